@@ -1,0 +1,1 @@
+"""The model-checking engine: knows search, properties and proofs; nothing of TCP."""

@@ -1,0 +1,23 @@
+"""What the engine needs from a model (in the spirit of stateright's Model trait)."""
+
+from __future__ import annotations
+
+from typing import Hashable, Iterable, Protocol, Sequence, TypeVar
+
+S = TypeVar("S", bound=Hashable)
+L = TypeVar("L", bound=Hashable)
+
+
+class Model(Protocol[S, L]):
+    """States are immutable, hashable and canonical; labels name the step taken."""
+
+    def init_states(self) -> Sequence[S]:
+        ...
+
+    def successors(self, state: S) -> Iterable[tuple[L, S]]:
+        """Every step enabled in ``state``, in a fixed order."""
+        ...
+
+    def limits_hit(self) -> list[str]:
+        """Bounds the model met while stepping (each makes the verdict INCOMPLETE)."""
+        ...

@@ -1,0 +1,47 @@
+"""Property kinds: invariants, end-state conditions, and "eventually" under fairness.
+
+Each property names the assumptions it holds under and may give a witness
+predicate: the states it speaks of, which the checker must reach for the
+verdict not to be vacuous.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Hashable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Property:
+    name: str
+    description: str
+    assumptions: str = ""
+    witness: Callable[[object], bool] | None = field(default=None, compare=False)
+    witness_text: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Invariant(Property):
+    """``check(state)`` returns None, or a sentence saying what is wrong, on every reachable state."""
+
+    check: Callable[[object], str | None] = field(compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndState(Property):
+    """``check(state)`` on every reachable state with no successor."""
+
+    check: Callable[[object], str | None] = field(compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Eventually(Property):
+    """Every fair run reaches a ``goal`` state.
+
+    ``fairness(label)`` gives the fairness class of a step, or None. Strong
+    fairness: a class enabled infinitely often is taken infinitely often.
+    """
+
+    goal: Callable[[object], bool] = field(compare=False)
+    fairness: Callable[[Hashable], Hashable | None] = field(compare=False)
+    fairness_text: str = ""

@@ -1,0 +1,86 @@
+"""Verdicts: what the checker found for each property, and the exit code they make."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from .explore import Exploration, explore, Progress
+from .liveness import check_eventually
+from .model import Model
+from .properties import Eventually, Property
+
+VERIFIED = "VERIFIED"
+VIOLATED = "VIOLATED"
+INCOMPLETE = "INCOMPLETE"
+EXIT_CODES = {VERIFIED: 0, VIOLATED: 1, INCOMPLETE: 3}
+USAGE_EXIT = 2
+
+
+@dataclass
+class Verdict:
+    property: str
+    status: str
+    message: str = ""
+    assumptions: str = ""
+    trace: list[tuple[object, int]] = field(default_factory=list)  # (label, state index)
+    loop_start: int | None = None  # where a lasso's cycle begins in trace
+    witness: list[tuple[object, int]] | None = None
+    witness_text: str = ""
+
+    @property
+    def length(self) -> int:
+        """Steps in the counterexample (the initial state is not a step)."""
+        return max(len(self.trace) - 1, 0)
+
+    @property
+    def vacuous(self) -> bool:
+        return self.witness is None and bool(self.witness_text)
+
+
+@dataclass
+class Result:
+    exploration: Exploration
+    verdicts: list[Verdict]
+
+    @property
+    def status(self) -> str:
+        return worst(v.status for v in self.verdicts)
+
+
+def worst(statuses) -> str:
+    statuses = set(statuses)
+    for s in (VIOLATED, INCOMPLETE):
+        if s in statuses:
+            return s
+    return VERIFIED
+
+
+def check(model: Model, properties: Sequence[Property], max_states: int | None = None,
+          progress: Progress | None = None) -> Result:
+    needs_edges = any(isinstance(p, Eventually) for p in properties)
+    ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
+                 progress=progress)
+    g = ex.graph
+    limits = "; ".join(ex.limits)
+    verdicts = []
+    for p in properties:
+        w = ex.witnesses.get(p.name)
+        v = Verdict(p.name, VERIFIED, assumptions=p.assumptions, witness_text=p.witness_text,
+                    witness=g.path_to(w.index) if w else None)
+        found = ex.violations.get(p.name)
+        if found is not None:
+            v.status, v.message, v.trace = VIOLATED, found.message, g.path_to(found.index)
+        elif isinstance(p, Eventually) and g.complete:
+            lasso = check_eventually(g, p)
+            if lasso is not None:
+                v.status, v.trace = VIOLATED, lasso.stem + lasso.loop
+                if lasso.loop:
+                    v.loop_start = len(lasso.stem) - 1
+                    v.message = "a fair run loops for ever without reaching the goal"
+                else:
+                    v.message = "a run ends without reaching the goal"
+        elif not g.complete:
+            v.status, v.message = INCOMPLETE, limits
+        verdicts.append(v)
+    return Result(ex, verdicts)

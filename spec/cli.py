@@ -1,0 +1,216 @@
+"""The command line: tcpverify verify | check | list | graph.
+
+Exit codes: 0 all verified, 1 a property violated, 2 bad usage or input,
+3 incomplete (a limit was hit, or Z3 answered unknown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
+
+from .config import DEFAULT_CONFIGS, SCENARIOS, Config
+from .machine import build_graph
+from .properties import suite
+from .render import format_trace, graph_dot, graph_json, graph_mermaid
+from .report import outcome_dict, verification_json, verification_md
+from .run import check_scenario
+from .symbolic import Decider
+from .variants import VARIANTS
+
+
+class UsageError(Exception):
+    """Bad usage or input: reported as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _count(text: str) -> int:
+    """A budget: a whole number >= 0, or 'inf' (-1)."""
+    if text == "inf":
+        return -1
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or 'inf'") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is negative")
+    return n
+
+
+def _positive(text: str) -> int:
+    n = _count(text)
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be a whole number above 0")
+    return n
+
+
+def parser() -> Parser:
+    p = Parser(prog="tcpverify", description="Model-check TCP connection management (RFC 9293).")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    v = sub.add_parser("verify", help="check every scenario under every default configuration")
+    v.add_argument("--max-states", type=_positive, default=None)
+    v.add_argument("--reports", default="reports", help="folder for verification.md/.json")
+    v.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+
+    c = sub.add_parser("check", help="check one scenario under one configuration")
+    c.add_argument("scenario")
+    c.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
+    c.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
+    c.add_argument("--stale", type=_count, default=0, help="old duplicates arriving at most")
+    c.add_argument("--reorder", action="store_true", help="channels may reorder segments")
+    c.add_argument("--capacity", type=_positive, default=Config.capacity)
+    c.add_argument("--retries", type=_count, default=Config.retries,
+                   help="retransmissions before giving up ('inf': never)")
+    c.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
+    c.add_argument("--variant", default=None)
+    c.add_argument("--max-states", type=_positive, default=None)
+    c.add_argument("--json", action="store_true")
+
+    sub.add_parser("list", help="list scenarios, variants, properties and configurations")
+
+    g = sub.add_parser("graph", help="print the endpoint state machine")
+    g.add_argument("--format", choices=("dot", "mermaid", "json"), default="dot")
+    g.add_argument("--variant", default=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UsageError as e:
+        print(f"tcpverify: error: {e}", file=sys.stderr)
+        return USAGE_EXIT
+
+
+def _variant(name):
+    if name is None:
+        return None
+    if name not in VARIANTS:
+        raise UsageError(f"unknown variant '{name}' (see: tcpverify list)")
+    return VARIANTS[name]
+
+
+def cmd_check(args) -> int:
+    if args.scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
+    if args.dup < 0 or args.stale < 0:
+        raise UsageError("--dup and --stale take a whole number, not 'inf'")
+    config = Config(loss=args.loss, dup=args.dup, stale=args.stale, reorder=args.reorder,
+                    capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
+                    window=args.window)
+    o = check_scenario(SCENARIOS[args.scenario], config, _variant(args.variant),
+                       max_states=args.max_states)
+    if args.json:
+        print(json.dumps(outcome_dict(o), indent=2))
+    else:
+        print(describe_outcome(o))
+    return EXIT_CODES[o.status]
+
+
+def describe_outcome(o) -> str:
+    s = o.result.exploration.stats
+    variant = f", variant {o.variant.name}" if o.variant else ""
+    lines = [f"scenario {o.scenario.name} ({o.config.name}{variant}): {o.status}",
+             f"  {s.states} states, {s.transitions} transitions, depth {s.depth}, "
+             f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s",
+             f"  assumptions: {o.config.assumptions()}"]
+    if o.losses:
+        lines.append("  losses explored (transitions losing each kind of segment): "
+                     + ", ".join(f"{k} {n}" for k, n in sorted(o.losses.items())))
+    for lim in o.result.exploration.limits:
+        lines.append(f"  limit hit: {lim}")
+    for v in o.result.verdicts:
+        note = ""
+        if v.status == "VIOLATED":
+            note = f": {v.message} (counterexample of {v.length} steps)"
+        elif v.vacuous:
+            note = f"  (warning: vacuous, no {v.witness_text} was reached)"
+        elif v.witness is not None:
+            note = f"  (witness: {v.witness_text} at depth {len(v.witness) - 1})"
+        lines.append(f"  {v.status:10} {v.property}{note}")
+    for name, why in sorted(o.skipped.items()):
+        lines.append(f"  {'n/a':10} {name}: {why}")
+    for v in o.result.verdicts:
+        if v.status == "VIOLATED":
+            lines += ["", f"Counterexample for {v.property}: {v.message}", format_trace(o, v)]
+    return "\n".join(lines)
+
+
+def cmd_verify(args) -> int:
+    outcomes = []
+    decider = Decider()
+    for scenario in SCENARIOS.values():
+        print(f"verifying {scenario.name} ...", file=sys.stderr, flush=True)
+        for config in DEFAULT_CONFIGS:
+            outcomes.append(check_scenario(scenario, config, max_states=args.max_states,
+                                           decider=decider))
+    status = worst(o.status for o in outcomes)
+    folder = Path(args.reports)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "verification.md").write_text(verification_md(outcomes, status))
+    (folder / "verification.json").write_text(verification_json(outcomes, status))
+    if args.json:
+        print(verification_json(outcomes, status), end="")
+    else:
+        print(verification_table(outcomes, status))
+    return EXIT_CODES[status]
+
+
+def verification_table(outcomes, status: str) -> str:
+    head = f"{'scenario':24} {'configuration':26} {'verdict':10} {'states':>8} {'trans.':>8} " \
+           f"{'depth':>5} {'seconds':>8}"
+    lines = [head, "-" * len(head)]
+    total = 0.0
+    for o in outcomes:
+        s = o.result.exploration.stats
+        total += s.seconds
+        lines.append(f"{o.scenario.name:24} {o.config.name:26} {o.status:10} {s.states:8d} "
+                     f"{s.transitions:8d} {s.depth:5d} {s.seconds:8.2f}")
+        for v in o.result.verdicts:
+            if v.status != "VERIFIED":
+                lines.append(f"    {v.status} {v.property}: {v.message}")
+    lines.append(f"overall: {status} ({len(outcomes)} runs, {total:.1f} s); "
+                 f"reports written to reports/verification.md and .json")
+    return "\n".join(lines)
+
+
+def cmd_list(args) -> int:
+    print("scenarios:")
+    for s in SCENARIOS.values():
+        print(f"  {s.name:28} {s.description}")
+    print("variants:")
+    for v in VARIANTS.values():
+        print(f"  {v.name:28} {v.description}")
+    print("properties:")
+    props, _ = suite(Decider(), next(iter(SCENARIOS.values())), Config())
+    for p in props:
+        print(f"  {p.name:28} {p.description}")
+    print("configurations (the default suite):")
+    for c in DEFAULT_CONFIGS:
+        print(f"  {c.name:28} {c.assumptions()}")
+    return 0
+
+
+def cmd_graph(args) -> int:
+    g = build_graph()
+    variant = _variant(args.variant)
+    if variant:
+        g = variant.apply(g)
+    print({"dot": graph_dot, "mermaid": graph_mermaid, "json": graph_json}[args.format](g))
+    return 0
+
+
+COMMANDS = {"verify": cmd_verify, "check": cmd_check, "list": cmd_list, "graph": cmd_graph}
+
+if __name__ == "__main__":
+    sys.exit(main())

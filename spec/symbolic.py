@@ -1,0 +1,162 @@
+"""Comparisons across ISN bases, decided by Z3 under a path condition.
+
+A literal is ``(rel, x, y, holds)`` with rel "lt" or "eq" over two SeqVals of
+different bases. A path condition is a frozenset of literals. Where both
+outcomes of a comparison are satisfiable, the firing of a transition branches
+(``branches``) and each branch keeps its outcome in its path condition.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import z3
+
+from .seq import BITVEC, CONST, MOD, OFFSET_BOUND, SeqVal, lt
+
+ISS_PREFIX = "ISS_"
+OLD_PREFIX = "OLD"
+# RFC 9293 3.4.1: the ISN clock and the quiet time keep an old incarnation's
+# numbers out of the current sequence space; modelled as a minimum distance.
+FAR = OFFSET_BOUND
+
+
+class Decider:
+    """Answers "can this literal be true / false under this path condition?"."""
+
+    def __init__(self, isn_values: dict[str, int] | None = None, timeout_ms: int = 10_000):
+        self.isn_values = dict(isn_values or {})
+        self.timeout_ms = timeout_ms
+        self._cache: dict = {}
+        self.queries = 0
+        self.cache_hits = 0
+        self.unknown = 0
+
+    def possible(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> tuple[bool, bool]:
+        key = (pc, rel, x, y)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self.cache_hits += 1
+            return hit
+        formula = _formula(rel, x, y)
+        context = self._context(pc, (x, y))
+        answer = (self._sat(context + [formula]), self._sat(context + [z3.Not(formula)]))
+        self._cache[key] = answer
+        return answer
+
+    def valid(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
+        """True when the path condition implies the literal."""
+        same = _same_base(rel, x, y)
+        if same is not None:
+            return same
+        return not self.possible(pc, rel, x, y)[1]
+
+    def model(self, pc: frozenset) -> dict[str, int]:
+        """One concrete assignment of every base mentioned by the path condition."""
+        solver = z3.Solver()
+        for f in self._context(pc, ()):
+            solver.add(f)
+        if solver.check() != z3.sat:
+            return {}
+        m = solver.model()
+        return {str(d): m[d].as_long() for d in sorted(m.decls(), key=str)}
+
+    def _sat(self, formulas: list) -> bool:
+        self.queries += 1
+        solver = z3.Solver()
+        solver.set("timeout", self.timeout_ms)
+        solver.add(*formulas)
+        result = solver.check()
+        if result == z3.unknown:
+            self.unknown += 1
+            return True  # both outcomes stay possible: sound, and reported INCOMPLETE
+        return result == z3.sat
+
+    def _context(self, pc: frozenset, extra: tuple) -> list:
+        literals = sorted(pc)
+        bases = {v.base for lit in literals for v in lit[1:3]} | {v.base for v in extra}
+        bases.discard(CONST)
+        out = [_formula(rel, x, y) if holds else z3.Not(_formula(rel, x, y))
+               for rel, x, y, holds in literals]
+        out += _axioms(sorted(bases), self.isn_values)
+        return out
+
+
+def _formula(rel: str, x: SeqVal, y: SeqVal):
+    a, b = x.term(), y.term()
+    return lt(a, b, BITVEC) if rel == "lt" else a == b
+
+
+def _axioms(bases: list[str], isn_values: dict[str, int]) -> list:
+    out = []
+    isns = [b for b in bases if b.startswith(ISS_PREFIX)]
+    for b in bases:
+        if b in isn_values:
+            out.append(z3.BitVec(b, 32) == BITVEC.const(isn_values[b]))
+        if b.startswith(OLD_PREFIX):
+            for i in isns:
+                d = z3.BitVec(b, 32) - z3.BitVec(i, 32)
+                out.append(z3.And(z3.UGE(d, FAR), z3.ULE(d, MOD - FAR)))
+    return out
+
+
+def _same_base(rel: str, x: SeqVal, y: SeqVal) -> bool | None:
+    if x.base != y.base:
+        return None
+    if x.base == CONST:
+        return lt(x.off, y.off) if rel == "lt" else x.off == y.off
+    return x.off < y.off if rel == "lt" else x.off == y.off
+
+
+class Ctx:
+    """The comparisons made while one transition fires, with the branch taken."""
+
+    def __init__(self, decider: Decider, pc: frozenset, prefix: tuple[bool, ...]):
+        self.decider = decider
+        self.pc = pc
+        self.prefix = prefix
+        self.taken: list[bool] = []
+        self.assumed: list[tuple] = []
+
+    def lt(self, x: SeqVal, y: SeqVal) -> bool:
+        return self._decide("lt", x, y)
+
+    def eq(self, x: SeqVal, y: SeqVal) -> bool:
+        return self._decide("eq", x, y)
+
+    def le(self, x: SeqVal, y: SeqVal) -> bool:
+        return self.eq(x, y) or self.lt(x, y)
+
+    def _decide(self, rel: str, x: SeqVal, y: SeqVal) -> bool:
+        same = _same_base(rel, x, y)
+        if same is not None:
+            return same
+        pc = self.pc.union(self.assumed)
+        if (rel, x, y, True) in pc:
+            return True
+        if (rel, x, y, False) in pc:
+            return False
+        can_true, can_false = self.decider.possible(pc, rel, x, y)
+        if can_true != can_false:
+            return can_true
+        n = len(self.taken)
+        outcome = self.prefix[n] if n < len(self.prefix) else True
+        self.taken.append(outcome)
+        self.assumed.append((rel, x, y, outcome))
+        return outcome
+
+
+def branches(decider: Decider, pc: frozenset, fire: Callable[[Ctx], object]) -> Iterator[tuple[object, frozenset]]:
+    """Run ``fire`` once per feasible combination of undecided comparisons.
+
+    Yields (result, path condition of that branch), in a fixed order.
+    """
+    stack: list[tuple[bool, ...]] = [()]
+    while stack:
+        prefix = stack.pop()
+        ctx = Ctx(decider, pc, prefix)
+        result = fire(ctx)
+        for k in range(len(prefix), len(ctx.taken)):
+            stack.append(tuple(ctx.taken[:k]) + (False,))
+        yield result, pc.union(ctx.assumed) if ctx.assumed else pc
+

@@ -1,0 +1,35 @@
+"""The transmission control block of one endpoint (RFC 9293 3.3.1)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .seq import SeqVal
+from .states import CLOSED
+
+
+class Tcb(NamedTuple):
+    state: str = CLOSED
+    origin: str | None = None  # "passive" or "active" (MUST-11, RFC 9293 3.5)
+    iss: SeqVal | None = None
+    irs: SeqVal | None = None
+    snd_una: SeqVal | None = None
+    snd_nxt: SeqVal | None = None
+    rcv_nxt: SeqVal | None = None
+    rcv_wnd: int = 4
+    fin_seq: SeqVal | None = None  # the sequence number our FIN occupies
+    fin_rcvd: bool = False
+    retries: int = 0
+    received: int = 0  # data octets delivered to the application
+    incarnations: int = 0  # ISNs chosen so far; names the next ISS base
+    error: str | None = None  # what the user was told: reset, refused, timeout
+
+    def describe(self) -> str:
+        parts = [self.state]
+        for name in ("iss", "irs", "snd_una", "snd_nxt", "rcv_nxt"):
+            v = getattr(self, name)
+            if v is not None:
+                parts.append(f"{name.upper().replace('_', '.')}={v}")
+        if self.error:
+            parts.append(f"error={self.error}")
+        return " ".join(parts)
