@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,6 +26,11 @@ from .variants import VARIANTS
 
 class UsageError(Exception):
     """Bad usage or input: reported as one line, exit code 2."""
+
+
+# Modules that add subcommands: each has add_parser(sub), and its parsers
+# set_defaults(run=...) to a function of the parsed arguments returning the exit code.
+EXTENSIONS: tuple = ()
 
 
 class Parser(argparse.ArgumentParser):
@@ -57,11 +63,13 @@ def parser() -> Parser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     v = sub.add_parser("verify", help="check every scenario under every default configuration")
+    v.set_defaults(run=cmd_verify)
     v.add_argument("--max-states", type=_positive, default=None)
     v.add_argument("--reports", default="reports", help="folder for verification.md/.json")
     v.add_argument("--json", action="store_true", help="print the JSON report on stdout")
 
     c = sub.add_parser("check", help="check one scenario under one configuration")
+    c.set_defaults(run=cmd_check)
     c.add_argument("scenario")
     c.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
     c.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
@@ -75,21 +83,28 @@ def parser() -> Parser:
     c.add_argument("--max-states", type=_positive, default=None)
     c.add_argument("--json", action="store_true")
 
-    sub.add_parser("list", help="list scenarios, variants, properties and configurations")
+    sub.add_parser("list", help="list scenarios, variants, properties and configurations"
+                   ).set_defaults(run=cmd_list)
 
     g = sub.add_parser("graph", help="print the endpoint state machine")
     g.add_argument("--format", choices=("dot", "mermaid", "json"), default="dot")
     g.add_argument("--variant", default=None)
+    g.set_defaults(run=cmd_graph)
+    for module in EXTENSIONS:
+        module.add_parser(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        return args.run(args)
     except UsageError as e:
         print(f"tcpverify: error: {e}", file=sys.stderr)
         return USAGE_EXIT
+    except BrokenPipeError:  # the reader (head, less) went away
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _variant(name):
@@ -209,8 +224,6 @@ def cmd_graph(args) -> int:
     print({"dot": graph_dot, "mermaid": graph_mermaid, "json": graph_json}[args.format](g))
     return 0
 
-
-COMMANDS = {"verify": cmd_verify, "check": cmd_check, "list": cmd_list, "graph": cmd_graph}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -86,7 +86,7 @@ def fin_accounting():
                         f"(the ACK of a FIN is FIN.SEQ+1)")
         for x, _, seg in _in_flight(w):
             t = w.tcb(x)
-            if seg.fin and t.fin_seq is not None and seg.seq + seg.data != t.fin_seq:
+            if seg.fin and t.fin_seq is not None and seg.seq + (seg.syn + seg.data) != t.fin_seq:
                 return f"{x} sent {seg}, whose FIN is not at FIN.SEQ={t.fin_seq}"
         return None
 
