@@ -118,4 +118,5 @@ DEFAULT_CONFIGS = (
     Config(loss=2, retries=3),
     Config(loss=1, dup=1, reorder=True),
     Config(stale=1),
+    Config(loss=-1, retries=None),  # fair loss: liveness rests on fairness, not on budgets
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .config import Config, Scenario
-from .machine import SEGMENT
+from .machine import MSL2, RTO, SEGMENT
 from .states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from .symbolic import Decider
 from .system import PEER, Step, World, both_closed
@@ -137,15 +137,20 @@ def close_completion():
         name="close-completion",
         description="every fair run reaches a state with both endpoints in CLOSED or TIME-WAIT",
         goal=lambda w: w.a.state in ENDED and w.b.state in ENDED,
-        fairness=_delivery_class,
-        fairness_text="strong fairness of delivery: a segment that is sent again and again is "
-                      "eventually delivered to each endpoint",
+        fairness=_fairness_class,
+        fairness_text="strong fairness: a segment sent again and again is eventually delivered, "
+                      "and a timer that can fire again and again eventually fires",
         witness=lambda w: w.a.state in ENDED and w.b.state in ENDED and w.calls != (0, 0),
         witness_text="both endpoints in CLOSED or TIME-WAIT after the applications acted")
 
 
-def _delivery_class(step: Step):
-    return ("deliver to", step.actor) if step.event == SEGMENT else None
+def _fairness_class(step: Step):
+    """Each segment, per receiver, is its own class; so is each endpoint's timer."""
+    if step.event == SEGMENT:
+        return (step.actor, step.segment)
+    if step.event in (RTO, MSL2):
+        return (step.actor, step.event)
+    return None
 
 
 def no_deadlock():
