@@ -20,7 +20,9 @@ from .properties import suite
 from .render import format_trace, graph_dot, graph_json, graph_mermaid
 from .report import outcome_dict, verification_json, verification_md
 from .run import check_scenario
+from . import cli_audit, cli_mutants
 from .symbolic import Decider
+from .variant_file import VariantFileError, load_variant
 from .variants import VARIANTS
 
 
@@ -30,7 +32,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = ()
+EXTENSIONS: tuple = (cli_audit, cli_mutants)
 
 
 class Parser(argparse.ArgumentParser):
@@ -80,6 +82,7 @@ def parser() -> Parser:
                    help="retransmissions before giving up ('inf': never)")
     c.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
     c.add_argument("--variant", default=None)
+    c.add_argument("--variant-file", default=None, help="a Python file defining VARIANT or transform(graph)")
     c.add_argument("--max-states", type=_positive, default=None)
     c.add_argument("--json", action="store_true")
 
@@ -89,6 +92,7 @@ def parser() -> Parser:
     g = sub.add_parser("graph", help="print the endpoint state machine")
     g.add_argument("--format", choices=("dot", "mermaid", "json"), default="dot")
     g.add_argument("--variant", default=None)
+    g.add_argument("--variant-file", default=None)
     g.set_defaults(run=cmd_graph)
     for module in EXTENSIONS:
         module.add_parser(sub)
@@ -107,7 +111,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _variant(name):
+def _variant(args):
+    name = args.variant
+    if args.variant_file is not None:
+        if name is not None:
+            raise UsageError("give --variant or --variant-file, not both")
+        try:
+            return load_variant(args.variant_file)
+        except VariantFileError as e:
+            raise UsageError(str(e)) from None
     if name is None:
         return None
     if name not in VARIANTS:
@@ -123,7 +135,7 @@ def cmd_check(args) -> int:
     config = Config(loss=args.loss, dup=args.dup, stale=args.stale, reorder=args.reorder,
                     capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                     window=args.window)
-    o = check_scenario(SCENARIOS[args.scenario], config, _variant(args.variant),
+    o = check_scenario(SCENARIOS[args.scenario], config, _variant(args),
                        max_states=args.max_states)
     if args.json:
         print(json.dumps(outcome_dict(o), indent=2))
@@ -218,7 +230,7 @@ def cmd_list(args) -> int:
 
 def cmd_graph(args) -> int:
     g = build_graph()
-    variant = _variant(args.variant)
+    variant = _variant(args)
     if variant:
         g = variant.apply(g)
     print({"dot": graph_dot, "mermaid": graph_mermaid, "json": graph_json}[args.format](g))
