@@ -20,6 +20,8 @@ from .variants import VARIANTS
 # configurations without them (no loss, losses with retries, fair loss).
 AUDIT_CONFIGS = tuple(c for c in DEFAULT_CONFIGS if not (c.dup or c.stale or c.reorder))
 LITERAL = "seed-literal"
+# What the users of the connection see; shown too when the shortest failure is in the numbers.
+SEEN_BY_USERS = ("graceful", "close-completion", "no-deadlock", "no-half-open")
 
 
 @dataclass
@@ -81,6 +83,7 @@ TEXT = {
         "departures": "## Departures from RFC 9293",
         "post": "**The post**", "rfc": "**RFC 9293**", "fails": "**Properties that fail**",
         "shortest": "**Shortest counterexample** ({prop}, {where}): `{message}`",
+        "seen": "**What the applications see** ({prop}, {where}): `{message}`",
         "together": "## All departures together (`seed-literal`)",
         "omissions": "## What the post leaves out",
         "verified": "A run of the RFC model ({scenario}, {config}), in which every property is "
@@ -102,6 +105,7 @@ TEXT = {
         "departures": "## 与 RFC 9293 不符之处",
         "post": "**帖子**", "rfc": "**RFC 9293**", "fails": "**违反的性质**",
         "shortest": "**最短反例**（{prop}，{where}）：`{message}`",
+        "seen": "**应用看到的后果**（{prop}，{where}）：`{message}`",
         "together": "## 所有不符之处合在一起（`seed-literal`）",
         "omissions": "## 帖子遗漏的重要内容",
         "verified": "RFC 模型的一次运行（{scenario}，{config}），其中每条性质均为 {status}；共 {steps} 步：",
@@ -157,7 +161,13 @@ def _failures(row: Row, t: dict) -> list[str]:
                                           for k in first), ""]
     k = first[0]
     out += [t["shortest"].format(prop=k.property, where=k.where, message=k.verdict.message), ""]
-    return out + _trace(k.outcome, k.verdict)
+    out += _trace(k.outcome, k.verdict)
+    seen = [s for s in first if s.property in SEEN_BY_USERS]
+    if k.property not in SEEN_BY_USERS and seen:
+        s = seen[0]
+        out += ["", t["seen"].format(prop=s.property, where=s.where, message=s.verdict.message), ""]
+        out += _trace(s.outcome, s.verdict)
+    return out
 
 
 def _trace(outcome, verdict) -> list[str]:
