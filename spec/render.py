@@ -95,11 +95,12 @@ def sequence_diagram(outcome, trace, loop_start: int | None = None) -> str:
             what = {"Lose": "lost", "Duplicate": "duplicated"}.get(s["action"], s["action"])
             lines.append(f"    {PEER[s['to']]}{arrow}{s['to']}: {_mermaid(s['segment'])} ({what})")
             continue
+        did = f"{s['action']} → {s[actor.lower()]['state']}"
         if s["segment"]:
             lines.append(f"    {PEER[actor]}->>{actor}: {_mermaid(s['segment'])}")
         else:
-            lines.append(f"    Note over {actor}: {s['event']}")
-        lines.append(f"    Note over {actor}: {s['action']}: {s[actor.lower()]['state']}")
+            did = f"{s['event']}, {did}"
+        lines.append(f"    Note over {actor}: {did}")
     last = steps[-1]
     for direction, segs in sorted(last["in_flight"].items()):
         src, dst = direction.split("->")
