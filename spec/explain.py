@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .messages import LANGS, MESSAGES, say
 from .render import sent_by
 from .segment import Segment
 from .seq import CONST
 from .system import DUPLICATE, LOSE, PEER
 from .topics import TOPICS, Shown, show
+from .trace import Picked, example_values, page
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("explain", help="why TCP is built as it is, shown on runs the checker computes")
     p.add_argument("topic", nargs="?", default=None)
     p.add_argument("--lang", choices=LANGS, default="en")
+    p.add_argument("--html", metavar="FILE", help="also write the step-through page (see tcpverify trace)")
     p.set_defaults(run=cmd_explain)
 
 
@@ -32,6 +36,11 @@ def cmd_explain(args) -> int:
         print(say("run.missing", args.lang))
         return 1
     print(explanation(shown, args.lang))
+    if args.html:
+        kind = "counterexample" if shown.topic.property else "witness"
+        picked = Picked(shown.topic.property or shown.topic.name, kind, shown.trace, shown.loop_start,
+                        shown.message or say(f"topic.{shown.topic.name}.title", args.lang))
+        Path(args.html).write_text(page(shown.outcome, picked, args.lang))
     return 0
 
 
@@ -48,31 +57,10 @@ def explanation(shown: Shown, lang: str) -> str:
     return "\n".join(out)
 
 
-def example_values(shown: Shown) -> dict[str, int]:
-    """Concrete values of every symbolic number on the wire in this run."""
-    o = shown.outcome
-    bases = set()
-    for seg in segments(shown):
-        bases.update(v.base for v in (seg.seq, seg.ack) if v is not None and v.base != CONST)
-    last = o.state(shown.trace[-1][1])
-    return o.system.decider.example(last.pc, tuple(sorted(bases)))
-
-
-def segments(shown: Shown):
-    prev = None
-    for label, i in shown.trace:
-        w = shown.outcome.state(i)
-        if label is not None:
-            if label.segment is not None:
-                yield label.segment
-            yield from sent_by(prev, w, label.actor)
-        prev = w
-
-
 def steps_text(shown: Shown, lang: str) -> list[str]:
     o = shown.outcome
     rfc = {k: d["rfc"] for _, _, k, d in o.system.machine.graph.edges(keys=True, data=True)}
-    env = example_values(shown)
+    env = example_values(o, shown.trace)
     out = []
     prev = None
     for n, (label, i) in enumerate(shown.trace):

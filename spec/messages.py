@@ -62,6 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page.next": {"en": "next", "zh": "下一步"},
     "page.keys": {"en": "Arrow keys move one step.", "zh": "方向键可逐步前进或后退。"},
     "page.step": {"en": "Step", "zh": "第几步"},
+    "page.example": {"en": "Concrete numbers for this run (Z3, under its path condition)",
+                     "zh": "本次运行的具体数值（Z3，满足路径条件）"},
     "page.tcb": {"en": "Transmission control blocks after this step",
                  "zh": "本步之后两端的传输控制块（TCB）"},
     # --- the topics

@@ -87,6 +87,8 @@ def state_diagram_svg(g: nx.MultiDiGraph) -> str:
     for (u, v), edges in pairs.items():
         (x1, y1), (x2, y2) = _position(u, v)
         names = [k for k, exc in edges if not exc]
+        if len(names) > 3:
+            names = names[:2] + [f"(and {len(names) - 2} more)"]
         length = math.hypot(x2 - x1, y2 - y1)
         bend = BEND.get((u, v), 0.12) * length
         bend = math.copysign(max(abs(bend), 24), bend)
@@ -292,9 +294,9 @@ def _arrow(m: Message, y, last: int) -> str:
     x0 = 400 - sign * 90 if m.sender == "net" else X[PEER[m.to]]
     y0 = y(m.sent)
     if m.end is None:
-        x1, y1 = (x0 + X[m.to]) / 2, y(last) + ROW / 2
+        x1, y1 = x0 + 0.7 * (X[m.to] - x0), y(last) + ROW / 2
     elif m.lost:
-        x1, y1 = (x0 + X[m.to]) / 2, y(m.end)
+        x1, y1 = x0 + 0.7 * (X[m.to] - x0), y(m.end)
     else:
         x1, y1 = X[m.to], y(m.end)
     dash = ' stroke-dasharray="5 3"' if m.sender == "net" or m.end is None else ""

@@ -54,8 +54,8 @@ def _both(state: str) -> Callable[[World], bool]:
 
 
 def _final_ack_lost(w: World) -> bool:
-    """A in TIME-WAIT while B, in LAST-ACK, has retransmitted its FIN."""
-    return w.a.state == TIME_WAIT and w.b.state == LAST_ACK and w.b.retries > 0
+    """A has sent the final ACK (it is in TIME-WAIT), B is in LAST-ACK, and no ACK is on its way."""
+    return w.a.state == TIME_WAIT and w.b.state == LAST_ACK and not w.ab
 
 
 TOPICS = {t.name: t for t in (
