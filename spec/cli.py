@@ -22,6 +22,7 @@ from .render import format_trace, graph_dot, graph_json, graph_mermaid
 from .report import outcome_dict, verification_json, verification_md
 from .run import check_scenario
 from .symbolic import Decider
+from .teaching import report_pictures
 from .variants import VARIANTS
 
 
@@ -183,7 +184,10 @@ def cmd_verify(args) -> int:
     status = worst(o.status for o in outcomes)
     folder = Path(args.reports)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "verification.md").write_text(verification_md(outcomes, status))
+    (folder / "verification.md").write_text(verification_md(outcomes, status, build_graph()))
+    for name, text in report_pictures().items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
     (folder / "verification.json").write_text(verification_json(outcomes, status))
     if args.json:
         print(verification_json(outcomes, status), end="")
