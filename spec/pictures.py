@@ -47,8 +47,8 @@ def _num(x: float) -> str:
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">')
-    defs = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+    defs = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
+            'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
             'fill="context-stroke"/></marker></defs>')
     return "\n".join([head, f"<title>{escape(title)}</title>", defs,
                       f'<rect width="{width}" height="{height}" fill="white"/>', *body, "</svg>"]) + "\n"
@@ -244,6 +244,7 @@ def sequence_mermaid(c: Chart) -> str:
 
 
 ROW, HEAD = 44, 70
+OLD_MARK = " (old duplicate)"  # how spec.segment prints an old duplicate; the dash says it
 X = {"A": 230, "B": 570}
 STATE_X = {"A": 95, "B": 705}
 
@@ -257,7 +258,7 @@ def sequence_svg(c: Chart, title: str) -> str:
     y = lambda n: HEAD + ROW * n + ROW / 2  # noqa: E731
     body = [f'<text x="400" y="22" font-size="14" text-anchor="middle" fill="#111">{escape(title)}</text>']
     for n in range(last + 1):
-        body.append(f'<rect class="row" data-step="{n}" x="0" y="{_num(y(n) - ROW / 2)}" width="800" '
+        body.append(f'<rect class="row" data-step="{n}" x="0" y="{_num(y(n) - ROW / 2)}" width="820" '
                     f'height="{ROW}" fill="{"#fafafa" if n % 2 else "white"}"/>')
     for x, colour in (("A", A_COLOUR), ("B", B_COLOUR)):
         body.append(f'<text x="{X[x]}" y="55" font-size="16" font-weight="bold" text-anchor="middle" '
@@ -282,16 +283,19 @@ def sequence_svg(c: Chart, title: str) -> str:
         body.append(_arrow(m, y, last))
     if c.loop_start is not None:
         top, bottom = y(c.loop_start), y(last)
-        body.append(f'<path d="M30,{_num(top)} h-8 V{_num(bottom)} h8" fill="none" stroke="#888"/>'
-                    f'<text x="18" y="{_num((top + bottom) / 2)}" font-size="10" fill="#888" '
-                    f'transform="rotate(-90 18 {_num((top + bottom) / 2)})" text-anchor="middle">'
+        body.append(f'<path d="M790,{_num(top)} h8 V{_num(bottom)} h-8" fill="none" stroke="#888"/>'
+                    f'<text x="810" y="{_num((top + bottom) / 2)}" font-size="10" fill="#888" '
+                    f'transform="rotate(90 810 {_num((top + bottom) / 2)})" text-anchor="middle">'
                     f'loop for ever</text>')
-    return _svg(800, int(height), body, title)
+    body.append(f'<text x="12" y="{height - 6}" font-size="10" fill="#666">Dashed: a segment the '
+                f'network made (an old duplicate, a copy) or one still in flight at the end; '
+                f'&#215;: lost.</text>')
+    return _svg(820, int(height), body, title)
 
 
 def _arrow(m: Message, y, last: int) -> str:
     sign = 1 if m.to == "B" else -1
-    x0 = 400 - sign * 90 if m.sender == "net" else X[PEER[m.to]]
+    x0 = 400 - sign * 100 if m.sender == "net" else X[PEER[m.to]]
     y0 = y(m.sent)
     if m.end is None:
         x1, y1 = x0 + 0.7 * (X[m.to] - x0), y(last) + ROW / 2
@@ -308,12 +312,17 @@ def _arrow(m: Message, y, last: int) -> str:
     if m.lost:
         out.append(f'<path d="M{_num(x1 - 6)},{_num(y1 - 6)} l12,12 m0,-12 l-12,12" stroke="#c00" '
                    f'stroke-width="2.5"/>')
-    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    # The label starts at the sender's end, so that the labels of crossing segments part.
+    length = math.hypot(x1 - x0, y1 - y0)
+    lx, ly = x0 + 10 * (x1 - x0) / length, y0 + 10 * (y1 - y0) / length
     angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
     if angle > 90 or angle < -90:
         angle += 180
-    out.append(f'<text x="{_num(mx)}" y="{_num(my - 4)}" text-anchor="middle" '
+    anchor = "start" if x1 >= x0 else "end"
+    out.append(f'<text x="{_num(lx)}" y="{_num(ly - 4)}" text-anchor="{anchor}" '
                f'font-family="DejaVu Sans Mono, monospace" fill="#111" font-size="11" '
-               f'transform="rotate({_num(angle)} {_num(mx)} {_num(my)})">{escape(m.text)}</text>')
+               f'stroke="white" stroke-width="3" stroke-opacity="0.8" paint-order="stroke" '
+               f'transform="rotate({_num(angle)} {_num(lx)} {_num(ly)})">'
+               f'{escape(m.text.removesuffix(OLD_MARK))}</text>')
     out.append("</g>")
     return "".join(out)

@@ -109,7 +109,16 @@ def page(o, picked: Picked, lang: str = "en") -> str:
         lang=lang, title=escape(say("page.title", lang, what=title)), message=escape(picked.message),
         diagram=state_diagram_svg(o.system.machine.graph), chart=sequence_svg(chart(
             trace_steps(o, picked.trace), picked.loop_start), title),
-        data=data, **{k: escape(v) for k, v in words.items()})
+        data=data, script_words=json.dumps(script_words(lang), ensure_ascii=False, sort_keys=True),
+        **{k: escape(v) for k, v in words.items()})
+
+
+def script_words(lang: str) -> dict[str, str]:
+    """The words the page's script puts into a step's description."""
+    out = {k: say(f"page.{k}", lang) for k in ("network", "receives", "on", "sends")}
+    out.update(init=say("step.init", lang), loop=say("step.loop", lang),
+               back=say("step.back", lang, step="{step}"))
+    return out
 
 
 def example_values(o, trace) -> dict[str, int]:
@@ -138,7 +147,8 @@ PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <title>{title}</title>
 <style>
-body {{ font-family: DejaVu Sans, Arial, sans-serif; margin: 12px 18px; color: #111; }}
+body {{ font-family: DejaVu Sans, Arial, "Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC",
+        "Microsoft YaHei", sans-serif; margin: 12px 18px; color: #111; }}
 h1 {{ font-size: 18px; margin: 0 0 4px 0; }}
 nav {{ margin: 8px 0; display: flex; gap: 12px; align-items: center; }}
 button {{ font-size: 15px; padding: 4px 14px; }}
@@ -146,10 +156,11 @@ button {{ font-size: 15px; padding: 4px 14px; }}
          padding: 6px 10px; border-radius: 4px; min-height: 2.6em; white-space: pre-wrap; }}
 .panes {{ display: flex; gap: 16px; align-items: flex-start; }}
 #diagram svg {{ width: 620px; height: auto; }}
-#chart {{ max-height: 85vh; overflow-y: auto; border: 1px solid #ddd; }}
+#chart {{ max-height: 85vh; overflow-y: auto; overflow-x: hidden; border: 1px solid #ddd;
+          flex: 1; min-width: 0; max-width: 820px; }}
 h2 {{ font-size: 14px; margin: 6px 0; }}
 #example {{ font-size: 12px; color: #555; margin: 4px 0; }}
-#chart svg {{ width: 800px; height: auto; }}
+#chart svg {{ width: 100%; height: auto; display: block; }}
 table {{ border-collapse: collapse; font-family: DejaVu Sans Mono, monospace; font-size: 13px; }}
 td, th {{ border: 1px solid #ccc; padding: 3px 8px; text-align: left; }}
 th.a {{ color: #1f6feb; }} th.b {{ color: #d9480f; }}
@@ -178,27 +189,29 @@ td.changed {{ background: #fff3bf; font-weight: bold; }}
 <script type="application/json" id="trace">
 {data}
 </script>
+<script type="application/json" id="words">{script_words}</script>
 <script>
 (function () {{
   var T = JSON.parse(document.getElementById("trace").textContent);
+  var W = JSON.parse(document.getElementById("words").textContent);
   var steps = T.steps, cur = 0;
   document.getElementById("values").textContent =
     Object.keys(T.example).map(function (k) {{ return k + "=" + T.example[k]; }}).join(", ");
   var FIELDS = ["state", "iss", "irs", "snd_una", "snd_nxt", "rcv_nxt", "fin_seq", "error"];
   function describe(s) {{
-    if (s.actor === null) return "0. initial state";
+    if (s.actor === null) return "0. " + W.init;
     var head = s.step + ". ";
     if (s.actor === "net") {{
-      head += "network: " + s.action + " " + (s.to === "B" ? "A->B " : "B->A ") + s.segment;
+      head += W.network + ": " + s.action + " " + (s.to === "B" ? "A->B " : "B->A ") + s.segment;
     }} else {{
       head += s.actor + ": " + s.action;
       if (T.rfc[s.action]) head += "  (RFC 9293 " + T.rfc[s.action] + ")";
-      head += s.segment ? "\\n   receives " + s.segment : "\\n   on " + s.event;
+      head += s.segment ? "\\n   " + W.receives + " " + s.segment : "\\n   " + W.on + " " + s.event;
     }}
-    if (s.sent.length) head += "\\n   sends " + s.sent.join(", ");
-    if (T.loop_start === s.step) head += "\\n   (the loop starts here)";
+    if (s.sent.length) head += "\\n   " + W.sends + " " + s.sent.join(", ");
+    if (T.loop_start === s.step) head += "\\n   (" + W.loop + ")";
     if (T.loop_start !== null && s.step === steps.length - 1)
-      head += "\\n   ... and back to step " + T.loop_start + ", for ever";
+      head += "\\n   " + W.back.replace("{{step}}", T.loop_start);
     return head;
   }}
   function show(n) {{

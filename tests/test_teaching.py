@@ -342,7 +342,7 @@ def _page(tmp_path, *args):
 def test_trace_page_embeds_the_checkers_counterexample(tmp_path):
     code, text, p = _page(tmp_path, "normal", "--loss", "1", "--variant", "no-time-wait")
     assert code == 1
-    data = [s for a, s in p.scripts if a.get("type") == "application/json"]
+    data = [s for a, s in p.scripts if a.get("id") == "trace"]
     assert len(data) == 1
     doc = json.loads(data[0])
     o = check_scenario(SCENARIOS["normal"], Config(loss=1), VARIANTS["no-time-wait"])
@@ -369,7 +369,7 @@ def test_trace_page_is_self_contained(tmp_path):
 
 def test_trace_of_a_verified_run_shows_the_longest_witness(tmp_path):
     code, _, p = _page(tmp_path, "simultaneous-close")
-    doc = json.loads(next(s for a, s in p.scripts if a.get("type") == "application/json"))
+    doc = json.loads(next(s for a, s in p.scripts if a.get("id") == "trace"))
     o = check_scenario(SCENARIOS["simultaneous-close"], Config())
     longest = max((v for v in o.result.verdicts if v.witness), key=lambda v: len(v.witness))
     assert code == 0 and doc["kind"] == "witness" and doc["property"] == longest.property
