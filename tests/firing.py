@@ -9,10 +9,11 @@ from tcpverify.spec.symbolic import Decider, branches
 MACHINE = Machine(build_graph())
 
 
-def fire_branches(tcb, event, seg=None, *, me="A", params=Params(), pc=frozenset(),
+def fire_branches(tcb, event, seg=None, *, me="A", params=None, pc=frozenset(),
                   decider=None, machine=MACHINE):
     """Every feasible branch: a list of ((edge name, new TCB, segments sent) or None, path condition)."""
     decider = decider or Decider()
+    params = params or Params(fin_len=machine.fin_len)
     return list(branches(decider, pc,
                          lambda ctx: machine.fire(me, tcb, event, seg, ctx, params)))
 
