@@ -96,6 +96,14 @@ def user_call_cases():
                syn_sent._replace(iss=concrete(MOD - 1), snd_una=concrete(MOD - 1),
                                  snd_nxt=concrete(0)),
                (Segment(seq=concrete(MOD - 1), syn=True),), Params(isns=(("A", (MOD - 1,)),)))
+    # OPEN creates a new TCB: nothing of a connection that ended (here by a reset) carries over.
+    ended = OTHER[TIME_WAIT]._replace(state=CLOSED, received=3, error="connection reset")
+    a2 = SeqVal("ISS_A2", 0)
+    yield Case("3.10.1", "ActiveOpenInClosed", ended, OPEN_ACTIVE, None,
+               syn_sent._replace(iss=a2, snd_una=a2, snd_nxt=a2 + 1, incarnations=2),
+               (Segment(seq=a2, syn=True),))
+    yield Case("3.10.1", "PassiveOpenInClosed", ended, OPEN_PASSIVE, None,
+               LISTENING._replace(incarnations=1))
     # LISTEN becomes active: select an ISS, send a SYN, enter SYN-SENT.
     yield Case("3.10.2", "SendInListen", LISTENING, SEND, None, syn_sent,
                (Segment(seq=A, syn=True),))
