@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import z3
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tcpverify.spec.seq import (BITS, BITVEC, CONST, HALF, MOD, OFFSET_BOUND, SeqVal, concrete,
@@ -37,6 +37,7 @@ def prove(claim) -> None:
 # ------------------------------------------------------------ ints and bit-vectors
 
 
+@settings(deadline=None)  # Z3's first call is slow to load
 @given(u32, u32)
 def test_int_and_bitvector_comparisons_agree_with_rfc1982(a, b):
     x, y = BITVEC.const(a), BITVEC.const(b)
@@ -97,6 +98,7 @@ def test_seqval_arithmetic_wraps_only_concretely():
     assert [str(v) for v in (concrete(7), A, A + 2, A + (-1))] == ["7", "ISS_A", "ISS_A+2", "ISS_A-1"]
 
 
+@settings(deadline=None)  # Z3's first call is slow to load
 @given(u32, st.integers(-OFFSET_BOUND + 1, OFFSET_BOUND - 1))
 def test_value_and_term_agree(base, off):
     v = A + off
