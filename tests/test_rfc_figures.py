@@ -9,16 +9,17 @@ model does not have, the step says so in a comment marked FINDING or MODEL.
 
 from __future__ import annotations
 
-from firing import fire
+from firing import fire, fire_branches
 
 from tcpverify.spec.machine import (CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT,
                                     SEND)
 from tcpverify.spec.rules import Params
 from tcpverify.spec.segment import Segment
-from tcpverify.spec.seq import concrete
+from tcpverify.spec.seq import SeqVal, concrete
 from tcpverify.spec.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1,
                                    FIN_WAIT_2, LAST_ACK, LISTEN, SYN_RECEIVED, SYN_SENT,
                                    TIME_WAIT)
+from tcpverify.spec.symbolic import Decider
 from tcpverify.spec.system import PEER, old_duplicate
 from tcpverify.spec.tcb import Tcb
 
@@ -28,6 +29,7 @@ class Replay:
 
     def __init__(self, **isns: tuple[int, ...]):
         self.params = Params(isns=tuple(sorted(isns.items())))
+        self.decider = Decider()
         self.tcb = {"A": Tcb(), "B": Tcb()}
         self.wire: dict[str, list[Segment]] = {"A": [], "B": []}  # segments travelling to A, to B
 
@@ -46,7 +48,12 @@ class Replay:
         self.wire[x].append(seg)
 
     def _step(self, x, event, seg, *, edge: str, state: str, sends: tuple[str, ...] = ()) -> Tcb:
-        name, tcb, sent = fire(self.tcb[x], event, seg, me=x, params=self.params)
+        """Fire x's state graph. Where Z3 splits on symbolic numbers, every branch must agree,
+        so the step holds whatever the numbers are."""
+        outcomes = {result for result, _ in fire_branches(self.tcb[x], event, seg, me=x,
+                                                          params=self.params, decider=self.decider)}
+        assert len(outcomes) == 1, outcomes
+        name, tcb, sent = outcomes.pop()
         assert (name, tcb.state, tuple(str(s) for s in sent)) == (edge, state, sends)
         self.tcb[x] = tcb
         self.wire[PEER[x]] += sent
@@ -153,6 +160,33 @@ def test_figure_8_recovery_from_old_duplicate_syn():
               sends=("<SEQ=101><ACK=401><CTL=ACK>",))
     b = r.deliver("B", edge="RcvAckOfSynInSynReceived", state=ESTABLISHED)
     assert (b.irs, b.rcv_nxt, b.snd_una) == tuple(map(concrete, (100, 101, 401)))
+
+
+def test_figure_8_for_every_isn_pair_and_old_syn():
+    """Figure 8 with symbolic ISNs and the model's old duplicate SYN, which RFC 9293 3.4.1 keeps
+    at least FAR from the ISNs: A's ACK test fails on every branch Z3 leaves open."""
+    r = Replay()
+    r.call("B", OPEN_PASSIVE, edge="PassiveOpenInClosed", state=LISTEN)
+    r.call("A", OPEN_ACTIVE, edge="ActiveOpenInClosed", state=SYN_SENT,
+           sends=("<SEQ=ISS_A><CTL=SYN>",))
+    r.inject("B", old_duplicate("SYN", 1))
+    r.deliver("B", "<SEQ=OLDSEQ1><CTL=SYN> (old duplicate)", edge="RcvSynInListen",
+              state=SYN_RECEIVED, sends=("<SEQ=ISS_B><ACK=OLDSEQ1+1><CTL=SYN,ACK>",))
+    queries = r.decider.queries
+    a = r.tcb["A"]
+    r.deliver("A", edge="RcvBadAckInSynSent", state=SYN_SENT, sends=("<SEQ=OLDSEQ1+1><CTL=RST>",))
+    assert r.decider.queries > queries  # decided by Z3, across bases
+    r.deliver("B", "<SEQ=OLDSEQ1+1><CTL=RST>", edge="RcvRstInSynReceived", state=LISTEN)
+    r.deliver("B", edge="RcvSynInListen", state=SYN_RECEIVED,
+              sends=("<SEQ=ISS_B2><ACK=ISS_A+1><CTL=SYN,ACK>",))
+    r.deliver("A", edge="RcvSynAckInSynSent", state=ESTABLISHED,
+              sends=("<SEQ=ISS_A+1><ACK=ISS_B2+1><CTL=ACK>",))
+    r.deliver("B", edge="RcvAckOfSynInSynReceived", state=ESTABLISHED)
+    # Without that distance an old SYN,ACK may acknowledge A's SYN exactly: A would take it.
+    z = SeqVal("Z", 0)
+    taken = {res[0] for res, _ in fire_branches(
+        a, SEGMENT, Segment(seq=SeqVal("ISS_B", 0), ack=z + 1, syn=True))}
+    assert taken == {"RcvBadAckInSynSent", "RcvSynAckInSynSent"}
 
 
 def _rebooted(r: Replay) -> None:
