@@ -116,14 +116,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "topic.why-time-wait.outro": {
         "en": "The final ACK of the four-way close was lost. The peer, still in LAST-ACK, "
               "retransmits its FIN; the active closer has already deleted its TCB, so the rules for "
-              "CLOSED (RFC 9293 3.10.7.1) answer with RST, and the peer's close ends in an error. In "
+              "CLOSED (RFC 9293 3.10.7.1) answer with RST: the peer's orderly close ends in a reset "
+              "instead of the ACK it waits for. In "
               "TIME-WAIT the active closer would still hold the connection, acknowledge the "
               "retransmitted FIN and restart the 2MSL timeout (RFC 9293 3.10.7.4): see `tcpverify "
               "explain lost-final-ack`. TIME-WAIT's other job, keeping old segments out of a new "
               "incarnation of the connection, goes with the quiet time of RFC 9293 3.4.1.",
         "zh": "四次挥手的最后一个 ACK 丢失了。对端仍处于 LAST-ACK，于是重传它的 FIN；"
               "而主动关闭方已经删除了 TCB，只能按 CLOSED 状态的规则（RFC 9293 第 3.10.7.1 节）回复 RST，"
-              "对端的关闭以错误告终。如果主动关闭方处于 TIME-WAIT，它仍保留着这个连接，"
+              "对端本应有序完成的关闭以复位告终，而不是收到它等待的 ACK。如果主动关闭方处于 TIME-WAIT，它仍保留着这个连接，"
               "会确认重传的 FIN 并重新启动 2MSL 计时器（RFC 9293 第 3.10.7.4 节），"
               "见 `tcpverify explain lost-final-ack`。TIME-WAIT 的另一个作用是不让旧报文段混入"
               "同一连接的新化身，这与 RFC 9293 第 3.4.1 节的静默时间相配合。",
