@@ -148,6 +148,9 @@ def _state_box(state: str, x: int, y: int) -> str:
 
 # ------------------------------------------------------------------ message sequence charts
 
+OLD_MARK = " (old duplicate)"  # how spec.segment prints an old duplicate
+
+
 @dataclass
 class Message:
     """One segment on the chart: who sent it (or "net"), where it went, when, and its fate."""
@@ -208,8 +211,12 @@ def _changes(c: Chart):
             prev[x] = s[x]["state"]
 
 
-def _mermaid_text(text: str) -> str:
-    return re.sub(r"[<>]+", " ", text.replace("><", " ")).strip().replace(";", ",")
+def compact(text: str) -> str:
+    """<SEQ=ISS_A+1><ACK=ISS_B+1><CTL=FIN,ACK> as FIN,ACK SEQ=ISS_A+1 ACK=ISS_B+1: short enough
+    for a chart, and free of the angle brackets Mermaid reads as markup."""
+    fields = dict(re.findall(r"<(\w+)=([^>]*)>", text))
+    parts = [fields.get("CTL", "")] + [f"{k}={fields[k]}" for k in ("SEQ", "ACK", "DATA") if k in fields]
+    return " ".join(parts) + (OLD_MARK if text.endswith(OLD_MARK) else "")
 
 
 def sequence_mermaid(c: Chart) -> str:
@@ -229,7 +236,7 @@ def sequence_mermaid(c: Chart) -> str:
             src = PEER[m.to]
             arrow = "-x" if m.lost else ("-->>" if m.sender == "net" else "->>")
             note = " (lost)" if m.lost else ""
-            lines.append(f"    {src}{arrow}{m.to}: {n}. {_mermaid_text(m.text)}{note}")
+            lines.append(f"    {src}{arrow}{m.to}: {n}. {compact(m.text)}{note}")
         if s["actor"] in ("A", "B") and s["segment"] is None:
             lines.append(f"    Note over {s['actor']}: {n}. {s['action']}")
         elif s["actor"] == "net" and s["action"] != "Lose":
@@ -239,12 +246,11 @@ def sequence_mermaid(c: Chart) -> str:
     if c.loop_start is not None:
         lines.append("    end")
     for m in ending.get(None, []):
-        lines.append(f"    {PEER[m.to]}-){m.to}: {_mermaid_text(m.text)} (still in flight)")
+        lines.append(f"    {PEER[m.to]}-){m.to}: {compact(m.text)} (still in flight)")
     return "\n".join(lines)
 
 
 ROW, HEAD = 44, 70
-OLD_MARK = " (old duplicate)"  # how spec.segment prints an old duplicate; the dash says it
 X = {"A": 230, "B": 570}
 STATE_X = {"A": 95, "B": 705}
 
@@ -323,6 +329,6 @@ def _arrow(m: Message, y, last: int) -> str:
                f'font-family="DejaVu Sans Mono, monospace" fill="#111" font-size="11" '
                f'stroke="white" stroke-width="3" stroke-opacity="0.8" paint-order="stroke" '
                f'transform="rotate({_num(angle)} {_num(lx)} {_num(ly)})">'
-               f'{escape(m.text.removesuffix(OLD_MARK))}</text>')
+               f'{escape(compact(m.text).removesuffix(OLD_MARK))}</text>')
     out.append("</g>")
     return "".join(out)
