@@ -1,8 +1,8 @@
-"""Shortest runs through an explored graph that meet a sequence of conditions in order.
+"""Shortest runs through a sequence of waypoints, on an explored state graph.
 
-A stage is a predicate ``(label, state) -> bool`` on the step just taken (label None
-for an initial state). The search is breadth-first over (state, stages met), so the
-run found is a shortest one that meets every stage, each after the previous one.
+A witness that no single property names ("both endpoints pass through state
+X, then both reach state Y") is a breadth-first search over pairs (state,
+number of waypoints met so far).
 """
 
 from __future__ import annotations
@@ -12,44 +12,42 @@ from typing import Callable, Hashable, Sequence
 
 from .explore import StateGraph
 
-Stage = Callable[[Hashable | None, object], bool]
 
+def path_through(g: StateGraph, waypoints: Sequence[Callable[[object], bool]]
+                 ) -> list[tuple[Hashable | None, int]] | None:
+    """The shortest path from an initial state meeting each waypoint in order, or None.
 
-def shortest_run(g: StateGraph, stages: Sequence[Stage]) -> list[tuple[Hashable | None, int]] | None:
-    """[(None, init), (label, state index), ...] meeting every stage in order, or None."""
-    n = len(stages)
+    Returns [(None, init), (label, state), ...] like ``StateGraph.path_to``;
+    needs the graph's edges (explore with keep_edges=True).
+    """
+    if g.edges is None:
+        raise ValueError("path_through needs an exploration that kept its edges")
 
-    def advance(k: int, label, i: int) -> int:
-        return k + 1 if k < n and stages[k](label, g.states[i]) else k
+    def met(i: int, k: int) -> int:
+        while k < len(waypoints) and waypoints[k](g.states[i]):
+            k += 1
+        return k
 
-    prev: dict[tuple[int, int], tuple[tuple[int, int], Hashable] | None] = {}
-    queue: deque[tuple[int, int]] = deque()
-    for i in range(len(g.states)):
-        if g.parent[i] == -1:
-            node = (i, advance(0, None, i))
-            if node not in prev:
-                prev[node] = None
-                queue.append(node)
+    start = [(i, met(i, 0)) for i in range(len(g.states)) if g.parent[i] < 0]
+    back: dict[tuple[int, int], tuple[tuple[int, int] | None, Hashable | None]] = {}
+    queue = deque()
+    for node in start:
+        if node not in back:
+            back[node] = (None, None)
+            queue.append(node)
     while queue:
         node = queue.popleft()
         i, k = node
-        if k == n:
-            return _path(prev, node)
-        for label, j in g.edges[i]:
-            nxt = (j, advance(k, label, j))
-            if nxt not in prev:
-                prev[nxt] = (node, label)
+        if k == len(waypoints):
+            out = []
+            while node is not None:
+                prev, label = back[node]
+                out.append((label, node[0]))
+                node = prev
+            return out[::-1]
+        for label, j in g.edges[i] if i < len(g.edges) else ():
+            nxt = (j, met(j, k))
+            if nxt not in back:
+                back[nxt] = (node, label)
                 queue.append(nxt)
     return None
-
-
-def _path(prev, node) -> list[tuple[Hashable | None, int]]:
-    out = []
-    while True:
-        back = prev[node]
-        if back is None:
-            out.append((None, node[0]))
-            return out[::-1]
-        parent, label = back
-        out.append((label, node[0]))
-        node = parent

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tcpverify.checker.reach import shortest_run
 from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED, Verdict
 
-from .config import DEFAULT_CONFIGS, SCENARIOS, Config
-from .mutants import Kill, Row, kills
-from .render import format_trace, sequence_diagram
-from .run import Outcome, check_scenario
+from .config import DEFAULT_CONFIGS
+from .mutants import Row, kills
+from .pictures import chart, sequence_mermaid
+from .render import format_trace, trace_steps
 from .seed import DEPARTURES, OMISSIONS, Departure, Omission
 from .symbolic import Decider
+from .topics import Shown, show
 from .variants import VARIANTS
 
 # The post describes no duplicated, reordered or old segments: the audit uses the default
@@ -27,9 +27,11 @@ SEEN_BY_USERS = ("graceful", "close-completion", "no-deadlock", "no-half-open")
 @dataclass
 class Witness:
     omission: Omission
-    outcome: Outcome  # the RFC model's run: its verdicts say the run is verified
-    trace: list | None  # the shortest run that meets the omission's stages, or None
-    contrast: Kill | None = None  # a variant's counterexample, where the omission needs one
+    shown: list[tuple[object, Shown | None]]  # (topic, its computed run, or None if not found)
+
+    def runs(self):
+        """(topic, shown) of the RFC model's witnesses, then of the variants' counterexamples."""
+        return sorted(self.shown, key=lambda ts: ts[0].variant is not None)
 
 
 @dataclass
@@ -41,10 +43,11 @@ class Audit:
     @property
     def status(self) -> str:
         rows = [r for _, r in self.departures] + [self.together]
-        if any(not r.kills for r in rows) or any(w.trace is None for w in self.witnesses) \
-                or any(w.outcome.status == VIOLATED for w in self.witnesses):
+        shown = [(t, s) for w in self.witnesses for t, s in w.shown]
+        rfc = [s.outcome.status for t, s in shown if s is not None and t.variant is None]
+        if any(not r.kills for r in rows) or any(s is None for _, s in shown) or VIOLATED in rfc:
             return VIOLATED
-        if any(r.incomplete for r in rows) or any(w.outcome.status != VERIFIED for w in self.witnesses):
+        if any(r.incomplete for r in rows) or INCOMPLETE in rfc:
             return INCOMPLETE
         return VERIFIED
 
@@ -54,14 +57,7 @@ def run_audit(decider: Decider | None = None) -> Audit:
     normal = ("normal",)
     departures = [(d, kills(VARIANTS[d.variant], normal, AUDIT_CONFIGS, decider)) for d in DEPARTURES]
     together = kills(VARIANTS[LITERAL], normal, AUDIT_CONFIGS, decider)
-    witnesses = []
-    for om in OMISSIONS:
-        o = check_scenario(SCENARIOS[om.scenario], Config(loss=om.loss), decider=decider)
-        w = Witness(om, o, shortest_run(o.result.exploration.graph, om.stages))
-        if om.key == "time-wait":
-            row = kills(VARIANTS["no-time-wait"], (om.scenario,), (Config(loss=om.loss),), decider)
-            w.contrast = row.kills.get("graceful")
-        witnesses.append(w)
+    witnesses = [Witness(om, [(t, show(t)) for t in om.topics]) for om in OMISSIONS]
     return Audit(departures, together, witnesses)
 
 
@@ -86,10 +82,10 @@ TEXT = {
         "seen": "**What the applications see** ({prop}, {where}): `{message}`",
         "together": "## All departures together (`seed-literal`)",
         "omissions": "## What the post leaves out",
-        "verified": "A run of the RFC model ({scenario}, {config}), in which every property is "
+        "verified": "A run of the RFC model (`{command}`), in which every property is "
                     "{status}; {steps} steps:",
-        "missing": "No run of the RFC model meets this: the model or the audit is wrong.",
-        "contrast": "Without TIME-WAIT (variant `no-time-wait`), {prop} fails; {steps} steps: `{message}`",
+        "missing": "The checker did not find this run (`{command}`): the model or the audit is wrong.",
+        "contrast": "With variant `{variant}` (`{command}`), {prop} fails; {steps} steps: `{message}`",
         "none": "none: the variant breaks no property (the departure is not shown to matter)",
         "steps": "steps",
     },
@@ -108,9 +104,9 @@ TEXT = {
         "seen": "**应用看到的后果**（{prop}，{where}）：`{message}`",
         "together": "## 所有不符之处合在一起（`seed-literal`）",
         "omissions": "## 帖子遗漏的重要内容",
-        "verified": "RFC 模型的一次运行（{scenario}，{config}），其中每条性质均为 {status}；共 {steps} 步：",
-        "missing": "RFC 模型没有满足此条件的运行：模型或审查有误。",
-        "contrast": "没有 TIME-WAIT 时（变体 `no-time-wait`），{prop} 被违反；共 {steps} 步：`{message}`",
+        "verified": "RFC 模型的一次运行（`{command}`），其中每条性质均为 {status}；共 {steps} 步：",
+        "missing": "检查器没有找到这次运行（`{command}`）：模型或审查有误。",
+        "contrast": "换成变体 `{variant}`（`{command}`），{prop} 被违反；共 {steps} 步：`{message}`",
         "none": "无：该变体不违反任何性质（未能说明这一不符之处有影响）",
         "steps": "步",
     },
@@ -139,17 +135,21 @@ def audit_md(a: Audit, lang: str) -> str:
     out += ["", t["omissions"]]
     for w in a.witnesses:
         om = w.omission
-        out += ["", f"### {om.title[lang]}", "", f"{om.why[lang]} (RFC 9293 {om.rfc_section})", ""]
-        if w.trace is None:
-            out.append(t["missing"])
-            continue
-        out += [t["verified"].format(scenario=om.scenario, config=w.outcome.config.name,
-                                     status=w.outcome.status, steps=len(w.trace) - 1), ""]
-        out += _trace(w.outcome, Verdict("witness", VERIFIED, trace=w.trace))
-        if w.contrast is not None:
-            k = w.contrast
-            out += ["", t["contrast"].format(prop=k.property, steps=k.length, message=k.verdict.message), ""]
-            out += _trace(k.outcome, k.verdict)
+        out += ["", f"### {om.title[lang]}", "", f"{om.why[lang]} (RFC 9293 {om.rfc_section})"]
+        for topic, shown in w.runs():
+            out.append("")
+            if shown is None:
+                out.append(t["missing"].format(command=topic.command()))
+                continue
+            steps = len(shown.trace) - 1
+            if topic.variant is None:
+                out.append(t["verified"].format(command=topic.command(), steps=steps,
+                                                status=shown.outcome.status))
+            else:
+                out.append(t["contrast"].format(variant=topic.variant, command=topic.command(),
+                                                prop=topic.property, steps=steps, message=shown.message))
+            out += [""] + _trace(shown.outcome, Verdict(topic.property or "witness", "", trace=shown.trace,
+                                                         loop_start=shown.loop_start))
     return "\n".join(out) + "\n"
 
 
@@ -172,4 +172,4 @@ def _failures(row: Row, t: dict) -> list[str]:
 
 def _trace(outcome, verdict) -> list[str]:
     return ["```", format_trace(outcome, verdict), "```", "", "```mermaid",
-            sequence_diagram(outcome, verdict.trace, verdict.loop_start), "```"]
+            sequence_mermaid(chart(trace_steps(outcome, verdict.trace), verdict.loop_start)), "```"]

@@ -36,8 +36,9 @@ def cmd_audit(args) -> int:
                 if first else "breaks no property")
         print(f"{name:28} {what}")
     for w in a.witnesses:
-        found = f"verified run of {len(w.trace) - 1} steps" if w.trace else "NO RUN FOUND"
-        print(f"left out: {w.omission.title['en']:32} {found} ({w.outcome.scenario.name}, "
-              f"{w.outcome.config.name}: {w.outcome.status})")
+        for topic, shown in w.runs():
+            found = "NOT FOUND" if shown is None else \
+                f"{len(shown.trace) - 1} steps, {topic.property or 'every property'} {shown.outcome.status}"
+            print(f"left out: {w.omission.title['en']:30} {topic.command():50} {found}")
     print(f"audit: {a.status}; written to {folder / 'seed-audit.md'} and {folder / 'seed-audit.zh.md'}")
     return EXIT_CODES[a.status]

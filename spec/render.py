@@ -81,38 +81,6 @@ def format_trace(outcome, verdict) -> str:
     return "\n".join(lines)
 
 
-def sequence_diagram(outcome, trace, loop_start: int | None = None) -> str:
-    """A trace as a Mermaid sequenceDiagram: a segment is drawn when it arrives (or is lost),
-    each endpoint's step and new state as a note; segments still in flight at the end last."""
-    lines = ["sequenceDiagram", "    participant A", "    participant B"]
-    steps = trace_steps(outcome, trace)
-    for s in steps[1:]:
-        if loop_start is not None and s["step"] == loop_start + 1:
-            lines.append("    Note over A,B: the loop starts here, and repeats for ever")
-        actor = s["actor"]
-        if actor == "net":
-            arrow = "-x" if s["action"] == "Lose" else "->>"
-            what = {"Lose": "lost", "Duplicate": "duplicated"}.get(s["action"], s["action"])
-            lines.append(f"    {PEER[s['to']]}{arrow}{s['to']}: {_mermaid(s['segment'])} ({what})")
-            continue
-        did = f"{s['action']} → {s[actor.lower()]['state']}"
-        if s["segment"]:
-            lines.append(f"    {PEER[actor]}->>{actor}: {_mermaid(s['segment'])}")
-        else:
-            did = f"{s['event']}, {did}"
-        lines.append(f"    Note over {actor}: {did}")
-    last = steps[-1]
-    for direction, segs in sorted(last["in_flight"].items()):
-        src, dst = direction.split("->")
-        lines += [f"    {src}-){dst}: {_mermaid(seg)} (in flight)" for seg in segs]
-    return "\n".join(lines)
-
-
-def _mermaid(text: str) -> str:
-    """<SEQ=x><CTL=SYN> as SEQ=x CTL=SYN: Mermaid would read the brackets as HTML."""
-    return text.replace("><", " ").replace("<", "").replace(">", "")
-
-
 def _tcb_line(d: dict) -> str:
     parts = [d["state"]]
     parts += [f"{k.upper().replace('_', '.')}={v}" for k, v in d.items()

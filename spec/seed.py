@@ -1,7 +1,8 @@
 """The seed blog post (../shared/seed/tcp-handshake-and-close-blog.md), claim by claim.
 
 Each departure names the variant (spec/variants.py) that encodes it; each omission
-names the run of the RFC model that shows what the post leaves out. Only the post's
+names the runs (spec.topics) that show what the post leaves out: a witness of the RFC
+model, and where it helps a variant's counterexample beside it. Only the post's
 short parenthesised notations are quoted; the rest is described in our own words.
 """
 
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .machine import MSL2
-from .states import CLOSED, CLOSING, FIN_WAIT_2, LAST_ACK, TIME_WAIT
-from .system import LOSE
+from .config import Config
+from .states import CLOSED, FIN_WAIT_2, TIME_WAIT
+from .topics import TOPICS, Topic
 
 ENDED = (CLOSED, TIME_WAIT)
 
@@ -31,9 +32,7 @@ class Omission:
     title: dict[str, str]
     why: dict[str, str]
     rfc_section: str
-    scenario: str
-    loss: int
-    stages: tuple  # checker.reach stages: (label, World) -> bool, met in order
+    topics: tuple  # spec.topics runs: witnesses of the RFC model, or a variant's counterexample
 
 
 DEPARTURES = (
@@ -104,20 +103,12 @@ DEPARTURES = (
 )
 
 
-def _state(x: str, states):
-    return lambda label, w: w.tcb(x).state in states
+def _a_in(state: str):
+    return lambda w: w.a.state == state
 
 
-def _both_ended(label, w) -> bool:
+def _both_ended(w) -> bool:
     return w.a.state in ENDED and w.b.state in ENDED
-
-
-def _step(name: str):
-    return lambda label, w: label is not None and label.name == name
-
-
-def _lost_while_last_ack(label, w) -> bool:
-    return label is not None and label.name == LOSE and label.to == "B" and w.b.state == LAST_ACK
 
 
 OMISSIONS = (
@@ -126,11 +117,14 @@ OMISSIONS = (
         {"en": "FIN-WAIT-2", "zh": "FIN-WAIT-2"},
         {"en": "Once its FIN is acknowledged, the active closer waits in FIN-WAIT-2 for the "
                "peer's FIN, which comes only when the peer's application closes; the post goes "
-               "from FIN_WAIT_1 to TIME_WAIT without it.",
+               "from FIN_WAIT_1 to TIME_WAIT without it. Without FIN-WAIT-2 (variant "
+               "`no-fin-wait-2`) the client is in TIME-WAIT before the server has closed.",
          "zh": "主动关闭方的 FIN 被确认后，进入 FIN-WAIT-2 等待对方的 FIN，而对方要等自己的应用"
-               "关闭才发 FIN；帖子从 FIN_WAIT_1 直接跳到 TIME_WAIT，漏掉了这个状态。"},
-        "3.3.2, 3.10.7.4", "normal", 0,
-        (_state("A", (FIN_WAIT_2,)), _both_ended)),
+               "关闭才发 FIN；帖子从 FIN_WAIT_1 直接跳到 TIME_WAIT，漏掉了这个状态。没有 "
+               "FIN-WAIT-2 时（变体 `no-fin-wait-2`），服务端还没关闭，客户端就已进入 TIME-WAIT。"},
+        "3.3.2, 3.10.7.4",
+        (Topic("fin-wait-2", "normal", Config(), waypoints=(_a_in(FIN_WAIT_2), _both_ended)),
+         TOPICS["why-fin-wait-2"])),
     Omission(
         "closing",
         {"en": "CLOSING (simultaneous close)", "zh": "CLOSING（同时关闭）"},
@@ -138,8 +132,7 @@ OMISSIONS = (
                "and goes to CLOSING, then to TIME-WAIT: both end in TIME-WAIT.",
          "zh": "双方同时关闭时，各自在 FIN-WAIT-1 中收到对方的 FIN，进入 CLOSING，再进入 "
                "TIME-WAIT：两端都经过 TIME-WAIT。"},
-        "3.6 (Figure 13)", "simultaneous-close", 0,
-        (lambda label, w: CLOSING in (w.a.state, w.b.state), _both_ended)),
+        "3.6 (Figure 13)", (TOPICS["simultaneous-close"],)),
     Omission(
         "last-ack-lost",
         {"en": "The last ACK lost", "zh": "最后一个 ACK 丢失"},
@@ -148,19 +141,16 @@ OMISSIONS = (
                "both close.",
          "zh": "如果最后一个 ACK 丢失，处于 LAST-ACK 的服务端重传 FIN；客户端还在 TIME-WAIT 中，"
                "再次确认并重新开始 2MSL 计时；之后双方都关闭。"},
-        "3.6, 3.10.7.4 (TIME-WAIT)", "normal", 1,
-        (_lost_while_last_ack, _step("RetransmitInLastAck"), _step("RcvFinInTimeWait"),
-         _state("B", (CLOSED,)))),
+        "3.6, 3.10.7.4 (TIME-WAIT)", (TOPICS["lost-final-ack"],)),
     Omission(
         "time-wait",
-        {"en": "Why TIME-WAIT, and how it ends", "zh": "为什么要有 TIME-WAIT，它如何结束"},
+        {"en": "Why TIME-WAIT", "zh": "为什么要有 TIME-WAIT"},
         {"en": "TIME-WAIT keeps the connection's state for 2MSL so that a retransmitted FIN is "
-               "acknowledged rather than answered with RST, and old segments die out before the "
-               "same connection is used again; then it expires to CLOSED. Without it (variant "
-               "no-time-wait) the same lost ACK ends in a reset, the counterexample below.",
-         "zh": "TIME-WAIT 把连接状态保留 2MSL：重传的 FIN 会被确认而不是被 RST 回应，旧报文段在"
-               "同一连接再次使用前消失；之后超时进入 CLOSED。没有它（变体 no-time-wait）时，同样"
-               "丢失一个 ACK 就以复位告终，见下面的反例。"},
-        "3.4.2, 3.6, 3.10.8", "normal", 1,
-        (_lost_while_last_ack, lambda label, w: label is not None and label.event == MSL2)),
+               "acknowledged rather than answered with RST (the run above), and old segments die "
+               "out before the same connection is used again; then it expires to CLOSED. Without "
+               "it (variant `no-time-wait`) the same lost ACK ends in a reset.",
+         "zh": "TIME-WAIT 把连接状态保留 2MSL：重传的 FIN 会被确认而不是被 RST 回应（见上一节的"
+               "运行），旧报文段在同一连接再次使用前消失；之后超时进入 CLOSED。没有它（变体 "
+               "no-time-wait）时，同样丢失一个 ACK 就以复位告终。"},
+        "3.4.2, 3.6, 3.10.8", (TOPICS["why-time-wait"],)),
 )

@@ -57,11 +57,16 @@ def test_a_random_fin_fails_the_acceptability_test(audit):
 
 
 def test_each_omission_has_a_verified_run_of_the_rfc_model(audit):
-    found = {w.omission.key: (len(w.trace) - 1, w.outcome.status) for w in audit.witnesses}
-    assert found == {"fin-wait-2": (10, VERIFIED), "closing": (10, VERIFIED),
-                     "last-ack-lost": (13, VERIFIED), "time-wait": (14, VERIFIED)}
-    (tw,) = [w for w in audit.witnesses if w.omission.key == "time-wait"]
-    assert (tw.contrast.property, tw.contrast.length) == ("graceful", 12)
+    found = {w.omission.key: [(t.name, len(s.trace) - 1, s.outcome.status) for t, s in w.runs()]
+             for w in audit.witnesses}
+    assert found == {
+        "fin-wait-2": [("fin-wait-2", 10, VERIFIED), ("why-fin-wait-2", 10, "VIOLATED")],
+        "closing": [("simultaneous-close", 10, VERIFIED)],
+        "last-ack-lost": [("lost-final-ack", 14, VERIFIED)],
+        "time-wait": [("why-time-wait", 12, "VIOLATED")]}
+    (fw,) = [w for w in audit.witnesses if w.omission.key == "fin-wait-2"]
+    _, shown = fw.runs()[0]
+    assert "FIN-WAIT-2" in [shown.outcome.state(i).a.state for _, i in shown.trace]
     assert audit.status == VERIFIED
 
 
@@ -74,6 +79,7 @@ def test_the_reports_quote_only_the_notations_and_share_their_traces(audit):
     for d in DEPARTURES:
         assert all(n in en for n in d.notation)
     assert "A-xB" in en  # the lost final ACK, drawn in a sequence diagram
+    assert "RAND_A_FIN" in en and "for example: ISS_A=0x00000000, RAND_A_FIN=0x00000002" in en
 
 
 def test_the_audit_command_writes_both_reports(tmp_path, capsys):
