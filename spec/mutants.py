@@ -146,14 +146,18 @@ def mutants_md(rows: list[Row], configs: tuple[Config, ...] = DEFAULT_CONFIGS) -
         else:
             out.append(f"| {row.variant.name} | {row.variant.description} | none | | |")
     only = _sole_killers(rows)
+    killed = {p: {r.variant.name for r in rows if p in r.kills} for p in PROPERTY_NAMES}
     out += ["", "## Every property earns its place", "",
-            "A property earns its place when some mutant is killed by it and by no other "
-            "property of the suite (a sole killer), or is killed by it first.", "",
-            "| property | kills | sole killer of | first to kill |", "|---|---:|---|---|"]
+            "A property earns its place when it is the first to kill some mutant (the shortest "
+            "counterexample) or the only one. The last column lists the properties that kill "
+            "every mutant this one kills: there it adds a sharper diagnosis, not a kill.", "",
+            "| property | kills | first to kill | sole killer of | its kills are also killed by |",
+            "|---|---:|---|---|---|"]
     for p in PROPERTY_NAMES:
-        n = sum(p in r.kills for r in rows)
         first = [r.variant.name for r in rows if r.shortest() and r.shortest()[0].property == p]
-        out.append(f"| {p} | {n} | {', '.join(only.get(p, [])) or '-'} | {', '.join(first) or '-'} |")
+        covers = [q for q in PROPERTY_NAMES if q != p and killed[p] and killed[p] <= killed[q]]
+        out.append(f"| {p} | {len(killed[p])} | {', '.join(first) or '-'} | "
+                   f"{', '.join(only.get(p, [])) or '-'} | {', '.join(covers) or '-'} |")
     survivors = [r for r in rows if not r.kills]
     if survivors:
         out += ["", "## Survivors", ""]

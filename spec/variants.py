@@ -188,6 +188,8 @@ VARIANTS = {v.name: v for v in (
                                action=_acks_syn_without_increment)),
     Variant("time-wait-too-short", "TIME-WAIT ends with the retransmission timeout, not 2MSL",
             lambda g: retarget(g, "TimeoutInTimeWait", CLOSED, event=RTO)),
+    Variant("time-wait-never-ends", "no 2MSL timeout: TIME-WAIT lasts for ever",
+            lambda g: remove(g, "TimeoutInTimeWait")),
     Variant("no-challenge-ack", "RFC 793: an in-window RST or SYN resets (no RFC 5961 challenge ACK)",
             _no_challenge_ack),
     *(Variant(name, text, transform) for name, text, transform in SEED_DEPARTURES),

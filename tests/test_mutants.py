@@ -30,6 +30,7 @@ KILLS = [
     ("syn-ack-acks-too-far", "normal", L0, {"ack-validity": 2, "graceful": 3}),
     ("ack-not-incremented", "normal", L0, {"graceful": 3}),
     ("time-wait-too-short", "normal", L1, {"graceful": 13}),
+    ("time-wait-never-ends", "normal", L0, {"no-deadlock": 10, "no-half-open": 10}),
     ("syn-in-third-segment", "normal", L0, {"synchronization": 4, "graceful": 6}),
     ("fin-without-ack", "normal", L0,
      {"close-completion": 11, "graceful": 11, "no-deadlock": 11, "no-half-open": 11}),
@@ -76,4 +77,4 @@ def test_a_report_row_says_which_property_kills_first():
     row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == VIOLATED}
     md = mutants_md([row])
     assert "| syn-ack-acks-too-far | - | - | 2 | - | - | 3 | - | - | yes |" in md
-    assert "| ack-validity | 1 | - | syn-ack-acks-too-far |" in md
+    assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful |" in md
