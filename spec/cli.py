@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
+from . import cli_replay
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .machine import build_graph
 from .properties import suite
@@ -30,7 +31,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = ()
+EXTENSIONS: tuple = (cli_replay,)
 
 
 class Parser(argparse.ArgumentParser):

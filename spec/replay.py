@@ -1,0 +1,220 @@
+"""Replaying a captured connection through the spec: a search for an explanation.
+
+The capture shows the segments that passed one point of the wire, in order. The
+spec must explain them with the state graph's own transitions (Machine.fire): what
+each endpoint's application did (OPEN, SEND, CLOSE, ABORT), which timers fired, and
+what the capture point could not see: a segment the spec sends that the capture
+lacks was lost before the capture point (or never sent: a delayed ACK looks the
+same), a captured segment may be lost after it. Each direction is two FIFO channels,
+before and after the capture point. The search is depth first over
+(observations matched, both TCBs, the four channels), each state visited once; a
+connection CONFORMS when some path matches every captured segment, in order, to a
+segment its sender's spec put on the wire.
+
+The search is best first: the state that has matched the most captured segments,
+then the one with the fewest unobserved steps since, so that the common, short
+explanations are found at once. Between two captured segments it takes at most
+QUIET unobserved steps: a deviation is "no explanation within that bound".
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from .capture import Connection, Observed
+from .linux import CLOSE_UNREAD, EDGE_DEPARTURE, FIN_WAIT_2_TIMEOUT
+from .machine import (ABORT, CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND,
+                      Machine)
+from .rules import Params
+from .segment import Segment
+from .symbolic import Ctx, Decider
+from .tcb import Tcb
+
+WINDOW = 65535  # RCV.WND: window values are not modelled, a full 16-bit window is assumed
+CAPACITY = 4  # segments a channel half may hold in an explanation
+QUIET = 6  # steps between two captured segments, at most
+CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, CLOSE, CLOSE_UNREAD, ABORT)
+TIMERS = (RTO, MSL2, FIN_WAIT_2_TIMEOUT)
+
+
+class State(NamedTuple):
+    i: int  # captured segments matched so far
+    a: Tcb | None  # None: this endpoint is not checked (--endpoint)
+    b: Tcb | None
+    pre: tuple  # per direction (to B, to A): (segment, edge that sent it) not yet captured
+    post: tuple  # per direction: (segment, index of the capture) captured, not yet arrived
+
+    def tcb(self, x: str) -> Tcb | None:
+        return self.a if x == "A" else self.b
+
+
+class Step(NamedTuple):
+    actor: str  # "A", "B", or "capture"/"net"
+    what: str  # edge name, "captured", "lost"
+    event: str = ""
+    n: int | None = None  # the captured segment involved (index into the capture)
+    sent: tuple = ()  # segments sent; for a capture: the edge that sent it, then those lost before it
+
+
+@dataclass
+class Verdict:
+    conforms: bool
+    steps: list = field(default_factory=list)  # (Step, State after) of the explanation
+    index: int = 0  # DEVIATES: the first captured segment no explanation reaches past
+    frontier: list = field(default_factory=list)  # DEVIATES: states that matched all before it
+    visited: int = 0
+
+
+class Replayer:
+    """Searches for an explanation of one connection under one state graph."""
+
+    def __init__(self, machine: Machine, endpoints: str = "both"):
+        self.machine = machine
+        self.checked = {"A": endpoints in ("A", "both"), "B": endpoints in ("B", "both")}
+        self.ctx = Ctx(Decider(), frozenset(), ())  # every number is concrete: Z3 is never asked
+
+    def params(self, conn: Connection) -> Params:
+        return Params(retries=None, fin_len=self.machine.fin_len,
+                      isns=tuple((x, (n,)) for x, n in sorted(conn.isns.items())))
+
+    def replay(self, conn: Connection) -> Verdict:
+        obs, params = conn.segments, self.params(conn)
+        fresh = Tcb(rcv_wnd=WINDOW)
+        init = State(0, fresh if self.checked["A"] else None, fresh if self.checked["B"] else None,
+                     ((), ()), ((), ()))
+        parent: dict[State, tuple] = {init: (None, None, 0)}
+        queue = [(0, 0, 0, False, init)]
+        order = 0
+        best = 0
+        while queue:
+            _, quiet, _, rest, s = heapq.heappop(queue)
+            if s.i == len(obs):
+                return Verdict(True, self._path(parent, s), visited=len(parent))
+            best = max(best, s.i)
+            # A state whose next captured segment matches is expanded in two halves: the
+            # match first, the quiet steps only if the search comes back to it.
+            match = None if rest else self._capture(s, obs[s.i]) if s.i < len(obs) else None
+            if match is not None:
+                succ = [match]
+                order += 1
+                heapq.heappush(queue, (-s.i, quiet, order, True, s))
+            else:
+                succ = self._successors(s, obs, params, quiet < QUIET)
+            for step, nxt in succ:
+                if nxt not in parent:
+                    q = 0 if nxt.i > s.i else quiet + 1
+                    parent[nxt] = (s, step, q)
+                    order += 1
+                    heapq.heappush(queue, (-nxt.i, q, order, False, nxt))
+        frontier = sorted({s for s in parent if s.i == best}, key=repr)
+        return Verdict(False, index=best, frontier=frontier, visited=len(parent))
+
+    @staticmethod
+    def _path(parent, s) -> list:
+        out = []
+        while parent[s][0] is not None:
+            prev, step, _ = parent[s]
+            out.append((step, s))
+            s = prev
+        return out[::-1]
+
+    def _successors(self, s: State, obs: list[Observed], params: Params, more: bool):
+        """The quiet steps: a segment arrives, a timer fires, an application calls, a segment is lost."""
+        out = []
+        if not more:
+            return out
+        for x in ("A", "B"):
+            ch = s.post[0 if x == "B" else 1]
+            if ch and s.tcb(x) is not None:
+                seg, n = ch[0]
+                out += self._fire(s, x, SEGMENT, seg, params, n, post=(x, ch[1:]))
+        for x in ("A", "B"):
+            if s.tcb(x) is None:
+                continue
+            for event in TIMERS:
+                out += self._fire(s, x, event, None, params)
+            for event in CALLS:
+                out += self._fire(s, x, event, None, params)
+            want = self._next_data(s, x, obs)
+            if want is not None:
+                out += self._fire(s, x, SEND, want, params)
+        for to, ch in zip(("B", "A"), s.post):
+            if ch:
+                post = list(s.post)
+                post[to == "A"] = ch[1:]
+                out.append((Step("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))))
+        return out
+
+    def _capture(self, s: State, o: Observed):
+        """Match captured segment s.i to its sender's next segment not lost before the capture point."""
+        k = o.sender == "B"
+        pre, post = list(s.pre), list(s.post)
+        skipped = ()
+        if s.tcb(o.sender) is None:
+            name = None
+        else:
+            for j, (seg, name) in enumerate(pre[k]):
+                if seg == o.segment:
+                    skipped = tuple(g for g, _ in pre[k][:j])
+                    pre[k] = pre[k][j + 1:]
+                    break
+            else:
+                return None
+        if len(post[k]) >= CAPACITY:
+            return None
+        post[k] = post[k] + ((o.segment, s.i),)
+        return (Step("capture", "captured", n=s.i, sent=(name, *skipped)),
+                State(s.i + 1, s.a, s.b, tuple(pre), tuple(post)))
+
+    def _fire(self, s: State, x: str, event: str, seg, params: Params, n=None, post=None):
+        tcb = s.tcb(x)
+        if event in (OPEN_PASSIVE, OPEN_ACTIVE) and (tcb.origin or tcb.error):
+            return []  # one connection per replay: opened once
+        result = self.machine.fire(x, tcb, event, seg, self.ctx, params)
+        if result is None:
+            return []
+        name, new, sent = result
+        pre = list(s.pre)
+        k = x == "B"
+        pre[k] = pre[k] + tuple((g, name) for g in sent)
+        if len(pre[k]) > CAPACITY:
+            return []
+        posts = s.post
+        if post is not None:
+            posts = (post[1], s.post[1]) if post[0] == "B" else (s.post[0], post[1])
+        nxt = State(s.i, new if x == "A" else s.a, new if x == "B" else s.b, tuple(pre), posts)
+        if nxt == s:
+            return []
+        return [(Step(x, name, event, n, sent), nxt)]
+
+    @staticmethod
+    def _next_data(s: State, x: str, obs: list[Observed]) -> Segment | None:
+        """SEND is made with the octets of x's next captured data segment, when it starts at SND.NXT."""
+        tcb = s.tcb(x)
+        for o in obs[s.i:]:
+            if o.sender == x and o.segment.data:
+                if tcb.snd_nxt is not None and o.segment.seq == tcb.snd_nxt:
+                    return o.segment
+                return None
+        return None
+
+
+def departures(v: Verdict) -> list[str]:
+    """The Linux departures (see spec/linux.py) an explanation uses."""
+    return sorted({EDGE_DEPARTURE[st.what] for st, _ in v.steps if st.what in EDGE_DEPARTURE})
+
+
+def reaction(machine: Machine, who: str, tcb: Tcb, seg: Segment, params: Params) -> str:
+    """What an endpoint in this TCB does with a segment: the edge it takes, and what it sends."""
+    ctx = Ctx(Decider(), frozenset(), ())
+    result = machine.fire(who, tcb, SEGMENT, seg, ctx, params)
+    if result is None:
+        return "no edge"
+    name, new, sent = result
+    out = f"{name} -> {new.state}"
+    if sent:
+        out += " sending " + ", ".join(str(g) for g in sent)
+    return out
+
