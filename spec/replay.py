@@ -89,7 +89,8 @@ class Replayer:
         order = 0
         best = 0
         while queue:
-            _, quiet, _, rest, s = heapq.heappop(queue)
+            _, _, _, rest, s = heapq.heappop(queue)
+            quiet = parent[s][2]
             if s.i == len(obs):
                 return Verdict(True, self._path(parent, s), visited=len(parent))
             best = max(best, s.i)
@@ -107,9 +108,18 @@ class Replayer:
                     q = 0 if nxt.i > s.i else quiet + 1
                     parent[nxt] = (s, step, q)
                     order += 1
-                    heapq.heappush(queue, (-nxt.i, q, order, False, nxt))
+                    rank = -1 if nxt.i == s.i and self._ready(nxt, obs) else q
+                    heapq.heappush(queue, (-nxt.i, rank, order, False, nxt))
         frontier = sorted({s for s in parent if s.i == best}, key=repr)
         return Verdict(False, index=best, frontier=frontier, visited=len(parent))
+
+    @staticmethod
+    def _ready(s: State, obs: list[Observed]) -> bool:
+        """The next captured segment is on its way to the capture point: expand this state next."""
+        if s.i == len(obs):
+            return False
+        o = obs[s.i]
+        return any(seg == o.segment for seg, _ in s.pre[o.sender == "B"])
 
     @staticmethod
     def _path(parent, s) -> list:
@@ -170,6 +180,8 @@ class Replayer:
 
     def _fire(self, s: State, x: str, event: str, seg, params: Params, n=None, post=None):
         tcb = s.tcb(x)
+        if not self.machine.handles(tcb.state, event):
+            return []
         if event in (OPEN_PASSIVE, OPEN_ACTIVE) and (tcb.origin or tcb.error):
             return []  # one connection per replay: opened once
         result = self.machine.fire(x, tcb, event, seg, self.ctx, params)

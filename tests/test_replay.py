@@ -1,0 +1,133 @@
+"""tcpverify replay on real Linux captures (tests/data/captures) and doctored copies of them."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import dpkt
+import pytest
+
+from tcpverify.spec.capture import read
+from tcpverify.spec.cli import main
+from tcpverify.spec.cli_replay import Replay
+from tcpverify.spec.replay import departures
+
+CAPTURES = Path(__file__).parent / "data" / "captures"
+# The profile each real capture needs, and the Linux departures its explanation names.
+NEEDS = {"abort-linger0": ("linux", ["rst-carries-ack"]),
+         "close-unread-data": ("linux", ["rst-on-close-with-unread-data"])}
+REAL = sorted(p.stem for p in CAPTURES.glob("*.pcap"))
+REPLAYS = {p: Replay(p) for p in ("rfc", "linux")}
+
+
+def _doctor():
+    spec = importlib.util.spec_from_file_location("doctor", CAPTURES / "doctor.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_case_was_captured():
+    assert len(REAL) == 14
+
+
+@pytest.mark.parametrize("case", REAL)
+def test_real_capture_conforms_with_the_profile_it_needs(case):
+    profile, used = NEEDS.get(case, ("rfc", []))
+    (conn,), _ = read(str(CAPTURES / f"{case}.pcap"))
+    v, _, _ = REPLAYS[profile].check(conn)
+    assert v.conforms
+    assert departures(v) == used
+    captured = [st for st, _ in v.steps if st.actor == "capture"]
+    assert [st.n for st in captured] == list(range(len(conn.segments)))
+    assert all(st.sent[0] for st in captured)  # each matched to the edge that sent it
+
+
+@pytest.mark.parametrize("case", sorted(NEEDS))
+def test_linux_departures_deviate_under_the_rfc_and_are_named(case, capsys):
+    assert main(["replay", str(CAPTURES / f"{case}.pcap")]) == 1
+    out = capsys.readouterr().out
+    assert "DEVIATES at segment" in out
+    assert f"it conforms with --profile linux, which names the Linux departure {NEEDS[case][1][0]}" in out
+    assert main(["replay", str(CAPTURES / f"{case}.pcap"), "--profile", "linux"]) == 0
+
+
+def test_cli_names_each_segments_transitions_and_what_it_ignored(capsys):
+    assert main(["replay", str(CAPTURES / "normal-close.pcap")]) == 0
+    out = capsys.readouterr().out
+    assert "CONFORMS" in out
+    assert "sent by A: ActiveOpenInClosed; received by B: RcvSynInListen" in out
+    assert "sent by A: CloseInEstablished; received by B: RcvFinInEstablished" in out
+    assert "ignored (not modelled): PSH flag" in out and "TCP option timestamps" in out
+    assert "lost before the capture point: <SEQ=" in out  # B's delayed ACK of the FIN
+
+
+def test_json_output(capsys):
+    assert main(["replay", str(CAPTURES / "lost-final-ack-twice.pcap"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "CONFORMS"
+    (conn,) = doc["connections"]
+    fates = [s["received_by"] for s in conn["segments"]]
+    # the final ACK and both answers to the retransmitted FIN: B's timer fires before they arrive
+    assert fates.count("still in flight when the capture ends") == 3
+    assert [s["action"] for s in conn["explanation"]].count("RetransmitInLastAck") == 2
+
+
+def test_one_endpoint_only():
+    (conn,), _ = read(str(CAPTURES / "abort-linger0.pcap"))
+    assert not Replay("rfc", "A").check(conn)[0].conforms  # A's RST,ACK is A's departure
+    assert Replay("rfc", "B").check(conn)[0].conforms
+
+
+# Doctored copies that replay quickly; tests/data/captures/doctored holds all of them.
+DOCTORED = [(case, change) for case in ("normal-close", "abort-linger0", "rst-closed-port")
+            for change in ("ack-off-by-one", "third-ack-without-ack", "other-connections-isn",
+                           "drop-needed-segment", "shift")]
+
+
+@pytest.fixture(scope="module")
+def doctored(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("doctored")
+    return folder, _doctor().doctor(folder)
+
+
+def test_committed_doctored_copies_are_current(doctored):
+    folder, manifest = doctored
+    committed = json.loads((CAPTURES / "doctored" / "manifest.json").read_text())
+    assert committed == manifest
+    for name in manifest:
+        assert (folder / name).read_bytes() == (CAPTURES / "doctored" / name).read_bytes()
+
+
+@pytest.mark.parametrize("case,change", DOCTORED)
+def test_doctored_copy_deviates_at_the_changed_segment(doctored, case, change):
+    folder, manifest = doctored
+    name = f"{case}--{change}.pcap"
+    if name not in manifest:
+        pytest.skip(f"{change} does not apply to {case}")
+    (conn,), _ = read(str(folder / name))
+    v, _, _ = REPLAYS[NEEDS.get(case, ("rfc",))[0]].check(conn)
+    changed = manifest[name]
+    if not changed:  # the control: shifted across 2^32, it still conforms
+        assert v.conforms
+        assert conn.isns["A"] == (1 << 32) - 3
+    else:
+        assert not v.conforms
+        assert v.index + 1 in changed
+
+
+def test_not_a_capture_and_no_tcp(tmp_path, capsys):
+    junk = tmp_path / "junk.pcap"
+    junk.write_text("hello")
+    assert main(["replay", str(junk)]) == 2
+    udp = tmp_path / "udp.pcap"
+    with open(udp, "wb") as f:
+        w = dpkt.pcap.Writer(f)
+        ip = dpkt.ip.IP(src=b"\x0a\0\0\1", dst=b"\x0a\0\0\2", p=17, data=dpkt.udp.UDP(data=b"x"))
+        w.writepkt(bytes(dpkt.ethernet.Ethernet(data=ip)), 0)
+    assert main(["replay", str(udp)]) == 2
+    assert main(["replay", str(tmp_path / "missing.pcap")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and "holds no TCP" in err[1]
