@@ -120,13 +120,21 @@ def drain(s: socket.socket) -> None:
         pass
 
 
+def connect_from_fixed_port(me: str, start: float) -> socket.socket:
+    """Simultaneous open: each side connects from its fixed port to the other's, at `start`."""
+    ports = dict(zip("AB", SIM_PORTS))
+    peer = "B" if me == "A" else "A"
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((ADDR[me], ports[me]))
+    wait_until(start)
+    s.connect((ADDR[peer], ports[peer]))
+    return s
+
+
 def role_a(case: str, start: float) -> None:
     if case == "simultaneous-open":
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((ADDR["A"], SIM_PORTS[0]))
-        wait_until(start)
-        s.connect((ADDR["B"], SIM_PORTS[1]))
+        s = connect_from_fixed_port("A", start)
         time.sleep(0.5)
         s.close()
         return
@@ -168,11 +176,7 @@ def role_b(case: str, start: float) -> None:
     if case == "rst-closed-port":
         return
     if case == "simultaneous-open":
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((ADDR["B"], SIM_PORTS[1]))
-        wait_until(start)
-        s.connect((ADDR["A"], SIM_PORTS[0]))
+        s = connect_from_fixed_port("B", start)
         drain(s)
         s.close()
         return
