@@ -29,6 +29,7 @@ from .machine import (ABORT, CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMEN
                       Machine)
 from .rules import Params
 from .segment import Segment
+from .seq import MOD
 from .symbolic import Ctx, Decider
 from .tcb import Tcb
 
@@ -74,16 +75,53 @@ class Replayer:
         self.machine = machine
         self.checked = {"A": endpoints in ("A", "both"), "B": endpoints in ("B", "both")}
         self.ctx = Ctx(Decider(), frozenset(), ())  # every number is concrete: Z3 is never asked
+        self.explained: dict[tuple, list[Step]] = {}  # shape -> the moves that explained it
 
     def params(self, conn: Connection) -> Params:
         return Params(retries=None, fin_len=self.machine.fin_len,
                       isns=tuple((x, (n,)) for x, n in sorted(conn.isns.items())))
 
     def replay(self, conn: Connection) -> Verdict:
-        obs, params = conn.segments, self.params(conn)
+        """Follow the explanation of an earlier connection of the same shape, else search."""
+        key = shape(conn)
+        moves = self.explained.get(key)
+        if moves is not None:
+            v = self._follow(conn, moves)
+            if v is not None:
+                return v
+        v = self._search(conn)
+        if v.conforms:
+            self.explained[key] = [st for st, _ in v.steps]
+        return v
+
+    def _init(self) -> State:
         fresh = Tcb(rcv_wnd=WINDOW)
-        init = State(0, fresh if self.checked["A"] else None, fresh if self.checked["B"] else None,
+        return State(0, fresh if self.checked["A"] else None, fresh if self.checked["B"] else None,
                      ((), ()), ((), ()))
+
+    def _follow(self, conn: Connection, moves: list[Step]) -> Verdict | None:
+        """Take the given moves on this connection's numbers: an explanation if each fires as recorded."""
+        obs, params = conn.segments, self.params(conn)
+        s, steps = self._init(), []
+        for move in moves:
+            if move.actor == "capture":
+                taken = [self._capture(s, obs[s.i])] if s.i < len(obs) else [None]
+            elif move.actor == "net":
+                taken = [self._lose(s, "A" if obs[move.n].sender == "B" else "B")]
+            elif move.event == SEGMENT:
+                taken = self._deliver(s, move.actor, params)
+            else:
+                seg = self._next_data(s, move.actor, obs) if move.event == SEND else None
+                taken = self._fire(s, move.actor, move.event, seg, params)
+            if not taken or taken[0] is None or taken[0][0][:4] != move[:4]:
+                return None  # the same actor, edge, event and captured segment, or no explanation
+            steps.append(taken[0])
+            s = taken[0][1]
+        return Verdict(True, steps) if s.i == len(obs) else None
+
+    def _search(self, conn: Connection) -> Verdict:
+        obs, params = conn.segments, self.params(conn)
+        init = self._init()
         parent: dict[State, tuple] = {init: (None, None, 0)}
         queue = [(0, 0, 0, False, init)]
         order = 0
@@ -136,10 +174,7 @@ class Replayer:
         if not more:
             return out
         for x in ("A", "B"):
-            ch = s.post[0 if x == "B" else 1]
-            if ch and s.tcb(x) is not None:
-                seg, n = ch[0]
-                out += self._fire(s, x, SEGMENT, seg, params, n, post=(x, ch[1:]))
+            out += self._deliver(s, x, params)
         for x in ("A", "B"):
             if s.tcb(x) is None:
                 continue
@@ -150,12 +185,29 @@ class Replayer:
             want = self._next_data(s, x, obs)
             if want is not None:
                 out += self._fire(s, x, SEND, want, params)
-        for to, ch in zip(("B", "A"), s.post):
-            if ch:
-                post = list(s.post)
-                post[to == "A"] = ch[1:]
-                out.append((Step("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))))
+        for to in ("B", "A"):
+            lost = self._lose(s, to)
+            if lost is not None:
+                out.append(lost)
         return out
+
+    def _deliver(self, s: State, x: str, params: Params) -> list:
+        """The first captured segment on its way to x arrives."""
+        ch = s.post[0 if x == "B" else 1]
+        if not ch or s.tcb(x) is None:
+            return []
+        seg, n = ch[0]
+        return self._fire(s, x, SEGMENT, seg, params, n, post=(x, ch[1:]))
+
+    @staticmethod
+    def _lose(s: State, to: str):
+        """The first captured segment on its way to `to` is lost after the capture point."""
+        ch = s.post[to == "A"]
+        if not ch:
+            return None
+        post = list(s.post)
+        post[to == "A"] = ch[1:]
+        return Step("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))
 
     def _capture(self, s: State, o: Observed):
         """Match captured segment s.i to its sender's next segment not lost before the capture point."""
@@ -211,6 +263,22 @@ class Replayer:
                     return o.segment
                 return None
         return None
+
+
+def shape(conn: Connection) -> tuple:
+    """The connection with each number relative to the ISN of its space (its sender's for SEQ,
+    the peer's for ACK). The spec's comparisons commute with moving a side's sequence space
+    modulo 2^32, so one shape usually has one explanation, moved; the exception, the <SEQ=0>
+    of a reset answering a segment without ACK, only makes _follow fail and the search run."""
+    isn = conn.isns
+    out = []
+    for o in conn.segments:
+        g = o.segment
+        peer = "B" if o.sender == "A" else "A"
+        seq = (g.seq.off - isn.get(o.sender, 0)) % MOD
+        ack = None if g.ack is None else (g.ack.off - isn.get(peer, 0)) % MOD
+        out.append((o.sender, seq, ack, g.syn, g.fin, g.rst, g.data))
+    return tuple(sorted(isn)), tuple(out)
 
 
 def departures(v: Verdict) -> list[str]:

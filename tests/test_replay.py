@@ -131,3 +131,27 @@ def test_not_a_capture_and_no_tcp(tmp_path, capsys):
     assert main(["replay", str(tmp_path / "missing.pcap")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and "holds no TCP" in err[1]
+
+
+def test_a_connection_of_the_same_shape_follows_the_earlier_explanation(doctored):
+    folder, _ = doctored
+    (first,), _ = read(str(CAPTURES / "normal-close.pcap"))
+    (moved,), _ = read(str(folder / "normal-close--shift.pcap"))
+    replayer = Replay("rfc").rfc
+    searched = replayer.replay(first)
+    followed = replayer.replay(moved)
+    assert searched.visited > 0 and followed.visited == 0  # no search the second time
+    assert followed.conforms
+    assert [st.what for st, _ in followed.steps] == [st.what for st, _ in searched.steps]
+    assert followed.steps[0][0].sent[0].seq.off == (1 << 32) - 3  # on its own numbers
+
+
+def test_an_explanation_that_does_not_fit_is_not_trusted():
+    from tcpverify.spec.replay import shape
+
+    (conn,), _ = read(str(CAPTURES / "normal-close.pcap"))
+    replayer = Replay("rfc").rfc
+    wrong = replayer.replay(conn).steps[1:]  # drops ActiveOpenInClosed: the SYN is never sent
+    replayer.explained[shape(conn)] = [st for st, _ in wrong]
+    v = replayer.replay(conn)
+    assert v.conforms and v.visited > 0
