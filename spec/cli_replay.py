@@ -15,7 +15,8 @@ from .run import machine_for
 
 SCHEMA = "tcpverify/replay/1"
 ASSUMED = (f"a segment the spec sends that the capture lacks was lost before the capture point "
-           f"(or, as a delayed ACK, never sent); application calls and timers are inferred; at most "
+           f"(or, as a delayed ACK, never sent), unless its sender is the host given by --captured-on; "
+           f"application calls and timers are inferred; at most "
            f"{QUIET} unobserved steps between two captured segments; FIFO channels; RCV.WND {WINDOW}")
 
 
@@ -27,6 +28,9 @@ def add_parser(sub) -> None:
                         "segment); the other's are taken as given")
     p.add_argument("--profile", choices=tuple(PROFILES), default="rfc",
                    help="rfc: RFC 9293 as modelled; linux: also Linux's named departures")
+    p.add_argument("--captured-on", metavar="ADDRESS", default=None,
+                   help="the address of the host the capture was taken on: nothing that host "
+                        "sends can then be lost before the capture point")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
 
@@ -34,12 +38,12 @@ def add_parser(sub) -> None:
 class Replay:
     """Replays connections under a profile: the RFC graph first, then the profile's, if any."""
 
-    def __init__(self, profile: str = "rfc", endpoints: str = "both"):
+    def __init__(self, profile: str = "rfc", endpoints: str = "both", captured_on: str | None = None):
         self.profile = profile
-        self.rfc = Replayer(machine_for(None), endpoints)
+        self.rfc = Replayer(machine_for(None), endpoints, captured_on)
         variant = PROFILES[profile]
-        self.variant = None if variant is None else Replayer(machine_for(variant), endpoints)
-        self.linux = self.variant or Replayer(machine_for(PROFILES["linux"]), endpoints)
+        self.variant = None if variant is None else Replayer(machine_for(variant), endpoints, captured_on)
+        self.linux = self.variant or Replayer(machine_for(PROFILES["linux"]), endpoints, captured_on)
 
     def check(self, conn: Connection) -> tuple[Verdict, Replayer, list[str]]:
         """The verdict, the replayer that gave it, and for an RFC deviation the Linux departures that explain it."""
@@ -59,7 +63,7 @@ def cmd_replay(args) -> int:
         conns, ignored = read(args.capture)
     except CaptureError as e:
         raise UsageError(str(e)) from None
-    replay = Replay(args.profile, args.endpoint)
+    replay = Replay(args.profile, args.endpoint, args.captured_on)
     results = [(c, *replay.check(c)) for c in conns]
     deviates = any(not v.conforms for _, v, _, _ in results)
     if args.json:

@@ -71,9 +71,10 @@ class Verdict:
 class Replayer:
     """Searches for an explanation of one connection under one state graph."""
 
-    def __init__(self, machine: Machine, endpoints: str = "both"):
+    def __init__(self, machine: Machine, endpoints: str = "both", captured_on: str | None = None):
         self.machine = machine
         self.checked = {"A": endpoints in ("A", "both"), "B": endpoints in ("B", "both")}
+        self.captured_on = captured_on  # the address of the host the capture was taken on, if known
         self.ctx = Ctx(Decider(), frozenset(), ())  # every number is concrete: Z3 is never asked
         self.explained: dict[tuple, list[Step]] = {}  # shape -> the moves that explained it
 
@@ -83,7 +84,7 @@ class Replayer:
 
     def replay(self, conn: Connection) -> Verdict:
         """Follow the explanation of an earlier connection of the same shape, else search."""
-        key = shape(conn)
+        key = (self.host(conn), shape(conn))
         moves = self.explained.get(key)
         if moves is not None:
             v = self._follow(conn, moves)
@@ -94,6 +95,13 @@ class Replayer:
             self.explained[key] = [st for st, _ in v.steps]
         return v
 
+    def host(self, conn: Connection) -> str | None:
+        """A or B, whichever the capture was taken on: nothing it sends is lost before the capture."""
+        for x, addr in (("A", conn.a), ("B", conn.b)):
+            if addr.rsplit(":", 1)[0] == self.captured_on:
+                return x
+        return None
+
     def _init(self) -> State:
         fresh = Tcb(rcv_wnd=WINDOW)
         return State(0, fresh if self.checked["A"] else None, fresh if self.checked["B"] else None,
@@ -101,11 +109,11 @@ class Replayer:
 
     def _follow(self, conn: Connection, moves: list[Step]) -> Verdict | None:
         """Take the given moves on this connection's numbers: an explanation if each fires as recorded."""
-        obs, params = conn.segments, self.params(conn)
+        obs, params, host = conn.segments, self.params(conn), self.host(conn)
         s, steps = self._init(), []
         for move in moves:
             if move.actor == "capture":
-                taken = [self._capture(s, obs[s.i])] if s.i < len(obs) else [None]
+                taken = [self._capture(s, obs[s.i], host)] if s.i < len(obs) else [None]
             elif move.actor == "net":
                 taken = [self._lose(s, "A" if obs[move.n].sender == "B" else "B")]
             elif move.event == SEGMENT:
@@ -120,7 +128,7 @@ class Replayer:
         return Verdict(True, steps) if s.i == len(obs) else None
 
     def _search(self, conn: Connection) -> Verdict:
-        obs, params = conn.segments, self.params(conn)
+        obs, params, host = conn.segments, self.params(conn), self.host(conn)
         init = self._init()
         parent: dict[State, tuple] = {init: (None, None, 0)}
         queue = [(0, 0, 0, False, init)]
@@ -134,7 +142,7 @@ class Replayer:
             best = max(best, s.i)
             # A state whose next captured segment matches is expanded in two halves: the
             # match first, the quiet steps only if the search comes back to it.
-            match = None if rest else self._capture(s, obs[s.i]) if s.i < len(obs) else None
+            match = None if rest else self._capture(s, obs[s.i], host) if s.i < len(obs) else None
             if match is not None:
                 succ = [match]
                 order += 1
@@ -209,7 +217,7 @@ class Replayer:
         post[to == "A"] = ch[1:]
         return Step("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))
 
-    def _capture(self, s: State, o: Observed):
+    def _capture(self, s: State, o: Observed, host: str | None):
         """Match captured segment s.i to its sender's next segment not lost before the capture point."""
         k = o.sender == "B"
         pre, post = list(s.pre), list(s.post)
@@ -218,6 +226,8 @@ class Replayer:
             name = None
         else:
             for j, (seg, name) in enumerate(pre[k]):
+                if j and o.sender == host:
+                    return None
                 if seg == o.segment:
                     skipped = tuple(g for g, _ in pre[k][:j])
                     pre[k] = pre[k][j + 1:]
