@@ -14,10 +14,11 @@ from .replay import QUIET, WINDOW, Replayer, Verdict, departures, reaction
 from .run import machine_for
 
 SCHEMA = "tcpverify/replay/1"
-ASSUMED = (f"a segment the spec sends that the capture lacks was lost before the capture point "
-           f"(or, as a delayed ACK, never sent), unless its sender is the host given by --captured-on; "
-           f"application calls and timers are inferred; at most "
-           f"{QUIET} unobserved steps between two captured segments; FIFO channels; RCV.WND {WINDOW}")
+def assumed(quiet: int) -> str:
+    return (f"a segment the spec sends that the capture lacks was lost before the capture point "
+            f"(or, as a delayed ACK, never sent), unless its sender is the host given by --captured-on; "
+            f"application calls and timers are inferred; at most "
+            f"{quiet} unobserved steps between two captured segments; FIFO channels; RCV.WND {WINDOW}")
 
 
 def add_parser(sub) -> None:
@@ -31,6 +32,8 @@ def add_parser(sub) -> None:
     p.add_argument("--captured-on", metavar="ADDRESS", default=None,
                    help="the address of the host the capture was taken on: nothing that host "
                         "sends can then be lost before the capture point")
+    p.add_argument("--max-unseen", type=_positive, default=QUIET, metavar="N",
+                   help=f"unobserved steps allowed between two captured segments (default {QUIET})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
 
@@ -38,12 +41,14 @@ def add_parser(sub) -> None:
 class Replay:
     """Replays connections under a profile: the RFC graph first, then the profile's, if any."""
 
-    def __init__(self, profile: str = "rfc", endpoints: str = "both", captured_on: str | None = None):
+    def __init__(self, profile: str = "rfc", endpoints: str = "both", captured_on: str | None = None,
+                 quiet: int = QUIET):
         self.profile = profile
-        self.rfc = Replayer(machine_for(None), endpoints, captured_on)
+        self.rfc = Replayer(machine_for(None), endpoints, captured_on, quiet)
         variant = PROFILES[profile]
-        self.variant = None if variant is None else Replayer(machine_for(variant), endpoints, captured_on)
-        self.linux = self.variant or Replayer(machine_for(PROFILES["linux"]), endpoints, captured_on)
+        linux = Replayer(machine_for(PROFILES["linux"]), endpoints, captured_on, quiet)
+        self.variant = None if variant is None else linux
+        self.linux = linux
 
     def check(self, conn: Connection) -> tuple[Verdict, Replayer, list[str]]:
         """The verdict, the replayer that gave it, and for an RFC deviation the Linux departures that explain it."""
@@ -56,6 +61,12 @@ class Replay:
         return v, self.rfc, departures(linux) if linux.conforms else []
 
 
+def _positive(text: str) -> int:
+    from .cli import _positive as positive
+
+    return positive(text)
+
+
 def cmd_replay(args) -> int:
     from .cli import UsageError
 
@@ -63,13 +74,13 @@ def cmd_replay(args) -> int:
         conns, ignored = read(args.capture)
     except CaptureError as e:
         raise UsageError(str(e)) from None
-    replay = Replay(args.profile, args.endpoint, args.captured_on)
+    replay = Replay(args.profile, args.endpoint, args.captured_on, args.max_unseen)
     results = [(c, *replay.check(c)) for c in conns]
     deviates = any(not v.conforms for _, v, _, _ in results)
     if args.json:
         doc = {"schema": SCHEMA, "capture": args.capture, "profile": args.profile,
                "endpoints": args.endpoint, "status": "DEVIATES" if deviates else "CONFORMS",
-               "ignored": dict(sorted(ignored.items())), "assumed": ASSUMED,
+               "ignored": dict(sorted(ignored.items())), "assumed": assumed(args.max_unseen),
                "connections": [connection_dict(n, *r) for n, r in enumerate(results, 1)]}
         print(json.dumps(doc, indent=2))
     else:
@@ -83,7 +94,7 @@ def describe(args, conns, ignored: Counter, results) -> str:
              f"{sum(len(c.segments) for c in conns)} segments; profile {args.profile}; "
              f"endpoints checked: {args.endpoint}",
              "ignored (not modelled): " + ", ".join(f"{k} ({n})" for k, n in sorted(ignored.items())),
-             f"assumed: {ASSUMED}", ""]
+             f"assumed: {assumed(args.max_unseen)}", ""]
     for n, (conn, v, rep, hint) in enumerate(results, 1):
         d = connection_dict(n, conn, v, rep, hint)
         head = f"connection {n}: A {conn.a} -> B {conn.b} ({len(conn.segments)} segments): {d['verdict']}"
@@ -101,7 +112,7 @@ def describe(args, conns, ignored: Counter, results) -> str:
             dv = d["deviation"]
             lines.append(f"{head} at segment #{dv['segment_number']} {dv['dir']} {dv['segment']}")
             lines.append(f"  segments #1..#{dv['segment_number'] - 1} have an explanation; none "
-                         f"(within {QUIET} unobserved steps between segments) lets "
+                         f"(within {args.max_unseen} unobserved steps between segments) lets "
                          f"{dv['sender']} send #{dv['segment_number']}.")
             lines.append(f"  {dv['sender']} could be in {len(dv['sender_states'])} state(s), "
                          "and would have sent instead:")

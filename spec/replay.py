@@ -35,7 +35,7 @@ from .tcb import Tcb
 
 WINDOW = 65535  # RCV.WND: window values are not modelled, a full 16-bit window is assumed
 CAPACITY = 4  # segments a channel half may hold in an explanation
-QUIET = 6  # steps between two captured segments, at most
+QUIET = 5  # unobserved steps between two captured segments, at most (by default)
 CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, CLOSE, CLOSE_UNREAD, ABORT)
 TIMERS = (RTO, MSL2, FIN_WAIT_2_TIMEOUT)
 
@@ -71,9 +71,11 @@ class Verdict:
 class Replayer:
     """Searches for an explanation of one connection under one state graph."""
 
-    def __init__(self, machine: Machine, endpoints: str = "both", captured_on: str | None = None):
+    def __init__(self, machine: Machine, endpoints: str = "both", captured_on: str | None = None,
+                 quiet: int = QUIET):
         self.machine = machine
         self.checked = {"A": endpoints in ("A", "both"), "B": endpoints in ("B", "both")}
+        self.quiet = quiet
         self.captured_on = captured_on  # the address of the host the capture was taken on, if known
         self.ctx = Ctx(Decider(), frozenset(), ())  # every number is concrete: Z3 is never asked
         self.explained: dict[tuple, list[Step]] = {}  # shape -> the moves that explained it
@@ -148,7 +150,7 @@ class Replayer:
                 order += 1
                 heapq.heappush(queue, (-s.i, quiet, order, True, s))
             else:
-                succ = self._successors(s, obs, params, quiet < QUIET)
+                succ = self._successors(s, obs, params, quiet < self.quiet)
             for step, nxt in succ:
                 if nxt not in parent:
                     q = 0 if nxt.i > s.i else quiet + 1

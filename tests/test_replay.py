@@ -198,3 +198,10 @@ def test_captured_on_forbids_losses_before_the_capture_on_that_host(capsys):
     # Had it been captured on B, B's ACK of the FIN (Linux delays it into B's FIN) would be missing.
     assert main(["replay", path, "--captured-on", "10.77.0.2"]) == 1
     assert "DEVIATES at segment #7 B->A" in capsys.readouterr().out
+
+
+def test_a_deviation_within_a_smaller_bound_says_so(capsys):
+    # Before #7 B must take A's FIN and its application must CLOSE: two unobserved steps.
+    assert main(["replay", str(CAPTURES / "normal-close.pcap"), "--max-unseen", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "DEVIATES at segment #7" in out and "within 1 unobserved steps" in out
