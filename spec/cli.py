@@ -7,14 +7,13 @@ Exit codes: 0 all verified, 1 a property violated, 2 bad usage or input,
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
-from . import expect, report_cli
+from . import expect, explain, report_cli, trace
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .junit import junit_xml
 from .machine import build_graph
@@ -33,7 +32,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = (report_cli,)
+EXTENSIONS: tuple = (explain, trace, report_cli)
 
 
 class Parser(argparse.ArgumentParser):
@@ -61,6 +60,21 @@ def _positive(text: str) -> int:
     return n
 
 
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options that choose one run: fault budgets, bounds, variant, state limit."""
+    p.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
+    p.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
+    p.add_argument("--stale", type=_count, default=0, help="old duplicates arriving at most")
+    p.add_argument("--reorder", action="store_true", help="channels may reorder segments")
+    p.add_argument("--capacity", type=_positive, default=Config.capacity)
+    p.add_argument("--retries", type=_count, default=Config.retries,
+                   help="retransmissions before giving up ('inf': never)")
+    p.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
+    p.add_argument("--variant", default=None)
+    p.add_argument("--max-states", type=_positive, default=None)
+    add_quiet(p)
+
+
 def parser() -> Parser:
     p = Parser(prog="tcpverify", description="Model-check TCP connection management (RFC 9293).")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -83,18 +97,8 @@ def parser() -> Parser:
     c = sub.add_parser("check", help="check one scenario under one configuration")
     c.set_defaults(run=cmd_check)
     c.add_argument("scenario")
-    c.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
-    c.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
-    c.add_argument("--stale", type=_count, default=0, help="old duplicates arriving at most")
-    c.add_argument("--reorder", action="store_true", help="channels may reorder segments")
-    c.add_argument("--capacity", type=_positive, default=Config.capacity)
-    c.add_argument("--retries", type=_count, default=Config.retries,
-                   help="retransmissions before giving up ('inf': never)")
-    c.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
-    c.add_argument("--variant", default=None)
-    c.add_argument("--max-states", type=_positive, default=None)
+    add_run_options(c)
     c.add_argument("--json", action="store_true")
-    add_quiet(c)
 
     sub.add_parser("list", help="list scenarios, variants, properties and configurations"
                    ).set_defaults(run=cmd_list)
@@ -128,7 +132,8 @@ def _variant(name):
     return VARIANTS[name]
 
 
-def cmd_check(args) -> int:
+def run_from(args):
+    """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
     if args.dup < 0 or args.stale < 0:
@@ -138,6 +143,11 @@ def cmd_check(args) -> int:
                     window=args.window)
     (o,) = run_all([(SCENARIOS[args.scenario], config, _variant(args.variant))],
                    max_states=args.max_states, meter=meter(args.quiet))
+    return o
+
+
+def cmd_check(args) -> int:
+    o = run_from(args)
     if args.json:
         print(verification_json([o], o.status), end="")
     else:
