@@ -33,9 +33,9 @@ def verdicts(outcomes) -> dict[tuple[str, ...], str]:
 
 
 def write(path: Path, outcomes) -> None:
-    rows = sorted(verdicts(outcomes).items())
+    lines = ["\t".join(HEADER)] + ["\t".join((*k, v)) for k, v in sorted(verdicts(outcomes).items())]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join("\t".join((*k, v)) for k, v in [(HEADER[:4], HEADER[4])] + rows) + "\n")
+    path.write_text("\n".join(lines) + "\n")
 
 
 def read(path: Path) -> dict[tuple[str, ...], str]:
