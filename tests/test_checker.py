@@ -227,3 +227,15 @@ def test_a_property_whose_states_are_never_reached_is_vacuous():
                      witness=lambda s: s == "w", witness_text="w reached")
     v = verdict(check(model, [prop]), "inv")
     assert v.status == VERIFIED and v.witness is None and v.vacuous
+
+
+def test_a_state_whose_steps_the_model_cut_off_is_not_a_deadlock():
+    """"s1" has no successor only because the model dropped the step that would exceed a bound:
+    the end-state check must not call it stuck, while a true invariant violation stands."""
+    model = Graph({"s0": [("a", "s1"), ("b", "bad")], "s1": []}, limits=["channel capacity 1 exceeded"])
+    end = EndState(name="end", description="", check=lambda s: f"stuck in {s}")
+    r = check(model, [end, never("inv", "bad")])
+    assert verdict(r, "end").status == INCOMPLETE
+    assert verdict(r, "end").message == "channel capacity 1 exceeded" and verdict(r, "end").trace == []
+    assert verdict(r, "inv").status == VIOLATED
+    assert verdict(check(Graph(model.edges), [end]), "end").status == VIOLATED
