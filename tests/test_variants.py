@@ -48,6 +48,7 @@ UNBROKEN = [
     ("two-way-handshake", "normal", FAIR_LOSS),
     ("no-simultaneous-close", "normal", FAIR_LOSS),
     ("no-simultaneous-close", "simultaneous-close", STALE1),
+    ("no-simultaneous-close", "simultaneous-close", Config(loss=1, dup=1, reorder=True)),
 ]
 
 _cache: dict = {}
