@@ -158,3 +158,19 @@ def test_bounded_loss_explores_no_cycle_but_fair_loss_does(suite):
         h = nx.DiGraph((i, j) for i, out in enumerate(g.edges) for _, j in out)
         h.add_nodes_from(range(len(g.states)))
         assert nx.is_directed_acyclic_graph(h) == acyclic, config.name
+
+
+def test_more_losses_than_retries_leave_b_listening_or_half_open():
+    """Where the theorem ends: three losses against two retries make A give up."""
+    o = run("normal", Config(loss=3))
+    stuck = o.verdict("no-deadlock")
+    assert stuck.status == VIOLATED and stuck.length == 7
+    assert [label.name for label, _ in stuck.trace[1:]] == \
+        ["ActiveOpenInClosed"] + [LOSE, "RetransmitInSynSent"] * 2 + [LOSE, "GiveUpInSynSent"]
+    assert o.verdict("close-completion").length == 7
+    half = o.verdict("no-half-open")
+    assert half.status == VIOLATED and half.length == 11
+    assert half.message == "B is left ESTABLISHED while A is CLOSED"
+    assert half.trace[-1][0].name == "GiveUpInFinWait1"
+    assert o.skipped["graceful"] == "losses are not fewer than retries"
+    assert run("normal", Config(loss=3, retries=3)).status == VERIFIED
