@@ -136,8 +136,8 @@ def run_from(args):
     """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
-    if args.dup < 0 or args.stale < 0:
-        raise UsageError("--dup and --stale take a whole number, not 'inf'")
+    if args.dup < 0 or args.stale < 0 or args.window < 0:
+        raise UsageError("--dup, --stale and --window take a whole number, not 'inf'")
     config = Config(loss=args.loss, dup=args.dup, stale=args.stale, reorder=args.reorder,
                     capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                     window=args.window)
