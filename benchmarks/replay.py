@@ -56,7 +56,9 @@ def main() -> None:
         rc = subprocess.run([sys.executable, "-m", "tcpverify.spec.cli", "replay", str(path)],
                             stdout=subprocess.PIPE, text=True).returncode
         seconds = time.perf_counter() - start
-    print(f"replay of {n} connections ({segments} segments): exit {rc}, {seconds:.1f} s, "
+    if rc != 0:
+        sys.exit(f"replay exited {rc}: every synthetic connection should conform")
+    print(f"replay of {n} connections ({segments} segments): {seconds:.1f} s, "
           f"{n / seconds:,.0f} connections/s, {segments / seconds:,.0f} segments/s")
 
 
