@@ -1,4 +1,5 @@
-"""The verification report: reports/verification.md and reports/verification.json.
+"""The reports under reports/: verification.md and verification.json, and the registry
+that verify, report and report --check share.
 
 Reports hold only what the model determines (verdicts, counts, traces), not
 wall-clock times, so that regenerating them gives the same bytes.
@@ -7,10 +8,16 @@ wall-clock times, so that regenerating them gives the same bytes.
 from __future__ import annotations
 
 import json
+import posixpath
+from pathlib import Path
 
+from .audit import audit_md, default_audit
+from .machine import build_graph
+from .mutants import default_matrix, mutants_md
 from .properties import PROPERTY_NAMES
 from .pictures import chart, sequence_mermaid
 from .render import format_trace, graph_mermaid, trace_steps
+from .teaching import report_pictures
 
 SCHEMA = "tcpverify/verification/1"
 MARK = {"VERIFIED": "ok", "VIOLATED": "VIOLATED", "INCOMPLETE": "INCOMPLETE"}
@@ -44,6 +51,7 @@ def outcome_dict(o, with_traces: bool = True) -> dict:
 
 
 def verification_json(outcomes, status: str) -> str:
+    """The JSON document of verify --json, check --json and reports/verification.json."""
     doc = {"schema": SCHEMA, "status": status, "runs": [outcome_dict(o) for o in outcomes]}
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
 
@@ -96,3 +104,54 @@ def verification_md(outcomes, status: str, graph=None) -> str:
                 "[state-diagram.svg](state-diagram.svg).", "", "```mermaid", graph_mermaid(graph),
                 "```"]
     return "\n".join(out) + "\n"
+
+
+# Every file under reports/, by its path there, and the function of the default suite's
+# outcomes and overall status that makes its text. A name ending in "/" is a folder whose
+# function returns {path inside the folder: text}, for reports whose files are computed
+# ("./" is reports/ itself).
+REPORTS = {
+    "verification.md": lambda outcomes, status: verification_md(outcomes, status, build_graph()),
+    "verification.json": verification_json,
+    "./": lambda outcomes, status: report_pictures(),
+    "seed-audit.md": lambda outcomes, status: audit_md(default_audit(), "en"),
+    "seed-audit.zh.md": lambda outcomes, status: audit_md(default_audit(), "zh"),
+    "mutants.md": lambda outcomes, status: mutants_md(list(default_matrix())),
+}
+
+
+def render_reports(outcomes, status: str) -> dict[str, bytes]:
+    """Every report's bytes, by its path under reports/."""
+    out = {}
+    for name, make in REPORTS.items():
+        made = make(outcomes, status)
+        for path, text in (made.items() if name.endswith("/") else [("", made)]):
+            out[posixpath.normpath(name + path)] = text.encode() if isinstance(text, str) else text
+    return dict(sorted(out.items()))
+
+
+def write_reports(folder: Path, outcomes, status: str) -> list[Path]:
+    written = []
+    for name, data in render_reports(outcomes, status).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def drift(folder: Path, outcomes, status: str) -> list[str]:
+    """What differs between the folder and the reports the spec gives now, one line each."""
+    made = render_reports(outcomes, status)
+    on_disk = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
+        if folder.is_dir() else []
+    lines = []
+    for name in sorted(set(made) | set(on_disk)):
+        path = folder / name
+        if name not in on_disk:
+            lines.append(f"{path}: missing (the spec gives it)")
+        elif name not in made:
+            lines.append(f"{path}: extra (no report makes it)")
+        elif path.read_bytes() != made[name]:
+            lines.append(f"{path}: differs from what the spec gives now")
+    return lines

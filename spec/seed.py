@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import Config
+from .config import DEFAULT_CONFIGS, Config
 from .states import CLOSED, FIN_WAIT_2, TIME_WAIT
 from .topics import TOPICS, Topic
 
 ENDED = (CLOSED, TIME_WAIT)
+# The post speaks of no duplicated, reordered or old segments: its variants are checked
+# under the default configurations without them (no loss, losses with retries, fair loss).
+CONFIGS = tuple(c for c in DEFAULT_CONFIGS if not (c.dup or c.stale or c.reorder))
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ KILLS = [
     ("random-sequence-in-close", "normal", L0,
      {"fin-accounting": 4, "close-completion": 14, "graceful": 14, "no-deadlock": 14, "no-half-open": 14}),
     ("fin-on-ack-of-fin", "normal", L0,
-     {"synchronization": 7, "ack-validity": 7, "close-completion": 11, "graceful": 11}),
+     {"synchronization": 7, "ack-validity": 7, "close-completion": 9, "graceful": 11}),
     ("fin-on-final-ack", "normal", L0, {"fin-accounting": 9}),
     ("seed-literal", "normal", L0, {"synchronization": 4, "fin-accounting": 4, "graceful": 7}),
 ]
