@@ -74,6 +74,7 @@ class TcpSystem:
         self._limits: set[str] = set()
         self._memo: dict = {}  # see _outcomes
         self._loss_kinds: dict = {}
+        self._steps: dict = {}
         self._order = _ReprKeys().__getitem__
 
     # --- the Model protocol
@@ -209,10 +210,10 @@ class TcpSystem:
                 if loss != 0:
                     self.lost[self._loss_kind(w, to, seg)] += 1
                     # what is left of a canonical channel is canonical: no sorting
-                    out.append((Step("net", LOSE, LOSE, seg, to),
+                    out.append((self._net_step(LOSE, LOSE, seg, to),
                                 self._net(w, to, ch[:k] + ch[k + 1:], (loss - (loss > 0), dup, stale))))
                 if dup > 0 and len(ch) < self.config.capacity:
-                    out.append((Step("net", DUPLICATE, DUPLICATE, seg, to),
+                    out.append((self._net_step(DUPLICATE, DUPLICATE, seg, to),
                                 self._net(w, to, self._ordered(ch + (seg,)), (loss, dup - 1, stale))))
         if stale > 0:
             n = self.config.stale - stale + 1
@@ -222,9 +223,17 @@ class TcpSystem:
                     continue
                 for kind in STALE_KINDS:
                     seg = old_duplicate(kind, n)
-                    out.append((Step("net", OLD, f"{OLD}({kind})", seg, to),
+                    out.append((self._net_step(OLD, f"{OLD}({kind})", seg, to),
                                 self._net(w, to, self._ordered(ch + (seg,)), (loss, dup, stale - 1))))
         return out
+
+    def _net_step(self, event: str, name: str, seg: Segment, to: str) -> Step:
+        """One Step object per fault, shared by every edge that takes it (the graph keeps them)."""
+        key = (name, seg, to)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = Step("net", event, name, seg, to)
+        return step
 
     def _net(self, w: World, to: str, ch: tuple, budget: tuple) -> World:
         """w with the channel to ``to`` replaced, after a fault that spent from the budget."""
