@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
+from . import cli_prove
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .machine import build_graph
 from .properties import suite
@@ -30,7 +31,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = ()
+EXTENSIONS: tuple = (cli_prove,)
 
 
 class Parser(argparse.ArgumentParser):
@@ -169,19 +170,21 @@ def cmd_verify(args) -> int:
         for config in DEFAULT_CONFIGS:
             outcomes.append(check_scenario(scenario, config, max_states=args.max_states,
                                            decider=decider))
-    status = worst(o.status for o in outcomes)
+    print("proving ...", file=sys.stderr, flush=True)
+    proofs = cli_prove.run_proofs()
+    status = worst([o.status for o in outcomes] + [cli_prove.proofs_verdict(proofs)])
     folder = Path(args.reports)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "verification.md").write_text(verification_md(outcomes, status))
-    (folder / "verification.json").write_text(verification_json(outcomes, status))
+    (folder / "verification.md").write_text(verification_md(outcomes, status, proofs))
+    (folder / "verification.json").write_text(verification_json(outcomes, status, proofs))
     if args.json:
-        print(verification_json(outcomes, status), end="")
+        print(verification_json(outcomes, status, proofs), end="")
     else:
-        print(verification_table(outcomes, status))
+        print(verification_table(outcomes, status, proofs))
     return EXIT_CODES[status]
 
 
-def verification_table(outcomes, status: str) -> str:
+def verification_table(outcomes, status: str, proofs=()) -> str:
     head = f"{'scenario':24} {'configuration':26} {'verdict':10} {'states':>8} {'trans.':>8} " \
            f"{'depth':>5} {'seconds':>8}"
     lines = [head, "-" * len(head)]
@@ -194,7 +197,10 @@ def verification_table(outcomes, status: str) -> str:
         for v in o.result.verdicts:
             if v.status != "VERIFIED":
                 lines.append(f"    {v.status} {v.property}: {v.message}")
-    lines.append(f"overall: {status} ({len(outcomes)} runs, {total:.1f} s); "
+    if proofs:
+        lines += ["", "proofs (tcpverify prove):"] + cli_prove.proof_lines(proofs)
+    lines.append(f"overall: {status} ({len(outcomes)} runs, {len(proofs)} proof obligations, "
+                 f"{total:.1f} s); "
                  f"reports written to reports/verification.md and .json")
     return "\n".join(lines)
 
