@@ -19,7 +19,7 @@ import z3
 
 from tcpverify.checker.proofs import FAILS, HOLDS, Obligation
 
-from . import rules as r
+from . import induction, rules as r
 from .config import SCENARIOS, Config
 from .machine import SEGMENT
 from .run import machine_for
@@ -297,9 +297,44 @@ def seed_third_segment(k: int = 0) -> Obligation:
         formula)
 
 
+# ---------------------------------------------------------------- inductive invariants
+
+
+
+def _inductive(name: str, component, text: str, spec_mutant: str | None = None):
+    def build(k: int = 0) -> Obligation:
+        if spec_mutant is not None:
+            formula = lambda: induction.inductive(component, 0, spec_mutant if k else None)  # noqa: E731
+        else:
+            formula = lambda: induction.inductive(component, k)  # noqa: E731
+        return Obligation(name, f"{text}; inductive (k = 1) for any ISN, segment and run length",
+                          formula, timeout_ms=60_000)
+    build.__name__ = name
+    return build
+
+
+INDUCTIVE = (
+    _inductive("inductive-tcb-shape", induction.tcb_shape,
+               "auxiliary: a TCB holds exactly its state's fields, and the peer's FIN is received "
+               "exactly in CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT", spec_mutant="no-fin-wait-2"),
+    _inductive("inductive-send-window", induction.send_window,
+               "auxiliary: ISS < SND.NXT, ISS =< SND.UNA =< SND.NXT, within 2^31 of ISS"),
+    _inductive("inductive-ack-validity", induction.ack_validity,
+               "ack-validity: SND.UNA =< SND.NXT, no ACK of unsent data is ever taken"),
+    _inductive("inductive-fin-accounting", induction.fin_accounting,
+               "fin-accounting: after the FIN, SND.NXT = FIN.SEQ + 1"),
+    _inductive("inductive-synchronization", induction.synchronization,
+               "synchronization (receiver side): in SYN-RECEIVED and the synchronized states "
+               "IRS < RCV.NXT"),
+    _inductive("inductive-time-wait-role", induction.time_wait_role,
+               "time-wait-role: in TIME-WAIT the FIN was sent and the peer's FIN received",
+               spec_mutant="no-fin-wait-2"),
+)
+
+
 BUILDERS = (offset_order, offset_order_general, irreflexive, antisymmetric, not_transitive,
             transitive_in_window, half_apart, trichotomy, handshake_accepted, close_accepted,
-            corners_accepted, fin_ack, fin_no_seq_ack, seed_third_segment)
+            corners_accepted, fin_ack, fin_no_seq_ack, seed_third_segment) + INDUCTIVE
 
 
 def obligations() -> list[Obligation]:
