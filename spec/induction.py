@@ -141,7 +141,7 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
                     name, post, _ = result
                     step = Transition(pre, event, seg, name, tuple(sorted(pc)),
                                       z3.And(cond, _bounded(pre)), post)
-                    seen.setdefault((pre, tuple(sorted(pc)), cond.sexpr(), post), step)
+                    seen.setdefault((pre, name, tuple(sorted(pc)), cond.sexpr(), post), step)
     return tuple(seen.values())
     return tuple(out)
 
@@ -240,3 +240,14 @@ def inductive(component: Component, k: int = 0, variant: str | None = None):
     init = [component(t, k) for t in init_tcbs()]
     steps = [z3.Implies(before, component(post, k)) for before, post in _steps(variant)]
     return z3.And(*init, *steps)
+
+
+def breaking_step(component: Component, k: int = 0, variant: str | None = None):
+    """The first transition after which the component fails, or None: the step a refutation
+    of ``inductive`` stands for."""
+    for s, (before, post) in zip(transitions(variant), _steps(variant)):
+        solver = z3.Solver()
+        solver.add(before, z3.Not(component(post, k)))
+        if solver.check() == z3.sat:
+            return s
+    return None
