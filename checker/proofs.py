@@ -43,9 +43,10 @@ class ProofResult:
 
 
 def prove(ob: Obligation, timeout_ms: int | None = None) -> ProofResult:
-    solver = z3.Solver()
+    ctx = z3.Context()  # a fresh context: the model does not depend on what ran before
+    solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout_ms if timeout_ms is not None else ob.timeout_ms)
-    solver.add(z3.Not(ob.formula()))
+    solver.add(z3.Not(ob.formula()).translate(ctx))
     start = time.perf_counter()
     answer = solver.check()
     seconds = time.perf_counter() - start
