@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
-from . import cli_prove
+from . import cli_prove, explain, trace
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .machine import build_graph
 from .properties import suite
@@ -22,6 +22,7 @@ from .render import format_trace, graph_dot, graph_json, graph_mermaid
 from .report import outcome_dict, verification_json, verification_md
 from .run import check_scenario
 from .symbolic import Decider
+from .teaching import report_pictures
 from .variants import VARIANTS
 
 
@@ -31,7 +32,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = (cli_prove,)
+EXTENSIONS: tuple = (explain, trace, cli_prove)
 
 
 class Parser(argparse.ArgumentParser):
@@ -59,6 +60,20 @@ def _positive(text: str) -> int:
     return n
 
 
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options that choose one run: fault budgets, bounds, variant, state limit."""
+    p.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
+    p.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
+    p.add_argument("--stale", type=_count, default=0, help="old duplicates arriving at most")
+    p.add_argument("--reorder", action="store_true", help="channels may reorder segments")
+    p.add_argument("--capacity", type=_positive, default=Config.capacity)
+    p.add_argument("--retries", type=_count, default=Config.retries,
+                   help="retransmissions before giving up ('inf': never)")
+    p.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
+    p.add_argument("--variant", default=None)
+    p.add_argument("--max-states", type=_positive, default=None)
+
+
 def parser() -> Parser:
     p = Parser(prog="tcpverify", description="Model-check TCP connection management (RFC 9293).")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -72,16 +87,7 @@ def parser() -> Parser:
     c = sub.add_parser("check", help="check one scenario under one configuration")
     c.set_defaults(run=cmd_check)
     c.add_argument("scenario")
-    c.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
-    c.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
-    c.add_argument("--stale", type=_count, default=0, help="old duplicates arriving at most")
-    c.add_argument("--reorder", action="store_true", help="channels may reorder segments")
-    c.add_argument("--capacity", type=_positive, default=Config.capacity)
-    c.add_argument("--retries", type=_count, default=Config.retries,
-                   help="retransmissions before giving up ('inf': never)")
-    c.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
-    c.add_argument("--variant", default=None)
-    c.add_argument("--max-states", type=_positive, default=None)
+    add_run_options(c)
     c.add_argument("--json", action="store_true")
 
     sub.add_parser("list", help="list scenarios, variants, properties and configurations"
@@ -116,7 +122,8 @@ def _variant(name):
     return VARIANTS[name]
 
 
-def cmd_check(args) -> int:
+def run_from(args):
+    """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
     if args.dup < 0 or args.stale < 0:
@@ -124,8 +131,12 @@ def cmd_check(args) -> int:
     config = Config(loss=args.loss, dup=args.dup, stale=args.stale, reorder=args.reorder,
                     capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                     window=args.window)
-    o = check_scenario(SCENARIOS[args.scenario], config, _variant(args.variant),
-                       max_states=args.max_states)
+    return check_scenario(SCENARIOS[args.scenario], config, _variant(args.variant),
+                          max_states=args.max_states)
+
+
+def cmd_check(args) -> int:
+    o = run_from(args)
     if args.json:
         print(json.dumps(outcome_dict(o), indent=2))
     else:
@@ -175,7 +186,11 @@ def cmd_verify(args) -> int:
     status = worst([o.status for o in outcomes] + [cli_prove.proofs_verdict(proofs)])
     folder = Path(args.reports)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "verification.md").write_text(verification_md(outcomes, status, proofs))
+    (folder / "verification.md").write_text(verification_md(outcomes, status, build_graph(),
+                                                            proofs))
+    for name, text in report_pictures().items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
     (folder / "verification.json").write_text(verification_json(outcomes, status, proofs))
     if args.json:
         print(verification_json(outcomes, status, proofs), end="")

@@ -173,15 +173,20 @@ def reply_reset(v: View):
     return v.tcb, (Segment(seq=concrete(0), ack=seg.seq + v._len, rst=True),)
 
 
+def _new_tcb(t: Tcb, origin: str) -> Tcb:
+    """RFC 9293 3.10.1: OPEN creates a new TCB; only the window and the ISN count carry over."""
+    return Tcb(origin=origin, rcv_wnd=t.rcv_wnd, incarnations=t.incarnations)
+
+
 def passive_open(v: View):
     """wait for a SYN"""
-    return v.tcb._replace(origin="passive"), ()
+    return _new_tcb(v.tcb, "passive"), ()
 
 
 def _send_syn(v: View, origin: str):
     iss = v.new_iss()
-    t = v.tcb._replace(origin=origin, iss=iss, snd_una=iss, snd_nxt=iss + 1,
-                       incarnations=v.tcb.incarnations + 1, retries=0)
+    t = _new_tcb(v.tcb, origin)._replace(iss=iss, snd_una=iss, snd_nxt=iss + 1,
+                                         incarnations=v.tcb.incarnations + 1)
     return t, (Segment(seq=iss, syn=True),)
 
 
@@ -220,8 +225,7 @@ def simultaneous_syn(v: View):
 
 def back_to_listen(v: View):
     """flush the retransmission queue, forget the half-made connection"""
-    t = v.tcb
-    return Tcb(origin="passive", rcv_wnd=t.rcv_wnd, incarnations=t.incarnations), ()
+    return _new_tcb(v.tcb, "passive"), ()
 
 
 def connection_reset(v: View):
