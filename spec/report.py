@@ -129,6 +129,7 @@ def proofs_md(results) -> list[str]:
         if not res.as_expected:
             mark = f"**{mark}**"
         model = ", ".join(f"{k}={v}" for k, v in proof_dict(res)["model"].items())
-        out.append(f"| {res.obligation.name} | {res.obligation.statement} | {mark}"
+        statement = res.obligation.statement.replace("|", "\\|")
+        out.append(f"| {res.obligation.name} | {statement} | {mark}"
                    + (f": {model}" if model else "") + " |")
     return out
