@@ -27,6 +27,7 @@ class Obligation:
     formula: Callable[[], z3.BoolRef]  # built on demand, so a list of obligations is cheap
     expect: str = HOLDS
     timeout_ms: int = 10_000
+    explain: Callable[[], str] | None = None  # when refuted: which part of the formula fails
 
 
 @dataclass

@@ -45,6 +45,8 @@ def proof_lines(results: list[ProofResult]) -> list[str]:
         if res.status == REFUTED:
             model = " ".join(f"{k}={hex_number(v)}" for k, v in res.model.items())
             lines.append(f"{'':32} model: {model or '(any values)'}")
+            if res.obligation.explain is not None and not res.as_expected:
+                lines.append(f"{'':32} breaks at: {res.obligation.explain()}")
         if res.status == UNKNOWN:
             lines.append(f"{'':32} Z3: {res.reason}")
     return lines

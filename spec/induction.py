@@ -242,6 +242,13 @@ def inductive(component: Component, k: int = 0, variant: str | None = None):
     return z3.And(*init, *steps)
 
 
+def describe(step: Transition | None) -> str:
+    if step is None:
+        return "no single step breaks it (Init does)"
+    seg = f" receives {step.segment}" if step.segment is not None else ""
+    return f"{step.edge} ({step.event}) from {step.pre.state}{seg}, to {step.post.describe()}"
+
+
 def breaking_step(component: Component, k: int = 0, variant: str | None = None):
     """The first transition after which the component fails, or None: the step a refutation
     of ``inductive`` stands for."""

@@ -303,12 +303,10 @@ def seed_third_segment(k: int = 0) -> Obligation:
 
 def _inductive(name: str, component, text: str, spec_mutant: str | None = None):
     def build(k: int = 0) -> Obligation:
-        if spec_mutant is not None:
-            formula = lambda: induction.inductive(component, 0, spec_mutant if k else None)  # noqa: E731
-        else:
-            formula = lambda: induction.inductive(component, k)  # noqa: E731
+        args = (component, 0, spec_mutant if k else None) if spec_mutant else (component, k)
         return Obligation(name, f"{text}; inductive (k = 1) for any ISN, segment and run length",
-                          formula, timeout_ms=60_000)
+                          lambda: induction.inductive(*args), timeout_ms=60_000,
+                          explain=lambda: induction.describe(induction.breaking_step(*args)))
     build.__name__ = name
     return build
 
