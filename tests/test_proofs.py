@@ -142,3 +142,11 @@ def test_verify_report_includes_the_proofs(tmp_path, monkeypatch):
     assert "seconds" not in doc["proofs"][0]
     monkeypatch.setattr(cli_prove, "obligations", lambda: [obl.fin_ack(1)])
     assert main(["verify", "--reports", str(tmp_path)]) == 1
+
+
+def test_a_refuted_inductive_obligation_names_the_breaking_step(monkeypatch, capsys):
+    fin = next(b for b in obl.INDUCTIVE if b.__name__ == "inductive-fin-accounting")
+    monkeypatch.setattr(cli_prove, "obligations", lambda: [fin(1)])
+    assert main(["prove"]) == 1
+    out = capsys.readouterr().out
+    assert "REFUTED" in out and "breaks at: Close" in out and "to FIN-WAIT-1" in out
