@@ -69,7 +69,7 @@ class Exploration:
 
 def explore(model: Model, properties: Sequence[Property], max_states: int | None = None,
             keep_edges: bool = True, progress: Progress | None = None,
-            progress_every: int = 20000) -> Exploration:
+            progress_every: int = 1000) -> Exploration:
     """Breadth-first search over every reachable state, checking each property as it goes."""
     start = time.perf_counter()
     g = StateGraph(edges=[] if keep_edges else None)

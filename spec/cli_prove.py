@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 
-from tcpverify.checker.proofs import PROVED, REFUTED, UNKNOWN, ProofResult, overall, prove
-from tcpverify.checker.verdict import EXIT_CODES, INCOMPLETE, VERIFIED, VIOLATED
+from tcpverify.checker.proofs import REFUTED, UNKNOWN, ProofResult, overall
+from tcpverify.checker.verdict import EXIT_CODES
 
-from .obligations import obligations
-from .report import hex_number, proof_dict
+from .proof_report import AS_VERDICT, hex_number, proof_dict, run_proofs
 
 SCHEMA = "tcpverify/proofs/1"
-AS_VERDICT = {PROVED: VERIFIED, REFUTED: VIOLATED, UNKNOWN: INCOMPLETE}
 
 
 def add_parser(sub):
@@ -24,15 +22,6 @@ def add_parser(sub):
     p.add_argument("--timeout", type=float, default=None,
                    help="seconds Z3 may spend on each obligation (default: each one's own)")
     p.set_defaults(run=cmd_prove)
-
-
-def run_proofs(timeout_ms: int | None = None) -> list[ProofResult]:
-    return [prove(ob, timeout_ms) for ob in obligations()]
-
-
-def proofs_verdict(results: list[ProofResult]) -> str:
-    """The proofs as one checker verdict: VERIFIED, VIOLATED or INCOMPLETE."""
-    return AS_VERDICT[overall(results)]
 
 
 def proof_lines(results: list[ProofResult]) -> list[str]:

@@ -39,7 +39,7 @@ def trace_steps(outcome, trace) -> list[dict]:
         step = {"step": n, "a": tcb_dict(w.a), "b": tcb_dict(w.b),
                 "in_flight": {"A->B": [str(s) for s in w.ab], "B->A": [str(s) for s in w.ba]}}
         if label is None:
-            step.update(actor=None, action="Init", event=None, segment=None, sent=[])
+            step.update(actor=None, action="Init", event=None, segment=None, to=None, sent=[])
         else:
             step.update(actor=label.actor, action=label.name, event=label.event,
                         segment=str(label.segment) if label.segment is not None else None,

@@ -1,4 +1,5 @@
-"""The verification report: reports/verification.md and reports/verification.json.
+"""The reports under reports/: verification.md and verification.json, and the registry
+that verify, report and report --check share.
 
 Reports hold only what the model determines (verdicts, counts, traces), not
 wall-clock times, so that regenerating them gives the same bytes.
@@ -7,10 +8,17 @@ wall-clock times, so that regenerating them gives the same bytes.
 from __future__ import annotations
 
 import json
+import posixpath
+from pathlib import Path
 
+from tcpverify.checker.verdict import worst
+
+from .machine import build_graph
 from .properties import PROPERTY_NAMES
+from .proof_report import proof_dict, proof_results, proofs_md, proofs_verdict
 from .pictures import chart, sequence_mermaid
 from .render import format_trace, graph_mermaid, trace_steps
+from .teaching import report_pictures
 
 SCHEMA = "tcpverify/verification/1"
 MARK = {"VERIFIED": "ok", "VIOLATED": "VIOLATED", "INCOMPLETE": "INCOMPLETE"}
@@ -44,6 +52,7 @@ def outcome_dict(o, with_traces: bool = True) -> dict:
 
 
 def verification_json(outcomes, status: str, proofs=()) -> str:
+    """The JSON document of verify --json, check --json and reports/verification.json."""
     doc = {"schema": SCHEMA, "status": status, "runs": [outcome_dict(o) for o in outcomes]}
     if proofs:
         doc["proofs"] = [proof_dict(r) for r in proofs]
@@ -102,34 +111,56 @@ def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
     return "\n".join(out) + "\n"
 
 
-def proof_dict(res, with_seconds: bool = False) -> dict:
-    """One proof obligation's result as plain data; numbers of a model in hexadecimal."""
-    ob = res.obligation
-    d = {"name": ob.name, "statement": ob.statement, "expect": ob.expect, "status": res.status,
-         "as_expected": res.as_expected,
-         "model": {k: hex_number(v) for k, v in res.model.items()}}
-    if res.reason:
-        d["reason"] = res.reason
-    if with_seconds:
-        d["seconds"] = round(res.seconds, 3)
-    return d
+# Every file under reports/, by its path there, and the function of the default suite's
+# outcomes and overall status that makes its text. A name ending in "/" is a folder whose
+# function returns {path inside the folder: text}, for reports whose files are computed
+# ("./" is reports/ itself).
+REPORTS = {
+    "verification.md": lambda outcomes, status: verification_md(
+        outcomes, with_proofs(status), build_graph(), proof_results()),
+    "verification.json": lambda outcomes, status: verification_json(
+        outcomes, with_proofs(status), proof_results()),
+    "./": lambda outcomes, status: report_pictures(),
+}
 
 
-def hex_number(v: int) -> str:
-    return f"0x{v:08x}"
+def with_proofs(status: str) -> str:
+    """The overall status of the runs and of the proofs together."""
+    return worst([status, proofs_verdict(proof_results())])
 
 
-def proofs_md(results) -> list[str]:
-    out = ["", "## Proofs", "",
-           "Z3 obligations (`tcpverify prove`); an obligation marked *expected refuted* is a "
-           "teaching counterexample, shown with Z3's model.", "",
-           "| obligation | statement | result |", "|---|---|---|"]
-    for res in results:
-        mark = res.status + (" (expected)" if res.obligation.expect != "holds" else "")
-        if not res.as_expected:
-            mark = f"**{mark}**"
-        model = ", ".join(f"{k}={v}" for k, v in proof_dict(res)["model"].items())
-        statement = res.obligation.statement.replace("|", "\\|")
-        out.append(f"| {res.obligation.name} | {statement} | {mark}"
-                   + (f": {model}" if model else "") + " |")
-    return out
+def render_reports(outcomes, status: str) -> dict[str, bytes]:
+    """Every report's bytes, by its path under reports/."""
+    out = {}
+    for name, make in REPORTS.items():
+        made = make(outcomes, status)
+        for path, text in (made.items() if name.endswith("/") else [("", made)]):
+            out[posixpath.normpath(name + path)] = text.encode() if isinstance(text, str) else text
+    return dict(sorted(out.items()))
+
+
+def write_reports(folder: Path, outcomes, status: str) -> list[Path]:
+    written = []
+    for name, data in render_reports(outcomes, status).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def drift(folder: Path, outcomes, status: str) -> list[str]:
+    """What differs between the folder and the reports the spec gives now, one line each."""
+    made = render_reports(outcomes, status)
+    on_disk = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
+        if folder.is_dir() else []
+    lines = []
+    for name in sorted(set(made) | set(on_disk)):
+        path = folder / name
+        if name not in on_disk:
+            lines.append(f"{path}: missing (the spec gives it)")
+        elif name not in made:
+            lines.append(f"{path}: extra (no report makes it)")
+        elif path.read_bytes() != made[name]:
+            lines.append(f"{path}: differs from what the spec gives now")
+    return lines

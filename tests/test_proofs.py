@@ -6,11 +6,11 @@ import pytest
 import z3
 
 from tcpverify.checker.proofs import FAILS, PROVED, REFUTED, UNKNOWN, Obligation, overall, prove
-from tcpverify.spec import cli, cli_prove, obligations as obl
+from tcpverify.spec import cli, cli_prove, obligations as obl, proof_report, report
 from tcpverify.spec.cli import main
 from tcpverify.spec.seq import HALF, MOD, lt
 
-RESULTS = {r.obligation.name: r for r in cli_prove.run_proofs()}
+RESULTS = {r.obligation.name: r for r in proof_report.run_proofs()}
 
 
 def hard(timeout_ms=1):
@@ -105,7 +105,7 @@ FEW = [obl.not_transitive(), obl.fin_ack()]
 
 
 def test_prove_json(capsys, monkeypatch):
-    monkeypatch.setattr(cli_prove, "obligations", lambda: FEW)
+    monkeypatch.setattr(proof_report, "obligations", lambda: FEW)
     assert main(["prove", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["status"] == PROVED
@@ -116,9 +116,9 @@ def test_prove_json(capsys, monkeypatch):
 
 
 def test_prove_exit_codes(monkeypatch, capsys):
-    monkeypatch.setattr(cli_prove, "obligations", lambda: [obl.fin_ack(1)])
+    monkeypatch.setattr(proof_report, "obligations", lambda: [obl.fin_ack(1)])
     assert main(["prove"]) == 1
-    monkeypatch.setattr(cli_prove, "obligations", lambda: [hard()])
+    monkeypatch.setattr(proof_report, "obligations", lambda: [hard()])
     assert main(["prove"]) == 3
     assert "UNKNOWN" in capsys.readouterr().out
 
@@ -130,23 +130,27 @@ def test_prove_bad_timeout(capsys):
 
 
 def test_verify_report_includes_the_proofs(tmp_path, monkeypatch):
-    from tcpverify.spec import config
-    monkeypatch.setattr(cli, "SCENARIOS", {"normal": config.SCENARIOS["normal"]})
-    monkeypatch.setattr(cli, "DEFAULT_CONFIGS", (config.Config(),))
-    monkeypatch.setattr(cli_prove, "obligations", lambda: FEW)
-    assert main(["verify", "--reports", str(tmp_path)]) == 0
+    def only(results):
+        for module in (cli, report):
+            monkeypatch.setattr(module, "proof_results", lambda: tuple(results))
+
+    from tcpverify.spec.config import SCENARIOS, Config
+    monkeypatch.setattr(cli, "default_runs", lambda: [(SCENARIOS["normal"], Config(), None)])
+    only([prove(o) for o in FEW])
+    assert main(["verify", "--quiet", "--reports", str(tmp_path)]) == 0
     md = (tmp_path / "verification.md").read_text()
-    assert "## Proofs" in md and "seq-lt-not-transitive" in md
+    assert "## Proofs" in md and "seq-lt-not-transitive" in md and "REFUTED (expected)" in md
     doc = json.loads((tmp_path / "verification.json").read_text())
     assert [p["name"] for p in doc["proofs"]] == [o.name for o in FEW]
     assert "seconds" not in doc["proofs"][0]
-    monkeypatch.setattr(cli_prove, "obligations", lambda: [obl.fin_ack(1)])
-    assert main(["verify", "--reports", str(tmp_path)]) == 1
+    only([prove(obl.fin_ack(1))])
+    assert main(["verify", "--quiet", "--reports", str(tmp_path)]) == 1
+    assert "Overall: **VIOLATED**" in (tmp_path / "verification.md").read_text()
 
 
 def test_a_refuted_inductive_obligation_names_the_breaking_step(monkeypatch, capsys):
     fin = next(b for b in obl.INDUCTIVE if b.__name__ == "inductive-fin-accounting")
-    monkeypatch.setattr(cli_prove, "obligations", lambda: [fin(1)])
+    monkeypatch.setattr(proof_report, "obligations", lambda: [fin(1)])
     assert main(["prove"]) == 1
     out = capsys.readouterr().out
     assert "REFUTED" in out and "breaks at: Close" in out and "to FIN-WAIT-1" in out
