@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
-from . import cli_prove, expect, explain, report_cli, trace
+from . import cli_prove, cli_replay, expect, explain, report_cli, trace
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .junit import junit_xml
 from .machine import build_graph
@@ -33,7 +33,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = (explain, trace, report_cli, cli_prove)
+EXTENSIONS: tuple = (explain, trace, report_cli, cli_replay, cli_prove)
 
 
 class Parser(argparse.ArgumentParser):
@@ -137,8 +137,8 @@ def run_from(args):
     """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
-    if args.dup < 0 or args.stale < 0:
-        raise UsageError("--dup and --stale take a whole number, not 'inf'")
+    if args.dup < 0 or args.stale < 0 or args.window < 0:
+        raise UsageError("--dup, --stale and --window take a whole number, not 'inf'")
     config = Config(loss=args.loss, dup=args.dup, stale=args.stale, reorder=args.reorder,
                     capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                     window=args.window)

@@ -60,6 +60,10 @@ class View:
             return True
         return t.fin_seq is not None and distance(t.snd_una, t.fin_seq) >= 0
 
+    def data_received(self):
+        """Data has arrived that the application may not have read."""
+        return self.tcb.received > 0
+
     def retries_left(self):
         return self.params.retries is None or self.tcb.retries < self.params.retries
 
@@ -290,10 +294,11 @@ def delete_tcb(v: View):
 
 
 def send_data(v: View):
-    """send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK><DATA>, SND.NXT+=1"""
+    """send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK><DATA>, SND.NXT+=its length"""
     t = v.tcb
-    seg = Segment(seq=t.snd_nxt, ack=t.rcv_nxt, data=1)
-    return t._replace(snd_nxt=t.snd_nxt + 1), (seg,)
+    n = v.seg.data if v.seg is not None else 1  # the octets the user passed; one by default
+    seg = Segment(seq=t.snd_nxt, ack=t.rcv_nxt, data=n)
+    return t._replace(snd_nxt=t.snd_nxt + n), (seg,)
 
 
 def abort_with_reset(v: View):
