@@ -31,7 +31,7 @@ class Stats:
 class EdgeList:
     """Every state's out-edges, in BFS order of the states, stored flat: the labels in a
     list, the targets and each state's first edge in machine-int arrays.
-    ``edges[i]`` is state i's ((label, target), ...)."""
+    ``edges[i]`` is state i's [(label, target), ...]."""
 
     def __init__(self):
         self.first = array("q", [0])
@@ -41,9 +41,15 @@ class EdgeList:
     def __len__(self) -> int:
         return len(self.first) - 1
 
-    def __getitem__(self, i: int) -> tuple[tuple[Hashable, int], ...]:
+    def __getitem__(self, i: int) -> list[tuple[Hashable, int]]:
         lo, hi = self.first[i], self.first[i + 1]
-        return tuple(zip(self.labels[lo:hi], self.targets[lo:hi]))
+        return list(zip(self.labels[lo:hi], self.targets[lo:hi]))
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
 
 
 @dataclass
@@ -92,7 +98,7 @@ class Exploration:
 
 def explore(model: Model, properties: Sequence[Property], max_states: int | None = None,
             keep_edges: bool = True, progress: Progress | None = None,
-            progress_every: int = 20000) -> Exploration:
+            progress_every: int = 1000) -> Exploration:
     """Breadth-first search over every reachable state, checking each property as it goes."""
     start = time.perf_counter()
     g = StateGraph(edges=EdgeList() if keep_edges else None)

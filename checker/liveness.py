@@ -153,6 +153,8 @@ def _fair_loop(g: StateGraph, prop: Eventually, comp: set[int], entry: int):
     here = entry
     taken = sorted(set().union(*(_classes(g, prop, i, comp) for i in comp)), key=str)
     for cls in taken:
+        if any(prop.fairness(label) == cls for label, _ in loop):
+            continue
         loop += _path_within(g, comp, here, lambda i, label, j: prop.fairness(label) == cls)
         here = loop[-1][1]
     if here != entry or not loop:

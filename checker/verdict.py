@@ -8,7 +8,7 @@ from typing import Sequence
 from .explore import Exploration, explore, Progress
 from .liveness import check_eventually
 from .model import Model
-from .properties import Eventually, Property
+from .properties import EndState, Eventually, Property
 
 VERIFIED = "VERIFIED"
 VIOLATED = "VIOLATED"
@@ -63,13 +63,17 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
                  progress=progress)
     g = ex.graph
     limits = "; ".join(ex.limits)
+    # A state whose steps the model cut off (a bound it met) has no successor without being an end.
+    cut = bool(model.limits_hit())
     verdicts = []
     for p in properties:
         w = ex.witnesses.get(p.name)
         v = Verdict(p.name, VERIFIED, assumptions=p.assumptions, witness_text=p.witness_text,
                     witness=g.path_to(w.index) if w else None)
         found = ex.violations.get(p.name)
-        if found is not None:
+        if found is not None and isinstance(p, EndState) and cut:
+            v.status, v.message = INCOMPLETE, limits
+        elif found is not None:
             v.status, v.message, v.trace = VIOLATED, found.message, g.path_to(found.index)
         elif isinstance(p, Eventually) and g.complete:
             lasso = check_eventually(g, p)

@@ -1,4 +1,4 @@
-"""The command line: tcpverify verify | check | list | graph.
+"""The command line: tcpverify verify | check | list | graph (and the EXTENSIONS' commands).
 
 Exit codes: 0 all verified, 1 a property violated, 2 bad usage or input,
 3 incomplete (a limit was hit, or Z3 answered unknown).
@@ -7,19 +7,22 @@ Exit codes: 0 all verified, 1 a property violated, 2 bad usage or input,
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
+from . import cli_prove, cli_replay, expect, explain, report_cli, trace
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
+from .junit import junit_xml
 from .machine import build_graph
+from .progress import add_quiet, meter
+from .proof_report import proof_results, proofs_verdict
 from .properties import suite
 from .render import format_trace, graph_dot, graph_json, graph_mermaid
-from .report import outcome_dict, verification_json, verification_md
-from .run import check_scenario
+from .report import verification_json, write_reports
+from .run import default_runs, run_all
 from .symbolic import Decider
 from .variants import VARIANTS
 
@@ -30,7 +33,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = ()
+EXTENSIONS: tuple = (explain, trace, report_cli, cli_replay, cli_prove)
 
 
 class Parser(argparse.ArgumentParser):
@@ -58,6 +61,21 @@ def _positive(text: str) -> int:
     return n
 
 
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options that choose one run: fault budgets, bounds, variant, state limit."""
+    p.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
+    p.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
+    p.add_argument("--stale", type=_count, default=0, help="old duplicates arriving at most")
+    p.add_argument("--reorder", action="store_true", help="channels may reorder segments")
+    p.add_argument("--capacity", type=_positive, default=Config.capacity)
+    p.add_argument("--retries", type=_count, default=Config.retries,
+                   help="retransmissions before giving up ('inf': never)")
+    p.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
+    p.add_argument("--variant", default=None)
+    p.add_argument("--max-states", type=_positive, default=None)
+    add_quiet(p)
+
+
 def parser() -> Parser:
     p = Parser(prog="tcpverify", description="Model-check TCP connection management (RFC 9293).")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -65,22 +83,22 @@ def parser() -> Parser:
     v = sub.add_parser("verify", help="check every scenario under every default configuration")
     v.set_defaults(run=cmd_verify)
     v.add_argument("--max-states", type=_positive, default=None)
-    v.add_argument("--reports", default="reports", help="folder for verification.md/.json")
+    v.add_argument("--reports", default="reports", help="folder the reports are written to")
     v.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+    v.add_argument("--variant", action="append", default=[], metavar="NAME[:CONFIGURATION]",
+                   help="also check every scenario with this variant, under every default "
+                        "configuration or the one named; repeatable")
+    v.add_argument("--junit", metavar="FILE", help="write JUnit XML: a testcase per run and property")
+    v.add_argument("--expect", metavar="FILE",
+                   help="compare the verdicts with this expectation file (and check the variant "
+                        "runs it names); exit 1 on any difference")
+    v.add_argument("--write-expect", metavar="FILE", help="write the verdicts as an expectation file")
+    add_quiet(v)
 
     c = sub.add_parser("check", help="check one scenario under one configuration")
     c.set_defaults(run=cmd_check)
     c.add_argument("scenario")
-    c.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
-    c.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
-    c.add_argument("--stale", type=_count, default=0, help="old duplicates arriving at most")
-    c.add_argument("--reorder", action="store_true", help="channels may reorder segments")
-    c.add_argument("--capacity", type=_positive, default=Config.capacity)
-    c.add_argument("--retries", type=_count, default=Config.retries,
-                   help="retransmissions before giving up ('inf': never)")
-    c.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
-    c.add_argument("--variant", default=None)
-    c.add_argument("--max-states", type=_positive, default=None)
+    add_run_options(c)
     c.add_argument("--json", action="store_true")
 
     sub.add_parser("list", help="list scenarios, variants, properties and configurations"
@@ -115,18 +133,24 @@ def _variant(name):
     return VARIANTS[name]
 
 
-def cmd_check(args) -> int:
+def run_from(args):
+    """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
-    if args.dup < 0 or args.stale < 0:
-        raise UsageError("--dup and --stale take a whole number, not 'inf'")
+    if args.dup < 0 or args.stale < 0 or args.window < 0:
+        raise UsageError("--dup, --stale and --window take a whole number, not 'inf'")
     config = Config(loss=args.loss, dup=args.dup, stale=args.stale, reorder=args.reorder,
                     capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                     window=args.window)
-    o = check_scenario(SCENARIOS[args.scenario], config, _variant(args.variant),
-                       max_states=args.max_states)
+    (o,) = run_all([(SCENARIOS[args.scenario], config, _variant(args.variant))],
+                   max_states=args.max_states, meter=meter(args.quiet))
+    return o
+
+
+def cmd_check(args) -> int:
+    o = run_from(args)
     if args.json:
-        print(json.dumps(outcome_dict(o), indent=2))
+        print(verification_json([o], o.status), end="")
     else:
         print(describe_outcome(o))
     return EXIT_CODES[o.status]
@@ -162,26 +186,41 @@ def describe_outcome(o) -> str:
 
 
 def cmd_verify(args) -> int:
-    outcomes = []
-    decider = Decider()
-    for scenario in SCENARIOS.values():
-        print(f"verifying {scenario.name} ...", file=sys.stderr, flush=True)
-        for config in DEFAULT_CONFIGS:
-            outcomes.append(check_scenario(scenario, config, max_states=args.max_states,
-                                           decider=decider))
-    status = worst(o.status for o in outcomes)
-    folder = Path(args.reports)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "verification.md").write_text(verification_md(outcomes, status))
-    (folder / "verification.json").write_text(verification_json(outcomes, status))
+    try:
+        expected = expect.read(Path(args.expect)) if args.expect else {}
+        runs = default_runs() + [r for sel in args.variant for r in expect.selected_runs(sel)]
+    except expect.ExpectError as e:
+        raise UsageError(str(e)) from None
+    runs += expect.runs_named(expected)
+    runs = list({(s.name, c.name, v.name if v else "-"): (s, c, v) for s, c, v in runs}.values())
+    outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet))
+    proofs = proof_results()
+    status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
+    suite_outcomes = [o for o in outcomes if o.variant is None]
+    write_reports(Path(args.reports), suite_outcomes, worst(o.status for o in suite_outcomes))
+    if args.junit:
+        Path(args.junit).write_text(junit_xml(outcomes))
+    if args.write_expect:
+        expect.write(Path(args.write_expect), outcomes)
     if args.json:
-        print(verification_json(outcomes, status), end="")
+        print(verification_json(outcomes, status, proofs), end="")
     else:
-        print(verification_table(outcomes, status))
-    return EXIT_CODES[status]
+        print(verification_table(outcomes, status, args.reports, proofs))
+    if not (args.expect or args.write_expect):
+        return EXIT_CODES[status]
+    if proofs_verdict(proofs) != "VERIFIED":  # no expectation file excuses a failed proof
+        return EXIT_CODES[proofs_verdict(proofs)]
+    differences = expect.compare(expected, expect.verdicts(outcomes)) if args.expect else []
+    for line in differences:
+        print(f"unexpected: {line}", file=sys.stderr)
+    if differences:
+        print(f"{len(differences)} verdict(s) differ from {args.expect}", file=sys.stderr)
+        return EXIT_CODES["VIOLATED"]
+    # Violations are expected here; an incomplete search is never a pass.
+    return EXIT_CODES["INCOMPLETE"] if any(o.status == "INCOMPLETE" for o in outcomes) else 0
 
 
-def verification_table(outcomes, status: str) -> str:
+def verification_table(outcomes, status: str, folder: str = "reports", proofs=()) -> str:
     head = f"{'scenario':24} {'configuration':26} {'verdict':10} {'states':>8} {'trans.':>8} " \
            f"{'depth':>5} {'seconds':>8}"
     lines = [head, "-" * len(head)]
@@ -189,13 +228,17 @@ def verification_table(outcomes, status: str) -> str:
     for o in outcomes:
         s = o.result.exploration.stats
         total += s.seconds
-        lines.append(f"{o.scenario.name:24} {o.config.name:26} {o.status:10} {s.states:8d} "
+        config = o.config.name + (f", variant {o.variant.name}" if o.variant else "")
+        lines.append(f"{o.scenario.name:24} {config:26} {o.status:10} {s.states:8d} "
                      f"{s.transitions:8d} {s.depth:5d} {s.seconds:8.2f}")
         for v in o.result.verdicts:
             if v.status != "VERIFIED":
                 lines.append(f"    {v.status} {v.property}: {v.message}")
-    lines.append(f"overall: {status} ({len(outcomes)} runs, {total:.1f} s); "
-                 f"reports written to reports/verification.md and .json")
+    if proofs:
+        lines += ["", "proofs (tcpverify prove):"] + cli_prove.proof_lines(proofs)
+    lines.append(f"overall: {status} ({len(outcomes)} runs, {len(proofs)} proof obligations, "
+                 f"{total:.1f} s); "
+                 f"reports written to {folder}/")
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from .config import Config, Scenario
 from .machine import MSL2, RTO, SEGMENT
+from .seq import distance
 from .states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from .symbolic import Decider
 from .system import PEER, Step, World, both_closed
@@ -84,12 +85,12 @@ def ack_validity():
     def check(w: World):
         for x, t, peer in _endpoints(w):
             if t.rcv_nxt is not None and peer.iss is not None and t.rcv_nxt.base == peer.iss.base \
-                    and t.rcv_nxt.off > peer.snd_nxt.off:
+                    and distance(peer.snd_nxt, t.rcv_nxt) > 0:
                 return f"{x}'s RCV.NXT={t.rcv_nxt} is beyond {PEER[x]}'s SND.NXT={peer.snd_nxt}"
         for x, y, seg in _in_flight(w):
             peer = w.tcb(y)
             if seg.ack is not None and peer.iss is not None and seg.ack.base == peer.iss.base \
-                    and seg.ack.off > peer.snd_nxt.off:
+                    and distance(peer.snd_nxt, seg.ack) > 0:
                 return f"{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={peer.snd_nxt}"
         return None
 

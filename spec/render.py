@@ -39,7 +39,7 @@ def trace_steps(outcome, trace) -> list[dict]:
         step = {"step": n, "a": tcb_dict(w.a), "b": tcb_dict(w.b),
                 "in_flight": {"A->B": [str(s) for s in w.ab], "B->A": [str(s) for s in w.ba]}}
         if label is None:
-            step.update(actor=None, action="Init", event=None, segment=None, sent=[])
+            step.update(actor=None, action="Init", event=None, segment=None, to=None, sent=[])
         else:
             step.update(actor=label.actor, action=label.name, event=label.event,
                         segment=str(label.segment) if label.segment is not None else None,
@@ -101,15 +101,27 @@ def _literal(lit) -> str:
 def graph_json(g: nx.MultiDiGraph) -> str:
     edges = [{"name": k, "source": u, "target": v, "event": d["event"], "guard": d["guard"],
               "action": (d["action"].__doc__ or d["action"].__name__).strip(), "rfc": d["rfc"]}
-             for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: e[3]["rank"])]
+             for u, v, k, d in _ranked(g)]
     return json.dumps({"states": list(g.nodes), "fin_len": g.graph["fin_len"], "edges": edges},
                       indent=2)
 
 
+def _ranked(g: nx.MultiDiGraph):
+    return sorted(g.edges(keys=True, data=True), key=lambda e: e[3]["rank"])
+
+
 def _state_changes(g: nx.MultiDiGraph):
     """Edges between distinct states, in rank order (self-loops are listed, not drawn)."""
-    return [(u, v, k, d) for u, v, k, d in sorted(g.edges(keys=True, data=True),
-                                                  key=lambda e: e[3]["rank"]) if u != v]
+    return [(u, v, k, d) for u, v, k, d in _ranked(g) if u != v]
+
+
+def _self_loops(g: nx.MultiDiGraph) -> list[str]:
+    """One line per state: the edges that leave it where it is, in rank order."""
+    stays: dict[str, list[str]] = {}
+    for u, v, k, _ in _ranked(g):
+        if u == v:
+            stays.setdefault(u, []).append(k)
+    return [f"{n} stays {n} on: {', '.join(stays[n])}" for n in g.nodes if n in stays]
 
 
 def graph_dot(g: nx.MultiDiGraph) -> str:
@@ -117,6 +129,7 @@ def graph_dot(g: nx.MultiDiGraph) -> str:
     lines += [f'  "{n}";' for n in g.nodes]
     for u, v, k, d in _state_changes(g):
         lines.append(f'  "{u}" -> "{v}" [label="{k}\\n{d["guard"] or d["event"]}"];')
+    lines += [f"  // {line}" for line in _self_loops(g)]
     lines.append("}")
     return "\n".join(lines)
 
@@ -126,4 +139,5 @@ def graph_mermaid(g: nx.MultiDiGraph) -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {ident['CLOSED']}"]
     for u, v, k, d in _state_changes(g):
         lines.append(f"    {ident[u]} --> {ident[v]}: {k}")
+    lines += [f"    %% {line}" for line in _self_loops(g)]
     return "\n".join(lines)

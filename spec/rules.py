@@ -60,6 +60,10 @@ class View:
             return True
         return t.fin_seq is not None and distance(t.snd_una, t.fin_seq) >= 0
 
+    def data_received(self):
+        """Data has arrived that the application may not have read."""
+        return self.tcb.received > 0
+
     def retries_left(self):
         return self.params.retries is None or self.tcb.retries < self.params.retries
 
@@ -173,15 +177,20 @@ def reply_reset(v: View):
     return v.tcb, (Segment(seq=concrete(0), ack=seg.seq + v._len, rst=True),)
 
 
+def _new_tcb(t: Tcb, origin: str) -> Tcb:
+    """RFC 9293 3.10.1: OPEN creates a new TCB; only the window and the ISN count carry over."""
+    return Tcb(origin=origin, rcv_wnd=t.rcv_wnd, incarnations=t.incarnations)
+
+
 def passive_open(v: View):
     """wait for a SYN"""
-    return v.tcb._replace(origin="passive"), ()
+    return _new_tcb(v.tcb, "passive"), ()
 
 
 def _send_syn(v: View, origin: str):
     iss = v.new_iss()
-    t = v.tcb._replace(origin=origin, iss=iss, snd_una=iss, snd_nxt=iss + 1,
-                       incarnations=v.tcb.incarnations + 1, retries=0)
+    t = _new_tcb(v.tcb, origin)._replace(iss=iss, snd_una=iss, snd_nxt=iss + 1,
+                                         incarnations=v.tcb.incarnations + 1)
     return t, (Segment(seq=iss, syn=True),)
 
 
@@ -220,8 +229,7 @@ def simultaneous_syn(v: View):
 
 def back_to_listen(v: View):
     """flush the retransmission queue, forget the half-made connection"""
-    t = v.tcb
-    return Tcb(origin="passive", rcv_wnd=t.rcv_wnd, incarnations=t.incarnations), ()
+    return _new_tcb(v.tcb, "passive"), ()
 
 
 def connection_reset(v: View):
@@ -286,10 +294,11 @@ def delete_tcb(v: View):
 
 
 def send_data(v: View):
-    """send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK><DATA>, SND.NXT+=1"""
+    """send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK><DATA>, SND.NXT+=its length"""
     t = v.tcb
-    seg = Segment(seq=t.snd_nxt, ack=t.rcv_nxt, data=1)
-    return t._replace(snd_nxt=t.snd_nxt + 1), (seg,)
+    n = v.seg.data if v.seg is not None else 1  # the octets the user passed; one by default
+    seg = Segment(seq=t.snd_nxt, ack=t.rcv_nxt, data=n)
+    return t._replace(snd_nxt=t.snd_nxt + n), (seg,)
 
 
 def abort_with_reset(v: View):

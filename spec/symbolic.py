@@ -61,6 +61,21 @@ class Decider:
         m = solver.model()
         return {str(d): m[d].as_long() for d in sorted(m.decls(), key=str)}
 
+    def example(self, pc: frozenset, bases: tuple[str, ...]) -> dict[str, int]:
+        """Concrete values for ``bases`` satisfying the path condition and the axioms:
+        round numbers (0x10000000, 0x20000000, ...) where the path condition allows them."""
+        solver = z3.Solver()
+        solver.add(*self._context(pc, tuple(SeqVal(b, 0) for b in bases)))
+        for n, b in enumerate(sorted(bases), start=1):
+            solver.push()
+            solver.add(z3.BitVec(b, 32) == BITVEC.const(n << 28))
+            if solver.check() != z3.sat:
+                solver.pop()
+        if solver.check() != z3.sat:
+            return {}
+        m = solver.model()
+        return {b: m.eval(z3.BitVec(b, 32), model_completion=True).as_long() for b in sorted(bases)}
+
     def _sat(self, formulas: list) -> bool:
         self.queries += 1
         solver = z3.Solver()
@@ -76,10 +91,16 @@ class Decider:
         literals = sorted(pc)
         bases = {v.base for lit in literals for v in lit[1:3]} | {v.base for v in extra}
         bases.discard(CONST)
-        out = [_formula(rel, x, y) if holds else z3.Not(_formula(rel, x, y))
-               for rel, x, y, holds in literals]
+        out = [literal(lit) for lit in literals]
         out += _axioms(sorted(bases), self.isn_values)
         return out
+
+
+def literal(lit: tuple):
+    """The Z3 formula of a literal (rel, x, y, holds)."""
+    rel, x, y, holds = lit
+    f = _formula(rel, x, y)
+    return f if holds else z3.Not(f)
 
 
 def _formula(rel: str, x: SeqVal, y: SeqVal):

@@ -1,0 +1,73 @@
+"""verify --expect / --write-expect: verdicts compared with a committed expectation file."""
+
+import filecmp
+from pathlib import Path
+
+from tcpverify.spec.cli import main
+
+from ci_suites import change_spec, use_small_suite
+
+ROOT = Path(__file__).parent.parent
+EXPECTED = ROOT / "tests" / "data" / "expected-verdicts.tsv"
+
+
+def verify(tmp_path, *args) -> int:
+    return main(["verify", "--quiet", "--reports", str(tmp_path / "reports"), *args])
+
+
+def test_the_committed_expectations_and_reports_hold(tmp_path, capsys):
+    """The default suite and the variants' known verdicts (the README's findings)."""
+    assert verify(tmp_path, "--expect", str(EXPECTED)) == 0
+    assert "unexpected" not in capsys.readouterr().err
+    rows = EXPECTED.read_text().splitlines()
+    assert "normal\tloss 1\tno-time-wait\tgraceful\tVIOLATED" in rows
+    assert "normal\tloss 0, stale 1\ttwo-way-handshake\tsynchronization\tVIOLATED" in rows
+    assert "normal\tloss 1\t-\tgraceful\tVERIFIED" in rows
+    reports = filecmp.dircmp(tmp_path / "reports", ROOT / "reports")
+    assert (reports.left_only, reports.right_only, reports.diff_files) == ([], [], [])
+
+
+def test_a_changed_spec_fails_naming_each_difference(tmp_path, monkeypatch, capsys):
+    use_small_suite(monkeypatch)
+    expected = tmp_path / "expected.tsv"
+    assert verify(tmp_path, "--write-expect", str(expected)) == 0
+    assert verify(tmp_path, "--expect", str(expected)) == 0
+    capsys.readouterr()
+    change_spec(monkeypatch, "no-time-wait")
+    assert verify(tmp_path, "--expect", str(expected)) == 1
+    err = capsys.readouterr().err.splitlines()
+    # Without TIME-WAIT a lost final ACK is answered by RST, and no state in TIME-WAIT
+    # is reached, so time-wait-role holds vacuously.
+    assert err == [
+        "unexpected: normal | loss 0 | - | time-wait-role: expected VERIFIED, got VERIFIED (vacuous)",
+        "unexpected: normal | loss 1 | - | graceful: expected VERIFIED, got VIOLATED",
+        "unexpected: normal | loss 1 | - | time-wait-role: expected VERIFIED, got VERIFIED (vacuous)",
+        f"3 verdict(s) differ from {expected}"]
+
+
+def test_missing_and_unlisted_runs_are_differences(tmp_path, monkeypatch, capsys):
+    use_small_suite(monkeypatch)
+    expected = tmp_path / "expected.tsv"
+    verify(tmp_path, "--write-expect", str(expected), "--variant", "no-time-wait:loss 1")
+    lines = expected.read_text().splitlines()
+    dropped = "normal\tloss 0\t-\tclose-completion\tVERIFIED"
+    assert dropped in lines
+    lines.remove(dropped)
+    lines.append("normal\tloss 0\tno-such-variant\tgraceful\tVIOLATED")
+    expected.write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    # The variant runs the file names are checked too, without --variant.
+    assert verify(tmp_path, "--expect", str(expected)) == 1
+    assert capsys.readouterr().err.splitlines()[:-1] == [
+        "unexpected: normal | loss 0 | - | close-completion: got VERIFIED, not in the expectation file",
+        "unexpected: normal | loss 0 | no-such-variant | graceful: expected VIOLATED, not checked"]
+
+
+def test_bad_expectation_input_is_one_line_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("scenario\tconfiguration\tvariant\tproperty\tverdict\nnormal\tloss 0\t-\tgraceful\tOK\n")
+    for args in (["--expect", str(bad)], ["--expect", str(tmp_path / "none.tsv")],
+                 ["--variant", "no-such"], ["--variant", "no-time-wait:loss 9"]):
+        assert verify(tmp_path, *args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("tcpverify: error: ") and err.count("\n") == 1, err
