@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import resource
 import time
+from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Sequence
 
@@ -27,16 +28,44 @@ class Stats:
         return self.states / self.seconds if self.seconds > 0 else 0.0
 
 
+class EdgeList:
+    """Every state's out-edges, in BFS order of the states, stored flat: the labels in a
+    list, the targets and each state's first edge in machine-int arrays.
+    ``edges[i]`` is state i's [(label, target), ...]."""
+
+    def __init__(self):
+        self.first = array("q", [0])
+        self.labels: list = []
+        self.targets = array("i")
+
+    def __len__(self) -> int:
+        return len(self.first) - 1
+
+    def __getitem__(self, i: int) -> list[tuple[Hashable, int]]:
+        lo, hi = self.first[i], self.first[i + 1]
+        return list(zip(self.labels[lo:hi], self.targets[lo:hi]))
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
 @dataclass
 class StateGraph:
-    """The explored graph: states in BFS order, the tree of first arrivals, the edges."""
+    """The explored graph: states in BFS order, the tree of first arrivals, the edges.
+
+    ``parent`` and ``depth`` are machine-int arrays (-1: an initial state) and the
+    edges an EdgeList: a graph of millions of states must fit in memory.
+    """
 
     states: list = field(default_factory=list)
     index: dict = field(default_factory=dict)
-    parent: list[int] = field(default_factory=list)
+    parent: array = field(default_factory=lambda: array("i"))
     parent_label: list = field(default_factory=list)
-    depth: list[int] = field(default_factory=list)
-    edges: list[list[tuple[Hashable, int]]] | None = None
+    depth: array = field(default_factory=lambda: array("i"))
+    edges: EdgeList | None = None
     terminal: list[int] = field(default_factory=list)
     complete: bool = True
 
@@ -72,7 +101,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
             progress_every: int = 1000) -> Exploration:
     """Breadth-first search over every reachable state, checking each property as it goes."""
     start = time.perf_counter()
-    g = StateGraph(edges=[] if keep_edges else None)
+    g = StateGraph(edges=EdgeList() if keep_edges else None)
     invariants = [p for p in properties if isinstance(p, Invariant)]
     end_checks = [p for p in properties if isinstance(p, EndState)]
     witnessed = [p for p in properties if p.witness is not None]
@@ -101,32 +130,37 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     for s in model.init_states():
         if s not in g.index:
             visit(s, -1, None)
+    states, index, edges = g.states, g.index, g.edges
+    successors = model.successors
+    if edges is not None:
+        first, labels, targets = edges.first, edges.labels, edges.targets
     i = 0
-    while i < len(g.states):
-        if max_states is not None and len(g.states) > max_states:
+    while i < len(states):
+        if max_states is not None and len(states) > max_states:
             limits.append(f"state limit {max_states} reached")
             g.complete = False
             break
-        succ = list(model.successors(g.states[i]))
+        succ = list(successors(states[i]))
         transitions += len(succ)
-        out = []
         for label, t in succ:
-            j = g.index.get(t)
+            j = index.get(t)
             if j is None:
                 j = visit(t, i, label)
-            out.append((label, j))
-        if g.edges is not None:
-            g.edges.append(out)
+            if edges is not None:
+                labels.append(label)
+                targets.append(j)
+        if edges is not None:
+            first.append(len(targets))
         if not succ:
             g.terminal.append(i)
             for p in end_checks:
                 if p.name not in violations:
-                    msg = p.check(g.states[i])
+                    msg = p.check(states[i])
                     if msg is not None:
                         violations[p.name] = Found(i, msg)
         i += 1
         if progress is not None and i % progress_every == 0:
-            progress(len(g.states), transitions, len(g.states) - i, time.perf_counter() - start)
+            progress(len(states), transitions, len(states) - i, time.perf_counter() - start)
     limits.extend(model.limits_hit())
     if limits:
         g.complete = False

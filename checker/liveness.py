@@ -1,4 +1,4 @@
-""""Eventually goal" on the explored graph: stuck runs and fair cycles, via SCCs (networkx).
+""""Eventually goal" on the explored graph: stuck runs and fair cycles, via SCCs.
 
 A run violates "eventually goal" when it stays among non-goal states for
 ever: it ends in a state with no successor, or it loops in a strongly
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-
-import networkx as nx
 
 from .explore import StateGraph
 from .properties import Eventually
@@ -45,13 +43,7 @@ def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
             if bad[j] and j not in parent:
                 parent[j] = (i, label)
                 queue.append(j)
-    h = nx.DiGraph()
-    h.add_nodes_from(order)
-    for i in order:
-        for label, j in g.edges[i]:
-            if j in parent:
-                h.add_edge(i, j)
-    component = _fair_component(g, h, prop, set(order))
+    component = _fair_component(g, prop, set(order))
     if component is None:
         return None
     position = {v: k for k, v in enumerate(order)}
@@ -64,9 +56,8 @@ def _classes(g: StateGraph, prop: Eventually, i: int, inside: set[int] | None = 
             if (inside is None or j in inside) and (c := prop.fairness(label)) is not None}
 
 
-def _fair_component(g, h, prop, nodes: set[int]):
-    work = [sorted(c) for c in nx.strongly_connected_components(h.subgraph(nodes))]
-    work.sort()
+def _fair_component(g, prop, nodes: set[int]):
+    work = sorted(_components(g, nodes))
     while work:
         comp = set(work.pop(0))
         if len(comp) == 1 and not any(j in comp for _, j in g.edges[next(iter(comp))]):
@@ -77,9 +68,51 @@ def _fair_component(g, h, prop, nodes: set[int]):
         if not missing:
             return comp
         keep = {i for i in comp if not (_classes(g, prop, i) & missing)}
-        more = [sorted(c) for c in nx.strongly_connected_components(h.subgraph(keep))]
-        work = sorted(work + more)
+        work = sorted(work + _components(g, keep))
     return None
+
+
+def _components(g: StateGraph, nodes: set[int]) -> list[list[int]]:
+    """The strongly connected components of the explored graph restricted to nodes, each
+    sorted (Tarjan's algorithm, iterative: the graph may have millions of states)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    out = []
+
+    def enter(v: int) -> tuple[int, object]:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        return v, iter([j for _, j in g.edges[v] if j in nodes])
+
+    for root in nodes:
+        if root in index:
+            continue
+        work = [enter(root)]
+        while work:
+            v, successors = work[-1]
+            for j in successors:
+                if j not in index:
+                    work.append(enter(j))
+                    break
+                if j in on_stack and index[j] < low[v]:
+                    low[v] = index[j]
+            else:
+                work.pop()
+                if work and low[v] < low[work[-1][0]]:
+                    low[work[-1][0]] = low[v]
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        j = stack.pop()
+                        on_stack.discard(j)
+                        comp.append(j)
+                        if j == v:
+                            break
+                    out.append(sorted(comp))
+    return out
 
 
 def _stem(parent, i: int) -> list[tuple[object, int]]:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
-from . import cli_audit, cli_mutants, cli_replay, expect, explain, report_cli, trace
+from . import cli_audit, cli_mutants, cli_prove, cli_replay, expect, explain, report_cli, trace
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .junit import junit_xml
 from .machine import build_graph
 from .progress import add_quiet, meter
+from .proof_report import proof_results, proofs_verdict
 from .properties import suite
 from .render import format_trace, graph_dot, graph_json, graph_mermaid
 from .report import verification_json, write_reports
@@ -33,7 +34,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = (explain, trace, report_cli, cli_replay, cli_audit, cli_mutants)
+EXTENSIONS: tuple = (explain, trace, report_cli, cli_replay, cli_prove, cli_audit, cli_mutants)
 
 
 class Parser(argparse.ArgumentParser):
@@ -204,7 +205,8 @@ def cmd_verify(args) -> int:
     runs += expect.runs_named(expected)
     runs = list({(s.name, c.name, v.name if v else "-"): (s, c, v) for s, c, v in runs}.values())
     outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet))
-    status = worst(o.status for o in outcomes)
+    proofs = proof_results()
+    status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
     suite_outcomes = [o for o in outcomes if o.variant is None]
     write_reports(Path(args.reports), suite_outcomes, worst(o.status for o in suite_outcomes))
     if args.junit:
@@ -212,11 +214,13 @@ def cmd_verify(args) -> int:
     if args.write_expect:
         expect.write(Path(args.write_expect), outcomes)
     if args.json:
-        print(verification_json(outcomes, status), end="")
+        print(verification_json(outcomes, status, proofs), end="")
     else:
-        print(verification_table(outcomes, status, args.reports))
+        print(verification_table(outcomes, status, args.reports, proofs))
     if not (args.expect or args.write_expect):
         return EXIT_CODES[status]
+    if proofs_verdict(proofs) != "VERIFIED":  # no expectation file excuses a failed proof
+        return EXIT_CODES[proofs_verdict(proofs)]
     differences = expect.compare(expected, expect.verdicts(outcomes)) if args.expect else []
     for line in differences:
         print(f"unexpected: {line}", file=sys.stderr)
@@ -227,7 +231,7 @@ def cmd_verify(args) -> int:
     return EXIT_CODES["INCOMPLETE"] if any(o.status == "INCOMPLETE" for o in outcomes) else 0
 
 
-def verification_table(outcomes, status: str, folder: str = "reports") -> str:
+def verification_table(outcomes, status: str, folder: str = "reports", proofs=()) -> str:
     head = f"{'scenario':24} {'configuration':26} {'verdict':10} {'states':>8} {'trans.':>8} " \
            f"{'depth':>5} {'seconds':>8}"
     lines = [head, "-" * len(head)]
@@ -241,7 +245,10 @@ def verification_table(outcomes, status: str, folder: str = "reports") -> str:
         for v in o.result.verdicts:
             if v.status != "VERIFIED":
                 lines.append(f"    {v.status} {v.property}: {v.message}")
-    lines.append(f"overall: {status} ({len(outcomes)} runs, {total:.1f} s); "
+    if proofs:
+        lines += ["", "proofs (tcpverify prove):"] + cli_prove.proof_lines(proofs)
+    lines.append(f"overall: {status} ({len(outcomes)} runs, {len(proofs)} proof obligations, "
+                 f"{total:.1f} s); "
                  f"reports written to {folder}/")
     return "\n".join(lines)
 

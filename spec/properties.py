@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from .config import Config, Scenario
 from .machine import MSL2, RTO, SEGMENT
+from .seq import distance
 from .states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from .symbolic import Decider
 from .system import PEER, Step, World, both_closed
@@ -17,6 +18,31 @@ from tcpverify.checker.properties import EndState, Eventually, Invariant, Proper
 
 ENDED = (CLOSED, TIME_WAIT)
 SIGNALLED = ("connection reset", "connection refused", "user timeout")
+
+
+_UNSEEN = object()
+
+
+def _memoized(check, part):
+    """check(w), computed once per part(w): the parts of the world that check reads."""
+    memo: dict = {}
+
+    def cached(w: World):
+        key = part(w)
+        found = memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = memo[key] = check(w)
+        return found
+
+    return cached
+
+
+def _tcbs(w: World):
+    return w.a, w.b, w.pc
+
+
+def _tcbs_and_channels(w: World):
+    return w.a, w.b, w.ab, w.ba
 
 
 def _endpoints(w: World):
@@ -46,7 +72,7 @@ def synchronization(d: Decider):
     return Invariant(
         name="synchronization",
         description="a synchronized endpoint's IRS is its peer's ISS and ISS < RCV.NXT =< peer's SND.NXT",
-        check=check,
+        check=_memoized(check, _tcbs),
         witness=lambda w: w.a.state in SYNCHRONIZED and w.b.state in SYNCHRONIZED,
         witness_text="both endpoints synchronized")
 
@@ -59,19 +85,19 @@ def ack_validity():
     def check(w: World):
         for x, t, peer in _endpoints(w):
             if t.rcv_nxt is not None and peer.iss is not None and t.rcv_nxt.base == peer.iss.base \
-                    and t.rcv_nxt.off > peer.snd_nxt.off:
+                    and distance(peer.snd_nxt, t.rcv_nxt) > 0:
                 return f"{x}'s RCV.NXT={t.rcv_nxt} is beyond {PEER[x]}'s SND.NXT={peer.snd_nxt}"
         for x, y, seg in _in_flight(w):
             peer = w.tcb(y)
             if seg.ack is not None and peer.iss is not None and seg.ack.base == peer.iss.base \
-                    and seg.ack.off > peer.snd_nxt.off:
+                    and distance(peer.snd_nxt, seg.ack) > 0:
                 return f"{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={peer.snd_nxt}"
         return None
 
     return Invariant(
         name="ack-validity",
         description="no endpoint acknowledges a sequence number its peer never sent",
-        check=check,
+        check=_memoized(check, _tcbs_and_channels),
         witness=lambda w: any(seg.ack is not None for _, _, seg in _in_flight(w)),
         witness_text="an acknowledgment in flight")
 
@@ -93,7 +119,7 @@ def fin_accounting():
     return Invariant(
         name="fin-accounting",
         description="a FIN occupies exactly one sequence number; its ACK is FIN.SEQ+1",
-        check=check,
+        check=_memoized(check, _tcbs_and_channels),
         witness=lambda w: w.a.fin_seq is not None or w.b.fin_seq is not None,
         witness_text="a FIN sent")
 
@@ -109,7 +135,7 @@ def time_wait_role():
     return Invariant(
         name="time-wait-role",
         description="only an endpoint that sent a FIN and received its peer's FIN enters TIME-WAIT",
-        check=check,
+        check=_memoized(check, _tcbs),
         witness=lambda w: TIME_WAIT in (w.a.state, w.b.state),
         witness_text="an endpoint in TIME-WAIT")
 
@@ -127,7 +153,7 @@ def graceful():
     return Invariant(
         name="graceful",
         description="no RST is sent and no application is told of a reset, a refusal or a timeout",
-        check=check,
+        check=_memoized(check, _tcbs_and_channels),
         witness=both_closed,
         witness_text="both endpoints closed")
 

@@ -49,9 +49,10 @@ def machine_for(variant: Variant | None) -> Machine:
 
 def check_scenario(scenario: Scenario, config: Config, variant: Variant | None = None,
                    max_states: int | None = None, progress: Progress | None = None,
-                   decider: Decider | None = None) -> Outcome:
+                   decider: Decider | None = None,
+                   isns: dict[str, tuple[int, ...]] | None = None) -> Outcome:
     decider = decider or Decider()
-    system = TcpSystem(machine_for(variant), scenario, config, decider)
+    system = TcpSystem(machine_for(variant), scenario, config, decider, isns)
     props, skipped = suite(decider, scenario, config)
     result = check(system, props, max_states=max_states, progress=progress)
     return Outcome(scenario, config, variant, result, skipped, system, system.lost)

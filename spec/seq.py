@@ -102,6 +102,9 @@ def le(a, b, ops=INT):
     return ops.or_(ops.eq(a, b), lt(a, b, ops))
 
 
+_new = tuple.__new__  # builds a SeqVal without the Python-level NamedTuple constructor
+
+
 class SeqVal(NamedTuple):
     """A 32-bit sequence number written as symbolic base + small offset."""
 
@@ -110,8 +113,8 @@ class SeqVal(NamedTuple):
 
     def __add__(self, n: int) -> "SeqVal":
         if self.base == CONST:
-            return SeqVal(CONST, (self.off + n) % MOD)
-        return SeqVal(self.base, self.off + n)
+            return _new(SeqVal, (CONST, (self.off + n) % MOD))
+        return _new(SeqVal, (self.base, self.off + n))
 
     def __str__(self) -> str:
         if self.base == CONST:

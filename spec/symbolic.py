@@ -94,10 +94,16 @@ class Decider:
         literals = sorted(pc)
         bases = {v.base for lit in literals for v in lit[1:3]} | {v.base for v in extra}
         bases.discard(CONST)
-        out = [_formula(rel, x, y) if holds else z3.Not(_formula(rel, x, y))
-               for rel, x, y, holds in literals]
+        out = [literal(lit) for lit in literals]
         out += _axioms(sorted(bases), self.isn_values)
         return out
+
+
+def literal(lit: tuple):
+    """The Z3 formula of a literal (rel, x, y, holds)."""
+    rel, x, y, holds = lit
+    f = _formula(rel, x, y)
+    return f if holds else z3.Not(f)
 
 
 def _formula(rel: str, x: SeqVal, y: SeqVal):

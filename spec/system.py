@@ -72,6 +72,10 @@ class TcpSystem:
         self.scripts = {"A": scenario.a, "B": scenario.b}
         self.lost = Counter()
         self._limits: set[str] = set()
+        self._memo: dict = {}  # see _outcomes
+        self._loss_kinds: dict = {}
+        self._steps: dict = {}
+        self._order = _ReprKeys().__getitem__
 
     # --- the Model protocol
     def init_states(self) -> list[World]:
@@ -101,7 +105,7 @@ class TcpSystem:
             out += self._timeouts(w)
             for x in ("A", "B"):
                 if w.tcb(x).state == TIME_WAIT and not self._can_retransmit(w, PEER[x]):
-                    out += self._fire(w, x, MSL2, None, w)
+                    out += self._fire(w, x, MSL2, None, w.ab, w.ba, w.calls)
         out += self._faults(w)
         return out
 
@@ -115,53 +119,74 @@ class TcpSystem:
     def _user_call(self, w: World, x: str, call) -> list[tuple[Step, World]]:
         i = x == "B"
         calls = (w.calls[0] + (not i), w.calls[1] + i)
-        return self._fire(w, x, call.event, None, w._replace(calls=calls))
+        return self._fire(w, x, call.event, None, w.ab, w.ba, calls)
 
     def _deliver(self, w: World, x: str, k: int, seg: Segment):
-        ch = w.channel_to(x)
-        rest = ch[:k] + ch[k + 1:]
-        base = w._replace(ab=rest) if x == "B" else w._replace(ba=rest)
-        return self._fire(w, x, SEGMENT, seg, base)
+        if x == "B":
+            return self._fire(w, x, SEGMENT, seg, w.ab[:k] + w.ab[k + 1:], w.ba, w.calls)
+        return self._fire(w, x, SEGMENT, seg, w.ab, w.ba[:k] + w.ba[k + 1:], w.calls)
 
-    def _fire(self, w: World, x: str, event: str, seg, base: World):
-        """Fire x's state graph on event; one successor per feasible branch of the path condition."""
-        tcb = w.tcb(x)
-        if not self.machine.handles(tcb.state, event):
-            return []
+    def _fire(self, w: World, x: str, event: str, seg, ab: tuple, ba: tuple, calls: tuple):
+        """Fire x's state graph on event; one successor per feasible branch of the path condition.
+
+        The successors have channels ab and ba and calls (w's, or w's after this step
+        took a segment or made a call), plus what the firing sent.
+        """
+        a, b, pc = w.a, w.b, w.pc
+        outcomes = self._memo.get((x, a if x == "A" else b, event, seg, pc))
+        if outcomes is None:
+            outcomes = self._outcomes(x, a if x == "A" else b, event, seg, pc)
         out = []
-        fire = lambda ctx: self.machine.fire(x, tcb, event, seg, ctx, self.params)  # noqa: E731
-        for result, pc in branches(self.decider, w.pc, fire):
-            if result is None:
-                continue
-            name, new, sent = result
-            nxt = self._sent(base._replace(pc=pc, **{x.lower(): new}), x, sent)
-            if nxt is not None:
-                out.append((Step(x, event, name, seg), nxt))
+        for step, new, sent, pc in outcomes:
+            if x == "A":
+                if not sent:
+                    out.append((step, World(new, b, ab, ba, calls, w.budget, pc)))
+                elif (ch := self._channel(ab + sent)) is not None:
+                    out.append((step, World(new, b, ch, ba, calls, w.budget, pc)))
+            elif not sent:
+                out.append((step, World(a, new, ab, ba, calls, w.budget, pc)))
+            elif (ch := self._channel(ba + sent)) is not None:
+                out.append((step, World(a, new, ab, ch, calls, w.budget, pc)))
+        return out
+
+    def _outcomes(self, x: str, tcb: Tcb, event: str, seg, pc: frozenset) -> tuple:
+        """(step, new TCB, segments sent, path condition) per feasible branch.
+
+        A pure function of its arguments (the Decider caches its answers), so it is
+        computed once per distinct TCB, event, segment and path condition.
+        """
+        out = []
+        if self.machine.handles(tcb.state, event):
+            fire = lambda ctx: self.machine.fire(x, tcb, event, seg, ctx, self.params)  # noqa: E731
+            for result, branch_pc in branches(self.decider, pc, fire):
+                if result is not None:
+                    name, new, sent = result
+                    out.append((Step(x, event, name, seg), new, tuple(sent), branch_pc))
+        self._memo[x, tcb, event, seg, pc] = out = tuple(out)
         return out
 
     def _timeouts(self, w: World):
         """Retransmission timers fire on a quiet network (RTO > RTT); when both run, the one
         with less backoff, fewer retries so far, fires first (RFC 6298 5.5 doubles the RTO)."""
-        fired = {x: self._fire(w, x, RTO, None, w) for x in ("A", "B")}
+        fired = {x: self._fire(w, x, RTO, None, w.ab, w.ba, w.calls) for x in ("A", "B")}
         pending = [x for x in ("A", "B") if fired[x]]
         if not pending:
             return []
         least = min(w.tcb(x).retries for x in pending)
         return [step for x in pending if w.tcb(x).retries == least for step in fired[x]]
 
-    def _sent(self, w: World, x: str, segs) -> World | None:
-        if not segs:
-            return w
-        ch = w.channel_to(PEER[x]) + tuple(segs)
+    def _channel(self, ch: tuple) -> tuple | None:
+        """A channel after sending: None when it would exceed its capacity."""
         if len(ch) > self.config.capacity:
             self._limits.add(f"channel capacity {self.config.capacity} exceeded")
             return None
-        return self._with_channel(w, PEER[x], ch)
+        return self._ordered(ch)
 
-    def _with_channel(self, w: World, to: str, ch: tuple) -> World:
+    def _ordered(self, ch: tuple) -> tuple:
+        """A reordering channel is a multiset, kept canonical by sorting."""
         if self.config.reorder:
-            ch = tuple(sorted(ch, key=repr))
-        return w._replace(ab=ch) if to == "B" else w._replace(ba=ch)
+            return tuple(sorted(ch, key=self._order))
+        return ch
 
     def _deliverable(self, ch: tuple):
         """FIFO: the head only; with reordering, each distinct segment."""
@@ -172,7 +197,7 @@ class TcpSystem:
         return [(k, s) for k, s in enumerate(ch) if s not in ch[:k]]
 
     def _can_retransmit(self, w: World, x: str) -> bool:
-        return bool(self._fire(w, x, RTO, None, w))
+        return bool(self._fire(w, x, RTO, None, w.ab, w.ba, w.calls))
 
     def _faults(self, w: World):
         loss, dup, stale = w.budget
@@ -183,14 +208,13 @@ class TcpSystem:
                 if seg in ch[:k]:
                     continue
                 if loss != 0:
-                    self.lost[self.loss_kind(w, to, seg)] += 1
-                    nxt = self._with_channel(w, to, ch[:k] + ch[k + 1:])
-                    out.append((Step("net", LOSE, LOSE, seg, to),
-                                nxt._replace(budget=(loss - (loss > 0), dup, stale))))
+                    self.lost[self._loss_kind(w, to, seg)] += 1
+                    # what is left of a canonical channel is canonical: no sorting
+                    out.append((self._net_step(LOSE, LOSE, seg, to),
+                                self._net(w, to, ch[:k] + ch[k + 1:], (loss - (loss > 0), dup, stale))))
                 if dup > 0 and len(ch) < self.config.capacity:
-                    nxt = self._with_channel(w, to, ch + (seg,))
-                    out.append((Step("net", DUPLICATE, DUPLICATE, seg, to),
-                                nxt._replace(budget=(loss, dup - 1, stale))))
+                    out.append((self._net_step(DUPLICATE, DUPLICATE, seg, to),
+                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup - 1, stale))))
         if stale > 0:
             n = self.config.stale - stale + 1
             for to in ("B", "A"):
@@ -199,10 +223,30 @@ class TcpSystem:
                     continue
                 for kind in STALE_KINDS:
                     seg = old_duplicate(kind, n)
-                    nxt = self._with_channel(w, to, ch + (seg,))
-                    out.append((Step("net", OLD, f"{OLD}({kind})", seg, to),
-                                nxt._replace(budget=(loss, dup, stale - 1))))
+                    out.append((self._net_step(OLD, f"{OLD}({kind})", seg, to),
+                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup, stale - 1))))
         return out
+
+    def _net_step(self, event: str, name: str, seg: Segment, to: str) -> Step:
+        """One Step object per fault, shared by every edge that takes it (the graph keeps them)."""
+        key = (name, seg, to)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = Step("net", event, name, seg, to)
+        return step
+
+    def _net(self, w: World, to: str, ch: tuple, budget: tuple) -> World:
+        """w with the channel to ``to`` replaced, after a fault that spent from the budget."""
+        if to == "B":
+            return World(w.a, w.b, ch, w.ba, w.calls, budget, w.pc)
+        return World(w.a, w.b, w.ab, ch, w.calls, budget, w.pc)
+
+    def _loss_kind(self, w: World, to: str, seg: Segment) -> str:
+        key = (w.tcb(to), seg)
+        kind = self._loss_kinds.get(key)
+        if kind is None:
+            kind = self._loss_kinds[key] = self.loss_kind(w, to, seg)
+        return kind
 
     @staticmethod
     def loss_kind(w: World, to: str, seg: Segment) -> str:
@@ -216,6 +260,14 @@ class TcpSystem:
         if receiver.fin_seq is not None and seg.ack == receiver.fin_seq + 1:
             return "final ACK" if receiver.fin_rcvd else "ACK of FIN"
         return "ACK"
+
+
+class _ReprKeys(dict):
+    """repr of each segment, computed once: the sort key of a reordering channel."""
+
+    def __missing__(self, seg: Segment) -> str:
+        key = self[seg] = repr(seg)
+        return key
 
 
 def old_duplicate(kind: str, n: int) -> Segment:

@@ -75,7 +75,7 @@ def test_every_reachable_state_is_explored_once_in_breadth_first_order():
     ex = explore(model, [])
     g = ex.graph
     assert g.states == ["s0", "x", "y", "z"]
-    assert g.depth == [0, 1, 1, 2]
+    assert list(g.depth) == [0, 1, 1, 2]
     assert ex.stats.states == 4 and ex.stats.transitions == 5 and ex.stats.depth == 2
     assert g.terminal == [3]
     assert g.edges[1] == [("c", 3), ("d", 0)]

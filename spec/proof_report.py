@@ -1,0 +1,61 @@
+"""The proofs in the reports and on the command line: results as data, Markdown, one verdict."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from tcpverify.checker.proofs import HOLDS, PROVED, REFUTED, UNKNOWN, ProofResult, overall, prove
+from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED
+
+from .obligations import obligations
+
+AS_VERDICT = {PROVED: VERIFIED, REFUTED: VIOLATED, UNKNOWN: INCOMPLETE}
+
+
+def run_proofs(timeout_ms: int | None = None) -> list[ProofResult]:
+    return [prove(ob, timeout_ms) for ob in obligations()]
+
+
+@lru_cache(maxsize=1)
+def proof_results() -> tuple[ProofResult, ...]:
+    """Every obligation's result, computed once per process for verify and the reports
+    (what they show does not depend on the runs)."""
+    return tuple(run_proofs())
+
+
+def proofs_verdict(results) -> str:
+    """The proofs as one checker verdict: VERIFIED, VIOLATED or INCOMPLETE."""
+    return AS_VERDICT[overall(list(results))]
+
+
+def hex_number(v: int) -> str:
+    return f"0x{v:08x}"
+
+
+def proof_dict(res: ProofResult, with_seconds: bool = False) -> dict:
+    """One obligation's result as plain data; the numbers of a model in hexadecimal."""
+    ob = res.obligation
+    d = {"name": ob.name, "statement": ob.statement, "expect": ob.expect, "status": res.status,
+         "as_expected": res.as_expected,
+         "model": {k: hex_number(v) for k, v in res.model.items()}}
+    if res.reason:
+        d["reason"] = res.reason
+    if with_seconds:
+        d["seconds"] = round(res.seconds, 3)
+    return d
+
+
+def proofs_md(results) -> list[str]:
+    out = ["", "## Proofs", "",
+           "Z3 obligations (`tcpverify prove`); an obligation marked *expected refuted* is a "
+           "teaching counterexample, shown with Z3's model.", "",
+           "| obligation | statement | result |", "|---|---|---|"]
+    for res in results:
+        mark = res.status + (" (expected)" if res.obligation.expect != HOLDS else "")
+        if not res.as_expected:
+            mark = f"**{mark}**"
+        model = ", ".join(f"{k}={v}" for k, v in proof_dict(res)["model"].items())
+        statement = res.obligation.statement.replace("|", "\\|")
+        out.append(f"| {res.obligation.name} | {statement} | {mark}"
+                   + (f": {model}" if model else "") + " |")
+    return out
