@@ -36,7 +36,9 @@ SURVIVORS = {
         "later, or closes a TIME-WAIT early: no property separates the two. The challenge ACK "
         "is there against a blind attacker who injects in-window RSTs and SYNs, which the "
         "default configurations do not model (old duplicates lie at least 2^16 from the ISNs). "
-        "Killing this mutant needs a blind-injection fault, not a new property."),
+        "Killing this mutant needs a blind-injection fault, not a new property. This is a "
+        "bounded exploration of the default configurations; a k-induction proof (tcpverify "
+        "prove) that every safety property holds for the mutant would cover unbounded runs."),
 }
 
 
