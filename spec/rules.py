@@ -122,7 +122,12 @@ class View:
         fixed = dict(self.params.isns).get(self.me, ())
         if n < len(fixed):
             return concrete(fixed[n])
-        return SeqVal(f"{ISS_PREFIX}{self.me}" + (str(n + 1) if n else ""), 0)
+        return SeqVal(iss_base(self.me, n), 0)
+
+
+def iss_base(me: str, n: int) -> str:
+    """The symbolic base of the (n+1)-th ISN an endpoint chooses: ISS_A, ISS_A2, ..."""
+    return f"{ISS_PREFIX}{me}" + (str(n + 1) if n else "")
 
 
 Guard = Callable[[View], bool]

@@ -13,11 +13,11 @@ from typing import NamedTuple
 
 from .config import Config, Scenario
 from .machine import MSL2, RTO, SEGMENT, Machine
-from .rules import Params
+from .rules import Params, iss_base
 from .segment import Segment
 from .seq import SeqVal
 from .states import CLOSED, TIME_WAIT
-from .symbolic import OLD_PREFIX, Decider, branches
+from .symbolic import ISS_PREFIX, OLD_PREFIX, Decider, branches
 from .tcb import Tcb
 
 PEER = {"A": "B", "B": "A"}
@@ -147,7 +147,12 @@ class TcpSystem:
                 out.append((step, World(a, new, ab, ba, calls, w.budget, pc)))
             elif (ch := self._channel(ba + sent)) is not None:
                 out.append((step, World(a, new, ab, ch, calls, w.budget, pc)))
+        if new_isn_chosen(out) and not self.params.isns:
+            out = [(step, self._canonical(renumber_isns(s))) for step, s in out]
         return out
+
+    def _canonical(self, w: World) -> World:
+        return w._replace(ab=self._ordered(w.ab), ba=self._ordered(w.ba))
 
     def _outcomes(self, x: str, tcb: Tcb, event: str, seg, pc: frozenset) -> tuple:
         """(step, new TCB, segments sent, path condition) per feasible branch.
@@ -280,6 +285,38 @@ def old_duplicate(kind: str, n: int) -> Segment:
         "RST": Segment(seq=seq, rst=True, old=True),
         "DATA": Segment(seq=seq, ack=ack, data=1, old=True),
     }[kind]
+
+
+def new_isn_chosen(out) -> bool:
+    return any(s.a.incarnations > 1 or s.b.incarnations > 1 for _, s in out)
+
+
+def renumber_isns(w: World) -> World:
+    """Rename the ISN bases the world still mentions to ISS_X, ISS_X2, ... in the order they
+    were chosen. Bases are universally quantified, so the renaming changes no verdict; it keeps
+    an endpoint that chooses ISNs again and again (LISTEN, reset, SYN, ...) in a finite space."""
+    values = [v for t in (w.a, w.b) for v in t if isinstance(v, SeqVal)]
+    values += [v for seg in w.ab + w.ba for v in (seg.seq, seg.ack) if v is not None]
+    values += [v for lit in w.pc for v in lit[1:3]]
+    used = {v.base for v in values if v.base.startswith(ISS_PREFIX)}
+    mapping, counts = {}, {}
+    for x in ("A", "B"):
+        mine = sorted((b for b in used if b[len(ISS_PREFIX)] == x), key=lambda b: (len(b), b))
+        counts[x] = len(mine)
+        mapping.update((b, iss_base(x, k)) for k, b in enumerate(mine))
+
+    def val(v):
+        return SeqVal(mapping.get(v.base, v.base), v.off) if isinstance(v, SeqVal) else v
+
+    def tcb(t: Tcb, x: str) -> Tcb:
+        return Tcb(*(val(v) for v in t))._replace(incarnations=counts[x])
+
+    def seg(s: Segment) -> Segment:
+        return s._replace(seq=val(s.seq), ack=val(s.ack))
+
+    pc = frozenset((rel, val(x), val(y), holds) for rel, x, y, holds in w.pc)
+    return World(tcb(w.a, "A"), tcb(w.b, "B"), tuple(map(seg, w.ab)), tuple(map(seg, w.ba)),
+                 w.calls, w.budget, pc)
 
 
 def both_closed(w: World) -> bool:
