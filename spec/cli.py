@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
-from . import cli_prove, cli_replay, expect, explain, report_cli, trace
+from . import cli_audit, cli_mutants, cli_prove, cli_replay, expect, explain, report_cli, trace
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .junit import junit_xml
 from .machine import build_graph
@@ -24,6 +24,7 @@ from .render import format_trace, graph_dot, graph_json, graph_mermaid
 from .report import verification_json, write_reports
 from .run import default_runs, run_all
 from .symbolic import Decider
+from .variant_file import VariantFileError, load_variant
 from .variants import VARIANTS
 
 
@@ -33,7 +34,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = (explain, trace, report_cli, cli_replay, cli_prove)
+EXTENSIONS: tuple = (explain, trace, report_cli, cli_replay, cli_prove, cli_audit, cli_mutants)
 
 
 class Parser(argparse.ArgumentParser):
@@ -72,6 +73,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="retransmissions before giving up ('inf': never)")
     p.add_argument("--window", type=_count, default=Config.window, help="RCV.WND")
     p.add_argument("--variant", default=None)
+    p.add_argument("--variant-file", default=None, help="a Python file defining VARIANT or transform(graph)")
     p.add_argument("--max-states", type=_positive, default=None)
     add_quiet(p)
 
@@ -107,6 +109,7 @@ def parser() -> Parser:
     g = sub.add_parser("graph", help="print the endpoint state machine")
     g.add_argument("--format", choices=("dot", "mermaid", "json"), default="dot")
     g.add_argument("--variant", default=None)
+    g.add_argument("--variant-file", default=None)
     g.set_defaults(run=cmd_graph)
     for module in EXTENSIONS:
         module.add_parser(sub)
@@ -125,7 +128,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _variant(name):
+def _variant(args):
+    name = args.variant
+    if args.variant_file is not None:
+        if name is not None:
+            raise UsageError("give --variant or --variant-file, not both")
+        try:
+            return load_variant(args.variant_file)
+        except VariantFileError as e:
+            raise UsageError(str(e)) from None
     if name is None:
         return None
     if name not in VARIANTS:
@@ -142,7 +153,7 @@ def run_from(args):
     config = Config(loss=args.loss, dup=args.dup, stale=args.stale, reorder=args.reorder,
                     capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                     window=args.window)
-    (o,) = run_all([(SCENARIOS[args.scenario], config, _variant(args.variant))],
+    (o,) = run_all([(SCENARIOS[args.scenario], config, _variant(args))],
                    max_states=args.max_states, meter=meter(args.quiet))
     return o
 
@@ -261,7 +272,7 @@ def cmd_list(args) -> int:
 
 def cmd_graph(args) -> int:
     g = build_graph()
-    variant = _variant(args.variant)
+    variant = _variant(args)
     if variant:
         g = variant.apply(g)
     print({"dot": graph_dot, "mermaid": graph_mermaid, "json": graph_json}[args.format](g))

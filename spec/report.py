@@ -13,7 +13,9 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import worst
 
+from .audit import audit_md, default_audit
 from .machine import build_graph
+from .mutants import default_matrix, mutants_md
 from .properties import PROPERTY_NAMES
 from .proof_report import proof_dict, proof_results, proofs_md, proofs_verdict
 from .pictures import chart, sequence_mermaid
@@ -121,6 +123,9 @@ REPORTS = {
     "verification.json": lambda outcomes, status: verification_json(
         outcomes, with_proofs(status), proof_results()),
     "./": lambda outcomes, status: report_pictures(),
+    "seed-audit.md": lambda outcomes, status: audit_md(default_audit(), "en"),
+    "seed-audit.zh.md": lambda outcomes, status: audit_md(default_audit(), "zh"),
+    "mutants.md": lambda outcomes, status: mutants_md(list(default_matrix())),
 }
 
 

@@ -52,13 +52,16 @@ class Decider:
         return not self.possible(pc, rel, x, y)[1]
 
     def model(self, pc: frozenset) -> dict[str, int]:
-        """One concrete assignment of every base mentioned by the path condition."""
-        solver = z3.Solver()
+        """The least assignment (in the order of the bases' names) of every base mentioned by
+        the path condition: a Solver's model would depend on what the process asked Z3 before."""
+        opt = z3.Optimize()
         for f in self._context(pc, ()):
-            solver.add(f)
-        if solver.check() != z3.sat:
+            opt.add(f)
+        for base in sorted({v.base for lit in pc for v in lit[1:3]} - {CONST}):
+            opt.minimize(z3.BitVec(base, 32))
+        if opt.check() != z3.sat:
             return {}
-        m = solver.model()
+        m = opt.model()
         return {str(d): m[d].as_long() for d in sorted(m.decls(), key=str)}
 
     def example(self, pc: frozenset, bases: tuple[str, ...]) -> dict[str, int]:

@@ -12,7 +12,10 @@ from typing import Callable
 import networkx as nx
 
 from . import rules as r
-from .states import CLOSED, ESTABLISHED, FIN_WAIT_1, TIME_WAIT
+from .machine import RTO
+from .segment import Segment
+from .seq import SeqVal
+from .states import CLOSED, ESTABLISHED, FIN_WAIT_1, SYN_RECEIVED, TIME_WAIT
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,25 @@ def remove(g: nx.MultiDiGraph, prefix: str) -> None:
         g.remove_edge(src, dst, key=key)
 
 
+def rewrite_sent(g: nx.MultiDiGraph, names, **changes) -> None:
+    """Change the segments that the edges called ``names`` send: each keyword is a field of
+    Segment, set to a value, or to ``fn(view, segment)`` when callable."""
+    for name in names:
+        data = edge(g, name)[2]
+        data["action"] = _rewritten(data["action"], changes)
+
+
+def _rewritten(action, changes):
+    def act(v: r.View):
+        t, sent = action(v)
+        return t, tuple(s._replace(**{k: c(v, s) if callable(c) else c for k, c in changes.items()})
+                        for s in sent)
+
+    act.__doc__ = f"{(action.__doc__ or action.__name__).strip()}; but the segment has " + \
+        ", ".join(f"{k.upper()}={c.__doc__ if callable(c) else c}" for k, c in sorted(changes.items()))
+    return act
+
+
 def _no_time_wait(g):
     for src, dst, key in [e for e in g.edges(keys=True) if e[1] == TIME_WAIT]:
         retarget(g, key, CLOSED)
@@ -63,6 +85,89 @@ def _ack_syn_twice(v: r.View):
     return t, (syn_ack._replace(ack=t.rcv_nxt),)
 
 
+def _acks_syn_without_increment(v: r.View):
+    """IRS=SEG.SEQ, RCV.NXT=SEG.SEQ (not +1), send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>"""
+    t, (syn_ack,) = r.accept_syn(v)
+    t = t._replace(rcv_nxt=v.seg.seq)
+    return t, (syn_ack._replace(ack=t.rcv_nxt),)
+
+
+def _no_challenge_ack(g):
+    """RFC 793 (RFC 9293 3.10.7.4 keeps it for implementations without RFC 5961): any RST
+    in the window resets, and a SYN in the window is answered with RST and resets."""
+    for _, _, key, data in list(g.edges(keys=True, data=True)):
+        data["guard"] = data["guard"].replace(" and rst_exact", "")
+        if key.startswith("ChallengeAckSynIn"):
+            retarget(g, key, CLOSED, action=_reset_on_syn)
+
+
+def _reset_on_syn(v: r.View):
+    """send <SEQ=SND.NXT><CTL=RST>, signal "connection reset", delete the TCB"""
+    return v.tcb._replace(error="connection reset"), (Segment(seq=v.tcb.snd_nxt, rst=True),)
+
+
+# ------------------------------------------------ the seed blog post, taken literally
+# Its parenthesised notations, segment by segment (reports/seed-audit.md).
+
+ACK_OF_FIN = ("RcvFinInEstablished",)  # the second close segment
+FINAL_ACK = ("RcvFinInFinWait2", "RcvFinAckOfFinInFinWait1", "RcvFinInTimeWait")  # the fourth
+SENDS_FIN = ("CloseInSynReceived", "CloseInEstablished", "CloseInCloseWait",
+             "RetransmitInFinWait1", "RetransmitInClosing", "RetransmitInLastAck")
+RANDOM_PREFIX = "RAND_"
+
+
+def _random_seq(v: r.View, s) -> SeqVal:
+    """a random number"""
+    # A fresh symbolic base per endpoint and per kind of segment (a retransmission repeats
+    # it). Not named OLD*: no distance from the ISNs is assumed, so Z3 decides each
+    # acceptability test both ways.
+    return SeqVal(f"{RANDOM_PREFIX}{v.me}_{'FIN' if s.fin else 'ACK'}", 0)
+
+
+def _random_fin_seq(v: r.View, s) -> SeqVal:
+    """a random number on a FIN"""
+    return _random_seq(v, s) if s.fin else s.seq
+
+
+def _syn_in_third_segment(g):
+    rewrite_sent(g, ("RcvSynAckInSynSent",), syn=True)
+
+
+def _random_sequence_in_close(g):
+    rewrite_sent(g, ACK_OF_FIN + FINAL_ACK, seq=_random_seq)
+    rewrite_sent(g, SENDS_FIN, seq=_random_fin_seq)
+
+
+def _fin_without_ack(g):
+    rewrite_sent(g, ("CloseInEstablished", "RetransmitInFinWait1"), ack=None)
+
+
+def _fin_on_ack_of_fin(g):
+    rewrite_sent(g, ACK_OF_FIN, fin=True)
+
+
+def _fin_on_final_ack(g):
+    rewrite_sent(g, FINAL_ACK, fin=True)
+
+
+SEED_DEPARTURES = (
+    ("syn-in-third-segment", "the third handshake segment has SYN=1 (so LISTEN is back)",
+     _syn_in_third_segment),
+    ("fin-without-ack", "the first close segment, the active closer's FIN, has no ACK",
+     _fin_without_ack),
+    ("random-sequence-in-close", "every close segment carries a random SEQ, not SND.NXT",
+     _random_sequence_in_close),
+    ("fin-on-ack-of-fin", "the second close segment, the ACK of the first FIN, has FIN=1",
+     _fin_on_ack_of_fin),
+    ("fin-on-final-ack", "the fourth close segment, the final ACK, has FIN=1", _fin_on_final_ack),
+)
+
+
+def _seed_literal(g):
+    for _, _, transform in SEED_DEPARTURES:
+        transform(g)
+
+
 VARIANTS = {v.name: v for v in (
     Variant("no-time-wait", "the active closer goes straight to CLOSED instead of TIME-WAIT",
             _no_time_wait),
@@ -77,5 +182,17 @@ VARIANTS = {v.name: v for v in (
     Variant("no-fin-wait-2", "the ACK of our FIN in FIN-WAIT-1 leads straight to TIME-WAIT",
             lambda g: retarget(g, "RcvAckOfFinInFinWait1", TIME_WAIT)),
     Variant("syn-ack-acks-too-far", "LISTEN acknowledges a SYN with SEG.SEQ+2",
-            lambda g: retarget(g, "RcvSynInListen", "SYN-RECEIVED", action=_ack_syn_twice)),
+            lambda g: retarget(g, "RcvSynInListen", SYN_RECEIVED, action=_ack_syn_twice)),
+    Variant("ack-not-incremented", "LISTEN acknowledges a SYN with SEG.SEQ, not SEG.SEQ+1",
+            lambda g: retarget(g, "RcvSynInListen", SYN_RECEIVED,
+                               action=_acks_syn_without_increment)),
+    Variant("time-wait-too-short", "TIME-WAIT ends with the retransmission timeout, not 2MSL",
+            lambda g: retarget(g, "TimeoutInTimeWait", CLOSED, event=RTO)),
+    Variant("time-wait-never-ends", "no 2MSL timeout: TIME-WAIT lasts for ever",
+            lambda g: remove(g, "TimeoutInTimeWait")),
+    Variant("no-challenge-ack", "RFC 793: an in-window RST or SYN resets (no RFC 5961 challenge ACK)",
+            _no_challenge_ack),
+    *(Variant(name, text, transform) for name, text, transform in SEED_DEPARTURES),
+    Variant("seed-literal", "the seed post's handshake and close, every notation as written",
+            _seed_literal),
 )}

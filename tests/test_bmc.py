@@ -18,11 +18,22 @@ FINDINGS = {
     "no-simultaneous-close": Config(),
     "no-fin-wait-2": Config(),
     "syn-ack-acks-too-far": Config(),
+    "ack-not-incremented": Config(),
+    "time-wait-too-short": Config(loss=1),
+    "syn-in-third-segment": Config(),
+    "fin-without-ack": Config(),
+    "random-sequence-in-close": Config(),
+    "fin-on-ack-of-fin": Config(),
+    "fin-on-final-ack": Config(),
+    "seed-literal": Config(),
 }
+# Variants no safety property (invariant) catches: nothing for BMC to agree on.
+NO_SAFETY_FINDING = {"time-wait-never-ends": "only no-deadlock and no-half-open see it",
+                     "no-challenge-ack": "no property kills it (reports/mutants.md)"}
 
 
 def test_every_variant_has_a_finding_configuration():
-    assert set(FINDINGS) == set(VARIANTS)
+    assert set(FINDINGS) == set(VARIANTS) - set(NO_SAFETY_FINDING)
 
 
 @pytest.mark.parametrize("variant", sorted(FINDINGS))

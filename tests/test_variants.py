@@ -13,6 +13,7 @@ from tcpverify.spec.states import (CLOSE_WAIT, CLOSED, ESTABLISHED, FIN_WAIT_1, 
                                    SYN_RECEIVED, TIME_WAIT)
 from tcpverify.spec.symbolic import OLD_PREFIX, Decider
 from tcpverify.spec.system import LOSE
+from tcpverify.spec.mutants import SURVIVORS
 from tcpverify.spec.variants import VARIANTS
 
 DECIDER = Decider()
@@ -36,6 +37,21 @@ BROKEN = {
     ("no-simultaneous-close", "simultaneous-close", FAIR_LOSS): {"close-completion": (13, 7)},
     ("no-fin-wait-2", "normal", Config()): {"time-wait-role": (7, None), "graceful": (10, None)},
     ("syn-ack-acks-too-far", "normal", Config()): {"ack-validity": (2, None), "graceful": (3, None)},
+    # the mutation matrix's and the seed post's variants (tests/test_mutants.py, test_audit.py)
+    ("ack-not-incremented", "normal", Config()): {"graceful": (3, None)},
+    ("time-wait-too-short", "normal", LOSS1): {"graceful": (13, None)},
+    ("time-wait-never-ends", "normal", Config()): {"no-deadlock": (10, None), "no-half-open": (10, None)},
+    ("syn-in-third-segment", "normal", Config()): {"synchronization": (4, None), "graceful": (6, None)},
+    ("fin-without-ack", "normal", Config()): {"close-completion": (11, None), "graceful": (11, None),
+                                              "no-deadlock": (11, None), "no-half-open": (11, None)},
+    ("random-sequence-in-close", "normal", Config()): {
+        "close-completion": (14, None), "fin-accounting": (4, None), "graceful": (14, None),
+        "no-deadlock": (14, None), "no-half-open": (14, None)},
+    ("fin-on-ack-of-fin", "normal", Config()): {"close-completion": (9, 7), "synchronization": (7, None),
+                                                "ack-validity": (7, None), "graceful": (11, None)},
+    ("fin-on-final-ack", "normal", Config()): {"fin-accounting": (9, None)},
+    ("seed-literal", "normal", Config()): {"synchronization": (4, None), "fin-accounting": (4, None),
+                                           "graceful": (7, None)},
 }
 
 # Findings (README, "Variants and findings"): runs in which a variant breaks nothing.
@@ -92,7 +108,8 @@ def test_where_a_variant_breaks_nothing(key):
 
 
 def test_every_variant_is_caught():
-    assert {variant for variant, _, _ in BROKEN} == set(VARIANTS)
+    # but the survivor the mutation matrix explains (reports/mutants.md)
+    assert {variant for variant, _, _ in BROKEN} == set(VARIANTS) - set(SURVIVORS)
 
 
 def test_every_property_of_the_suite_is_killed_by_some_variant():

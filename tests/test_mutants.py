@@ -1,0 +1,80 @@
+"""The mutation matrix as a test: every listed mutant is killed, by exactly the properties
+(and in exactly the steps) recorded here, or is the survivor spec.mutants explains. A
+property weakened by a later change stops killing some mutant below, and CI fails."""
+
+import pytest
+
+from tcpverify.checker.verdict import VIOLATED
+from tcpverify.spec.config import DEFAULT_CONFIGS, SCENARIOS, Config
+from tcpverify.spec.mutants import SURVIVORS, Kill, Row, kills, mutants_md
+from tcpverify.spec.properties import PROPERTY_NAMES
+from tcpverify.spec.run import check_scenario
+from tcpverify.spec.symbolic import Decider
+from tcpverify.spec.variants import VARIANTS
+
+L0, L1, FAIR = Config(), Config(loss=1), Config(loss=-1, retries=None)
+DUP_REORDER, STALE = Config(loss=1, dup=1, reorder=True), Config(stale=1)
+
+# (mutant, scenario, configuration): every property violated in that run, with the steps of
+# its shortest counterexample. The runs are the cheapest that show each kill.
+KILLS = [
+    ("no-time-wait", "normal", L1, {"graceful": 12}),
+    ("two-way-handshake", "normal", STALE, {"synchronization": 2, "close-completion": 8}),
+    ("no-retransmission", "normal", L1,
+     {"close-completion": 3, "graceful": 3, "no-deadlock": 3, "no-half-open": 7}),
+    ("fin-takes-no-sequence-number", "normal", L0, {"fin-accounting": 4, "graceful": 11}),
+    ("fin-takes-no-sequence-number", "normal", FAIR, {"fin-accounting": 4, "close-completion": 8}),
+    ("no-simultaneous-close", "simultaneous-close", L0, {"graceful": 17}),
+    ("no-fin-wait-2", "normal", L0, {"time-wait-role": 7, "graceful": 10}),
+    ("no-fin-wait-2", "normal", DUP_REORDER, {"time-wait-role": 6}),
+    ("syn-ack-acks-too-far", "normal", L0, {"ack-validity": 2, "graceful": 3}),
+    ("ack-not-incremented", "normal", L0, {"graceful": 3}),
+    ("time-wait-too-short", "normal", L1, {"graceful": 13}),
+    ("time-wait-never-ends", "normal", L0, {"no-deadlock": 10, "no-half-open": 10}),
+    ("syn-in-third-segment", "normal", L0, {"synchronization": 4, "graceful": 6}),
+    ("fin-without-ack", "normal", L0,
+     {"close-completion": 11, "graceful": 11, "no-deadlock": 11, "no-half-open": 11}),
+    ("random-sequence-in-close", "normal", L0,
+     {"fin-accounting": 4, "close-completion": 14, "graceful": 14, "no-deadlock": 14, "no-half-open": 14}),
+    ("fin-on-ack-of-fin", "normal", L0,
+     {"synchronization": 7, "ack-validity": 7, "close-completion": 9, "graceful": 11}),
+    ("fin-on-final-ack", "normal", L0, {"fin-accounting": 9}),
+    ("seed-literal", "normal", L0, {"synchronization": 4, "fin-accounting": 4, "graceful": 7}),
+]
+
+
+@pytest.fixture(scope="module")
+def decider():
+    return Decider()
+
+
+@pytest.mark.parametrize("name, scenario, config, expected", KILLS,
+                         ids=[f"{k[0]}-{k[2].name}" for k in KILLS])
+def test_the_mutant_is_killed_by_exactly_these_properties(decider, name, scenario, config, expected):
+    o = check_scenario(SCENARIOS[scenario], config, VARIANTS[name], decider=decider, max_states=30_000)
+    assert {v.property: v.length for v in o.result.verdicts if v.status == VIOLATED} == expected
+
+
+def test_every_mutant_is_listed_and_every_property_kills_one():
+    assert {k[0] for k in KILLS} | set(SURVIVORS) == set(VARIANTS)
+    assert {p for k in KILLS for p in k[3]} == set(PROPERTY_NAMES)
+
+
+def test_the_survivor_survives_a_complete_exploration_that_differs_from_the_protocol(decider):
+    baseline = {(s, c): (frozenset(o.result.exploration.graph.states), o.result.exploration.stats.transitions)
+                for s in SCENARIOS for c in DEFAULT_CONFIGS
+                for o in [check_scenario(SCENARIOS[s], c, decider=decider)]}
+    row = kills(VARIANTS["no-challenge-ack"], tuple(SCENARIOS), DEFAULT_CONFIGS, decider, baseline)
+    assert row.kills == {} and row.incomplete == {}
+    assert row.runs == len(SCENARIOS) * len(DEFAULT_CONFIGS)
+    assert row.differs  # not equivalent: it resets where the challenge ACK would not
+    assert "survives" in mutants_md([row]) and "blind" in mutants_md([row])
+
+
+def test_a_report_row_says_which_property_kills_first():
+    o = check_scenario(SCENARIOS["normal"], L0, VARIANTS["syn-ack-acks-too-far"])
+    row = Row(VARIANTS["syn-ack-acks-too-far"])
+    row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == VIOLATED}
+    md = mutants_md([row])
+    assert "| syn-ack-acks-too-far | - | - | 2 | - | - | 3 | - | - | yes |" in md
+    assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful |" in md
