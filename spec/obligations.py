@@ -19,7 +19,7 @@ import z3
 
 from tcpverify.checker.proofs import FAILS, HOLDS, Obligation
 
-from . import induction, rules as r
+from . import crossinduction, induction, rules as r
 from .config import SCENARIOS, Config
 from .machine import SEGMENT
 from .run import machine_for
@@ -330,9 +330,34 @@ INDUCTIVE = (
 )
 
 
+def _cross(name: str, component, text: str):
+    def build(k: int = 0) -> Obligation:
+        return Obligation(name, f"{text}; inductive (k = 1) over two endpoints and every segment "
+                          "in flight, no old duplicates, one ISN per endpoint",
+                          lambda: crossinduction.inductive(component, k), timeout_ms=60_000,
+                          explain=lambda: induction.describe(
+                              crossinduction.breaking_step(component, k)))
+    build.__name__ = name
+    return build
+
+
+CROSS = (
+    _cross("cross-fresh-alone", crossinduction.fresh_alone,
+           "auxiliary: an endpoint that has not chosen its ISN has no SND, its peer no RCV"),
+    _cross("cross-sequence-in-flight", crossinduction.sequence_in_flight,
+           "auxiliary: every segment in flight but a RST lies in [ISS, SND.NXT] of its sender, "
+           "a SYN at ISS"),
+    _cross("cross-ack-validity", crossinduction.ack_in_flight,
+           "ack-validity across endpoints: every ACK in flight is =< its receiver's SND.NXT"),
+    _cross("cross-synchronization", crossinduction.synchronization,
+           "synchronization across endpoints: IRS = the peer's ISS and RCV.NXT =< the peer's "
+           "SND.NXT"),
+)
+
+
 BUILDERS = (offset_order, offset_order_general, irreflexive, antisymmetric, not_transitive,
             transitive_in_window, half_apart, trichotomy, handshake_accepted, close_accepted,
-            corners_accepted, fin_ack, fin_no_seq_ack, seed_third_segment) + INDUCTIVE
+            corners_accepted, fin_ack, fin_no_seq_ack, seed_third_segment) + INDUCTIVE + CROSS
 
 
 def obligations() -> list[Obligation]:
