@@ -60,17 +60,30 @@ def slot(name: str) -> Flight:
                   syn, rst, bit(syn) + bit(fin) + bit(data))
 
 
-_NO, _ZERO = z3.BoolVal(False), BITVEC.const(0)
-EMPTY = Flight(_NO, _ZERO, _NO, _ZERO, _NO, _NO, _ZERO)
-
-
 class World(NamedTuple):
+    """Both endpoints and the slots between them. A fresh flag is a bool or the name of a Z3
+    Boolean (X has not chosen its ISN); a slot is a Segment or the name of a symbolic slot."""
     x: Tcb
-    x_fresh: object  # Z3 Boolean: X has not chosen its ISN
+    x_fresh: bool | str
     y: Tcb
-    y_fresh: object
+    y_fresh: bool | str
     to_y: tuple  # slots holding segments from X
     to_x: tuple
+
+
+@lru_cache(maxsize=None)
+def _flight(key) -> Flight:
+    return slot(key) if isinstance(key, str) else flight(key)
+
+
+@lru_cache(maxsize=None)
+def _fresh(key):
+    return z3.Bool(key) if isinstance(key, str) else z3.BoolVal(key)
+
+
+@lru_cache(maxsize=None)
+def _term(v: SeqVal):
+    return v.term()
 
 
 def _has(t: Tcb, fields) -> bool:
@@ -82,45 +95,45 @@ def _within(lo, x, hi, k: int = 0):
     return z3.And(z3.ULE(x - lo + k, hi - lo), z3.ULT(hi - lo, HALF))
 
 
-def _sequence(s: Flight, sender: Tcb, k: int):
-    if not _has(sender, SND):
-        return z3.BoolVal(True)
-    iss, nxt = sender.iss.term(), sender.snd_nxt.term()
-    return z3.Implies(z3.Not(s.rst), z3.And(z3.ULE(s.seq - iss, nxt - iss),
-                                            _within(iss, s.seq + s.length, nxt, k),
-                                            z3.Implies(s.syn, s.seq == iss)))
+@lru_cache(maxsize=None)
+def _sequence(key, sender: Tcb, sender_fresh, k: int):
+    s = _flight(key)
+    body = z3.Not(_fresh(sender_fresh))
+    if _has(sender, SND):
+        iss, nxt = _term(sender.iss), _term(sender.snd_nxt)
+        body = z3.And(body, z3.ULE(s.seq - iss, nxt - iss), _within(iss, s.seq + s.length, nxt, k),
+                      z3.Implies(s.syn, s.seq == iss))
+    return z3.Implies(z3.And(s.present, z3.Not(s.rst)), body)
 
 
-def _ack(s: Flight, receiver: Tcb, k: int):
-    if not _has(receiver, SND):
-        return z3.BoolVal(True)
-    return _within(receiver.iss.term(), s.ack, receiver.snd_nxt.term(), k)
-
-
-def _both_ways(w: World, each):
-    return z3.And(*(each(s, w.x, w.x_fresh, w.y, w.y_fresh) for s in w.to_y),
-                  *(each(s, w.y, w.y_fresh, w.x, w.x_fresh) for s in w.to_x))
+@lru_cache(maxsize=None)
+def _ack(key, receiver: Tcb, receiver_fresh, k: int):
+    s = _flight(key)
+    body = z3.Not(_fresh(receiver_fresh))
+    if _has(receiver, SND):
+        body = z3.And(body, _within(_term(receiver.iss), s.ack, _term(receiver.snd_nxt), k))
+    return z3.Implies(z3.And(s.present, s.has_ack), body)
 
 
 def sequence_in_flight(w: World, k: int = 0):
     """auxiliary: a segment in flight (not a RST) lies within [ISS, SND.NXT] of its sender, a
     SYN at ISS; an endpoint that has not chosen its ISN has sent none."""
-    return _both_ways(w, lambda s, snd, snd_fresh, rcv, rcv_fresh: z3.Implies(
-        z3.And(s.present, z3.Not(s.rst)), z3.And(_sequence(s, snd, k), z3.Not(snd_fresh))))
+    return z3.And(*(_sequence(s, w.x, w.x_fresh, k) for s in w.to_y),
+                  *(_sequence(s, w.y, w.y_fresh, k) for s in w.to_x))
 
 
 def ack_in_flight(w: World, k: int = 0):
     """ack-validity across the network: every ACK in flight is =< its receiver's SND.NXT (and
     none is in flight to an endpoint that has not chosen its ISN)."""
-    return _both_ways(w, lambda s, snd, snd_fresh, rcv, rcv_fresh: z3.Implies(
-        z3.And(s.present, s.has_ack), z3.And(_ack(s, rcv, k), z3.Not(rcv_fresh))))
+    return z3.And(*(_ack(s, w.y, w.y_fresh, k) for s in w.to_y),
+                  *(_ack(s, w.x, w.x_fresh, k) for s in w.to_x))
 
 
 def _synchronized(x: Tcb, y: Tcb, k: int):
     if not (_has(x, RCV) and _has(y, SND)):
         return z3.BoolVal(True)
-    return z3.And(x.irs.term() == y.iss.term(),
-                  _within(y.iss.term(), x.rcv_nxt.term(), y.snd_nxt.term(), k))
+    return z3.And(_term(x.irs) == _term(y.iss),
+                  _within(_term(y.iss), _term(x.rcv_nxt), _term(y.snd_nxt), k))
 
 
 def synchronization(w: World, k: int = 0):
@@ -133,7 +146,7 @@ def fresh_alone(w: World, k: int = 0):
     """auxiliary: before an endpoint chooses its ISN it has no SND and its peer no RCV
     (k = 1, the mutant: nor SND)."""
     def alone(t, fresh, peer):
-        return z3.Implies(fresh, z3.BoolVal(not _has(t, SND) and not _has(peer, (RCV, SND)[k])))
+        return z3.Implies(_fresh(fresh), z3.BoolVal(not _has(t, SND) and not _has(peer, (RCV, SND)[k])))
     return z3.And(alone(w.x, w.x_fresh, w.y), alone(w.y, w.y_fresh, w.x))
 
 
@@ -152,23 +165,29 @@ def peers() -> list[Tcb]:
     return [Tcb(state=CLOSED), y(SYN_SENT, SND), y(ESTABLISHED, SND + RCV)]
 
 
+X_FRESH, Y_FRESH = "X.fresh", "Y.fresh"
+TO_Y, TO_X = "OX", "OY"  # any slot holding a segment from X, from Y
+
+
+@lru_cache(maxsize=None)
+def _before(x: Tcb, y: Tcb):
+    return cross_inv(World(x, X_FRESH, y, Y_FRESH, (TO_Y,), (TO_X,)))
+
+
 @lru_cache(maxsize=None)
 def _steps(variant: str | None) -> tuple:
     """(pre-world /\\ step, post-world) for every transition of X and every shape of Y."""
-    xf, yf = z3.Bool("X.fresh"), z3.Bool("Y.fresh")
-    to_y, to_x = slot("OX"), slot("OY")
     out = []
     for t in induction.transitions(variant):
         chooses = t.post.incarnations > t.pre.incarnations
+        step = z3.And(t.precondition, *(literal(g) for g in t.guard),
+                      z3.Or(_fresh(X_FRESH), not chooses))
         for y in peers():
-            pre = World(t.pre, xf, y, yf, (to_y,), (to_x,))
-            received = (flight(t.segment),) if t.segment is not None else ()
-            before = z3.And(cross_inv(pre), t.precondition, *(literal(g) for g in t.guard),
-                            sequence_in_flight(pre._replace(to_y=(), to_x=received)),
-                            ack_in_flight(pre._replace(to_y=(), to_x=received)),
-                            z3.Implies(z3.BoolVal(chooses), xf))
-            post = World(t.post, z3.And(xf, z3.BoolVal(not chooses)), y, yf,
-                         (to_y,) + tuple(flight(s) for s in t.sent), (to_x,))
+            received = World(t.pre, X_FRESH, y, Y_FRESH, (), (t.segment,) if t.segment else ())
+            before = z3.And(_before(t.pre, y), step, sequence_in_flight(received),
+                            ack_in_flight(received))
+            post = World(t.post, False if chooses else X_FRESH, y, Y_FRESH, (TO_Y,) + t.sent,
+                         (TO_X,))
             out.append((t, before, post))
     return tuple(out)
 
@@ -177,15 +196,18 @@ def init_worlds() -> list[World]:
     tcbs = induction.init_tcbs()
     out = []
     for a, b in zip(tcbs[::2], tcbs[1::2]):
-        for x, y in ((a, b), (b, a)):
-            out.append(World(x, z3.BoolVal(x.incarnations == 0), y, z3.BoolVal(y.incarnations == 0),
-                             (EMPTY,), (EMPTY,)))
+        out += [World(x, x.incarnations == 0, y, y.incarnations == 0, (), ()) for x, y in ((a, b), (b, a))]
     return out
 
 
 def inductive(component, k: int = 0, variant: str | None = None):
     init = [component(w, k) for w in init_worlds()]
-    steps = [z3.Implies(before, component(post, k)) for _, before, post in _steps(variant)]
+    after = {}
+    steps = []
+    for _, before, post in _steps(variant):
+        if post not in after:
+            after[post] = component(post, k)
+        steps.append(z3.Implies(before, after[post]))
     return z3.And(*init, *steps)
 
 
