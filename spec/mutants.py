@@ -30,6 +30,16 @@ CONFIGS_FOR = {name: seed.CONFIGS for name in SEED_VARIANTS}
 # that drops it runs under the default configurations and one with a forged RST or SYN.
 FORGE = Config(forge=1)
 CONFIGS_FOR["no-challenge-ack"] = DEFAULT_CONFIGS + (FORGE,)
+FORGE_NOTE = (
+    "Under the default configurations alone no property kills no-challenge-ack, and it is not "
+    "equivalent: the only RSTs that fall in the window without being at RCV.NXT are a CLOSED "
+    "peer's <SEQ=0><CTL=RST,ACK> replies to a duplicated or old SYN when an ISN lies within "
+    "RCV.WND below 2^32, and resetting on them (RFC 793) ends a connection the challenge ACK "
+    "(RFC 5961 3.2) would end one exchange later: no property separates the two. Old "
+    "duplicates lie at least 2^16 from the ISNs, so none lands in the window. The challenge ACK "
+    "is there against a blind attacker, whom --forge adds: a RST or SYN with an arbitrary SEQ, "
+    "in the window or not as Z3 decides. Under it blind-reset-resistance (a forged segment ends "
+    "a connection only as a RST at RCV.NXT exactly) holds for the protocol and kills the mutant.")
 # Why a mutant that no property kills survives (checked by the exploration, stated here).
 SURVIVORS: dict[str, str] = {}
 
@@ -167,6 +177,8 @@ def mutants_md(rows: list[Row], configs: tuple[Config, ...] = DEFAULT_CONFIGS) -
         covers = [q for q in PROPERTY_NAMES if q != p and killed[p] and killed[p] <= killed[q]]
         out.append(f"| {p} | {len(killed[p])} | {', '.join(first) or '-'} | "
                    f"{', '.join(only.get(p, [])) or '-'} | {', '.join(covers) or '-'} |")
+    if any(r.variant.name == "no-challenge-ack" for r in rows):
+        out += ["", "## Blind injection", "", FORGE_NOTE]
     survivors = [r for r in rows if not r.kills]
     if survivors:
         out += ["", "## Survivors", ""]
