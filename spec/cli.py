@@ -19,7 +19,7 @@ from .junit import junit_xml
 from .machine import build_graph
 from .progress import add_quiet, meter
 from .proof_report import proof_results, proofs_verdict
-from .properties import suite
+from .properties import every_property
 from .render import format_trace, graph_dot, graph_json, graph_mermaid
 from .report import verification_json, write_reports
 from .run import default_runs, run_all
@@ -263,8 +263,7 @@ def cmd_list(args) -> int:
     for v in VARIANTS.values():
         print(f"  {v.name:28} {v.description}")
     print("properties:")
-    props, _ = suite(Decider(), next(iter(SCENARIOS.values())), Config())
-    for p in props:
+    for p in every_property(Decider()):
         print(f"  {p.name:28} {p.description}")
     print("configurations (the default suite):")
     for c in DEFAULT_CONFIGS:

@@ -222,10 +222,14 @@ def no_half_open():
         witness_text="an end with both endpoints CLOSED")
 
 
+def every_property(decider: Decider) -> list[Property]:
+    return [close_completion(), synchronization(decider), ack_validity(), fin_accounting(),
+            time_wait_role(), graceful(), no_deadlock(), no_half_open(), blind_reset_resistance(decider)]
+
+
 def suite(decider: Decider, scenario: Scenario, config: Config) -> tuple[list[Property], dict[str, str]]:
     """The properties checked for a scenario and configuration, and why any are left out."""
-    props = [close_completion(), synchronization(decider), ack_validity(), fin_accounting(),
-             time_wait_role(), graceful(), no_deadlock(), no_half_open(), blind_reset_resistance(decider)]
+    props = every_property(decider)
     skipped = {}
     reason = graceful_excluded(scenario, config)
     if reason:
