@@ -19,25 +19,31 @@ def shortest(graph: StateGraph, bad: dict[str, set[int]], max_k: int,
     k steps, or None. One unrolling serves every set."""
     if graph.edges is None:
         raise ValueError("bounded model checking needs the explored edges")
-    succ = [sorted({j for _, j in out}) for out in graph.edges]
-    inits = [i for i, p in enumerate(graph.parent) if p < 0]
+    preds: list[list[int]] = [[] for _ in graph.edges]
+    for i, out in enumerate(graph.edges):
+        for j in sorted({j for _, j in out}):
+            preds[j].append(i)
+    inits = {i for i, p in enumerate(graph.parent) if p < 0}
     found: dict[str, int | None] = {name: None for name in bad}
     solver = z3.Solver()
     solver.set("timeout", timeout_ms)
-    s = [z3.Int("s0")]
-    solver.add(z3.Or([s[0] == i for i in inits]))
+    # at[i] of depth k: some run of exactly k steps ends in state i. Each is defined from
+    # the depth before, so one unrolling answers every depth and every bad set.
+    at = [z3.Bool(f"at0_{i}") for i in range(len(preds))]
+    solver.add([a == (i in inits) for i, a in enumerate(at)])
     for k in range(max_k + 1):
         for name in sorted(bad):
             if found[name] is not None or not bad[name]:
                 continue
-            answer = solver.check(z3.Or([s[k] == i for i in sorted(bad[name])]))
+            answer = solver.check(z3.Or([at[i] for i in sorted(bad[name])]))
             if answer == z3.unknown:
                 raise TimeoutError(f"Z3 answered unknown at depth {k}")
             if answer == z3.sat:
                 found[name] = k
         if all(found[n] is not None or not bad[n] for n in bad):
             break
-        s.append(z3.Int(f"s{k + 1}"))
-        solver.add(z3.Or([z3.And(s[k] == i, z3.Or([s[k + 1] == j for j in out]))
-                          for i, out in enumerate(succ) if out]))
+        nxt = [z3.Bool(f"at{k + 1}_{j}") for j in range(len(preds))]
+        solver.add([n == z3.Or([at[i] for i in p]) if p else z3.Not(n)
+                    for n, p in zip(nxt, preds)])
+        at = nxt
     return found

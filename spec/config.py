@@ -105,6 +105,10 @@ class Config:
             parts.append("reorder")
         if self.retries != Config.retries:
             parts.append(f"retries {'inf' if self.retries is None else self.retries}")
+        if self.capacity != Config.capacity:
+            parts.append(f"capacity {self.capacity}")
+        if self.window != Config.window:
+            parts.append(f"window {self.window}")
         return ", ".join(parts)
 
     def assumptions(self) -> str:

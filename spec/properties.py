@@ -82,16 +82,18 @@ def _le(d: Decider, w: World, x, y) -> bool:
 
 
 def ack_validity():
+    def beyond_sent(v, peer) -> bool:
+        """v lies in peer's current sequence space, past everything peer has sent."""
+        return (v is not None and peer.iss is not None and v.base == peer.iss.base
+                and distance(peer.snd_nxt, v) > 0)
+
     def check(w: World):
         for x, t, peer in _endpoints(w):
-            if t.rcv_nxt is not None and peer.iss is not None and t.rcv_nxt.base == peer.iss.base \
-                    and distance(peer.snd_nxt, t.rcv_nxt) > 0:
+            if beyond_sent(t.rcv_nxt, peer):
                 return f"{x}'s RCV.NXT={t.rcv_nxt} is beyond {PEER[x]}'s SND.NXT={peer.snd_nxt}"
         for x, y, seg in _in_flight(w):
-            peer = w.tcb(y)
-            if seg.ack is not None and peer.iss is not None and seg.ack.base == peer.iss.base \
-                    and distance(peer.snd_nxt, seg.ack) > 0:
-                return f"{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={peer.snd_nxt}"
+            if beyond_sent(seg.ack, w.tcb(y)):
+                return f"{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={w.tcb(y).snd_nxt}"
         return None
 
     return Invariant(
