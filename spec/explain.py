@@ -8,7 +8,7 @@ from .messages import LANGS, MESSAGES, say
 from .render import sent_by
 from .segment import Segment
 from .seq import CONST
-from .system import DUPLICATE, FORGE, LOSE, PEER
+from .system import DUPLICATE, LOSE, PEER
 from .topics import TOPICS, Shown, show
 from .trace import Picked, example_values, page
 
@@ -93,7 +93,7 @@ def _what(label, lang: str) -> str:
     actor = label.to if label.actor == "net" else label.actor
     kw = dict(actor=actor, peer=PEER[actor])
     if label.actor == "net":
-        key = {LOSE: "step.lose", DUPLICATE: "step.duplicate", FORGE: "step.forged"}.get(label.event, "step.old")
+        key = {LOSE: "step.lose", DUPLICATE: "step.duplicate"}.get(label.name, "step.old")
         return say(key, lang, **kw)
     if label.segment is not None:
         return say("step.receive", lang, **kw)
@@ -119,8 +119,8 @@ def segment_text(seg: Segment, env: dict[str, int], lang: str) -> str:
         parts.append(f"{say('segment.ack', lang)}={_num(seg.ack, env)}")
     if seg.data:
         parts.append(f"DATA={seg.data}")
-    if seg.old or seg.forged:
-        parts.append(say("segment.old" if seg.old else "segment.forged", lang))
+    if seg.old:
+        parts.append(say("segment.old", lang))
     return "  ".join(parts)
 
 

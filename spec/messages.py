@@ -44,8 +44,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "zh": "网络复制了 {peer} 发往 {actor} 的报文段"},
     "step.old": {"en": "An old duplicate from an earlier connection enters the network towards {actor}",
                  "zh": "来自先前连接的旧的重复报文段进入网络，发往 {actor}"},
-    "step.forged": {"en": "A blind attacker injects a segment with a guessed SEQ towards {actor}",
-                    "zh": "盲攻击者向 {actor} 注入一个猜测序列号的报文段"},
     "step.rule": {"en": "rule {name} (RFC 9293 {rfc})", "zh": "规则 {name}（RFC 9293 第 {rfc} 节）"},
     "step.wire": {"en": "on the wire", "zh": "线路上"},
     "step.sends": {"en": "{actor} sends", "zh": "{actor} 发送"},
@@ -58,7 +56,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.ack": {"en": "ACK", "zh": "确认号 ACK"},
     "segment.flags": {"en": "flags", "zh": "标志位"},
     "segment.old": {"en": "(old duplicate)", "zh": "（旧的重复报文段）"},
-    "segment.forged": {"en": "(forged)", "zh": "（伪造的）"},
     # --- the trace page
     "page.title": {"en": "tcpverify trace: {what}", "zh": "tcpverify 轨迹：{what}"},
     "page.prev": {"en": "previous", "zh": "上一步"},
