@@ -50,10 +50,11 @@ def _endpoints(w: World):
 
 
 def _in_flight(w: World):
-    """(sender, receiver, segment) for every segment of this incarnation in flight."""
+    """(sender, receiver, segment) for every segment of this incarnation in flight that the
+    sender sent (not an old duplicate, not forged)."""
     for sender, ch in (("A", w.ab), ("B", w.ba)):
         for seg in ch:
-            if not seg.old:
+            if not (seg.old or seg.forged):
                 yield sender, PEER[sender], seg
 
 
