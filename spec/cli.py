@@ -19,7 +19,7 @@ from .junit import junit_xml
 from .machine import build_graph
 from .progress import add_quiet, meter
 from .proof_report import proof_results, proofs_verdict
-from .properties import suite
+from .properties import every_property
 from .render import format_trace, graph_dot, graph_json, graph_mermaid
 from .report import verification_json, write_reports
 from .run import default_runs, run_all
@@ -67,6 +67,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loss", type=_count, default=0, help="segments lost at most ('inf': unbounded)")
     p.add_argument("--dup", type=_count, default=0, help="segments duplicated at most")
     p.add_argument("--stale", type=_count, default=0, help="old duplicates arriving at most")
+    p.add_argument("--forge", type=_count, default=0,
+                   help="RSTs or SYNs a blind attacker injects at most, with arbitrary SEQ (RFC 5961)")
     p.add_argument("--reorder", action="store_true", help="channels may reorder segments")
     p.add_argument("--capacity", type=_positive, default=Config.capacity)
     p.add_argument("--retries", type=_count, default=Config.retries,
@@ -148,9 +150,9 @@ def run_from(args):
     """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
     if args.scenario not in SCENARIOS:
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
-    if args.dup < 0 or args.stale < 0 or args.window < 0:
-        raise UsageError("--dup, --stale and --window take a whole number, not 'inf'")
-    config = Config(loss=args.loss, dup=args.dup, stale=args.stale, reorder=args.reorder,
+    if args.dup < 0 or args.stale < 0 or args.forge < 0 or args.window < 0:
+        raise UsageError("--dup, --stale, --forge and --window take a whole number, not 'inf'")
+    config = Config(loss=args.loss, dup=args.dup, stale=args.stale, forge=args.forge, reorder=args.reorder,
                     capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                     window=args.window)
     (o,) = run_all([(SCENARIOS[args.scenario], config, _variant(args))],
@@ -261,8 +263,7 @@ def cmd_list(args) -> int:
     for v in VARIANTS.values():
         print(f"  {v.name:28} {v.description}")
     print("properties:")
-    props, _ = suite(Decider(), next(iter(SCENARIOS.values())), Config())
-    for p in props:
+    for p in every_property(Decider()):
         print(f"  {p.name:28} {p.description}")
     print("configurations (the default suite):")
     for c in DEFAULT_CONFIGS:

@@ -86,6 +86,7 @@ class Config:
     loss: int = 0
     dup: int = 0
     stale: int = 0
+    forge: int = 0  # segments a blind attacker injects (RFC 5961)
     reorder: bool = False
     capacity: int = 5
     retries: int | None = 2
@@ -98,6 +99,8 @@ class Config:
             parts.append(f"dup {self.dup}")
         if self.stale:
             parts.append(f"stale {self.stale}")
+        if self.forge:
+            parts.append(f"forge {self.forge}")
         if self.reorder:
             parts.append("reorder")
         if self.retries != Config.retries:
@@ -113,6 +116,7 @@ class Config:
         retries = "unbounded" if self.retries is None else str(self.retries)
         order = "reordering" if self.reorder else "FIFO"
         return (f"{loss} lost, at most {self.dup} duplicated, at most {self.stale} old duplicate(s); "
+                f"{f'at most {self.forge} forged RST or SYN; ' if self.forge else ''}"
                 f"{order} channels of capacity {self.capacity}; retries {retries}; RCV.WND {self.window}")
 
 

@@ -50,10 +50,11 @@ def _endpoints(w: World):
 
 
 def _in_flight(w: World):
-    """(sender, receiver, segment) for every segment of this incarnation in flight."""
+    """(sender, receiver, segment) for every segment of this incarnation in flight that the
+    sender sent (not an old duplicate, not forged)."""
     for sender, ch in (("A", w.ab), ("B", w.ba)):
         for seg in ch:
-            if not seg.old:
+            if not (seg.old or seg.forged):
                 yield sender, PEER[sender], seg
 
 
@@ -160,6 +161,25 @@ def graceful():
         witness_text="both endpoints closed")
 
 
+def blind_reset_resistance(d: Decider):
+    def check(w: World):
+        for x, t, _ in _endpoints(w):
+            if t.reset_by is None:
+                continue
+            seg, nxt = t.reset_by
+            if not (seg.rst and d.valid(w.pc, "eq", seg.seq, nxt)):
+                return f"{x}'s connection was ended by the forged {seg} while its RCV.NXT was {nxt}"
+        return None
+
+    return Invariant(
+        name="blind-reset-resistance",
+        description="a forged segment ends a synchronized connection only as a RST with SEQ = RCV.NXT "
+                    "exactly (RFC 5961 3.2, 4.2)",
+        check=_memoized(check, _tcbs),
+        witness=lambda w: w.a.reset_by is not None or w.b.reset_by is not None,
+        witness_text="a connection ended by a forged RST at RCV.NXT")
+
+
 def close_completion():
     return Eventually(
         name="close-completion",
@@ -205,15 +225,25 @@ def no_half_open():
         witness_text="an end with both endpoints CLOSED")
 
 
+def every_property(decider: Decider) -> list[Property]:
+    return [close_completion(), synchronization(decider), ack_validity(), fin_accounting(),
+            time_wait_role(), graceful(), no_deadlock(), no_half_open(), blind_reset_resistance(decider)]
+
+
 def suite(decider: Decider, scenario: Scenario, config: Config) -> tuple[list[Property], dict[str, str]]:
     """The properties checked for a scenario and configuration, and why any are left out."""
-    props = [close_completion(), synchronization(decider), ack_validity(), fin_accounting(),
-             time_wait_role(), graceful(), no_deadlock(), no_half_open()]
+    props = every_property(decider)
     skipped = {}
     reason = graceful_excluded(scenario, config)
     if reason:
         skipped["graceful"] = reason
-        props = [p for p in props if p.name != "graceful"]
+    if config.forge:
+        for name in FORGE_EXCLUDED:
+            skipped[name] = "a forged RST at RCV.NXT resets one endpoint and leaves the other open " \
+                            "(RFC 5961 3.2 makes that a 1 in 2^32 guess, not impossible)"
+    else:
+        skipped["blind-reset-resistance"] = "no forged segments (--forge 0)"
+    props = [p for p in props if p.name not in skipped]
     assumptions = config.assumptions()
     out = [replace(p, assumptions="; ".join(filter(None, (
         assumptions, p.fairness_text if isinstance(p, Eventually) else "")))) for p in props]
@@ -228,10 +258,14 @@ def graceful_excluded(scenario: Scenario, config: Config) -> str:
         return "the scenario connects to a closed port"
     if config.dup or config.stale:
         return "duplicates and old duplicates may legitimately be answered with RST"
+    if config.forge:
+        return "a forged RST or SYN is answered with a challenge ACK or, at RCV.NXT, resets"
     if config.loss < 0 or (config.retries is not None and config.loss >= config.retries):
         return "losses are not fewer than retries"
     return ""
 
 
 PROPERTY_NAMES = ("close-completion", "synchronization", "ack-validity", "fin-accounting",
-                  "time-wait-role", "graceful", "no-deadlock", "no-half-open")
+                  "time-wait-role", "graceful", "no-deadlock", "no-half-open", "blind-reset-resistance")
+# Left out under forging: a blind attacker who guesses RCV.NXT may end a connection.
+FORGE_EXCLUDED = ("close-completion", "graceful", "no-deadlock", "no-half-open")

@@ -15,6 +15,7 @@ class Segment(NamedTuple):
     rst: bool = False
     data: int = 0  # octets of data
     old: bool = False  # an old duplicate from an earlier incarnation
+    forged: bool = False  # injected by a blind attacker (RFC 5961 1), not sent by the peer
 
     def length(self, fin_len: int = 1) -> int:
         """SEG.LEN: data plus one for SYN and one for FIN (RFC 9293 3.4)."""
@@ -40,5 +41,5 @@ class Segment(NamedTuple):
     def __str__(self) -> str:
         ack = f"<ACK={self.ack}>" if self.ack is not None else ""
         data = f"<DATA={self.data}>" if self.data else ""
-        old = " (old duplicate)" if self.old else ""
+        old = " (old duplicate)" if self.old else " (forged)" if self.forged else ""
         return f"<SEQ={self.seq}>{ack}<CTL={self.flags}>{data}{old}"

@@ -16,6 +16,8 @@ from .seq import BITVEC, CONST, MOD, OFFSET_BOUND, SeqVal, lt
 
 ISS_PREFIX = "ISS_"
 OLD_PREFIX = "OLD"
+# A blind attacker's numbers: arbitrary, with no distance from the ISNs assumed.
+FORGED_PREFIX = "FORGED_"
 # RFC 9293 3.4.1: the ISN clock and the quiet time keep an old incarnation's
 # numbers out of the current sequence space; modelled as a minimum distance.
 FAR = OFFSET_BOUND

@@ -3,7 +3,8 @@
 A ``World`` is the global state. Its successors are the union of named
 actions: an application call, a segment delivered (the receiving edge of the
 state graph names the step), a timer, or a fault of the network (a segment
-lost, duplicated, or an old duplicate from an earlier incarnation arriving).
+lost, duplicated, an old duplicate from an earlier incarnation arriving, or a
+RST or SYN forged by a blind attacker).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from .machine import MSL2, RTO, SEGMENT, Machine
 from .rules import Params, iss_base
 from .segment import Segment
 from .seq import SeqVal
-from .states import CLOSED, TIME_WAIT
-from .symbolic import ISS_PREFIX, OLD_PREFIX, Decider, branches
+from .states import CLOSED, SYNCHRONIZED, TIME_WAIT
+from .symbolic import FORGED_PREFIX, ISS_PREFIX, OLD_PREFIX, Decider, branches
 from .tcb import Tcb
 
 PEER = {"A": "B", "B": "A"}
-LOSE, DUPLICATE, OLD = "Lose", "Duplicate", "OldDuplicateArrives"
+LOSE, DUPLICATE, OLD, FORGE = "Lose", "Duplicate", "OldDuplicateArrives", "ForgedArrives"
 STALE_KINDS = ("SYN", "ACK", "FIN", "RST", "DATA")
+FORGED_KINDS = ("RST", "SYN")  # RFC 5961 3 and 4
 
 
 class Step(NamedTuple):
@@ -47,7 +49,7 @@ class World(NamedTuple):
     ab: tuple  # segments in flight from A to B
     ba: tuple  # segments in flight from B to A
     calls: tuple[int, int]  # application calls made so far by A and B
-    budget: tuple[int, int, int]  # losses, duplicates, old duplicates left (-1: unbounded)
+    budget: tuple[int, int, int, int]  # losses, duplicates, old duplicates, forgeries left (-1: unbounded)
     pc: frozenset  # path condition on the symbolic sequence numbers
 
     def tcb(self, x: str) -> Tcb:
@@ -81,7 +83,7 @@ class TcpSystem:
     def init_states(self) -> list[World]:
         c = self.config
         w = World(Tcb(rcv_wnd=c.window), Tcb(rcv_wnd=c.window), (), (), (0, 0),
-                  (c.loss, c.dup, c.stale), frozenset())
+                  (c.loss, c.dup, c.stale, c.forge), frozenset())
         for x in ("A", "B"):
             for call in self.scripts[x]:
                 if not call.initial:
@@ -166,6 +168,9 @@ class TcpSystem:
             for result, branch_pc in branches(self.decider, pc, fire):
                 if result is not None:
                     name, new, sent = result
+                    if seg is not None and seg.forged and tcb.state in SYNCHRONIZED \
+                            and new.state not in SYNCHRONIZED:
+                        new = new._replace(reset_by=(seg, tcb.rcv_nxt))
                     out.append((Step(x, event, name, seg), new, tuple(sent), branch_pc))
         self._memo[x, tcb, event, seg, pc] = out = tuple(out)
         return out
@@ -205,7 +210,7 @@ class TcpSystem:
         return bool(self._fire(w, x, RTO, None, w.ab, w.ba, w.calls))
 
     def _faults(self, w: World):
-        loss, dup, stale = w.budget
+        loss, dup, stale, forge = w.budget
         out = []
         for to in ("B", "A"):
             ch = w.channel_to(to)
@@ -216,10 +221,10 @@ class TcpSystem:
                     self.lost[self._loss_kind(w, to, seg)] += 1
                     # what is left of a canonical channel is canonical: no sorting
                     out.append((self._net_step(LOSE, LOSE, seg, to),
-                                self._net(w, to, ch[:k] + ch[k + 1:], (loss - (loss > 0), dup, stale))))
+                                self._net(w, to, ch[:k] + ch[k + 1:], (loss - (loss > 0), dup, stale, forge))))
                 if dup > 0 and len(ch) < self.config.capacity:
                     out.append((self._net_step(DUPLICATE, DUPLICATE, seg, to),
-                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup - 1, stale))))
+                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup - 1, stale, forge))))
         if stale > 0:
             n = self.config.stale - stale + 1
             for to in ("B", "A"):
@@ -229,7 +234,18 @@ class TcpSystem:
                 for kind in STALE_KINDS:
                     seg = old_duplicate(kind, n)
                     out.append((self._net_step(OLD, f"{OLD}({kind})", seg, to),
-                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup, stale - 1))))
+                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup, stale - 1, forge))))
+        if forge > 0:
+            n = self.config.forge - forge + 1
+            for to in ("B", "A"):
+                ch = w.channel_to(to)
+                # RFC 5961 1: the attack is on a synchronized connection, its 4-tuple known
+                if len(ch) >= self.config.capacity or w.tcb(to).state not in SYNCHRONIZED:
+                    continue
+                for kind in FORGED_KINDS:
+                    seg = forged(kind, n)
+                    out.append((self._net_step(FORGE, f"{FORGE}({kind})", seg, to),
+                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup, stale, forge - 1))))
         return out
 
     def _net_step(self, event: str, name: str, seg: Segment, to: str) -> Step:
@@ -257,6 +273,8 @@ class TcpSystem:
     def loss_kind(w: World, to: str, seg: Segment) -> str:
         """What was lost, named as the textbooks do: SYN, SYN-ACK, third ACK, FIN, final ACK..."""
         kind = seg.kind
+        if seg.forged:
+            return "forged " + kind
         if kind != "ACK" or seg.old:
             return ("old " if seg.old else "") + kind
         receiver = w.tcb(to)
@@ -287,6 +305,12 @@ def old_duplicate(kind: str, n: int) -> Segment:
     }[kind]
 
 
+def forged(kind: str, n: int) -> Segment:
+    """A blind attacker's RST or SYN: the 4-tuple is right, the SEQ an arbitrary 32-bit value."""
+    seq = SeqVal(f"{FORGED_PREFIX}SEQ{n}", 0)
+    return Segment(seq=seq, rst=kind == "RST", syn=kind == "SYN", forged=True)
+
+
 def new_isn_chosen(out) -> bool:
     return any(s.a.incarnations > 1 or s.b.incarnations > 1 for _, s in out)
 
@@ -298,6 +322,7 @@ def renumber_isns(w: World) -> World:
     values = [v for t in (w.a, w.b) for v in t if isinstance(v, SeqVal)]
     values += [v for seg in w.ab + w.ba for v in (seg.seq, seg.ack) if v is not None]
     values += [v for lit in w.pc for v in lit[1:3]]
+    values += [t.reset_by[1] for t in (w.a, w.b) if t.reset_by]
     used = {v.base for v in values if v.base.startswith(ISS_PREFIX)}
     mapping, counts = {}, {}
     for x in ("A", "B"):
@@ -309,7 +334,8 @@ def renumber_isns(w: World) -> World:
         return SeqVal(mapping.get(v.base, v.base), v.off) if isinstance(v, SeqVal) else v
 
     def tcb(t: Tcb, x: str) -> Tcb:
-        return Tcb(*(val(v) for v in t))._replace(incarnations=counts[x])
+        reset_by = t.reset_by and (t.reset_by[0], val(t.reset_by[1]))
+        return Tcb(*(val(v) for v in t))._replace(incarnations=counts[x], reset_by=reset_by)
 
     def seg(s: Segment) -> Segment:
         return s._replace(seq=val(s.seq), ack=val(s.ack))

@@ -37,8 +37,9 @@ def test_a_verified_check_exits_0(capsys):
     code, out, err = cli(capsys, "check", "normal", "--loss", "1")
     assert code == 0 and err == ""
     assert out.splitlines()[0] == "scenario normal (loss 1): VERIFIED"
-    for p in PROPERTY_NAMES:
+    for p in PROPERTY_NAMES[:-1]:
         assert re.search(rf"^  VERIFIED +{p}\b", out, re.M), p
+    assert "n/a        blind-reset-resistance: no forged segments (--forge 0)" in out
     assert "losses explored" in out and "final ACK" in out
 
 
@@ -96,8 +97,8 @@ def test_a_channel_capacity_limit_exits_3(capsys):
     (["check", "normal", "--loss", "one"], "'one' is not a whole number or 'inf'"),
     (["check", "normal", "--loss", "-1"], "'-1' is negative"),
     (["check", "normal", "--retries", "2.5"], "'2.5' is not a whole number"),
-    (["check", "normal", "--dup", "inf"], "--dup, --stale and --window take a whole number"),
-    (["check", "normal", "--window", "inf"], "--dup, --stale and --window take a whole number"),
+    (["check", "normal", "--dup", "inf"], "--dup, --stale, --forge and --window take a whole number"),
+    (["check", "normal", "--window", "inf"], "--dup, --stale, --forge and --window take a whole number"),
     (["check", "normal", "--max-states", "0"], "must be a whole number above 0"),
     (["check", "normal", "--capacity", "x"], "'x' is not a whole number"),
     (["verify", "--max-states", "lots"], "'lots' is not a whole number"),
@@ -134,7 +135,8 @@ def test_check_json_parses_and_carries_the_verdicts(capsys):
     props = {p["name"]: p for p in doc["properties"]}
     assert set(props) == set(PROPERTY_NAMES) - set(doc["skipped"])
     assert doc["skipped"] == {
-        "graceful": "duplicates and old duplicates may legitimately be answered with RST"}
+        "graceful": "duplicates and old duplicates may legitimately be answered with RST",
+        "blind-reset-resistance": "no forged segments (--forge 0)"}
     sync = props["synchronization"]
     assert sync["status"] == "VIOLATED" and sync["counterexample"]["length"] == 2
     steps = sync["counterexample"]["steps"]

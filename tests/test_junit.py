@@ -32,7 +32,7 @@ def test_one_testcase_per_run_and_property_with_failures_and_skips(tmp_path, mon
     assert sorted(suites) == ["abort | loss 0", "abort | loss 1", "abort | loss 1 | no-time-wait",
                               "normal | loss 0", "normal | loss 1", "normal | loss 1 | no-time-wait"]
     cases = root.findall("testsuite/testcase")
-    assert root.get("tests") == str(len(cases)) == str(6 * 8)
+    assert root.get("tests") == str(len(cases)) == str(6 * 9)
     failures = [c for c in cases if c.find("failure") is not None]
     assert [(c.get("classname"), c.get("name")) for c in failures] == \
         [("normal | loss 1 | no-time-wait", "graceful")]
@@ -43,7 +43,7 @@ def test_one_testcase_per_run_and_property_with_failures_and_skips(tmp_path, mon
     assert fail.get("message") == f"{v.message} (counterexample of {v.length} steps)"
     assert fail.text == f"Counterexample for graceful: {v.message}\n{format_trace(o, v)}\n"
     skipped = [(c.get("classname"), c.get("name")) for c in cases if c.find("skipped") is not None]
-    assert ("abort | loss 0", "graceful") in skipped
+    assert ("abort | loss 0", "graceful") in skipped and ("normal | loss 0", "blind-reset-resistance") in skipped
     assert int(root.find("testsuite[@name='abort | loss 0']").get("skipped")) == \
         len([s for s in skipped if s[0] == "abort | loss 0"])
 
