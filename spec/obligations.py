@@ -13,7 +13,7 @@ off-by-one in the statement), which the tests expect to be refuted.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import z3
 
@@ -301,12 +301,13 @@ def seed_third_segment(k: int = 0) -> Obligation:
 
 
 
-def _inductive(name: str, component, text: str, spec_mutant: str | None = None):
+def _inductive(name: str, component, text: str, spec_mutant: str | None = None,
+               over=induction, scope: str = "for any ISN, segment and run length"):
     def build(k: int = 0) -> Obligation:
         args = (component, 0, spec_mutant if k else None) if spec_mutant else (component, k)
-        return Obligation(name, f"{text}; inductive (k = 1) for any ISN, segment and run length",
-                          lambda: induction.inductive(*args), timeout_ms=60_000,
-                          explain=lambda: induction.describe(induction.breaking_step(*args)))
+        return Obligation(name, f"{text}; inductive (k = 1) {scope}",
+                          lambda: over.inductive(*args), timeout_ms=60_000,
+                          explain=lambda: induction.describe(over.breaking_step(*args)))
     build.__name__ = name
     return build
 
@@ -330,15 +331,9 @@ INDUCTIVE = (
 )
 
 
-def _cross(name: str, component, text: str):
-    def build(k: int = 0) -> Obligation:
-        return Obligation(name, f"{text}; inductive (k = 1) over two endpoints and every segment "
-                          "in flight, no old duplicates, one ISN per endpoint",
-                          lambda: crossinduction.inductive(component, k), timeout_ms=60_000,
-                          explain=lambda: induction.describe(
-                              crossinduction.breaking_step(component, k)))
-    build.__name__ = name
-    return build
+_cross = partial(_inductive, over=crossinduction,
+                 scope="over two endpoints and every segment in flight, no old duplicates, "
+                       "one ISN per endpoint")
 
 
 CROSS = (
