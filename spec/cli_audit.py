@@ -13,6 +13,7 @@ from pathlib import Path
 from tcpverify.checker.verdict import EXIT_CODES
 
 from .audit import LITERAL, audit_md, run_audit
+from .progress import add_quiet
 
 REPORTS = {"seed-audit.md": "en", "seed-audit.zh.md": "zh"}
 
@@ -20,11 +21,13 @@ REPORTS = {"seed-audit.md": "en", "seed-audit.zh.md": "zh"}
 def add_parser(sub) -> None:
     p = sub.add_parser("audit", help="check the seed blog post's handshake and close against RFC 9293")
     p.add_argument("--reports", default="reports", help="folder for seed-audit.md and seed-audit.zh.md")
+    add_quiet(p)
     p.set_defaults(run=cmd_audit)
 
 
 def cmd_audit(args) -> int:
-    print("auditing the seed post ...", file=sys.stderr, flush=True)
+    if not args.quiet:
+        print("auditing the seed post ...", file=sys.stderr, flush=True)
     a = run_audit()
     folder = Path(args.reports)
     folder.mkdir(parents=True, exist_ok=True)

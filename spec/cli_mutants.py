@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .mutants import SURVIVORS, matrix, mutants_md
+from .progress import add_quiet
 from .properties import PROPERTY_NAMES
 from .variants import VARIANTS
 
@@ -19,6 +20,7 @@ def add_parser(sub) -> None:
     p.add_argument("variants", nargs="*", metavar="VARIANT",
                    help="only these variants (the report is written only when all run)")
     p.add_argument("--reports", default="reports", help="folder for mutants.md")
+    add_quiet(p)
     p.set_defaults(run=cmd_mutants)
 
 
@@ -28,8 +30,9 @@ def cmd_mutants(args) -> int:
     unknown = [v for v in args.variants if v not in VARIANTS]
     if unknown:
         raise UsageError(f"unknown variant '{unknown[0]}' (see: tcpverify list)")
-    rows = matrix(names=args.variants or None,
-                  progress=lambda name: print(f"mutant {name} ...", file=sys.stderr, flush=True))
+    announce = None if args.quiet else (
+        lambda name: print(f"mutant {name} ...", file=sys.stderr, flush=True))
+    rows = matrix(names=args.variants or None, progress=announce)
     width = max(len(r.variant.name) for r in rows)
     print(f"{'mutant':{width}}  killed by (shortest counterexample, steps)")
     for row in rows:
