@@ -8,8 +8,9 @@ comparisons it makes; each branch gives a guard (its path condition) and a
 post-state over the pre-state's variables.
 
 The network is adversarial: a segment has any flags, any SEG.ACK, and a
-SEG.SEQ at every position that Table 6 (RFC 9293 3.10.7.4) tells apart, or,
-from another incarnation, at least FAR from RCV.NXT. An invariant holds when
+SEG.SEQ at every position that Table 6 (RFC 9293 3.10.7.4) tells apart, or
+anywhere else (a symbolic SEG.SEQ outside those positions: beyond the window,
+wholly old, or from another incarnation). An invariant holds when
 Init implies it and, for every state, event, segment and branch, Inv and the
 step imply Inv' (k = 1): for runs of any length.
 
@@ -32,10 +33,10 @@ from .machine import MSL2, RTO, SEGMENT, USER_CALLS
 from .rules import Params
 from .run import machine_for
 from .segment import Segment
-from .seq import BITVEC, HALF, MOD, SeqVal, lt
+from .seq import BITVEC, HALF, SeqVal, lt
 from .states import (CLOSE_WAIT, CLOSED, CLOSING, LAST_ACK, FIN_SENT, LISTEN, STATES, SYN_RECEIVED, SYN_SENT, SYNCHRONIZED,
                      TIME_WAIT)
-from .symbolic import FAR, Decider, branches, literal
+from .symbolic import Decider, branches, literal
 from .system import TcpSystem
 from .tcb import Tcb
 from .variants import VARIANTS
@@ -84,7 +85,7 @@ def segments(t: Tcb) -> list[tuple[Segment, object]]:
     if rcv is not None:
         d = v("SEG.SEQ").term() - rcv.term()
         seqs = [(rcv + k, z3.BoolVal(True)) for k in SEQ_OFFSETS]
-        seqs.append((v("SEG.SEQ"), z3.And(z3.UGE(d, FAR), z3.ULE(d, MOD - FAR))))
+        seqs.append((v("SEG.SEQ"), z3.UGT(d - SEQ_OFFSETS[0], len(SEQ_OFFSETS) - 1)))
     for syn, fin, rst, ack, data in product((False, True), repeat=5):
         for seq, pre in seqs:
             seg = Segment(seq=seq, ack=v("SEG.ACK") if ack else None, syn=syn, fin=fin, rst=rst,
@@ -101,6 +102,7 @@ class Transition(NamedTuple):
     guard: tuple  # the path condition: literals over the pre-state and the segment
     precondition: object  # Z3: the stated abstractions for this step
     post: Tcb
+    sent: tuple  # the segments the step sends
 
 
 def _distance(a: SeqVal, b: SeqVal):
@@ -138,12 +140,11 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
                 for result, pc in branches(decider, frozenset(), fire):
                     if result is None:
                         continue
-                    name, post, _ = result
+                    name, post, sent = result
                     step = Transition(pre, event, seg, name, tuple(sorted(pc)),
-                                      z3.And(cond, _bounded(pre)), post)
+                                      z3.And(cond, _bounded(pre)), post, sent)
                     seen.setdefault((pre, name, tuple(sorted(pc)), cond.sexpr(), post), step)
     return tuple(seen.values())
-    return tuple(out)
 
 
 # ---------------------------------------------------------------- the invariants

@@ -13,13 +13,13 @@ off-by-one in the statement), which the tests expect to be refuted.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import z3
 
 from tcpverify.checker.proofs import FAILS, HOLDS, Obligation
 
-from . import induction, rules as r
+from . import crossinduction, induction, rules as r
 from .config import SCENARIOS, Config
 from .machine import SEGMENT
 from .run import machine_for
@@ -301,12 +301,13 @@ def seed_third_segment(k: int = 0) -> Obligation:
 
 
 
-def _inductive(name: str, component, text: str, spec_mutant: str | None = None):
+def _inductive(name: str, component, text: str, spec_mutant: str | None = None,
+               over=induction, scope: str = "for any ISN, segment and run length"):
     def build(k: int = 0) -> Obligation:
         args = (component, 0, spec_mutant if k else None) if spec_mutant else (component, k)
-        return Obligation(name, f"{text}; inductive (k = 1) for any ISN, segment and run length",
-                          lambda: induction.inductive(*args), timeout_ms=60_000,
-                          explain=lambda: induction.describe(induction.breaking_step(*args)))
+        return Obligation(name, f"{text}; inductive (k = 1) {scope}",
+                          lambda: over.inductive(*args), timeout_ms=60_000,
+                          explain=lambda: induction.describe(over.breaking_step(*args)))
     build.__name__ = name
     return build
 
@@ -330,9 +331,28 @@ INDUCTIVE = (
 )
 
 
+_cross = partial(_inductive, over=crossinduction,
+                 scope="over two endpoints and every segment in flight, no old duplicates, "
+                       "one ISN per endpoint")
+
+
+CROSS = (
+    _cross("cross-fresh-alone", crossinduction.fresh_alone,
+           "auxiliary: an endpoint that has not chosen its ISN has no SND, its peer no RCV"),
+    _cross("cross-sequence-in-flight", crossinduction.sequence_in_flight,
+           "auxiliary: every segment in flight but a RST lies in [ISS, SND.NXT] of its sender, "
+           "a SYN at ISS"),
+    _cross("cross-ack-validity", crossinduction.ack_in_flight,
+           "ack-validity across endpoints: every ACK in flight is =< its receiver's SND.NXT"),
+    _cross("cross-synchronization", crossinduction.synchronization,
+           "synchronization across endpoints: IRS = the peer's ISS and RCV.NXT =< the peer's "
+           "SND.NXT"),
+)
+
+
 BUILDERS = (offset_order, offset_order_general, irreflexive, antisymmetric, not_transitive,
             transitive_in_window, half_apart, trichotomy, handshake_accepted, close_accepted,
-            corners_accepted, fin_ack, fin_no_seq_ack, seed_third_segment) + INDUCTIVE
+            corners_accepted, fin_ack, fin_no_seq_ack, seed_third_segment) + INDUCTIVE + CROSS
 
 
 def obligations() -> list[Obligation]:
