@@ -226,26 +226,25 @@ class TcpSystem:
                     out.append((self._net_step(DUPLICATE, DUPLICATE, seg, to),
                                 self._net(w, to, self._ordered(ch + (seg,)), (loss, dup - 1, stale, forge))))
         if stale > 0:
-            n = self.config.stale - stale + 1
-            for to in ("B", "A"):
-                ch = w.channel_to(to)
-                if len(ch) >= self.config.capacity:
-                    continue
-                for kind in STALE_KINDS:
-                    seg = old_duplicate(kind, n)
-                    out.append((self._net_step(OLD, f"{OLD}({kind})", seg, to),
-                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup, stale - 1, forge))))
+            out += self._inject(w, OLD, STALE_KINDS, old_duplicate, self.config.stale - stale + 1,
+                                (loss, dup, stale - 1, forge), lambda t: True)
         if forge > 0:
-            n = self.config.forge - forge + 1
-            for to in ("B", "A"):
-                ch = w.channel_to(to)
-                # RFC 5961 1: the attack is on a synchronized connection, its 4-tuple known
-                if len(ch) >= self.config.capacity or w.tcb(to).state not in SYNCHRONIZED:
-                    continue
-                for kind in FORGED_KINDS:
-                    seg = forged(kind, n)
-                    out.append((self._net_step(FORGE, f"{FORGE}({kind})", seg, to),
-                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup, stale, forge - 1))))
+            # RFC 5961 1: the attack is on a synchronized connection, its 4-tuple known
+            out += self._inject(w, FORGE, FORGED_KINDS, forged, self.config.forge - forge + 1,
+                                (loss, dup, stale, forge - 1), lambda t: t.state in SYNCHRONIZED)
+        return out
+
+    def _inject(self, w: World, event: str, kinds, make, n: int, budget: tuple, target_ok):
+        """The n-th segment from outside the connection, of each kind, into each channel with room."""
+        out = []
+        for to in ("B", "A"):
+            ch = w.channel_to(to)
+            if len(ch) >= self.config.capacity or not target_ok(w.tcb(to)):
+                continue
+            for kind in kinds:
+                seg = make(kind, n)
+                out.append((self._net_step(event, f"{event}({kind})", seg, to),
+                            self._net(w, to, self._ordered(ch + (seg,)), budget)))
         return out
 
     def _net_step(self, event: str, name: str, seg: Segment, to: str) -> Step:
