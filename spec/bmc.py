@@ -19,8 +19,7 @@ from typing import NamedTuple
 
 import z3
 
-from tcpverify.checker.bmc import FOUND, NOT_FOUND, UNKNOWN, Answer, Unrolling, unroll
-from tcpverify.checker.properties import EndState, Eventually
+from tcpverify.checker.bmc import FOUND, UNKNOWN, Answer, Unrolling, unroll
 
 from .bmc_relation import IRS, ISS, SEG_ACK, SEG_SEQ, Move, Relation, shape, skeleton
 from .config import Config, Scenario
