@@ -81,3 +81,23 @@ def test_a_segment_of_an_earlier_incarnation_is_not_current():
             found.append(world)
     assert found and all(not world.x.synced for world in found)
     assert any(s.body.seq.base == "ISS_B" and not s.cur for world in found for s in world.to_x)
+
+
+@pytest.fixture
+def old_duplicates_anywhere(monkeypatch):
+    """The old-duplicate abstraction dropped: their SEQ and ACK may be anything."""
+    caches = (crossinduction._before, crossinduction._steps)
+    for cached in caches:
+        cached.cache_clear()
+    monkeypatch.setattr(crossinduction, "_far", lambda slot, tcb: z3.BoolVal(True))
+    yield
+    monkeypatch.undo()
+    for cached in caches:
+        cached.cache_clear()
+
+
+def test_without_the_old_duplicate_abstraction_synchronization_fails(old_duplicates_anywhere):
+    """The stated abstraction is not vacuous: an old duplicate with data that falls in the
+    window moves RCV.NXT past the peer's SND.NXT."""
+    step = crossinduction.breaking_step(crossinduction.synchronization)
+    assert step is not None and step.segment.data and step.post.rcv_nxt != step.pre.rcv_nxt
