@@ -7,7 +7,7 @@ import z3
 
 from tcpverify.checker.proofs import PROVED, REFUTED, Obligation, prove
 from tcpverify.spec import crossinduction, obligations
-from tcpverify.spec.config import SCENARIOS, Config
+from tcpverify.spec.config import DEFAULT_CONFIGS, SCENARIOS, Config
 from tcpverify.spec.run import check_scenario
 
 
@@ -34,11 +34,12 @@ def test_every_world_of_init_satisfies_the_invariant():
         assert s.check() == z3.unsat
 
 
-# Every scenario under each default configuration but the slow ones (fair loss; reordering,
-# but for abort, where a passive endpoint goes back to LISTEN and chooses a second ISN).
-COVERED = [(name, config) for config in (Config(), Config(loss=1), Config(loss=2, retries=3),
-                                         Config(loss=1, dup=1), Config(stale=1))
-           for name in sorted(SCENARIOS)] + [("abort", Config(loss=1, dup=1, reorder=True))]
+# Every scenario under every default configuration and loss 1 dup 1; reordering only for
+# abort, where a passive endpoint goes back to LISTEN and chooses a second ISN (every scenario
+# under reordering passes too, but takes longer than the rest of this file).
+COVERED = [(name, config) for config in DEFAULT_CONFIGS + (Config(loss=1, dup=1),)
+           if not config.reorder for name in sorted(SCENARIOS)]
+COVERED.append(("abort", Config(loss=1, dup=1, reorder=True)))
 
 
 def test_every_explored_world_satisfies_the_invariant_and_the_abstractions():
