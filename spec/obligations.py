@@ -318,6 +318,9 @@ INDUCTIVE = (
                "exactly in CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT", spec_mutant="no-fin-wait-2"),
     _inductive("inductive-send-window", induction.send_window,
                "auxiliary: ISS < SND.NXT, ISS =< SND.UNA =< SND.NXT, within 2^31 of ISS"),
+    _inductive("inductive-handshake-window", induction.handshake_window,
+               "auxiliary: in SYN-SENT and SYN-RECEIVED, SND.UNA = ISS and SND.NXT = ISS + 1 "
+               "(a retransmission there is the SYN)"),
     _inductive("inductive-ack-validity", induction.ack_validity,
                "ack-validity: SND.UNA =< SND.NXT, no ACK of unsent data is ever taken"),
     _inductive("inductive-fin-accounting", induction.fin_accounting,
