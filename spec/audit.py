@@ -6,9 +6,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from tcpverify.checker.proofs import UNKNOWN, ProofResult, prove
 from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED, Verdict
 
 from .mutants import Row, kills
+from .obligations import obligations
+from .proof_report import statement_md
 from .pictures import chart, sequence_mermaid
 from .render import format_trace, trace_steps
 from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
@@ -37,15 +40,19 @@ class Audit:
     departures: list[tuple[Departure, Row]]
     together: Row
     witnesses: list[Witness]
+    proofs: dict[str, ProofResult]  # by departure variant: its obligation's result
 
     @property
     def status(self) -> str:
         rows = [r for _, r in self.departures] + [self.together]
         shown = [(t, s) for w in self.witnesses for t, s in w.shown]
         rfc = [s.outcome.status for t, s in shown if s is not None and t.variant is None]
-        if any(not r.kills for r in rows) or any(s is None for _, s in shown) or VIOLATED in rfc:
+        proofs = self.proofs.values()
+        if any(not r.kills for r in rows) or any(s is None for _, s in shown) or VIOLATED in rfc \
+                or any(p.status != UNKNOWN and not p.as_expected for p in proofs):
             return VIOLATED
-        if any(r.incomplete for r in rows) or INCOMPLETE in rfc:
+        if any(r.incomplete for r in rows) or INCOMPLETE in rfc \
+                or any(p.status == UNKNOWN for p in proofs):
             return INCOMPLETE
         return VERIFIED
 
@@ -62,7 +69,9 @@ def run_audit(decider: Decider | None = None) -> Audit:
     departures = [(d, kills(VARIANTS[d.variant], normal, AUDIT_CONFIGS, decider)) for d in DEPARTURES]
     together = kills(VARIANTS[LITERAL], normal, AUDIT_CONFIGS, decider)
     witnesses = [Witness(om, [(t, show(t)) for t in om.topics]) for om in OMISSIONS]
-    return Audit(departures, together, witnesses)
+    by_name = {ob.name: ob for ob in obligations()}
+    proofs = {d.variant: prove(by_name[d.proof]) for d in DEPARTURES if d.proof}
+    return Audit(departures, together, witnesses, proofs)
 
 
 # ---------------------------------------------------------------- the reports
@@ -92,6 +101,7 @@ TEXT = {
         "contrast": "With variant `{variant}` (`{command}`), {prop} fails; {steps} steps: `{message}`",
         "none": "none: the variant breaks no property (the departure is not shown to matter)",
         "steps": "steps",
+        "proof": "**Z3** (`tcpverify prove`, obligation `{name}`, {status}): {statement}",
     },
     "zh": {
         "title": "# 对照 RFC 9293 审查种子博客文章",
@@ -113,6 +123,7 @@ TEXT = {
         "contrast": "换成变体 `{variant}`（`{command}`），{prop} 被违反；共 {steps} 步：`{message}`",
         "none": "无：该变体不违反任何性质（未能说明这一不符之处有影响）",
         "steps": "步",
+        "proof": "**Z3**（`tcpverify prove`，证明义务 `{name}`，{status}）：{statement}",
     },
 }
 
@@ -133,6 +144,10 @@ def audit_md(a: Audit, lang: str) -> str:
         out += ["", f"### {d.variant}", "",
                 f"{t['post']}: {' '.join(d.notation)} {d.claim[lang]}", "",
                 f"{t['rfc']} {d.rfc_section}: {d.rfc[lang]}", ""]
+        if d.variant in a.proofs:
+            p = a.proofs[d.variant]
+            out += [t["proof"].format(name=p.obligation.name, status=p.status,
+                                      statement=statement_md(p.obligation)), ""]
         out += _failures(row, t)
     out += ["", t["together"], ""]
     out += _failures(a.together, t)

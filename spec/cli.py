@@ -202,14 +202,15 @@ def cmd_verify(args) -> int:
     try:
         expected = expect.read(Path(args.expect)) if args.expect else {}
         runs = default_runs() + [r for sel in args.variant for r in expect.selected_runs(sel)]
+        runs += expect.runs_named(expected)
     except expect.ExpectError as e:
         raise UsageError(str(e)) from None
-    runs += expect.runs_named(expected)
     runs = list({(s.name, c.name, v.name if v else "-"): (s, c, v) for s, c, v in runs}.values())
     outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet))
     proofs = proof_results()
     status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
-    suite_outcomes = [o for o in outcomes if o.variant is None]
+    suite = set(default_runs())
+    suite_outcomes = [o for o in outcomes if (o.scenario, o.config, o.variant) in suite]
     write_reports(Path(args.reports), suite_outcomes, worst(o.status for o in suite_outcomes))
     if args.junit:
         Path(args.junit).write_text(junit_xml(outcomes))

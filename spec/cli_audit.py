@@ -38,6 +38,8 @@ def cmd_audit(args) -> int:
         what = (f"{first[0].property} fails, counterexample of {first[0].length} steps ({first[0].where})"
                 if first else "breaks no property")
         print(f"{name:28} {what}")
+    for name, p in a.proofs.items():
+        print(f"{name:28} {p.obligation.name} {p.status} for every ISN pair (tcpverify prove)")
     for w in a.witnesses:
         for topic, shown in w.runs():
             found = "NOT FOUND" if shown is None else \

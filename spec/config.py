@@ -111,6 +111,27 @@ class Config:
             parts.append(f"window {self.window}")
         return ", ".join(parts)
 
+    @classmethod
+    def parse(cls, name: str) -> "Config":
+        """The configuration that ``name`` names: the inverse of ``Config.name``."""
+        fields: dict = {}
+        for part in name.split(", "):
+            key, _, value = part.partition(" ")
+            if key == "reorder" and not value:
+                fields["reorder"] = True
+            elif key in ("loss", "retries") and value == "inf":
+                fields[key] = -1 if key == "loss" else None
+            elif key in ("loss", "dup", "stale", "forge", "retries", "capacity", "window") \
+                    and value.isdigit():
+                fields[key] = int(value)
+            else:
+                raise ValueError(f"'{part}' is not a part of a configuration name "
+                                 f"(e.g. 'loss 1, dup 1, reorder, retries 3')")
+        config = cls(**fields)
+        if config.name != name:
+            raise ValueError(f"'{name}' is not written as tcpverify writes it: '{config.name}'")
+        return config
+
     def assumptions(self) -> str:
         loss = "unbounded" if self.loss < 0 else f"at most {self.loss}"
         retries = "unbounded" if self.retries is None else str(self.retries)

@@ -2,21 +2,39 @@
 
 The step is the one-endpoint relation of ``spec.induction`` (``Machine.fire`` on
 symbolic TCBs): endpoint X fires, on a segment from the network or on a user
-call or timer, and its peer Y is any TCB of one of three shapes (no sequence
-fields; SND only; SND and RCV) that satisfies the one-endpoint invariant.
+call or timer, and its peer Y is any TCB of one of five shapes (CLOSED, LISTEN,
+SYN-SENT, SYN-RECEIVED, ESTABLISHED) that satisfies the one-endpoint invariant.
 
-The network is a multiset of slots, each holding one current segment; the
-invariant constrains every occupied slot on its own (``in_flight``), so one
-symbolic segment per direction, with symbolic flags, stands for all of them:
-loss empties a slot and duplication copies one, and neither can break a
-per-segment property. A step must keep the received segment's and every other
-segment's property (X's fields change under them) and give each segment it
-sends the property.
+The network is a multiset of slots, each holding one segment; the invariant
+constrains every occupied slot on its own (``in_flight``), so one symbolic
+segment per direction, with symbolic flags, stands for all of them: loss
+empties a slot and duplication copies one, and neither can break a per-segment
+property; an old duplicate injected by the network satisfies every one. A step
+must keep the received segment's and every other segment's property (X's
+fields change under them) and give each segment it sends the property.
 
-Stated abstractions, beyond the one-endpoint ones: no old duplicates from an
-earlier connection are in flight, and each endpoint chooses one ISN (a ghost
-``fresh`` flag: a step that chooses an ISS needs it, and clears it). An
-endpoint that goes back to LISTEN or CLOSED then never synchronizes again.
+Ghosts. An endpoint may choose ISNs again and again (a passive endpoint sent
+back to LISTEN by a RST or a SYN, RFC 9293 3.10.7.4); each choice starts an
+incarnation. Each segment carries three ghost flags: ``cur`` (sent by its
+sender's current incarnation), ``acks`` (its ACK field was computed from a
+RCV.NXT, or a SEG.SEQ, of its receiver's current incarnation) and ``old`` (an
+old duplicate of an earlier connection, RFC 9293 3.4). Each endpoint has
+``synced`` (its IRS and RCV.NXT come from its peer's current incarnation) and
+``fresh`` (it has chosen no ISN yet). Choosing an ISN clears the chooser's
+``cur`` flags, the ``acks`` flags of the segments to it and its peer's
+``synced``; setting IRS from a segment copies that segment's ``cur`` into
+``synced``; a segment sent takes ``cur`` and, for its ACK field, ``synced``
+(or the ``cur`` of the segment whose SEG.SEQ it acknowledges).
+
+No ISN-separation axiom between incarnations is needed: an incarnation that is
+left behind (only a passive endpoint's, from LISTEN) has sent nothing but its
+SYN-ACK, ACKs of it and RSTs, which occupy no sequence number beyond the SYN
+and so can never move a RCV.NXT. Stated abstractions, beyond the one-endpoint
+ones: an old duplicate's SEQ and ACK lie at least FAR = 2^16 from the ISS of
+each endpoint (the explicit Decider's axiom, RFC 9293 3.4.1's quiet time), and
+a connection sends fewer than FAR - 8 sequence numbers, so that an old
+duplicate never falls within a current window; CLOSED is left only by an
+endpoint that has chosen no ISN (the one-endpoint abstraction, as a ghost).
 """
 
 from __future__ import annotations
@@ -26,59 +44,81 @@ from typing import NamedTuple
 
 import z3
 
-from . import induction
+from . import induction, system
 from .induction import RCV, SND, Transition
-from .seq import BITVEC, HALF, SeqVal
-from .symbolic import literal
-from .states import CLOSED, ESTABLISHED, SYN_SENT
+from .seq import BITVEC, HALF, MOD, SeqVal
+from .rules import iss_base
+from .symbolic import FAR, context
+from .states import CLOSED, ESTABLISHED, LISTEN, SYN_RECEIVED, SYN_SENT
 from .tcb import Tcb
+
+HANDSHAKE = (LISTEN, SYN_SENT, SYN_RECEIVED)  # an incarnation here has sent only its SYN
+SHORT = FAR - 8  # sequence numbers a connection sends, at most, in this model
+
+
+class Slot(NamedTuple):
+    """A segment in flight: ``body`` is a Segment or the name of a symbolic one; each ghost
+    flag is a bool or the name of a Z3 Boolean."""
+    body: object
+    cur: bool | str
+    acks: bool | str
+    old: bool | str
+
+
+def symbolic_slot(name: str) -> Slot:
+    return Slot(name, f"{name}.CUR", f"{name}.ACKS", f"{name}.OLD")
 
 
 class Flight(NamedTuple):
-    """A slot of the network, as terms: flags are Z3 Booleans, the length a bit-vector."""
+    """A slot as terms: flags are Z3 Booleans, SEQ, ACK and the length bit-vectors."""
     present: object
     seq: object
     has_ack: object
     ack: object
     syn: object
+    fin: object
+    data: object
     rst: object
     length: object
+    cur: object
+    acks: object
+    old: object
 
 
-def flight(seg) -> Flight:
+@lru_cache(maxsize=None)
+def _bool(key):
+    return z3.Bool(key) if isinstance(key, str) else z3.BoolVal(key)
+
+
+@lru_cache(maxsize=None)
+def _flight(key: Slot) -> Flight:
+    tags = tuple(_bool(t) for t in key[1:])
+    seg = key.body
+    if isinstance(seg, str):
+        present, syn, fin, data, has_ack, rst = (z3.Bool(f"{seg}.{f}") for f in
+                                                 ("FULL", "SYN", "FIN", "DATA", "ACKBIT", "RST"))
+        bit = lambda b: z3.If(b, BITVEC.const(1), BITVEC.const(0))  # noqa: E731
+        return Flight(present, z3.BitVec(f"{seg}.SEQ", 32), has_ack, z3.BitVec(f"{seg}.ACK", 32),
+                      syn, fin, data, rst, bit(syn) + bit(fin) + bit(data), *tags)
     ack = seg.ack.term() if seg.ack is not None else BITVEC.const(0)
     return Flight(z3.BoolVal(True), seg.seq.term(), z3.BoolVal(seg.ack is not None), ack,
-                  z3.BoolVal(seg.syn), z3.BoolVal(seg.rst), BITVEC.const(seg.length()))
+                  z3.BoolVal(seg.syn), z3.BoolVal(seg.fin), z3.BoolVal(seg.data > 0),
+                  z3.BoolVal(seg.rst), BITVEC.const(seg.length()), *tags)
 
 
-def slot(name: str) -> Flight:
-    """Any slot: empty, or any segment (flags, SEQ, ACK and one octet of data symbolic)."""
-    present, syn, fin, data, has_ack, rst = (z3.Bool(f"{name}.{f}") for f in
-                                             ("FULL", "SYN", "FIN", "DATA", "ACKBIT", "RST"))
-    bit = lambda b: z3.If(b, BITVEC.const(1), BITVEC.const(0))  # noqa: E731
-    return Flight(present, z3.BitVec(f"{name}.SEQ", 32), has_ack, z3.BitVec(f"{name}.ACK", 32),
-                  syn, rst, bit(syn) + bit(fin) + bit(data))
+class End(NamedTuple):
+    """An endpoint: its TCB and its ghosts (each a bool or the name of a Z3 Boolean)."""
+    tcb: Tcb
+    fresh: bool | str
+    synced: bool | str
 
 
 class World(NamedTuple):
-    """Both endpoints and the slots between them. A fresh flag is a bool or the name of a Z3
-    Boolean (X has not chosen its ISN); a slot is a Segment or the name of a symbolic slot."""
-    x: Tcb
-    x_fresh: bool | str
-    y: Tcb
-    y_fresh: bool | str
+    """Both endpoints and the slots between them."""
+    x: End
+    y: End
     to_y: tuple  # slots holding segments from X
     to_x: tuple
-
-
-@lru_cache(maxsize=None)
-def _flight(key) -> Flight:
-    return slot(key) if isinstance(key, str) else flight(key)
-
-
-@lru_cache(maxsize=None)
-def _fresh(key):
-    return z3.Bool(key) if isinstance(key, str) else z3.BoolVal(key)
 
 
 @lru_cache(maxsize=None)
@@ -96,107 +136,229 @@ def _within(lo, x, hi, k: int = 0):
 
 
 @lru_cache(maxsize=None)
-def _sequence(key, sender: Tcb, sender_fresh, k: int):
+def _sequence(key: Slot, sender: End, k: int):
     s = _flight(key)
-    body = z3.Not(_fresh(sender_fresh))
-    if _has(sender, SND):
-        iss, nxt = _term(sender.iss), _term(sender.snd_nxt)
-        body = z3.And(body, z3.ULE(s.seq - iss, nxt - iss), _within(iss, s.seq + s.length, nxt, k),
-                      z3.Implies(s.syn, s.seq == iss))
-    return z3.Implies(z3.And(s.present, z3.Not(s.rst)), body)
+    t = sender.tcb
+    current = [z3.Not(_bool(sender.fresh))]
+    if _has(t, SND):
+        iss, nxt = _term(t.iss), _term(t.snd_nxt)
+        current += [z3.ULE(s.seq - iss, nxt - iss), _within(iss, s.seq + s.length, nxt, k),
+                    z3.Implies(s.syn, s.seq == iss)]
+    handshake = z3.And(z3.Not(s.fin), z3.Not(s.data))
+    if t.state in HANDSHAKE:
+        current.append(handshake)
+    body = z3.And(z3.Implies(s.cur, z3.And(*current)),
+                  z3.Implies(z3.And(z3.Not(s.cur), z3.Not(s.old)), handshake))
+    return z3.Implies(s.present, z3.And(z3.Implies(s.old, z3.And(z3.Not(s.cur), z3.Not(s.acks))),
+                                        z3.Implies(z3.Not(s.rst), body)))
 
 
 @lru_cache(maxsize=None)
-def _ack(key, receiver: Tcb, receiver_fresh, k: int):
+def _ack(key: Slot, receiver: Tcb, k: int):
+    if not _has(receiver, SND):
+        return z3.BoolVal(True)
     s = _flight(key)
-    body = z3.Not(_fresh(receiver_fresh))
-    if _has(receiver, SND):
-        body = z3.And(body, _within(_term(receiver.iss), s.ack, _term(receiver.snd_nxt), k))
-    return z3.Implies(z3.And(s.present, s.has_ack), body)
+    return z3.Implies(z3.And(s.present, s.has_ack, s.acks),
+                      _within(_term(receiver.iss), s.ack, _term(receiver.snd_nxt), k))
 
 
 def sequence_in_flight(w: World, k: int = 0):
-    """auxiliary: a segment in flight (not a RST) lies within [ISS, SND.NXT] of its sender, a
-    SYN at ISS; an endpoint that has not chosen its ISN has sent none."""
-    return z3.And(*(_sequence(s, w.x, w.x_fresh, k) for s in w.to_y),
-                  *(_sequence(s, w.y, w.y_fresh, k) for s in w.to_x))
+    """auxiliary: a segment in flight (not a RST) from its sender's current incarnation lies
+    within [ISS, SND.NXT] of its sender, a SYN at ISS, and carries no data or FIN while the
+    sender is in LISTEN, SYN-SENT or SYN-RECEIVED (nor when it has chosen no ISN: it sent
+    none); one from an earlier incarnation carries no data or FIN; an old duplicate is
+    neither current nor acknowledges anything current."""
+    return z3.And(*(_sequence(s, w.x, k) for s in w.to_y), *(_sequence(s, w.y, k) for s in w.to_x))
 
 
 def ack_in_flight(w: World, k: int = 0):
-    """ack-validity across the network: every ACK in flight is =< its receiver's SND.NXT (and
-    none is in flight to an endpoint that has not chosen its ISN)."""
-    return z3.And(*(_ack(s, w.y, w.y_fresh, k) for s in w.to_y),
-                  *(_ack(s, w.x, w.x_fresh, k) for s in w.to_x))
+    """ack-validity across the network: every ACK in flight that acknowledges its receiver's
+    current incarnation is =< the receiver's SND.NXT (and >= its ISS)."""
+    return z3.And(*(_ack(s, w.y.tcb, k) for s in w.to_y), *(_ack(s, w.x.tcb, k) for s in w.to_x))
 
 
-def _synchronized(x: Tcb, y: Tcb, k: int):
+@lru_cache(maxsize=None)
+def _synchronized(a: End, b: End, k: int):
+    x, y = a.tcb, b.tcb
     if not (_has(x, RCV) and _has(y, SND)):
         return z3.BoolVal(True)
-    return z3.And(_term(x.irs) == _term(y.iss),
-                  _within(_term(y.iss), _term(x.rcv_nxt), _term(y.snd_nxt), k))
+    return z3.Implies(_bool(a.synced), z3.And(
+        _term(x.irs) == _term(y.iss), _within(_term(y.iss), _term(x.rcv_nxt), _term(y.snd_nxt), k)))
 
 
 def synchronization(w: World, k: int = 0):
-    """synchronization across endpoints: an endpoint's IRS is its peer's ISS and its RCV.NXT
-    =< the peer's SND.NXT (the peer has sent all it has received)."""
+    """synchronization across endpoints: an endpoint synchronized with its peer's current
+    incarnation has IRS = the peer's ISS and RCV.NXT =< the peer's SND.NXT."""
     return z3.And(_synchronized(w.x, w.y, k), _synchronized(w.y, w.x, k))
 
 
 def fresh_alone(w: World, k: int = 0):
-    """auxiliary: before an endpoint chooses its ISN it has no SND and its peer no RCV
-    (k = 1, the mutant: nor SND)."""
-    def alone(t, fresh, peer):
-        return z3.Implies(_fresh(fresh), z3.BoolVal(not _has(t, SND) and not _has(peer, (RCV, SND)[k])))
-    return z3.And(alone(w.x, w.x_fresh, w.y), alone(w.y, w.y_fresh, w.x))
+    """auxiliary: before an endpoint chooses its ISN it has no SND and its peer is not
+    synchronized with it (k = 1, the mutant: its peer has no SND either)."""
+    return z3.And(_alone(w.x, w.y, k), _alone(w.y, w.x, k))
+
+
+@lru_cache(maxsize=None)
+def _alone(a: End, b: End, k: int):
+    peer = z3.Not(_bool(b.synced)) if k == 0 else z3.BoolVal(not _has(b.tcb, SND))
+    return z3.Implies(_bool(a.fresh), z3.And(z3.BoolVal(not _has(a.tcb, SND)), peer))
 
 
 INVARIANT = (fresh_alone, sequence_in_flight, ack_in_flight, synchronization)
 
 
 def cross_inv(w: World):
-    return z3.And(induction.inv(w.x), induction.inv(w.y), *(c(w) for c in INVARIANT))
+    return z3.And(induction.inv(w.x.tcb), induction.inv(w.y.tcb), *(c(w) for c in INVARIANT))
 
+
+# ---------------------------------------------------------------- the stated abstractions
+
+@lru_cache(maxsize=None)
+def _far(key: Slot, t: Tcb):
+    """An old duplicate's SEQ and ACK are at least FAR from t's ISS (symbolic._axioms)."""
+    if not _has(t, SND):
+        return z3.BoolVal(True)
+    s = _flight(key)
+    iss = _term(t.iss)
+    far = [z3.And(z3.UGE(v - iss, FAR), z3.ULE(v - iss, MOD - FAR)) for v in (s.seq, s.ack)]
+    return z3.Implies(z3.And(s.present, s.old), z3.And(far[0], z3.Implies(s.has_ack, far[1])))
+
+
+@lru_cache(maxsize=None)
+def _short(t: Tcb):
+    """Fewer than FAR - 8 sequence numbers sent."""
+    if not _has(t, SND):
+        return z3.BoolVal(True)
+    return z3.ULT(_term(t.snd_nxt) - _term(t.iss), SHORT)
+
+
+def abstractions(w: World):
+    """What the model assumes in every state: old duplicates far from the ISSs, short
+    connections."""
+    ends = (w.x.tcb, w.y.tcb)
+    return z3.And(*(_short(t) for t in ends),
+                  *(_far(s, t) for s in w.to_y + w.to_x for t in ends))
+
+
+# ---------------------------------------------------------------- the step
 
 def peers() -> list[Tcb]:
     """Y: a TCB of each shape, its fields Y.ISS, Y.SND.NXT, ..."""
-    def y(state, fields):
-        return Tcb(state=state, incarnations=1,
+    def y(state, fields, origin="active"):
+        return Tcb(state=state, origin=origin, incarnations=1,
                    **{f: SeqVal("Y." + f.upper().replace("_", "."), 0) for f in fields})
-    return [Tcb(state=CLOSED), y(SYN_SENT, SND), y(ESTABLISHED, SND + RCV)]
+    return [Tcb(state=CLOSED), y(LISTEN, (), "passive"), y(SYN_SENT, SND),
+            y(SYN_RECEIVED, SND + RCV, "passive"), y(ESTABLISHED, SND + RCV)]
 
 
-X_FRESH, Y_FRESH = "X.fresh", "Y.fresh"
-TO_Y, TO_X = "OX", "OY"  # any slot holding a segment from X, from Y
+X = End(None, "X.fresh", "X.synced")
+Y = End(None, "Y.fresh", "Y.synced")
+TO_Y, TO_X = symbolic_slot("OX"), symbolic_slot("OY")  # any slot holding a segment from X, from Y
+RECEIVED = ("R.CUR", "R.ACKS", "R.OLD")
+INJECTED = Slot("OLD", False, False, True)  # an old duplicate the network injects
+
+
+def _pre(x: Tcb, y: Tcb, to_y=(TO_Y,), to_x=(TO_X,)) -> World:
+    return World(X._replace(tcb=x), Y._replace(tcb=y), to_y, to_x)
 
 
 @lru_cache(maxsize=None)
 def _before(x: Tcb, y: Tcb):
-    return cross_inv(World(x, X_FRESH, y, Y_FRESH, (TO_Y,), (TO_X,)))
+    w = _pre(x, y)
+    return z3.And(cross_inv(w), abstractions(w))
+
+
+def _synced_after(t: Transition):
+    """X's synced ghost after t: kept, copied from the segment that set IRS, or none."""
+    if not _has(t.post, RCV):
+        return False
+    if _has(t.pre, RCV) and t.post.irs == t.pre.irs:
+        return X.synced
+    assert t.segment is not None and t.post.irs == t.segment.seq, t.edge
+    return RECEIVED[0]
+
+
+def _sent(t: Transition, synced) -> tuple:
+    """The segments t sends, tagged: current, and acknowledging what their ACK was taken from."""
+    out = []
+    for seg in t.sent:
+        acks = False
+        if seg.ack is not None and _has(t.post, RCV) and seg.ack == t.post.rcv_nxt:
+            acks = synced
+        elif seg.ack is not None and t.segment is not None and seg.ack.base == t.segment.seq.base:
+            acks = RECEIVED[0]
+        out.append(Slot(seg, True, acks, False))
+    return tuple(out)
 
 
 @lru_cache(maxsize=None)
 def _steps(variant: str | None) -> tuple:
-    """(pre-world /\\ step, post-world) for every transition of X and every shape of Y."""
+    """(step, pre-world /\\ step, post-world) for every transition of X and every shape of Y,
+    and for every old duplicate the network injects."""
     out = []
-    for t in induction.transitions(variant):
+    ys = peers()
+    for t, (one, _) in zip(induction.transitions(variant), induction._steps(variant)):
         chooses = t.post.incarnations > t.pre.incarnations
-        step = z3.And(t.precondition, *(literal(g) for g in t.guard),
-                      z3.Or(_fresh(X_FRESH), not chooses))
-        for y in peers():
-            received = World(t.pre, X_FRESH, y, Y_FRESH, (), (t.segment,) if t.segment else ())
-            before = z3.And(_before(t.pre, y), step, sequence_in_flight(received),
-                            ack_in_flight(received))
-            post = World(t.post, False if chooses else X_FRESH, y, Y_FRESH, (TO_Y,) + t.sent,
-                         (TO_X,))
+        opens = t.pre.state == CLOSED and t.post.state != CLOSED
+        received = (Slot(t.segment, *RECEIVED),) if t.segment else ()
+        step = z3.And(one, ack_in_flight(_pre(t.pre, None, (), received)),
+                      z3.Or(_bool(X.fresh), not opens))
+        synced = _synced_after(t)
+        x_post = End(t.post, False if chooses else X.fresh, synced)
+        to_y = (TO_Y._replace(cur=False) if chooses else TO_Y,) + _sent(t, synced)
+        to_x = (TO_X._replace(acks=False) if chooses else TO_X,)
+        for y in ys:
+            arrived = _pre(t.pre, y, (), received)
+            before = z3.And(_before(t.pre, y), step, sequence_in_flight(arrived),
+                            *(_far(s, e) for s in received for e in (t.pre, y)))
+            post = World(x_post, Y._replace(tcb=y, synced=False if chooses else Y.synced),
+                         to_y, to_x)
             out.append((t, before, post))
+    for x in induction.pre_states():
+        for y in ys:
+            t = Transition(x, "network", None, "OldDuplicateArrives", (), True, x, ())
+            out.append((t, _before(x, y), _pre(x, y, (TO_Y, INJECTED))))
     return tuple(out)
+
+
+def _current(t: Tcb, me: str) -> str | None:
+    """The ISN base of t's current incarnation (in LISTEN or CLOSED, the last one left)."""
+    if t.iss is not None:
+        return t.iss.base
+    return iss_base(me, t.incarnations - 1) if t.incarnations else None
+
+
+def explicit_world(w) -> World:
+    """A world the explicit checker explores (spec.system.World), with its ghosts: a segment is
+    current when its SEQ has its sender's current ISN base, acknowledges the current
+    incarnation when its ACK has its receiver's; an endpoint is synchronized when its IRS has
+    its peer's current base, fresh when it has chosen no ISN."""
+    cur = {"A": _current(w.a, "A"), "B": _current(w.b, "B")}
+
+    def end(t: Tcb, peer: str) -> End:
+        return End(t, t.incarnations == 0, _has(t, RCV) and t.irs.base == cur[peer])
+
+    def slot(seg, sender: str, receiver: str) -> Slot:
+        if seg.old:
+            return Slot(seg, False, False, True)
+        return Slot(seg, not seg.rst and seg.seq.base == cur[sender],
+                    seg.ack is not None and seg.ack.base == cur[receiver], False)
+
+    return World(end(w.a, "B"), end(w.b, "A"), tuple(slot(s, "A", "B") for s in w.ab),
+                 tuple(slot(s, "B", "A") for s in w.ba))
+
+
+def explicit_context(w) -> list:
+    """The explicit world's path condition and the Decider's axioms on the bases it mentions."""
+    return context(w.pc, tuple(system.seq_values(w)))
 
 
 def init_worlds() -> list[World]:
     tcbs = induction.init_tcbs()
     out = []
     for a, b in zip(tcbs[::2], tcbs[1::2]):
-        out += [World(x, x.incarnations == 0, y, y.incarnations == 0, (), ()) for x, y in ((a, b), (b, a))]
+        out += [World(End(x, x.incarnations == 0, False), End(y, y.incarnations == 0, False), (), ())
+                for x, y in ((a, b), (b, a))]
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .config import DEFAULT_CONFIGS, SCENARIOS
+from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .variants import VARIANTS
 
 HEADER = ("scenario", "configuration", "variant", "property", "verdict")
@@ -55,28 +55,34 @@ def read(path: Path) -> dict[tuple[str, ...], str]:
     return out
 
 
-def runs_named(keys) -> list:
-    """The variant runs (scenario, config, variant) that expected rows name, in sorted order.
+def _config(name: str) -> Config:
+    try:
+        return Config.parse(name)
+    except ValueError as e:
+        raise ExpectError(f"configuration '{name}': {e}") from None
 
-    Rows that name no scenario, default configuration or variant the spec has are left
-    out: compare() lists them as expected but not checked."""
-    configs = {c.name: c for c in DEFAULT_CONFIGS}
+
+def runs_named(keys) -> list:
+    """The runs (scenario, config, variant) that expected rows name beyond the default suite:
+    a variant, or a configuration that is not a default one (forge 1, say), in sorted order.
+
+    Rows that name no scenario or variant the spec has are left out: compare() lists them as
+    expected but not checked."""
+    defaults = {c.name for c in DEFAULT_CONFIGS}
     out = []
-    for s, c, v in sorted({k[:3] for k in keys if k[2] != "-"}):
-        if s in SCENARIOS and c in configs and v in VARIANTS:
-            out.append((SCENARIOS[s], configs[c], VARIANTS[v]))
+    for s, c, v in sorted({k[:3] for k in keys if k[2] != "-" or k[1] not in defaults}):
+        if s in SCENARIOS and (v == "-" or v in VARIANTS):
+            out.append((SCENARIOS[s], _config(c), VARIANTS[v] if v != "-" else None))
     return out
 
 
 def selected_runs(selector: str) -> list:
-    """VARIANT (under every default configuration) or VARIANT:CONFIGURATION."""
+    """VARIANT (under every default configuration) or VARIANT:CONFIGURATION (any configuration,
+    named as tcpverify names it: 'loss 0, forge 1')."""
     name, _, config = selector.partition(":")
     if name not in VARIANTS:
         raise ExpectError(f"unknown variant '{name}' (see: tcpverify list)")
-    configs = [c for c in DEFAULT_CONFIGS if not config or c.name == config]
-    if not configs:
-        raise ExpectError(f"unknown configuration '{config}': give one of the default "
-                          f"configurations (see: tcpverify list)")
+    configs = [_config(config)] if config else DEFAULT_CONFIGS
     return [(s, c, VARIANTS[name]) for s in SCENARIOS.values() for c in configs]
 
 

@@ -16,8 +16,9 @@ step imply Inv' (k = 1): for runs of any length.
 
 Stated abstractions: a connection sends and receives fewer than 2^31 - 8
 sequence numbers (the windows stay in one half of the space); segments carry
-at most one octet of data (as the scenarios send); CLOSED is left only from
-a fresh TCB (each application opens once).
+at most one octet of data (as the scenarios send), and a retransmission at
+most a SYN, one octet and a FIN (QUEUE_MAX); CLOSED is left only from a fresh
+TCB (each application opens once).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import z3
 
 from .config import SCENARIOS, Config
 from .machine import MSL2, RTO, SEGMENT, USER_CALLS
-from .rules import Params
+from .rules import QUEUE_MAX, Params
 from .run import machine_for
 from .segment import Segment
 from .seq import BITVEC, HALF, SeqVal, lt
@@ -124,6 +125,13 @@ def _distance(a: SeqVal, b: SeqVal):
     return b.term() - a.term()
 
 
+def _queue_bound(t: Tcb):
+    """SND.NXT - SND.UNA =< QUEUE_MAX: what a retransmission resends (spec.rules._queued)."""
+    if t.snd_una is None:
+        return z3.BoolVal(True)
+    return z3.ULE(_distance(t.snd_una, t.snd_nxt), QUEUE_MAX)
+
+
 @lru_cache(maxsize=None)
 def _bounded(t: Tcb):
     """Fewer than BOUND sequence numbers sent and received so far."""
@@ -145,7 +153,7 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
     for template in pre_states():
         events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2,)]
         events += [(SEGMENT, seg, cond) for seg, cond in segments(template)]
-        events += [(RTO, None, z3.BoolVal(True))]
+        events += [(RTO, None, _queue_bound(template))]
         for event, seg, cond in events:
             if not machine.handles(template.state, event):
                 continue
@@ -186,6 +194,15 @@ def send_window(t: Tcb, k: int = 0):
     return z3.And(z3.UGE(sent, 1 + k), z3.ULT(sent, HALF), z3.ULE(acked, sent))
 
 
+def handshake_window(t: Tcb, k: int = 0):
+    """In SYN-SENT and SYN-RECEIVED the SYN is all that is sent: SND.UNA = ISS and
+    SND.NXT = ISS + 1 (what makes a retransmission there a SYN, RFC 9293 3.8.1)."""
+    if t.state not in (SYN_SENT, SYN_RECEIVED) or not _has(t, SND):
+        return z3.BoolVal(True)
+    iss = t.iss.term()
+    return z3.And(t.snd_una.term() == iss, t.snd_nxt.term() == iss + (1 + k))
+
+
 def ack_validity(t: Tcb, k: int = 0):
     """SND.UNA =< SND.NXT: an endpoint never takes an ACK of something it has not sent."""
     if t.state == CLOSED or not _has(t, SND):
@@ -219,8 +236,8 @@ def time_wait_role(t: Tcb, k: int = 0):
     return z3.BoolVal(t.fin_seq is not None and t.fin_rcvd)
 
 
-INVARIANT = (tcb_shape, send_window, ack_validity, fin_accounting, synchronization,
-             time_wait_role)
+INVARIANT = (tcb_shape, send_window, handshake_window, ack_validity, fin_accounting,
+             synchronization, time_wait_role)
 
 
 @lru_cache(maxsize=None)

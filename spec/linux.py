@@ -25,7 +25,7 @@ def abort_with_reset_ack(v: r.View):
 
 def resend_syn_ack(v: r.View):
     """send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> again"""
-    return v.tcb, (r.retransmission(v.tcb, v.params.fin_len),)
+    return v.tcb, (r.retransmission(v),)
 
 
 # Departure name -> (the edges that carry it, what Linux does, where).

@@ -318,6 +318,9 @@ INDUCTIVE = (
                "exactly in CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT", spec_mutant="no-fin-wait-2"),
     _inductive("inductive-send-window", induction.send_window,
                "auxiliary: ISS < SND.NXT, ISS =< SND.UNA =< SND.NXT, within 2^31 of ISS"),
+    _inductive("inductive-handshake-window", induction.handshake_window,
+               "auxiliary: in SYN-SENT and SYN-RECEIVED, SND.UNA = ISS and SND.NXT = ISS + 1 "
+               "(a retransmission there is the SYN)"),
     _inductive("inductive-ack-validity", induction.ack_validity,
                "ack-validity: SND.UNA =< SND.NXT, no ACK of unsent data is ever taken"),
     _inductive("inductive-fin-accounting", induction.fin_accounting,
@@ -332,21 +335,27 @@ INDUCTIVE = (
 
 
 _cross = partial(_inductive, over=crossinduction,
-                 scope="over two endpoints and every segment in flight, no old duplicates, "
-                       "one ISN per endpoint")
+                 scope="over two endpoints, ISNs chosen again and again, and every segment in "
+                       "flight, earlier incarnations' and old duplicates' included (abstractions: "
+                       "an old duplicate is at least FAR = 2^16 from each ISS, a connection sends "
+                       "fewer than FAR - 8 numbers)")
 
 
 CROSS = (
     _cross("cross-fresh-alone", crossinduction.fresh_alone,
-           "auxiliary: an endpoint that has not chosen its ISN has no SND, its peer no RCV"),
+           "auxiliary: an endpoint that has not chosen an ISN has no SND, and its peer is not "
+           "synchronized with it"),
     _cross("cross-sequence-in-flight", crossinduction.sequence_in_flight,
-           "auxiliary: every segment in flight but a RST lies in [ISS, SND.NXT] of its sender, "
-           "a SYN at ISS"),
+           "auxiliary: every segment in flight but a RST, from its sender's current incarnation, "
+           "lies in [ISS, SND.NXT] of its sender, a SYN at ISS, with no data or FIN while the "
+           "sender is in LISTEN, SYN-SENT or SYN-RECEIVED; one from an earlier incarnation has "
+           "no data or FIN"),
     _cross("cross-ack-validity", crossinduction.ack_in_flight,
-           "ack-validity across endpoints: every ACK in flight is =< its receiver's SND.NXT"),
+           "ack-validity across endpoints: every ACK in flight that acknowledges its receiver's "
+           "current incarnation is =< the receiver's SND.NXT"),
     _cross("cross-synchronization", crossinduction.synchronization,
-           "synchronization across endpoints: IRS = the peer's ISS and RCV.NXT =< the peer's "
-           "SND.NXT"),
+           "synchronization across endpoints: an endpoint synchronized with its peer's current "
+           "incarnation has IRS = the peer's ISS and RCV.NXT =< the peer's SND.NXT"),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from tcpverify.checker.proofs import HOLDS, PROVED, REFUTED, UNKNOWN, ProofResult, overall, prove
@@ -45,6 +46,12 @@ def proof_dict(res: ProofResult, with_seconds: bool = False) -> dict:
     return d
 
 
+def statement_md(ob) -> str:
+    """An obligation's statement as Markdown text: its <SEQ=...> notations are not HTML tags,
+    its bars not table cells."""
+    return re.sub(r"<(?=[A-Za-z])", r"\\<", ob.statement.replace("|", "\\|"))
+
+
 def proofs_md(results) -> list[str]:
     out = ["", "## Proofs", "",
            "Z3 obligations (`tcpverify prove`); an obligation marked *expected refuted* is a "
@@ -55,7 +62,7 @@ def proofs_md(results) -> list[str]:
         if not res.as_expected:
             mark = f"**{mark}**"
         model = ", ".join(f"{k}={v}" for k, v in proof_dict(res)["model"].items())
-        statement = res.obligation.statement.replace("|", "\\|")
+        statement = statement_md(res.obligation)
         out.append(f"| {res.obligation.name} | {statement} | {mark}"
                    + (f": {model}" if model else "") + " |")
     return out

@@ -53,12 +53,12 @@ class View:
 
     def unacked(self):
         """The retransmission queue holds a SYN, data or a FIN (RFC 9293 3.8.1)."""
-        t = self.tcb
+        t, c = self.tcb, self.ctx
         if t.snd_una is None:
             return False
-        if t.snd_una != t.snd_nxt:
+        if not c.eq(t.snd_una, t.snd_nxt):
             return True
-        return t.fin_seq is not None and distance(t.snd_una, t.fin_seq) >= 0
+        return t.fin_seq is not None and c.le(t.snd_una, t.fin_seq)
 
     def data_received(self):
         """Data has arrived that the application may not have read."""
@@ -320,15 +320,27 @@ def retransmit(v: View):
     """resend what is unacknowledged from SND.UNA (SYN, data, FIN), retries+=1"""
     t = v.tcb
     counted = t if v.params.retries is None else t._replace(retries=t.retries + 1)
-    return counted, (retransmission(t, v.params.fin_len),)
+    return counted, (retransmission(v),)
 
 
-def retransmission(t: Tcb, fin_len: int) -> Segment:
+QUEUE_MAX = 3  # a retransmission holds at most a SYN, one octet and a FIN (scenarios send one)
+
+
+def retransmission(v: View) -> Segment:
     """The one segment that covers the retransmission queue [SND.UNA, SND.NXT)."""
-    syn = t.snd_una == t.iss
+    t, c = v.tcb, v.ctx
+    syn = c.eq(t.snd_una, t.iss)
     fin = t.fin_seq is not None
-    data = distance(t.snd_una, t.snd_nxt) - syn - fin * fin_len
+    data = _queued(t, c) - syn - fin * v.params.fin_len
     return Segment(seq=t.snd_una, ack=t.rcv_nxt, syn=syn, fin=fin, data=data)
+
+
+def _queued(t: Tcb, c: Ctx) -> int:
+    """SND.NXT - SND.UNA. Across bases (symbolic TCBs, an ACK with a number of its own) it is
+    the first of 0 .. QUEUE_MAX that the path condition allows, branching on each."""
+    if t.snd_una.base == t.snd_nxt.base:
+        return distance(t.snd_una, t.snd_nxt)
+    return next((q for q in range(QUEUE_MAX) if c.eq(t.snd_nxt, t.snd_una + q)), QUEUE_MAX)
 
 
 def give_up(v: View):

@@ -27,6 +27,7 @@ class Departure:
     claim: dict[str, str]  # "en" and "zh": what the post says, in our words
     rfc_section: str
     rfc: dict[str, str]
+    proof: str = ""  # the `tcpverify prove` obligation that decides it for every ISN pair
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ DEPARTURES = (
                "check), so the client is ESTABLISHED with a server that has forgotten it.",
          "zh": "第三个报文段是 `<SEQ=ISS+1><ACK=RCV.NXT><CTL=ACK>`，SYN 为 0。被动打开、处于 "
                "SYN-RECEIVED 的一端收到 SYN 时回到 LISTEN（3.10.7.4 第四步检查），于是客户端已 "
-               "ESTABLISHED，服务端却忘了这条连接。"}),
+               "ESTABLISHED，服务端却忘了这条连接。"},
+        proof="seed-third-segment-not-an-ack"),
     Departure(
         "fin-without-ack", ("（FIN=1，seq=x，x 由客户端随机生成）",),
         {"en": "The client's first close segment names a FIN and a sequence number but no "

@@ -93,12 +93,17 @@ class Decider:
         return result == z3.sat
 
     def _context(self, pc: frozenset, extra: tuple) -> list:
-        literals = sorted(pc)
-        bases = {v.base for lit in literals for v in lit[1:3]} | {v.base for v in extra}
-        bases.discard(CONST)
-        out = [literal(lit) for lit in literals]
-        out += _axioms(sorted(bases), self.isn_values)
-        return out
+        return context(pc, extra, self.isn_values)
+
+
+def context(pc: frozenset, extra: tuple = (), isn_values: dict[str, int] | None = None) -> list:
+    """The path condition's literals and the axioms on every base they and ``extra`` mention."""
+    literals = sorted(pc)
+    bases = {v.base for lit in literals for v in lit[1:3]} | {v.base for v in extra}
+    bases.discard(CONST)
+    out = [literal(lit) for lit in literals]
+    out += _axioms(sorted(bases), isn_values or {})
+    return out
 
 
 def literal(lit: tuple):

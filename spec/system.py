@@ -314,15 +314,20 @@ def new_isn_chosen(out) -> bool:
     return any(s.a.incarnations > 1 or s.b.incarnations > 1 for _, s in out)
 
 
-def renumber_isns(w: World) -> World:
-    """Rename the ISN bases the world still mentions to ISS_X, ISS_X2, ... in the order they
-    were chosen. Bases are universally quantified, so the renaming changes no verdict; it keeps
-    an endpoint that chooses ISNs again and again (LISTEN, reset, SYN, ...) in a finite space."""
+def seq_values(w: World) -> list[SeqVal]:
+    """Every sequence number the world mentions: in the TCBs, the segments, the path condition."""
     values = [v for t in (w.a, w.b) for v in t if isinstance(v, SeqVal)]
     values += [v for seg in w.ab + w.ba for v in (seg.seq, seg.ack) if v is not None]
     values += [v for lit in w.pc for v in lit[1:3]]
     values += [t.reset_by[1] for t in (w.a, w.b) if t.reset_by]
-    used = {v.base for v in values if v.base.startswith(ISS_PREFIX)}
+    return values
+
+
+def renumber_isns(w: World) -> World:
+    """Rename the ISN bases the world still mentions to ISS_X, ISS_X2, ... in the order they
+    were chosen. Bases are universally quantified, so the renaming changes no verdict; it keeps
+    an endpoint that chooses ISNs again and again (LISTEN, reset, SYN, ...) in a finite space."""
+    used = {v.base for v in seq_values(w) if v.base.startswith(ISS_PREFIX)}
     mapping, counts = {}, {}
     for x in ("A", "B"):
         mine = sorted((b for b in used if b[len(ISS_PREFIX)] == x), key=lambda b: (len(b), b))

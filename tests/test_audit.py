@@ -5,7 +5,10 @@ import re
 
 import pytest
 
-from tcpverify.checker.verdict import VERIFIED
+from dataclasses import replace
+
+from tcpverify.checker.proofs import PROVED, REFUTED, UNKNOWN
+from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED
 from tcpverify.spec.audit import AUDIT_CONFIGS, audit_md, run_audit
 from tcpverify.spec.cli import main
 from tcpverify.spec.seed import DEPARTURES
@@ -46,6 +49,21 @@ def test_the_third_segment_with_syn_sends_the_server_back_to_listen(audit):
     last = k.outcome.state(k.verdict.trace[-1][1])
     assert (last.a.state, last.b.state) == ("ESTABLISHED", "LISTEN")
     assert k.verdict.trace[-1][0].name == "RcvSynInSynReceived"
+
+
+def test_the_audit_cites_the_proof_for_every_isn_pair(audit):
+    proof = audit.proofs["syn-in-third-segment"]
+    assert (proof.obligation.name, proof.status) == ("seed-third-segment-not-an-ack", PROVED)
+    for lang in ("en", "zh"):
+        section = audit_md(audit, lang).split("### syn-in-third-segment")[1].split("###")[0]
+        assert "`seed-third-segment-not-an-ack`" in section and "PROVED" in section
+        assert r"\<SEQ=x+1>\<ACK=y+1>" in section  # Markdown, not HTML tags
+
+
+@pytest.mark.parametrize("status, verdict", [(REFUTED, VIOLATED), (UNKNOWN, INCOMPLETE)])
+def test_a_proof_that_fails_fails_the_audit(audit, status, verdict):
+    proofs = {k: replace(p, status=status) for k, p in audit.proofs.items()}
+    assert replace(audit, proofs=proofs).status == verdict
 
 
 def test_a_random_fin_fails_the_acceptability_test(audit):

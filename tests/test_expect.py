@@ -3,7 +3,10 @@
 import filecmp
 from pathlib import Path
 
+import pytest
+
 from tcpverify.spec.cli import main
+from tcpverify.spec.config import DEFAULT_CONFIGS, Config
 
 from ci_suites import change_spec, use_small_suite
 
@@ -21,6 +24,8 @@ def test_the_committed_expectations_and_reports_hold(tmp_path, capsys):
     assert "unexpected" not in capsys.readouterr().err
     rows = EXPECTED.read_text().splitlines()
     assert "normal\tloss 1\tno-time-wait\tgraceful\tVIOLATED" in rows
+    assert "normal\tloss 0, forge 1\tno-challenge-ack\tblind-reset-resistance\tVIOLATED" in rows
+    assert "normal\tloss 0, forge 1\t-\tblind-reset-resistance\tVERIFIED" in rows
     assert "normal\tloss 0, stale 1\ttwo-way-handshake\tsynchronization\tVIOLATED" in rows
     assert "normal\tloss 1\t-\tgraceful\tVERIFIED" in rows
     reports = filecmp.dircmp(tmp_path / "reports", ROOT / "reports")
@@ -67,7 +72,32 @@ def test_bad_expectation_input_is_one_line_and_exit_2(tmp_path, capsys):
     bad = tmp_path / "bad.tsv"
     bad.write_text("scenario\tconfiguration\tvariant\tproperty\tverdict\nnormal\tloss 0\t-\tgraceful\tOK\n")
     for args in (["--expect", str(bad)], ["--expect", str(tmp_path / "none.tsv")],
-                 ["--variant", "no-such"], ["--variant", "no-time-wait:loss 9"]):
+                 ["--variant", "no-such"], ["--variant", "no-time-wait:loss nine"],
+                 ["--variant", "no-time-wait:dup 1"]):
         assert verify(tmp_path, *args) == 2
         err = capsys.readouterr().err
         assert err.startswith("tcpverify: error: ") and err.count("\n") == 1, err
+
+
+def test_configuration_names_read_back():
+    for c in DEFAULT_CONFIGS + (Config(forge=1), Config(capacity=3, window=2, retries=0)):
+        assert Config.parse(c.name) == c
+    for bad in ("dup 1", "loss 1, reorder, dup 1", "loss 1, retries 2", "loss one", ""):
+        with pytest.raises(ValueError):
+            Config.parse(bad)
+
+
+def test_rows_beyond_the_default_suite_are_run(tmp_path, monkeypatch, capsys):
+    """A forge run, of the RFC model and of a variant, named only by the expectation file."""
+    use_small_suite(monkeypatch)
+    expected = tmp_path / "expected.tsv"
+    verify(tmp_path, "--write-expect", str(expected))
+    rows = ["normal\tloss 0, forge 1\t-\tblind-reset-resistance\tVERIFIED",
+            "normal\tloss 0, forge 1\tno-challenge-ack\tblind-reset-resistance\tVERIFIED"]
+    expected.write_text(expected.read_text() + "\n".join(rows) + "\n")
+    capsys.readouterr()
+    assert verify(tmp_path, "--expect", str(expected)) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "unexpected: normal | loss 0, forge 1 | no-challenge-ack | blind-reset-resistance: " \
+           "expected VERIFIED, got VIOLATED" in err
+    assert not any("| - | blind-reset-resistance" in line for line in err)
