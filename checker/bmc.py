@@ -96,11 +96,15 @@ def unroll(init, step: Callable[[int], object], bad: dict[str, Callable[[int], o
         t0 = time.perf_counter()
         if reach is not None:
             reach(k, possible_values(solver))
-        for name in sorted(bad):
-            if name in answers:
-                continue
+        left = [name for name in sorted(bad) if name not in answers]
+        formulas = {name: bad[name](k) for name in left}
+        solver.push()
+        solver.add(z3.Or(*formulas.values()) if formulas else z3.BoolVal(False))
+        none = solver.check() == z3.unsat  # one query answers the usual case: nothing here
+        solver.pop()
+        for name in [] if none else left:
             solver.push()
-            solver.add(bad[name](k))
+            solver.add(formulas[name])
             result = solver.check()
             if result == z3.sat:
                 answers[name] = Answer(FOUND, k, solver.model())

@@ -1,6 +1,8 @@
 """Z3's bounded model checking over the symbolic transition relation finds counterexamples
 exactly as short as the breadth-first search's, and each replays in the explicit model."""
 
+from functools import lru_cache
+
 import pytest
 
 from tcpverify.checker.bmc import FOUND, NOT_FOUND
@@ -41,9 +43,12 @@ def test_every_variant_has_a_finding_configuration():
     assert set(FINDINGS) == set(VARIANTS) - set(NO_SAFETY_FINDING)
 
 
-def _outcome(variant, config):
+@lru_cache(maxsize=None)
+def _run(variant, config):
+    """The BFS outcome and the BMC (encoding, unrolling, comparison rows), computed once."""
     scenario = "simultaneous-close" if variant == "no-simultaneous-close" else "normal"
-    return check_scenario(SCENARIOS[scenario], config, VARIANTS[variant] if variant else None)
+    o = check_scenario(SCENARIOS[scenario], config, VARIANTS[variant] if variant else None)
+    return (o, *compare(o, depth=DEPTH))
 
 
 def _agrees(rows):
@@ -56,9 +61,8 @@ def _agrees(rows):
 
 @pytest.mark.parametrize("variant", sorted(FINDINGS))
 def test_bmc_agrees_with_bfs_on_every_safety_property(variant):
-    o = _outcome(variant, FINDINGS[variant])
+    o, _, _, rows = _run(variant, FINDINGS[variant])
     assert o.status == "VIOLATED", f"{variant} breaks nothing here"
-    _, _, rows = compare(o, depth=DEPTH)
     assert {r.property for r in rows} >= {"synchronization", "ack-validity", "fin-accounting",
                                           "time-wait-role", "no-deadlock", "no-half-open"}
     _agrees(rows)
@@ -66,8 +70,7 @@ def test_bmc_agrees_with_bfs_on_every_safety_property(variant):
 
 @pytest.mark.parametrize("config", [Config(loss=1), Config(stale=1)], ids=["loss1", "stale1"])
 def test_bmc_finds_nothing_in_the_correct_protocol(config):
-    o = _outcome(None, config)
-    _, result, rows = compare(o, depth=DEPTH)
+    _, _, result, rows = _run(None, config)
     assert all(r.bfs is None and r.bmc.status == NOT_FOUND for r in rows)
     assert result.depth == DEPTH
 
@@ -77,8 +80,7 @@ def test_bmc_finds_nothing_in_the_correct_protocol(config):
                                            ("two-way-handshake", "synchronization"),
                                            ("fin-takes-no-sequence-number", "fin-accounting")])
 def test_a_bmc_counterexample_replays_in_the_explicit_model(variant, prop):
-    o = _outcome(variant, FINDINGS[variant])
-    enc, result, _ = compare(o, depth=DEPTH)
+    o, enc, result, _ = _run(variant, FINDINGS[variant])
     answer = result.answers[prop]
     system, worlds = replay(enc, answer.model, answer.depth)
     assert len(worlds) == answer.depth + 1 == o.verdict(prop).length + 1
