@@ -89,3 +89,15 @@ def test_a_bmc_counterexample_replays_in_the_explicit_model(variant, prop):
     assert p.check(worlds[-1]) is not None
     if isinstance(p, EndState):
         assert system.successors(worlds[-1]) == []
+
+
+def test_cli_bmc_exit_codes(capsys):
+    from tcpverify.spec.cli import main
+    assert main(["bmc", "normal", "--variant", "syn-ack-acks-too-far", "--depth", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "ack-validity       BMC 2                BFS 2      agree" in out
+    # graceful's BFS counterexample has 3 steps: a depth of 2 hides it
+    assert main(["bmc", "normal", "--variant", "syn-ack-acks-too-far", "--depth", "2", "--json"]) == 3
+    assert '"agree": null' in capsys.readouterr().out
+    assert main(["bmc", "normal", "--reorder"]) == 2
+    assert "no --reorder" in capsys.readouterr().err
