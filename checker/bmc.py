@@ -4,10 +4,11 @@ The model is given as formulas over step-indexed variables: ``init`` over step
 0, ``step(k)`` relating step k to step k + 1, and for each named bad predicate
 ``bad(k)`` over step k. Before depth k is asked about, ``reach(k, possible)``
 lets the model learn which values a variable of step k can take given the
-steps so far (``possible(term, values)``), to build step k from those alone. One incremental solver holds init and the steps
-unrolled so far; at each depth every bad predicate not yet reached is asked in
-a push/pop scope, so the least k at which each is reachable comes out of one
-unrolling. An answer of unknown is kept as such: the search is then
+steps so far (``possible(term, values)``), to build step k from those alone.
+One incremental solver holds init and the steps unrolled so far; at each
+depth the bad predicates not yet reached are asked together, then one by one
+when one of them holds, in push/pop scopes, so the least k at which each is
+reachable comes out of one unrolling. An answer of unknown is kept as such: the search is then
 INCOMPLETE for that predicate, never "not found".
 """
 

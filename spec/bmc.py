@@ -27,7 +27,7 @@ from .machine import MSL2, RTO, SEGMENT, Machine
 from .properties import ENDED, SIGNALLED, suite
 from .seq import BITVEC, BITS, CONST, MOD, SeqVal, lt
 from .states import CLOSED, SYNCHRONIZED, TIME_WAIT
-from .symbolic import FAR, ISS_PREFIX, OLD_PREFIX
+from .symbolic import FAR, ISS_PREFIX, OLD_PREFIX, Decider
 from .system import DUPLICATE, LOSE, OLD, PEER, STALE_KINDS, TcpSystem, old_duplicate
 from .tcb import Tcb
 
@@ -360,14 +360,17 @@ class Encoding:
     def _budgets_same(s: World, t: World, but: str = "") -> list:
         return [getattr(t, b) == getattr(s, b) for b in ("loss", "dup", "stale") if b != but]
 
+    def _prefix(self, s: World, t: World, d: str) -> list:
+        """The segments in channel d stay where they are."""
+        return [z3.Implies(i < s.len[d], _same(t.slots[d][i], s.slots[d][i]))
+                for i in range(self.config.capacity)]
+
     def _keep(self, s: World, t: World, d: str):
-        return z3.And(t.len[d] == s.len[d], *(z3.Implies(i < s.len[d], _same(t.slots[d][i], s.slots[d][i]))
-                                               for i in range(self.config.capacity)))
+        return z3.And(t.len[d] == s.len[d], *self._prefix(s, t, d))
 
     def _push(self, s: World, t: World, d: str, seg: Slot):
         cap = self.config.capacity
-        return z3.And(s.len[d] < cap, t.len[d] == s.len[d] + 1,
-                      *(z3.Implies(i < s.len[d], _same(t.slots[d][i], s.slots[d][i])) for i in range(cap)),
+        return z3.And(s.len[d] < cap, t.len[d] == s.len[d] + 1, *self._prefix(s, t, d),
                       *(z3.Implies(s.len[d] == i, _same(t.slots[d][i], seg)) for i in range(cap)))
 
     def _remove(self, s: World, t: World, d: str, j: int):
@@ -419,9 +422,10 @@ class Encoding:
             else (s.irs[x], s.irs_tag[x])
         present = self._in(s, x, lambda t: getattr(t, f) is not None, k)
         value = BITVEC.const(0)
-        for off in sorted({getattr(t, f).off for t in self.reached[k][x] if getattr(t, f) is not None}):
-            value = z3.If(self._in(s, x, lambda t: getattr(t, f) is not None and getattr(t, f).off == off, k),
-                          BITVEC.const(off), value)
+        offsets = {getattr(t, f).off for t in self.reached[k][x] if getattr(t, f) is not None}
+        for off in sorted(offsets):
+            at = self._in(s, x, lambda t: getattr(t, f) is not None and getattr(t, f).off == off, k)
+            value = z3.If(at, BITVEC.const(off), value)
         return present, base + value, tag
 
     def _flight(self, s: World, x: str):
@@ -474,8 +478,9 @@ class Encoding:
                      *(z3.And(there, seg.rst) for there, seg in self._flight(s, x)))
 
     def _bad_no_deadlock(self, s, x, y, k):
-        return z3.And(z3.Not(self.enabled(k)), z3.Not(z3.And(
-            self._in(s, x, lambda t: t.state == CLOSED, k), self._in(s, y, lambda t: t.state == CLOSED, k))))
+        closed = lambda t: t.state == CLOSED  # noqa: E731
+        return z3.And(z3.Not(self.enabled(k)),
+                      z3.Not(z3.And(self._in(s, x, closed, k), self._in(s, y, closed, k))))
 
     def _bad_no_half_open(self, s, x, y, k):
         return z3.And(z3.Not(self.enabled(k)), self._in(s, x, lambda t: t.state in SYNCHRONIZED, k),
@@ -512,7 +517,6 @@ BAD = ("synchronization", "ack-validity", "fin-accounting", "time-wait-role", "g
 
 def applicable(scenario: Scenario, config: Config) -> list[str]:
     """The safety properties (and close-completion's stuck states) the suite checks for this run."""
-    from .symbolic import Decider
     props, _ = suite(Decider(), scenario, config)
     return [p.name for p in props if p.name in BAD]
 

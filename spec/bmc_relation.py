@@ -9,9 +9,10 @@ tells apart) or a free ``SEG.SEQ`` elsewhere, and whose SEG.ACK is a free
 ``SEG.ACK``; ``spec.symbolic.branches`` enumerates the outcomes of the
 comparisons it makes. A post-state is written back as a skeleton: a field set
 to SEG.ACK becomes ISS + k for each k it may equal (an equality the step then
-requires). The skeletons are found by a forward closure over this relation
-from the scenario's initial TCBs, over the segment shapes (flags and data) the
-relation itself sends.
+requires). Moves are fired on demand, for the skeletons the unrolling finds
+reachable from the scenario's initial TCBs (spec/bmc.py), over the segment
+shapes (flags and data) of the initial channels, of old duplicates, and of what
+the moves fired so far send.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .machine import MSL2, RTO, SEGMENT, Machine
 from .rules import Params
 from .segment import Segment
 from .seq import SeqVal
-from .symbolic import ISS_PREFIX, Decider, literal
+from .symbolic import Decider, literal
 from .system import STALE_KINDS, old_duplicate
 from .tcb import Tcb
 
@@ -173,7 +174,3 @@ def _check_covered(pc: tuple, alternatives: tuple) -> None:
     s.add(z3.Not(z3.Or(*(z3.And(*(literal(x) for x in eq)) for eq in alternatives))))
     if s.check() != z3.unsat:
         raise ValueError(f"SEG.ACK may set a field beyond {alternatives} under {pc}")
-
-
-def new_isn(val: SeqVal | None) -> bool:
-    return val is not None and val.base.startswith(ISS_PREFIX)
