@@ -1,49 +1,123 @@
-"""Bounded model checking with Z3 over an explored state graph (its control skeleton).
+"""Bounded model checking with Z3: unroll a symbolic transition relation step by step.
 
-The states are numbered as the explicit search numbered them and the
-transition relation is the explored edges; Z3 unrolls it step by step and
-finds the least k at which a bad state is reachable. Used as a cross-check
-of the breadth-first search's shortest counterexamples.
+The model is given as formulas over step-indexed variables: ``init`` over step
+0, ``step(k)`` relating step k to step k + 1, and for each named bad predicate
+``bad(k)`` over step k. Before depth k is asked about, ``reach(k, possible)``
+lets the model learn which values a variable of step k can take given the
+steps so far (``possible(term, values)``), to build step k from those alone.
+One incremental solver holds init and the steps unrolled so far; at each
+depth the bad predicates not yet reached are asked together, then one by one
+when one of them holds, in push/pop scopes, so the least k at which each is
+reachable comes out of one unrolling. An answer of unknown is kept as such: the search is then
+INCOMPLETE for that predicate, never "not found".
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
 import z3
 
-from .explore import StateGraph
+FOUND = "FOUND"
+NOT_FOUND = "NOT_FOUND"  # unreachable in at most max_k steps
+UNKNOWN = "UNKNOWN"  # Z3 gave up at some depth: nothing is known beyond it
 
 
-def shortest(graph: StateGraph, bad: dict[str, set[int]], max_k: int,
-             timeout_ms: int = 10_000) -> dict[str, int | None]:
-    """For each named set of bad states, the least k =< max_k at which one is reachable in
-    k steps, or None. One unrolling serves every set."""
-    if graph.edges is None:
-        raise ValueError("bounded model checking needs the explored edges")
-    preds: list[list[int]] = [[] for _ in graph.edges]
-    for i, out in enumerate(graph.edges):
-        for j in sorted({j for _, j in out}):
-            preds[j].append(i)
-    inits = {i for i, p in enumerate(graph.parent) if p < 0}
-    found: dict[str, int | None] = {name: None for name in bad}
-    solver = z3.Solver()
+@dataclass
+class Answer:
+    status: str
+    depth: int  # FOUND: the least k; NOT_FOUND: the bound searched; UNKNOWN: where Z3 gave up
+    model: z3.ModelRef | None = None
+    reason: str = ""
+
+
+@dataclass
+class Unrolling:
+    answers: dict[str, Answer]
+    depth: int  # steps unrolled
+    seconds: float = 0.0
+    size: int = 0  # assertions' total node count (a measure of the formula)
+    per_depth: list[float] = field(default_factory=list)
+
+
+def formula_size(formulas) -> int:
+    """Distinct nodes of the formulas' DAG."""
+    seen: set[int] = set()
+    todo = list(formulas)
+    while todo:
+        f = todo.pop()
+        i = f.get_id()
+        if i in seen:
+            continue
+        seen.add(i)
+        todo.extend(f.children())
+    return len(seen)
+
+
+Possible = Callable[[object, list[int]], set[int]]
+
+
+def possible_values(solver: z3.Solver) -> Possible:
+    """possible(term, values): the values among ``values`` that ``term`` can take under the
+    solver's assertions; all of those not excluded when Z3 answers unknown."""
+
+    def possible(term, values: list[int]) -> set[int]:
+        left, found = sorted(values), set()
+        while left:
+            solver.push()
+            solver.add(z3.Or([term == v for v in left]))
+            result = solver.check()
+            model = solver.model() if result == z3.sat else None
+            solver.pop()
+            if result == z3.unsat:
+                break
+            if result == z3.unknown:
+                return found | set(left)
+            found.add(model.eval(term, model_completion=True).as_long())
+            left = [v for v in left if v not in found]
+        return found
+
+    return possible
+
+
+def unroll(init, step: Callable[[int], object], bad: dict[str, Callable[[int], object]],
+           max_k: int, reach: Callable[[int, Possible], None] | None = None,
+           timeout_ms: int = 60_000, measure: bool = False, logic: str | None = None) -> Unrolling:
+    """For each bad predicate, the least k =< max_k at which it holds after k steps."""
+    start = time.perf_counter()
+    solver = z3.SolverFor(logic) if logic else z3.Solver()
     solver.set("timeout", timeout_ms)
-    # at[i] of depth k: some run of exactly k steps ends in state i. Each is defined from
-    # the depth before, so one unrolling answers every depth and every bad set.
-    at = [z3.Bool(f"at0_{i}") for i in range(len(preds))]
-    solver.add([a == (i in inits) for i, a in enumerate(at)])
-    for k in range(max_k + 1):
-        for name in sorted(bad):
-            if found[name] is not None or not bad[name]:
-                continue
-            answer = solver.check(z3.Or([at[i] for i in sorted(bad[name])]))
-            if answer == z3.unknown:
-                raise TimeoutError(f"Z3 answered unknown at depth {k}")
-            if answer == z3.sat:
-                found[name] = k
-        if all(found[n] is not None or not bad[n] for n in bad):
+    solver.add(init)
+    answers: dict[str, Answer] = {}
+    per_depth = []
+    k = 0
+    while True:
+        t0 = time.perf_counter()
+        if reach is not None:
+            reach(k, possible_values(solver))
+        left = [name for name in sorted(bad) if name not in answers]
+        formulas = {name: bad[name](k) for name in left}
+        solver.push()
+        solver.add(z3.Or(*formulas.values()) if formulas else z3.BoolVal(False))
+        none = solver.check() == z3.unsat  # one query answers the usual case: nothing here
+        solver.pop()
+        for name in [] if none else left:
+            solver.push()
+            solver.add(formulas[name])
+            result = solver.check()
+            if result == z3.sat:
+                answers[name] = Answer(FOUND, k, solver.model())
+            elif result == z3.unknown:
+                answers[name] = Answer(UNKNOWN, k, reason=solver.reason_unknown())
+            solver.pop()
+        per_depth.append(time.perf_counter() - t0)
+        if k == max_k or len(answers) == len(bad):
             break
-        nxt = [z3.Bool(f"at{k + 1}_{j}") for j in range(len(preds))]
-        solver.add([n == z3.Or([at[i] for i in p]) if p else z3.Not(n)
-                    for n, p in zip(nxt, preds)])
-        at = nxt
-    return found
+        solver.add(step(k))
+        k += 1
+    for name in bad:
+        answers.setdefault(name, Answer(NOT_FOUND, max_k))
+    size = formula_size(solver.assertions()) if measure else 0
+    return Unrolling(answers, k, time.perf_counter() - start, size, per_depth)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES, USAGE_EXIT, worst
 
-from . import cli_audit, cli_mutants, cli_prove, cli_replay, expect, explain, report_cli, trace
+from . import cli_audit, cli_bmc, cli_mutants, cli_prove, cli_replay, expect, explain, report_cli, trace
 from .config import DEFAULT_CONFIGS, SCENARIOS, Config
 from .junit import junit_xml
 from .machine import build_graph
@@ -34,7 +34,7 @@ class UsageError(Exception):
 
 # Modules that add subcommands: each has add_parser(sub), and its parsers
 # set_defaults(run=...) to a function of the parsed arguments returning the exit code.
-EXTENSIONS: tuple = (explain, trace, report_cli, cli_replay, cli_prove, cli_audit, cli_mutants)
+EXTENSIONS: tuple = (explain, trace, report_cli, cli_replay, cli_prove, cli_audit, cli_mutants, cli_bmc)
 
 
 class Parser(argparse.ArgumentParser):

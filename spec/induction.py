@@ -78,21 +78,36 @@ def pre_states() -> list[Tcb]:
     return out
 
 
+def seq_classes(t: Tcb, offsets=SEQ_OFFSETS) -> list[tuple[SeqVal, object]]:
+    """(SEG.SEQ, precondition): RCV.NXT + k for each offset k, and a free SEG.SEQ elsewhere
+    (or anywhere, when the TCB has no RCV.NXT)."""
+    rcv = t.rcv_nxt
+    if rcv is None:
+        return [(v("SEG.SEQ"), z3.BoolVal(True))]
+    d = v("SEG.SEQ").term() - rcv.term()
+    return [(rcv + k, z3.BoolVal(True)) for k in offsets] + \
+        [(v("SEG.SEQ"), z3.UGT(d - offsets[0], len(offsets) - 1))]
+
+
 def segments(t: Tcb) -> list[tuple[Segment, object]]:
     """(segment, precondition): every class of segment that can arrive, in any incarnation."""
     out = []
-    rcv = t.rcv_nxt
-    seqs = [(v("SEG.SEQ"), z3.BoolVal(True))]
-    if rcv is not None:
-        d = v("SEG.SEQ").term() - rcv.term()
-        seqs = [(rcv + k, z3.BoolVal(True)) for k in SEQ_OFFSETS]
-        seqs.append((v("SEG.SEQ"), z3.UGT(d - SEQ_OFFSETS[0], len(SEQ_OFFSETS) - 1)))
+    seqs = seq_classes(t)
     for syn, fin, rst, ack, data in product((False, True), repeat=5):
         for seq, pre in seqs:
             seg = Segment(seq=seq, ack=v("SEG.ACK") if ack else None, syn=syn, fin=fin, rst=rst,
                           data=int(data))
             out.append((seg, pre))
     return out
+
+
+def fired(machine, params: Params, decider: Decider, me: str, pre: Tcb, event: str, seg):
+    """(edge, post-state, segments sent, path condition) for each feasible branch of one firing."""
+    fire = lambda ctx: machine.fire(me, pre, event, seg, ctx, params)  # noqa: E731
+    for result, pc in branches(decider, frozenset(), fire):
+        if result is not None:
+            name, post, sent = result
+            yield name, post, tuple(sent), tuple(sorted(pc))
 
 
 class Transition(NamedTuple):
@@ -144,14 +159,9 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
                 continue
             tries = (0, params.retries) if event == RTO else (0,)
             for pre in (template._replace(retries=n) for n in tries):
-                fire = lambda ctx: machine.fire("A", pre, event, seg, ctx, params)  # noqa: E731
-                for result, pc in branches(decider, frozenset(), fire):
-                    if result is None:
-                        continue
-                    name, post, sent = result
-                    step = Transition(pre, event, seg, name, tuple(sorted(pc)),
-                                      z3.And(cond, _bounded(pre)), post, sent)
-                    seen.setdefault((pre, name, tuple(sorted(pc)), cond.sexpr(), post), step)
+                for name, post, sent, pc in fired(machine, params, decider, "A", pre, event, seg):
+                    step = Transition(pre, event, seg, name, pc, z3.And(cond, _bounded(pre)), post, sent)
+                    seen.setdefault((pre, name, pc, cond.sexpr(), post), step)
     return tuple(seen.values())
 
 

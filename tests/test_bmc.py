@@ -1,13 +1,17 @@
-"""Z3's bounded model checking finds counterexamples as short as the breadth-first search's."""
+"""Z3's bounded model checking over the symbolic transition relation finds counterexamples
+exactly as short as the breadth-first search's, and each replays in the explicit model."""
+
+from functools import lru_cache
 
 import pytest
 
-from tcpverify.checker.explore import StateGraph
-from tcpverify.checker.bmc import shortest
-from tcpverify.spec.bmc import bmc_lengths
+from tcpverify.checker.bmc import FOUND, NOT_FOUND
+from tcpverify.spec.bmc import compare, replay
 from tcpverify.spec.config import SCENARIOS, Config
+from tcpverify.spec.properties import suite
 from tcpverify.spec.run import check_scenario
 from tcpverify.spec.variants import VARIANTS
+from tcpverify.checker.properties import EndState
 
 # Where each variant's finding shows (README, "Variants and findings").
 FINDINGS = {
@@ -29,36 +33,71 @@ FINDINGS = {
 }
 # Variants no safety property (invariant) catches: nothing for BMC to agree on.
 NO_SAFETY_FINDING = {"time-wait-never-ends": "only no-deadlock and no-half-open see it",
-                     "no-challenge-ack": "only under --forge, where no liveness property runs and "
-                                         "the exploration keeps no edges to unroll"}
+                     "no-challenge-ack": "only under --forge, which the BMC encoding does not model"}
+# Z3's time grows about twofold per step (benchmarks/bmc.py): the suite unrolls this far,
+# `tcpverify bmc --depth K` as far as one likes.
+DEPTH = 4
 
 
 def test_every_variant_has_a_finding_configuration():
     assert set(FINDINGS) == set(VARIANTS) - set(NO_SAFETY_FINDING)
 
 
+@lru_cache(maxsize=None)
+def _run(variant, config):
+    """The BFS outcome and the BMC (encoding, unrolling, comparison rows), computed once."""
+    scenario = "simultaneous-close" if variant == "no-simultaneous-close" else "normal"
+    o = check_scenario(SCENARIOS[scenario], config, VARIANTS[variant] if variant else None)
+    return (o, *compare(o, depth=DEPTH))
+
+
+def _agrees(rows):
+    for r in rows:
+        if r.bfs is not None and r.bfs <= DEPTH:
+            assert (r.bmc.status, r.bmc.depth) == (FOUND, r.bfs), r.property
+        else:
+            assert r.bmc.status == NOT_FOUND and r.bmc.depth == DEPTH, r.property
+
+
 @pytest.mark.parametrize("variant", sorted(FINDINGS))
 def test_bmc_agrees_with_bfs_on_every_safety_property(variant):
-    scenario = "simultaneous-close" if variant == "no-simultaneous-close" else "normal"
-    o = check_scenario(SCENARIOS[scenario], FINDINGS[variant], VARIANTS[variant])
-    violated = [v for v in o.result.verdicts if v.status == "VIOLATED"]
-    assert violated, f"{variant} breaks nothing here"
-    depth = o.result.exploration.stats.depth
-    found = bmc_lengths(o, depth)
-    safety = [v for v in o.result.verdicts if v.property in found]
-    assert any(v.status == "VIOLATED" for v in safety)
-    for v in safety:
-        assert found[v.property] == (v.length if v.status == "VIOLATED" else None), v.property
+    o, _, _, rows = _run(variant, FINDINGS[variant])
+    assert o.status == "VIOLATED", f"{variant} breaks nothing here"
+    assert {r.property for r in rows} >= {"synchronization", "ack-validity", "fin-accounting",
+                                          "time-wait-role", "no-deadlock", "no-half-open"}
+    _agrees(rows)
 
 
-def test_bmc_finds_nothing_in_the_correct_protocol():
-    o = check_scenario(SCENARIOS["normal"], Config(loss=1))
-    assert set(bmc_lengths(o, o.result.exploration.stats.depth).values()) == {None}
+@pytest.mark.parametrize("config", [Config(loss=1), Config(stale=1)], ids=["loss1", "stale1"])
+def test_bmc_finds_nothing_in_the_correct_protocol(config):
+    _, _, result, rows = _run(None, config)
+    assert all(r.bfs is None and r.bmc.status == NOT_FOUND for r in rows)
+    assert result.depth == DEPTH
 
 
-def test_bmc_on_a_hand_made_graph():
-    g = StateGraph(states=["a", "b", "c", "d"], parent=[-1, 0, 1, 0],
-                   edges=[[("x", 1), ("y", 3)], [("x", 2)], [], [("z", 2)]])
-    assert shortest(g, {"c": {2}, "d": {3}, "a": {0}, "none": set()}, 5) == \
-        {"c": 2, "d": 1, "a": 0, "none": None}
-    assert shortest(g, {"c": {2}}, 1) == {"c": None}
+@pytest.mark.parametrize("variant, prop", [("syn-ack-acks-too-far", "ack-validity"),
+                                           ("no-retransmission", "no-deadlock"),
+                                           ("two-way-handshake", "synchronization"),
+                                           ("fin-takes-no-sequence-number", "fin-accounting")])
+def test_a_bmc_counterexample_replays_in_the_explicit_model(variant, prop):
+    o, enc, result, _ = _run(variant, FINDINGS[variant])
+    answer = result.answers[prop]
+    system, worlds = replay(enc, answer.model, answer.depth)
+    assert len(worlds) == answer.depth + 1 == o.verdict(prop).length + 1
+    props, _ = suite(system.decider, o.scenario, o.config)
+    (p,) = [p for p in props if p.name == prop]
+    assert p.check(worlds[-1]) is not None
+    if isinstance(p, EndState):
+        assert system.successors(worlds[-1]) == []
+
+
+def test_cli_bmc_exit_codes(capsys):
+    from tcpverify.spec.cli import main
+    assert main(["bmc", "normal", "--variant", "syn-ack-acks-too-far", "--depth", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "ack-validity       BMC 2                BFS 2      agree" in out
+    # graceful's BFS counterexample has 3 steps: a depth of 2 hides it
+    assert main(["bmc", "normal", "--variant", "syn-ack-acks-too-far", "--depth", "2", "--json"]) == 3
+    assert '"agree": null' in capsys.readouterr().out
+    assert main(["bmc", "normal", "--reorder"]) == 2
+    assert "no --reorder" in capsys.readouterr().err
