@@ -21,7 +21,7 @@ from .progress import add_quiet, meter
 from .proof_report import proof_results, proofs_verdict
 from .properties import every_property
 from .render import format_trace, graph_dot, graph_json, graph_mermaid
-from .report import verification_json, write_reports
+from .report import FROM_RUNS, verification_json, write_reports
 from .run import default_runs, run_all
 from .symbolic import Decider
 from .variant_file import VariantFileError, load_variant
@@ -211,7 +211,7 @@ def cmd_verify(args) -> int:
     status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
     suite = set(default_runs())
     suite_outcomes = [o for o in outcomes if (o.scenario, o.config, o.variant) in suite]
-    write_reports(Path(args.reports), suite_outcomes, worst(o.status for o in suite_outcomes))
+    write_reports(Path(args.reports), suite_outcomes, worst(o.status for o in suite_outcomes), FROM_RUNS)
     if args.junit:
         Path(args.junit).write_text(junit_xml(outcomes))
     if args.write_expect:
@@ -252,7 +252,8 @@ def verification_table(outcomes, status: str, folder: str = "reports", proofs=()
         lines += ["", "proofs (tcpverify prove):"] + cli_prove.proof_lines(proofs)
     lines.append(f"overall: {status} ({len(outcomes)} runs, {len(proofs)} proof obligations, "
                  f"{total:.1f} s); "
-                 f"reports written to {folder}/")
+                 f"written to {' and '.join(f'{folder}/{n}' for n in FROM_RUNS)} "
+                 f"(tcpverify report writes every report)")
     return "\n".join(lines)
 
 

@@ -129,24 +129,31 @@ REPORTS = {
 }
 
 
+# The reports made from the default suite's runs: what verify writes. The others make runs
+# of their own (pictures, audit, mutation matrix); report writes and checks them all.
+FROM_RUNS = ("verification.md", "verification.json")
+
+
 def with_proofs(status: str) -> str:
     """The overall status of the runs and of the proofs together."""
     return worst([status, proofs_verdict(proof_results())])
 
 
-def render_reports(outcomes, status: str) -> dict[str, bytes]:
-    """Every report's bytes, by its path under reports/."""
+def render_reports(outcomes, status: str, names=None) -> dict[str, bytes]:
+    """Every report's bytes (or those of ``names``), by its path under reports/."""
     out = {}
     for name, make in REPORTS.items():
+        if names is not None and name not in names:
+            continue
         made = make(outcomes, status)
         for path, text in (made.items() if name.endswith("/") else [("", made)]):
             out[posixpath.normpath(name + path)] = text.encode() if isinstance(text, str) else text
     return dict(sorted(out.items()))
 
 
-def write_reports(folder: Path, outcomes, status: str) -> list[Path]:
+def write_reports(folder: Path, outcomes, status: str, names=None) -> list[Path]:
     written = []
-    for name, data in render_reports(outcomes, status).items():
+    for name, data in render_reports(outcomes, status, names).items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

@@ -38,14 +38,21 @@ def test_check_names_each_drifted_missing_and_extra_file(tmp_path, monkeypatch, 
     assert (folder / "verification.md").read_bytes() == before["verification.md"]  # wrote nothing
 
 
-def test_a_registered_report_is_written_by_verify_and_checked(tmp_path, monkeypatch, capsys):
+def test_verify_writes_the_reports_of_its_runs(tmp_path, monkeypatch):
+    use_small_suite(monkeypatch)
+    folder = tmp_path / "reports"
+    main(["verify", "--quiet", "--reports", str(folder)])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(report.FROM_RUNS)
+
+
+def test_a_registered_report_is_written_by_report_and_checked(tmp_path, monkeypatch, capsys):
     use_small_suite(monkeypatch)
     monkeypatch.setitem(report.REPORTS, "runs.txt",
                         lambda outcomes, status: "".join(f"{o.key}\n" for o in outcomes))
     monkeypatch.setitem(report.REPORTS, "per-scenario/",
                         lambda outcomes, status: {f"{o.scenario.name}.txt": status for o in outcomes})
     folder = tmp_path / "reports"
-    main(["verify", "--quiet", "--reports", str(folder)])
+    main(["report", "--quiet", "--reports", str(folder)])
     assert (folder / "runs.txt").read_text().count("\n") == 4
     assert (folder / "per-scenario" / "abort.txt").read_text() == "VERIFIED"
     assert main(["report", "--check", "--reports", str(folder)]) == 0
