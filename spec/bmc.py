@@ -25,9 +25,9 @@ from .bmc_relation import IRS, ISS, SEG_ACK, SEG_SEQ, Move, Relation, shape, ske
 from .config import Config, Scenario
 from .machine import MSL2, RTO, SEGMENT, Machine
 from .properties import ENDED, SIGNALLED, suite
-from .seq import BITVEC, BITS, CONST, MOD, SeqVal, lt
+from .seq import BITVEC, BITS, CONST, SeqVal, lt
 from .states import CLOSED, SYNCHRONIZED, TIME_WAIT
-from .symbolic import FAR, ISS_PREFIX, OLD_PREFIX, Decider
+from .symbolic import ISS_PREFIX, OLD_PREFIX, Decider, far_apart
 from .system import DUPLICATE, LOSE, OLD, PEER, STALE_KINDS, TcpSystem, old_duplicate
 from .tcb import Tcb
 
@@ -164,12 +164,7 @@ class Encoding:
 
     def _far(self, isn) -> list:
         """RFC 9293 3.4.1 as the explicit Decider states it: old numbers lie FAR from each ISN."""
-        out = []
-        for pair in self.olds:
-            for old in pair:
-                d = old - isn
-                out.append(z3.And(z3.UGE(d, FAR), z3.ULE(d, MOD - FAR)))
-        return out
+        return [far_apart(old, isn) for pair in self.olds for old in pair]
 
     # --- the initial world
     def init(self):

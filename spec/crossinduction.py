@@ -46,9 +46,9 @@ import z3
 
 from . import induction, system
 from .induction import RCV, SND, Transition
-from .seq import BITVEC, HALF, MOD, SeqVal
+from .seq import BITVEC, HALF, SeqVal
 from .rules import iss_base
-from .symbolic import FAR, context
+from .symbolic import FAR, context, far_apart
 from .states import CLOSED, ESTABLISHED, LISTEN, SYN_RECEIVED, SYN_SENT
 from .tcb import Tcb
 
@@ -215,12 +215,12 @@ def cross_inv(w: World):
 
 @lru_cache(maxsize=None)
 def _far(key: Slot, t: Tcb):
-    """An old duplicate's SEQ and ACK are at least FAR from t's ISS (symbolic._axioms)."""
+    """An old duplicate's SEQ and ACK are at least FAR from t's ISS (symbolic.far_apart)."""
     if not _has(t, SND):
         return z3.BoolVal(True)
     s = _flight(key)
     iss = _term(t.iss)
-    far = [z3.And(z3.UGE(v - iss, FAR), z3.ULE(v - iss, MOD - FAR)) for v in (s.seq, s.ack)]
+    far = [far_apart(v, iss) for v in (s.seq, s.ack)]
     return z3.Implies(z3.And(s.present, s.old), z3.And(far[0], z3.Implies(s.has_ack, far[1])))
 
 

@@ -125,10 +125,14 @@ def _axioms(bases: list[str], isn_values: dict[str, int]) -> list:
         if b in isn_values:
             out.append(z3.BitVec(b, 32) == BITVEC.const(isn_values[b]))
         if b.startswith(OLD_PREFIX):
-            for i in isns:
-                d = z3.BitVec(b, 32) - z3.BitVec(i, 32)
-                out.append(z3.And(z3.UGE(d, FAR), z3.ULE(d, MOD - FAR)))
+            out += [far_apart(z3.BitVec(b, 32), z3.BitVec(i, 32)) for i in isns]
     return out
+
+
+def far_apart(old, isn):
+    """An old duplicate's number lies at least FAR from an ISN, on either side (RFC 9293 3.4.1)."""
+    d = old - isn
+    return z3.And(z3.UGE(d, FAR), z3.ULE(d, MOD - FAR))
 
 
 def _same_base(rel: str, x: SeqVal, y: SeqVal) -> bool | None:
