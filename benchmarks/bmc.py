@@ -10,10 +10,10 @@ from __future__ import annotations
 import sys
 import time
 
-from tcpverify.spec.bmc import bmc
-from tcpverify.spec.config import SCENARIOS, Config
-from tcpverify.spec.run import machine_for
-from tcpverify.spec.variants import VARIANTS
+from tcpverify.spec.proofs.bmc import bmc
+from tcpverify.spec.suite.run import machine_for
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.world.config import SCENARIOS, Config
 
 RUNS = [("normal", Config(loss=1), None), ("normal", Config(stale=1), None),
         ("normal", Config(), "syn-ack-acks-too-far")]

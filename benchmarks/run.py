@@ -34,7 +34,7 @@ def cases() -> list[tuple[str, list[tuple[str, dict]]]]:
     """(case name, [(scenario, Config keyword arguments)])."""
     from dataclasses import asdict
 
-    from tcpverify.spec.config import DEFAULT_CONFIGS, SCENARIOS
+    from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
 
     out = [(f"all scenarios, {c.name}", [(s, asdict(c)) for s in SCENARIOS])
            for c in DEFAULT_CONFIGS]
@@ -48,8 +48,8 @@ def cases() -> list[tuple[str, list[tuple[str, dict]]]]:
 def child(index: int) -> None:
     """Run one case in this process and print its figures as JSON."""
     start = time.perf_counter()
-    from tcpverify.spec.config import SCENARIOS, Config
-    from tcpverify.spec.run import check_scenario
+    from tcpverify.spec.suite.run import check_scenario
+    from tcpverify.spec.world.config import SCENARIOS, Config
 
     name, runs = cases()[index]
     states = transitions = 0

@@ -1,6 +1,7 @@
 """A small suite for the CI-format tests: the real spec, fewer scenarios and configurations."""
 
-from tcpverify.spec import config, expect, run
+from tcpverify.spec.suite import expect, run
+from tcpverify.spec.world import config
 
 SMALL_SCENARIOS = ("normal", "abort")
 SMALL_CONFIGS = (config.Config(), config.Config(loss=1))

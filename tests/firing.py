@@ -1,10 +1,10 @@
-"""Firing the spec's state graph on one event, as the checker does (spec.system._fire)."""
+"""Firing the spec's state graph on one event, as the checker does (spec.world.system._fire)."""
 
 from __future__ import annotations
 
-from tcpverify.spec.machine import Machine, build_graph
-from tcpverify.spec.rules import Params
-from tcpverify.spec.symbolic import Decider, branches
+from tcpverify.spec.tcp.machine import Machine, build_graph
+from tcpverify.spec.tcp.rules import Params
+from tcpverify.spec.tcp.symbolic import Decider, branches
 
 MACHINE = Machine(build_graph())
 

@@ -1,0 +1,49 @@
+"""tcpverify audit: the seed blog post against RFC 9293 (reports/seed-audit.md, .zh.md).
+
+Exit 0 when every departure breaks a property and every omission has a verified run
+of the RFC model; 1 when a departure breaks none (or the RFC model fails); 3 when a
+run hit a limit.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tcpverify.checker.verdict import EXIT_CODES
+
+from ..teaching.audit import LITERAL, audit_md, run_audit
+from .progress import add_quiet
+
+REPORTS = {"seed-audit.md": "en", "seed-audit.zh.md": "zh"}
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("audit", help="check the seed blog post's handshake and close against RFC 9293")
+    p.add_argument("--reports", default="reports", help="folder for seed-audit.md and seed-audit.zh.md")
+    add_quiet(p)
+    p.set_defaults(run=cmd_audit)
+
+
+def cmd_audit(args) -> int:
+    if not args.quiet:
+        print("auditing the seed post ...", file=sys.stderr, flush=True)
+    a = run_audit()
+    folder = Path(args.reports)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, lang in REPORTS.items():
+        (folder / name).write_text(audit_md(a, lang))
+    for name, row in [(d.variant, r) for d, r in a.departures] + [(LITERAL, a.together)]:
+        first = row.shortest()
+        what = (f"{first[0].property} fails, counterexample of {first[0].length} steps ({first[0].where})"
+                if first else "breaks no property")
+        print(f"{name:28} {what}")
+    for name, p in a.proofs.items():
+        print(f"{name:28} {p.obligation.name} {p.status} for every ISN pair (tcpverify prove)")
+    for w in a.witnesses:
+        for topic, shown in w.runs():
+            found = "NOT FOUND" if shown is None else \
+                f"{len(shown.trace) - 1} steps, {topic.property or 'every property'} {shown.outcome.status}"
+            print(f"left out: {w.omission.title['en']:30} {topic.command():50} {found}")
+    print(f"audit: {a.status}; written to {folder / 'seed-audit.md'} and {folder / 'seed-audit.zh.md'}")
+    return EXIT_CODES[a.status]

@@ -1,0 +1,56 @@
+"""`tcpverify check SCENARIO [run options]`: one scenario under one configuration."""
+
+from __future__ import annotations
+
+from tcpverify.checker.verdict import EXIT_CODES
+
+from ..reports.build import verification_json
+from ..views.render import format_trace
+from .options import add_run_options, run_from
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("check", help="check one scenario under one configuration")
+    c.set_defaults(run=cmd_check)
+    c.add_argument("scenario")
+    add_run_options(c)
+    c.add_argument("--json", action="store_true")
+
+
+def cmd_check(args) -> int:
+    o = run_from(args)
+    if args.json:
+        print(verification_json([o], o.status), end="")
+    else:
+        print(describe_outcome(o))
+    return EXIT_CODES[o.status]
+
+
+
+def describe_outcome(o) -> str:
+    s = o.result.exploration.stats
+    variant = f", variant {o.variant.name}" if o.variant else ""
+    lines = [f"scenario {o.scenario.name} ({o.config.name}{variant}): {o.status}",
+             f"  {s.states} states, {s.transitions} transitions, depth {s.depth}, "
+             f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s",
+             f"  assumptions: {o.config.assumptions()}"]
+    if o.losses:
+        lines.append("  losses explored (transitions losing each kind of segment): "
+                     + ", ".join(f"{k} {n}" for k, n in sorted(o.losses.items())))
+    for lim in o.result.exploration.limits:
+        lines.append(f"  limit hit: {lim}")
+    for v in o.result.verdicts:
+        note = ""
+        if v.status == "VIOLATED":
+            note = f": {v.message} (counterexample of {v.length} steps)"
+        elif v.vacuous:
+            note = f"  (warning: vacuous, no {v.witness_text} was reached)"
+        elif v.witness is not None:
+            note = f"  (witness: {v.witness_text} at depth {len(v.witness) - 1})"
+        lines.append(f"  {v.status:10} {v.property}{note}")
+    for name, why in sorted(o.skipped.items()):
+        lines.append(f"  {'n/a':10} {name}: {why}")
+    for v in o.result.verdicts:
+        if v.status == "VIOLATED":
+            lines += ["", f"Counterexample for {v.property}: {v.message}", format_trace(o, v)]
+    return "\n".join(lines)

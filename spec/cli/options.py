@@ -1,0 +1,95 @@
+"""What every command shares: the usage error (exit 2), the options that choose one run,
+and the run they choose."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..suite.run import run_all
+from ..tcp.variant_file import VariantFileError, load_variant
+from ..tcp.variants import VARIANTS
+from ..world.config import SCENARIOS, Config
+from .progress import add_quiet, meter
+
+
+class UsageError(Exception):
+    """Bad usage or input: reported as one line, exit code 2."""
+
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+
+def count(text: str) -> int:
+    """A budget: a whole number >= 0, or 'inf' (-1)."""
+    if text == "inf":
+        return -1
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or 'inf'") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is negative")
+    return n
+
+
+
+def positive(text: str) -> int:
+    n = count(text)
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be a whole number above 0")
+    return n
+
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options that choose one run: fault budgets, bounds, variant, state limit."""
+    p.add_argument("--loss", type=count, default=0, help="segments lost at most ('inf': unbounded)")
+    p.add_argument("--dup", type=count, default=0, help="segments duplicated at most")
+    p.add_argument("--stale", type=count, default=0, help="old duplicates arriving at most")
+    p.add_argument("--forge", type=count, default=0,
+                   help="RSTs or SYNs a blind attacker injects at most, with arbitrary SEQ (RFC 5961)")
+    p.add_argument("--reorder", action="store_true", help="channels may reorder segments")
+    p.add_argument("--capacity", type=positive, default=Config.capacity)
+    p.add_argument("--retries", type=count, default=Config.retries,
+                   help="retransmissions before giving up ('inf': never)")
+    p.add_argument("--window", type=count, default=Config.window, help="RCV.WND")
+    p.add_argument("--variant", default=None)
+    p.add_argument("--variant-file", default=None, help="a Python file defining VARIANT or transform(graph)")
+    p.add_argument("--max-states", type=positive, default=None)
+    add_quiet(p)
+
+
+
+def variant_from(args):
+    name = args.variant
+    if args.variant_file is not None:
+        if name is not None:
+            raise UsageError("give --variant or --variant-file, not both")
+        try:
+            return load_variant(args.variant_file)
+        except VariantFileError as e:
+            raise UsageError(str(e)) from None
+    if name is None:
+        return None
+    if name not in VARIANTS:
+        raise UsageError(f"unknown variant '{name}' (see: tcpverify list)")
+    return VARIANTS[name]
+
+
+
+def run_from(args):
+    """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
+    if args.scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
+    if args.dup < 0 or args.stale < 0 or args.forge < 0 or args.window < 0:
+        raise UsageError("--dup, --stale, --forge and --window take a whole number, not 'inf'")
+    config = Config(loss=args.loss, dup=args.dup, stale=args.stale, forge=args.forge, reorder=args.reorder,
+                    capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
+                    window=args.window)
+    (o,) = run_all([(SCENARIOS[args.scenario], config, variant_from(args))],
+                   max_states=args.max_states, meter=meter(args.quiet))
+    return o

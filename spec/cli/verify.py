@@ -1,0 +1,95 @@
+"""`tcpverify verify`: every scenario under every default configuration, the variant runs
+asked for, and the proofs; writes the reports made from these runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tcpverify.checker.verdict import EXIT_CODES, worst
+
+from ..proofs.proof_report import proof_results, proofs_verdict
+from ..reports.build import FROM_RUNS, verification_json, write_reports
+from ..suite import expect
+from ..suite.run import default_runs, run_all
+from ..views.junit import junit_xml
+from . import prove as cli_prove
+from .options import UsageError, positive
+from .progress import add_quiet, meter
+
+
+def add_parser(sub) -> None:
+    v = sub.add_parser("verify", help="check every scenario under every default configuration")
+    v.set_defaults(run=cmd_verify)
+    v.add_argument("--max-states", type=positive, default=None)
+    v.add_argument("--reports", default="reports", help="folder the reports are written to")
+    v.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+    v.add_argument("--variant", action="append", default=[], metavar="NAME[:CONFIGURATION]",
+                   help="also check every scenario with this variant, under every default "
+                        "configuration or the one named; repeatable")
+    v.add_argument("--junit", metavar="FILE", help="write JUnit XML: a testcase per run and property")
+    v.add_argument("--expect", metavar="FILE",
+                   help="compare the verdicts with this expectation file (and check the variant "
+                        "runs it names); exit 1 on any difference")
+    v.add_argument("--write-expect", metavar="FILE", help="write the verdicts as an expectation file")
+    add_quiet(v)
+
+
+def cmd_verify(args) -> int:
+    try:
+        expected = expect.read(Path(args.expect)) if args.expect else {}
+        runs = default_runs() + [r for sel in args.variant for r in expect.selected_runs(sel)]
+        runs += expect.runs_named(expected)
+    except expect.ExpectError as e:
+        raise UsageError(str(e)) from None
+    runs = list({(s.name, c.name, v.name if v else "-"): (s, c, v) for s, c, v in runs}.values())
+    outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet))
+    proofs = proof_results()
+    status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
+    suite = set(default_runs())
+    suite_outcomes = [o for o in outcomes if (o.scenario, o.config, o.variant) in suite]
+    write_reports(Path(args.reports), suite_outcomes, worst(o.status for o in suite_outcomes), FROM_RUNS)
+    if args.junit:
+        Path(args.junit).write_text(junit_xml(outcomes))
+    if args.write_expect:
+        expect.write(Path(args.write_expect), outcomes)
+    if args.json:
+        print(verification_json(outcomes, status, proofs), end="")
+    else:
+        print(verification_table(outcomes, status, args.reports, proofs))
+    if not (args.expect or args.write_expect):
+        return EXIT_CODES[status]
+    if proofs_verdict(proofs) != "VERIFIED":  # no expectation file excuses a failed proof
+        return EXIT_CODES[proofs_verdict(proofs)]
+    differences = expect.compare(expected, expect.verdicts(outcomes)) if args.expect else []
+    for line in differences:
+        print(f"unexpected: {line}", file=sys.stderr)
+    if differences:
+        print(f"{len(differences)} verdict(s) differ from {args.expect}", file=sys.stderr)
+        return EXIT_CODES["VIOLATED"]
+    # Violations are expected here; an incomplete search is never a pass.
+    return EXIT_CODES["INCOMPLETE"] if any(o.status == "INCOMPLETE" for o in outcomes) else 0
+
+
+
+def verification_table(outcomes, status: str, folder: str = "reports", proofs=()) -> str:
+    head = f"{'scenario':24} {'configuration':26} {'verdict':10} {'states':>8} {'trans.':>8} " \
+           f"{'depth':>5} {'seconds':>8}"
+    lines = [head, "-" * len(head)]
+    total = 0.0
+    for o in outcomes:
+        s = o.result.exploration.stats
+        total += s.seconds
+        config = o.config.name + (f", variant {o.variant.name}" if o.variant else "")
+        lines.append(f"{o.scenario.name:24} {config:26} {o.status:10} {s.states:8d} "
+                     f"{s.transitions:8d} {s.depth:5d} {s.seconds:8.2f}")
+        for v in o.result.verdicts:
+            if v.status != "VERIFIED":
+                lines.append(f"    {v.status} {v.property}: {v.message}")
+    if proofs:
+        lines += ["", "proofs (tcpverify prove):"] + cli_prove.proof_lines(proofs)
+    lines.append(f"overall: {status} ({len(outcomes)} runs, {len(proofs)} proof obligations, "
+                 f"{total:.1f} s); "
+                 f"written to {' and '.join(f'{folder}/{n}' for n in FROM_RUNS)} "
+                 f"(tcpverify report writes every report)")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Captures replayed against the model: capture reading, replay, the Linux profile."""

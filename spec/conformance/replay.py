@@ -1,0 +1,311 @@
+"""Replaying a captured connection through the spec: a search for an explanation.
+
+The capture shows the segments that passed one point of the wire, in order. The
+spec must explain them with the state graph's own transitions (Machine.fire): what
+each endpoint's application did (OPEN, SEND, CLOSE, ABORT), which timers fired, and
+what the capture point could not see: a segment the spec sends that the capture
+lacks was lost before the capture point (or never sent: a delayed ACK looks the
+same), a captured segment may be lost after it. Each direction is two FIFO channels,
+before and after the capture point. The search is depth first over
+(observations matched, both TCBs, the four channels), each state visited once; a
+connection CONFORMS when some path matches every captured segment, in order, to a
+segment its sender's spec put on the wire.
+
+The search is best first: the state that has matched the most captured segments,
+then the one with the fewest unobserved steps since, so that the common, short
+explanations are found at once. Between two captured segments it takes at most
+QUIET unobserved steps: a deviation is "no explanation within that bound".
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..tcp.machine import ABORT, CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine
+from ..tcp.rules import Params
+from ..tcp.segment import Segment
+from ..tcp.seq import MOD
+from ..tcp.symbolic import Ctx, Decider
+from ..tcp.tcb import Tcb
+from .capture import Connection, Observed
+from .linux import CLOSE_UNREAD, EDGE_DEPARTURE, FIN_WAIT_2_TIMEOUT
+
+WINDOW = 65535  # RCV.WND: window values are not modelled, a full 16-bit window is assumed
+CAPACITY = 4  # segments a channel half may hold in an explanation
+QUIET = 5  # unobserved steps between two captured segments, at most (by default)
+CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, CLOSE, CLOSE_UNREAD, ABORT)
+TIMERS = (RTO, MSL2, FIN_WAIT_2_TIMEOUT)
+
+
+class State(NamedTuple):
+    i: int  # captured segments matched so far
+    a: Tcb | None  # None: this endpoint is not checked (--endpoint)
+    b: Tcb | None
+    pre: tuple  # per direction (to B, to A): (segment, edge that sent it) not yet captured
+    post: tuple  # per direction: (segment, index of the capture) captured, not yet arrived
+
+    def tcb(self, x: str) -> Tcb | None:
+        return self.a if x == "A" else self.b
+
+
+class Step(NamedTuple):
+    actor: str  # "A", "B", or "capture"/"net"
+    what: str  # edge name, "captured", "lost"
+    event: str = ""
+    n: int | None = None  # the captured segment involved (index into the capture)
+    sent: tuple = ()  # segments sent; for a capture: the edge that sent it, then those lost before it
+
+
+@dataclass
+class Verdict:
+    conforms: bool
+    steps: list = field(default_factory=list)  # (Step, State after) of the explanation
+    index: int = 0  # DEVIATES: the first captured segment no explanation reaches past
+    frontier: list = field(default_factory=list)  # DEVIATES: states that matched all before it
+    visited: int = 0
+
+
+class Replayer:
+    """Searches for an explanation of one connection under one state graph."""
+
+    def __init__(self, machine: Machine, endpoints: str = "both", captured_on: str | None = None,
+                 quiet: int = QUIET):
+        self.machine = machine
+        self.checked = {"A": endpoints in ("A", "both"), "B": endpoints in ("B", "both")}
+        self.quiet = quiet
+        self.captured_on = captured_on  # the address of the host the capture was taken on, if known
+        self.ctx = Ctx(Decider(), frozenset(), ())  # every number is concrete: Z3 is never asked
+        self.explained: dict[tuple, list[Step]] = {}  # shape -> the moves that explained it
+
+    def params(self, conn: Connection) -> Params:
+        return Params(retries=None, fin_len=self.machine.fin_len,
+                      isns=tuple((x, (n,)) for x, n in sorted(conn.isns.items())))
+
+    def replay(self, conn: Connection) -> Verdict:
+        """Follow the explanation of an earlier connection of the same shape, else search."""
+        key = (self.host(conn), shape(conn))
+        moves = self.explained.get(key)
+        if moves is not None:
+            v = self._follow(conn, moves)
+            if v is not None:
+                return v
+        v = self._search(conn)
+        if v.conforms:
+            self.explained[key] = [st for st, _ in v.steps]
+        return v
+
+    def host(self, conn: Connection) -> str | None:
+        """A or B, whichever the capture was taken on: nothing it sends is lost before the capture."""
+        for x, addr in (("A", conn.a), ("B", conn.b)):
+            if addr.rsplit(":", 1)[0] == self.captured_on:
+                return x
+        return None
+
+    def _init(self) -> State:
+        fresh = Tcb(rcv_wnd=WINDOW)
+        return State(0, fresh if self.checked["A"] else None, fresh if self.checked["B"] else None,
+                     ((), ()), ((), ()))
+
+    def _follow(self, conn: Connection, moves: list[Step]) -> Verdict | None:
+        """Take the given moves on this connection's numbers: an explanation if each fires as recorded."""
+        obs, params, host = conn.segments, self.params(conn), self.host(conn)
+        s, steps = self._init(), []
+        for move in moves:
+            if move.actor == "capture":
+                taken = [self._capture(s, obs[s.i], host)] if s.i < len(obs) else [None]
+            elif move.actor == "net":
+                taken = [self._lose(s, "A" if obs[move.n].sender == "B" else "B")]
+            elif move.event == SEGMENT:
+                taken = self._deliver(s, move.actor, params)
+            else:
+                seg = self._next_data(s, move.actor, obs) if move.event == SEND else None
+                taken = self._fire(s, move.actor, move.event, seg, params)
+            if not taken or taken[0] is None or taken[0][0][:4] != move[:4]:
+                return None  # the same actor, edge, event and captured segment, or no explanation
+            steps.append(taken[0])
+            s = taken[0][1]
+        return Verdict(True, steps) if s.i == len(obs) else None
+
+    def _search(self, conn: Connection) -> Verdict:
+        obs, params, host = conn.segments, self.params(conn), self.host(conn)
+        init = self._init()
+        parent: dict[State, tuple] = {init: (None, None, 0)}
+        queue = [(0, 0, 0, False, init)]
+        order = 0
+        best = 0
+        while queue:
+            _, _, _, rest, s = heapq.heappop(queue)
+            quiet = parent[s][2]
+            if s.i == len(obs):
+                return Verdict(True, self._path(parent, s), visited=len(parent))
+            best = max(best, s.i)
+            # A state whose next captured segment matches is expanded in two halves: the
+            # match first, the quiet steps only if the search comes back to it.
+            match = None if rest else self._capture(s, obs[s.i], host) if s.i < len(obs) else None
+            if match is not None:
+                succ = [match]
+                order += 1
+                heapq.heappush(queue, (-s.i, quiet, order, True, s))
+            else:
+                succ = self._successors(s, obs, params, quiet < self.quiet)
+            for step, nxt in succ:
+                if nxt not in parent:
+                    q = 0 if nxt.i > s.i else quiet + 1
+                    parent[nxt] = (s, step, q)
+                    order += 1
+                    rank = -1 if nxt.i == s.i and self._ready(nxt, obs) else q
+                    heapq.heappush(queue, (-nxt.i, rank, order, False, nxt))
+        frontier = sorted({s for s in parent if s.i == best}, key=repr)
+        return Verdict(False, index=best, frontier=frontier, visited=len(parent))
+
+    @staticmethod
+    def _ready(s: State, obs: list[Observed]) -> bool:
+        """The next captured segment is on its way to the capture point: expand this state next."""
+        if s.i == len(obs):
+            return False
+        o = obs[s.i]
+        return any(seg == o.segment for seg, _ in s.pre[o.sender == "B"])
+
+    @staticmethod
+    def _path(parent, s) -> list:
+        out = []
+        while parent[s][0] is not None:
+            prev, step, _ = parent[s]
+            out.append((step, s))
+            s = prev
+        return out[::-1]
+
+    def _successors(self, s: State, obs: list[Observed], params: Params, more: bool):
+        """The quiet steps: a segment arrives, a timer fires, an application calls, a segment is lost."""
+        out = []
+        if not more:
+            return out
+        for x in ("A", "B"):
+            out += self._deliver(s, x, params)
+        for x in ("A", "B"):
+            if s.tcb(x) is None:
+                continue
+            for event in TIMERS:
+                out += self._fire(s, x, event, None, params)
+            for event in CALLS:
+                out += self._fire(s, x, event, None, params)
+            want = self._next_data(s, x, obs)
+            if want is not None:
+                out += self._fire(s, x, SEND, want, params)
+        for to in ("B", "A"):
+            lost = self._lose(s, to)
+            if lost is not None:
+                out.append(lost)
+        return out
+
+    def _deliver(self, s: State, x: str, params: Params) -> list:
+        """The first captured segment on its way to x arrives."""
+        ch = s.post[0 if x == "B" else 1]
+        if not ch or s.tcb(x) is None:
+            return []
+        seg, n = ch[0]
+        return self._fire(s, x, SEGMENT, seg, params, n, post=(x, ch[1:]))
+
+    @staticmethod
+    def _lose(s: State, to: str):
+        """The first captured segment on its way to `to` is lost after the capture point."""
+        ch = s.post[to == "A"]
+        if not ch:
+            return None
+        post = list(s.post)
+        post[to == "A"] = ch[1:]
+        return Step("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))
+
+    def _capture(self, s: State, o: Observed, host: str | None):
+        """Match captured segment s.i to its sender's next segment not lost before the capture point."""
+        k = o.sender == "B"
+        pre, post = list(s.pre), list(s.post)
+        skipped = ()
+        if s.tcb(o.sender) is None:
+            name = None
+        else:
+            for j, (seg, name) in enumerate(pre[k]):
+                if j and o.sender == host:
+                    return None
+                if seg == o.segment:
+                    skipped = tuple(g for g, _ in pre[k][:j])
+                    pre[k] = pre[k][j + 1:]
+                    break
+            else:
+                return None
+        if len(post[k]) >= CAPACITY:
+            return None
+        post[k] = post[k] + ((o.segment, s.i),)
+        return (Step("capture", "captured", n=s.i, sent=(name, *skipped)),
+                State(s.i + 1, s.a, s.b, tuple(pre), tuple(post)))
+
+    def _fire(self, s: State, x: str, event: str, seg, params: Params, n=None, post=None):
+        tcb = s.tcb(x)
+        if not self.machine.handles(tcb.state, event):
+            return []
+        if event in (OPEN_PASSIVE, OPEN_ACTIVE) and (tcb.origin or tcb.error):
+            return []  # one connection per replay: opened once
+        result = self.machine.fire(x, tcb, event, seg, self.ctx, params)
+        if result is None:
+            return []
+        name, new, sent = result
+        pre = list(s.pre)
+        k = x == "B"
+        pre[k] = pre[k] + tuple((g, name) for g in sent)
+        if len(pre[k]) > CAPACITY:
+            return []
+        posts = s.post
+        if post is not None:
+            posts = (post[1], s.post[1]) if post[0] == "B" else (s.post[0], post[1])
+        nxt = State(s.i, new if x == "A" else s.a, new if x == "B" else s.b, tuple(pre), posts)
+        if nxt == s:
+            return []
+        return [(Step(x, name, event, n, sent), nxt)]
+
+    @staticmethod
+    def _next_data(s: State, x: str, obs: list[Observed]) -> Segment | None:
+        """SEND is made with the octets of x's next captured data segment, when it starts at SND.NXT."""
+        tcb = s.tcb(x)
+        for o in obs[s.i:]:
+            if o.sender == x and o.segment.data:
+                if tcb.snd_nxt is not None and o.segment.seq == tcb.snd_nxt:
+                    return o.segment
+                return None
+        return None
+
+
+def shape(conn: Connection) -> tuple:
+    """The connection with each number relative to the ISN of its space (its sender's for SEQ,
+    the peer's for ACK). The spec's comparisons commute with moving a side's sequence space
+    modulo 2^32, so one shape usually has one explanation, moved; the exception, the <SEQ=0>
+    of a reset answering a segment without ACK, only makes _follow fail and the search run."""
+    isn = conn.isns
+    out = []
+    for o in conn.segments:
+        g = o.segment
+        peer = "B" if o.sender == "A" else "A"
+        seq = (g.seq.off - isn.get(o.sender, 0)) % MOD
+        ack = None if g.ack is None else (g.ack.off - isn.get(peer, 0)) % MOD
+        out.append((o.sender, seq, ack, g.syn, g.fin, g.rst, g.data))
+    return tuple(sorted(isn)), tuple(out)
+
+
+def departures(v: Verdict) -> list[str]:
+    """The Linux departures (see spec/conformance/linux.py) an explanation uses."""
+    return sorted({EDGE_DEPARTURE[st.what] for st, _ in v.steps if st.what in EDGE_DEPARTURE})
+
+
+def reaction(machine: Machine, who: str, tcb: Tcb, seg: Segment, params: Params) -> str:
+    """What an endpoint in this TCB does with a segment: the edge it takes, and what it sends."""
+    ctx = Ctx(Decider(), frozenset(), ())
+    result = machine.fire(who, tcb, SEGMENT, seg, ctx, params)
+    if result is None:
+        return "no edge"
+    name, new, sent = result
+    out = f"{name} -> {new.state}"
+    if sent:
+        out += " sending " + ", ".join(str(g) for g in sent)
+    return out
+

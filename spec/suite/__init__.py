@@ -1,0 +1,1 @@
+"""The wiring to checker/: runs, the default suite, expectation files and the mutation matrix."""

@@ -1,0 +1,100 @@
+"""Expected verdicts: a committed file that verify --expect compares the verdicts with.
+
+The file is tab-separated, one line per scenario, configuration, variant ("-" for
+none) and property, with its verdict: VERIFIED, VERIFIED (vacuous), VIOLATED,
+INCOMPLETE or n/a. Lines are sorted, so a changed verdict is a one-line diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..tcp.variants import VARIANTS
+from ..world.config import DEFAULT_CONFIGS, SCENARIOS, Config
+
+HEADER = ("scenario", "configuration", "variant", "property", "verdict")
+VERDICTS = ("VERIFIED", "VERIFIED (vacuous)", "VIOLATED", "INCOMPLETE", "n/a")
+
+
+class ExpectError(ValueError):
+    """A malformed expectation file or selector: the CLI reports it as bad input."""
+
+
+def verdicts(outcomes) -> dict[tuple[str, ...], str]:
+    """{(scenario, configuration, variant, property): verdict} of the runs made."""
+    out = {}
+    for o in outcomes:
+        for v in o.result.verdicts:
+            out[(*o.key, v.property)] = "VERIFIED (vacuous)" if v.status == "VERIFIED" and v.vacuous \
+                else v.status
+        for prop in o.skipped:
+            out[(*o.key, prop)] = "n/a"
+    return out
+
+
+def write(path: Path, outcomes) -> None:
+    lines = ["\t".join(HEADER)] + ["\t".join((*k, v)) for k, v in sorted(verdicts(outcomes).items())]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def read(path: Path) -> dict[tuple[str, ...], str]:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as e:
+        raise ExpectError(f"cannot read expectation file {path}: {e.strerror}") from None
+    if not lines or tuple(lines[0].split("\t")) != HEADER:
+        raise ExpectError(f"{path}:1: the header must be: {' <tab> '.join(HEADER)}")
+    out = {}
+    for n, line in enumerate(lines[1:], 2):
+        cols = line.split("\t")
+        if len(cols) != len(HEADER) or cols[4] not in VERDICTS:
+            raise ExpectError(f"{path}:{n}: expected {len(HEADER)} tab-separated columns ending in "
+                              f"one of {', '.join(VERDICTS)}")
+        out[tuple(cols[:4])] = cols[4]
+    return out
+
+
+def _config(name: str) -> Config:
+    try:
+        return Config.parse(name)
+    except ValueError as e:
+        raise ExpectError(f"configuration '{name}': {e}") from None
+
+
+def runs_named(keys) -> list:
+    """The runs (scenario, config, variant) that expected rows name beyond the default suite:
+    a variant, or a configuration that is not a default one (forge 1, say), in sorted order.
+
+    Rows that name no scenario or variant the spec has are left out: compare() lists them as
+    expected but not checked."""
+    defaults = {c.name for c in DEFAULT_CONFIGS}
+    out = []
+    for s, c, v in sorted({k[:3] for k in keys if k[2] != "-" or k[1] not in defaults}):
+        if s in SCENARIOS and (v == "-" or v in VARIANTS):
+            out.append((SCENARIOS[s], _config(c), VARIANTS[v] if v != "-" else None))
+    return out
+
+
+def selected_runs(selector: str) -> list:
+    """VARIANT (under every default configuration) or VARIANT:CONFIGURATION (any configuration,
+    named as tcpverify names it: 'loss 0, forge 1')."""
+    name, _, config = selector.partition(":")
+    if name not in VARIANTS:
+        raise ExpectError(f"unknown variant '{name}' (see: tcpverify list)")
+    configs = [_config(config)] if config else DEFAULT_CONFIGS
+    return [(s, c, VARIANTS[name]) for s in SCENARIOS.values() for c in configs]
+
+
+def compare(expected: dict, got: dict) -> list[str]:
+    """One line per difference, sorted."""
+    lines = []
+    for key in sorted(set(expected) | set(got)):
+        name = " | ".join(key)
+        if key not in got:
+            lines.append(f"{name}: expected {expected[key]}, not checked")
+        elif key not in expected:
+            lines.append(f"{name}: got {got[key]}, not in the expectation file")
+        elif expected[key] != got[key]:
+            lines.append(f"{name}: expected {expected[key]}, got {got[key]}")
+    return lines

@@ -1,0 +1,81 @@
+"""Wiring: the TCP model, a scenario, a configuration and a variant, through the checker."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tcpverify.checker.explore import Progress
+from tcpverify.checker.verdict import Result, check
+
+from ..tcp.machine import Machine, build_graph
+from ..tcp.symbolic import Decider
+from ..tcp.variants import Variant
+from ..world.config import DEFAULT_CONFIGS, SCENARIOS, Config, Scenario
+from ..world.properties import suite
+from ..world.system import TcpSystem
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    config: Config
+    variant: Variant | None
+    result: Result
+    skipped: dict[str, str]
+    system: TcpSystem
+    losses: Counter = field(default_factory=Counter)
+
+    @property
+    def status(self) -> str:
+        return self.result.status
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(scenario, configuration, variant or "-"): what names the run in CI formats."""
+        return self.scenario.name, self.config.name, self.variant.name if self.variant else "-"
+
+    def verdict(self, prop: str):
+        return next(v for v in self.result.verdicts if v.property == prop)
+
+    def state(self, i: int):
+        return self.result.exploration.graph.states[i]
+
+
+def machine_for(variant: Variant | None) -> Machine:
+    graph = build_graph()
+    return Machine(variant.apply(graph) if variant else graph)
+
+
+def check_scenario(scenario: Scenario, config: Config, variant: Variant | None = None,
+                   max_states: int | None = None, progress: Progress | None = None,
+                   decider: Decider | None = None,
+                   isns: dict[str, tuple[int, ...]] | None = None) -> Outcome:
+    decider = decider or Decider()
+    system = TcpSystem(machine_for(variant), scenario, config, decider, isns)
+    props, skipped = suite(decider, scenario, config)
+    result = check(system, props, max_states=max_states, progress=progress)
+    return Outcome(scenario, config, variant, result, skipped, system, system.lost)
+
+
+Run = tuple[Scenario, Config, "Variant | None"]
+
+
+def default_runs() -> list[Run]:
+    """The default suite: every scenario under every default configuration."""
+    return [(s, c, None) for s in SCENARIOS.values() for c in DEFAULT_CONFIGS]
+
+
+def run_all(runs: list[Run], max_states: int | None = None, meter=None) -> list[Outcome]:
+    """Check each run, sharing one Decider; ``meter`` (spec.cli.progress.Meter) shows progress."""
+    decider = Decider()
+    outcomes = []
+    for n, (scenario, config, variant) in enumerate(runs, 1):
+        if meter:
+            meter.start(f"{scenario.name}, {config.name}"
+                        + (f", variant {variant.name}" if variant else "") + f" ({n}/{len(runs)})")
+        outcomes.append(check_scenario(scenario, config, variant, max_states=max_states,
+                                       progress=meter, decider=decider))
+    if meter:
+        meter.close()
+    return outcomes

@@ -1,0 +1,84 @@
+"""The topics of `tcpverify explain`: which run of the checker each one shows.
+
+A topic names a scenario, a configuration and a variant, and either a property
+whose counterexample it shows or waypoints a witness must pass through in order
+(checker.reach.path_through finds the shortest). Nothing here is a trace: the
+checker computes it each time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from tcpverify.checker.reach import path_through
+
+from ..suite.run import Outcome, check_scenario
+from ..tcp.states import CLOSED, CLOSING, LAST_ACK, TIME_WAIT
+from ..tcp.variants import VARIANTS
+from ..world.config import SCENARIOS, Config
+from ..world.system import World
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    scenario: str
+    config: Config
+    variant: str | None = None
+    property: str | None = None  # show the counterexample of this property ...
+    waypoints: tuple[Callable[[World], bool], ...] = ()  # ... or a witness through these
+
+    def command(self) -> str:
+        """The `tcpverify check` command that runs the same check."""
+        c = self.config
+        opts = [f"--loss {c.loss}"] if c.loss else []
+        opts += [f"--stale {c.stale}"] if c.stale else []
+        opts += [f"--variant {self.variant}"] if self.variant else []
+        return " ".join(["tcpverify check", self.scenario, *opts])
+
+
+@dataclass
+class Shown:
+    """A topic's computed run: the outcome, the trace, where a lasso's loop starts."""
+
+    topic: Topic
+    outcome: Outcome
+    trace: list
+    loop_start: int | None = None
+    message: str = ""
+
+
+def _both(state: str) -> Callable[[World], bool]:
+    return lambda w: w.a.state == state and w.b.state == state
+
+
+def _final_ack_lost(w: World) -> bool:
+    """A has sent the final ACK (it is in TIME-WAIT), B is in LAST-ACK, and no ACK is on its way."""
+    return w.a.state == TIME_WAIT and w.b.state == LAST_ACK and not w.ab
+
+
+TOPICS = {t.name: t for t in (
+    Topic("why-three-way-handshake", "normal", Config(stale=1), "two-way-handshake",
+          property="synchronization"),
+    Topic("why-time-wait", "normal", Config(loss=1), "no-time-wait", property="graceful"),
+    Topic("why-fin-wait-2", "normal", Config(), "no-fin-wait-2", property="graceful"),
+    Topic("simultaneous-close", "simultaneous-close", Config(),
+          waypoints=(_both(CLOSING), _both(TIME_WAIT))),
+    Topic("lost-final-ack", "normal", Config(loss=1),
+          waypoints=(_final_ack_lost, lambda w: w.a.state == TIME_WAIT and w.b.state == CLOSED,
+                     _both(CLOSED))),
+)}
+
+
+def show(topic: Topic) -> Shown | None:
+    """Run the checker for ``topic``; None when the run it expects is not there."""
+    variant = VARIANTS[topic.variant] if topic.variant else None
+    o = check_scenario(SCENARIOS[topic.scenario], topic.config, variant)
+    if topic.property is not None:
+        v = o.verdict(topic.property)
+        if v.status != "VIOLATED":
+            return None
+        return Shown(topic, o, v.trace, v.loop_start, v.message)
+    trace = path_through(o.result.exploration.graph, topic.waypoints)
+    return None if trace is None else Shown(topic, o, trace)

@@ -1,0 +1,1 @@
+"""Renderers: text, DOT/Mermaid/JSON, SVG charts, JUnit."""

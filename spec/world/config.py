@@ -1,0 +1,154 @@
+"""Scenarios (which calls each application makes) and fault configurations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..tcp.machine import ABORT, CLOSE, OPEN_ACTIVE, OPEN_PASSIVE, SEND
+from ..tcp.states import CLOSE_WAIT, CLOSED, ESTABLISHED, FIN_WAIT_2, LISTEN
+
+
+@dataclass(frozen=True)
+class Call:
+    """An application call, made once the endpoint is in one of ``states`` and the
+    peer's application has made ``after_peer`` calls; ``initial`` calls are made
+    before the run starts."""
+
+    event: str
+    states: tuple[str, ...]
+    after_peer: int = 0
+    initial: bool = False
+    closes_listener: bool = False  # also made in LISTEN once a connection attempt came and went
+
+    def enabled(self, tcb) -> bool:
+        if tcb.state in self.states:
+            return True
+        return self.closes_listener and tcb.state == LISTEN and tcb.incarnations > 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    a: tuple[Call, ...]
+    b: tuple[Call, ...]
+
+    @property
+    def aborts(self) -> bool:
+        return any(c.event == ABORT for c in self.a + self.b)
+
+    @property
+    def refused(self) -> bool:
+        """B never opens: the connection is meant to be refused."""
+        return not self.b
+
+
+LISTENS = Call(OPEN_PASSIVE, (CLOSED,), initial=True)
+
+
+def closes(*states: str) -> Call:
+    """CLOSE in one of states, or in LISTEN when a connection attempt has failed."""
+    return Call(CLOSE, states, closes_listener=True)
+
+
+CONNECTS = Call(OPEN_ACTIVE, (CLOSED,), after_peer=1)
+BOTH_OPEN_STATES = (ESTABLISHED, CLOSE_WAIT)
+
+SCENARIOS = {s.name: s for s in (
+    Scenario("normal", "A connects to listening B; A closes first, B closes once A's FIN is in",
+             (CONNECTS, Call(CLOSE, (ESTABLISHED,))),
+             (LISTENS, closes(CLOSE_WAIT))),
+    Scenario("server-closes-first", "A connects to listening B; B closes first",
+             (CONNECTS, Call(CLOSE, (CLOSE_WAIT,))),
+             (LISTENS, closes(ESTABLISHED))),
+    Scenario("simultaneous-open", "both send a SYN before either arrives (RFC 9293 Figure 7)",
+             (Call(OPEN_ACTIVE, (CLOSED,), initial=True), Call(CLOSE, (ESTABLISHED,))),
+             (Call(OPEN_ACTIVE, (CLOSED,), initial=True), Call(CLOSE, (CLOSE_WAIT,)))),
+    Scenario("simultaneous-close", "both close once established, in any order (RFC 9293 Figure 13)",
+             (CONNECTS, Call(CLOSE, BOTH_OPEN_STATES)),
+             (LISTENS, closes(*BOTH_OPEN_STATES))),
+    Scenario("half-close", "A closes first; B sends data after A's FIN, then closes",
+             (CONNECTS, Call(CLOSE, (ESTABLISHED,))),
+             (LISTENS, Call(SEND, (CLOSE_WAIT,), closes_listener=True), Call(CLOSE, (CLOSE_WAIT,)))),
+    Scenario("abort", "A aborts (RST); B closes, and aborts if left in FIN-WAIT-2 (no RFC timer ends it)",
+             (CONNECTS, Call(ABORT, BOTH_OPEN_STATES)),
+             (LISTENS, closes(*BOTH_OPEN_STATES), Call(ABORT, (FIN_WAIT_2,)))),
+    Scenario("connect-to-closed-port", "A connects to B, which never listens: B answers RST",
+             (Call(OPEN_ACTIVE, (CLOSED,)),), ()),
+)}
+
+
+
+@dataclass(frozen=True)
+class Config:
+    """Fault budgets and bounds. loss=-1 means unbounded; retries=None, never give up."""
+
+    loss: int = 0
+    dup: int = 0
+    stale: int = 0
+    forge: int = 0  # segments a blind attacker injects (RFC 5961)
+    reorder: bool = False
+    capacity: int = 5
+    retries: int | None = 2
+    window: int = 4
+
+    @property
+    def name(self) -> str:
+        parts = [f"loss {'inf' if self.loss < 0 else self.loss}"]
+        if self.dup:
+            parts.append(f"dup {self.dup}")
+        if self.stale:
+            parts.append(f"stale {self.stale}")
+        if self.forge:
+            parts.append(f"forge {self.forge}")
+        if self.reorder:
+            parts.append("reorder")
+        if self.retries != Config.retries:
+            parts.append(f"retries {'inf' if self.retries is None else self.retries}")
+        if self.capacity != Config.capacity:
+            parts.append(f"capacity {self.capacity}")
+        if self.window != Config.window:
+            parts.append(f"window {self.window}")
+        return ", ".join(parts)
+
+    @classmethod
+    def parse(cls, name: str) -> "Config":
+        """The configuration that ``name`` names: the inverse of ``Config.name``."""
+        fields: dict = {}
+        for part in name.split(", "):
+            key, _, value = part.partition(" ")
+            if key == "reorder" and not value:
+                fields["reorder"] = True
+            elif key in ("loss", "retries") and value == "inf":
+                fields[key] = -1 if key == "loss" else None
+            elif key in ("loss", "dup", "stale", "forge", "retries", "capacity", "window") \
+                    and value.isdigit():
+                fields[key] = int(value)
+            else:
+                raise ValueError(f"'{part}' is not a part of a configuration name "
+                                 f"(e.g. 'loss 1, dup 1, reorder, retries 3')")
+        config = cls(**fields)
+        if config.name != name:
+            raise ValueError(f"'{name}' is not written as tcpverify writes it: '{config.name}'")
+        return config
+
+    def assumptions(self) -> str:
+        loss = "unbounded" if self.loss < 0 else f"at most {self.loss}"
+        retries = "unbounded" if self.retries is None else str(self.retries)
+        order = "reordering" if self.reorder else "FIFO"
+        return (f"{loss} lost, at most {self.dup} duplicated, at most {self.stale} old duplicate(s); "
+                f"{f'at most {self.forge} forged RST or SYN; ' if self.forge else ''}"
+                f"{order} channels of capacity {self.capacity}; retries {retries}; RCV.WND {self.window}")
+
+
+DEFAULT_CONFIGS = (
+    Config(),
+    Config(loss=1),
+    Config(loss=2, retries=3),
+    Config(loss=1, dup=1, reorder=True),
+    Config(stale=1),
+    Config(loss=-1, retries=None),  # fair loss: liveness rests on fairness, not on budgets
+)
+# The default configurations whose network only loses: no duplicated, reordered or old
+# segments. The seed post speaks of no others, so its variants are checked under these.
+LOSSY_CONFIGS = tuple(c for c in DEFAULT_CONFIGS if not (c.dup or c.stale or c.reorder))

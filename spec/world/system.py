@@ -1,0 +1,353 @@
+"""Two endpoints, two channels, timers and applications: the model the checker explores.
+
+A ``World`` is the global state. Its successors are the union of named
+actions: an application call, a segment delivered (the receiving edge of the
+state graph names the step), a timer, or a fault of the network (a segment
+lost, duplicated, an old duplicate from an earlier incarnation arriving, or a
+RST or SYN forged by a blind attacker).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import NamedTuple
+
+from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
+from ..tcp.rules import Params, iss_base
+from ..tcp.segment import Segment
+from ..tcp.seq import SeqVal
+from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
+from ..tcp.symbolic import FORGED_PREFIX, ISS_PREFIX, OLD_PREFIX, Decider, branches
+from ..tcp.tcb import Tcb
+from .config import Config, Scenario
+
+PEER = {"A": "B", "B": "A"}
+LOSE, DUPLICATE, OLD, FORGE = "Lose", "Duplicate", "OldDuplicateArrives", "ForgedArrives"
+STALE_KINDS = ("SYN", "ACK", "FIN", "RST", "DATA")
+FORGED_KINDS = ("RST", "SYN")  # RFC 5961 3 and 4
+
+
+class Step(NamedTuple):
+    """A label: who acted, on which event, the action's name, and the segment involved."""
+
+    actor: str  # "A", "B", or "net"
+    event: str
+    name: str
+    segment: Segment | None = None
+    to: str = ""  # for network steps: the endpoint the segment was travelling to
+
+    def __str__(self) -> str:
+        seg = f" {self.segment}" if self.segment is not None else ""
+        if self.actor == "net":
+            return f"{self.name} {PEER[self.to]}->{self.to}{seg}"
+        return f"{self.actor}: {self.name}{seg}"
+
+
+class World(NamedTuple):
+    a: Tcb
+    b: Tcb
+    ab: tuple  # segments in flight from A to B
+    ba: tuple  # segments in flight from B to A
+    calls: tuple[int, int]  # application calls made so far by A and B
+    budget: tuple[int, int, int, int]  # losses, duplicates, old duplicates, forgeries left (-1: unbounded)
+    pc: frozenset  # path condition on the symbolic sequence numbers
+
+    def tcb(self, x: str) -> Tcb:
+        return self.a if x == "A" else self.b
+
+    def channel_to(self, x: str) -> tuple:
+        return self.ab if x == "B" else self.ba
+
+    def quiet(self) -> bool:
+        return not self.ab and not self.ba
+
+
+class TcpSystem:
+    """The checker's Model for one scenario, configuration and state graph."""
+
+    def __init__(self, machine: Machine, scenario: Scenario, config: Config,
+                 decider: Decider | None = None, isns: dict[str, tuple[int, ...]] | None = None):
+        self.machine, self.scenario, self.config = machine, scenario, config
+        self.decider = decider or Decider()
+        self.params = Params(retries=config.retries, fin_len=machine.fin_len,
+                             isns=tuple(sorted((isns or {}).items())))
+        self.scripts = {"A": scenario.a, "B": scenario.b}
+        self.lost = Counter()
+        self._limits: set[str] = set()
+        self._memo: dict = {}  # see _outcomes
+        self._loss_kinds: dict = {}
+        self._steps: dict = {}
+        self._order = _ReprKeys().__getitem__
+
+    # --- the Model protocol
+    def init_states(self) -> list[World]:
+        c = self.config
+        w = World(Tcb(rcv_wnd=c.window), Tcb(rcv_wnd=c.window), (), (), (0, 0),
+                  (c.loss, c.dup, c.stale, c.forge), frozenset())
+        for x in ("A", "B"):
+            for call in self.scripts[x]:
+                if not call.initial:
+                    break
+                ((_, w),) = self._user_call(w, x, call)
+        return [w]
+
+    def successors(self, w: World) -> list[tuple[Step, World]]:
+        out: list[tuple[Step, World]] = []
+        for x in ("A", "B"):
+            script, made = self.scripts[x], w.calls[x == "B"]
+            if made < len(script):
+                call = script[made]
+                peer_made = w.calls[x == "A"]
+                if call.enabled(w.tcb(x)) and peer_made >= call.after_peer:
+                    out += self._user_call(w, x, call)
+        for x in ("A", "B"):
+            for k, seg in self._deliverable(w.channel_to(x)):
+                out += self._deliver(w, x, k, seg)
+        if w.quiet():
+            out += self._timeouts(w)
+            for x in ("A", "B"):
+                if w.tcb(x).state == TIME_WAIT and not self._can_retransmit(w, PEER[x]):
+                    out += self._fire(w, x, MSL2, None, w.ab, w.ba, w.calls)
+        out += self._faults(w)
+        return out
+
+    def limits_hit(self) -> list[str]:
+        out = sorted(self._limits)
+        if self.decider.unknown:
+            out.append(f"Z3 returned unknown {self.decider.unknown} time(s)")
+        return out
+
+    # --- steps
+    def _user_call(self, w: World, x: str, call) -> list[tuple[Step, World]]:
+        i = x == "B"
+        calls = (w.calls[0] + (not i), w.calls[1] + i)
+        return self._fire(w, x, call.event, None, w.ab, w.ba, calls)
+
+    def _deliver(self, w: World, x: str, k: int, seg: Segment):
+        if x == "B":
+            return self._fire(w, x, SEGMENT, seg, w.ab[:k] + w.ab[k + 1:], w.ba, w.calls)
+        return self._fire(w, x, SEGMENT, seg, w.ab, w.ba[:k] + w.ba[k + 1:], w.calls)
+
+    def _fire(self, w: World, x: str, event: str, seg, ab: tuple, ba: tuple, calls: tuple):
+        """Fire x's state graph on event; one successor per feasible branch of the path condition.
+
+        The successors have channels ab and ba and calls (w's, or w's after this step
+        took a segment or made a call), plus what the firing sent.
+        """
+        a, b, pc = w.a, w.b, w.pc
+        outcomes = self._memo.get((x, a if x == "A" else b, event, seg, pc))
+        if outcomes is None:
+            outcomes = self._outcomes(x, a if x == "A" else b, event, seg, pc)
+        out = []
+        for step, new, sent, pc in outcomes:
+            if x == "A":
+                if not sent:
+                    out.append((step, World(new, b, ab, ba, calls, w.budget, pc)))
+                elif (ch := self._channel(ab + sent)) is not None:
+                    out.append((step, World(new, b, ch, ba, calls, w.budget, pc)))
+            elif not sent:
+                out.append((step, World(a, new, ab, ba, calls, w.budget, pc)))
+            elif (ch := self._channel(ba + sent)) is not None:
+                out.append((step, World(a, new, ab, ch, calls, w.budget, pc)))
+        if new_isn_chosen(out) and not self.params.isns:
+            out = [(step, self._canonical(renumber_isns(s))) for step, s in out]
+        return out
+
+    def _canonical(self, w: World) -> World:
+        return w._replace(ab=self._ordered(w.ab), ba=self._ordered(w.ba))
+
+    def _outcomes(self, x: str, tcb: Tcb, event: str, seg, pc: frozenset) -> tuple:
+        """(step, new TCB, segments sent, path condition) per feasible branch.
+
+        A pure function of its arguments (the Decider caches its answers), so it is
+        computed once per distinct TCB, event, segment and path condition.
+        """
+        out = []
+        if self.machine.handles(tcb.state, event):
+            fire = lambda ctx: self.machine.fire(x, tcb, event, seg, ctx, self.params)  # noqa: E731
+            for result, branch_pc in branches(self.decider, pc, fire):
+                if result is not None:
+                    name, new, sent = result
+                    if seg is not None and seg.forged and tcb.state in SYNCHRONIZED \
+                            and new.state not in SYNCHRONIZED:
+                        new = new._replace(reset_by=(seg, tcb.rcv_nxt))
+                    out.append((Step(x, event, name, seg), new, tuple(sent), branch_pc))
+        self._memo[x, tcb, event, seg, pc] = out = tuple(out)
+        return out
+
+    def _timeouts(self, w: World):
+        """Retransmission timers fire on a quiet network (RTO > RTT); when both run, the one
+        with less backoff, fewer retries so far, fires first (RFC 6298 5.5 doubles the RTO)."""
+        fired = {x: self._fire(w, x, RTO, None, w.ab, w.ba, w.calls) for x in ("A", "B")}
+        pending = [x for x in ("A", "B") if fired[x]]
+        if not pending:
+            return []
+        least = min(w.tcb(x).retries for x in pending)
+        return [step for x in pending if w.tcb(x).retries == least for step in fired[x]]
+
+    def _channel(self, ch: tuple) -> tuple | None:
+        """A channel after sending: None when it would exceed its capacity."""
+        if len(ch) > self.config.capacity:
+            self._limits.add(f"channel capacity {self.config.capacity} exceeded")
+            return None
+        return self._ordered(ch)
+
+    def _ordered(self, ch: tuple) -> tuple:
+        """A reordering channel is a multiset, kept canonical by sorting."""
+        if self.config.reorder:
+            return tuple(sorted(ch, key=self._order))
+        return ch
+
+    def _deliverable(self, ch: tuple):
+        """FIFO: the head only; with reordering, each distinct segment."""
+        if not ch:
+            return []
+        if not self.config.reorder:
+            return [(0, ch[0])]
+        return [(k, s) for k, s in enumerate(ch) if s not in ch[:k]]
+
+    def _can_retransmit(self, w: World, x: str) -> bool:
+        return bool(self._fire(w, x, RTO, None, w.ab, w.ba, w.calls))
+
+    def _faults(self, w: World):
+        loss, dup, stale, forge = w.budget
+        out = []
+        for to in ("B", "A"):
+            ch = w.channel_to(to)
+            for k, seg in enumerate(ch):
+                if seg in ch[:k]:
+                    continue
+                if loss != 0:
+                    self.lost[self._loss_kind(w, to, seg)] += 1
+                    # what is left of a canonical channel is canonical: no sorting
+                    out.append((self._net_step(LOSE, LOSE, seg, to),
+                                self._net(w, to, ch[:k] + ch[k + 1:], (loss - (loss > 0), dup, stale, forge))))
+                if dup > 0 and len(ch) < self.config.capacity:
+                    out.append((self._net_step(DUPLICATE, DUPLICATE, seg, to),
+                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup - 1, stale, forge))))
+        if stale > 0:
+            out += self._inject(w, OLD, STALE_KINDS, old_duplicate, self.config.stale - stale + 1,
+                                (loss, dup, stale - 1, forge), lambda t: True)
+        if forge > 0:
+            # RFC 5961 1: the attack is on a synchronized connection, its 4-tuple known
+            out += self._inject(w, FORGE, FORGED_KINDS, forged, self.config.forge - forge + 1,
+                                (loss, dup, stale, forge - 1), lambda t: t.state in SYNCHRONIZED)
+        return out
+
+    def _inject(self, w: World, event: str, kinds, make, n: int, budget: tuple, target_ok):
+        """The n-th segment from outside the connection, of each kind, into each channel with room."""
+        out = []
+        for to in ("B", "A"):
+            ch = w.channel_to(to)
+            if len(ch) >= self.config.capacity or not target_ok(w.tcb(to)):
+                continue
+            for kind in kinds:
+                seg = make(kind, n)
+                out.append((self._net_step(event, f"{event}({kind})", seg, to),
+                            self._net(w, to, self._ordered(ch + (seg,)), budget)))
+        return out
+
+    def _net_step(self, event: str, name: str, seg: Segment, to: str) -> Step:
+        """One Step object per fault, shared by every edge that takes it (the graph keeps them)."""
+        key = (name, seg, to)
+        step = self._steps.get(key)
+        if step is None:
+            step = self._steps[key] = Step("net", event, name, seg, to)
+        return step
+
+    def _net(self, w: World, to: str, ch: tuple, budget: tuple) -> World:
+        """w with the channel to ``to`` replaced, after a fault that spent from the budget."""
+        if to == "B":
+            return World(w.a, w.b, ch, w.ba, w.calls, budget, w.pc)
+        return World(w.a, w.b, w.ab, ch, w.calls, budget, w.pc)
+
+    def _loss_kind(self, w: World, to: str, seg: Segment) -> str:
+        key = (w.tcb(to), seg)
+        kind = self._loss_kinds.get(key)
+        if kind is None:
+            kind = self._loss_kinds[key] = self.loss_kind(w, to, seg)
+        return kind
+
+    @staticmethod
+    def loss_kind(w: World, to: str, seg: Segment) -> str:
+        """What was lost, named as the textbooks do: SYN, SYN-ACK, third ACK, FIN, final ACK..."""
+        kind = seg.kind
+        if seg.forged:
+            return "forged " + kind
+        if kind != "ACK" or seg.old:
+            return ("old " if seg.old else "") + kind
+        receiver = w.tcb(to)
+        if receiver.iss is not None and seg.ack == receiver.iss + 1:
+            return "third ACK"
+        if receiver.fin_seq is not None and seg.ack == receiver.fin_seq + 1:
+            return "final ACK" if receiver.fin_rcvd else "ACK of FIN"
+        return "ACK"
+
+
+class _ReprKeys(dict):
+    """repr of each segment, computed once: the sort key of a reordering channel."""
+
+    def __missing__(self, seg: Segment) -> str:
+        key = self[seg] = repr(seg)
+        return key
+
+
+def old_duplicate(kind: str, n: int) -> Segment:
+    """A segment of an earlier incarnation: its numbers are arbitrary 32-bit values (RFC 9293 3.5)."""
+    seq, ack = SeqVal(f"{OLD_PREFIX}SEQ{n}", 0), SeqVal(f"{OLD_PREFIX}ACK{n}", 0)
+    return {
+        "SYN": Segment(seq=seq, syn=True, old=True),
+        "ACK": Segment(seq=seq, ack=ack, old=True),
+        "FIN": Segment(seq=seq, ack=ack, fin=True, old=True),
+        "RST": Segment(seq=seq, rst=True, old=True),
+        "DATA": Segment(seq=seq, ack=ack, data=1, old=True),
+    }[kind]
+
+
+def forged(kind: str, n: int) -> Segment:
+    """A blind attacker's RST or SYN: the 4-tuple is right, the SEQ an arbitrary 32-bit value."""
+    seq = SeqVal(f"{FORGED_PREFIX}SEQ{n}", 0)
+    return Segment(seq=seq, rst=kind == "RST", syn=kind == "SYN", forged=True)
+
+
+def new_isn_chosen(out) -> bool:
+    return any(s.a.incarnations > 1 or s.b.incarnations > 1 for _, s in out)
+
+
+def seq_values(w: World) -> list[SeqVal]:
+    """Every sequence number the world mentions: in the TCBs, the segments, the path condition."""
+    values = [v for t in (w.a, w.b) for v in t if isinstance(v, SeqVal)]
+    values += [v for seg in w.ab + w.ba for v in (seg.seq, seg.ack) if v is not None]
+    values += [v for lit in w.pc for v in lit[1:3]]
+    values += [t.reset_by[1] for t in (w.a, w.b) if t.reset_by]
+    return values
+
+
+def renumber_isns(w: World) -> World:
+    """Rename the ISN bases the world still mentions to ISS_X, ISS_X2, ... in the order they
+    were chosen. Bases are universally quantified, so the renaming changes no verdict; it keeps
+    an endpoint that chooses ISNs again and again (LISTEN, reset, SYN, ...) in a finite space."""
+    used = {v.base for v in seq_values(w) if v.base.startswith(ISS_PREFIX)}
+    mapping, counts = {}, {}
+    for x in ("A", "B"):
+        mine = sorted((b for b in used if b[len(ISS_PREFIX)] == x), key=lambda b: (len(b), b))
+        counts[x] = len(mine)
+        mapping.update((b, iss_base(x, k)) for k, b in enumerate(mine))
+
+    def val(v):
+        return SeqVal(mapping.get(v.base, v.base), v.off) if isinstance(v, SeqVal) else v
+
+    def tcb(t: Tcb, x: str) -> Tcb:
+        reset_by = t.reset_by and (t.reset_by[0], val(t.reset_by[1]))
+        return Tcb(*(val(v) for v in t))._replace(incarnations=counts[x], reset_by=reset_by)
+
+    def seg(s: Segment) -> Segment:
+        return s._replace(seq=val(s.seq), ack=val(s.ack))
+
+    pc = frozenset((rel, val(x), val(y), holds) for rel, x, y, holds in w.pc)
+    return World(tcb(w.a, "A"), tcb(w.b, "B"), tuple(map(seg, w.ab)), tuple(map(seg, w.ba)),
+                 w.calls, w.budget, pc)
+
+
+def both_closed(w: World) -> bool:
+    return w.a.state == CLOSED and w.b.state == CLOSED

@@ -1,0 +1,257 @@
+"""The command line, through spec.cli.main and through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tcpverify.spec.cli import main
+from tcpverify.spec.tcp.machine import build_graph
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
+from tcpverify.spec.world.properties import PROPERTY_NAMES
+
+
+def cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def script():
+    """The tcpverify console script of the environment running the tests."""
+    found = shutil.which("tcpverify", path=os.path.dirname(sys.executable)) or shutil.which("tcpverify")
+    assert found, "the tcpverify console script is not installed"
+    return found
+
+
+# ------------------------------------------------------------------ exit codes
+
+def test_a_verified_check_exits_0(capsys):
+    code, out, err = cli(capsys, "check", "normal", "--loss", "1")
+    assert code == 0 and err == ""
+    assert out.splitlines()[0] == "scenario normal (loss 1): VERIFIED"
+    for p in PROPERTY_NAMES[:-1]:
+        assert re.search(rf"^  VERIFIED +{p}\b", out, re.M), p
+    assert "n/a        blind-reset-resistance: no forged segments (--forge 0)" in out
+    assert "losses explored" in out and "final ACK" in out
+
+
+def test_a_violation_exits_1_and_prints_the_counterexample_as_numbered_steps(capsys):
+    code, out, err = cli(capsys, "check", "normal", "--loss", "1", "--variant", "no-time-wait")
+    assert code == 1 and err == ""
+    assert out.splitlines()[0] == "scenario normal (loss 1, variant no-time-wait): VIOLATED"
+    assert re.search(r"^  VIOLATED +graceful: A sent <SEQ=ISS_A\+2><CTL=RST> "
+                     r"\(counterexample of 12 steps\)$", out, re.M)
+    trace = out[out.index("Counterexample for graceful"):].splitlines()[1:]
+    steps = [line for line in trace if re.match(r"^ *\d+\. ", line)]
+    assert [int(s.split(".")[0]) for s in steps] == list(range(13))
+    assert steps[0].strip() == "0. initial state"
+    assert steps[1].strip() == "1. A: ActiveOpenInClosed  on OPEN (active)  sends <SEQ=ISS_A><CTL=SYN>"
+    assert "net: Lose A->B <SEQ=ISS_A+2><ACK=ISS_B+2><CTL=ACK>" in steps[10]
+    assert steps[12].strip() == ("12. A: RcvSegmentInClosed  receives <SEQ=ISS_B+1><ACK=ISS_A+2>"
+                                 "<CTL=FIN,ACK>  sends <SEQ=ISS_A+2><CTL=RST>")
+    # each step is followed by both TCBs
+    for k, line in enumerate(trace[:39]):
+        if k % 3 == 1:
+            assert line.lstrip().startswith("A "), line
+        elif k % 3 == 2:
+            assert line.lstrip().startswith("B "), line
+    assert trace[trace.index(steps[12]) + 2].split() == [
+        "B", "LAST-ACK", "ISS=ISS_B", "IRS=ISS_A", "SND.UNA=ISS_B+1", "SND.NXT=ISS_B+2",
+        "RCV.NXT=ISS_A+2"]
+
+
+def test_a_lasso_says_where_its_loop_starts(capsys):
+    code, out, _ = cli(capsys, "check", "simultaneous-close", "--loss", "inf", "--retries", "inf",
+                       "--variant", "no-simultaneous-close")
+    assert code == 1
+    assert "  7. A: RcvFinInFinWait1" in out and "<- the loop starts here" in out
+    assert "... and back to step 7, for ever" in out
+
+
+def test_a_state_limit_exits_3_and_is_never_verified(capsys):
+    code, out, _ = cli(capsys, "check", "normal", "--loss", "1", "--max-states", "10")
+    assert code == 3
+    assert out.splitlines()[0] == "scenario normal (loss 1): INCOMPLETE"
+    assert "limit hit: state limit 10 reached" in out
+    assert "VERIFIED" not in out
+
+
+def test_a_channel_capacity_limit_exits_3(capsys):
+    code, out, _ = cli(capsys, "check", "half-close", "--loss", "1", "--dup", "1", "--reorder",
+                       "--capacity", "1")
+    assert code == 3 and "limit hit: channel capacity 1 exceeded" in out
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["check", "nosuch"], "unknown scenario 'nosuch'"),
+    (["check", "normal", "--variant", "nosuch"], "unknown variant 'nosuch'"),
+    (["graph", "--variant", "nosuch"], "unknown variant 'nosuch'"),
+    (["check", "normal", "--loss", "one"], "'one' is not a whole number or 'inf'"),
+    (["check", "normal", "--loss", "-1"], "'-1' is negative"),
+    (["check", "normal", "--retries", "2.5"], "'2.5' is not a whole number"),
+    (["check", "normal", "--dup", "inf"], "--dup, --stale, --forge and --window take a whole number"),
+    (["check", "normal", "--window", "inf"], "--dup, --stale, --forge and --window take a whole number"),
+    (["check", "normal", "--max-states", "0"], "must be a whole number above 0"),
+    (["check", "normal", "--capacity", "x"], "'x' is not a whole number"),
+    (["verify", "--max-states", "lots"], "'lots' is not a whole number"),
+    (["graph", "--format", "png"], "invalid choice: 'png'"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["check"], "the following arguments are required: scenario"),
+    ([], "the following arguments are required: command"),
+    (["check", "normal", "--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_bad_usage_exits_2_with_one_line_on_stderr(capsys, argv, says):
+    code, out, err = cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("tcpverify: error: "), err
+    assert says in err and "Traceback" not in err
+
+
+def test_bad_usage_through_the_console_script_has_no_traceback():
+    p = subprocess.run([script(), "check", "nosuch"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr == "tcpverify: error: unknown scenario 'nosuch' (see: tcpverify list)\n"
+
+
+# ------------------------------------------------------------------ JSON
+
+def test_check_json_parses_and_carries_the_verdicts(capsys):
+    code, out, _ = cli(capsys, "check", "normal", "--stale", "1", "--variant", "two-way-handshake",
+                       "--json")
+    assert code == 1
+    top = json.loads(out)
+    assert (top["schema"], top["status"]) == ("tcpverify/verification/1", "VIOLATED")
+    (doc,) = top["runs"]
+    assert (doc["scenario"], doc["configuration"], doc["variant"], doc["status"]) == \
+        ("normal", "loss 0, stale 1", "two-way-handshake", "VIOLATED")
+    props = {p["name"]: p for p in doc["properties"]}
+    assert set(props) == set(PROPERTY_NAMES) - set(doc["skipped"])
+    assert doc["skipped"] == {
+        "graceful": "duplicates and old duplicates may legitimately be answered with RST",
+        "blind-reset-resistance": "no forged segments (--forge 0)"}
+    sync = props["synchronization"]
+    assert sync["status"] == "VIOLATED" and sync["counterexample"]["length"] == 2
+    steps = sync["counterexample"]["steps"]
+    assert [s["action"] for s in steps] == ["Init", "OldDuplicateArrives(SYN)", "RcvSynInListen"]
+    assert steps[2]["b"]["state"] == "ESTABLISHED" and steps[2]["b"]["irs"] == "OLDSEQ1"
+    loop = props["close-completion"]["counterexample"]
+    assert (loop["length"], loop["loop_start"]) == (8, 6)
+    assert props["ack-validity"]["status"] == "VERIFIED" and "counterexample" not in props["ack-validity"]
+
+
+def test_check_json_of_a_verified_run(capsys):
+    code, out, _ = cli(capsys, "check", "normal", "--loss", "1", "--json")
+    (doc,) = json.loads(out)["runs"]
+    assert code == 0 and doc["status"] == "VERIFIED" and doc["limits"] == []
+    assert all(p["status"] == "VERIFIED" for p in doc["properties"])
+    assert {"SYN", "SYN-ACK", "third ACK", "FIN", "final ACK"} <= set(doc["losses_explored"])
+
+
+@pytest.mark.slow
+def test_verify_exits_3_when_a_state_limit_is_hit(capsys, tmp_path):
+    code, out, _ = cli(capsys, "verify", "--max-states", "20", "--reports", str(tmp_path))
+    assert code == 3
+    assert "overall: INCOMPLETE" in out
+    doc = json.loads((tmp_path / "verification.json").read_text())
+    assert doc["status"] == "INCOMPLETE"
+    assert {r["status"] for r in doc["runs"]} == {"VERIFIED", "INCOMPLETE"}
+
+
+# ------------------------------------------------------------------ graph and list
+
+def every_edge():
+    return list(build_graph().edges(keys=True))
+
+
+def test_graph_json_lists_every_edge(capsys):
+    code, out, _ = cli(capsys, "graph", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0
+    assert sorted((e["source"], e["target"], e["name"]) for e in doc["edges"]) == sorted(every_edge())
+    assert all(e["event"] and e["rfc"] and e["action"] for e in doc["edges"])
+    assert len(doc["states"]) == 11
+
+
+def test_graph_dot_is_well_formed_and_lists_every_edge(capsys):
+    code, out, _ = cli(capsys, "graph", "--format", "dot")
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "digraph tcp {" and lines[-1] == "}"
+    assert out.count("{") == out.count("}") and out.count('"') % 2 == 0
+    drawn = set(re.findall(r'^  "([^"]+)" -> "([^"]+)" \[label="(\w+)\\n', out, re.M))
+    stays = {(s, s, k) for s, names in re.findall(r"^  // (\S+) stays \1 on: (.*)$", out, re.M)
+             for k in names.split(", ")}
+    assert drawn | stays == set(every_edge()) and not drawn & stays
+    assert all(line.endswith(";") or line.startswith("  //") for line in lines[1:-1])
+
+
+def test_graph_mermaid_is_well_formed_and_lists_every_edge(capsys):
+    code, out, _ = cli(capsys, "graph", "--format", "mermaid")
+    lines = out.splitlines()
+    assert code == 0 and lines[:2] == ["stateDiagram-v2", "    [*] --> CLOSED"]
+    ident = lambda s: s.replace("_", "-")  # noqa: E731
+    drawn = {(ident(u), ident(v), k) for u, v, k in
+             re.findall(r"^    (\w+) --> (\w+): (\w+)$", out, re.M)}
+    stays = {(s, s, k) for s, names in re.findall(r"^    %% (\S+) stays \1 on: (.*)$", out, re.M)
+             for k in names.split(", ")}
+    assert drawn | stays == set(every_edge())
+    assert len(lines) == 2 + len(drawn) + len(re.findall(r"^    %%", out, re.M))
+
+
+def test_graph_of_a_variant_shows_its_change(capsys):
+    _, plain, _ = cli(capsys, "graph", "--format", "json")
+    _, variant, _ = cli(capsys, "graph", "--format", "json", "--variant", "no-time-wait")
+
+    def target(doc, name):
+        return next(e["target"] for e in json.loads(doc)["edges"] if e["name"] == name)
+
+    assert target(plain, "RcvFinInFinWait2") == "TIME-WAIT"
+    assert target(variant, "RcvFinInFinWait2") == "CLOSED"
+
+
+def test_list_names_every_scenario_variant_property_and_configuration(capsys):
+    code, out, _ = cli(capsys, "list")
+    assert code == 0
+    sections = re.split(r"^(\w[\w ()]*):$", out, flags=re.M)[1:]
+    listed = {sections[k]: [line.split()[0] for line in sections[k + 1].strip("\n").splitlines()]
+              for k in range(0, len(sections), 2)}
+    assert listed["scenarios"] == list(SCENARIOS)
+    assert listed["variants"] == list(VARIANTS)
+    assert listed["properties"] == list(PROPERTY_NAMES)
+    assert len(listed["configurations (the default suite)"]) == len(DEFAULT_CONFIGS)
+    for line in out.splitlines():
+        if line.startswith("  "):
+            assert len(line.split()) >= 2, f"no description: {line}"
+
+
+# ------------------------------------------------------------------ reports are deterministic
+
+@pytest.mark.slow
+def test_verify_json_and_reports_are_the_same_bytes_whatever_the_hash_seed(tmp_path):
+    seeds = ("1", "4242")
+    runs = [subprocess.Popen([script(), "verify", "--json", "--reports", str(tmp_path / seed)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed}) for seed in seeds]
+    produced = []
+    for seed, p in zip(seeds, runs):
+        out, err = p.communicate(timeout=300)
+        folder = tmp_path / seed
+        assert p.returncode == 0, err
+        assert out == (folder / "verification.json").read_text()
+        assert err == ""  # progress goes to a terminal only
+        produced.append({name: (folder / name).read_bytes()
+                         for name in ("verification.md", "verification.json")})
+    assert produced[0] == produced[1]
+    doc = json.loads(produced[0]["verification.json"])
+    assert doc["status"] == "VERIFIED"
+    assert [(r["scenario"], r["configuration"]) for r in doc["runs"]] == \
+        [(s, c.name) for s in SCENARIOS for c in DEFAULT_CONFIGS]
+    assert {r["status"] for r in doc["runs"]} == {"VERIFIED"}
+    assert "| normal | loss 1 | VERIFIED |" in produced[0]["verification.md"].decode()

@@ -1,0 +1,158 @@
+"""The Z3 proof runner and the obligations of `tcpverify prove`."""
+
+import json
+
+import pytest
+import z3
+
+from tcpverify.checker.proofs import FAILS, PROVED, REFUTED, UNKNOWN, Obligation, overall, prove
+from tcpverify.spec.cli import main, prove as cli_prove, verify as cli_verify
+from tcpverify.spec.proofs import obligations as obl, proof_report
+from tcpverify.spec.reports import build as report
+from tcpverify.spec.tcp.seq import HALF, MOD, lt
+
+RESULTS = {r.obligation.name: r for r in proof_report.run_proofs()}
+
+
+def hard(timeout_ms=1):
+    """Factoring a 64-bit semiprime: Z3 cannot answer within a millisecond."""
+    x, y = z3.BitVecs("x y", 64)
+    f = lambda: z3.Or(x * y != 0xB6A4E1C7F0A1D2B3, x == 1, y == 1)  # noqa: E731
+    return Obligation("hard", "a hard one", f, timeout_ms=timeout_ms)
+
+
+def test_runner_proves_refutes_and_gives_up():
+    a = z3.BitVec("a", 32)
+    assert prove(Obligation("t", "", lambda: a + 0 == a)).status == PROVED
+    r = prove(Obligation("f", "", lambda: a != 7))
+    assert r.status == REFUTED and r.model == {"a": 7}
+    u = prove(hard())
+    assert u.status == UNKNOWN and not u.as_expected
+    assert overall([u]) == UNKNOWN and overall([r]) == REFUTED
+
+
+def test_every_obligation_comes_out_as_expected():
+    assert len(RESULTS) == len(obl.BUILDERS) >= 14
+    bad = [n for n, r in RESULTS.items() if not r.as_expected]
+    assert bad == []
+    assert {n for n, r in RESULTS.items() if r.obligation.expect == FAILS} == \
+        {"seq-lt-not-transitive", "seq-trichotomy"}
+
+
+def test_non_transitivity_counterexample_is_three_values_that_really_break_it():
+    m = RESULTS["seq-lt-not-transitive"].model
+    a, b, c = m["a"], m["b"], m["c"]
+    assert lt(a, b) and lt(b, c) and not lt(a, c)
+
+
+def test_trichotomy_counterexample_is_two_values_half_apart():
+    m = RESULTS["seq-trichotomy"].model
+    assert (m["a"] - m["b"]) % MOD == HALF
+
+
+@pytest.mark.parametrize("mutant", obl.mutants(), ids=lambda o: o.name)
+def test_every_mutant_is_refuted(mutant):
+    assert prove(mutant, timeout_ms=5000).status == REFUTED
+
+
+def test_off_by_one_offsets_break_the_lemma():
+    m = prove(obl.offset_order_general(1)).model
+    i, j = (z3.BitVecVal(m[v], 64).as_signed_long() for v in ("i", "j"))
+    assert abs(i - j) == HALF
+
+
+def test_handshake_obligations_run_the_spec_edges():
+    system = obl.normal_system()
+    walked = obl.follow(system, obl.HANDSHAKE + obl.CLOSE)
+    assert [(s.actor, s.name) for s, _ in walked[:-1]] == list(obl.HANDSHAKE + obl.CLOSE)
+    last = walked[-1][1]
+    assert (last.a.state, last.b.state) == ("TIME-WAIT", "CLOSED")
+
+
+def test_the_acceptability_formula_depends_on_the_isns():
+    f = obl.handshake_accepted().formula()
+    names = {str(d) for d in z3.z3util.get_vars(f)}
+    assert {"ISS_A", "ISS_B"} <= names
+
+
+@pytest.mark.parametrize("isn_a,isn_b", [(MOD - 1, MOD - 2), (MOD - 2, MOD - 1), (0, MOD - 1)])
+def test_concrete_corner_isns_fire_the_same_edges(isn_a, isn_b):
+    system = obl.TcpSystem(obl.machine_for(None), obl.SCENARIOS["normal"], obl.Config(),
+                           obl.Decider(), {"A": (isn_a,), "B": (isn_b,)})
+    walked = obl.follow(system, obl.HANDSHAKE + obl.CLOSE)
+    assert len(walked) == len(obl.HANDSHAKE + obl.CLOSE) + 1
+    last = walked[-1][1]
+    assert (last.a.state, last.b.state) == ("TIME-WAIT", "CLOSED")
+    assert last.a.snd_nxt.off == (isn_a + 2) % MOD and last.a.rcv_nxt.off == (isn_b + 2) % MOD
+
+
+def test_fin_variant_ack_is_not_an_ack_of_the_fin():
+    ack, fin_seq, acked, _ = obl._ack_of_fin(obl.FIN_VARIANT)
+    assert ack == fin_seq and not acked
+    ack, fin_seq, acked, _ = obl._ack_of_fin(None)
+    assert ack == fin_seq + 1 and acked
+
+
+@pytest.mark.slow
+def test_prove_command_prints_each_obligation_and_models_in_hex(capsys):
+    assert main(["prove"]) == 0
+    out = capsys.readouterr().out
+    for name in RESULTS:
+        assert name in out
+    assert "REFUTED (expected)" in out and "model: a=0x" in out
+    assert "overall: PROVED (" in out
+
+
+FEW = [obl.not_transitive(), obl.fin_ack()]
+
+
+def test_prove_json(capsys, monkeypatch):
+    monkeypatch.setattr(proof_report, "obligations", lambda: FEW)
+    assert main(["prove", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == PROVED
+    assert [o["name"] for o in doc["obligations"]] == [o.name for o in FEW]
+    assert all(o["seconds"] >= 0 for o in doc["obligations"])
+    trans = next(o for o in doc["obligations"] if o["name"] == "seq-lt-not-transitive")
+    assert trans["status"] == REFUTED and all(v.startswith("0x") for v in trans["model"].values())
+
+
+def test_prove_exit_codes(monkeypatch, capsys):
+    monkeypatch.setattr(proof_report, "obligations", lambda: [obl.fin_ack(1)])
+    assert main(["prove"]) == 1
+    monkeypatch.setattr(proof_report, "obligations", lambda: [hard()])
+    assert main(["prove"]) == 3
+    assert "UNKNOWN" in capsys.readouterr().out
+
+
+def test_prove_bad_timeout(capsys):
+    assert main(["prove", "--timeout", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--timeout" in err
+
+
+def test_verify_report_includes_the_proofs(tmp_path, monkeypatch):
+    def only(results):
+        for module in (cli_verify, report):
+            monkeypatch.setattr(module, "proof_results", lambda: tuple(results))
+
+    from tcpverify.spec.world.config import SCENARIOS, Config
+    monkeypatch.setattr(cli_verify, "default_runs", lambda: [(SCENARIOS["normal"], Config(), None)])
+    only([prove(o) for o in FEW])
+    assert main(["verify", "--quiet", "--reports", str(tmp_path)]) == 0
+    md = (tmp_path / "verification.md").read_text()
+    assert "## Proofs" in md and "seq-lt-not-transitive" in md and "REFUTED (expected)" in md
+    doc = json.loads((tmp_path / "verification.json").read_text())
+    assert [p["name"] for p in doc["proofs"]] == [o.name for o in FEW]
+    assert "seconds" not in doc["proofs"][0]
+    only([prove(obl.fin_ack(1))])
+    assert main(["verify", "--quiet", "--reports", str(tmp_path)]) == 1
+    assert "Overall: **VIOLATED**" in (tmp_path / "verification.md").read_text()
+
+
+def test_a_refuted_inductive_obligation_names_the_breaking_step(monkeypatch, capsys):
+    fin = next(b for b in obl.INDUCTIVE if b.__name__ == "inductive-fin-accounting")
+    monkeypatch.setattr(proof_report, "obligations", lambda: [fin(1)])
+    assert main(["prove"]) == 1
+    out = capsys.readouterr().out
+    assert "REFUTED" in out and "breaks at: Close" in out and "to FIN-WAIT-1" in out

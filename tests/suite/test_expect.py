@@ -1,0 +1,104 @@
+"""verify --expect / --write-expect: verdicts compared with a committed expectation file."""
+
+import filecmp
+from pathlib import Path
+
+import pytest
+from ci_suites import change_spec, use_small_suite
+
+from tcpverify.spec.cli import main
+from tcpverify.spec.reports.build import FROM_RUNS
+from tcpverify.spec.world.config import DEFAULT_CONFIGS, Config
+
+ROOT = Path(__file__).parents[2]
+EXPECTED = ROOT / "tests" / "data" / "expected-verdicts.tsv"
+
+
+def verify(tmp_path, *args) -> int:
+    return main(["verify", "--quiet", "--reports", str(tmp_path / "reports"), *args])
+
+
+@pytest.mark.slow
+def test_the_committed_expectations_and_reports_hold(tmp_path, capsys):
+    """The default suite and the variants' known verdicts (the README's findings)."""
+    assert verify(tmp_path, "--expect", str(EXPECTED)) == 0
+    assert "unexpected" not in capsys.readouterr().err
+    rows = EXPECTED.read_text().splitlines()
+    assert "normal\tloss 1\tno-time-wait\tgraceful\tVIOLATED" in rows
+    assert "normal\tloss 0, forge 1\tno-challenge-ack\tblind-reset-resistance\tVIOLATED" in rows
+    assert "normal\tloss 0, forge 1\t-\tblind-reset-resistance\tVERIFIED" in rows
+    assert "normal\tloss 0, stale 1\ttwo-way-handshake\tsynchronization\tVIOLATED" in rows
+    assert "normal\tloss 1\t-\tgraceful\tVERIFIED" in rows
+    for name in FROM_RUNS:
+        assert filecmp.cmp(tmp_path / "reports" / name, ROOT / "reports" / name, shallow=False), name
+
+
+def test_a_changed_spec_fails_naming_each_difference(tmp_path, monkeypatch, capsys):
+    use_small_suite(monkeypatch)
+    expected = tmp_path / "expected.tsv"
+    assert verify(tmp_path, "--write-expect", str(expected)) == 0
+    assert verify(tmp_path, "--expect", str(expected)) == 0
+    capsys.readouterr()
+    change_spec(monkeypatch, "no-time-wait")
+    assert verify(tmp_path, "--expect", str(expected)) == 1
+    err = capsys.readouterr().err.splitlines()
+    # Without TIME-WAIT a lost final ACK is answered by RST, and no state in TIME-WAIT
+    # is reached, so time-wait-role holds vacuously.
+    assert err == [
+        "unexpected: normal | loss 0 | - | time-wait-role: expected VERIFIED, got VERIFIED (vacuous)",
+        "unexpected: normal | loss 1 | - | graceful: expected VERIFIED, got VIOLATED",
+        "unexpected: normal | loss 1 | - | time-wait-role: expected VERIFIED, got VERIFIED (vacuous)",
+        f"3 verdict(s) differ from {expected}"]
+
+
+def test_missing_and_unlisted_runs_are_differences(tmp_path, monkeypatch, capsys):
+    use_small_suite(monkeypatch)
+    expected = tmp_path / "expected.tsv"
+    verify(tmp_path, "--write-expect", str(expected), "--variant", "no-time-wait:loss 1")
+    lines = expected.read_text().splitlines()
+    dropped = "normal\tloss 0\t-\tclose-completion\tVERIFIED"
+    assert dropped in lines
+    lines.remove(dropped)
+    lines.append("normal\tloss 0\tno-such-variant\tgraceful\tVIOLATED")
+    expected.write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    # The variant runs the file names are checked too, without --variant.
+    assert verify(tmp_path, "--expect", str(expected)) == 1
+    assert capsys.readouterr().err.splitlines()[:-1] == [
+        "unexpected: normal | loss 0 | - | close-completion: got VERIFIED, not in the expectation file",
+        "unexpected: normal | loss 0 | no-such-variant | graceful: expected VIOLATED, not checked"]
+
+
+def test_bad_expectation_input_is_one_line_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("scenario\tconfiguration\tvariant\tproperty\tverdict\nnormal\tloss 0\t-\tgraceful\tOK\n")
+    for args in (["--expect", str(bad)], ["--expect", str(tmp_path / "none.tsv")],
+                 ["--variant", "no-such"], ["--variant", "no-time-wait:loss nine"],
+                 ["--variant", "no-time-wait:dup 1"]):
+        assert verify(tmp_path, *args) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("tcpverify: error: ") and err.count("\n") == 1, err
+
+
+def test_configuration_names_read_back():
+    for c in DEFAULT_CONFIGS + (Config(forge=1), Config(capacity=3, window=2, retries=0)):
+        assert Config.parse(c.name) == c
+    for bad in ("dup 1", "loss 1, reorder, dup 1", "loss 1, retries 2", "loss one", ""):
+        with pytest.raises(ValueError):
+            Config.parse(bad)
+
+
+def test_rows_beyond_the_default_suite_are_run(tmp_path, monkeypatch, capsys):
+    """A forge run, of the RFC model and of a variant, named only by the expectation file."""
+    use_small_suite(monkeypatch)
+    expected = tmp_path / "expected.tsv"
+    verify(tmp_path, "--write-expect", str(expected))
+    rows = ["normal\tloss 0, forge 1\t-\tblind-reset-resistance\tVERIFIED",
+            "normal\tloss 0, forge 1\tno-challenge-ack\tblind-reset-resistance\tVERIFIED"]
+    expected.write_text(expected.read_text() + "\n".join(rows) + "\n")
+    capsys.readouterr()
+    assert verify(tmp_path, "--expect", str(expected)) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "unexpected: normal | loss 0, forge 1 | no-challenge-ack | blind-reset-resistance: " \
+           "expected VERIFIED, got VIOLATED" in err
+    assert not any("| - | blind-reset-resistance" in line for line in err)
