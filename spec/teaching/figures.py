@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from ..tcp.machine import build_graph
 from ..views.pictures import chart, sequence_mermaid, sequence_svg, state_diagram_svg
-from ..views.render import trace_steps
 from .messages import say
+from .narrator import narrate
 from .topics import TOPICS, show
 
 STATE_DIAGRAM = "state-diagram.svg"
@@ -25,7 +25,7 @@ def report_pictures() -> dict[str, str]:
         if shown is None:
             md += [say("run.missing", "en"), ""]
             continue
-        c = chart(trace_steps(shown.outcome, shown.trace), shown.loop_start)
+        c = chart(narrate(shown.outcome, shown.trace, shown.loop_start))
         what = (f"counterexample of {topic.property}" if topic.property else "witness")
         title = f"{name}: {what}, {len(shown.trace) - 1} steps"
         files[f"teaching/{name}.svg"] = sequence_svg(c, title)
