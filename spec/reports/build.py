@@ -20,7 +20,8 @@ from ..teaching.audit import audit_md, default_audit
 from ..teaching.figures import report_pictures
 from ..views.pictures import chart, sequence_mermaid
 from ..teaching.narrator import narrate_verdict
-from ..views.render import format_trace, graph_mermaid
+from ..views.graph import graph_mermaid, graph_view
+from ..views.render import format_trace
 from ..world.properties import PROPERTY_NAMES
 
 SCHEMA = "tcpverify/verification/1"
@@ -109,7 +110,7 @@ def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
     if graph is not None:
         out += ["", "## The endpoint state machine", "",
                 "Drawn from the spec's graph; laid out like RFC 9293 Figure 5 in "
-                "[state-diagram.svg](state-diagram.svg).", "", "```mermaid", graph_mermaid(graph),
+                "[state-diagram.svg](state-diagram.svg).", "", "```mermaid", graph_mermaid(graph_view(graph)),
                 "```"]
     return "\n".join(out) + "\n"
 

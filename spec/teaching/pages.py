@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..suite.run import Outcome
+from ..views.graph import graph_view
 from ..views.page import WORDS, step_through
 from ..views.pictures import chart, sequence_svg, state_diagram_svg
 from ..views.steps import Told
@@ -50,4 +51,4 @@ def page(o: Outcome, picked: Picked, told: Told) -> str:
                "property": picked.property, "kind": picked.kind, "message": picked.message}
     return step_through(told, context, say("page.title", told.lang, what=title), picked.message,
                         {k: say(f"page.{k}", told.lang) for k in WORDS},
-                        state_diagram_svg(o.system.machine.graph), sequence_svg(chart(told), title))
+                        state_diagram_svg(graph_view(o.system.machine.graph)), sequence_svg(chart(told), title))

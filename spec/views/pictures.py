@@ -11,12 +11,11 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-import networkx as nx
-
 from ..tcp.machine import ABORT, RTO
 from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK, LISTEN,
                           SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 from ..world.system import PEER
+from .graph import EdgeView, GraphView
 from .steps import LOSE, TraceStep, Told
 
 # RFC 9293 3.3.2, Figure 5: the open at the top, ESTABLISHED in the middle, the close below.
@@ -57,9 +56,9 @@ def _svg(width: int, height: int, body: list[str], title: str) -> str:
 
 # ------------------------------------------------------------------ the state diagram
 
-def _exceptional(name: str, data: dict) -> bool:
+def _exceptional(e: EdgeView) -> bool:
     """Aborts, resets and giving up: drawn thin and unlabelled, as Figure 5 leaves them out."""
-    return data["event"] in (ABORT, RTO) or "RST" in data["guard"]
+    return e.event in (ABORT, RTO) or "RST" in e.guard
 
 
 def _clip(cx: float, cy: float, tx: float, ty: float) -> tuple[float, float]:
@@ -76,13 +75,12 @@ def _position(u: str, v: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return LAYOUT[u], end
 
 
-def state_diagram_svg(g: nx.MultiDiGraph) -> str:
+def state_diagram_svg(g: GraphView) -> str:
     """The endpoint state machine, laid out like RFC 9293 Figure 5. Each state is a group
     with data-state, holding hidden A and B markers that a trace page shows."""
     pairs: dict[tuple[str, str], list[tuple[str, bool]]] = {}
-    for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: e[3]["rank"]):
-        if u != v:
-            pairs.setdefault((u, v), []).append((k, _exceptional(k, d)))
+    for e in g.changes():
+        pairs.setdefault((e.source, e.target), []).append((e.name, _exceptional(e)))
     body = []
     labels = []
     for (u, v), edges in pairs.items():
