@@ -12,10 +12,10 @@ import sys
 
 from tcpverify.checker.verdict import USAGE_EXIT
 
-from . import audit, bmc, check, explain, listing, mutants, prove, replay, report, trace, verify
+from . import audit, bmc, check, explain, explore, listing, mutants, prove, replay, report, trace, verify
 from .options import Parser, UsageError
 
-COMMANDS = (verify, check, listing, explain, trace, report, replay, prove, audit, mutants, bmc)
+COMMANDS = (verify, check, listing, explain, explore, trace, report, replay, prove, audit, mutants, bmc)
 
 
 def parser() -> Parser:
