@@ -16,6 +16,7 @@ from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.pictures import chart, sequence_mermaid
 from ..views.render import format_trace
+from .messages import violation
 from .narrator import narrate_verdict
 from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
 from .topics import Shown, show
@@ -149,9 +150,9 @@ def audit_md(a: Audit, lang: str) -> str:
             p = a.proofs[d.variant]
             out += [t["proof"].format(name=p.obligation.name, status=p.status,
                                       statement=statement_md(p.obligation)), ""]
-        out += _failures(row, t)
+        out += _failures(row, t, lang)
     out += ["", t["together"], ""]
-    out += _failures(a.together, t)
+    out += _failures(a.together, t, lang)
     out += ["", t["omissions"]]
     for w in a.witnesses:
         om = w.omission
@@ -167,29 +168,31 @@ def audit_md(a: Audit, lang: str) -> str:
                                                 status=shown.outcome.status))
             else:
                 out.append(t["contrast"].format(variant=topic.variant, command=topic.command(),
-                                                prop=topic.property, steps=steps, message=shown.message))
+                                                prop=topic.property, steps=steps,
+                                                message=violation(shown.message, lang)))
             out += [""] + _trace(shown.outcome, Verdict(topic.property or "witness", "", trace=shown.trace,
-                                                         loop_start=shown.loop_start))
+                                                         loop_start=shown.loop_start), lang)
     return "\n".join(out) + "\n"
 
 
-def _failures(row: Row, t: dict) -> list[str]:
+def _failures(row: Row, t: dict, lang: str) -> list[str]:
     first = row.shortest()
     if not first:
         return [f"{t['fails']}: {t['none']}"]
     out = [f"{t['fails']}: " + ", ".join(f"{k.property} ({k.length} {t['steps']}, {k.where})"
                                           for k in first), ""]
     k = first[0]
-    out += [t["shortest"].format(prop=k.property, where=k.where, message=k.verdict.message), ""]
-    out += _trace(k.outcome, k.verdict)
+    out += [t["shortest"].format(prop=k.property, where=k.where, message=violation(k.verdict.message, lang)), ""]
+    out += _trace(k.outcome, k.verdict, lang)
     seen = [s for s in first if s.property in SEEN_BY_USERS]
     if k.property not in SEEN_BY_USERS and seen:
         s = seen[0]
-        out += ["", t["seen"].format(prop=s.property, where=s.where, message=s.verdict.message), ""]
-        out += _trace(s.outcome, s.verdict)
+        out += ["", t["seen"].format(prop=s.property, where=s.where,
+                                     message=violation(s.verdict.message, lang)), ""]
+        out += _trace(s.outcome, s.verdict, lang)
     return out
 
 
-def _trace(outcome, verdict) -> list[str]:
-    told = narrate_verdict(outcome, verdict)
+def _trace(outcome, verdict, lang: str) -> list[str]:
+    told = narrate_verdict(outcome, verdict, lang)
     return ["```", format_trace(told), "```", "", "```mermaid", sequence_mermaid(chart(told)), "```"]

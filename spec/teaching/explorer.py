@@ -12,7 +12,7 @@ from ..suite.run import Outcome
 from ..views.steps import TCB_FIELDS, tcb_dict
 from ..world.properties import suite
 from ..world.system import PEER
-from .messages import say
+from .messages import say, words
 from .narrator import kind_of, sent_by
 
 # What the page says of a property in one state: holds, violated, not an end state, over runs.
@@ -76,7 +76,7 @@ class Explorer:
                              what=f"{o.scenario.name} ({o.config.name}{variant})"),
                 "status": o.status, "states": len(self), "lang": self.lang, "fields": TCB_FIELDS,
                 "properties": [p.name for p in self.props], "jumps": jumps,
-                "words": {k: say(f"explore.{k}", self.lang) for k in WORDS}}
+                "words": words("explore", WORDS, self.lang)}
 
     def everything(self) -> dict:
         return dict(self.meta(), graph=[self.state(i) for i in range(len(self))])

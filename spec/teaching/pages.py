@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from ..suite.run import Outcome
 from ..views.graph import graph_view
 from ..views.page import WORDS, step_through
-from ..views.pictures import chart, sequence_svg, state_diagram_svg
+from ..views.pictures import DIAGRAM_WORDS, chart, sequence_svg, state_diagram_svg
 from ..views.steps import Told
-from .messages import say
+from .messages import say, words
 
 
 @dataclass
@@ -50,5 +50,5 @@ def page(o: Outcome, picked: Picked, told: Told) -> str:
                "variant": o.variant.name if o.variant else None, "status": o.status,
                "property": picked.property, "kind": picked.kind, "message": picked.message}
     return step_through(told, context, say("page.title", told.lang, what=title), picked.message,
-                        {k: say(f"page.{k}", told.lang) for k in WORDS},
-                        state_diagram_svg(graph_view(o.system.machine.graph)), sequence_svg(chart(told), title))
+                        words("page", WORDS, told.lang),
+                        state_diagram_svg(graph_view(o.system.machine.graph), words("diagram", DIAGRAM_WORDS, told.lang)), sequence_svg(chart(told), title))

@@ -64,7 +64,9 @@ def synchronization(d: Decider):
         for x, t, peer in _endpoints(w):
             if t.state not in SYNCHRONIZED:
                 continue
-            if peer.iss is None or not d.valid(w.pc, "eq", t.irs, peer.iss):
+            if peer.iss is None:
+                return f"{x} is {t.state} with IRS={t.irs}, but {PEER[x]} has chosen no ISS"
+            if not d.valid(w.pc, "eq", t.irs, peer.iss):
                 return f"{x} is {t.state} with IRS={t.irs}, but {PEER[x]}'s ISS is {peer.iss}"
             if not (d.valid(w.pc, "lt", peer.iss, t.rcv_nxt) and _le(d, w, t.rcv_nxt, peer.snd_nxt)):
                 return (f"{x}'s RCV.NXT={t.rcv_nxt} lies outside {PEER[x]}'s sent range "

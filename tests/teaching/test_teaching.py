@@ -19,12 +19,14 @@ from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.figures import report_pictures
-from tcpverify.spec.teaching.messages import LANGS, MESSAGES
+from tcpverify.spec.teaching.messages import LANGS, MESSAGES, words
 from tcpverify.spec.teaching.narrator import narrate
 from tcpverify.spec.teaching.topics import TOPICS, show
 from tcpverify.spec.views.graph import graph_view
-from tcpverify.spec.views.pictures import LAYOUT, chart, sequence_mermaid, sequence_svg, state_diagram_svg
+from tcpverify.spec.views.pictures import DIAGRAM_WORDS, LAYOUT, chart, sequence_mermaid, sequence_svg, state_diagram_svg
 from tcpverify.spec.world.config import SCENARIOS, Config
+
+DIAGRAM = words("diagram", DIAGRAM_WORDS, "en")
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -226,7 +228,7 @@ def test_path_through_needs_edges():
 
 def test_state_diagram_svg_is_well_formed_and_laid_out_like_figure_5():
     g = build_graph()
-    root = ET.fromstring(state_diagram_svg(graph_view(g)))
+    root = ET.fromstring(state_diagram_svg(graph_view(g), DIAGRAM))
     boxes = [e.get("data-state") for e in root.iter(f"{SVG}g") if e.get("class") == "state"]
     assert sorted(boxes) == sorted(list(g.nodes) + ["CLOSED"])  # CLOSED at the top and the end
     pairs = {(u, v) for u, v in g.edges() if u != v}
@@ -241,9 +243,9 @@ def test_state_diagram_svg_is_well_formed_and_laid_out_like_figure_5():
 
 def test_state_diagram_follows_a_variant():
     g = VARIANTS["two-way-handshake"].apply(build_graph())
-    text = state_diagram_svg(graph_view(g))
+    text = state_diagram_svg(graph_view(g), DIAGRAM)
     assert re.search(r'data-edges="[^"]*RcvSynInListen', text)
-    assert text != state_diagram_svg(graph_view(build_graph()))
+    assert text != state_diagram_svg(graph_view(build_graph()), DIAGRAM)
 
 
 def _generate_in_fresh_process(seed: str) -> str:
@@ -252,8 +254,11 @@ def _generate_in_fresh_process(seed: str) -> str:
             "from tcpverify.spec.views.pictures import state_diagram_svg, chart, sequence_svg\n"
             "from tcpverify.spec.teaching.narrator import narrate\n"
             "from tcpverify.spec.teaching.topics import TOPICS, show\n"
+            "from tcpverify.spec.teaching.messages import words\n"
+            "from tcpverify.spec.views.pictures import DIAGRAM_WORDS\n"
+            "DIAGRAM = words('diagram', DIAGRAM_WORDS, 'en')\n"
             "s = show(TOPICS['why-time-wait'])\n"
-            "print(state_diagram_svg(graph_view(build_graph())))\n"
+            "print(state_diagram_svg(graph_view(build_graph()), DIAGRAM))\n"
             "print(sequence_svg(chart(narrate(s.outcome, s.trace)), 't'))\n")
     return subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": seed},
                           capture_output=True, text=True, check=True).stdout
