@@ -16,13 +16,14 @@ from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.pictures import chart, sequence_mermaid
 from ..views.render import format_trace, trace_steps
+from ..world.properties import REGISTRY
 from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
 from .topics import Shown, show
 
 AUDIT_CONFIGS = CONFIGS
 LITERAL = "seed-literal"
 # What the users of the connection see; shown too when the shortest failure is in the numbers.
-SEEN_BY_USERS = ("graceful", "close-completion", "no-deadlock", "no-half-open")
+SEEN_BY_USERS = tuple(r.name for r in REGISTRY if r.seen_by_users)
 
 
 @dataclass
