@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import EXIT_CODES
 
 from ..tcp.seq import CONST
@@ -61,7 +62,7 @@ def cmd_trace(args) -> int:
 def pick(o, prop: str | None = None) -> Picked | None:
     verdicts = [v for v in o.result.verdicts if prop in (None, v.property)]
     for v in verdicts:
-        if v.status == "VIOLATED":
+        if v.status == Status.VIOLATED:
             return Picked(v.property, "counterexample", v.trace, v.loop_start, v.message)
     witnessed = [v for v in verdicts if v.witness is not None]
     if not witnessed:

@@ -19,7 +19,8 @@ from typing import NamedTuple
 
 import z3
 
-from tcpverify.checker.bmc import FOUND, UNKNOWN, Answer, Unrolling, unroll
+from tcpverify.checker.bmc import Answer, Unrolling, unroll
+from tcpverify.checker.status import Status
 
 from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
 from ..tcp.seq import BITS, BITVEC, CONST, SeqVal, lt
@@ -112,9 +113,9 @@ class Comparison:
     @property
     def agree(self) -> bool | None:
         """None: unknown (Z3 gave up, or the depth bound hides the BFS length)."""
-        if not self.comparable or self.bmc.status == UNKNOWN:
+        if not self.comparable or self.bmc.status == Status.UNKNOWN:
             return None
-        if self.bmc.status == FOUND:
+        if self.bmc.status == Status.FOUND:
             return self.bfs == self.bmc.depth
         if self.bfs is not None and self.bfs > self.bmc.depth:
             return None
@@ -545,9 +546,9 @@ def bmc(machine: Machine, scenario: Scenario, config: Config, depth: int,
 def expected(outcome, name: str) -> tuple[int | None, bool]:
     """(BFS's shortest counterexample or None, whether BMC can reproduce that verdict)."""
     v = outcome.verdict(name)
-    if v.status == "INCOMPLETE":
+    if v.status == Status.INCOMPLETE:
         return None, False
-    if v.status != "VIOLATED":
+    if v.status != Status.VIOLATED:
         return None, True
     if v.loop_start is not None:  # a lasso: no stuck state is reachable (BFS looks for one first)
         return None, True

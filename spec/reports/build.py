@@ -11,6 +11,7 @@ import json
 import posixpath
 from pathlib import Path
 
+from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import worst
 
 from ..proofs.proof_report import proof_dict, proof_results, proofs_md, proofs_verdict
@@ -23,7 +24,6 @@ from ..views.render import format_trace, graph_mermaid, trace_steps
 from ..world.properties import PROPERTY_NAMES
 
 SCHEMA = "tcpverify/verification/1"
-MARK = {"VERIFIED": "ok", "VIOLATED": "VIOLATED", "INCOMPLETE": "INCOMPLETE"}
 
 
 def outcome_dict(o, with_traces: bool = True) -> dict:
@@ -65,9 +65,9 @@ def cell(o, prop: str) -> str:
     if prop in o.skipped:
         return "n/a"
     v = o.verdict(prop)
-    if v.status == "VERIFIED" and v.vacuous:
-        return "ok (vacuous)"
-    return MARK[v.status]
+    if v.status == Status.VERIFIED:
+        return "ok (vacuous)" if v.vacuous else "ok"
+    return v.status
 
 
 def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
@@ -100,7 +100,7 @@ def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
         out += proofs_md(proofs)
     for o in outcomes:
         for v in o.result.verdicts:
-            if v.status == "VIOLATED":
+            if v.status == Status.VIOLATED:
                 out += ["", f"## {v.property} violated: {o.scenario.name}, {o.config.name}", "",
                         v.message, "", "```", format_trace(o, v), "```", "",
                         "```mermaid", sequence_mermaid(chart(trace_steps(o, v.trace), v.loop_start)),
