@@ -22,11 +22,12 @@ import z3
 from tcpverify.checker.bmc import Answer, Unrolling, unroll
 from tcpverify.checker.status import Status
 
+from ..tcp.firing import elsewhere
 from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
 from ..tcp.seq import BITS, BITVEC, CONST, SeqVal, lt
 from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import ISS_PREFIX, OLD_PREFIX, Decider, far_apart
-from ..tcp.tcb import Tcb
+from ..tcp.tcb import SEND_FIELDS, Tcb
 from ..world.config import Config, Scenario
 from ..world.properties import BY_NAME, ENDED, SIGNALLED, suite
 from ..world.system import DUPLICATE, LOSE, OLD, PEER, STALE_KINDS, TcpSystem, old_duplicate
@@ -322,9 +323,8 @@ class Encoding:
         if seg.seq.base == IRS:
             out += [head.seq_tag == s.irs_tag[x], head.seq == self._term(s, x, seg.seq, k)[0]]
         elif rcv is not None:
-            lo, n = self.rel.offsets[0], len(self.rel.offsets)
             d = head.seq - self._term(s, x, rcv, k)[0]
-            out.append(z3.Or(head.seq_tag != s.irs_tag[x], z3.UGT(d - BITVEC.const(lo), n - 1)))
+            out.append(z3.Or(head.seq_tag != s.irs_tag[x], elsewhere(d, self.rel.offsets)))
         return z3.And(*out)
 
     def _post(self, s: World, t: World, x: str, m: Move, k: int):
@@ -426,7 +426,7 @@ class Encoding:
     # --- properties: one bad-state predicate per safety property, over the world after k steps
     def _field(self, s: World, x: str, f: str, k: int):
         """(present, value, tag) of x's sequence field f at step k."""
-        base, tag = (s.iss[x], s.iss_tag[x]) if f in ("iss", "snd_una", "snd_nxt", "fin_seq") \
+        base, tag = (s.iss[x], s.iss_tag[x]) if f in SEND_FIELDS \
             else (s.irs[x], s.irs_tag[x])
         present = self._in(s, x, lambda t: getattr(t, f) is not None, k)
         value = BITVEC.const(0)

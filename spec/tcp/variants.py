@@ -11,6 +11,7 @@ from typing import Callable
 
 import networkx as nx
 
+from . import facts
 from . import rules as r
 from .machine import RTO
 from .segment import Segment
@@ -43,6 +44,17 @@ def retarget(g: nx.MultiDiGraph, name: str, target: str, **changes) -> None:
     src, dst, data = edge(g, name)
     g.remove_edge(src, dst, key=name)
     g.add_edge(src, target, key=name, **{**data, **changes})
+
+
+def add_edge(g: nx.MultiDiGraph, name: str, src: str, dst: str, before: str | None = None, **attrs) -> None:
+    """Add edge ``name``, ranked just before edge ``before`` (checked first, as RFC 9293 3.10.7
+    orders its checks), or after every edge."""
+    ranks = [d["rank"] for _, _, d in g.edges(data=True)]
+    rank = edge(g, before)[2]["rank"] if before else max(ranks) + 1
+    for _, _, d in g.edges(data=True):
+        if d["rank"] >= rank:
+            d["rank"] += 1
+    g.add_edge(src, dst, key=name, rank=rank, **attrs)
 
 
 def remove(g: nx.MultiDiGraph, prefix: str) -> None:
@@ -111,8 +123,6 @@ def _reset_on_syn(v: r.View):
 
 ACK_OF_FIN = ("RcvFinInEstablished",)  # the second close segment
 FINAL_ACK = ("RcvFinInFinWait2", "RcvFinAckOfFinInFinWait1", "RcvFinInTimeWait")  # the fourth
-SENDS_FIN = ("CloseInSynReceived", "CloseInEstablished", "CloseInCloseWait",
-             "RetransmitInFinWait1", "RetransmitInClosing", "RetransmitInLastAck")
 RANDOM_PREFIX = "RAND_"
 
 
@@ -135,7 +145,7 @@ def _syn_in_third_segment(g):
 
 def _random_sequence_in_close(g):
     rewrite_sent(g, ACK_OF_FIN + FINAL_ACK, seq=_random_seq)
-    rewrite_sent(g, SENDS_FIN, seq=_random_fin_seq)
+    rewrite_sent(g, facts.rfc().sends_fin, seq=_random_fin_seq)  # every edge that sends a FIN
 
 
 def _fin_without_ack(g):

@@ -7,10 +7,10 @@ from collections import Counter
 
 import networkx as nx
 
-from ..tcp.tcb import Tcb
+from ..tcp.tcb import SEQ_FIELDS, Tcb
 from ..world.system import PEER, World
 
-TCB_FIELDS = ("state", "iss", "irs", "snd_una", "snd_nxt", "rcv_nxt", "fin_seq", "error")
+TCB_FIELDS = ("state", *SEQ_FIELDS, "error")
 
 
 def tcb_dict(t: Tcb) -> dict:
