@@ -45,7 +45,7 @@ from ..world.system import TcpSystem
 
 BOUND = HALF - 8  # sequence numbers a connection sends or receives, at most
 SEQ_OFFSETS = seq_offsets(Config.window)
-SND = SEND_FIELDS[:3]  # ISS, SND.UNA, SND.NXT: what every TCB that has sent its SYN holds
+SND = tuple(f for f in SEND_FIELDS if f != "fin_seq")  # what every TCB that has sent its SYN holds
 RCV = RECEIVE_FIELDS
 
 

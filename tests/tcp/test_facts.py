@@ -8,7 +8,7 @@ from tcpverify.spec.tcp import rules as r
 from tcpverify.spec.tcp.machine import RTO, Machine, build_graph
 from tcpverify.spec.tcp.states import (CLOSE_WAIT, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK,
                                        LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT)
-from tcpverify.spec.tcp.variants import VARIANTS, edge
+from tcpverify.spec.tcp.variants import SENDS_FIN, VARIANTS, edge
 
 SND = ("iss", "snd_una", "snd_nxt")
 
@@ -25,6 +25,7 @@ def test_the_rfc_graph_implies_what_rfc_9293_says():
 
 
 def test_seed_literal_gives_every_fin_the_graph_sends_a_random_number():
+    assert set(SENDS_FIN) == set(facts.rfc().sends_fin)
     g = VARIANTS["seed-literal"].apply(build_graph())
     for name in facts.rfc().sends_fin:
         assert "random number on a FIN" in edge(g, name)[2]["action"].__doc__, name
