@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import z3
 
-from ..tcp.firing import fired, seq_classes, seq_offsets, v
+from ..tcp.firing import DECIDER, fired, seq_classes, seq_offsets, v
 from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
 from ..tcp.rules import Params
 from ..tcp.segment import Segment
@@ -33,8 +33,6 @@ from ..world.config import Config, Scenario
 from ..world.system import STALE_KINDS, old_duplicate
 
 ISS, IRS, SEG_SEQ, SEG_ACK = "ISS", "IRS", "SEG.SEQ", "SEG.ACK"
-# Answers are pure functions of the question: one cache for every relation built.
-DECIDER = Decider()
 Shape = tuple[bool, bool, bool, bool, int]  # SYN, FIN, RST, ACK bit, data octets
 
 

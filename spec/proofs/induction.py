@@ -31,7 +31,7 @@ import z3
 from ..suite.run import machine_for
 from ..tcp import facts
 from ..tcp.facts import Kind, kind, template
-from ..tcp.firing import fired, segments, seq_offsets
+from ..tcp.firing import DECIDER, fired, segments, seq_offsets
 from ..tcp.machine import MSL2, RTO, SEGMENT, USER_CALLS
 from ..tcp.rules import QUEUE_MAX, Params
 from ..tcp.segment import Segment
@@ -105,7 +105,6 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
     """The symbolic transition relation of one endpoint ("A"), from the state graph."""
     machine = machine_for(VARIANTS[variant] if variant else None)
     params = Params(retries=Config.retries, fin_len=machine.fin_len)
-    decider = Decider()
     seen = {}
     for template in pre_states():
         events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2,)]
@@ -116,7 +115,7 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
                 continue
             tries = (0, params.retries) if event == RTO else (0,)
             for pre in (template._replace(retries=n) for n in tries):
-                for name, post, sent, pc in fired(machine, params, decider, "A", pre, event, seg):
+                for name, post, sent, pc in fired(machine, params, DECIDER, "A", pre, event, seg):
                     step = Transition(pre, event, seg, name, pc, z3.And(cond, _bounded(pre)), post, sent)
                     seen.setdefault((pre, name, pc, cond.sexpr(), post), step)
     return tuple(seen.values())

@@ -15,11 +15,11 @@ from typing import NamedTuple
 
 import z3
 
-from .firing import fired, segments, seq_offsets, v
+from .firing import DECIDER, fired, segments, seq_offsets, v
 from .machine import SEGMENT, Machine, build_graph
 from .rules import Params
 from .states import CLOSED
-from .symbolic import Decider, literal
+from .symbolic import literal
 from .tcb import SEQ_FIELDS, Tcb
 
 
@@ -62,7 +62,7 @@ def _feasible(pc: tuple, precondition, memo: dict) -> bool:
 
 def firings(machine: Machine) -> tuple[Firing, ...]:
     """Every feasible firing from every kind of TCB reachable from a fresh one in CLOSED."""
-    params, decider = Params(fin_len=machine.fin_len), Decider()
+    params = Params(fin_len=machine.fin_len)
     events = sorted({d["event"] for _, _, d in machine.graph.edges(data=True)} - {SEGMENT})
     fresh = kind(Tcb())
     todo, seen, out, memo = [fresh], {fresh}, [], {}
@@ -74,7 +74,7 @@ def firings(machine: Machine) -> tuple[Firing, ...]:
             if not machine.handles(k.state, event):
                 continue
             for tries in sorted({0, params.retries}):
-                for edge, post, sent, pc in fired(machine, params, decider, "A", t._replace(retries=tries),
+                for edge, post, sent, pc in fired(machine, params, DECIDER, "A", t._replace(retries=tries),
                                                   event, seg):
                     if not _feasible(pc, pre, memo):
                         continue

@@ -21,6 +21,10 @@ from .symbolic import Decider, branches
 from .tcb import Tcb
 
 
+# Answers are pure functions of the question: one cache for every firing on symbolic TCBs.
+DECIDER = Decider()
+
+
 def v(name: str) -> SeqVal:
     """A symbolic sequence value of its own: SEG.SEQ, SND.UNA, ..."""
     return SeqVal(name, 0)
