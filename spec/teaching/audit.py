@@ -16,8 +16,9 @@ from ..suite.mutants import Row, kills
 from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.pictures import chart, sequence_mermaid
-from ..views.render import format_trace, trace_steps
+from ..views.render import format_trace
 from ..world.properties import REGISTRY
+from .narrator import narrate_verdict
 from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
 from .topics import Shown, show
 
@@ -193,5 +194,5 @@ def _failures(row: Row, t: dict) -> list[str]:
 
 
 def _trace(outcome, verdict) -> list[str]:
-    return ["```", format_trace(outcome, verdict), "```", "", "```mermaid",
-            sequence_mermaid(chart(trace_steps(outcome, verdict.trace), verdict.loop_start)), "```"]
+    told = narrate_verdict(outcome, verdict)
+    return ["```", format_trace(told), "```", "", "```mermaid", sequence_mermaid(chart(told)), "```"]
