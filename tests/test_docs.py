@@ -181,6 +181,19 @@ def resolves(dotted: str) -> bool:
     return False
 
 
+NAMED_IN = re.compile(r"`([\w.]+)` in `((?:spec|checker)/[\w/]+\.py)`")  # `REPORTS` in `spec/reports/build.py`
+
+
+def defines(file: Path, name: str) -> bool:
+    source = file.read_text(encoding="utf-8") if file.exists() else ""
+    return re.search(rf"^\s*(?:def|class)\s+{name}\b|^\s*{name}\s*[:=]", source, re.M) is not None
+
+
+def test_a_name_a_module_no_longer_defines_is_caught():
+    assert defines(ROOT / "spec/reports/build.py", "REPORTS") and defines(ROOT / "checker/reach.py", "path_through")
+    assert not defines(ROOT / "spec/views/render.py", "trace_steps")
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
 def test_every_path_and_module_named_exists(page):
     text = page.read_text(encoding="utf-8")
@@ -188,4 +201,5 @@ def test_every_path_and_module_named_exists(page):
     modules = re.findall(r"tcpverify(?:\.\w+)+", text)
     assert [p for p in paths if not (ROOT / p.rstrip(".")).exists()] == []
     assert [m for m in modules if not resolves(m)] == []
+    assert [(n, f) for n, f in NAMED_IN.findall(text) if not defines(ROOT / f, n.rsplit(".", 1)[-1])] == []
     assert paths  # the pages name code: a check that finds nothing checks nothing
