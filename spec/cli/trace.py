@@ -44,7 +44,7 @@ def cmd_trace(args) -> int:
     if args.html:
         Path(args.html).write_text(page(o, picked, told))
     if args.svg:
-        Path(args.svg).write_text(sequence_svg(chart(told), describe(o, picked)))
+        Path(args.svg).write_text(sequence_svg(chart(told), describe(o, picked, args.lang)))
     if args.mermaid:
         print(sequence_mermaid(chart(told)))
     return EXIT_CODES[o.status]

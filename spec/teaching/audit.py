@@ -4,7 +4,7 @@ verified run of the RFC model for each thing the post leaves out (reports/seed-a
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tcpverify.checker.proofs import ProofResult, prove
 from tcpverify.checker.status import Status
@@ -18,7 +18,7 @@ from ..tcp.variants import VARIANTS
 from ..views.pictures import chart, sequence_mermaid
 from ..views.render import format_trace
 from ..world.properties import REGISTRY
-from .messages import violation
+from .messages import rfc_ref, say, violation
 from .narrator import narrate_verdict
 from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
 from .topics import Shown, show
@@ -140,7 +140,7 @@ def audit_md(a: Audit, lang: str) -> str:
     for d, row in a.departures:
         first = row.shortest()
         prop, steps = (first[0].property, str(first[0].length)) if first else ("-", "")
-        out.append(f"| {d.variant} | {' '.join(d.notation)} | {d.rfc_section} | {prop} | {steps} |")
+        out.append(f"| {d.variant} | {' '.join(d.notation)} | {rfc_ref(d.rfc_section, lang)} | {prop} | {steps} |")
     first = a.together.shortest()
     out.append(f"| {LITERAL} | | | {first[0].property if first else '-'} | "
                f"{first[0].length if first else ''} |")
@@ -148,18 +148,18 @@ def audit_md(a: Audit, lang: str) -> str:
     for d, row in a.departures:
         out += ["", f"### {d.variant}", "",
                 f"{t['post']}: {' '.join(d.notation)} {d.claim[lang]}", "",
-                f"{t['rfc']} {d.rfc_section}: {d.rfc[lang]}", ""]
+                f"{t['rfc']} {rfc_ref(d.rfc_section, lang)}: {d.rfc[lang]}", ""]
         if d.variant in a.proofs:
             p = a.proofs[d.variant]
-            out += [t["proof"].format(name=p.obligation.name, status=p.status,
-                                      statement=statement_md(p.obligation)), ""]
+            ob = p.obligation if lang == "en" else replace(p.obligation, statement=d.proof_zh)
+            out += [t["proof"].format(name=ob.name, status=p.status, statement=statement_md(ob)), ""]
         out += _failures(row, t, lang)
     out += ["", t["together"], ""]
     out += _failures(a.together, t, lang)
     out += ["", t["omissions"]]
     for w in a.witnesses:
         om = w.omission
-        out += ["", f"### {om.title[lang]}", "", f"{om.why[lang]} (RFC 9293 {om.rfc_section})"]
+        out += ["", f"### {om.title[lang]}", "", f"{om.why[lang]} {say('audit.rfc', lang, rfc=rfc_ref(om.rfc_section, lang))}"]
         for topic, shown in w.runs():
             out.append("")
             if shown is None:

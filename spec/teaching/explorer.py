@@ -7,13 +7,14 @@ local server for one at a time (--serve)."""
 from __future__ import annotations
 
 from tcpverify.checker.properties import EndState, Eventually, Invariant
+from tcpverify.checker.status import Status
 
 from ..suite.run import Outcome
 from ..views.steps import TCB_FIELDS, tcb_dict
 from ..world.properties import suite
 from ..world.system import PEER
-from .messages import say, words
-from .narrator import kind_of, sent_by
+from .messages import say, violation, words
+from .narrator import kind_of, net_action, sent_by
 
 # What the page says of a property in one state: holds, violated, not an end state, over runs.
 HOLDS, VIOLATED, NOT_END, OVER_RUNS = "holds", "violated", "not-end", "over-runs"
@@ -39,7 +40,11 @@ class Explorer:
             if j is None:  # beyond a state limit: the graph stops here
                 continue
             actor = step.to if step.actor == "net" else step.actor
-            moves.append({"label": str(step), "kind": kind_of(step.actor, step.event), "actor": step.actor,
+            kind = kind_of(step.actor, step.event)
+            label = str(step)
+            if step.actor == "net":  # as str(step), in the reader's language
+                label = f"{net_action(kind, step.name, self.lang)} {PEER[actor]}->{actor} {step.segment}"
+            moves.append({"label": label, "kind": kind, "actor": step.actor,
                           "at": actor, "from": PEER[actor],
                           "segment": None if step.segment is None else str(step.segment),
                           "sent": [str(s) for s in sent_by(w, t, step.actor)], "to": j})
@@ -51,7 +56,7 @@ class Explorer:
         for p in self.props:
             if isinstance(p, Invariant) or (isinstance(p, EndState) and end):
                 msg = p.check(w)
-                out[p.name] = [HOLDS, ""] if msg is None else [VIOLATED, msg]
+                out[p.name] = [HOLDS, ""] if msg is None else [VIOLATED, violation(msg, self.lang)]
             elif isinstance(p, EndState):
                 out[p.name] = [NOT_END, say("explore.not-end", self.lang)]
             else:  # Eventually: a property of runs, not of one state
@@ -65,13 +70,13 @@ class Explorer:
         o = self.o
         jumps = []
         for v in o.result.verdicts:
-            if v.status == "VIOLATED":
+            if v.status == Status.VIOLATED:
                 jumps.append({"label": say("explore.counterexample", self.lang, property=v.property),
-                              "path": [i for _, i in v.trace], "message": v.message})
+                              "path": [i for _, i in v.trace]})
             if v.witness is not None:
                 jumps.append({"label": say("explore.witness", self.lang, property=v.property),
-                              "path": [i for _, i in v.witness], "message": v.witness_text})
-        variant = f", variant {o.variant.name}" if o.variant else ""
+                              "path": [i for _, i in v.witness]})
+        variant = say("page.variant", self.lang, variant=o.variant.name) if o.variant else ""
         return {"title": say("explore.title", self.lang,
                              what=f"{o.scenario.name} ({o.config.name}{variant})"),
                 "status": o.status, "states": len(self), "lang": self.lang, "fields": TCB_FIELDS,

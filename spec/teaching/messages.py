@@ -70,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "head.on": {"en": "on {event}", "zh": "事件 {event}"},
     "head.sends": {"en": "sends {segments}", "zh": "发送 {segments}"},
     "trace.condition": {"en": "under the path condition: {literals}", "zh": "路径条件：{literals}"},
+    "trace.and": {"en": " and ", "zh": " 且 "},
     "trace.model": {"en": "for example: {values}", "zh": "例如：{values}"},
     "replay.captured": {"en": "{number} {dir} {segment} captured (sent by {edge})",
                         "zh": "{number} {dir} {segment} 被捕获（由 {edge} 发送）"},
@@ -83,6 +84,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.old": {"en": "(old duplicate)", "zh": "（旧的重复报文段）"},
     # --- the trace page
     "page.title": {"en": "tcpverify trace: {what}", "zh": "tcpverify 轨迹：{what}"},
+    "page.counterexample": {"en": "{run}: counterexample of {property}, {steps} steps",
+                            "zh": "{run}：{property} 的反例，共 {steps} 步"},
+    "page.witness": {"en": "{run}: witness of {property}, {steps} steps",
+                     "zh": "{run}：{property} 的见证路径，共 {steps} 步"},
+    "page.variant": {"en": ", variant {variant}", "zh": "，变体 {variant}"},
     "page.prev": {"en": "previous", "zh": "上一步"},
     "page.next": {"en": "next", "zh": "下一步"},
     "page.keys": {"en": "Arrow keys move one step.", "zh": "方向键可逐步前进或后退。"},
@@ -99,6 +105,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "in flight at the end; \u00d7: lost.",
                      "zh": "虚线：网络制造的报文段（旧的重复报文段或副本），或结束时仍在传输中的报文段；"
                            "\u00d7：丢失。"},
+    "chart.net-lose": {"en": "{action}", "zh": "网络丢失报文段"},
+    "chart.net-duplicate": {"en": "{action}", "zh": "网络复制报文段"},
+    "chart.net-old": {"en": "{action}", "zh": "旧的重复报文段到达（{action}）"},
+    "chart.net-forge": {"en": "{action}", "zh": "伪造的报文段到达（{action}）"},
     "diagram.title": {"en": "TCP connection states (RFC 9293 3.3.2, Figure 5)",
                       "zh": "TCP 连接状态（RFC 9293 第 3.3.2 节，图 5）"},
     "diagram.legend": {"en": "Edges are named after the spec's actions; self-loops are not drawn. Thin "
@@ -124,7 +134,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.chart": {"en": "Sequence chart so far", "zh": "到目前为止的时序图"},
     "explore.end": {"en": "No step is enabled: the run ends here.", "zh": "没有可执行的步骤：执行路径到此结束。"},
     "explore.holds": {"en": "holds", "zh": "成立"},
-    "explore.violated": {"en": "VIOLATED", "zh": "被违反"},
+    "explore.violated": {"en": "violated", "zh": "被违反"},
+    "audit.rfc": {"en": "(RFC 9293 {rfc})", "zh": "（RFC 9293 第 {rfc} 节）"},
     # --- the topics
     "topic.why-three-way-handshake.title": {
         "en": "Why a three-way handshake?",
@@ -310,6 +321,13 @@ def violation(message: str, lang: str) -> str:
         if m:
             return zh.format(**m.groupdict())
     return message
+
+
+def rfc_ref(sections: str, lang: str) -> str:
+    """A list of RFC sections ("3.5 (Figure 6), 3.10.4") with its figures and tables in ``lang``."""
+    if lang == "en":
+        return sections
+    return re.sub(r"(Figure|Table) (\d+)", lambda m: f"{'图' if m[1] == 'Figure' else '表'} {m[2]}", sections)
 
 
 def say(key: str, lang: str, **values) -> str:

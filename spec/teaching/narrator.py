@@ -72,7 +72,7 @@ def narrate(o: Outcome, trace: list, loop_start: int | None = None, lang: str = 
                              rfc[label.name] if label.actor in PEER else None, "")
         steps.append(replace(step, head=_head(step, lang), in_flight=(w.ab, w.ba),
                              told=_words(step, worlds[n - 1] if n else None, example, lang)))
-    literals = " and ".join(_literal(x) for x in sorted(pc))
+    literals = say("trace.and", lang).join(_literal(x) for x in sorted(pc))
     return Told(tuple(steps), loop_start, lang, say("step.loop", lang),
                 None if loop_start is None else say("step.back", lang, step=loop_start),
                 say("trace.condition", lang, literals=literals) if pc else None,
@@ -104,7 +104,8 @@ def _head(s: TraceStep, lang: str) -> str:
     if s.kind == INIT:
         return say("head.init", lang)
     if s.actor == "net":
-        head = say("head.net", lang, action=s.action, peer=PEER[s.to], actor=s.to, segment=s.segment)
+        head = say("head.net", lang, action=net_action(s.kind, s.action, lang), peer=PEER[s.to], actor=s.to,
+                   segment=s.segment)
     else:
         head = f"{s.actor}: {s.action}"
         if s.segment is not None:
@@ -114,6 +115,11 @@ def _head(s: TraceStep, lang: str) -> str:
     if s.sent:
         head += "  " + say("head.sends", lang, segments=", ".join(str(g) for g in s.sent))
     return head
+
+
+def net_action(kind: str, name: str, lang: str) -> str:
+    """A step of the network (its kind, its action's name) in the reader's language."""
+    return say(f"chart.net-{kind}", lang, action=name)
 
 
 def _event(s: TraceStep, lang: str) -> str:

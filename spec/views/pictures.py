@@ -21,7 +21,8 @@ from .steps import LOSE, TraceStep, Told
 # The words of the pictures, given in the reader's language (spec/teaching/messages.py, picture.*):
 # the state diagram's title, legend and "(and {n} more)"; the sequence chart's (Told.words).
 DIAGRAM_WORDS = ("title", "legend", "legend-2", "more")
-CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend")
+CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend", "net-lose", "net-duplicate",
+               "net-old", "net-forge")
 
 # RFC 9293 3.3.2, Figure 5: the open at the top, ESTABLISHED in the middle, the close below.
 # CLOSED is drawn twice, as in the figure: where connections start, and where they end.
@@ -202,6 +203,11 @@ def chart(told: Told) -> Chart:
     return c
 
 
+def _net(c: Chart, s: TraceStep) -> str:
+    """A step of the network, named in the chart's language."""
+    return c.words[f"net-{s.kind}"].format(action=s.action)
+
+
 def _changes(c: Chart):
     """(step, endpoint, state) wherever an endpoint's state changes, and at the start."""
     prev = {}
@@ -241,7 +247,7 @@ def sequence_mermaid(c: Chart) -> str:
         if s.actor in PEER and s.segment is None:
             lines.append(f"    Note over {s.actor}: {n}. {s.action}")
         elif s.actor == "net" and s.kind != LOSE:
-            lines.append(f"    Note over A,B: {n}. {s.action} {c.words['towards'].format(actor=s.to)}")
+            lines.append(f"    Note over A,B: {n}. {_net(c, s)} {c.words['towards'].format(actor=s.to)}")
         for x, state in changes.get(n, []):
             lines.append(f"    Note over {x}: {state}")
     if c.loop_start is not None:
@@ -280,7 +286,7 @@ def sequence_svg(c: Chart, title: str) -> str:
                         f'text-anchor="middle" fill="#555">{escape(s.action)}</text>')
         elif s.actor == "net":
             body.append(f'<text x="400" y="{_num(y(n) + 17)}" font-size="9" text-anchor="middle" '
-                        f'fill="#555" font-style="italic">{escape(s.action)}</text>')
+                        f'fill="#555" font-style="italic">{escape(_net(c, s))}</text>')
     for n, x, state in _changes(c):
         colour = A_COLOUR if x == "A" else B_COLOUR
         body.append(f'<rect x="{STATE_X[x] - 60}" y="{_num(y(n) - 10)}" width="120" height="18" '
