@@ -23,20 +23,21 @@ import heapq
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..tcp.machine import ABORT, CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine
-from ..tcp.rules import Params
+from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, KEEPALIVE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE,
+                           RTO, SEGMENT, SEND, Machine)
+from ..tcp.rules import Params, reset_forms
 from ..tcp.segment import Segment
 from ..tcp.seq import MOD
 from ..tcp.symbolic import Ctx, Decider
 from ..tcp.tcb import Tcb
 from .capture import Connection, Observed
-from .linux import CLOSE_UNREAD, EDGE_DEPARTURE, FIN_WAIT_2_TIMEOUT
+from .linux import EDGE_DEPARTURE, FIN_WAIT_2_TIMEOUT
 
 WINDOW = 65535  # RCV.WND: window values are not modelled, a full 16-bit window is assumed
 CAPACITY = 4  # segments a channel half may hold in an explanation
 QUIET = 5  # unobserved steps between two captured segments, at most (by default)
 CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, CLOSE, CLOSE_UNREAD, ABORT)
-TIMERS = (RTO, MSL2, FIN_WAIT_2_TIMEOUT)
+TIMERS = (RTO, MSL2, KEEPALIVE, FIN_WAIT_2_TIMEOUT)
 
 
 class State(NamedTuple):
@@ -229,7 +230,7 @@ class Replayer:
             for j, (seg, name) in enumerate(pre[k]):
                 if j and o.sender == host:
                     return None
-                if seg == o.segment:
+                if o.segment in reset_forms(seg):
                     skipped = tuple(g for g, _ in pre[k][:j])
                     pre[k] = pre[k][j + 1:]
                     break
