@@ -9,11 +9,9 @@ with unread data are RFC behaviour, RFC 9293 3.1 and 3.6.1: the RFC graph has th
 from __future__ import annotations
 
 from ..tcp import rules as r
-from ..tcp.machine import SEGMENT, build_graph
+from ..tcp.machine import FIN_WAIT_2_TIMEOUT, SEGMENT, build_graph
 from ..tcp.states import CLOSED, FIN_WAIT_2, SYN_RECEIVED
 from ..tcp.variants import Variant, edge
-
-FIN_WAIT_2_TIMEOUT = "FIN-WAIT-2 timeout"
 
 
 def resend_syn_ack(v: r.View):

@@ -32,15 +32,15 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, KEEPALIVE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE,
-                           RTO, SEGMENT, SEND, Machine)
+from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, MSL2,
+                           OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine)
 from ..tcp.rules import Params, reset_forms
 from ..tcp.segment import Segment
 from ..tcp.seq import HALF, MOD
 from ..tcp.symbolic import Ctx, Decider
 from ..tcp.tcb import Tcb
 from .capture import Connection, Observed
-from .linux import EDGE_DEPARTURE, FIN_WAIT_2_TIMEOUT
+from .linux import EDGE_DEPARTURE
 
 WINDOW = 65535  # RCV.WND: window values are not modelled, a full 16-bit window is assumed
 CAPACITY = 64  # segments a channel half may hold in an explanation

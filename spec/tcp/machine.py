@@ -29,6 +29,7 @@ CLOSE_UNREAD = "CLOSE (with unread data)"  # 3.6.1: the host refuses further rea
 RTO = "retransmission timeout"
 MSL2 = "2MSL timeout"
 KEEPALIVE = "keep-alive timeout"  # 3.8.4: off by default (MUST-24), a scenario turns it on
+FIN_WAIT_2_TIMEOUT = "FIN-WAIT-2 timeout"  # not in RFC 9293: Linux's tcp_fin_timeout (its profile)
 USER_CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, SEND, CLOSE, CLOSE_UNREAD, ABORT)
 
 RETRANSMITTING = (SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK)

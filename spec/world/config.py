@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..tcp.machine import ABORT, CLOSE, CLOSE_UNREAD, KEEPALIVE, OPEN_ACTIVE, OPEN_PASSIVE, SEND
+from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, OPEN_ACTIVE,
+                           OPEN_PASSIVE, SEND)
 from ..tcp.states import CLOSE_WAIT, CLOSED, ESTABLISHED, FIN_WAIT_2, LISTEN, SYN_RECEIVED
 
 
@@ -95,7 +96,12 @@ GAP_SCENARIOS = {s.name: s for s in (
              "a retransmission carries SYN and FIN together (RFC 9293 3.10.4, 3.10.7.3)",
              (CONNECTS, Call(CLOSE, (CLOSE_WAIT,))),
              (LISTENS, closes(SYN_RECEIVED, ESTABLISHED))),
+    Scenario("peer-vanishes", "A closes; B, in CLOSE-WAIT, aborts, and its reset may be lost; "
+             "A's FIN-WAIT-2 timer, if its graph has one, fires once it is due",
+             (CONNECTS, Call(CLOSE, (ESTABLISHED,)), Call(FIN_WAIT_2_TIMEOUT, (FIN_WAIT_2,))),
+             (LISTENS, Call(ABORT, (CLOSE_WAIT,)))),
 )}
+CHECKABLE = {**SCENARIOS, **GAP_SCENARIOS}  # what `tcpverify check` runs by name
 
 
 @dataclass(frozen=True)
