@@ -26,7 +26,7 @@ def cmd_list(args) -> int:
     print("scenarios:")
     for s in SCENARIOS.values():
         print(f"  {s.name:28} {s.description}")
-    print("gap scenarios (reports/rfc-gaps.md; not in the default suite):")
+    print("gap scenarios (outside the default suite):")
     for s in GAP_SCENARIOS.values():
         print(f"  {s.name:28} {s.description}")
     print("variants:")
