@@ -35,8 +35,8 @@ from typing import NamedTuple
 from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, MSL2,
                            OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine)
 from ..tcp.rules import Params, reset_forms
-from ..tcp.segment import Segment
-from ..tcp.seq import HALF, MOD
+from ..tcp.segment import Segment, carried, covers, pure_ack
+from ..tcp.seq import MOD
 from ..tcp.symbolic import Ctx, Decider
 from ..tcp.tcb import Tcb
 from .capture import Connection, Observed
@@ -310,22 +310,12 @@ class Replayer:
         return None
 
 
-def _pure_ack(g: Segment) -> bool:
-    return g.ack is not None and not (g.syn or g.fin or g.rst or g.data)
-
-
-def _covers(later: Segment, earlier: Segment) -> bool:
-    """later is at the same SEQ and acknowledges at least what earlier does."""
-    return later.seq == earlier.seq and later.ack is not None \
-        and (later.ack.off - earlier.ack.off) % MOD < HALF
-
-
 def _superseded(queue: tuple, g: Segment) -> tuple:
     """The queue without the pure ACKs a pure ACK g replaces (a keep-alive probe, at
     SND.NXT-1, is at another SEQ and stays)."""
-    if not _pure_ack(g):
+    if not pure_ack(g):
         return queue
-    return tuple(e for e in queue if not (_pure_ack(e[0]) and _covers(g, e[0])))
+    return tuple(e for e in queue if not (pure_ack(e[0]) and covers(g, e[0])))
 
 
 def _with_fin(pair: tuple) -> Segment | None:
@@ -338,11 +328,6 @@ def _with_fin(pair: tuple) -> Segment | None:
             and fin.seq == data.seq + data.data and fin.ack == data.ack:
         return data._replace(fin=True)
     return None
-
-
-def carried(pending: Segment, captured: Segment) -> bool:
-    """A pure ACK the capturing host never sent because the captured segment carries it."""
-    return _pure_ack(pending) and _covers(captured, pending)
 
 
 def shape(conn: Connection) -> tuple:
