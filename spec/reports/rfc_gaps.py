@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from tcpverify.checker.verdict import Verdict
-
 from ..conformance.linux import LINUX
 from ..suite.run import Outcome, check_scenario
 from ..tcp import rules as r
 from ..tcp.states import TIME_WAIT
 from ..tcp.variants import Variant, edge
+from ..teaching.narrator import narrate
 from ..views.render import format_trace
 from ..world.config import GAP_SCENARIOS, SCENARIOS, Config
 
@@ -40,8 +39,9 @@ def first_path(o: Outcome, name: str) -> list:
     return g.path_to(i) + [(label, j)]
 
 
-def _trace(o: Outcome, path=None, verdict: Verdict | None = None) -> list[str]:
-    return ["```", format_trace(o, verdict or Verdict("", "", trace=path)), "```"]
+def _trace(o: Outcome, path=None, verdict=None) -> list[str]:
+    told = narrate(o, path) if verdict is None else narrate(o, verdict.trace, verdict.loop_start)
+    return ["```", format_trace(told), "```"]
 
 
 def _statuses(o: Outcome, props=("close-completion", "no-deadlock", "graceful")) -> str:

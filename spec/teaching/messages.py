@@ -55,6 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.retransmission timeout": {"en": "retransmission timeout", "zh": "重传超时"},
     "event.2MSL timeout": {"en": "2MSL timeout", "zh": "2MSL 超时"},
     "event.FIN-WAIT-2 timeout": {"en": "FIN-WAIT-2 timeout", "zh": "FIN-WAIT-2 超时"},
+    "event.keep-alive timeout": {"en": "keep-alive timeout", "zh": "保活超时"},
     # --- one step in one line (check, verify's reports, JUnit, replay)
     "head.init": {"en": "initial state", "zh": "初始状态"},
     "head.net": {"en": "net: {action} {peer}->{actor} {segment}", "zh": "网络：{action} {peer}->{actor} {segment}"},
