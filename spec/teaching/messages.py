@@ -57,6 +57,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.retransmission timeout": {"en": "retransmission timeout", "zh": "重传超时"},
     "event.2MSL timeout": {"en": "2MSL timeout", "zh": "2MSL 超时"},
     "event.FIN-WAIT-2 timeout": {"en": "FIN-WAIT-2 timeout", "zh": "FIN-WAIT-2 超时"},
+    "event.keep-alive timeout": {"en": "keep-alive timeout", "zh": "保活超时"},
     # the application calls (RFC 9293 3.10.1-3.10.6)
     "call.OPEN (active)": {"en": "OPEN (active)", "zh": "OPEN（主动打开）"},
     "call.OPEN (passive)": {"en": "OPEN (passive)", "zh": "OPEN（被动打开）"},
@@ -76,6 +77,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "zh": "{number} {dir} {segment} 被捕获（由 {edge} 发送）"},
     "replay.unseen": {"en": "; not captured, so lost before the capture point: {segments}",
                       "zh": "；未被捕获，因此在捕获点之前丢失：{segments}"},
+    "replay.carried": {"en": "; its ACK also acknowledges what a delayed ACK would have: {segments}",
+                       "zh": "；它的 ACK 也确认了一个被延迟的 ACK 本会确认的内容：{segments}"},
     "replay.lost": {"en": "{number} lost after the capture point", "zh": "{number} 在捕获点之后丢失"},
     "replay.unchecked": {"en": "not checked", "zh": "未检查"},
     "segment.seq": {"en": "SEQ", "zh": "序列号 SEQ"},
