@@ -63,6 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "call.OPEN (passive)": {"en": "OPEN (passive)", "zh": "OPEN（被动打开）"},
     "call.SEND": {"en": "SEND", "zh": "SEND（发送数据）"},
     "call.CLOSE": {"en": "CLOSE", "zh": "CLOSE（关闭）"},
+    "call.CLOSE (with unread data)": {"en": "CLOSE (with unread data)", "zh": "CLOSE（仍有未读数据）"},
     "call.ABORT": {"en": "ABORT", "zh": "ABORT（中止）"},
     # --- one step in one line (check, verify's reports, JUnit, replay)
     "head.init": {"en": "initial state", "zh": "初始状态"},
@@ -108,8 +109,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "in flight at the end; \u00d7: lost.",
                      "zh": "虚线：网络制造的报文段（旧的重复报文段或副本），或结束时仍在传输中的报文段；"
                            "\u00d7：丢失。"},
-    "chart.net-lose": {"en": "{action}", "zh": "网络丢失报文段"},
-    "chart.net-duplicate": {"en": "{action}", "zh": "网络复制报文段"},
+    "chart.net-lose": {"en": "Lose", "zh": "网络丢失报文段"},  # the network's actions (spec/world/system.py)
+    "chart.net-duplicate": {"en": "Duplicate", "zh": "网络复制报文段"},
     "chart.net-old": {"en": "{action}", "zh": "旧的重复报文段到达（{action}）"},
     "chart.net-forge": {"en": "{action}", "zh": "伪造的报文段到达（{action}）"},
     "diagram.title": {"en": "TCP connection states (RFC 9293 3.3.2, Figure 5)",
