@@ -9,7 +9,7 @@ from ..tcp.seq import CONST
 from ..teaching.messages import LANGS, MESSAGES, say
 from ..teaching.topics import TOPICS, Shown, show
 from ..views.render import sent_by
-from ..world.system import DUPLICATE, LOSE, PEER
+from ..world.environment import DUPLICATE, LOSE, PEER
 from .options import UsageError
 from .trace import Picked, example_values, page
 

@@ -7,6 +7,7 @@ from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.render import graph_dot, graph_json, graph_mermaid
 from ..world.config import DEFAULT_CONFIGS, SCENARIOS
+from ..world.environment import ENVIRONMENT
 from ..world.properties import every_property
 from .options import variant_from
 
@@ -35,6 +36,9 @@ def cmd_list(args) -> int:
     print("configurations (the default suite):")
     for c in DEFAULT_CONFIGS:
         print(f"  {c.name:28} {c.assumptions()}")
+    print("environment actions (what the search interleaves with the endpoints' own steps):")
+    for a in ENVIRONMENT:
+        print(f"  {a.name:28} {a.meaning}" + (f" (--{a.budget})" if a.budget else ""))
     return 0
 
 

@@ -6,10 +6,9 @@ data, SEQ, ACK, old); the budgets and the calls made are integers. Every
 sequence value carries a tag naming its symbolic base, as the explicit model's
 SeqVal does: an ISN chosen at step k (a fresh, unconstrained bit-vector), the
 n-th old duplicate's SEQ or ACK (fresh, at least FAR from every ISN), or a
-constant. The steps are those of TcpSystem.successors: user calls, delivery
-of a channel's head, timers on a quiet network, loss, duplication and old
-duplicates; the endpoint's moves come from firing the state graph.
-Reordering and forged segments are not encoded.
+constant. The steps are the environment's actions (spec/world/environment.py),
+each encoded by name in ENCODED; the endpoint's moves come from firing the
+state graph. NOT_ENCODED says which actions are not, and why.
 """
 
 from __future__ import annotations
@@ -21,14 +20,17 @@ import z3
 
 from tcpverify.checker.bmc import FOUND, UNKNOWN, Answer, Unrolling, unroll
 
-from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
+from ..tcp.machine import Machine
 from ..tcp.seq import BITS, BITVEC, CONST, SeqVal, lt
 from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import ISS_PREFIX, OLD_PREFIX, Decider, far_apart
 from ..tcp.tcb import Tcb
 from ..world.config import Config, Scenario
 from ..world.properties import ENDED, SIGNALLED, suite
-from ..world.system import DUPLICATE, LOSE, OLD, PEER, STALE_KINDS, TcpSystem, old_duplicate
+from ..world.environment import (APP_CALL, DELIVER, DELIVER_OUT_OF_ORDER, DUPLICATE, ENVIRONMENT, FORGE, LOSE,
+                                 MSL2_TIMEOUT, OLD, PEER, RETRANSMIT_TIMEOUT, STALE_KINDS, Action, BY_NAME,
+                                 old_duplicate)
+from ..world.system import TcpSystem
 from .bmc_relation import IRS, ISS, SEG_ACK, SEG_SEQ, Move, Relation, shape, skeleton
 
 SMALL = 16
@@ -125,9 +127,10 @@ class Encoding:
     """The Z3 encoding of one scenario, configuration and state graph."""
 
     def __init__(self, machine: Machine, scenario: Scenario, config: Config):
-        if config.reorder or config.forge:
-            raise ValueError("bounded model checking encodes FIFO channels without forged segments "
-                             "(no --reorder, no --forge)")
+        refused = unencoded(config)
+        if refused:
+            raise ValueError("bounded model checking does not encode "
+                             + "; ".join(f"{a.name}: {NOT_ENCODED[a.name]}" for a in refused))
         self.machine, self.scenario, self.config = machine, scenario, config
         (w0,) = TcpSystem(machine, scenario, config).init_states()
         self.initial = w0
@@ -216,17 +219,10 @@ class Encoding:
     def _build(self, k: int) -> None:
         s, t = self.world(k), self.world(k + 1)
         enabled, steps = [], []
-        for x in "AB":
-            for group, moves in self._groups(k, x).items():
-                common = self._common(s, t, x, group)
-                pre = [(self._pre(s, x, m, group, k), self._post(s, t, x, m, k), m) for m in moves]
-                enabled += [p for p, _, _ in pre]
-                if pre:
-                    steps.append(z3.And(common, z3.Or(*(
-                        z3.And(p, u, s.act == self.label(Label(x, m.edge))) for p, u, m in pre))))
-        for p, u in self._faults(s, t):
-            enabled.append(p)
-            steps.append(z3.And(p, u))
+        for encode in ENCODED.values():
+            when, step = encode(self, s, t, k)
+            enabled += when
+            steps += step
         goal = z3.And(*(self._in(s, x, lambda u: u.state in ENDED, k) for x in "AB"))
         self._enabled[k] = z3.Or(*enabled)
         far = [f for x in "AB" for f in self._far(s.isn[x])]
@@ -238,12 +234,10 @@ class Encoding:
     def enabled(self, k: int):
         return self._enabled[k]
 
-    def _groups(self, k: int, x: str) -> dict[str, list[Move]]:
-        out: dict[str, list[Move]] = {"call": [], SEGMENT: [], RTO: [], MSL2: []}
-        for pre in self.reached[k][x]:
-            for m in self.rel.moves(x, pre):
-                out["call" if m.event not in (SEGMENT, RTO, MSL2) else m.event].append(m)
-        return out
+    def _moves(self, k: int, x: str, action: str) -> list[Move]:
+        """x's moves at step k that this environment action makes (it fires their event)."""
+        events = BY_NAME[action].events
+        return [m for pre in self.reached[k][x] for m in self.rel.moves(x, pre) if m.event in events]
 
     def _in(self, s: World, x: str, pred, k: int):
         """x's skeleton at step k satisfies pred (a predicate of the control part)."""
@@ -280,25 +274,84 @@ class Encoding:
     def _quiet(self, s: World):
         return z3.And(s.len["AB"] == 0, s.len["BA"] == 0)
 
-    def _pre(self, s: World, x: str, m: Move, group: str, k: int):
-        """When move m is enabled at step k."""
-        y = PEER[x]
+    def _fired(self, action: str, allowed, s: World, t: World, k: int) -> tuple[list, list]:
+        """(enabling conditions, steps) of an action that fires an endpoint's graph: per endpoint,
+        the frame its moves share and, per move, what the action allows (allowed(s, x, m, k)),
+        the move's own precondition and its effect."""
+        enabled, steps = [], []
+        for x in "AB":
+            pre = [(z3.And(self._pre(s, x, m, k), allowed(s, x, m, k)), self._post(s, t, x, m, k), m)
+                   for m in self._moves(k, x, action)]
+            enabled += [p for p, _, _ in pre]
+            if pre:
+                steps.append(z3.And(self._common(s, t, x, action), z3.Or(*(
+                    z3.And(p, u, s.act == self.label(Label(x, m.edge))) for p, u, m in pre))))
+        return enabled, steps
+
+    def _pre(self, s: World, x: str, m: Move, k: int):
+        """When move m's edge is taken: x's skeleton, room for what it sends, its guard."""
         out = [s.ctrl[x] == self.rel.id(x, m.pre)]
         if m.sent:
             out.append(s.len[FROM[x]] < self.config.capacity)
-        if group == "call":
-            script = self.rel.scripts[x]
-            out.append(z3.Or(*(z3.And(s.calls[x] == i, s.calls[y] >= c.after_peer)
-                               for i, c in enumerate(script) if c.event == m.event and c.enabled(m.pre))))
-        elif group == RTO:
-            sooner = lambda u: self.rel.has_timer(y, u) and u.retries < m.pre.retries  # noqa: E731
-            out += [self._quiet(s), z3.Not(self._in(s, y, sooner, k))]
-        elif group == MSL2:
-            out += [self._quiet(s), z3.Not(self._in(s, y, lambda u: self.rel.has_timer(y, u), k))]
-        else:
-            out += [s.len[TO[x]] > 0, self._arrives(s, x, m, k)]
         out += [self._literal(s, x, lit, k) for lit in m.guard + m.equal]
         return z3.And(*out)
+
+    # --- the environment's actions (spec/world/environment.py), each encoded once: see ENCODED
+    def _app_call(self, s: World, t: World, k: int):
+        def allowed(s, x, m, k):
+            script = self.rel.scripts[x]
+            return z3.Or(*(z3.And(s.calls[x] == i, s.calls[PEER[x]] >= c.after_peer)
+                           for i, c in enumerate(script) if c.event == m.event and c.enabled(m.pre)))
+        return self._fired(APP_CALL, allowed, s, t, k)
+
+    def _deliver(self, s: World, t: World, k: int):
+        return self._fired(DELIVER, lambda s, x, m, k: z3.And(s.len[TO[x]] > 0, self._arrives(s, x, m, k)),
+                           s, t, k)
+
+    def _retransmit_timeout(self, s: World, t: World, k: int):
+        def allowed(s, x, m, k):  # the peer's timer, if running, has backed off as much or more
+            y = PEER[x]
+            sooner = lambda u: self.rel.has_timer(y, u) and u.retries < m.pre.retries  # noqa: E731
+            return z3.And(self._quiet(s), z3.Not(self._in(s, y, sooner, k)))
+        return self._fired(RETRANSMIT_TIMEOUT, allowed, s, t, k)
+
+    def _msl2_timeout(self, s: World, t: World, k: int):
+        def allowed(s, x, m, k):  # the peer will not retransmit
+            y = PEER[x]
+            return z3.And(self._quiet(s), z3.Not(self._in(s, y, lambda u: self.rel.has_timer(y, u), k)))
+        return self._fired(MSL2_TIMEOUT, allowed, s, t, k)
+
+    def _lose(self, s: World, t: World, k: int):
+        return self._fault(s, t, lambda to, d, j: (z3.And(s.loss != 0, s.len[d] > j), z3.And(
+            self._remove(s, t, d, j), *self._budgets_same(s, t, "loss"),
+            t.loss == z3.If(s.loss > 0, s.loss - 1, s.loss), s.act == self.label(Label("net", LOSE, to)))))
+
+    def _duplicate(self, s: World, t: World, k: int):
+        cap = self.config.capacity
+        return self._fault(s, t, lambda to, d, j: (z3.And(s.dup > 0, s.len[d] > j, s.len[d] < cap), z3.And(
+            self._push(s, t, d, s.slots[d][j]), *self._budgets_same(s, t, "dup"),
+            t.dup == s.dup - 1, s.act == self.label(Label("net", DUPLICATE, to)))))
+
+    def _old_duplicate_arrives(self, s: World, t: World, k: int):
+        cap = self.config.capacity
+        return self._fault(s, t, lambda to, d, kind: (z3.And(s.stale > 0, s.len[d] < cap), z3.And(
+            self._push(s, t, d, self._old(s, kind)), *self._budgets_same(s, t, "stale"),
+            t.stale == s.stale - 1, s.act == self.label(Label("net", f"{OLD}({kind})", to)))),
+            STALE_KINDS if self.config.stale else ())
+
+    def _fault(self, s: World, t: World, effect, over=None) -> tuple[list, list]:
+        """(enabling conditions, steps) of a fault of the network: effect(to, channel, p) gives
+        (enabled, effect on that channel) for each p in over (default: each slot)."""
+        ends = z3.And(*self._endpoint_same(s, t, "A"), *self._endpoint_same(s, t, "B"),
+                      t.calls["A"] == s.calls["A"], t.calls["B"] == s.calls["B"])
+        enabled, steps = [], []
+        for to in ("B", "A"):
+            d, other = TO[to], TO[PEER[to]]
+            for p in range(self.config.capacity) if over is None else over:
+                when, change = effect(to, d, p)
+                enabled.append(when)
+                steps.append(z3.And(when, ends, self._keep(s, t, other), change))
+        return enabled, steps
 
     def _arrives(self, s: World, x: str, m: Move, k: int):
         """The channel's head is of m's segment class."""
@@ -336,14 +389,14 @@ class Encoding:
         return z3.And(*out)
 
     # --- frames
-    def _common(self, s: World, t: World, x: str, group: str):
-        """What every move of x in this group leaves or changes alike."""
+    def _common(self, s: World, t: World, x: str, action: str):
+        """What every move of x made by this action leaves or changes alike."""
         y = PEER[x]
         out = self._endpoint_same(s, t, y) + self._budgets_same(s, t)
         out += [t.calls[y] == s.calls[y],
-                t.calls[x] == s.calls[x] + (1 if group == "call" else 0),
+                t.calls[x] == s.calls[x] + (1 if action == APP_CALL else 0),
                 z3.If(s.sends, self._push(s, t, FROM[x], s.out), self._keep(s, t, FROM[x]))]
-        out.append(self._remove(s, t, TO[x], 0) if group == SEGMENT else self._keep(s, t, TO[x]))
+        out.append(self._remove(s, t, TO[x], 0) if action == DELIVER else self._keep(s, t, TO[x]))
         return z3.And(*out)
 
     @staticmethod
@@ -374,28 +427,6 @@ class Encoding:
                       *(_same(t.slots[d][i], s.slots[d][i]) for i in range(j)),
                       *(z3.Implies(i < t.len[d], _same(t.slots[d][i], s.slots[d][i + 1]))
                         for i in range(j, cap - 1)))
-
-    def _faults(self, s: World, t: World) -> list[tuple]:
-        """(enabled, effect) of each fault of the network."""
-        cap, out = self.config.capacity, []
-        ends = z3.And(*self._endpoint_same(s, t, "A"), *self._endpoint_same(s, t, "B"),
-                      t.calls["A"] == s.calls["A"], t.calls["B"] == s.calls["B"])
-        for to in ("B", "A"):
-            d, other = TO[to], TO[PEER[to]]
-            rest = z3.And(ends, self._keep(s, t, other))
-            for j in range(cap):
-                out.append((z3.And(s.loss != 0, s.len[d] > j), z3.And(
-                    rest, self._remove(s, t, d, j), *self._budgets_same(s, t, "loss"),
-                    t.loss == z3.If(s.loss > 0, s.loss - 1, s.loss),
-                    s.act == self.label(Label("net", LOSE, to)))))
-                out.append((z3.And(s.dup > 0, s.len[d] > j, s.len[d] < cap), z3.And(
-                    rest, self._push(s, t, d, s.slots[d][j]), *self._budgets_same(s, t, "dup"),
-                    t.dup == s.dup - 1, s.act == self.label(Label("net", DUPLICATE, to)))))
-            for kind in STALE_KINDS if self.config.stale else ():
-                out.append((z3.And(s.stale > 0, s.len[d] < cap), z3.And(
-                    rest, self._push(s, t, d, self._old(s, kind)), *self._budgets_same(s, t, "stale"),
-                    t.stale == s.stale - 1, s.act == self.label(Label("net", f"{OLD}({kind})", to)))))
-        return out
 
     def _old(self, s: World, kind: str) -> Slot:
         """The old duplicate of this kind that the step injects: the n-th uses OLDSEQn, OLDACKn."""
@@ -504,6 +535,21 @@ class Encoding:
                     chosen.append(self.world(j).isn[x])
             out[x] = tuple(model.eval(v, model_completion=True).as_long() for v in chosen)
         return out
+
+
+# How BMC encodes each of the environment's actions, by name; and those it does not, with why.
+ENCODED = {APP_CALL: Encoding._app_call, DELIVER: Encoding._deliver,
+           RETRANSMIT_TIMEOUT: Encoding._retransmit_timeout, MSL2_TIMEOUT: Encoding._msl2_timeout,
+           LOSE: Encoding._lose, DUPLICATE: Encoding._duplicate, OLD: Encoding._old_duplicate_arrives}
+NOT_ENCODED = {
+    DELIVER_OUT_OF_ORDER: "a channel is encoded as FIFO slots: only its head arrives",
+    FORGE: "a forged segment's arbitrary SEQ, and the attack's target, are not encoded",
+}
+
+
+def unencoded(config: Config) -> list[Action]:
+    """The actions this configuration allows that BMC does not encode."""
+    return [a for a in ENVIRONMENT if a.name in NOT_ENCODED and a.configured(config)]
 
 
 BAD = ("synchronization", "ack-validity", "fin-accounting", "time-wait-role", "graceful",

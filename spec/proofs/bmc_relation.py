@@ -29,7 +29,7 @@ from ..tcp.seq import SeqVal
 from ..tcp.symbolic import Decider, literal
 from ..tcp.tcb import Tcb
 from ..world.config import Config, Scenario
-from ..world.system import STALE_KINDS, old_duplicate
+from ..world.environment import STALE_KINDS, old_duplicate
 from .induction import fired, seq_classes, v
 
 ISS, IRS, SEG_SEQ, SEG_ACK = "ISS", "IRS", "SEG.SEQ", "SEG.ACK"
