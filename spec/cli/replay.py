@@ -10,7 +10,7 @@ from collections import Counter
 
 from ..conformance.capture import CaptureError, Connection, read
 from ..conformance.linux import DEPARTURES, PROFILES
-from ..conformance.replay import QUIET, WINDOW, Replayer, Verdict, departures, reaction
+from ..conformance.replay import QUIET, WINDOW, Conformance, Replayer, departures, reaction
 from ..suite.run import machine_for
 from .options import UsageError, positive
 
@@ -51,7 +51,7 @@ class Replay:
         self.variant = None if variant is None else linux
         self.linux = linux
 
-    def check(self, conn: Connection) -> tuple[Verdict, Replayer, list[str]]:
+    def check(self, conn: Connection) -> tuple[Conformance, Replayer, list[str]]:
         """The verdict, the replayer that gave it, and for an RFC deviation the Linux departures that explain it."""
         v = self.rfc.replay(conn)
         if v.conforms:
@@ -131,7 +131,7 @@ def _tcb(t) -> str:
     return "-" if t is None else t.state
 
 
-def connection_dict(n: int, conn: Connection, v: Verdict, rep: Replayer, hint: list[str]) -> dict:
+def connection_dict(n: int, conn: Connection, v: Conformance, rep: Replayer, hint: list[str]) -> dict:
     d = {"connection": n, "a": conn.a, "b": conn.b, "segments_captured": len(conn.segments),
          "verdict": "CONFORMS" if v.conforms else "DEVIATES", "states_searched": v.visited}
     if v.conforms:
@@ -179,7 +179,7 @@ def _step(conn: Connection, st, s) -> dict:
             "a": _tcb(s.a), "b": _tcb(s.b)}
 
 
-def _segments(conn: Connection, v: Verdict) -> list[dict]:
+def _segments(conn: Connection, v: Conformance) -> list[dict]:
     fate = {}
     sent = {}
     for st, _ in v.steps:

@@ -8,7 +8,7 @@ explanation that uses one names it.
 from __future__ import annotations
 
 from ..tcp import rules as r
-from ..tcp.machine import ABORT_WITH_RST, CLOSE, SEGMENT
+from ..tcp.machine import ABORT_WITH_RST, CLOSE, MSL2, SEGMENT
 from ..tcp.segment import Segment
 from ..tcp.states import CLOSE_WAIT, CLOSED, ESTABLISHED, FIN_WAIT_2, SYN_RECEIVED, camel
 from ..tcp.variants import Variant, edge, retarget
@@ -69,4 +69,6 @@ def _linux(g) -> None:
 
 LINUX = Variant("linux", "Linux's departures from RFC 9293: " + ", ".join(DEPARTURES), _linux)
 PROFILES = {"rfc": None, "linux": LINUX}
-USER_EVENTS = (CLOSE, CLOSE_UNREAD)  # the linux profile adds a second way to close
+# The events this profile adds, each beside an event of the environment's actions: replay fires
+# an endpoint's own events in that order (a CLOSE, of either kind, is tried before an ABORT).
+ADDED_EVENTS = {MSL2: (FIN_WAIT_2_TIMEOUT,), CLOSE: (CLOSE_UNREAD,)}

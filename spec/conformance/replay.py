@@ -23,20 +23,26 @@ import heapq
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..tcp.machine import ABORT, CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine
+from ..tcp.machine import OPEN_ACTIVE, OPEN_PASSIVE, SEGMENT, SEND, Machine
 from ..tcp.rules import Params
 from ..tcp.segment import Segment
 from ..tcp.seq import MOD
 from ..tcp.symbolic import Ctx, Decider
 from ..tcp.tcb import Tcb
+from ..world.environment import APP_CALL, BY_NAME, DELIVER, LOSE, MSL2_TIMEOUT, RETRANSMIT_TIMEOUT
 from .capture import Connection, Observed
-from .linux import CLOSE_UNREAD, EDGE_DEPARTURE, FIN_WAIT_2_TIMEOUT
+from .linux import ADDED_EVENTS, EDGE_DEPARTURE
 
 WINDOW = 65535  # RCV.WND: window values are not modelled, a full 16-bit window is assumed
 CAPACITY = 4  # segments a channel half may hold in an explanation
 QUIET = 5  # unobserved steps between two captured segments, at most (by default)
-CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, CLOSE, CLOSE_UNREAD, ABORT)
-TIMERS = (RTO, MSL2, FIN_WAIT_2_TIMEOUT)
+# The environment's actions a capture may show (spec/world/environment.py): FIFO channels,
+# nothing duplicated, no old or forged segment. A lost segment is lost after the capture point.
+ALLOWED = (DELIVER, RETRANSMIT_TIMEOUT, MSL2_TIMEOUT, APP_CALL, LOSE)
+# The events an endpoint fires on its own: those of the allowed timers and calls (SEND is made
+# with the captured octets: see _next_data), each followed by the Linux profile's events beside it.
+OWN_EVENTS = tuple(e for n in ALLOWED for base in BY_NAME[n].events if base not in (SEGMENT, SEND)
+                   for e in (base, *ADDED_EVENTS.get(base, ())))
 
 
 class State(NamedTuple):
@@ -50,7 +56,9 @@ class State(NamedTuple):
         return self.a if x == "A" else self.b
 
 
-class Step(NamedTuple):
+class ReplayStep(NamedTuple):
+    """One step of an explanation (world/system.Step is a step of the explored graph)."""
+
     actor: str  # "A", "B", or "capture"/"net"
     what: str  # edge name, "captured", "lost"
     event: str = ""
@@ -59,9 +67,12 @@ class Step(NamedTuple):
 
 
 @dataclass
-class Verdict:
+class Conformance:
+    """Whether a connection conforms: its explanation, or how far explanation got (the
+    checker's Verdict is a property's)."""
+
     conforms: bool
-    steps: list = field(default_factory=list)  # (Step, State after) of the explanation
+    steps: list = field(default_factory=list)  # (ReplayStep, State after) of the explanation
     index: int = 0  # DEVIATES: the first captured segment no explanation reaches past
     frontier: list = field(default_factory=list)  # DEVIATES: states that matched all before it
     visited: int = 0
@@ -77,13 +88,13 @@ class Replayer:
         self.quiet = quiet
         self.captured_on = captured_on  # the address of the host the capture was taken on, if known
         self.ctx = Ctx(Decider(), frozenset(), ())  # every number is concrete: Z3 is never asked
-        self.explained: dict[tuple, list[Step]] = {}  # shape -> the moves that explained it
+        self.explained: dict[tuple, list[ReplayStep]] = {}  # shape -> the moves that explained it
 
     def params(self, conn: Connection) -> Params:
         return Params(retries=None, fin_len=self.machine.fin_len,
                       isns=tuple((x, (n,)) for x, n in sorted(conn.isns.items())))
 
-    def replay(self, conn: Connection) -> Verdict:
+    def replay(self, conn: Connection) -> Conformance:
         """Follow the explanation of an earlier connection of the same shape, else search."""
         key = (self.host(conn), shape(conn))
         moves = self.explained.get(key)
@@ -108,7 +119,7 @@ class Replayer:
         return State(0, fresh if self.checked["A"] else None, fresh if self.checked["B"] else None,
                      ((), ()), ((), ()))
 
-    def _follow(self, conn: Connection, moves: list[Step]) -> Verdict | None:
+    def _follow(self, conn: Connection, moves: list[ReplayStep]) -> Conformance | None:
         """Take the given moves on this connection's numbers: an explanation if each fires as recorded."""
         obs, params, host = conn.segments, self.params(conn), self.host(conn)
         s, steps = self._init(), []
@@ -126,9 +137,9 @@ class Replayer:
                 return None  # the same actor, edge, event and captured segment, or no explanation
             steps.append(taken[0])
             s = taken[0][1]
-        return Verdict(True, steps) if s.i == len(obs) else None
+        return Conformance(True, steps) if s.i == len(obs) else None
 
-    def _search(self, conn: Connection) -> Verdict:
+    def _search(self, conn: Connection) -> Conformance:
         obs, params, host = conn.segments, self.params(conn), self.host(conn)
         init = self._init()
         parent: dict[State, tuple] = {init: (None, None, 0)}
@@ -139,7 +150,7 @@ class Replayer:
             _, _, _, rest, s = heapq.heappop(queue)
             quiet = parent[s][2]
             if s.i == len(obs):
-                return Verdict(True, self._path(parent, s), visited=len(parent))
+                return Conformance(True, self._path(parent, s), visited=len(parent))
             best = max(best, s.i)
             # A state whose next captured segment matches is expanded in two halves: the
             # match first, the quiet steps only if the search comes back to it.
@@ -158,7 +169,7 @@ class Replayer:
                     rank = -1 if nxt.i == s.i and self._ready(nxt, obs) else q
                     heapq.heappush(queue, (-nxt.i, rank, order, False, nxt))
         frontier = sorted({s for s in parent if s.i == best}, key=repr)
-        return Verdict(False, index=best, frontier=frontier, visited=len(parent))
+        return Conformance(False, index=best, frontier=frontier, visited=len(parent))
 
     @staticmethod
     def _ready(s: State, obs: list[Observed]) -> bool:
@@ -187,9 +198,7 @@ class Replayer:
         for x in ("A", "B"):
             if s.tcb(x) is None:
                 continue
-            for event in TIMERS:
-                out += self._fire(s, x, event, None, params)
-            for event in CALLS:
+            for event in OWN_EVENTS:
                 out += self._fire(s, x, event, None, params)
             want = self._next_data(s, x, obs)
             if want is not None:
@@ -216,7 +225,7 @@ class Replayer:
             return None
         post = list(s.post)
         post[to == "A"] = ch[1:]
-        return Step("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))
+        return ReplayStep("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))
 
     def _capture(self, s: State, o: Observed, host: str | None):
         """Match captured segment s.i to its sender's next segment not lost before the capture point."""
@@ -238,7 +247,7 @@ class Replayer:
         if len(post[k]) >= CAPACITY:
             return None
         post[k] = post[k] + ((o.segment, s.i),)
-        return (Step("capture", "captured", n=s.i, sent=(name, *skipped)),
+        return (ReplayStep("capture", "captured", n=s.i, sent=(name, *skipped)),
                 State(s.i + 1, s.a, s.b, tuple(pre), tuple(post)))
 
     def _fire(self, s: State, x: str, event: str, seg, params: Params, n=None, post=None):
@@ -262,7 +271,7 @@ class Replayer:
         nxt = State(s.i, new if x == "A" else s.a, new if x == "B" else s.b, tuple(pre), posts)
         if nxt == s:
             return []
-        return [(Step(x, name, event, n, sent), nxt)]
+        return [(ReplayStep(x, name, event, n, sent), nxt)]
 
     @staticmethod
     def _next_data(s: State, x: str, obs: list[Observed]) -> Segment | None:
@@ -292,7 +301,7 @@ def shape(conn: Connection) -> tuple:
     return tuple(sorted(isn)), tuple(out)
 
 
-def departures(v: Verdict) -> list[str]:
+def departures(v: Conformance) -> list[str]:
     """The Linux departures (see spec/conformance/linux.py) an explanation uses."""
     return sorted({EDGE_DEPARTURE[st.what] for st, _ in v.steps if st.what in EDGE_DEPARTURE})
 

@@ -71,7 +71,7 @@ def _same(a: Slot, b: Slot):
     return z3.And(*(x == y for x, y in zip(a, b)))
 
 
-class World:
+class WorldTerms:
     """The variables of the world after k steps."""
 
     def __init__(self, k: int, capacity: int):
@@ -137,7 +137,7 @@ class Encoding:
         init = {x: skeleton(w0.tcb(x))[0] for x in "AB"}
         self.rel = Relation(machine, scenario, config, init,
                             {shape(s) for s in w0.ab + w0.ba})
-        self.worlds: list[World] = []
+        self.worlds: list[WorldTerms] = []
         self.reached: list[dict[str, list[Tcb]]] = []
         self.labels: list[Label] = []
         self._label_ids: dict[Label, int] = {}
@@ -148,9 +148,9 @@ class Encoding:
                      for n in range(1, config.stale + 1)]
 
     # --- variables
-    def world(self, k: int) -> World:
+    def world(self, k: int) -> WorldTerms:
         while len(self.worlds) <= k:
-            self.worlds.append(World(len(self.worlds), self.config.capacity))
+            self.worlds.append(WorldTerms(len(self.worlds), self.config.capacity))
         return self.worlds[k]
 
     def label(self, lab: Label) -> int:
@@ -239,12 +239,12 @@ class Encoding:
         events = BY_NAME[action].events
         return [m for pre in self.reached[k][x] for m in self.rel.moves(x, pre) if m.event in events]
 
-    def _in(self, s: World, x: str, pred, k: int):
+    def _in(self, s: WorldTerms, x: str, pred, k: int):
         """x's skeleton at step k satisfies pred (a predicate of the control part)."""
         return z3.Or(*(s.ctrl[x] == self.rel.id(x, t) for t in self.reached[k][x] if pred(t)))
 
     # --- terms
-    def _term(self, s: World, x: str, v: SeqVal | None, k: int):
+    def _term(self, s: WorldTerms, x: str, v: SeqVal | None, k: int):
         """(bit-vector, tag) of a value written in the relation's names, at step k."""
         if v is None:
             return BITVEC.const(0), _val(0)
@@ -265,16 +265,16 @@ class Encoding:
             base, tag = z3.BitVec(v.base, BITS), _val(self.tag(v.base))
         return base + BITVEC.const(v.off), tag
 
-    def _literal(self, s: World, x: str, lit: tuple, k: int):
+    def _literal(self, s: WorldTerms, x: str, lit: tuple, k: int):
         rel, a, b, holds = lit
         ta, tb = self._term(s, x, a, k)[0], self._term(s, x, b, k)[0]
         f = lt(ta, tb, BITVEC) if rel == "lt" else ta == tb
         return f if holds else z3.Not(f)
 
-    def _quiet(self, s: World):
+    def _quiet(self, s: WorldTerms):
         return z3.And(s.len["AB"] == 0, s.len["BA"] == 0)
 
-    def _fired(self, action: str, allowed, s: World, t: World, k: int) -> tuple[list, list]:
+    def _fired(self, action: str, allowed, s: WorldTerms, t: WorldTerms, k: int) -> tuple[list, list]:
         """(enabling conditions, steps) of an action that fires an endpoint's graph: per endpoint,
         the frame its moves share and, per move, what the action allows (allowed(s, x, m, k)),
         the move's own precondition and its effect."""
@@ -288,7 +288,7 @@ class Encoding:
                     z3.And(p, u, s.act == self.label(Label(x, m.edge))) for p, u, m in pre))))
         return enabled, steps
 
-    def _pre(self, s: World, x: str, m: Move, k: int):
+    def _pre(self, s: WorldTerms, x: str, m: Move, k: int):
         """When move m's edge is taken: x's skeleton, room for what it sends, its guard."""
         out = [s.ctrl[x] == self.rel.id(x, m.pre)]
         if m.sent:
@@ -297,49 +297,49 @@ class Encoding:
         return z3.And(*out)
 
     # --- the environment's actions (spec/world/environment.py), each encoded once: see ENCODED
-    def _app_call(self, s: World, t: World, k: int):
+    def _app_call(self, s: WorldTerms, t: WorldTerms, k: int):
         def allowed(s, x, m, k):
             script = self.rel.scripts[x]
             return z3.Or(*(z3.And(s.calls[x] == i, s.calls[PEER[x]] >= c.after_peer)
                            for i, c in enumerate(script) if c.event == m.event and c.enabled(m.pre)))
         return self._fired(APP_CALL, allowed, s, t, k)
 
-    def _deliver(self, s: World, t: World, k: int):
+    def _deliver(self, s: WorldTerms, t: WorldTerms, k: int):
         return self._fired(DELIVER, lambda s, x, m, k: z3.And(s.len[TO[x]] > 0, self._arrives(s, x, m, k)),
                            s, t, k)
 
-    def _retransmit_timeout(self, s: World, t: World, k: int):
+    def _retransmit_timeout(self, s: WorldTerms, t: WorldTerms, k: int):
         def allowed(s, x, m, k):  # the peer's timer, if running, has backed off as much or more
             y = PEER[x]
             sooner = lambda u: self.rel.has_timer(y, u) and u.retries < m.pre.retries  # noqa: E731
             return z3.And(self._quiet(s), z3.Not(self._in(s, y, sooner, k)))
         return self._fired(RETRANSMIT_TIMEOUT, allowed, s, t, k)
 
-    def _msl2_timeout(self, s: World, t: World, k: int):
+    def _msl2_timeout(self, s: WorldTerms, t: WorldTerms, k: int):
         def allowed(s, x, m, k):  # the peer will not retransmit
             y = PEER[x]
             return z3.And(self._quiet(s), z3.Not(self._in(s, y, lambda u: self.rel.has_timer(y, u), k)))
         return self._fired(MSL2_TIMEOUT, allowed, s, t, k)
 
-    def _lose(self, s: World, t: World, k: int):
+    def _lose(self, s: WorldTerms, t: WorldTerms, k: int):
         return self._fault(s, t, lambda to, d, j: (z3.And(s.loss != 0, s.len[d] > j), z3.And(
             self._remove(s, t, d, j), *self._budgets_same(s, t, "loss"),
             t.loss == z3.If(s.loss > 0, s.loss - 1, s.loss), s.act == self.label(Label("net", LOSE, to)))))
 
-    def _duplicate(self, s: World, t: World, k: int):
+    def _duplicate(self, s: WorldTerms, t: WorldTerms, k: int):
         cap = self.config.capacity
         return self._fault(s, t, lambda to, d, j: (z3.And(s.dup > 0, s.len[d] > j, s.len[d] < cap), z3.And(
             self._push(s, t, d, s.slots[d][j]), *self._budgets_same(s, t, "dup"),
             t.dup == s.dup - 1, s.act == self.label(Label("net", DUPLICATE, to)))))
 
-    def _old_duplicate_arrives(self, s: World, t: World, k: int):
+    def _old_duplicate_arrives(self, s: WorldTerms, t: WorldTerms, k: int):
         cap = self.config.capacity
         return self._fault(s, t, lambda to, d, kind: (z3.And(s.stale > 0, s.len[d] < cap), z3.And(
             self._push(s, t, d, self._old(s, kind)), *self._budgets_same(s, t, "stale"),
             t.stale == s.stale - 1, s.act == self.label(Label("net", f"{OLD}({kind})", to)))),
             STALE_KINDS if self.config.stale else ())
 
-    def _fault(self, s: World, t: World, effect, over=None) -> tuple[list, list]:
+    def _fault(self, s: WorldTerms, t: WorldTerms, effect, over=None) -> tuple[list, list]:
         """(enabling conditions, steps) of a fault of the network: effect(to, channel, p) gives
         (enabled, effect on that channel) for each p in over (default: each slot)."""
         ends = z3.And(*self._endpoint_same(s, t, "A"), *self._endpoint_same(s, t, "B"),
@@ -353,7 +353,7 @@ class Encoding:
                 steps.append(z3.And(when, ends, self._keep(s, t, other), change))
         return enabled, steps
 
-    def _arrives(self, s: World, x: str, m: Move, k: int):
+    def _arrives(self, s: WorldTerms, x: str, m: Move, k: int):
         """The channel's head is of m's segment class."""
         head, seg = s.slots[TO[x]][0], m.segment
         out = [head.syn == seg.syn, head.fin == seg.fin, head.rst == seg.rst,
@@ -367,7 +367,7 @@ class Encoding:
             out.append(z3.Or(head.seq_tag != s.irs_tag[x], z3.UGT(d - BITVEC.const(lo), n - 1)))
         return z3.And(*out)
 
-    def _post(self, s: World, t: World, x: str, m: Move, k: int):
+    def _post(self, s: WorldTerms, t: WorldTerms, x: str, m: Move, k: int):
         out = [t.ctrl[x] == self.rel.id(x, m.post), s.sends == bool(m.sent)]
         for field, value in (("iss", m.iss), ("irs", m.irs)):
             now, nxt = getattr(s, field)[x], getattr(t, field)[x]
@@ -389,7 +389,7 @@ class Encoding:
         return z3.And(*out)
 
     # --- frames
-    def _common(self, s: World, t: World, x: str, action: str):
+    def _common(self, s: WorldTerms, t: WorldTerms, x: str, action: str):
         """What every move of x made by this action leaves or changes alike."""
         y = PEER[x]
         out = self._endpoint_same(s, t, y) + self._budgets_same(s, t)
@@ -400,35 +400,35 @@ class Encoding:
         return z3.And(*out)
 
     @staticmethod
-    def _endpoint_same(s: World, t: World, x: str) -> list:
+    def _endpoint_same(s: WorldTerms, t: WorldTerms, x: str) -> list:
         return [t.ctrl[x] == s.ctrl[x], t.iss[x] == s.iss[x], t.irs[x] == s.irs[x],
                 t.iss_tag[x] == s.iss_tag[x], t.irs_tag[x] == s.irs_tag[x]]
 
     @staticmethod
-    def _budgets_same(s: World, t: World, but: str = "") -> list:
+    def _budgets_same(s: WorldTerms, t: WorldTerms, but: str = "") -> list:
         return [getattr(t, b) == getattr(s, b) for b in ("loss", "dup", "stale") if b != but]
 
-    def _prefix(self, s: World, t: World, d: str) -> list:
+    def _prefix(self, s: WorldTerms, t: WorldTerms, d: str) -> list:
         """The segments in channel d stay where they are."""
         return [z3.Implies(i < s.len[d], _same(t.slots[d][i], s.slots[d][i]))
                 for i in range(self.config.capacity)]
 
-    def _keep(self, s: World, t: World, d: str):
+    def _keep(self, s: WorldTerms, t: WorldTerms, d: str):
         return z3.And(t.len[d] == s.len[d], *self._prefix(s, t, d))
 
-    def _push(self, s: World, t: World, d: str, seg: Slot):
+    def _push(self, s: WorldTerms, t: WorldTerms, d: str, seg: Slot):
         cap = self.config.capacity
         return z3.And(s.len[d] < cap, t.len[d] == s.len[d] + 1, *self._prefix(s, t, d),
                       *(z3.Implies(s.len[d] == i, _same(t.slots[d][i], seg)) for i in range(cap)))
 
-    def _remove(self, s: World, t: World, d: str, j: int):
+    def _remove(self, s: WorldTerms, t: WorldTerms, d: str, j: int):
         cap = self.config.capacity
         return z3.And(s.len[d] > j, t.len[d] == s.len[d] - 1,
                       *(_same(t.slots[d][i], s.slots[d][i]) for i in range(j)),
                       *(z3.Implies(i < t.len[d], _same(t.slots[d][i], s.slots[d][i + 1]))
                         for i in range(j, cap - 1)))
 
-    def _old(self, s: World, kind: str) -> Slot:
+    def _old(self, s: WorldTerms, kind: str) -> Slot:
         """The old duplicate of this kind that the step injects: the n-th uses OLDSEQn, OLDACKn."""
         seg = old_duplicate(kind, 1)
         seq, ack = BITVEC.const(0), BITVEC.const(0)
@@ -442,7 +442,7 @@ class Encoding:
                     seq, ack, seq_tag, ack_tag)
 
     # --- properties: one "bad" predicate per safety property, over the world after k steps
-    def _field(self, s: World, x: str, f: str, k: int):
+    def _field(self, s: WorldTerms, x: str, f: str, k: int):
         """(present, value, tag) of x's sequence field f at step k."""
         base, tag = (s.iss[x], s.iss_tag[x]) if f in ("iss", "snd_una", "snd_nxt", "fin_seq") \
             else (s.irs[x], s.irs_tag[x])
@@ -454,7 +454,7 @@ class Encoding:
             value = z3.If(at, BITVEC.const(off), value)
         return present, base + value, tag
 
-    def _flight(self, s: World, x: str):
+    def _flight(self, s: WorldTerms, x: str):
         """The slots of x's outgoing channel holding a segment x sent (not an old duplicate)."""
         d = FROM[x]
         return [(z3.And(i < s.len[d], z3.Not(slot.old)), slot) for i, slot in enumerate(s.slots[d])]

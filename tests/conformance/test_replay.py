@@ -12,7 +12,11 @@ import pytest
 from tcpverify.spec.cli import main
 from tcpverify.spec.cli.replay import Replay
 from tcpverify.spec.conformance.capture import read
-from tcpverify.spec.conformance.replay import departures
+from tcpverify.spec.conformance.linux import CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, LINUX
+from tcpverify.spec.conformance.replay import ALLOWED, OWN_EVENTS, departures
+from tcpverify.spec.suite.run import machine_for
+from tcpverify.spec.tcp.machine import ABORT, CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND
+from tcpverify.spec.world.environment import NAMES
 
 CAPTURES = Path(__file__).parents[1] / "data" / "captures"
 # The profile each real capture needs, and the Linux departures its explanation names.
@@ -28,6 +32,14 @@ def _doctor():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_replay_allows_a_subset_of_the_environment_and_fires_every_event_of_the_profiles():
+    assert set(ALLOWED) <= set(NAMES) and len(set(ALLOWED)) == len(ALLOWED)
+    assert OWN_EVENTS == (RTO, MSL2, FIN_WAIT_2_TIMEOUT, OPEN_PASSIVE, OPEN_ACTIVE, CLOSE, CLOSE_UNREAD, ABORT)
+    for profile in (None, LINUX):  # SEGMENT arrives and SEND carries the captured octets
+        events = {d["event"] for *_, d in machine_for(profile).graph.edges(data=True)}
+        assert events - {SEGMENT, SEND} <= set(OWN_EVENTS)
 
 
 def test_every_case_was_captured():
