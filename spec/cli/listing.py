@@ -36,7 +36,7 @@ def cmd_list(args) -> int:
     print("configurations (the default suite):")
     for c in DEFAULT_CONFIGS:
         print(f"  {c.name:28} {c.assumptions()}")
-    print("environment actions (what the search interleaves with the endpoints' own steps):")
+    print("environment actions (applications and timers and the network):")
     for a in ENVIRONMENT:
         print(f"  {a.name:28} {a.meaning}" + (f" (--{a.budget})" if a.budget else ""))
     return 0
