@@ -8,7 +8,7 @@ import argparse
 from ..suite.run import run_all
 from ..tcp.variant_file import VariantFileError, load_variant
 from ..tcp.variants import VARIANTS
-from ..world.config import SCENARIOS, Config
+from ..world.config import CHECKABLE, Config
 from .progress import add_quiet, meter
 
 
@@ -92,9 +92,9 @@ def config_from(args) -> Config:
 
 def run_from(args):
     """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
-    if args.scenario not in SCENARIOS:
+    if args.scenario not in CHECKABLE:
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
     config = config_from(args)
-    (o,) = run_all([(SCENARIOS[args.scenario], config, variant_from(args))],
+    (o,) = run_all([(CHECKABLE[args.scenario], config, variant_from(args))],
                    max_states=args.max_states, meter=meter(args.quiet))
     return o

@@ -7,7 +7,7 @@ action that fires an endpoint's state graph lists the events it fires it on; the
 step is then named by the edge taken. A fault's step is named by the action.
 
 TcpSystem.successors (explicit search) runs this list; spec/proofs/bmc.py encodes it by
-name; spec/conformance/replay.py declares the subset a capture may show.
+name.
 """
 
 from __future__ import annotations
