@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .comm import run_forked
 from .explore import Exploration, explore, Progress
 from .liveness import check_eventually
 from .model import Model
+from .partitioned import explore_partitioned
 from .properties import EndState, Eventually, Property
 
 VERIFIED = "VERIFIED"
@@ -57,10 +59,20 @@ def worst(statuses) -> str:
 
 
 def check(model: Model, properties: Sequence[Property], max_states: int | None = None,
-          progress: Progress | None = None) -> Result:
+          progress: Progress | None = None, workers: int | object = 1) -> Result | None:
+    """``workers``: a number of local processes, or a communicator (MPI's COMM_WORLD), whose
+    ranks other than 0 take part in the search and get None."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
-    ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
-                 progress=progress)
+    if workers == 1:
+        ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
+                     progress=progress)
+    else:
+        def search(comm):
+            return explore_partitioned(comm, model, properties, max_states=max_states,
+                                       keep_edges=needs_edges, progress=progress)
+        ex = run_forked(workers, search) if isinstance(workers, int) else search(workers)
+        if ex is None:
+            return None
     g = ex.graph
     limits = "; ".join(ex.limits)
     # A state whose steps the model cut off (a bound it met) has no successor without being an end.

@@ -117,6 +117,16 @@ class TcpSystem:
             out.append(f"Z3 returned unknown {self.decider.unknown} time(s)")
         return out
 
+    def tallies(self) -> tuple:
+        """What successors() counted: for a partitioned search to add up (checker.partitioned)."""
+        return self.lost, self._limits, self.decider.unknown
+
+    def absorb(self, tallies: tuple) -> None:
+        lost, limits, unknown = tallies
+        self.lost.update(lost)
+        self._limits |= limits
+        self.decider.unknown += unknown
+
     # --- steps
     def _user_call(self, w: World, x: str, call) -> list[tuple[Step, World]]:
         i = x == "B"
