@@ -34,17 +34,29 @@ class LocalComm:
         peers = [j for j in range(self.size) if j != self.rank]
         # Send from a thread while this one receives: two ranks sending each other more than
         # a pipe holds would otherwise both block.
-        sender = threading.Thread(target=lambda: [self.conns[j].send(items[j]) for j in peers])
+        failed = []
+
+        def send_all():
+            try:
+                for j in peers:
+                    self._send(j, items[j])
+            except WorkerFailed as e:
+                failed.append(e)
+        sender = threading.Thread(target=send_all)
         sender.start()
         got = list(items)
-        for j in peers:
-            got[j] = self._recv(j)
-        sender.join()
+        try:
+            for j in peers:
+                got[j] = self._recv(j)
+        finally:
+            sender.join()
+        if failed:
+            raise failed[0]
         return got
 
     def gather(self, obj, root: int = 0):
         if self.rank != root:
-            self.conns[root].send(obj)
+            self._send(root, obj)
             return None
         return [obj if j == root else self._recv(j) for j in range(self.size)]
 
@@ -53,7 +65,7 @@ class LocalComm:
             return self._recv(root)
         for j in range(self.size):
             if j != root:
-                self.conns[j].send(items[j])
+                self._send(j, items[j])
         return items[root]
 
     def bcast(self, obj, root: int = 0):
@@ -62,7 +74,13 @@ class LocalComm:
     def _recv(self, j: int):
         try:
             return self.conns[j].recv()
-        except EOFError:
+        except (EOFError, OSError):
+            raise WorkerFailed(f"worker {j} stopped") from None
+
+    def _send(self, j: int, obj) -> None:
+        try:
+            self.conns[j].send(obj)
+        except OSError:
             raise WorkerFailed(f"worker {j} stopped") from None
 
 

@@ -183,7 +183,7 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
                 witnesses[name] = f
         transitions += n
         rss += peak
-        if rank:
+        if rank and tally is not None:
             model.absorb(tally)
     g.terminal.sort()
     g.index = {s: i for i, s in enumerate(g.states)}

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .comm import run_forked
-from .explore import Exploration, explore, Progress
+from .explore import Exploration, Progress, explore, omission_probability
 from .liveness import check_eventually
 from .model import Model
 from .partitioned import explore_partitioned
@@ -59,13 +59,17 @@ def worst(statuses) -> str:
 
 
 def check(model: Model, properties: Sequence[Property], max_states: int | None = None,
-          progress: Progress | None = None, workers: int | object = 1) -> Result | None:
+          progress: Progress | None = None, workers: int | object = 1,
+          fingerprint: int | None = None) -> Result | None:
     """``workers``: a number of local processes, or a communicator (MPI's COMM_WORLD), whose
-    ranks other than 0 take part in the search and get None."""
+    ranks other than 0 take part in the search and get None. ``fingerprint``: hash compaction
+    with fingerprints of that many bits (explore); what it does not find is INCOMPLETE."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
-    if workers == 1:
+    if workers == 1 or fingerprint is not None:
+        if workers != 1:
+            raise ValueError("hash compaction runs on one worker")
         ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
-                     progress=progress)
+                     progress=progress, fingerprint=fingerprint)
     else:
         def search(comm):
             return explore_partitioned(comm, model, properties, max_states=max_states,
@@ -98,5 +102,13 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
                     v.message = "a run ends without reaching the goal"
         elif not g.complete:
             v.status, v.message = INCOMPLETE, limits
+        if v.status == VERIFIED and g.compaction is not None:
+            # a violation found is real (its trace replays); its absence is only probable
+            v.status, v.message = INCOMPLETE, compaction_note(ex.stats.states, g.compaction)
         verdicts.append(v)
     return Result(ex, verdicts)
+
+
+def compaction_note(states: int, bits: int) -> str:
+    return (f"hash compaction ({bits}-bit fingerprints): nothing found, but a state may have "
+            f"been omitted, probability <= {omission_probability(states, bits):.2g}")
