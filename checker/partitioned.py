@@ -44,20 +44,25 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
         part.visit(s, g, -1, None, 0)
     total, level, limits = len(init), 0, []
     while True:
-        # expand this level; each successor goes to its owner with its key (parent, position)
+        # expand this level; a successor whose number this rank does not know goes to its
+        # owner with its key (parent, position)
         out = [[] for _ in range(size)]
-        sent = []  # per expanded state: its gid and the owners of its successors, in order
+        sent = []  # per expanded state: gid, successors, each target's gid or -1 - its owner
+        gids = part.gids
         for g, s in frontier:
             succ = list(model.successors(s))
             part.transitions += len(succ)
-            owners = []
+            targets = []
             for k, (label, t) in enumerate(succ):
-                o = owner(t)
-                owners.append(o)
-                out[o].append((g, k, label, t))
+                j = gids.get(t)
+                if j is None:
+                    o = owner(t)
+                    out[o].append((g, k, label, t))
+                    j = -1 - o
+                targets.append(j)
             if not succ:
                 part.end(s, g)
-            sent.append((g, succ, owners))
+            sent.append((g, succ, targets))
         inbox = comm.alltoall(out)
         # keep the unseen ones, each with its least key
         fresh: dict = {}  # state -> [key, label, slot]
@@ -65,7 +70,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
         for msgs in inbox:
             answer = []
             for g, k, label, t in msgs:
-                known = part.index.get(t)
+                known = gids.get(t)
                 if known is not None:
                     answer.append(known)
                     continue
@@ -97,9 +102,8 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             gid_of_slot[fresh[t][2]] = n
             part.visit(t, n, key[0], label, level)
             frontier.append((n, t))
-        if keep_edges:
-            replies = [[a if a >= 0 else gid_of_slot[-1 - a] for a in answer] for answer in replies]
-            part.edges(sent, comm.alltoall(replies))
+        replies = [[a if a >= 0 else gid_of_slot[-1 - a] for a in answer] for answer in replies]
+        part.learn(sent, comm.alltoall(replies), keep_edges)
         total += news
         if rank == 0 and progress is not None:
             progress(total, part.transitions, news, time.perf_counter() - start)
@@ -117,7 +121,9 @@ class _Partition:
         self.invariants = [p for p in properties if isinstance(p, Invariant)]
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.witnessed = [p for p in properties if p.witness is not None]
-        self.index: dict = {}
+        # every state this rank knows the number of: its own, and the others' it sent
+        # and was told (so that it sends each of those once)
+        self.gids: dict = {}
         self.tree: list = []  # (gid, state, parent gid, label, depth)
         self.out_edges: list = []  # (gid, [(label, target gid), ...])
         self.terminal: list[int] = []
@@ -127,7 +133,7 @@ class _Partition:
 
     def visit(self, s, gid: int, parent: int, label, depth: int) -> None:
         """States arrive in increasing gid: the first finding of a property is its least."""
-        self.index[s] = gid
+        self.gids[s] = gid
         self.tree.append((gid, s, parent, label, depth))
         for p in self.invariants:
             if p.name not in self.violations:
@@ -146,11 +152,17 @@ class _Partition:
                 if msg is not None:
                     self.violations[p.name] = Found(gid, msg)
 
-    def edges(self, sent: list, replies: list) -> None:
-        """Each expanded state's edges, the owners having answered with the targets' gids."""
+    def learn(self, sent: list, replies: list, keep_edges: bool) -> None:
+        """The owners have answered with the gids of the targets sent to them: remember them,
+        and each expanded state's edges."""
         answers = [iter(r) for r in replies]
-        for g, succ, owners in sent:
-            self.out_edges.append((g, [(label, next(answers[o])) for (label, _), o in zip(succ, owners)]))
+        gids = self.gids
+        for g, succ, targets in sent:
+            for n, ((_, t), j) in enumerate(zip(succ, targets)):
+                if j < 0:
+                    targets[n] = gids[t] = next(answers[-1 - j])
+            if keep_edges:
+                self.out_edges.append((g, [(label, j) for (label, _), j in zip(succ, targets)]))
 
 
 def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .comm import run_forked
-from .explore import Exploration, Progress, explore, omission_probability
+from .explore import Exploration, Progress, explore, gc_paused, omission_probability
 from .liveness import check_eventually
 from .model import Model
 from .partitioned import explore_partitioned
@@ -65,18 +65,20 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
     ranks other than 0 take part in the search and get None. ``fingerprint``: hash compaction
     with fingerprints of that many bits (explore); what it does not find is INCOMPLETE."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
-    if workers == 1 or fingerprint is not None:
-        if workers != 1:
-            raise ValueError("hash compaction runs on one worker")
-        ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
-                     progress=progress, fingerprint=fingerprint)
-    else:
-        def search(comm):
-            return explore_partitioned(comm, model, properties, max_states=max_states,
-                                       keep_edges=needs_edges, progress=progress)
-        ex = run_forked(workers, search) if isinstance(workers, int) else search(workers)
-        if ex is None:
-            return None
+    if workers != 1 and fingerprint is not None:
+        raise ValueError("hash compaction runs on one worker")
+
+    def search(comm):
+        return explore_partitioned(comm, model, properties, max_states=max_states,
+                                   keep_edges=needs_edges, progress=progress)
+    with gc_paused():  # forked workers inherit the pause
+        if workers == 1:
+            ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
+                         progress=progress, fingerprint=fingerprint)
+        else:
+            ex = run_forked(workers, search) if isinstance(workers, int) else search(workers)
+    if ex is None:
+        return None
     g = ex.graph
     limits = "; ".join(ex.limits)
     # A state whose steps the model cut off (a bound it met) has no successor without being an end.
