@@ -132,3 +132,17 @@ def test_fingerprints_do_not_depend_on_the_hash_seed_or_the_process():
                            capture_output=True, text=True, check=True).stdout for seed in ("0", "1", "random")}
     assert len(seen) == 1
     assert int(seen.pop()) == Fingerprints()((1, None, "SYN", frozenset({("eq", "x", 0), ("lt", "ISS_A", 3)}), (True, -1)))
+
+
+def test_the_collector_is_paused_during_the_search_only():
+    import gc
+
+    seen = []
+
+    class Watched(Lattice):
+        def successors(self, s):
+            seen.append(gc.isenabled())
+            return super().successors(s)
+    assert gc.isenabled()
+    check(Watched(), properties())
+    assert seen and not any(seen) and gc.isenabled()
