@@ -11,10 +11,12 @@ import json
 import posixpath
 from pathlib import Path
 
+from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import worst
 
 from ..proofs.proof_report import proof_dict, proof_results, proofs_md, proofs_verdict
 from ..suite.mutants import default_matrix, mutants_md
+from .rfc_gaps import rfc_gaps_md
 from ..tcp.machine import build_graph
 from ..teaching.audit import audit_md, default_audit
 from ..teaching.figures import report_pictures
@@ -25,7 +27,6 @@ from ..views.render import format_trace
 from ..world.properties import PROPERTY_NAMES
 
 SCHEMA = "tcpverify/verification/1"
-MARK = {"VERIFIED": "ok", "VIOLATED": "VIOLATED", "INCOMPLETE": "INCOMPLETE"}
 
 
 def outcome_dict(o, with_traces: bool = True) -> dict:
@@ -67,9 +68,9 @@ def cell(o, prop: str) -> str:
     if prop in o.skipped:
         return "n/a"
     v = o.verdict(prop)
-    if v.status == "VERIFIED" and v.vacuous:
-        return "ok (vacuous)"
-    return MARK[v.status]
+    if v.status == Status.VERIFIED:
+        return "ok (vacuous)" if v.vacuous else "ok"
+    return v.status
 
 
 def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
@@ -102,7 +103,7 @@ def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
         out += proofs_md(proofs)
     for o in outcomes:
         for v in o.result.verdicts:
-            if v.status == "VIOLATED":
+            if v.status == Status.VIOLATED:
                 told = narrate_verdict(o, v)
                 out += ["", f"## {v.property} violated: {o.scenario.name}, {o.config.name}", "",
                         v.message, "", "```", format_trace(told), "```", "",
@@ -128,6 +129,7 @@ REPORTS = {
     "seed-audit.md": lambda outcomes, status: audit_md(default_audit(), "en"),
     "seed-audit.zh.md": lambda outcomes, status: audit_md(default_audit(), "zh"),
     "mutants.md": lambda outcomes, status: mutants_md(list(default_matrix())),
+    "rfc-gaps.md": lambda outcomes, status: rfc_gaps_md(),
 }
 
 

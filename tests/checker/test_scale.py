@@ -12,7 +12,10 @@ from tcpverify.checker.comm import WorkerFailed, run_forked
 from tcpverify.checker.explore import explore, omission_probability
 from tcpverify.checker.fingerprint import Fingerprints
 from tcpverify.checker.properties import EndState, Eventually, Invariant
-from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED, check
+from tcpverify.checker.status import Status
+from tcpverify.checker.verdict import check
+
+INCOMPLETE, VERIFIED, VIOLATED = Status.INCOMPLETE, Status.VERIFIED, Status.VIOLATED
 
 
 class Lattice:

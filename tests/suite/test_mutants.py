@@ -4,8 +4,9 @@ property weakened by a later change stops killing some mutant below, and CI fail
 
 import pytest
 
-from tcpverify.checker.verdict import VIOLATED
-from tcpverify.spec.suite.mutants import CONFIGS_FOR, FORGE, SURVIVORS, Kill, Row, kills, mutants_md
+from tcpverify.checker.status import Status
+from tcpverify.spec.suite.mutants import (CONFIGS_FOR, FORGE, MUTANT_SCENARIOS, SURVIVORS, Kill, Row, kills,
+                                         mutants_md)
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.symbolic import Decider
 from tcpverify.spec.tcp.variants import VARIANTS
@@ -53,7 +54,7 @@ def decider():
                          ids=[f"{k[0]}-{k[2].name}" for k in KILLS])
 def test_the_mutant_is_killed_by_exactly_these_properties(decider, name, scenario, config, expected):
     o = check_scenario(SCENARIOS[scenario], config, VARIANTS[name], decider=decider, max_states=30_000)
-    assert {v.property: v.length for v in o.result.verdicts if v.status == VIOLATED} == expected
+    assert {v.property: v.length for v in o.result.verdicts if v.status == Status.VIOLATED} == expected
 
 
 def test_every_mutant_is_listed_and_every_property_kills_one():
@@ -63,8 +64,8 @@ def test_every_mutant_is_listed_and_every_property_kills_one():
 
 def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_under_forging(decider):
     assert SURVIVORS == {}
-    row = kills(VARIANTS["no-challenge-ack"], tuple(SCENARIOS), CONFIGS_FOR["no-challenge-ack"], decider)
-    assert row.runs == len(SCENARIOS) * (len(DEFAULT_CONFIGS) + 1) and row.incomplete == {}
+    row = kills(VARIANTS["no-challenge-ack"], MUTANT_SCENARIOS, CONFIGS_FOR["no-challenge-ack"], decider)
+    assert row.runs == len(MUTANT_SCENARIOS) * (len(DEFAULT_CONFIGS) + 1) and row.incomplete == {}
     assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5}
     assert row.kills["blind-reset-resistance"].outcome.config == FORGE
     md = mutants_md([row])
@@ -75,7 +76,7 @@ def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_und
 def test_a_report_row_says_which_property_kills_first():
     o = check_scenario(SCENARIOS["normal"], L0, VARIANTS["syn-ack-acks-too-far"])
     row = Row(VARIANTS["syn-ack-acks-too-far"])
-    row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == VIOLATED}
+    row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == Status.VIOLATED}
     md = mutants_md([row])
     assert "| syn-ack-acks-too-far | - | - | 2 | - | - | 3 | - | - | - | yes |" in md
     assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful |" in md
