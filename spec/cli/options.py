@@ -9,12 +9,8 @@ import os
 from ..suite.run import run_all
 from ..tcp.variant_file import VariantFileError, load_variant
 from ..tcp.variants import VARIANTS
-<<<<<<< HEAD
-from ..world.config import SCENARIOS, Config
-from .mpi import mpi_world
-=======
 from ..world.config import CHECKABLE, Config
->>>>>>> main
+from .mpi import mpi_world
 from .progress import add_quiet, meter
 
 
