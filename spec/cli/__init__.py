@@ -13,6 +13,7 @@ import sys
 from tcpverify.checker.verdict import USAGE_EXIT
 
 from . import audit, bmc, check, explain, explore, listing, mutants, prove, replay, report, trace, verify
+from .mpi import mpi_world
 from .options import Parser, UsageError
 
 COMMANDS = (verify, check, listing, explain, explore, trace, report, replay, prove, audit, mutants, bmc)
@@ -29,6 +30,8 @@ def parser() -> Parser:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
+        if mpi_world() and args.command != "check":
+            raise UsageError("under mpiexec, tcpverify runs the command check only")
         return args.run(args)
     except UsageError as e:
         print(f"tcpverify: error: {e}", file=sys.stderr)

@@ -12,7 +12,7 @@ from tcpverify.checker.status import Status
 from ..suite.run import Outcome
 from ..views.steps import TCB_FIELDS, tcb_dict
 from ..world.properties import suite
-from ..world.system import PEER
+from ..world.environment import PEER
 from .messages import say, violation, words
 from .narrator import kind_of, net_action, sent_by
 
