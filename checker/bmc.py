@@ -20,6 +20,8 @@ from typing import Callable
 
 import z3
 
+from .z3check import check
+
 FOUND = "FOUND"
 NOT_FOUND = "NOT_FOUND"  # unreachable in at most max_k steps
 UNKNOWN = "UNKNOWN"  # Z3 gave up at some depth: nothing is known beyond it
@@ -68,7 +70,7 @@ def possible_values(solver: z3.Solver) -> Possible:
         while left:
             solver.push()
             solver.add(z3.Or([term == v for v in left]))
-            result = solver.check()
+            result = check(solver)
             model = solver.model() if result == z3.sat else None
             solver.pop()
             if result == z3.unsat:
@@ -101,12 +103,12 @@ def unroll(init, step: Callable[[int], object], bad: dict[str, Callable[[int], o
         formulas = {name: bad[name](k) for name in left}
         solver.push()
         solver.add(z3.Or(*formulas.values()) if formulas else z3.BoolVal(False))
-        none = solver.check() == z3.unsat  # one query answers the usual case: nothing here
+        none = check(solver) == z3.unsat  # one query answers the usual case: nothing here
         solver.pop()
         for name in [] if none else left:
             solver.push()
             solver.add(formulas[name])
-            result = solver.check()
+            result = check(solver)
             if result == z3.sat:
                 answers[name] = Answer(FOUND, k, solver.model())
             elif result == z3.unknown:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from ..tcp.segment import Segment
 from ..tcp.seq import CONST
@@ -11,6 +10,7 @@ from ..teaching.topics import TOPICS, Shown, show
 from ..views.render import sent_by
 from ..world.system import DUPLICATE, LOSE, PEER
 from .options import UsageError
+from .output import output_file, write_files
 from .trace import Picked, example_values, page
 
 
@@ -18,7 +18,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("explain", help="why TCP is built as it is, shown on runs the checker computes")
     p.add_argument("topic", nargs="?", default=None)
     p.add_argument("--lang", choices=LANGS, default="en")
-    p.add_argument("--html", metavar="FILE", help="also write the step-through page (see tcpverify trace)")
+    p.add_argument("--html", type=output_file, metavar="FILE", help="also write the step-through page (see tcpverify trace)")
     p.set_defaults(run=cmd_explain)
 
 
@@ -39,7 +39,7 @@ def cmd_explain(args) -> int:
         kind = "counterexample" if shown.topic.property else "witness"
         picked = Picked(shown.topic.property or shown.topic.name, kind, shown.trace, shown.loop_start,
                         shown.message or say(f"topic.{shown.topic.name}.title", args.lang))
-        Path(args.html).write_text(page(shown.outcome, picked, args.lang))
+        write_files({args.html: page(shown.outcome, picked, args.lang)})
     return 0
 
 

@@ -5,6 +5,8 @@ Exit codes: 0 every connection conforms, 1 one deviates, 2 not a capture or no T
 
 from __future__ import annotations
 
+import argparse
+import ipaddress
 import json
 from collections import Counter
 
@@ -30,13 +32,21 @@ def add_parser(sub) -> None:
                         "segment); the other's are taken as given")
     p.add_argument("--profile", choices=tuple(PROFILES), default="rfc",
                    help="rfc: RFC 9293 as modelled; linux: also Linux's named departures")
-    p.add_argument("--captured-on", metavar="ADDRESS", default=None,
+    p.add_argument("--captured-on", metavar="ADDRESS", type=address, default=None,
                    help="the address of the host the capture was taken on: nothing that host "
                         "sends can then be lost before the capture point")
     p.add_argument("--max-unseen", type=positive, default=QUIET, metavar="N",
                    help=f"unobserved steps allowed between two captured segments (default {QUIET})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
+
+
+def address(text: str) -> str:
+    """An IPv4 or IPv6 address, written as the capture reader writes it."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an IPv4 or IPv6 address") from None
 
 
 class Replay:
@@ -67,6 +77,10 @@ def cmd_replay(args) -> int:
         conns, ignored = read(args.capture)
     except CaptureError as e:
         raise UsageError(str(e)) from None
+    hosts = {end.rsplit(":", 1)[0] for c in conns for end in (c.a, c.b)}
+    if args.captured_on is not None and args.captured_on not in hosts:
+        raise UsageError(f"--captured-on {args.captured_on}: no connection in {args.capture} has "
+                         "this address")
     replay = Replay(args.profile, args.endpoint, args.captured_on, args.max_unseen)
     results = [(c, *replay.check(c)) for c in conns]
     deviates = any(not v.conforms for _, v, _, _ in results)

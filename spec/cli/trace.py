@@ -16,6 +16,7 @@ from ..teaching.messages import LANGS, say
 from ..views.pictures import chart, sequence_mermaid, sequence_svg, state_diagram_svg
 from ..views.render import sent_by, trace_steps
 from .options import UsageError, add_run_options, run_from
+from .output import output_file, write_files
 
 
 @dataclass
@@ -36,8 +37,8 @@ def add_parser(sub) -> None:
     p.add_argument("--property", default=None,
                    help="show this property's counterexample or witness (default: the first "
                         "violated property, else the longest witness)")
-    p.add_argument("--html", metavar="FILE", help="write the step-through page here")
-    p.add_argument("--svg", metavar="FILE", help="write the message sequence chart here")
+    p.add_argument("--html", type=output_file, metavar="FILE", help="write the step-through page here")
+    p.add_argument("--svg", type=output_file, metavar="FILE", help="write the message sequence chart here")
     p.add_argument("--mermaid", action="store_true", help="print the chart as a Mermaid sequenceDiagram")
     p.add_argument("--lang", choices=LANGS, default="en")
     p.set_defaults(run=cmd_trace)
@@ -70,12 +71,11 @@ def pick(o, prop: str | None = None) -> Picked | None:
     return Picked(v.property, "witness", v.witness, None, v.witness_text)
 
 
-def write(o, picked: Picked, html: str | None, svg: str | None, mermaid: bool, lang: str) -> None:
+def write(o, picked: Picked, html: Path | None, svg: Path | None, mermaid: bool, lang: str) -> None:
     c = chart(trace_steps(o, picked.trace), picked.loop_start)
     title = describe(o, picked)
-    for path, text in ((html, lambda: page(o, picked, lang)), (svg, lambda: sequence_svg(c, title))):
-        if path:
-            Path(path).write_text(text())
+    write_files({path: text() for path, text in ((html, lambda: page(o, picked, lang)),
+                                                 (svg, lambda: sequence_svg(c, title))) if path})
     if mermaid:
         print(sequence_mermaid(c))
 

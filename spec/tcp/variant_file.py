@@ -31,7 +31,7 @@ def load_variant(path: str) -> Variant:
         spec.loader.exec_module(module)
     except SyntaxError as e:
         raise VariantFileError(f"{where}: syntax error at line {e.lineno}: {e.msg}") from None
-    except Exception as e:  # the user's code: any failure is reported in one line
+    except (Exception, SystemExit) as e:  # the user's code, sys.exit() included: one line
         raise VariantFileError(f"{where} raised {type(e).__name__} while loading: {e}") from None
     variant = getattr(module, "VARIANT", None)
     if variant is None:
@@ -44,7 +44,7 @@ def load_variant(path: str) -> Variant:
         raise VariantFileError(f"{where}: VARIANT is a {type(variant).__name__}, not a Variant")
     try:
         Machine(variant.apply(build_graph()))
-    except Exception as e:  # as above: the user's transform
+    except (Exception, SystemExit) as e:  # as above: the user's transform
         raise VariantFileError(f"{where}: variant {variant.name} failed on the state graph: "
                                f"{type(e).__name__}: {e}") from None
     return variant
