@@ -41,6 +41,13 @@ def positive(text: str) -> int:
 
 
 
+def input_file(text: str) -> str:
+    """An argparse type: a file to read, named (what is in it is checked by its reader)."""
+    if not text:
+        raise argparse.ArgumentTypeError("the file name is empty")
+    return text
+
+
 def between(low: int, high: int, why: str):
     """An argparse type: a whole number from low to high; ``why`` says where high comes from."""
     def parse(text: str) -> int:
@@ -68,7 +75,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--window", type=between(0, MAX_WINDOW, "a 16-bit field"), default=Config.window,
                    help=f"RCV.WND, at most {MAX_WINDOW}")
     p.add_argument("--variant", default=None)
-    p.add_argument("--variant-file", default=None, help="a Python file defining VARIANT or transform(graph)")
+    p.add_argument("--variant-file", type=input_file, default=None, help="a Python file defining VARIANT or transform(graph)")
     p.add_argument("--max-states", type=positive, default=None)
     add_quiet(p)
 

@@ -50,17 +50,17 @@ def output_file(text: str) -> Path:
 
 
 def output_folder(text: str) -> Path:
-    """A folder the command writes into: an existing, writable one, or one it can create
-    (under an existing, writable folder)."""
+    """A folder the command writes into: an existing, writable one, or a new one in an existing,
+    writable folder. Raises ArgumentTypeError, as output_file."""
     if not text:
         raise argparse.ArgumentTypeError("the folder name is empty")
     path = Path(text)
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise argparse.ArgumentTypeError(f"output folder '{text}': '{existing}' is not a folder")
-    why = _can_create_in(existing)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"output folder '{text}' is not a folder")
+    parent = path if path.exists() else path.resolve().parent
+    if not parent.is_dir():
+        raise argparse.ArgumentTypeError(f"output folder '{text}': folder '{parent}' does not exist")
+    why = _can_create_in(parent)
     if why:
         raise argparse.ArgumentTypeError(f"output folder '{text}' cannot be written: {why}")
     return path
@@ -100,7 +100,7 @@ def _replace(path: Path, data: bytes) -> None:
             f.write(data)
         return
     path = path.resolve()  # through a symbolic link, to the file it names
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

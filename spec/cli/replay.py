@@ -14,7 +14,7 @@ from ..conformance.capture import CaptureError, Connection, read
 from ..conformance.linux import DEPARTURES, PROFILES
 from ..conformance.replay import QUIET, WINDOW, Replayer, Verdict, departures, reaction
 from ..suite.run import machine_for
-from .options import UsageError, positive
+from .options import UsageError, input_file, positive
 
 SCHEMA = "tcpverify/replay/1"
 def assumed(quiet: int) -> str:
@@ -26,7 +26,7 @@ def assumed(quiet: int) -> str:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("replay", help="check that the spec allows every TCP connection in a capture")
-    p.add_argument("capture", help="a pcap or pcapng file")
+    p.add_argument("capture", type=input_file, help="a pcap or pcapng file")
     p.add_argument("--endpoint", choices=("A", "B", "both"), default="both",
                    help="whose segments the spec must explain (A sent the connection's first "
                         "segment); the other's are taken as given")

@@ -15,6 +15,7 @@ from ..tcp.seq import CONST
 from ..teaching.messages import LANGS, say
 from ..views.pictures import chart, sequence_mermaid, sequence_svg, state_diagram_svg
 from ..views.render import sent_by, trace_steps
+from ..world.properties import PROPERTY_NAMES
 from .options import UsageError, add_run_options, run_from
 from .output import output_file, write_files
 
@@ -47,11 +48,13 @@ def add_parser(sub) -> None:
 def cmd_trace(args) -> int:
     if not (args.html or args.svg or args.mermaid):
         raise UsageError("trace needs --html FILE, --svg FILE or --mermaid")
+    if args.property is not None and args.property not in PROPERTY_NAMES:
+        raise UsageError(f"unknown property '{args.property}' (see: tcpverify list)")
     o = run_from(args)
     names = [v.property for v in o.result.verdicts]
     if args.property is not None and args.property not in names:
-        raise UsageError(f"unknown or inapplicable property '{args.property}' "
-                         f"(this run checks: {', '.join(names)})")
+        raise UsageError(f"property '{args.property}' is n/a in this run "
+                         f"(it checks: {', '.join(names)})")
     picked = pick(o, args.property)
     if picked is None:
         raise UsageError("the run has neither a counterexample nor a witness to show")

@@ -14,7 +14,7 @@ from ..suite import expect
 from ..suite.run import default_runs, run_all
 from ..views.junit import junit_xml
 from . import prove as cli_prove
-from .options import UsageError, positive
+from .options import UsageError, input_file, positive
 from .output import DEFAULT_REPORTS, output_file, output_folder, write_files
 from .progress import add_quiet, meter
 
@@ -32,7 +32,7 @@ def add_parser(sub) -> None:
                    help="also check every scenario with this variant, under every default "
                         "configuration or the one named; repeatable")
     v.add_argument("--junit", type=output_file, metavar="FILE", help="write JUnit XML: a testcase per run and property")
-    v.add_argument("--expect", metavar="FILE",
+    v.add_argument("--expect", type=input_file, metavar="FILE",
                    help="compare the verdicts with this expectation file (and check the variant "
                         "runs it names); exit 1 on any difference")
     v.add_argument("--write-expect", type=output_file, metavar="FILE", help="write the verdicts as an expectation file")

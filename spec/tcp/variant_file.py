@@ -10,6 +10,7 @@ are there to use.
 from __future__ import annotations
 
 import importlib.util
+from importlib.machinery import SourceFileLoader
 from pathlib import Path
 
 from .machine import Machine, build_graph
@@ -25,7 +26,9 @@ def load_variant(path: str) -> Variant:
     where = f"variant file '{path}'"
     if not file.is_file():
         raise VariantFileError(f"{where} not found")
-    spec = importlib.util.spec_from_file_location(f"tcpverify_variant_{file.stem}", file)
+    name = f"tcpverify_variant_{file.stem}"
+    # the loader named: a file whose name does not end in .py is still read as Python
+    spec = importlib.util.spec_from_file_location(name, file, loader=SourceFileLoader(name, str(file)))
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)

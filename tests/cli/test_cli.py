@@ -90,37 +90,6 @@ def test_a_channel_capacity_limit_exits_3(capsys):
     assert code == 3 and "limit hit: channel capacity 1 exceeded" in out
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["check", "nosuch"], "unknown scenario 'nosuch'"),
-    (["check", "normal", "--variant", "nosuch"], "unknown variant 'nosuch'"),
-    (["graph", "--variant", "nosuch"], "unknown variant 'nosuch'"),
-    (["check", "normal", "--loss", "one"], "'one' is not a whole number or 'inf'"),
-    (["check", "normal", "--loss", "-1"], "'-1' is negative"),
-    (["check", "normal", "--retries", "2.5"], "'2.5' is not a whole number"),
-    (["check", "normal", "--dup", "inf"], "--dup, --stale and --forge take a whole number"),
-    (["check", "normal", "--window", "inf"], "'inf' is not a whole number from 0 to 65535"),
-    (["check", "normal", "--max-states", "0"], "must be a whole number above 0"),
-    (["check", "normal", "--capacity", "x"], "'x' is not a whole number"),
-    (["verify", "--max-states", "lots"], "'lots' is not a whole number"),
-    (["graph", "--format", "png"], "invalid choice: 'png'"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["check"], "the following arguments are required: scenario"),
-    ([], "the following arguments are required: command"),
-    (["check", "normal", "--bogus"], "unrecognized arguments: --bogus"),
-])
-def test_bad_usage_exits_2_with_one_line_on_stderr(capsys, argv, says):
-    code, out, err = cli(capsys, *argv)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("tcpverify: error: "), err
-    assert says in err and "Traceback" not in err
-
-
-def test_bad_usage_through_the_console_script_has_no_traceback():
-    p = subprocess.run([script(), "check", "nosuch"], capture_output=True, text=True, timeout=60)
-    assert p.returncode == 2 and p.stdout == ""
-    assert p.stderr == "tcpverify: error: unknown scenario 'nosuch' (see: tcpverify list)\n"
-
-
 # ------------------------------------------------------------------ JSON
 
 def test_check_json_parses_and_carries_the_verdicts(capsys):
