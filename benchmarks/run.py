@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -48,6 +47,7 @@ def cases() -> list[tuple[str, list[tuple[str, dict]]]]:
 def child(index: int) -> None:
     """Run one case in this process and print its figures as JSON."""
     start = time.perf_counter()
+    from tcpverify.checker.memory import peak_rss_mib
     from tcpverify.spec.suite.run import check_scenario
     from tcpverify.spec.world.config import SCENARIOS, Config
 
@@ -66,7 +66,7 @@ def child(index: int) -> None:
     print(json.dumps({
         "case": name, "states": states, "transitions": transitions,
         "check_seconds": check_seconds, "wall_seconds": time.perf_counter() - start,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mib": peak_rss_mib(),
         "statuses": sorted(set(statuses)),
     }))
 
@@ -84,6 +84,10 @@ def measure(index: int, repeat: int) -> dict:
     return best
 
 
+def mib(peak: float | None) -> str:
+    return "n/a" if peak is None else f"{peak:,.0f}"  # None: no getrusage on this platform
+
+
 def table(figures: list[dict], before: dict[str, dict]) -> list[str]:
     rows = ["| case | verdicts | states | transitions | states/s | vs 80k | vs 400k (C) "
             "| peak MiB | check s | wall s | states/s before | speed-up | peak MiB before "
@@ -97,7 +101,7 @@ def table(figures: list[dict], before: dict[str, dict]) -> list[str]:
         rows.append(
             f"| {f['case']} | {', '.join(f['statuses'])} | {f['states']:,} | {f['transitions']:,} "
             f"| {f['states_per_second']:,.0f} | {f['states_per_second'] / PY_BAR:.2f} "
-            f"| {f['states_per_second'] / C_BAR:.2f} | {f['peak_mib']:,.0f} "
+            f"| {f['states_per_second'] / C_BAR:.2f} | {mib(f['peak_mib'])} "
             f"| {f['check_seconds']:.2f} | {f['wall_seconds']:.2f} | {then} |")
     return rows
 
@@ -109,7 +113,8 @@ def main() -> int:
     p.add_argument("--skip-large", action="store_true", help="only the default configurations")
     p.add_argument("--json", type=Path, help="also write the figures as JSON here")
     p.add_argument("--from-json", type=Path, help="measure nothing: write results.md from this JSON")
-    p.add_argument("--out", type=Path, default=HERE / "results.md")
+    p.add_argument("--out", type=Path, default=None,
+                   help="also write results.md here (benchmarks/results.md is the committed one)")
     p.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child is not None:
@@ -118,17 +123,20 @@ def main() -> int:
     names = [name for name, _ in cases()]  # the large case last
     if args.skip_large:
         names = names[:-1]
-    figures = json.loads(args.from_json.read_text()) if args.from_json else []
+    figures = json.loads(args.from_json.read_text(encoding="utf-8")) if args.from_json else []
     for index, name in enumerate(names if not args.from_json else ()):
         print(f"{name} ...", file=sys.stderr, flush=True)
         large = index == len(cases()) - 1
         figures.append(measure(index, args.repeat_large if large else args.repeat))
     baseline = HERE / "baseline.json"
-    before = {f["case"]: f for f in json.loads(baseline.read_text())} if baseline.exists() else {}
+    before = {f["case"]: f for f in json.loads(baseline.read_text(encoding="utf-8"))} \
+        if baseline.exists() else {}
     rows = table(figures, before)
     print("\n".join(rows))
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
+    if args.out is None:
+        return 0
     notes = HERE / "notes.md"
     text = ["# Benchmark results", "",
             f"Written by `python benchmarks/run.py` (best of {args.repeat} runs per default case and "
@@ -140,8 +148,8 @@ def main() -> int:
             f"benchmarks/baseline.json, the same cases measured before the optimizations.", "",
             *rows, ""]
     if notes.exists():
-        text += [notes.read_text()]
-    args.out.write_text("\n".join(text))
+        text += [notes.read_text(encoding="utf-8")]
+    args.out.write_text("\n".join(text), encoding="utf-8")
     return 0
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import resource
 import time
 from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Sequence
 
+from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Invariant, Property
 
@@ -20,7 +20,7 @@ class Stats:
     transitions: int = 0
     depth: int = 0
     seconds: float = 0.0
-    peak_rss_mib: float = 0.0
+    peak_rss_mib: float | None = None  # None where the platform does not tell
     terminal: int = 0
 
     @property
@@ -166,7 +166,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
         g.complete = False
     stats = Stats(states=len(g.states), transitions=transitions,
                   depth=max(g.depth, default=0), seconds=time.perf_counter() - start,
-                  peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  peak_rss_mib=peak_rss_mib(),
                   terminal=len(g.terminal))
     return Exploration(g, stats, violations, witnesses, limits)
 

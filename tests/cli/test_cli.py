@@ -129,7 +129,7 @@ def test_verify_exits_3_when_a_state_limit_is_hit(capsys, tmp_path):
     code, out, _ = cli(capsys, "verify", "--max-states", "20", "--reports", str(tmp_path))
     assert code == 3
     assert "overall: INCOMPLETE" in out
-    doc = json.loads((tmp_path / "verification.json").read_text())
+    doc = json.loads((tmp_path / "verification.json").read_text(encoding="utf-8"))
     assert doc["status"] == "INCOMPLETE"
     assert {r["status"] for r in doc["runs"]} == {"VERIFIED", "INCOMPLETE"}
 
@@ -213,7 +213,7 @@ def test_verify_json_and_reports_are_the_same_bytes_whatever_the_hash_seed(tmp_p
         out, err = p.communicate(timeout=300)
         folder = tmp_path / seed
         assert p.returncode == 0, err
-        assert out == (folder / "verification.json").read_text()
+        assert out == (folder / "verification.json").read_text(encoding="utf-8")
         assert err == ""  # progress goes to a terminal only
         produced.append({name: (folder / name).read_bytes()
                          for name in ("verification.md", "verification.json")})

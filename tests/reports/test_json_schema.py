@@ -6,7 +6,7 @@ from pathlib import Path
 from tcpverify.spec.cli import main
 from tcpverify.spec.reports.build import SCHEMA
 
-README = (Path(__file__).parents[2] / "README.md").read_text()
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 SECTION = README[README.index(f"## JSON output (schema `{SCHEMA}`)"):]
 
 
