@@ -20,12 +20,14 @@ from .errors import INTERNAL_EXIT, INTERRUPTED_EXIT, USAGE_EXIT, UsageError
 
 def parser():
     """Every command's parser; the model loads here, inside main()'s handling of Ctrl-C."""
-    from . import audit, bmc, check, explain, listing, mutants, prove, replay, report, trace, verify
+    from . import (audit, bmc, check, explain, listing, mutants, prove, replay, report, schema, trace,
+                   verify)
     from .options import Parser
     p = Parser(prog="tcpverify", description="Model-check TCP connection management (RFC 9293).")
     p.add_argument("--version", action="version", version=f"tcpverify {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for module in (verify, check, listing, explain, trace, report, replay, prove, audit, mutants, bmc):
+    for module in (verify, check, listing, explain, trace, report, replay, prove, audit, mutants, bmc,
+                   schema):
         module.add_parser(sub)
     return p
 

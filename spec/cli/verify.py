@@ -29,8 +29,8 @@ def add_parser(sub) -> None:
     v.add_argument("--json", action="store_true",
                    help="print the JSON report on stdout, and write reports only to --reports DIR")
     v.add_argument("--variant", action="append", default=[], metavar="NAME[:CONFIGURATION]",
-                   help="also check every scenario with this variant, under every default "
-                        "configuration or the one named; repeatable")
+                   help="also check every scenario with this variant ('-': the RFC model), under "
+                        "every default configuration or the one named; repeatable")
     v.add_argument("--junit", type=output_file, metavar="FILE", help="write JUnit XML: a testcase per run and property")
     v.add_argument("--expect", type=input_file, metavar="FILE",
                    help="compare the verdicts with this expectation file (and check the variant "

@@ -80,12 +80,13 @@ def runs_named(keys) -> list:
 
 def selected_runs(selector: str) -> list:
     """VARIANT (under every default configuration) or VARIANT:CONFIGURATION (any configuration,
-    named as tcpverify names it: 'loss 0, forge 1')."""
+    named as tcpverify names it: 'loss 0, forge 1'); VARIANT '-' is the RFC model, as in the
+    expectation file."""
     name, _, config = selector.partition(":")
-    if name not in VARIANTS:
+    if name != "-" and name not in VARIANTS:
         raise ExpectError(f"unknown variant '{name}' (see: tcpverify list)")
     configs = [_config(config)] if config else DEFAULT_CONFIGS
-    return [(s, c, VARIANTS[name]) for s in SCENARIOS.values() for c in configs]
+    return [(s, c, VARIANTS.get(name)) for s in SCENARIOS.values() for c in configs]
 
 
 def compare(expected: dict, got: dict) -> list[str]:

@@ -56,6 +56,7 @@ CASES = [
     (["verify", "--max-states", "lots"], "'lots' is not a whole number"),
     (["verify", "--variant", "nosuch"], "unknown variant 'nosuch'"),
     (["verify", "--variant", "no-time-wait:loss x"], "configuration 'loss x'"),
+    (["verify", "--variant", "-:dup 1"], "configuration 'dup 1'"),
     (["verify", "--expect", "/nonexistent/e.tsv"], "cannot read expectation file /nonexistent/e.tsv"),
     (["verify", "--expect", ""], "--expect: the file name is empty"),
     (["verify", "--expect", DIR], "Is a directory"),
@@ -112,6 +113,8 @@ CASES = [
     (["bmc", "normal", "--reorder"], "no --reorder, no --forge"),
     (["bmc", "normal", "--forge", "1"], "no --reorder, no --forge"),
     (["bmc", "normal", "--loss", "inf"], "bmc needs a bounded --loss"),
+    # schema
+    (["schema", "nosuch"], "unknown schema 'nosuch' (one of: bmc, graph, proofs, replay, verification)"),
     # replay: the capture and its options (what a malformed capture holds is the reader's)
     (["replay", ""], "capture: the file name is empty"),
     (["replay", "/nonexistent/c.pcap"], "cannot read /nonexistent/c.pcap"),

@@ -95,7 +95,7 @@ def test_rows_beyond_the_default_suite_are_run(tmp_path, monkeypatch, capsys):
     verify(tmp_path, "--write-expect", str(expected))
     rows = ["normal\tloss 0, forge 1\t-\tblind-reset-resistance\tVERIFIED",
             "normal\tloss 0, forge 1\tno-challenge-ack\tblind-reset-resistance\tVERIFIED"]
-    expected.write_text(expected.read_text(encoding="utf-8") + "\n".join(rows) + "\n")
+    expected.write_text(expected.read_text(encoding="utf-8") + "\n".join(rows) + "\n", encoding="utf-8")
     capsys.readouterr()
     assert verify(tmp_path, "--expect", str(expected)) == 1
     err = capsys.readouterr().err.splitlines()
