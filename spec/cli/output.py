@@ -17,15 +17,16 @@ from .options import UsageError
 DEFAULT_REPORTS = "reports"  # relative to the directory tcpverify runs in
 
 
-def _can_create_in(folder: Path) -> str | None:
-    """Why no file can be created in ``folder`` (an existing directory), or None."""
+def _writable(what: str, text: str, folder: Path) -> None:
+    """Raise unless a file can be created in ``folder``, the folder of output ``what`` ``text``."""
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{what} '{text}': folder '{folder}' does not exist")
     try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".tcpverify-", suffix=".probe")
     except OSError as e:
-        return e.strerror or str(e)
+        raise argparse.ArgumentTypeError(f"{what} '{text}' cannot be written: {e.strerror or e}") from None
     os.close(fd)
     os.unlink(probe)
-    return None
 
 
 def output_file(text: str) -> Path:
@@ -40,12 +41,7 @@ def output_file(text: str) -> Path:
         if not os.access(path, os.W_OK):
             raise argparse.ArgumentTypeError(f"output file '{text}' cannot be written")
         return path
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise argparse.ArgumentTypeError(f"output file '{text}': folder '{folder}' does not exist")
-    why = _can_create_in(folder)
-    if why:
-        raise argparse.ArgumentTypeError(f"output file '{text}' cannot be written: {why}")
+    _writable("output file", text, path.resolve().parent)
     return path
 
 
@@ -57,12 +53,7 @@ def output_folder(text: str) -> Path:
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"output folder '{text}' is not a folder")
-    parent = path if path.exists() else path.resolve().parent
-    if not parent.is_dir():
-        raise argparse.ArgumentTypeError(f"output folder '{text}': folder '{parent}' does not exist")
-    why = _can_create_in(parent)
-    if why:
-        raise argparse.ArgumentTypeError(f"output folder '{text}' cannot be written: {why}")
+    _writable("output folder", text, path if path.exists() else path.resolve().parent)
     return path
 
 

@@ -10,8 +10,10 @@ import subprocess
 import sys
 
 import pytest
+from ci_suites import use_small_suite
 
 from tcpverify.spec.cli import main
+from tcpverify.spec.reports.build import FROM_RUNS
 from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
@@ -132,6 +134,20 @@ def test_verify_exits_3_when_a_state_limit_is_hit(capsys, tmp_path):
     doc = json.loads((tmp_path / "verification.json").read_text(encoding="utf-8"))
     assert doc["status"] == "INCOMPLETE"
     assert {r["status"] for r in doc["runs"]} == {"VERIFIED", "INCOMPLETE"}
+
+
+@pytest.mark.slow
+def test_verify_writes_reports_where_asked_and_with_json_only_when_asked(capsys, tmp_path, monkeypatch):
+    use_small_suite(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "--json", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "VERIFIED"
+    assert list(tmp_path.iterdir()) == []  # no ./reports/ unasked
+    assert main(["verify", "--json", "--quiet", "--reports", "elsewhere"]) == 0
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == sorted(FROM_RUNS)
+    assert main(["verify", "--quiet"]) == 0  # the default: ./reports/, and the table says so
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == sorted(FROM_RUNS)
+    assert "written to reports/verification.md and reports/verification.json" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------ graph and list
