@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
-SOURCES = [p for d in ("spec", "checker", "tcpverify", "benchmarks", "tests") for p in (ROOT / d).rglob("*.py")]
+SOURCES = [p for d in ("spec", "checker", "tcpverify", "benchmarks", "tests")
+           for p in (ROOT / d).rglob("*.py")]
 
 
 def test_licence_classifiers_and_version():
@@ -34,7 +35,8 @@ def text_io_without_encoding(source: str) -> list[int]:
             continue
         f = node.func
         modes = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-        modes += [k.value.value for k in node.keywords if k.arg == "mode" and isinstance(k.value, ast.Constant)]
+        modes += [k.value.value for k in node.keywords
+                  if k.arg == "mode" and isinstance(k.value, ast.Constant)]
         text = not any("b" in m for m in modes)
         if isinstance(f, ast.Attribute) and f.attr in ("read_text", "write_text") \
                 or isinstance(f, ast.Name) and f.id == "open" and text \

@@ -18,7 +18,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("explain", help="why TCP is built as it is, shown on runs the checker computes")
     p.add_argument("topic", nargs="?", default=None)
     p.add_argument("--lang", choices=LANGS, default="en")
-    p.add_argument("--html", type=output_file, metavar="FILE", help="also write the step-through page (see tcpverify trace)")
+    p.add_argument("--html", type=output_file, metavar="FILE",
+                   help="also write the step-through page (see tcpverify trace)")
     p.set_defaults(run=cmd_explain)
 
 

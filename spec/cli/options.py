@@ -75,7 +75,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--window", type=between(0, MAX_WINDOW, "a 16-bit field"), default=Config.window,
                    help=f"RCV.WND, at most {MAX_WINDOW}")
     p.add_argument("--variant", default=None)
-    p.add_argument("--variant-file", type=input_file, default=None, help="a Python file defining VARIANT or transform(graph)")
+    p.add_argument("--variant-file", type=input_file, default=None,
+                   help="a Python file defining VARIANT or transform(graph)")
     p.add_argument("--max-states", type=positive, default=None)
     add_quiet(p)
 

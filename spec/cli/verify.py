@@ -31,11 +31,13 @@ def add_parser(sub) -> None:
     v.add_argument("--variant", action="append", default=[], metavar="NAME[:CONFIGURATION]",
                    help="also check every scenario with this variant ('-': the RFC model), under "
                         "every default configuration or the one named; repeatable")
-    v.add_argument("--junit", type=output_file, metavar="FILE", help="write JUnit XML: a testcase per run and property")
+    v.add_argument("--junit", type=output_file, metavar="FILE",
+                   help="write JUnit XML: a testcase per run and property")
     v.add_argument("--expect", type=input_file, metavar="FILE",
                    help="compare the verdicts with this expectation file (and check the variant "
                         "runs it names); exit 1 on any difference")
-    v.add_argument("--write-expect", type=output_file, metavar="FILE", help="write the verdicts as an expectation file")
+    v.add_argument("--write-expect", type=output_file, metavar="FILE",
+                   help="write the verdicts as an expectation file")
     add_quiet(v)
 
 
@@ -79,7 +81,7 @@ def cmd_verify(args) -> int:
 
 
 
-def verification_table(outcomes, status: str, folder: Path = Path(DEFAULT_REPORTS), proofs=()) -> str:
+def verification_table(outcomes, status: str, folder: Path, proofs=()) -> str:
     head = f"{'scenario':24} {'configuration':26} {'verdict':10} {'states':>8} {'trans.':>8} " \
            f"{'depth':>5} {'seconds':>8}"
     lines = [head, "-" * len(head)]

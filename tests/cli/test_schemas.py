@@ -18,7 +18,8 @@ ROOT = Path(__file__).parents[2]
 CAPTURES = ROOT / "tests" / "data" / "captures"
 SCHEMAS = schemas()
 # The schemas refer to each other by file name.
-REGISTRY = Registry().with_resources((name + SUFFIX, Resource.from_contents(s)) for name, s in SCHEMAS.items())
+REGISTRY = Registry().with_resources((name + SUFFIX, Resource.from_contents(s))
+                                     for name, s in SCHEMAS.items())
 
 
 def validate(doc, name: str) -> None:
@@ -38,7 +39,8 @@ def test_every_schema_is_a_valid_draft_2020_12_schema():
 @pytest.mark.parametrize("argv", [
     ["normal", "--loss", "1"],  # verified, losses explored, an n/a property
     ["normal", "--loss", "1", "--variant", "no-time-wait"],  # a finite counterexample
-    ["simultaneous-close", "--loss", "inf", "--retries", "inf", "--variant", "no-simultaneous-close"],  # a lasso
+    # a lasso
+    ["simultaneous-close", "--loss", "inf", "--retries", "inf", "--variant", "no-simultaneous-close"],
     ["normal", "--loss", "1", "--max-states", "10"],  # a limit hit
 ])
 def test_check_json(capsys, argv):
