@@ -12,6 +12,7 @@ from ..proofs.proof_report import proof_results, proofs_verdict
 from ..reports.build import FROM_RUNS, render_reports, verification_json
 from ..suite import expect
 from ..suite.run import default_runs, run_all
+from ..teaching.narrator import counterexamples
 from ..views.junit import junit_xml
 from . import prove as cli_prove
 from .options import UsageError, input_file, positive
@@ -58,7 +59,7 @@ def cmd_verify(args) -> int:
     files = {} if folder is None else {folder / name: data for name, data in render_reports(
         suite_outcomes, worst(o.status for o in suite_outcomes), FROM_RUNS).items()}
     if args.junit:
-        files[args.junit] = junit_xml(outcomes)
+        files[args.junit] = junit_xml(outcomes, counterexamples(outcomes))
     if args.write_expect:
         files[args.write_expect] = expect.text(outcomes)
     write_files(files)
