@@ -1,4 +1,4 @@
-"""The README's commands that regenerate committed files reproduce them byte for byte."""
+"""The commands README.md and docs/ give to regenerate committed files reproduce them byte for byte."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ ROOT = Path(__file__).parents[2]
 
 
 def regenerating_commands() -> list[list[str]]:
-    """Every `tcpverify ... --write-expect FILE` in the README's code blocks, as argv."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"^ *```\n(.*?)^ *```", readme, re.M | re.S)
+    """Every `tcpverify ... --write-expect FILE` in the code blocks of the pages, as argv."""
+    text = "".join(p.read_text(encoding="utf-8") for p in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
+    blocks = re.findall(r"^ *```\n(.*?)^ *```", text, re.M | re.S)
     commands = [shlex.split(line) for block in blocks for line in block.replace("\\\n", " ").splitlines()
                 if line.strip().startswith("tcpverify ") and "--write-expect" in line]
     return commands
 
 
-def test_the_readme_has_the_command_that_writes_the_expected_verdicts():
+def test_the_docs_have_the_command_that_writes_the_expected_verdicts():
     assert [c[c.index("--write-expect") + 1] for c in regenerating_commands()] == \
         ["tests/data/expected-verdicts.tsv"]
 

@@ -3,9 +3,11 @@ and its script, run on a stand-in for the browser's DOM, shows the narrator's st
 
 import fnmatch
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
@@ -137,3 +139,17 @@ def test_the_page_script_steps_through_the_narrators_words(tmp_path, lang):
         assert f"<td>{s.a.state}</td>" in look["tcb"] or f"<td class=changed>{s.a.state}</td>" in look["tcb"]
     assert seen[-1]["pos"] == f"{last - 1} / {last}"  # the left arrow goes one step back
     assert any(look["flying"] for look in seen)
+
+
+CLI = "import sys; from tcpverify.spec.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def test_the_page_does_not_depend_on_the_hash_seed(tmp_path):
+    def page(seed: str) -> str:
+        out = tmp_path / f"{seed}.html"
+        run = subprocess.run([sys.executable, "-c", CLI, "trace", "normal", "--variant", "fin-on-ack-of-fin",
+                              "--html", str(out), "--lang", "zh"], env=dict(os.environ, PYTHONHASHSEED=seed))
+        assert run.returncode == 1  # close-completion is violated
+        return out.read_text(encoding="utf-8")
+
+    assert page("1") == page("2")
