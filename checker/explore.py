@@ -7,6 +7,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Sequence
 
+from . import interrupt
 from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Invariant, Property
@@ -159,8 +160,10 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
                     if msg is not None:
                         violations[p.name] = Found(i, msg)
         i += 1
-        if progress is not None and i % progress_every == 0:
-            progress(len(states), transitions, len(states) - i, time.perf_counter() - start)
+        if i % progress_every == 0:
+            interrupt.check()  # a Ctrl-C a finalizer swallowed
+            if progress is not None:
+                progress(len(states), transitions, len(states) - i, time.perf_counter() - start)
     limits.extend(model.limits_hit())
     if limits:
         g.complete = False

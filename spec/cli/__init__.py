@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import tempfile
 import traceback
 from importlib.metadata import PackageNotFoundError, version
+
+from tcpverify.checker import interrupt
 
 from .errors import INTERNAL_EXIT, INTERRUPTED_EXIT, USAGE_EXIT, UsageError
 
@@ -71,11 +75,13 @@ class PipeSafe:
 
 
 def main(argv: list[str] | None = None) -> int:
-    stdout = sys.stdout
+    stdout, handler = sys.stdout, signal.getsignal(signal.SIGINT)
     sys.stdout = PipeSafe(stdout)
+    interrupt.install()
     try:
         args = parser().parse_args(argv)
         code = args.run(args)
+        interrupt.check()  # a Ctrl-C a finalizer swallowed: not the verdict's exit code
         sys.stdout.flush()
         return code
     except SystemExit as e:  # argparse's --help and --version
@@ -85,10 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return _fail("interrupted", INTERRUPTED_EXIT)
     except Exception as e:
+        if interrupt.pending():  # the interrupt, wrapped on its way up
+            return _fail("interrupted", INTERRUPTED_EXIT)
         return _fail(f"internal error: {type(e).__name__}: {e} (a bug in tcpverify; the traceback "
                      f"is in {_save_traceback()})", INTERNAL_EXIT)
     finally:
         sys.stdout = stdout
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, handler)
 
 
 def _fail(line: str, code: int) -> int:

@@ -12,6 +12,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from tcpverify.checker import interrupt
+
 from .options import UsageError
 
 DEFAULT_REPORTS = "reports"  # relative to the directory tcpverify runs in
@@ -76,6 +78,7 @@ def uninterrupted():
 def write_files(files: dict[Path, str | bytes]) -> list[Path]:
     """Write every file whole (text as UTF-8): each to a temporary file beside it, renamed
     over the old one."""
+    interrupt.check()  # nothing is written after a Ctrl-C, wherever its exception went
     with uninterrupted():
         for path, data in files.items():
             try:

@@ -65,6 +65,27 @@ def test_a_z3_query_that_ctrl_c_cancels_raises_keyboard_interrupt():
     assert p.stdout == "KeyboardInterrupt\n", p.stdout + p.stderr
 
 
+def test_a_ctrl_c_inside_a_finalizer_is_kept_for_the_next_check():
+    # Python ignores an exception raised in __del__; Z3's objects run __del__ by the thousand
+    script = """if True:
+        import os, signal
+        from tcpverify.checker import interrupt
+        interrupt.install()
+        class Dying:
+            def __del__(self):
+                os.kill(os.getpid(), signal.SIGINT)
+                sum(range(1000))  # the handler runs here, inside __del__
+        Dying()
+        print(interrupt.pending())
+        try:
+            interrupt.check()
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt")
+    """
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert (p.stdout, p.stderr) == ("True\nKeyboardInterrupt\n", "")
+
+
 def test_an_internal_error_exits_4_with_one_line_and_the_traceback_in_a_file(capsys, monkeypatch, tmp_path):
     from tcpverify.spec.cli import listing
 
