@@ -56,7 +56,7 @@ class Decider:
     def model(self, pc: frozenset) -> dict[str, int]:
         """The least assignment (in the order of the bases' names) of every base mentioned by
         the path condition: a Solver's model would depend on what the process asked Z3 before."""
-        opt = _uninterruptible(z3.Optimize())
+        opt = uninterruptible(z3.Optimize())
         for f in self._context(pc, ()):
             opt.add(f)
         for base in sorted({v.base for lit in pc for v in lit[1:3]} - {CONST}):
@@ -69,7 +69,7 @@ class Decider:
     def example(self, pc: frozenset, bases: tuple[str, ...]) -> dict[str, int]:
         """Concrete values for ``bases`` satisfying the path condition and the axioms:
         round numbers (0x10000000, 0x20000000, ...) where the path condition allows them."""
-        solver = _uninterruptible(z3.Solver())
+        solver = uninterruptible(z3.Solver())
         solver.add(*self._context(pc, tuple(SeqVal(b, 0) for b in bases)))
         for n, b in enumerate(sorted(bases), start=1):
             solver.push()
@@ -83,7 +83,7 @@ class Decider:
 
     def _sat(self, formulas: list) -> bool:
         self.queries += 1
-        solver = _uninterruptible(z3.Solver())
+        solver = uninterruptible(z3.Solver())
         solver.set("timeout", self.timeout_ms)
         solver.add(*formulas)
         result = solver.check()
@@ -96,9 +96,10 @@ class Decider:
         return context(pc, extra, self.isn_values)
 
 
-def _uninterruptible(solver):
-    """The Decider's queries take milliseconds: a Ctrl-C during one raises KeyboardInterrupt as
-    it returns, instead of Z3 cancelling it and answering unknown (an INCOMPLETE run)."""
+def uninterruptible(solver):
+    """For queries of milliseconds (the Decider's, the graph's facts): a Ctrl-C during one raises
+    KeyboardInterrupt as it returns, instead of Z3 cancelling it and answering unknown (an
+    INCOMPLETE run, or a wrong fact)."""
     solver.set("ctrl_c", False)
     return solver
 
