@@ -6,7 +6,7 @@ from ..tcp.machine import build_graph
 from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.graph import graph_dot, graph_json, graph_mermaid, graph_view
-from ..world.config import DEFAULT_CONFIGS, SCENARIOS
+from ..world.config import DEFAULT_CONFIGS, GAP_SCENARIOS, SCENARIOS
 from ..world.properties import every_property
 from .options import input_file, variant_from
 
@@ -25,6 +25,9 @@ def add_parser(sub) -> None:
 def cmd_list(args) -> int:
     print("scenarios:")
     for s in SCENARIOS.values():
+        print(f"  {s.name:28} {s.description}")
+    print("gap scenarios (outside the default suite):")
+    for s in GAP_SCENARIOS.values():
         print(f"  {s.name:28} {s.description}")
     print("variants:")
     for v in VARIANTS.values():

@@ -12,7 +12,7 @@ from tcpverify.checker.status import Status
 
 from ..suite.run import Outcome
 from ..tcp.machine import SEGMENT
-from ..tcp.segment import Segment
+from ..tcp.segment import Segment, carried
 from ..tcp.seq import CONST
 from ..tcp.symbolic import Decider
 from ..views.steps import (CALL, CAPTURE, DUPLICATE, FORGE, INIT, LOSE, OLD, RECEIVE, TIMER, Told,
@@ -186,7 +186,8 @@ def narrate_replay(segments: list, steps: list, lang: str = "en") -> tuple[Trace
             head = say("replay.captured", lang, number=number, dir=f"{o.sender}->{to}", segment=o.segment,
                        edge=by or say("replay.unchecked", lang))
             if unseen:
-                head += say("replay.unseen", lang, segments=", ".join(str(g) for g in unseen))
+                told = "replay.carried" if all(carried(g, o.segment) for g in unseen) else "replay.unseen"
+                head += say(told, lang, segments=", ".join(str(g) for g in unseen))
         elif st.actor == "net":
             kind, head = LOSE, say("replay.lost", lang, number=number)
         else:

@@ -39,7 +39,8 @@ def edges(outcome):
 
 def test_the_default_suite_is_every_scenario_under_every_configuration():
     assert set(SCENARIOS) == {"normal", "server-closes-first", "simultaneous-open",
-                              "simultaneous-close", "half-close", "abort", "connect-to-closed-port"}
+                              "simultaneous-close", "half-close", "abort", "close-unread", "keep-alive",
+                              "connect-to-closed-port"}
     assert FAIR_LOSS in DEFAULT_CONFIGS and Config() in DEFAULT_CONFIGS
 
 
@@ -173,3 +174,25 @@ def test_more_losses_than_retries_leave_b_listening_or_half_open():
     assert half.trace[-1][0].name == "GiveUpInFinWait1"
     assert o.skipped["graceful"] == "losses are not fewer than retries"
     assert run("normal", Config(loss=3, retries=3)).status == Status.VERIFIED
+
+
+@pytest.mark.parametrize("scenario, config, fired", [
+    # 3.6.1: the reset on CLOSE with data unread, from both states it may find data in.
+    ("close-unread", Config(), {"CloseWithUnreadDataInEstablished", "CloseWithUnreadDataInCloseWait"}),
+    # 3.8.4: the probe, from both states, answered by the peer's ACK of an unacceptable segment.
+    ("keep-alive", Config(), {"KeepAliveInEstablished", "KeepAliveInCloseWait",
+                              "AckUnacceptableInEstablished", "AckUnacceptableInFinWait2"}),
+])
+def test_the_rfc_edges_for_linux_behaviour_fire_in_the_default_suite(suite, scenario, config, fired):
+    names = {label.name for label, _, _ in edges(suite[scenario, config])}
+    assert fired <= names
+
+
+def test_an_abort_from_a_synchronized_state_resets_with_an_ack(suite):
+    """3.10.5 with 3.1: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, and the peer is reset by it."""
+    resets = [(w, v) for label, w, v in edges(suite["abort", Config()])
+              if label.name == "AbortInEstablished"]
+    assert resets
+    for before, after in resets:
+        rst = after.ab[-1]
+        assert rst.rst and rst.ack == before.a.rcv_nxt and rst.seq == before.a.snd_nxt
