@@ -11,8 +11,8 @@ import json
 
 from tcpverify.checker.status import Status
 
-from ..proofs.bmc import compare
-from .options import UsageError, add_run_options, between, run_from
+from ..proofs.bmc import NOT_ENCODED, compare, unencoded
+from .options import UsageError, add_run_options, between, config_from, run_from
 
 SCHEMA = "tcpverify/bmc/1"
 # Each step adds a copy of the transition relation to Z3's formula; the deepest breadth-first
@@ -32,8 +32,10 @@ def add_parser(sub):
 
 
 def cmd_bmc(args) -> int:
-    if args.reorder or args.forge:
-        raise UsageError("bmc encodes FIFO channels without forged segments: no --reorder, no --forge")
+    refused = unencoded(config_from(args))
+    if refused:  # the option is the Config field that allows the action
+        raise UsageError("bmc does not encode " + "; ".join(
+            f"{a.name} (no --{a.budget}): {NOT_ENCODED[a.name]}" for a in refused))
     if args.loss < 0:
         raise UsageError("bmc needs a bounded --loss")
     o = run_from(args)

@@ -7,6 +7,7 @@ from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.graph import graph_dot, graph_json, graph_mermaid, graph_view
 from ..world.config import DEFAULT_CONFIGS, GAP_SCENARIOS, SCENARIOS
+from ..world.environment import ENVIRONMENT
 from ..world.properties import every_property
 from .options import input_file, variant_from
 
@@ -38,6 +39,9 @@ def cmd_list(args) -> int:
     print("configurations (the default suite):")
     for c in DEFAULT_CONFIGS:
         print(f"  {c.name:28} {c.assumptions()}")
+    print("environment actions (applications and timers and the network):")
+    for a in ENVIRONMENT:
+        print(f"  {a.name:28} {a.meaning}" + (f" (--{a.budget})" if a.budget else ""))
     return 0
 
 

@@ -17,8 +17,9 @@ from ..tcp.seq import CONST
 from ..tcp.symbolic import Decider
 from ..views.steps import (CALL, CAPTURE, DUPLICATE, FORGE, INIT, LOSE, OLD, RECEIVE, TIMER, Told,
                            TraceStep)
-from ..world.system import (DUPLICATE as NET_DUPLICATE, FORGE as NET_FORGE, LOSE as NET_LOSE, OLD as NET_OLD,
-                            PEER, World)
+from ..world.environment import (DUPLICATE as NET_DUPLICATE, FORGE as NET_FORGE, LOSE as NET_LOSE,
+                                 OLD as NET_OLD, PEER)
+from ..world.system import World
 from .messages import MESSAGES, say
 
 NET_KIND = {NET_LOSE: LOSE, NET_DUPLICATE: DUPLICATE, NET_OLD: OLD, NET_FORGE: FORGE}  # by event

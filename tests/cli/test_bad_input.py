@@ -111,8 +111,8 @@ CASES = [
     (["bmc", "nosuch"], "unknown scenario 'nosuch'"),
     (["bmc", "normal", "--depth", "99999999999999999999"], "from 1 to 100"),
     (["bmc", "normal", "--depth", "0"], "from 1 to 100"),
-    (["bmc", "normal", "--reorder"], "no --reorder, no --forge"),
-    (["bmc", "normal", "--forge", "1"], "no --reorder, no --forge"),
+    (["bmc", "normal", "--reorder"], "bmc does not encode DeliverOutOfOrder (no --reorder)"),
+    (["bmc", "normal", "--forge", "1"], "bmc does not encode"),
     (["bmc", "normal", "--loss", "inf"], "bmc needs a bounded --loss"),
     # schema
     (["schema", "nosuch"], "unknown schema 'nosuch' (one of: bmc, graph, proofs, replay, verification)"),

@@ -17,6 +17,7 @@ from tcpverify.spec.reports.build import FROM_RUNS
 from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, GAP_SCENARIOS, SCENARIOS
+from tcpverify.spec.world.environment import NAMES
 from tcpverify.spec.world.properties import PROPERTY_NAMES
 
 
@@ -212,6 +213,7 @@ def test_list_names_every_scenario_variant_property_and_configuration(capsys):
     assert listed["variants"] == list(VARIANTS)
     assert listed["properties"] == list(PROPERTY_NAMES)
     assert len(listed["configurations (the default suite)"]) == len(DEFAULT_CONFIGS)
+    assert listed["environment actions (applications and timers and the network)"] == list(NAMES)
     for line in out.splitlines():
         if line.startswith("  "):
             assert len(line.split()) >= 2, f"no description: {line}"

@@ -23,7 +23,7 @@ from tcpverify.spec.tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED,
                                        LAST_ACK, LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT, camel)
 from tcpverify.spec.tcp.symbolic import Ctx, Decider
 from tcpverify.spec.tcp.tcb import Tcb
-from tcpverify.spec.world.system import old_duplicate
+from tcpverify.spec.world.environment import old_duplicate
 
 A, B = SeqVal("ISS_A", 0), SeqVal("ISS_B", 0)
 

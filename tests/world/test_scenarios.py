@@ -16,7 +16,7 @@ from tcpverify.spec.tcp.states import CLOSED, CLOSING, FIN_WAIT_2, LISTEN, SYN_R
 from tcpverify.spec.tcp.symbolic import OLD_PREFIX, Decider
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
 from tcpverify.spec.world.properties import BY_NAME, PROPERTY_NAMES
-from tcpverify.spec.world.system import LOSE
+from tcpverify.spec.world.environment import LOSE
 
 DECIDER = Decider()
 FAIR_LOSS = Config(loss=-1, retries=None)
