@@ -21,3 +21,16 @@ class Model(Protocol[S, L]):
     def limits_hit(self) -> list[str]:
         """Bounds the model met while stepping (each makes the verdict INCOMPLETE)."""
         ...
+
+
+class PartitionedModel(Model[S, L], Protocol):
+    """A model whose successor function keeps tallies (statistics, bounds met) that a
+    partitioned search gathers from every worker's copy into rank 0's."""
+
+    def tallies(self) -> object:
+        """This copy's tallies, picklable."""
+        ...
+
+    def absorb(self, tallies: object) -> None:
+        """Add another copy's tallies to this one's."""
+        ...

@@ -1,6 +1,5 @@
 """The project as a package: its metadata and licence, what the sdist and the wheel hold, text
-files as UTF-8 whatever the locale, POSIX-only modules guarded, benchmarks that write only
-when asked."""
+files as UTF-8 whatever the locale, POSIX-only modules guarded."""
 
 from __future__ import annotations
 
@@ -67,23 +66,6 @@ def test_the_command_runs_where_resource_is_missing():
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["status"] == "VERIFIED"
-
-
-def test_benchmarks_write_results_only_when_asked(tmp_path):
-    figures = tmp_path / "figures.json"
-    figures.write_text(json.dumps([{
-        "case": "c", "states": 10, "transitions": 20, "check_seconds": 1.0, "wall_seconds": 2.0,
-        "peak_mib": None, "statuses": ["VERIFIED"], "states_per_second": 10.0, "repeat": 1}]),
-        encoding="utf-8")
-    committed = (ROOT / "benchmarks" / "results.md").read_bytes()
-    run = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--from-json", str(figures)]
-    p = subprocess.run(run, capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert p.returncode == 0 and "| c | VERIFIED | 10 | 20 |" in p.stdout, p.stderr
-    assert (ROOT / "benchmarks" / "results.md").read_bytes() == committed
-    assert sorted(f.name for f in tmp_path.iterdir()) == ["figures.json"]
-    subprocess.run(run + ["--out", str(tmp_path / "results.md")], check=True, timeout=120,
-                   capture_output=True)
-    assert "| c | VERIFIED | 10 | 20 |" in (tmp_path / "results.md").read_text(encoding="utf-8")
 
 
 def git_files() -> set[str]:

@@ -20,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from tcpverify.checker import interrupt
 
 from .errors import INTERNAL_EXIT, INTERRUPTED_EXIT, USAGE_EXIT, UsageError
+from .mpi import mpi_world
 
 
 def parser():
@@ -80,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     interrupt.install()
     try:
         args = parser().parse_args(argv)
+        if mpi_world() and args.command != "check":
+            raise UsageError("under mpiexec, tcpverify runs the command check only")
         code = args.run(args)
         interrupt.check()  # a Ctrl-C a finalizer swallowed: not the verdict's exit code
         sys.stdout.flush()

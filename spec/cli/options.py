@@ -4,12 +4,14 @@ and the run they choose."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from ..suite.run import run_all
 from ..tcp.variant_file import VariantFileError, load_variant
 from ..tcp.variants import VARIANTS
 from ..world.config import CHECKABLE, Config
 from .errors import UsageError
+from .mpi import mpi_world
 from .progress import add_quiet, meter
 
 
@@ -59,6 +61,38 @@ def between(low: int, high: int, why: str):
 
 
 MAX_WINDOW = 2**16 - 1  # RFC 9293 3.1: the Window field has 16 bits (the model scales no window)
+def workers(text: str) -> int:
+    """A number of worker processes, or 'auto': one per core this process may use."""
+    if text == "auto":
+        return len(os.sched_getaffinity(0))
+    return positive(text)
+
+
+def fingerprint_bits(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 16 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of bits from 16 to 64")
+    return n
+
+
+def add_search_options(p: argparse.ArgumentParser) -> None:
+    """How the search runs: its workers and its storage (never what it finds, but for
+    hash compaction, which labels what it does not find INCOMPLETE)."""
+    p.add_argument("--workers", type=workers, default=1, metavar="N",
+                   help="search with N processes ('auto': one per core); same results for any N")
+    p.add_argument("--fingerprint", type=fingerprint_bits, default=None, metavar="BITS",
+                   help="hash compaction: store each state as a fingerprint of BITS bits (16-64); "
+                        "a search that finds nothing is INCOMPLETE, with the chance of an omitted state")
+
+
+def search_from(args) -> dict:
+    """The keyword arguments of run_all that add_search_options' arguments choose."""
+    if args.fingerprint is not None and args.workers != 1:
+        raise UsageError("--fingerprint runs on one worker: drop --workers")
+    return {"workers": mpi_world() or args.workers, "fingerprint": args.fingerprint}
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
@@ -78,6 +112,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--variant-file", type=input_file, default=None,
                    help="a Python file defining VARIANT or transform(graph)")
     p.add_argument("--max-states", type=positive, default=None)
+    add_search_options(p)
     add_quiet(p)
 
 
@@ -114,5 +149,5 @@ def run_from(args):
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
     config = config_from(args)
     (o,) = run_all([(CHECKABLE[args.scenario], config, variant_from(args))],
-                   max_states=args.max_states, meter=meter(args.quiet))
+                   max_states=args.max_states, meter=meter(args.quiet), **search_from(args))
     return o

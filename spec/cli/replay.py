@@ -11,6 +11,8 @@ import ipaddress
 import json
 from collections import Counter
 
+from tcpverify.checker.status import Status
+
 from ..conformance.capture import CaptureError, Connection, read
 from ..conformance.linux import DEPARTURES, PROFILES
 from ..conformance.replay import (MAX_SECONDS, MAX_STATES, QUIET, WINDOW, Replayer, Verdict,
@@ -114,13 +116,13 @@ def cmd_replay(args) -> int:
         print(json.dumps(doc, indent=2))
     else:
         print(describe(args, conns, ignored, results))
-    return {"CONFORMS": 0, "DEVIATES": 1, "INCOMPLETE": 3}[status]
+    return {"CONFORMS": 0, "DEVIATES": 1, Status.INCOMPLETE: 3}[status]
 
 
 def overall(verdicts) -> str:
     """DEVIATES if one connection does, else INCOMPLETE if one is undecided, else CONFORMS."""
     found = {v.status for v in verdicts}
-    for status in ("DEVIATES", "INCOMPLETE"):
+    for status in ("DEVIATES", Status.INCOMPLETE):
         if status in found:
             return status
     return "CONFORMS"
@@ -169,7 +171,7 @@ def describe(args, conns, ignored: Counter, results) -> str:
                              f"{dep}: {DEPARTURES[dep][1]}")
         lines.append("")
     lines.append(f"overall: {overall(v for _, v, _, _ in results)} ({counts['CONFORMS']} conform, "
-                 f"{counts['DEVIATES']} deviate, {counts['INCOMPLETE']} incomplete)")
+                 f"{counts['DEVIATES']} deviate, {counts[Status.INCOMPLETE]} incomplete)")
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ from ..suite.run import default_runs, run_all
 from ..teaching.narrator import counterexamples
 from ..views.junit import junit_xml
 from . import prove as cli_prove
-from .options import UsageError, input_file, positive
+from .options import UsageError, add_search_options, input_file, positive, search_from
 from .output import DEFAULT_REPORTS, output_file, output_folder, write_files
 from .progress import add_quiet, meter
 
@@ -25,6 +25,7 @@ def add_parser(sub) -> None:
     v = sub.add_parser("verify", help="check every scenario under every default configuration")
     v.set_defaults(run=cmd_verify)
     v.add_argument("--max-states", type=positive, default=None)
+    add_search_options(v)
     v.add_argument("--reports", type=output_folder, default=None, metavar="DIR",
                    help=f"folder the reports are written to (default: ./{DEFAULT_REPORTS}; "
                         "with --json, none unless this is given)")
@@ -52,7 +53,7 @@ def cmd_verify(args) -> int:
     except expect.ExpectError as e:
         raise UsageError(str(e)) from None
     runs = list({(s.name, c.name, v.name if v else "-"): (s, c, v) for s, c, v in runs}.values())
-    outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet))
+    outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search_from(args))
     proofs = proof_results()
     status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
     suite = set(default_runs())

@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from tcpverify.checker.status import Status
+
 from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, MSL2,
                            OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine)
 from ..tcp.rules import Params, reset_forms
@@ -81,7 +83,7 @@ class Verdict:
 
     @property
     def status(self) -> str:
-        return "CONFORMS" if self.conforms else "INCOMPLETE" if self.incomplete else "DEVIATES"
+        return "CONFORMS" if self.conforms else Status.INCOMPLETE if self.incomplete else "DEVIATES"
 
 
 class Replayer:

@@ -23,27 +23,48 @@ FORGED_PREFIX = "FORGED_"
 FAR = OFFSET_BOUND
 
 
+# Answers of possible(), shared by every Decider of the process: a pure function of the
+# pinned ISNs, the relevant literals and the comparison.
+_ANSWERS: dict = {}
+
+
 class Decider:
     """Answers "can this literal be true / false under this path condition?"."""
 
     def __init__(self, isn_values: dict[str, int] | None = None, timeout_ms: int = 10_000):
         self.isn_values = dict(isn_values or {})
         self.timeout_ms = timeout_ms
-        self._cache: dict = {}
+        self._pinned = tuple(sorted(self.isn_values.items()))
+        self._solvers: dict = {}  # (relevant literals, bases compared): one solver
         self.queries = 0
         self.cache_hits = 0
         self.unknown = 0
 
     def possible(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> tuple[bool, bool]:
-        key = (pc, rel, x, y)
-        hit = self._cache.get(key)
+        # Only the literals linked to x and y through shared bases (or an axiom) can change
+        # the answer: the rest is satisfiable on its own, over other bases. Keying the cache
+        # on them lets path conditions that differ elsewhere share one answer.
+        relevant = relevant_literals(pc, (x, y))
+        key = (self._pinned, relevant, rel, x, y)
+        hit = _ANSWERS.get(key)
         if hit is not None:
             self.cache_hits += 1
             return hit
+        bases = frozenset(_bases((x, y)))
+        solver = self._solvers.get((relevant, bases))
+        if solver is None:
+            every = bases | _bases(v for lit in relevant for v in lit[1:3])
+            solver = self._solvers[relevant, bases] = _Solver(self._context(relevant, (x, y)),
+                                                              every, self.timeout_ms)
+        # An assignment already found under this path condition that makes the literal true
+        # (false) shows that it can be: Z3 is asked only for an outcome no model has shown.
+        seen = {holds(rel, x, y, m) for m in solver.models}
         formula = _formula(rel, x, y)
-        context = self._context(pc, (x, y))
-        answer = (self._sat(context + [formula]), self._sat(context + [z3.Not(formula)]))
-        self._cache[key] = answer
+        unknown = self.unknown
+        answer = (True in seen or self._sat(solver, formula),
+                  False in seen or self._sat(solver, z3.Not(formula)))
+        if self.unknown == unknown:  # an answer Z3 gave up on is this Decider's to report
+            _ANSWERS[key] = answer
         return answer
 
     def valid(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
@@ -81,12 +102,9 @@ class Decider:
         m = solver.model()
         return {b: m.eval(z3.BitVec(b, 32), model_completion=True).as_long() for b in sorted(bases)}
 
-    def _sat(self, formulas: list) -> bool:
+    def _sat(self, solver: "_Solver", formula) -> bool:
         self.queries += 1
-        solver = uninterruptible(z3.Solver())
-        solver.set("timeout", self.timeout_ms)
-        solver.add(*formulas)
-        result = solver.check()
+        result = solver.check(formula)
         if result == z3.unknown:
             self.unknown += 1
             return True  # both outcomes stay possible: sound, and reported INCOMPLETE
@@ -104,14 +122,64 @@ def uninterruptible(solver):
     return solver
 
 
+class _Solver:
+    """One Z3 solver holding a path condition and its axioms, asked about one comparison at a
+    time (push/pop), and the satisfying assignments it has found (base -> value)."""
+
+    def __init__(self, formulas: list, bases: set[str], timeout_ms: int):
+        self.z3 = uninterruptible(z3.Solver())
+        self.z3.set("timeout", timeout_ms)
+        self.z3.add(*formulas)
+        self.bases = sorted(bases)
+        self.models: list[dict[str, int]] = []
+
+    def check(self, formula):
+        self.z3.push()
+        self.z3.add(formula)
+        result = self.z3.check()
+        if result == z3.sat:
+            m = self.z3.model()
+            self.models.append({b: m.eval(z3.BitVec(b, 32), model_completion=True).as_long()
+                                for b in self.bases})
+        self.z3.pop()
+        return result
+
+
+def holds(rel: str, x: SeqVal, y: SeqVal, values: dict[str, int]) -> bool:
+    """The literal's truth under concrete values of the bases."""
+    a, b = (v.off if v.base == CONST else (values[v.base] + v.off) % MOD for v in (x, y))
+    return lt(a, b) if rel == "lt" else a == b
+
+
 def context(pc: frozenset, extra: tuple = (), isn_values: dict[str, int] | None = None) -> list:
     """The path condition's literals and the axioms on every base they and ``extra`` mention."""
     literals = sorted(pc)
-    bases = {v.base for lit in literals for v in lit[1:3]} | {v.base for v in extra}
-    bases.discard(CONST)
-    out = [literal(lit) for lit in literals]
-    out += _axioms(sorted(bases), isn_values or {})
-    return out
+    bases = _bases(v for lit in literals for v in lit[1:3]) | _bases(extra)
+    return [literal(lit) for lit in literals] + _axioms(sorted(bases), isn_values or {})
+
+
+def relevant_literals(pc: frozenset, values: tuple) -> frozenset:
+    """The literals of pc connected to ``values`` through shared bases, an old base being
+    linked to every ISN by its axiom (far_apart)."""
+    reach, rest, out = _bases(values), set(pc), set()
+    while linked := {lit for lit in rest if _linked(_bases(lit[1:3]), reach)}:
+        out |= linked
+        rest -= linked
+        reach |= _bases(v for lit in linked for v in lit[1:3])
+    return frozenset(out)
+
+
+def _linked(bases: set[str], reach: set[str]) -> bool:
+    return bool(bases & reach) or _old_isn(bases, reach) or _old_isn(reach, bases)
+
+
+def _old_isn(olds: set[str], isns: set[str]) -> bool:
+    """An old base in one set and an ISN in the other: their axiom links them."""
+    return any(b.startswith(OLD_PREFIX) for b in olds) and any(b.startswith(ISS_PREFIX) for b in isns)
+
+
+def _bases(values) -> set[str]:
+    return {v.base for v in values} - {CONST}
 
 
 def literal(lit: tuple):

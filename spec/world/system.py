@@ -106,6 +106,16 @@ class TcpSystem:
             out.append(f"Z3 returned unknown {self.decider.unknown} time(s)")
         return out
 
+    def tallies(self) -> tuple:
+        """What successors() counted: for a partitioned search to add up (checker.partitioned)."""
+        return self.lost, self._limits, self.decider.unknown
+
+    def absorb(self, tallies: tuple) -> None:
+        lost, limits, unknown = tallies
+        self.lost.update(lost)
+        self._limits |= limits
+        self.decider.unknown += unknown
+
     # --- the primitives the environment's actions are written with
     def fire(self, w: World, x: str, event: str, seg, ab: tuple, ba: tuple, calls: tuple):
         """Fire x's state graph on event; one successor per feasible branch of the path condition.
