@@ -21,7 +21,6 @@ from typing import Callable
 import z3
 
 from .status import Status
-from .z3check import check
 
 
 @dataclass
@@ -67,7 +66,7 @@ def possible_values(solver: z3.Solver) -> Possible:
         while left:
             solver.push()
             solver.add(z3.Or([term == v for v in left]))
-            result = check(solver)
+            result = solver.check()
             model = solver.model() if result == z3.sat else None
             solver.pop()
             if result == z3.unsat:
@@ -100,12 +99,12 @@ def unroll(init, step: Callable[[int], object], bad: dict[str, Callable[[int], o
         formulas = {name: bad[name](k) for name in left}
         solver.push()
         solver.add(z3.Or(*formulas.values()) if formulas else z3.BoolVal(False))
-        none = check(solver) == z3.unsat  # one query answers the usual case: nothing here
+        none = solver.check() == z3.unsat  # one query answers the usual case: nothing here
         solver.pop()
         for name in [] if none else left:
             solver.push()
             solver.add(formulas[name])
-            result = check(solver)
+            result = solver.check()
             if result == z3.sat:
                 answers[name] = Answer(Status.FOUND, k, solver.model())
             elif result == z3.unknown:

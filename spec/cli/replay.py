@@ -7,7 +7,6 @@ packet, or no TCP, 3 a search spent its budget (--max-states, --max-seconds) und
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
 from collections import Counter
 
@@ -15,12 +14,12 @@ from tcpverify.checker.status import Status
 
 from ..conformance.capture import CaptureError, Connection, read
 from ..conformance.linux import DEPARTURES, PROFILES
-from ..conformance.replay import (MAX_SECONDS, MAX_STATES, QUIET, WINDOW, Replayer, Verdict,
-                                  departures, reaction)
+from ..conformance.replay import (MAX_SECONDS, MAX_STATES, QUIET, WINDOW, Conformance, Replayer, departures,
+                                  reaction)
 from ..suite.run import machine_for
 from ..teaching.narrator import narrate_replay
 from ..views.steps import TraceStep
-from .options import UsageError, input_file, positive
+from .options import UsageError, positive
 
 
 def positive_seconds(text: str) -> float:
@@ -43,13 +42,13 @@ def assumed(quiet: int) -> str:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("replay", help="check that the spec allows every TCP connection in a capture")
-    p.add_argument("capture", type=input_file, help="a pcap or pcapng file")
+    p.add_argument("capture", help="a pcap or pcapng file")
     p.add_argument("--endpoint", choices=("A", "B", "both"), default="both",
                    help="whose segments the spec must explain (A sent the connection's first "
                         "segment); the other's are taken as given")
     p.add_argument("--profile", choices=tuple(PROFILES), default="rfc",
                    help="rfc: RFC 9293 as modelled; linux: also Linux's named departures")
-    p.add_argument("--captured-on", metavar="ADDRESS", type=address, default=None,
+    p.add_argument("--captured-on", metavar="ADDRESS", default=None,
                    help="the address of the host the capture was taken on: nothing that host "
                         "sends can then be lost before the capture point")
     p.add_argument("--max-unseen", type=positive, default=QUIET, metavar="N",
@@ -61,14 +60,6 @@ def add_parser(sub) -> None:
                    help=f"seconds one connection's search may take, then INCOMPLETE (default {MAX_SECONDS:g})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
-
-
-def address(text: str) -> str:
-    """An IPv4 or IPv6 address, written as the capture reader writes it."""
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an IPv4 or IPv6 address") from None
 
 
 class Replay:
@@ -84,7 +75,7 @@ class Replay:
         self.variant = None if variant is None else linux
         self.linux = linux
 
-    def check(self, conn: Connection) -> tuple[Verdict, Replayer, list[str]]:
+    def check(self, conn: Connection) -> tuple[Conformance, Replayer, list[str]]:
         """The verdict, the replayer that gave it, and for an RFC deviation the Linux departures that explain it."""
         v = self.rfc.replay(conn)
         if v.conforms or v.incomplete:
@@ -100,10 +91,6 @@ def cmd_replay(args) -> int:
         conns, ignored = read(args.capture)
     except CaptureError as e:
         raise UsageError(str(e)) from None
-    hosts = {end.rsplit(":", 1)[0] for c in conns for end in (c.a, c.b)}
-    if args.captured_on is not None and args.captured_on not in hosts:
-        raise UsageError(f"--captured-on {args.captured_on}: no connection in {args.capture} has "
-                         "this address")
     replay = Replay(args.profile, args.endpoint, args.captured_on, args.max_unseen,
                     args.max_states, args.max_seconds)
     results = [(c, *replay.check(c)) for c in conns]
@@ -183,7 +170,7 @@ def _tcb(t) -> str:
     return "-" if t is None else t.state
 
 
-def connection_dict(n: int, conn: Connection, v: Verdict, rep: Replayer, hint: list[str]) -> dict:
+def connection_dict(n: int, conn: Connection, v: Conformance, rep: Replayer, hint: list[str]) -> dict:
     d = {"connection": n, "a": conn.a, "b": conn.b, "segments_captured": len(conn.segments),
          "incarnations": conn.incarnations, "verdict": v.status, "states_searched": v.visited}
     if v.incomplete:
@@ -220,7 +207,7 @@ def _step(s: TraceStep) -> dict:
             "a": _tcb(s.a), "b": _tcb(s.b)}
 
 
-def _segments(conn: Connection, v: Verdict) -> list[dict]:
+def _segments(conn: Connection, v: Conformance) -> list[dict]:
     fate = {}
     sent = {}
     for st, _ in v.steps:
