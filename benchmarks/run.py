@@ -176,7 +176,7 @@ def main() -> int:
         print(f"huge: {name_of(HUGE)} ...", file=sys.stderr, flush=True)
         figures.append(dict(measure([(scenario, huge)], 1, 1), case=name_of(HUGE), workers=1))
     baseline = HERE / "baseline.json"
-    before = {f["case"]: f for f in json.loads(baseline.read_text())} if baseline.exists() else {}
+    before = {f["case"]: f for f in json.loads(baseline.read_text(encoding="utf-8"))} if baseline.exists() else {}
     rows = case_rows(figures, before)
     out = {"cases": figures}
     if args.scaling:
@@ -184,7 +184,7 @@ def main() -> int:
         rows += ["", f"Scaling: {name_of(dict(SCALING, loss='L', dup='D'))}", ""] + scale_rows
     print("\n".join(rows))
     if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n")
+        args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     if args.write:
         notes = HERE / "notes.md"
         text = ["# Benchmark results", "",
@@ -195,8 +195,8 @@ def main() -> int:
                 f"the ratio to a C checker's {C_BAR:,} states/s; 'before' is benchmarks/baseline.json.",
                 "", *rows, ""]
         if notes.exists():
-            text += [notes.read_text()]
-        (HERE / "results.md").write_text("\n".join(text))
+            text += [notes.read_text(encoding="utf-8")]
+        (HERE / "results.md").write_text("\n".join(text), encoding="utf-8")
     return 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import resource
 import time
 from array import array
 from collections import deque
@@ -11,7 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Sequence
 
+from . import interrupt
 from .fingerprint import Fingerprints
+from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Eventually, Invariant, Property
 
@@ -24,7 +25,7 @@ class Stats:
     transitions: int = 0
     depth: int = 0
     seconds: float = 0.0
-    peak_rss_mib: float = 0.0
+    peak_rss_mib: float | None = None  # None where the platform does not tell
     terminal: int = 0
 
     @property
@@ -239,8 +240,10 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
                     if msg is not None:
                         violations[p.name] = Found(i, msg)
         i += 1
-        if progress is not None and i % progress_every == 0:
-            progress(len(g.parent), transitions, len(pending), time.perf_counter() - start)
+        if i % progress_every == 0:
+            interrupt.check()  # a Ctrl-C a finalizer swallowed
+            if progress is not None:
+                progress(len(g.parent), transitions, len(pending), time.perf_counter() - start)
     limits.extend(model.limits_hit())
     if limits:
         g.complete = False
@@ -248,6 +251,6 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
         g.states = Replayed(model, g, fingerprints, key)
     stats = Stats(states=len(g.parent), transitions=transitions,
                   depth=max(g.depth, default=0), seconds=time.perf_counter() - start,
-                  peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  peak_rss_mib=peak_rss_mib(),
                   terminal=len(g.terminal))
     return Exploration(g, stats, violations, witnesses, limits)

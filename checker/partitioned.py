@@ -13,13 +13,13 @@ of ranks; rank 0 gathers the graph at the end (liveness and traces need it whole
 from __future__ import annotations
 
 import heapq
-import resource
 import time
 from array import array
 from typing import Sequence
 
 from .explore import EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
+from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Invariant, Property
 
@@ -169,7 +169,7 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
             keep_edges: bool, start: float) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
     mine = (part.tree, part.out_edges, part.terminal, part.violations, part.witnesses,
-            part.transitions, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            part.transitions, peak_rss_mib() or 0.0,
             tallies() if tallies else None)
     every = comm.gather(mine)
     if every is None:
@@ -180,7 +180,7 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
     out_edges = [None] * total
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
-    transitions, rss = 0, 0
+    transitions, rss = 0, 0.0  # MiB, summed over the ranks
     for rank, (tree, edges, terminal, found, seen, n, peak, tally) in enumerate(every):
         for gid, s, parent, label, depth in tree:
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
@@ -209,6 +209,6 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
     limits = limits + model.limits_hit()
     g.complete = not limits
     stats = Stats(states=total, transitions=transitions, depth=max(g.depth, default=0),
-                  seconds=time.perf_counter() - start, peak_rss_mib=rss / 1024,
+                  seconds=time.perf_counter() - start, peak_rss_mib=rss,
                   terminal=len(g.terminal))
     return Exploration(g, stats, violations, witnesses, limits)

@@ -14,7 +14,6 @@ from .properties import EndState, Eventually, Property
 from .status import Status
 
 EXIT_CODES = {Status.VERIFIED: 0, Status.VIOLATED: 1, Status.INCOMPLETE: 3}
-USAGE_EXIT = 2
 
 
 @dataclass

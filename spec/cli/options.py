@@ -10,13 +10,9 @@ from ..suite.run import run_all
 from ..tcp.variant_file import VariantFileError, load_variant
 from ..tcp.variants import VARIANTS
 from ..world.config import CHECKABLE, Config
+from .errors import UsageError
 from .mpi import mpi_world
 from .progress import add_quiet, meter
-
-
-class UsageError(Exception):
-    """Bad usage or input: reported as one line, exit code 2."""
-
 
 
 class Parser(argparse.ArgumentParser):
@@ -47,6 +43,24 @@ def positive(text: str) -> int:
 
 
 
+def input_file(text: str) -> str:
+    """An argparse type: a file to read, named (what is in it is checked by its reader)."""
+    if not text:
+        raise argparse.ArgumentTypeError("the file name is empty")
+    return text
+
+
+def between(low: int, high: int, why: str):
+    """An argparse type: a whole number from low to high; ``why`` says where high comes from."""
+    def parse(text: str) -> int:
+        n = count(text)
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from {low} to {high} ({why})")
+        return n
+    return parse
+
+
+MAX_WINDOW = 2**16 - 1  # RFC 9293 3.1: the Window field has 16 bits (the model scales no window)
 def workers(text: str) -> int:
     """A number of worker processes, or 'auto': one per core this process may use."""
     if text == "auto":
@@ -92,9 +106,11 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--capacity", type=positive, default=Config.capacity)
     p.add_argument("--retries", type=count, default=Config.retries,
                    help="retransmissions before giving up ('inf': never)")
-    p.add_argument("--window", type=count, default=Config.window, help="RCV.WND")
+    p.add_argument("--window", type=between(0, MAX_WINDOW, "a 16-bit field"), default=Config.window,
+                   help=f"RCV.WND, at most {MAX_WINDOW}")
     p.add_argument("--variant", default=None)
-    p.add_argument("--variant-file", default=None, help="a Python file defining VARIANT or transform(graph)")
+    p.add_argument("--variant-file", type=input_file, default=None,
+                   help="a Python file defining VARIANT or transform(graph)")
     p.add_argument("--max-states", type=positive, default=None)
     add_search_options(p)
     add_quiet(p)
@@ -120,8 +136,8 @@ def variant_from(args):
 
 def config_from(args) -> Config:
     """The configuration that add_run_options' arguments choose."""
-    if args.dup < 0 or args.stale < 0 or args.forge < 0 or args.window < 0:
-        raise UsageError("--dup, --stale, --forge and --window take a whole number, not 'inf'")
+    if args.dup < 0 or args.stale < 0 or args.forge < 0:
+        raise UsageError("--dup, --stale and --forge take a whole number, not 'inf'")
     return Config(loss=args.loss, dup=args.dup, stale=args.stale, forge=args.forge, reorder=args.reorder,
                   capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                   window=args.window)

@@ -7,6 +7,7 @@ packet, or no TCP, 3 a search spent its budget (--max-states, --max-seconds) und
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 from collections import Counter
 
@@ -19,7 +20,7 @@ from ..conformance.replay import (MAX_SECONDS, MAX_STATES, QUIET, WINDOW, Confor
 from ..suite.run import machine_for
 from ..teaching.narrator import narrate_replay
 from ..views.steps import TraceStep
-from .options import UsageError, positive
+from .options import UsageError, input_file, positive
 
 
 def positive_seconds(text: str) -> float:
@@ -42,13 +43,13 @@ def assumed(quiet: int) -> str:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("replay", help="check that the spec allows every TCP connection in a capture")
-    p.add_argument("capture", help="a pcap or pcapng file")
+    p.add_argument("capture", type=input_file, help="a pcap or pcapng file")
     p.add_argument("--endpoint", choices=("A", "B", "both"), default="both",
                    help="whose segments the spec must explain (A sent the connection's first "
                         "segment); the other's are taken as given")
     p.add_argument("--profile", choices=tuple(PROFILES), default="rfc",
                    help="rfc: RFC 9293 as modelled; linux: also Linux's named departures")
-    p.add_argument("--captured-on", metavar="ADDRESS", default=None,
+    p.add_argument("--captured-on", metavar="ADDRESS", type=address, default=None,
                    help="the address of the host the capture was taken on: nothing that host "
                         "sends can then be lost before the capture point")
     p.add_argument("--max-unseen", type=positive, default=QUIET, metavar="N",
@@ -60,6 +61,14 @@ def add_parser(sub) -> None:
                    help=f"seconds one connection's search may take, then INCOMPLETE (default {MAX_SECONDS:g})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
+
+
+def address(text: str) -> str:
+    """An IPv4 or IPv6 address, written as the capture reader writes it."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an IPv4 or IPv6 address") from None
 
 
 class Replay:
@@ -91,6 +100,10 @@ def cmd_replay(args) -> int:
         conns, ignored = read(args.capture)
     except CaptureError as e:
         raise UsageError(str(e)) from None
+    hosts = {end.rsplit(":", 1)[0] for c in conns for end in (c.a, c.b)}
+    if args.captured_on is not None and args.captured_on not in hosts:
+        raise UsageError(f"--captured-on {args.captured_on}: no connection in {args.capture} has "
+                         "this address")
     replay = Replay(args.profile, args.endpoint, args.captured_on, args.max_unseen,
                     args.max_states, args.max_seconds)
     results = [(c, *replay.check(c)) for c in conns]

@@ -77,7 +77,7 @@ class Decider:
     def model(self, pc: frozenset) -> dict[str, int]:
         """The least assignment (in the order of the bases' names) of every base mentioned by
         the path condition: a Solver's model would depend on what the process asked Z3 before."""
-        opt = z3.Optimize()
+        opt = uninterruptible(z3.Optimize())
         for f in self._context(pc, ()):
             opt.add(f)
         for base in sorted({v.base for lit in pc for v in lit[1:3]} - {CONST}):
@@ -90,7 +90,7 @@ class Decider:
     def example(self, pc: frozenset, bases: tuple[str, ...]) -> dict[str, int]:
         """Concrete values for ``bases`` satisfying the path condition and the axioms:
         round numbers (0x10000000, 0x20000000, ...) where the path condition allows them."""
-        solver = z3.Solver()
+        solver = uninterruptible(z3.Solver())
         solver.add(*self._context(pc, tuple(SeqVal(b, 0) for b in bases)))
         for n, b in enumerate(sorted(bases), start=1):
             solver.push()
@@ -114,12 +114,20 @@ class Decider:
         return context(pc, extra, self.isn_values)
 
 
+def uninterruptible(solver):
+    """For queries of milliseconds (the Decider's, the graph's facts): a Ctrl-C during one raises
+    KeyboardInterrupt as it returns, instead of Z3 cancelling it and answering unknown (an
+    INCOMPLETE run, or a wrong fact)."""
+    solver.set("ctrl_c", False)
+    return solver
+
+
 class _Solver:
     """One Z3 solver holding a path condition and its axioms, asked about one comparison at a
     time (push/pop), and the satisfying assignments it has found (base -> value)."""
 
     def __init__(self, formulas: list, bases: set[str], timeout_ms: int):
-        self.z3 = z3.Solver()
+        self.z3 = uninterruptible(z3.Solver())
         self.z3.set("timeout", timeout_ms)
         self.z3.add(*formulas)
         self.bases = sorted(bases)

@@ -316,7 +316,7 @@ def test_report_pictures_are_what_is_committed(cached_runs):
     files = report_pictures()
     assert set(files) == {"state-diagram.svg", "teaching.md"} | {f"teaching/{t}.svg" for t in TOPICS}
     for name, text in files.items():
-        assert (reports / name).read_text() == text, name
+        assert (reports / name).read_text(encoding="utf-8") == text, name
         if name.endswith(".svg"):
             ET.fromstring(text)
 
@@ -350,7 +350,7 @@ def _page(tmp_path, *args):
     out = tmp_path / "t.html"
     code = main(["trace", *args, "--html", str(out)])
     p = Page()
-    text = out.read_text()
+    text = out.read_text(encoding="utf-8")
     p.feed(text)
     return code, text, p
 
@@ -400,7 +400,7 @@ def test_trace_svg_and_mermaid(tmp_path, capsys):
     assert main(["trace", "normal", "--variant", "no-fin-wait-2", "--property", "time-wait-role",
                  "--svg", str(svg), "--mermaid"]) == 1
     assert capsys.readouterr().out.startswith("sequenceDiagram")
-    root = ET.fromstring(svg.read_text())
+    root = ET.fromstring(svg.read_text(encoding="utf-8"))
     assert "time-wait-role" in root.find(f"{SVG}title").text
 
 
@@ -414,7 +414,7 @@ def test_trace_usage_errors(args, capsys):
 def test_explain_writes_the_page(tmp_path, capsys, cached_runs):
     out = tmp_path / "e.html"
     assert main(["explain", "lost-final-ack", "--lang", "zh", "--html", str(out)]) == 0
-    text = out.read_text()
+    text = out.read_text(encoding="utf-8")
     assert 'lang="zh"' in text and "上一步" in text
     doc = json.loads(re.search(r'id="trace">\n(.*?)\n</script>', text, re.S).group(1))
     s = shown("lost-final-ack")
