@@ -2,7 +2,7 @@
 environment action (spec/world/environment.py) and every edge of the state graph.
 
 Read off the relations, never listed: a relation includes an action that fires the graph when
-its steps fire each of the action's events, a network action when it has steps of that name
+its steps fire each of the action's events the graph has, a network action when it has steps of that name
 (crossinduction's NETWORK_STEPS, BMC's ENCODED), and an edge when a step takes it; BMC's
 relation, fired from the skeletons a run reaches, takes at each skeleton of an explicit run the
 edges the explicit search takes there. What a relation does without, ABSENT says, with why; a
@@ -39,8 +39,10 @@ def graph_edges() -> set[str]:
 
 
 def _firing(events: set[str]) -> set[str]:
-    """The actions that fire the graph, each of whose events is among these."""
-    return {a.name for a in ENVIRONMENT if a.events and set(a.events) <= events}
+    """The actions that fire the graph, each of whose events the graph has an edge for (not
+    Linux's FIN-WAIT-2 timeout) among these."""
+    graph = {e for _, _, e in machine_for(None).graph.edges(data="event")}
+    return {a.name for a in ENVIRONMENT if a.events and set(a.events) & graph <= events}
 
 
 def actions(relation: str) -> set[str]:
