@@ -21,3 +21,7 @@ class Model(Protocol[S, L]):
     def limits_hit(self) -> list[str]:
         """Bounds the model met while stepping (each makes the verdict INCOMPLETE)."""
         ...
+
+    # Optional: ``doubtful(state) -> bool``, true when the state is reached, or judged, only
+    # through a decision the model could not make (a solver's unknown); a violation there is
+    # INCOMPLETE, not VIOLATED.

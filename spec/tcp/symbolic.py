@@ -32,26 +32,50 @@ class Decider:
         self._cache: dict = {}
         self.queries = 0
         self.cache_hits = 0
-        self.unknown = 0
+        self.unknown = 0  # answers used that Z3 could not give, cached ones counted at each use
+        self._unknown_keys: set = set()
+        # What undecided answers touched: the path conditions a property was judged under, and
+        # the comparisons a transition left open (both outcomes were then explored).
+        self._undecided_pcs: set = set()
+        self._undecided_literals: set = set()
 
     def possible(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> tuple[bool, bool]:
         key = (pc, rel, x, y)
         hit = self._cache.get(key)
         if hit is not None:
             self.cache_hits += 1
+            if key in self._unknown_keys:
+                self.unknown += 1  # the run that uses it again is as unsure as the first
             return hit
+        before = self.unknown
         formula = _formula(rel, x, y)
         context = self._context(pc, (x, y))
         answer = (self._sat(context + [formula]), self._sat(context + [z3.Not(formula)]))
         self._cache[key] = answer
+        if self.unknown > before:
+            self._unknown_keys.add(key)
         return answer
+
+    def undecided(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
+        """Whether Z3 could not answer possible(pc, rel, x, y)."""
+        return (pc, rel, x, y) in self._unknown_keys
+
+    def doubtful(self, pc: frozenset) -> bool:
+        """A state under this path condition rests on an answer Z3 could not give: a comparison
+        it left open is one of the literals, or a question asked under it went unanswered."""
+        if not self._unknown_keys:
+            return False
+        return pc in self._undecided_pcs or any(lit[:3] in self._undecided_literals for lit in pc)
 
     def valid(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
         """True when the path condition implies the literal."""
         same = _same_base(rel, x, y)
         if same is not None:
             return same
-        return not self.possible(pc, rel, x, y)[1]
+        answer = not self.possible(pc, rel, x, y)[1]
+        if self.undecided(pc, rel, x, y):
+            self._undecided_pcs.add(pc)  # a property judged under pc on an answer Z3 could not give
+        return answer
 
     def model(self, pc: frozenset) -> dict[str, int]:
         """The least assignment (in the order of the bases' names) of every base mentioned by
@@ -174,6 +198,8 @@ class Ctx:
         can_true, can_false = self.decider.possible(pc, rel, x, y)
         if can_true != can_false:
             return can_true
+        if self.decider.undecided(pc, rel, x, y):
+            self.decider._undecided_literals.add((rel, x, y))  # both outcomes explored on a guess
         n = len(self.taken)
         outcome = self.prefix[n] if n < len(self.prefix) else True
         self.taken.append(outcome)

@@ -73,11 +73,13 @@ class TcpSystem:
                              isns=tuple(sorted((isns or {}).items())))
         self.scripts = {"A": scenario.a, "B": scenario.b}
         self.lost = Counter()
+        self.fired = Counter()  # transitions explored per step name (an edge of the graph, a fault)
         self._limits: set[str] = set()
         self._memo: dict = {}  # see _outcomes
         self._loss_kinds: dict = {}
         self._steps: dict = {}
         self._order = _ReprKeys().__getitem__
+        self._unknown_before = self.decider.unknown  # the Decider may serve several runs
 
     # --- the Model protocol
     def init_states(self) -> list[World]:
@@ -88,7 +90,8 @@ class TcpSystem:
             for call in self.scripts[x]:
                 if not call.initial:
                     break
-                ((_, w),) = self._user_call(w, x, call)
+                ((step, w),) = self._user_call(w, x, call)
+                self.fired[step.name] += 1
         return [w]
 
     def successors(self, w: World) -> list[tuple[Step, World]]:
@@ -109,13 +112,20 @@ class TcpSystem:
                 if w.tcb(x).state == TIME_WAIT and not self._can_retransmit(w, PEER[x]):
                     out += self._fire(w, x, MSL2, None, w.ab, w.ba, w.calls)
         out += self._faults(w)
+        fired = self.fired
+        for step, _ in out:
+            fired[step.name] += 1
         return out
 
     def limits_hit(self) -> list[str]:
         out = sorted(self._limits)
-        if self.decider.unknown:
-            out.append(f"Z3 returned unknown {self.decider.unknown} time(s)")
+        unknown = self.decider.unknown - self._unknown_before
+        if unknown:
+            out.append(f"Z3 returned unknown {unknown} time(s)")
         return out
+
+    def doubtful(self, w: World) -> bool:
+        return self.decider.doubtful(w.pc)
 
     # --- steps
     def _user_call(self, w: World, x: str, call) -> list[tuple[Step, World]]:
