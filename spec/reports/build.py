@@ -23,7 +23,7 @@ from ..views.pictures import chart, sequence_mermaid
 from ..views.render import format_trace, graph_mermaid, trace_steps
 from ..world.properties import PROPERTY_NAMES
 
-SCHEMA = "tcpverify/verification/1"
+SCHEMA = "tcpverify/verification/2"
 MARK = {"VERIFIED": "ok", "VIOLATED": "VIOLATED", "INCOMPLETE": "INCOMPLETE"}
 
 
