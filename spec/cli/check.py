@@ -6,6 +6,7 @@ from tcpverify.checker.verdict import EXIT_CODES
 
 from ..reports.build import verification_json
 from ..suite.coverage import run_coverage
+from ..teaching.narrator import narrate_verdict
 from ..views.render import format_trace
 from .options import add_run_options, run_from
 
@@ -64,5 +65,5 @@ def describe_outcome(o) -> str:
         lines.append(f"  {'n/a':10} {name}: {why}")
     for v in o.result.verdicts:
         if v.status == "VIOLATED":
-            lines += ["", f"Counterexample for {v.property}: {v.message}", format_trace(o, v)]
+            lines += ["", f"Counterexample for {v.property}: {v.message}", format_trace(narrate_verdict(o, v))]
     return "\n".join(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..tcp.machine import build_graph
 from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
-from ..views.render import graph_dot, graph_json, graph_mermaid
+from ..views.graph import graph_dot, graph_json, graph_mermaid, graph_view
 from ..world.config import DEFAULT_CONFIGS, SCENARIOS
 from ..world.properties import every_property
 from .options import variant_from
@@ -44,5 +44,5 @@ def cmd_graph(args) -> int:
     variant = variant_from(args)
     if variant:
         g = variant.apply(g)
-    print({"dot": graph_dot, "mermaid": graph_mermaid, "json": graph_json}[args.format](g))
+    print({"dot": graph_dot, "mermaid": graph_mermaid, "json": graph_json}[args.format](graph_view(g)))
     return 0

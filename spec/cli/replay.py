@@ -12,6 +12,8 @@ from ..conformance.capture import CaptureError, Connection, read
 from ..conformance.linux import DEPARTURES, PROFILES
 from ..conformance.replay import QUIET, WINDOW, Replayer, Verdict, departures, reaction
 from ..suite.run import machine_for
+from ..teaching.narrator import narrate_replay
+from ..views.steps import TraceStep
 from .options import UsageError, positive
 
 SCHEMA = "tcpverify/replay/1"
@@ -136,7 +138,7 @@ def connection_dict(n: int, conn: Connection, v: Verdict, rep: Replayer, hint: l
          "verdict": "CONFORMS" if v.conforms else "DEVIATES", "states_searched": v.visited}
     if v.conforms:
         d["departures"] = departures(v)
-        d["explanation"] = [_step(conn, st, s) for st, s in v.steps]
+        d["explanation"] = [_step(s) for s in narrate_replay(conn.segments, v.steps)]
         d["segments"] = _segments(conn, v)
         return d
     o = conn.segments[v.index]
@@ -159,23 +161,9 @@ def connection_dict(n: int, conn: Connection, v: Verdict, rep: Replayer, hint: l
     return d
 
 
-def _step(conn: Connection, st, s) -> dict:
-    if st.actor == "capture":
-        o = conn.segments[st.n]
-        by = st.sent[0] or "not checked"
-        text = f"#{st.n + 1} {_direction(o.sender)} {o.segment} captured (sent by {by})"
-        if st.sent[1:]:
-            text += "; not captured, so lost before the capture point: " + ", ".join(
-                str(g) for g in st.sent[1:])
-    elif st.actor == "net":
-        text = f"#{st.n + 1} lost after the capture point"
-    else:
-        text = f"{st.actor}: {st.what}"
-        text += f" receives #{st.n + 1}" if st.n is not None else f" on {st.event}"
-        if st.sent:
-            text += " sends " + ", ".join(str(g) for g in st.sent)
-    return {"actor": st.actor, "action": st.what, "event": st.event or None,
-            "segment_number": None if st.n is None else st.n + 1, "text": text,
+def _step(s: TraceStep) -> dict:
+    return {"actor": s.actor, "action": s.action, "event": s.event,
+            "segment_number": None if s.number is None else s.number + 1, "text": s.head,
             "a": _tcb(s.a), "b": _tcb(s.b)}
 
 

@@ -13,6 +13,7 @@ from ..reports.build import FROM_RUNS, verification_json, write_reports
 from ..suite import expect
 from ..suite.coverage import coverage
 from ..suite.run import default_runs, run_all
+from ..teaching.narrator import counterexamples
 from ..views.junit import junit_xml
 from . import prove as cli_prove
 from .options import UsageError, positive
@@ -51,7 +52,7 @@ def cmd_verify(args) -> int:
     suite_outcomes = [o for o in outcomes if (o.scenario, o.config, o.variant) in suite]
     write_reports(Path(args.reports), suite_outcomes, worst(o.status for o in suite_outcomes), FROM_RUNS)
     if args.junit:
-        Path(args.junit).write_text(junit_xml(outcomes))
+        Path(args.junit).write_text(junit_xml(outcomes, counterexamples(outcomes)))
     if args.write_expect:
         expect.write(Path(args.write_expect), outcomes)
     if args.json:

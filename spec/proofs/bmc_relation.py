@@ -25,7 +25,7 @@ import z3
 from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
 from ..tcp.rules import Params
 from ..tcp.segment import Segment
-from ..tcp.seq import SeqVal
+from ..tcp.seq import SeqVal, distance
 from ..tcp.symbolic import Decider, literal
 from ..tcp.tcb import Tcb
 from ..world.config import Config, Scenario
@@ -69,7 +69,7 @@ def skeleton(t: Tcb) -> tuple[Tcb, SeqVal | None, SeqVal | None]:
                 continue
             if val.base != origin.base:
                 raise ValueError(f"{f}={val} is not an offset of {origin}")
-            fields[f] = SeqVal(base, val.off - origin.off)
+            fields[f] = SeqVal(base, distance(origin, val))  # mod 2^32 for concrete values
     return t._replace(incarnations=min(t.incarnations, 1), **fields), t.iss, t.irs
 
 
@@ -82,11 +82,11 @@ def _normal_forms(post: Tcb) -> list[tuple[Tcb, SeqVal | None, SeqVal | None, tu
             if val is None:
                 continue
             if val.base == origin.base:
-                options = [({**fs, f: SeqVal(base, val.off - origin.off)}, eq) for fs, eq in options]
+                options = [({**fs, f: SeqVal(base, distance(origin, val))}, eq) for fs, eq in options]
                 continue
             if f == "irs" or val.base != SEG_ACK:
                 raise ValueError(f"{f}={val} is not an offset of {origin}")
-            top = post.snd_nxt.off - origin.off
+            top = distance(origin, post.snd_nxt)
             options = [({**fs, f: SeqVal(base, k)}, eq + (("eq", val, origin + k, True),))
                        for fs, eq in options for k in range(top + 1)]
     return [(post._replace(incarnations=min(post.incarnations, 1), **fs), post.iss, post.irs, eq)

@@ -44,12 +44,10 @@ from typing import NamedTuple
 
 import z3
 
-from ..tcp.rules import iss_base
 from ..tcp.seq import BITVEC, HALF, SeqVal
 from ..tcp.states import CLOSED, ESTABLISHED, LISTEN, SYN_RECEIVED, SYN_SENT
-from ..tcp.symbolic import FAR, context, far_apart
+from ..tcp.symbolic import FAR, far_apart
 from ..tcp.tcb import Tcb
-from ..world import system
 from . import induction
 from .induction import RCV, SND, Transition
 
@@ -320,38 +318,6 @@ def _steps(variant: str | None) -> tuple:
             t = Transition(x, "network", None, "OldDuplicateArrives", (), True, x, ())
             out.append((t, _before(x, y), _pre(x, y, (TO_Y, INJECTED))))
     return tuple(out)
-
-
-def _current(t: Tcb, me: str) -> str | None:
-    """The ISN base of t's current incarnation (in LISTEN or CLOSED, the last one left)."""
-    if t.iss is not None:
-        return t.iss.base
-    return iss_base(me, t.incarnations - 1) if t.incarnations else None
-
-
-def explicit_world(w) -> World:
-    """A world the explicit checker explores (spec.world.system.World), with its ghosts: a segment is
-    current when its SEQ has its sender's current ISN base, acknowledges the current
-    incarnation when its ACK has its receiver's; an endpoint is synchronized when its IRS has
-    its peer's current base, fresh when it has chosen no ISN."""
-    cur = {"A": _current(w.a, "A"), "B": _current(w.b, "B")}
-
-    def end(t: Tcb, peer: str) -> End:
-        return End(t, t.incarnations == 0, _has(t, RCV) and t.irs.base == cur[peer])
-
-    def slot(seg, sender: str, receiver: str) -> Slot:
-        if seg.old:
-            return Slot(seg, False, False, True)
-        return Slot(seg, not seg.rst and seg.seq.base == cur[sender],
-                    seg.ack is not None and seg.ack.base == cur[receiver], False)
-
-    return World(end(w.a, "B"), end(w.b, "A"), tuple(slot(s, "A", "B") for s in w.ab),
-                 tuple(slot(s, "B", "A") for s in w.ba))
-
-
-def explicit_context(w) -> list:
-    """The explicit world's path condition and the Decider's axioms on the bases it mentions."""
-    return context(w.pc, tuple(system.seq_values(w)))
 
 
 def init_worlds() -> list[World]:

@@ -20,7 +20,9 @@ from ..tcp.machine import build_graph
 from ..teaching.audit import audit_md, default_audit
 from ..teaching.figures import report_pictures
 from ..views.pictures import chart, sequence_mermaid
-from ..views.render import format_trace, graph_mermaid, trace_steps
+from ..teaching.narrator import narrate_verdict
+from ..views.graph import graph_mermaid, graph_view
+from ..views.render import format_trace
 from ..world.properties import PROPERTY_NAMES
 
 SCHEMA = "tcpverify/verification/2"
@@ -37,7 +39,7 @@ def outcome_dict(o, with_traces: bool = True) -> dict:
              "vacuous": v.vacuous}
         if v.trace and with_traces:
             d["counterexample"] = {"length": v.length, "loop_start": v.loop_start,
-                                   "steps": trace_steps(o, v.trace)}
+                                   "steps": [s.as_dict() for s in narrate_verdict(o, v).steps]}
         props.append(d)
     return {
         "scenario": o.scenario.name,
@@ -105,14 +107,14 @@ def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
     for o in outcomes:
         for v in o.result.verdicts:
             if v.status == "VIOLATED":
+                told = narrate_verdict(o, v)
                 out += ["", f"## {v.property} violated: {o.scenario.name}, {o.config.name}", "",
-                        v.message, "", "```", format_trace(o, v), "```", "",
-                        "```mermaid", sequence_mermaid(chart(trace_steps(o, v.trace), v.loop_start)),
-                        "```"]
+                        v.message, "", "```", format_trace(told), "```", "",
+                        "```mermaid", sequence_mermaid(chart(told)), "```"]
     if graph is not None:
         out += ["", "## The endpoint state machine", "",
                 "Drawn from the spec's graph; laid out like RFC 9293 Figure 5 in "
-                "[state-diagram.svg](state-diagram.svg).", "", "```mermaid", graph_mermaid(graph),
+                "[state-diagram.svg](state-diagram.svg).", "", "```mermaid", graph_mermaid(graph_view(graph)),
                 "```"]
     return "\n".join(out) + "\n"
 

@@ -15,7 +15,8 @@ from ..suite.mutants import Row, kills
 from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.pictures import chart, sequence_mermaid
-from ..views.render import format_trace, trace_steps
+from ..views.render import format_trace
+from .narrator import narrate_verdict
 from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
 from .topics import Shown, show
 
@@ -190,5 +191,5 @@ def _failures(row: Row, t: dict) -> list[str]:
 
 
 def _trace(outcome, verdict) -> list[str]:
-    return ["```", format_trace(outcome, verdict), "```", "", "```mermaid",
-            sequence_mermaid(chart(trace_steps(outcome, verdict.trace), verdict.loop_start)), "```"]
+    told = narrate_verdict(outcome, verdict)
+    return ["```", format_trace(told), "```", "", "```mermaid", sequence_mermaid(chart(told)), "```"]

@@ -16,8 +16,12 @@ from tcpverify.checker.reach import path_through
 from ..suite.run import Outcome, check_scenario
 from ..tcp.states import CLOSED, CLOSING, LAST_ACK, TIME_WAIT
 from ..tcp.variants import VARIANTS
+from ..views.render import story
+from ..views.steps import Told
 from ..world.config import SCENARIOS, Config
 from ..world.system import World
+from .messages import say
+from .pages import Picked
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,12 @@ class Shown:
     trace: list
     loop_start: int | None = None
     message: str = ""
+
+    def picked(self, lang: str) -> Picked:
+        """The run as the step-through page shows it."""
+        t = self.topic
+        return Picked(t.property or t.name, "counterexample" if t.property else "witness", self.trace,
+                      self.loop_start, self.message or say(f"topic.{t.name}.title", lang))
 
 
 def _both(state: str) -> Callable[[World], bool]:
@@ -82,3 +92,22 @@ def show(topic: Topic) -> Shown | None:
         return Shown(topic, o, v.trace, v.loop_start, v.message)
     trace = path_through(o.result.exploration.graph, topic.waypoints)
     return None if trace is None else Shown(topic, o, trace)
+
+
+def topic_list(lang: str) -> str:
+    return "\n".join([say("topics.header", lang)]
+                     + [f"  {name:26} {say(f'topic.{name}.title', lang)}" for name in TOPICS])
+
+
+def explanation(shown: Shown, told: Told) -> str:
+    """A topic's texts around its told run."""
+    t, lang = shown.topic, told.lang
+    out = [say(f"topic.{t.name}.title", lang), "", say(f"topic.{t.name}.intro", lang), "",
+           say("run.live", lang, command=t.command())]
+    n = len(shown.trace) - 1
+    if t.property:
+        out.append(say("run.violated", lang, property=t.property, message=shown.message, length=n))
+    else:
+        out.append(say("run.witness", lang, length=n))
+    out += [""] + story(told) + ["", say(f"topic.{t.name}.outro", lang)]
+    return "\n".join(out)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from .render import format_trace
+from .steps import Told
 
 
 def run_name(o) -> str:
     return " | ".join(k for k in o.key if k != "-")
 
 
-def _testcase(o, prop: str) -> ET.Element:
+def _testcase(o, prop: str, told: dict[tuple, Told]) -> ET.Element:
     case = ET.Element("testcase", name=prop, classname=run_name(o))
     if prop in o.skipped:
         ET.SubElement(case, "skipped", message=f"n/a: {o.skipped[prop]}")
@@ -25,7 +26,7 @@ def _testcase(o, prop: str) -> ET.Element:
     if v.status == "VIOLATED":
         fail = ET.SubElement(case, "failure", type="VIOLATED",
                              message=f"{v.message} (counterexample of {v.length} steps)")
-        fail.text = f"Counterexample for {prop}: {v.message}\n{format_trace(o, v)}\n"
+        fail.text = f"Counterexample for {prop}: {v.message}\n{format_trace(told[o.key, prop])}\n"
     elif v.status == "INCOMPLETE":
         ET.SubElement(case, "error", type="INCOMPLETE", message=v.message)
     elif v.vacuous:
@@ -33,12 +34,13 @@ def _testcase(o, prop: str) -> ET.Element:
     return case
 
 
-def junit_xml(outcomes) -> str:
+def junit_xml(outcomes, told: dict[tuple, Told]) -> str:
+    """`told`: each violated property's counterexample, by (run key, property)."""
     root = ET.Element("testsuites", name="tcpverify")
     totals = dict.fromkeys(("tests", "failures", "errors"), 0)
     seconds = 0.0
     for o in outcomes:
-        cases = [_testcase(o, p) for p in [v.property for v in o.result.verdicts] + sorted(o.skipped)]
+        cases = [_testcase(o, p, told) for p in [v.property for v in o.result.verdicts] + sorted(o.skipped)]
         count = {"tests": len(cases),
                  "failures": sum(c.find("failure") is not None for c in cases),
                  "errors": sum(c.find("error") is not None for c in cases),

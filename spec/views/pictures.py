@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-import networkx as nx
-
 from ..tcp.machine import ABORT, RTO
 from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK, LISTEN,
                           SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 from ..world.system import PEER
+from .graph import EdgeView, GraphView
+from .steps import LOSE, TraceStep, Told
 
 # RFC 9293 3.3.2, Figure 5: the open at the top, ESTABLISHED in the middle, the close below.
 # CLOSED is drawn twice, as in the figure: where connections start, and where they end.
@@ -56,9 +56,9 @@ def _svg(width: int, height: int, body: list[str], title: str) -> str:
 
 # ------------------------------------------------------------------ the state diagram
 
-def _exceptional(name: str, data: dict) -> bool:
+def _exceptional(e: EdgeView) -> bool:
     """Aborts, resets and giving up: drawn thin and unlabelled, as Figure 5 leaves them out."""
-    return data["event"] in (ABORT, RTO) or "RST" in data["guard"]
+    return e.event in (ABORT, RTO) or "RST" in e.guard
 
 
 def _clip(cx: float, cy: float, tx: float, ty: float) -> tuple[float, float]:
@@ -75,13 +75,12 @@ def _position(u: str, v: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return LAYOUT[u], end
 
 
-def state_diagram_svg(g: nx.MultiDiGraph) -> str:
+def state_diagram_svg(g: GraphView) -> str:
     """The endpoint state machine, laid out like RFC 9293 Figure 5. Each state is a group
     with data-state, holding hidden A and B markers that a trace page shows."""
     pairs: dict[tuple[str, str], list[tuple[str, bool]]] = {}
-    for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: e[3]["rank"]):
-        if u != v:
-            pairs.setdefault((u, v), []).append((k, _exceptional(k, d)))
+    for e in g.changes():
+        pairs.setdefault((e.source, e.target), []).append((e.name, _exceptional(e)))
     body = []
     labels = []
     for (u, v), edges in pairs.items():
@@ -165,14 +164,14 @@ class Message:
 
 @dataclass
 class Chart:
-    steps: list[dict]
+    steps: tuple[TraceStep, ...]
     messages: list[Message] = field(default_factory=list)
     loop_start: int | None = None
 
 
-def chart(steps: list[dict], loop_start: int | None = None) -> Chart:
-    """Match every segment sent in a trace (spec.views.render.trace_steps) with its delivery or loss."""
-    c = Chart(steps, loop_start=loop_start)
+def chart(told: Told) -> Chart:
+    """Match every segment sent in a told trace with its delivery or loss."""
+    c = Chart(told.steps, loop_start=told.loop_start)
     pending: dict[str, list[Message]] = {"A": [], "B": []}
 
     def take(to: str, text: str, n: int, lost: bool) -> None:
@@ -182,22 +181,20 @@ def chart(steps: list[dict], loop_start: int | None = None) -> Chart:
                 pending[to].remove(m)
                 return
 
-    for s in steps:
-        n = s["step"]
-        if s["actor"] == "net":
-            if s["action"] == "Lose":
-                take(s["to"], s["segment"], n, True)
-            else:
-                m = Message("net", s["to"], s["segment"], n)
-                c.messages.append(m)
-                pending[s["to"]].append(m)
-            continue
-        if s["actor"] is not None and s["segment"] is not None:
-            take(s["actor"], s["segment"], n, False)
-        for text in s["sent"]:
-            m = Message(s["actor"], PEER[s["actor"]], text, n)
+    for s in told.steps:
+        if s.kind == LOSE:
+            take(s.to, str(s.segment), s.step, True)
+        elif s.actor == "net":
+            m = Message("net", s.to, str(s.segment), s.step)
             c.messages.append(m)
-            pending[m.to].append(m)
+            pending[s.to].append(m)
+        else:
+            if s.segment is not None:
+                take(s.actor, str(s.segment), s.step, False)
+            for g in s.sent:
+                m = Message(s.actor, PEER[s.actor], str(g), s.step)
+                c.messages.append(m)
+                pending[m.to].append(m)
     return c
 
 
@@ -205,10 +202,10 @@ def _changes(c: Chart):
     """(step, endpoint, state) wherever an endpoint's state changes, and at the start."""
     prev = {}
     for s in c.steps:
-        for x in ("a", "b"):
-            if prev.get(x) != s[x]["state"]:
-                yield s["step"], x.upper(), s[x]["state"]
-            prev[x] = s[x]["state"]
+        for x, t in (("A", s.a), ("B", s.b)):
+            if prev.get(x) != t.state:
+                yield s.step, x, t.state
+            prev[x] = t.state
 
 
 def compact(text: str) -> str:
@@ -229,7 +226,7 @@ def sequence_mermaid(c: Chart) -> str:
     for m in c.messages:
         ending.setdefault(m.end, []).append(m)
     for s in c.steps:
-        n = s["step"]
+        n = s.step
         if c.loop_start is not None and n == c.loop_start + 1:
             lines.append("    loop for ever")
         for m in ending.get(n, []) if n else []:
@@ -237,10 +234,10 @@ def sequence_mermaid(c: Chart) -> str:
             arrow = "-x" if m.lost else ("-->>" if m.sender == "net" else "->>")
             note = " (lost)" if m.lost else ""
             lines.append(f"    {src}{arrow}{m.to}: {n}. {compact(m.text)}{note}")
-        if s["actor"] in ("A", "B") and s["segment"] is None:
-            lines.append(f"    Note over {s['actor']}: {n}. {s['action']}")
-        elif s["actor"] == "net" and s["action"] != "Lose":
-            lines.append(f"    Note over A,B: {n}. {s['action']} towards {s['to']}")
+        if s.actor in PEER and s.segment is None:
+            lines.append(f"    Note over {s.actor}: {n}. {s.action}")
+        elif s.actor == "net" and s.kind != LOSE:
+            lines.append(f"    Note over A,B: {n}. {s.action} towards {s.to}")
         for x, state in changes.get(n, []):
             lines.append(f"    Note over {x}: {state}")
     if c.loop_start is not None:
@@ -259,7 +256,7 @@ def sequence_svg(c: Chart, title: str) -> str:
     """A message sequence chart: one row per step, segments as arrows from the step that sent
     them to the step that delivered (or lost) them. Rows and arrows carry data-step attributes
     for the trace page."""
-    last = c.steps[-1]["step"]
+    last = c.steps[-1].step
     height = HEAD + ROW * (last + 1) + 30
     y = lambda n: HEAD + ROW * n + ROW / 2  # noqa: E731
     body = [f'<text x="400" y="22" font-size="14" text-anchor="middle" fill="#111">{escape(title)}</text>']
@@ -272,14 +269,14 @@ def sequence_svg(c: Chart, title: str) -> str:
         body.append(f'<line x1="{X[x]}" y1="62" x2="{X[x]}" y2="{height - 20}" stroke="{colour}" '
                     f'stroke-width="2"/>')
     for s in c.steps:
-        n = s["step"]
+        n = s.step
         body.append(f'<text x="12" y="{_num(y(n) + 4)}" font-size="11" fill="#666">{n}</text>')
-        if s["actor"] in ("A", "B"):
-            body.append(f'<text x="{STATE_X[s["actor"]]}" y="{_num(y(n) + 17)}" font-size="9" '
-                        f'text-anchor="middle" fill="#555">{escape(s["action"])}</text>')
-        elif s["actor"] == "net":
+        if s.actor in PEER:
+            body.append(f'<text x="{STATE_X[s.actor]}" y="{_num(y(n) + 17)}" font-size="9" '
+                        f'text-anchor="middle" fill="#555">{escape(s.action)}</text>')
+        elif s.actor == "net":
             body.append(f'<text x="400" y="{_num(y(n) + 17)}" font-size="9" text-anchor="middle" '
-                        f'fill="#555" font-style="italic">{escape(s["action"])}</text>')
+                        f'fill="#555" font-style="italic">{escape(s.action)}</text>')
     for n, x, state in _changes(c):
         colour = A_COLOUR if x == "A" else B_COLOUR
         body.append(f'<rect x="{STATE_X[x] - 60}" y="{_num(y(n) - 10)}" width="120" height="18" '

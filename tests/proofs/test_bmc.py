@@ -13,7 +13,7 @@ from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
 from tcpverify.spec.world.properties import suite
 
-# Where each variant's finding shows (README, "Variants and findings").
+# Where each variant's finding shows (docs/findings.md).
 FINDINGS = {
     "no-time-wait": Config(loss=1),
     "two-way-handshake": Config(stale=1),

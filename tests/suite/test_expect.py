@@ -20,7 +20,7 @@ def verify(tmp_path, *args) -> int:
 
 @pytest.mark.slow
 def test_the_committed_expectations_and_reports_hold(tmp_path, capsys):
-    """The default suite and the variants' known verdicts (the README's findings)."""
+    """The default suite and the variants' known verdicts (docs/findings.md)."""
     assert verify(tmp_path, "--expect", str(EXPECTED)) == 0
     assert "unexpected" not in capsys.readouterr().err
     rows = EXPECTED.read_text().splitlines()

@@ -55,7 +55,7 @@ BROKEN = {
     ("no-challenge-ack", "simultaneous-close", Config(forge=1)): {"blind-reset-resistance": (5, None)},
 }
 
-# Findings (README, "Variants and findings"): runs in which a variant breaks nothing.
+# Findings (docs/findings.md): runs in which a variant breaks nothing.
 UNBROKEN = [
     ("no-time-wait", "normal", Config()),
     ("no-time-wait", "normal", STALE1),

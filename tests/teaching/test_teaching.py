@@ -20,9 +20,10 @@ from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.figures import report_pictures
 from tcpverify.spec.teaching.messages import LANGS, MESSAGES
+from tcpverify.spec.teaching.narrator import narrate
 from tcpverify.spec.teaching.topics import TOPICS, show
+from tcpverify.spec.views.graph import graph_view
 from tcpverify.spec.views.pictures import LAYOUT, chart, sequence_mermaid, sequence_svg, state_diagram_svg
-from tcpverify.spec.views.render import trace_steps
 from tcpverify.spec.world.config import SCENARIOS, Config
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -45,9 +46,18 @@ def cached_runs(monkeypatch):
         monkeypatch.setattr(module, "show", lambda topic: shown(topic.name))
 
 
-def steps(name):
+def told(name):
     s = shown(name)
-    return trace_steps(s.outcome, s.trace)
+    return narrate(s.outcome, s.trace, s.loop_start)
+
+
+def steps(name):
+    return [s.as_dict() for s in told(name).steps]
+
+
+def page_steps(o, trace, lang="en"):
+    """The steps a page embeds: each step's data and the narrator's words for it."""
+    return [dict(s.as_dict(), told=list(s.told)) for s in narrate(o, trace, lang=lang).steps]
 
 
 def states(st, x):
@@ -216,7 +226,7 @@ def test_path_through_needs_edges():
 
 def test_state_diagram_svg_is_well_formed_and_laid_out_like_figure_5():
     g = build_graph()
-    root = ET.fromstring(state_diagram_svg(g))
+    root = ET.fromstring(state_diagram_svg(graph_view(g)))
     boxes = [e.get("data-state") for e in root.iter(f"{SVG}g") if e.get("class") == "state"]
     assert sorted(boxes) == sorted(list(g.nodes) + ["CLOSED"])  # CLOSED at the top and the end
     pairs = {(u, v) for u, v in g.edges() if u != v}
@@ -231,19 +241,20 @@ def test_state_diagram_svg_is_well_formed_and_laid_out_like_figure_5():
 
 def test_state_diagram_follows_a_variant():
     g = VARIANTS["two-way-handshake"].apply(build_graph())
-    text = state_diagram_svg(g)
+    text = state_diagram_svg(graph_view(g))
     assert re.search(r'data-edges="[^"]*RcvSynInListen', text)
-    assert text != state_diagram_svg(build_graph())
+    assert text != state_diagram_svg(graph_view(build_graph()))
 
 
 def _generate_in_fresh_process(seed: str) -> str:
     code = ("from tcpverify.spec.tcp.machine import build_graph\n"
+            "from tcpverify.spec.views.graph import graph_view\n"
             "from tcpverify.spec.views.pictures import state_diagram_svg, chart, sequence_svg\n"
-            "from tcpverify.spec.views.render import trace_steps\n"
+            "from tcpverify.spec.teaching.narrator import narrate\n"
             "from tcpverify.spec.teaching.topics import TOPICS, show\n"
             "s = show(TOPICS['why-time-wait'])\n"
-            "print(state_diagram_svg(build_graph()))\n"
-            "print(sequence_svg(chart(trace_steps(s.outcome, s.trace)), 't'))\n")
+            "print(state_diagram_svg(graph_view(build_graph())))\n"
+            "print(sequence_svg(chart(narrate(s.outcome, s.trace)), 't'))\n")
     return subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": seed},
                           capture_output=True, text=True, check=True).stdout
 
@@ -254,7 +265,7 @@ def test_svg_bytes_do_not_depend_on_the_hash_seed():
 
 def test_sequence_chart_draws_every_segment_with_its_fate():
     st = steps("why-time-wait")
-    c = chart(st)
+    c = chart(told("why-time-wait"))
     sent = sum(len(s["sent"]) for s in st)
     assert len(c.messages) == sent
     lost = [m for m in c.messages if m.lost]
@@ -272,7 +283,7 @@ def test_sequence_chart_of_an_old_duplicate_and_a_loop():
     s = shown("why-three-way-handshake")
     o = s.outcome
     v = next(v for v in o.result.verdicts if v.loop_start is not None)  # close-completion's lasso
-    c = chart(trace_steps(o, v.trace), v.loop_start)
+    c = chart(narrate(o, v.trace, v.loop_start))
     assert [m.sender for m in c.messages].count("net") == 1
     mer = sequence_mermaid(c)
     assert "loop for ever" in mer and mer.count("\n    end") == 1
@@ -280,7 +291,7 @@ def test_sequence_chart_of_an_old_duplicate_and_a_loop():
 
 
 def test_mermaid_sequence_shows_the_loss():
-    mer = sequence_mermaid(chart(steps("why-time-wait")))
+    mer = sequence_mermaid(chart(told("why-time-wait")))
     assert mer.startswith("sequenceDiagram\n")
     assert len(re.findall(r"^    A-xB: 10\. .*\(lost\)$", mer, re.M)) == 1
     assert "Note over A: CLOSED" in mer and "<" not in mer
@@ -348,9 +359,12 @@ def test_trace_page_embeds_the_checkers_counterexample(tmp_path):
     o = check_scenario(SCENARIOS["normal"], Config(loss=1), VARIANTS["no-time-wait"])
     v = o.verdict("graceful")
     assert doc["kind"] == "counterexample" and doc["property"] == "graceful"
-    assert doc["steps"] == trace_steps(o, v.trace)
-    assert set(doc["rfc"]) == {s["action"] for s in doc["steps"] if s["actor"] in ("A", "B")}
-    assert set(doc["example"]) == {"ISS_A", "ISS_B"}
+    assert doc["steps"] == page_steps(o, v.trace)
+    rfc = {k: d["rfc"] for _, _, k, d in o.system.machine.graph.edges(keys=True, data=True)}
+    for s in doc["steps"]:
+        if s["actor"] in ("A", "B"):
+            assert f"{s['action']} (RFC 9293 {rfc[s['action']]})" in s["told"][1]
+    assert re.search(r'<div id="example">[^<]*ISS_A=0x[0-9a-f]{8}, ISS_B=0x[0-9a-f]{8}</div>', text)
     for ident in ("prev", "next", "what", "diagram", "chart", "tcb", "trace"):
         assert ident in p.ids
     assert [t for t, _ in p.tags if t == "svg"] == ["svg", "svg"]
@@ -373,7 +387,7 @@ def test_trace_of_a_verified_run_shows_the_longest_witness(tmp_path):
     o = check_scenario(SCENARIOS["simultaneous-close"], Config())
     longest = max((v for v in o.result.verdicts if v.witness), key=lambda v: len(v.witness))
     assert code == 0 and doc["kind"] == "witness" and doc["property"] == longest.property
-    assert doc["steps"] == trace_steps(o, longest.witness)
+    assert doc["steps"] == page_steps(o, longest.witness)
 
 
 def test_trace_svg_and_mermaid(tmp_path, capsys):
@@ -399,4 +413,4 @@ def test_explain_writes_the_page(tmp_path, capsys, cached_runs):
     assert 'lang="zh"' in text and "上一步" in text
     doc = json.loads(re.search(r'id="trace">\n(.*?)\n</script>', text, re.S).group(1))
     s = shown("lost-final-ack")
-    assert doc["steps"] == trace_steps(s.outcome, s.trace)
+    assert doc["steps"] == page_steps(s.outcome, s.trace, "zh")

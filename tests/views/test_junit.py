@@ -9,6 +9,7 @@ from ci_suites import use_small_suite
 from tcpverify.spec.cli import main
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.teaching.narrator import narrate_verdict
 from tcpverify.spec.views.render import format_trace
 from tcpverify.spec.world.config import SCENARIOS, Config
 
@@ -40,7 +41,7 @@ def test_one_testcase_per_run_and_property_with_failures_and_skips(tmp_path, mon
     v = o.verdict("graceful")
     fail = failures[0].find("failure")
     assert fail.get("message") == f"{v.message} (counterexample of {v.length} steps)"
-    assert fail.text == f"Counterexample for graceful: {v.message}\n{format_trace(o, v)}\n"
+    assert fail.text == f"Counterexample for graceful: {v.message}\n{format_trace(narrate_verdict(o, v))}\n"
     skipped = [(c.get("classname"), c.get("name")) for c in cases if c.find("skipped") is not None]
     assert ("abort | loss 0", "graceful") in skipped and ("normal | loss 0", "blind-reset-resistance") in skipped
     assert int(root.find("testsuite[@name='abort | loss 0']").get("skipped")) == \

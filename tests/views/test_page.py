@@ -1,0 +1,155 @@
+"""The step-through page: its template ships as package data, no page is written inside Python,
+and its script, run on a stand-in for the browser's DOM, shows the narrator's steps."""
+
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import tcpverify.spec
+from tcpverify.spec.cli import main
+from tcpverify.spec.suite.run import check_scenario
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.teaching.narrator import narrate
+from tcpverify.spec.teaching.pages import pick
+from tcpverify.spec.world.config import SCENARIOS, Config
+
+ROOT = Path(__file__).parents[2]
+SPEC = Path(tcpverify.spec.__file__).parent
+
+
+def test_the_template_ships_as_package_data():
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    templates = SPEC / "views" / "templates"
+    names = [p.relative_to(templates.parent).as_posix() for p in templates.iterdir()]
+    assert names and all(any(fnmatch.fnmatch(n, pat) for pat in patterns["tcpverify.spec.views"])
+                         for n in names)
+
+
+def test_no_page_is_written_inside_python():
+    found = [(p.name, w) for p in SPEC.rglob("*.py") for w in ("<!DOCTYPE", "<html", "<script", "<style")
+             if w in p.read_text(encoding="utf-8")]
+    assert found == []
+
+
+class Scripts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.scripts, self._in = [], False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self._in = True
+            self.scripts.append([dict(attrs), ""])
+
+    def handle_endtag(self, tag):
+        self._in = self._in and tag != "script"
+
+    def handle_data(self, data):
+        if self._in:
+            self.scripts[-1][1] += data
+
+
+# Just enough of a browser for the page's script: the elements it looks up, by selector.
+DOM = r"""
+const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+function node(attrs) {
+  const classes = new Set();
+  const n = {attrs: attrs || {}, textContent: "", innerHTML: "", kids: {},
+    classList: {toggle(c, on) { if (on) classes.add(c); else classes.delete(c); }, has: c => classes.has(c)},
+    getAttribute(k) { return k in this.attrs ? String(this.attrs[k]) : null; },
+    setAttribute(k, v) { this.attrs[k] = v; },
+    querySelector(sel) { return this.kids[sel]; }};
+  return n;
+}
+const ids = {};
+for (const id of ["prev", "next", "pos", "what", "tcb", "chart"]) ids[id] = node();
+ids.trace = node(); ids.trace.textContent = input.data;
+ids.chart.scrollTop = 0; ids.chart.clientHeight = 600;
+ids.chart.kids.svg = {getBoundingClientRect: () => ({width: 820}), viewBox: {baseVal: {width: 820}}};
+const states = input.states.map(s => { const g = node({"data-state": s});
+  g.kids[".tag-a"] = node(); g.kids[".tag-b"] = node(); return g; });
+const rows = input.rows.map(r => { const e = node({"data-step": r}); e.y = {baseVal: {value: 44 * r}}; return e; });
+const msgs = input.msgs.map(m => node({"data-sent": m[0], "data-end": m[1]}));
+let keydown = null;
+global.location = {hash: ""};
+global.history = {replaceState(a, b, h) { location.hash = h; }};
+global.document = {
+  getElementById: id => ids[id],
+  querySelectorAll: sel => ({"#diagram .state": states, "#chart .row": rows, "#chart .msg": msgs})[sel],
+  querySelector: sel => rows.find(r => sel === '#chart .row[data-step="' + r.attrs["data-step"] + '"]'),
+  addEventListener: (ev, f) => { keydown = f; },
+};
+const seen = [];
+function look() {
+  seen.push({what: ids.what.textContent, pos: ids.pos.textContent, hash: location.hash, tcb: ids.tcb.innerHTML,
+             a: states.filter(g => g.classList.has("on-a")).map(g => g.attrs["data-state"]),
+             b: states.filter(g => g.kids[".tag-b"].attrs.visibility === "visible").map(g => g.attrs["data-state"]),
+             flying: msgs.filter(m => m.classList.has("flying")).length});
+}
+new Function(input.script)();
+look();
+for (let i = 1; i < input.rows.length; i++) { ids.next.onclick(); look(); }
+keydown({key: "ArrowLeft", preventDefault() {}}); look();
+console.log(JSON.stringify(seen));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the page's script")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_script_steps_through_the_narrators_words(tmp_path, lang):
+    out = tmp_path / "p.html"
+    args = ["normal", "--variant", "fin-on-ack-of-fin", "--property", "close-completion"]
+    assert main(["trace", *args, "--html", str(out), "--lang", lang]) == 1
+    text = out.read_text()
+    p = Scripts()
+    p.feed(text)
+    data = next(s for a, s in p.scripts if a.get("id") == "trace")
+    script = next(s for a, s in p.scripts if not a)
+    doc = json.loads(data)
+    rows = list(range(len(doc["steps"])))
+    msgs = re.findall(r'class="msg" data-sent="(\d+)" data-end="(\d*)"', text)
+    states = re.findall(r'class="state" data-state="([^"]+)"', text)
+    run = subprocess.run(["node", "-e", DOM], input=json.dumps(
+        {"data": data, "script": script, "states": states, "rows": rows, "msgs": msgs}),
+        capture_output=True, text=True, check=True)
+    seen = json.loads(run.stdout)
+
+    o = check_scenario(SCENARIOS["normal"], Config(), VARIANTS["fin-on-ack-of-fin"])
+    picked = pick(o, "close-completion")
+    told = narrate(o, picked.trace, picked.loop_start, lang)
+    assert told.loop_start is not None and told.back  # a lasso: the page marks its loop
+    last = len(told.steps) - 1
+    for s, look in zip(told.steps, seen):
+        lines = [f"{s.step}. {s.told[0]}", *s.told[1:]]
+        lines += [f"({told.loop})"] if s.step == told.loop_start else []
+        lines += [told.back] if s.step == last else []
+        assert look["what"] == "\n   ".join(lines)
+        assert look["pos"] == f"{s.step} / {last}" and look["hash"] == f"#step={s.step}"
+        assert look["a"] == [x for x in states if x == s.a.state]
+        assert look["b"] == [x for x in states if x == s.b.state]
+        assert f"<td>{s.a.state}</td>" in look["tcb"] or f"<td class=changed>{s.a.state}</td>" in look["tcb"]
+    assert seen[-1]["pos"] == f"{last - 1} / {last}"  # the left arrow goes one step back
+    assert any(look["flying"] for look in seen)
+
+
+CLI = "import sys; from tcpverify.spec.cli import main; sys.exit(main(sys.argv[1:]))"
+
+
+def test_the_page_does_not_depend_on_the_hash_seed(tmp_path):
+    def page(seed: str) -> str:
+        out = tmp_path / f"{seed}.html"
+        run = subprocess.run([sys.executable, "-c", CLI, "trace", "normal", "--variant", "fin-on-ack-of-fin",
+                              "--html", str(out), "--lang", "zh"], env=dict(os.environ, PYTHONHASHSEED=seed))
+        assert run.returncode == 1  # close-completion is violated
+        return out.read_text()
+
+    assert page("1") == page("2")
