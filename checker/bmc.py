@@ -20,14 +20,12 @@ from typing import Callable
 
 import z3
 
-FOUND = "FOUND"
-NOT_FOUND = "NOT_FOUND"  # unreachable in at most max_k steps
-UNKNOWN = "UNKNOWN"  # Z3 gave up at some depth: nothing is known beyond it
+from .status import Status
 
 
 @dataclass
 class Answer:
-    status: str
+    status: Status
     depth: int  # FOUND: the least k; NOT_FOUND: the bound searched; UNKNOWN: where Z3 gave up
     model: z3.ModelRef | None = None
     reason: str = ""
@@ -108,9 +106,9 @@ def unroll(init, step: Callable[[int], object], bad: dict[str, Callable[[int], o
             solver.add(formulas[name])
             result = solver.check()
             if result == z3.sat:
-                answers[name] = Answer(FOUND, k, solver.model())
+                answers[name] = Answer(Status.FOUND, k, solver.model())
             elif result == z3.unknown:
-                answers[name] = Answer(UNKNOWN, k, reason=solver.reason_unknown())
+                answers[name] = Answer(Status.UNKNOWN, k, reason=solver.reason_unknown())
             solver.pop()
         per_depth.append(time.perf_counter() - t0)
         if k == max_k or len(answers) == len(bad):
@@ -118,6 +116,6 @@ def unroll(init, step: Callable[[int], object], bad: dict[str, Callable[[int], o
         solver.add(step(k))
         k += 1
     for name in bad:
-        answers.setdefault(name, Answer(NOT_FOUND, max_k))
+        answers.setdefault(name, Answer(Status.NOT_FOUND, max_k))
     size = formula_size(solver.assertions()) if measure else 0
     return Unrolling(answers, k, time.perf_counter() - start, size, per_depth)

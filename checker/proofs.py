@@ -13,11 +13,7 @@ from typing import Callable
 
 import z3
 
-PROVED = "PROVED"
-REFUTED = "REFUTED"
-UNKNOWN = "UNKNOWN"
-HOLDS = "holds"  # the formula is meant to be valid
-FAILS = "fails"  # a teaching counterexample: the formula is meant to be refuted
+from .status import Expect, Status
 
 
 @dataclass(frozen=True)
@@ -25,7 +21,7 @@ class Obligation:
     name: str
     statement: str
     formula: Callable[[], z3.BoolRef]  # built on demand, so a list of obligations is cheap
-    expect: str = HOLDS
+    expect: Expect = Expect.HOLDS
     timeout_ms: int = 10_000
     explain: Callable[[], str] | None = None  # when refuted: which part of the formula fails
 
@@ -33,14 +29,14 @@ class Obligation:
 @dataclass
 class ProofResult:
     obligation: Obligation
-    status: str
+    status: Status
     model: dict[str, int]  # the counterexample, variable -> value, when refuted
     seconds: float
     reason: str = ""  # Z3's reason for unknown
 
     @property
     def as_expected(self) -> bool:
-        return self.status == (PROVED if self.obligation.expect == HOLDS else REFUTED)
+        return self.status == (Status.PROVED if self.obligation.expect == Expect.HOLDS else Status.REFUTED)
 
 
 def prove(ob: Obligation, timeout_ms: int | None = None) -> ProofResult:
@@ -52,10 +48,10 @@ def prove(ob: Obligation, timeout_ms: int | None = None) -> ProofResult:
     answer = solver.check()
     seconds = time.perf_counter() - start
     if answer == z3.unsat:
-        return ProofResult(ob, PROVED, {}, seconds)
+        return ProofResult(ob, Status.PROVED, {}, seconds)
     if answer == z3.sat:
-        return ProofResult(ob, REFUTED, model_values(solver.model()), seconds)
-    return ProofResult(ob, UNKNOWN, {}, seconds, solver.reason_unknown())
+        return ProofResult(ob, Status.REFUTED, model_values(solver.model()), seconds)
+    return ProofResult(ob, Status.UNKNOWN, {}, seconds, solver.reason_unknown())
 
 
 def model_values(m: z3.ModelRef) -> dict[str, int]:
@@ -70,10 +66,10 @@ def model_values(m: z3.ModelRef) -> dict[str, int]:
     return out
 
 
-def overall(results: list[ProofResult]) -> str:
+def overall(results: list[ProofResult]) -> Status:
     """PROVED when every obligation came out as expected; REFUTED or UNKNOWN otherwise."""
-    if any(r.status != UNKNOWN and not r.as_expected for r in results):
-        return REFUTED
-    if any(r.status == UNKNOWN for r in results):
-        return UNKNOWN
-    return PROVED
+    if any(r.status != Status.UNKNOWN and not r.as_expected for r in results):
+        return Status.REFUTED
+    if any(r.status == Status.UNKNOWN for r in results):
+        return Status.UNKNOWN
+    return Status.PROVED

@@ -9,18 +9,16 @@ from .explore import Exploration, explore, Progress
 from .liveness import check_eventually
 from .model import Model
 from .properties import EndState, Eventually, Property
+from .status import Status
 
-VERIFIED = "VERIFIED"
-VIOLATED = "VIOLATED"
-INCOMPLETE = "INCOMPLETE"
-EXIT_CODES = {VERIFIED: 0, VIOLATED: 1, INCOMPLETE: 3}
+EXIT_CODES = {Status.VERIFIED: 0, Status.VIOLATED: 1, Status.INCOMPLETE: 3}
 USAGE_EXIT = 2
 
 
 @dataclass
 class Verdict:
     property: str
-    status: str
+    status: Status
     message: str = ""
     assumptions: str = ""
     trace: list[tuple[object, int]] = field(default_factory=list)  # (label, state index)
@@ -44,16 +42,16 @@ class Result:
     verdicts: list[Verdict]
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return worst(v.status for v in self.verdicts)
 
 
-def worst(statuses) -> str:
+def worst(statuses) -> Status:
     statuses = set(statuses)
-    for s in (VIOLATED, INCOMPLETE):
+    for s in (Status.VIOLATED, Status.INCOMPLETE):
         if s in statuses:
             return s
-    return VERIFIED
+    return Status.VERIFIED
 
 
 def check(model: Model, properties: Sequence[Property], max_states: int | None = None,
@@ -71,26 +69,26 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
     verdicts = []
     for p in properties:
         w = ex.witnesses.get(p.name)
-        v = Verdict(p.name, VERIFIED, assumptions=p.assumptions, witness_text=p.witness_text,
+        v = Verdict(p.name, Status.VERIFIED, assumptions=p.assumptions, witness_text=p.witness_text,
                     witness=g.path_to(w.index) if w else None)
         found = ex.violations.get(p.name)
         if found is not None and isinstance(p, EndState) and cut:
-            v.status, v.message = INCOMPLETE, limits
+            v.status, v.message = Status.INCOMPLETE, limits
         elif found is not None and doubtful(g.states[found.index]):
-            v.status, v.message, v.trace = INCOMPLETE, f"{undecided} ({found.message})", \
+            v.status, v.message, v.trace = Status.INCOMPLETE, f"{undecided} ({found.message})", \
                 g.path_to(found.index)
         elif found is not None:
-            v.status, v.message, v.trace = VIOLATED, found.message, g.path_to(found.index)
+            v.status, v.message, v.trace = Status.VIOLATED, found.message, g.path_to(found.index)
         elif isinstance(p, Eventually) and g.complete:
             lasso = check_eventually(g, p)
             if lasso is not None:
-                v.status, v.trace = VIOLATED, lasso.stem + lasso.loop
+                v.status, v.trace = Status.VIOLATED, lasso.stem + lasso.loop
                 if lasso.loop:
                     v.loop_start = len(lasso.stem) - 1
                     v.message = "a fair run loops for ever without reaching the goal"
                 else:
                     v.message = "a run ends without reaching the goal"
         elif not g.complete:
-            v.status, v.message = INCOMPLETE, limits
+            v.status, v.message = Status.INCOMPLETE, limits
         verdicts.append(v)
     return Result(ex, verdicts)

@@ -1,7 +1,8 @@
 """README.md and docs/ cannot fall behind the tool: the command table names every command,
-option, positional argument and choice the parser has, and nothing it lacks; the README's
-worked examples print what the tool prints; every relative link, every path and every
-`tcpverify.` module named in README.md and docs/*.md exists."""
+option, positional argument and choice the parser has, and nothing it lacks; every
+`$ tcpverify ...` example of README.md and docs/*.md prints what the tool prints; every
+relative link, every path, every `tcpverify.` module and every `NAME` in `FILE` they name
+exists."""
 
 import argparse
 import importlib
@@ -97,9 +98,9 @@ def test_the_tables_are_read():
     assert not shown("--variant", "--variant-file FILE") and shown("en|zh", "`--lang en|zh`")
 
 
-def examples() -> list[tuple[list[str], list[str]]]:
-    """The README's `$ tcpverify ...` blocks: the arguments and the lines shown."""
-    found = re.findall(r"```\n\$ tcpverify (.*?)\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+def examples(page: Path) -> list[tuple[list[str], list[str]]]:
+    """A page's `$ tcpverify ...` blocks: the arguments and the lines shown."""
+    found = re.findall(r"```\n\$ tcpverify (.*?)\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
     return [(shlex.split(args), out.splitlines()) for args, out in found]
 
 
@@ -119,11 +120,20 @@ def follows(shown_lines: list[str], printed: list[str]) -> list[str]:
 
 
 def test_the_readme_has_worked_examples():
-    assert len(examples()) >= 2
+    assert len(examples(README)) >= 2
 
 
-@pytest.mark.parametrize("args, expected", examples(), ids=[" ".join(a) for a, _ in examples()])
-def test_a_worked_example_prints_what_the_tool_prints(capsys, args, expected):
+# The README's examples run in the fast tier; the docs' (Z3 proofs, BMC, the audit) are slow.
+EXAMPLES = [pytest.param(page, args, shown, id=f"{page.name}: {' '.join(args)}",
+                         marks=() if page == README else pytest.mark.slow)
+            for page in PAGES for args, shown in examples(page)]
+
+
+@pytest.mark.parametrize("page, args, expected", EXAMPLES)
+def test_a_worked_example_prints_what_the_tool_prints(capsys, monkeypatch, tmp_path, page, args, expected):
+    monkeypatch.chdir(tmp_path)  # where the audit writes reports/, and a page's variant file is read
+    for name, code in re.findall(r"`(\w+\.py)`:\n\n```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+        (tmp_path / name).write_text(code, encoding="utf-8")
     main(args)
     assert follows(expected, capsys.readouterr().out.splitlines()) == []
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from tcpverify.checker.bmc import FOUND
+from tcpverify.checker.status import Status
 
 from ..proofs.bmc import compare
 from .options import UsageError, add_run_options, positive, run_from
@@ -35,7 +35,7 @@ def cmd_bmc(args) -> int:
     o = run_from(args)
     enc, result, rows = compare(o, depth=args.depth, measure=True)
     agree = [r.agree for r in rows]
-    status = 1 if False in agree else 3 if None in agree or o.status == "INCOMPLETE" else 0
+    status = 1 if False in agree else 3 if None in agree or o.status == Status.INCOMPLETE else 0
     if args.json:
         doc = {"schema": SCHEMA, "scenario": o.scenario.name, "configuration": o.config.name,
                "variant": o.variant.name if o.variant else None, "depth": result.depth,
@@ -48,8 +48,8 @@ def cmd_bmc(args) -> int:
     print(f"scenario {o.scenario.name} ({o.config.name}{variant}): BMC to depth {result.depth}, "
           f"{result.seconds:.1f} s, formula of {result.size} nodes")
     for r in rows:
-        bmc = str(r.bmc.depth) if r.bmc.status == FOUND else \
-            f"none up to {r.bmc.depth}" if r.bmc.status == "NOT_FOUND" else f"unknown at {r.bmc.depth}"
+        bmc = str(r.bmc.depth) if r.bmc.status == Status.FOUND else \
+            f"none up to {r.bmc.depth}" if r.bmc.status == Status.NOT_FOUND else f"unknown at {r.bmc.depth}"
         bfs = "none" if r.bfs is None else str(r.bfs)
         verdict = {True: "agree", False: "DISAGREE", None: "unknown"}[r.agree]
         print(f"  {r.property:18} BMC {bmc:16} BFS {bfs:6} {verdict}")

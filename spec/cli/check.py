@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import EXIT_CODES
 
 from ..reports.build import verification_json
@@ -54,7 +55,7 @@ def describe_outcome(o) -> str:
         lines.append(f"  limit hit: {lim}")
     for v in o.result.verdicts:
         note = ""
-        if v.status == "VIOLATED":
+        if v.status == Status.VIOLATED:
             note = f": {v.message} (counterexample of {v.length} steps)"
         elif v.vacuous:
             note = f"  (warning: vacuous, no {v.witness_text} was reached)"
@@ -64,6 +65,6 @@ def describe_outcome(o) -> str:
     for name, why in sorted(o.skipped.items()):
         lines.append(f"  {'n/a':10} {name}: {why}")
     for v in o.result.verdicts:
-        if v.status == "VIOLATED":
+        if v.status == Status.VIOLATED:
             lines += ["", f"Counterexample for {v.property}: {v.message}", format_trace(narrate_verdict(o, v))]
     return "\n".join(lines)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from tcpverify.checker.proofs import REFUTED, UNKNOWN, ProofResult, overall
+from tcpverify.checker.proofs import ProofResult, overall
+from tcpverify.checker.status import Expect, Status
 from tcpverify.checker.verdict import EXIT_CODES
 
 from ..proofs.proof_report import AS_VERDICT, hex_number, proof_dict, run_proofs
@@ -28,16 +29,16 @@ def add_parser(sub):
 def proof_lines(results: list[ProofResult]) -> list[str]:
     lines = []
     for res in results:
-        expected = " (expected)" if res.obligation.expect != "holds" else ""
+        expected = " (expected)" if res.obligation.expect != Expect.HOLDS else ""
         flag = "" if res.as_expected else "  <-- not as expected"
         lines.append(f"{res.obligation.name:32} {res.status + expected:20} {res.seconds:7.3f} s  "
                      f"{res.obligation.statement}{flag}")
-        if res.status == REFUTED:
+        if res.status == Status.REFUTED:
             model = " ".join(f"{k}={hex_number(v)}" for k, v in res.model.items())
             lines.append(f"{'':32} model: {model or '(any values)'}")
             if res.obligation.explain is not None and not res.as_expected:
                 lines.append(f"{'':32} breaks at: {res.obligation.explain()}")
-        if res.status == UNKNOWN:
+        if res.status == Status.UNKNOWN:
             lines.append(f"{'':32} Z3: {res.reason}")
     return lines
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import EXIT_CODES, worst
 
 from ..proofs.proof_report import proof_results, proofs_verdict
@@ -61,16 +62,16 @@ def cmd_verify(args) -> int:
         print(verification_table(outcomes, status, args.reports, proofs))
     if not (args.expect or args.write_expect):
         return EXIT_CODES[status]
-    if proofs_verdict(proofs) != "VERIFIED":  # no expectation file excuses a failed proof
+    if proofs_verdict(proofs) != Status.VERIFIED:  # no expectation file excuses a failed proof
         return EXIT_CODES[proofs_verdict(proofs)]
     differences = expect.compare(expected, expect.verdicts(outcomes)) if args.expect else []
     for line in differences:
         print(f"unexpected: {line}", file=sys.stderr)
     if differences:
         print(f"{len(differences)} verdict(s) differ from {args.expect}", file=sys.stderr)
-        return EXIT_CODES["VIOLATED"]
+        return EXIT_CODES[Status.VIOLATED]
     # Violations are expected here; an incomplete search is never a pass.
-    return EXIT_CODES["INCOMPLETE"] if any(o.status == "INCOMPLETE" for o in outcomes) else 0
+    return EXIT_CODES[Status.INCOMPLETE] if any(o.status == Status.INCOMPLETE for o in outcomes) else 0
 
 
 
@@ -86,7 +87,7 @@ def verification_table(outcomes, status: str, folder: str = "reports", proofs=()
         lines.append(f"{o.scenario.name:24} {config:26} {o.status:10} {s.states:8d} "
                      f"{s.transitions:8d} {s.depth:5d} {s.seconds:8.2f}")
         for v in o.result.verdicts:
-            if v.status != "VERIFIED":
+            if v.status != Status.VERIFIED:
                 lines.append(f"    {v.status} {v.property}: {v.message}")
     covered = coverage(outcomes)
     if covered is not None:

@@ -19,15 +19,17 @@ from typing import NamedTuple
 
 import z3
 
-from tcpverify.checker.bmc import FOUND, UNKNOWN, Answer, Unrolling, unroll
+from tcpverify.checker.bmc import Answer, Unrolling, unroll
+from tcpverify.checker.status import Status
 
+from ..tcp.firing import elsewhere
 from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
 from ..tcp.seq import BITS, BITVEC, CONST, SeqVal, lt
 from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import ISS_PREFIX, OLD_PREFIX, Decider, far_apart
-from ..tcp.tcb import Tcb
+from ..tcp.tcb import SEND_FIELDS, Tcb
 from ..world.config import Config, Scenario
-from ..world.properties import ENDED, SIGNALLED, suite
+from ..world.properties import BY_NAME, ENDED, SIGNALLED, suite
 from ..world.system import DUPLICATE, LOSE, OLD, PEER, STALE_KINDS, TcpSystem, old_duplicate
 from .bmc_relation import IRS, ISS, SEG_ACK, SEG_SEQ, Move, Relation, shape, skeleton
 
@@ -112,13 +114,25 @@ class Comparison:
     @property
     def agree(self) -> bool | None:
         """None: unknown (Z3 gave up, or the depth bound hides the BFS length)."""
-        if not self.comparable or self.bmc.status == UNKNOWN:
+        if not self.comparable or self.bmc.status == Status.UNKNOWN:
             return None
-        if self.bmc.status == FOUND:
+        if self.bmc.status == Status.FOUND:
             return self.bfs == self.bmc.depth
         if self.bfs is not None and self.bfs > self.bmc.depth:
             return None
         return self.bfs is None
+
+
+# Property name -> its bad-state predicate, (encoding, world, x, x's peer, k) -> a formula that
+# holds when the world after k steps violates it through x. The registry says which exist.
+BAD_STATES = {}
+
+
+def bad_state(name: str):
+    def register(predicate):
+        BAD_STATES[name] = predicate
+        return predicate
+    return register
 
 
 class Encoding:
@@ -309,9 +323,8 @@ class Encoding:
         if seg.seq.base == IRS:
             out += [head.seq_tag == s.irs_tag[x], head.seq == self._term(s, x, seg.seq, k)[0]]
         elif rcv is not None:
-            lo, n = self.rel.offsets[0], len(self.rel.offsets)
             d = head.seq - self._term(s, x, rcv, k)[0]
-            out.append(z3.Or(head.seq_tag != s.irs_tag[x], z3.UGT(d - BITVEC.const(lo), n - 1)))
+            out.append(z3.Or(head.seq_tag != s.irs_tag[x], elsewhere(d, self.rel.offsets)))
         return z3.And(*out)
 
     def _post(self, s: World, t: World, x: str, m: Move, k: int):
@@ -410,10 +423,10 @@ class Encoding:
         return Slot(seg.syn, seg.fin, seg.rst, seg.ack is not None, bool(seg.data), True,
                     seq, ack, seq_tag, ack_tag)
 
-    # --- properties: one "bad" predicate per safety property, over the world after k steps
+    # --- properties: one bad-state predicate per safety property, over the world after k steps
     def _field(self, s: World, x: str, f: str, k: int):
         """(present, value, tag) of x's sequence field f at step k."""
-        base, tag = (s.iss[x], s.iss_tag[x]) if f in ("iss", "snd_una", "snd_nxt", "fin_seq") \
+        base, tag = (s.iss[x], s.iss_tag[x]) if f in SEND_FIELDS \
             else (s.irs[x], s.irs_tag[x])
         present = self._in(s, x, lambda t: getattr(t, f) is not None, k)
         value = BITVEC.const(0)
@@ -430,8 +443,9 @@ class Encoding:
 
     def bad(self, name: str, k: int):
         s = self.world(k)
-        return z3.Or(*(getattr(self, "_bad_" + name.replace("-", "_"))(s, x, PEER[x], k) for x in "AB"))
+        return z3.Or(*(BAD_STATES[name](self, s, x, PEER[x], k) for x in "AB"))
 
+    @bad_state("synchronization")
     def _bad_synchronization(self, s, x, y, k):
         _, irs, _ = self._field(s, x, "irs", k)
         _, rcv, _ = self._field(s, x, "rcv_nxt", k)
@@ -441,6 +455,7 @@ class Encoding:
             z3.Not(has_iss), irs != iss, z3.Not(lt(iss, rcv, BITVEC)),
             z3.Not(z3.Or(rcv == nxt, lt(rcv, nxt, BITVEC)))))
 
+    @bad_state("ack-validity")
     def _bad_ack_validity(self, s, x, y, k):
         has_iss, _, iss_tag = self._field(s, y, "iss", k)
         _, nxt, _ = self._field(s, y, "snd_nxt", k)
@@ -453,6 +468,7 @@ class Encoding:
                      *(z3.And(there, seg.ack_bit, beyond(seg.ack, seg.ack_tag))
                        for there, seg in self._flight(s, x)))
 
+    @bad_state("fin-accounting")
     def _bad_fin_accounting(self, s, x, y, k):
         has_fin, fin, fin_tag = self._field(s, x, "fin_seq", k)
         has_rcv, rcv, rcv_tag = self._field(s, y, "rcv_nxt", k)
@@ -465,22 +481,27 @@ class Encoding:
                 seg.syn, one, BITVEC.const(0)) + z3.If(seg.data, one, BITVEC.const(0)) != fin))
               for there, seg in self._flight(s, x)))
 
+    @bad_state("time-wait-role")
     def _bad_time_wait_role(self, s, x, y, k):
         return self._in(s, x, lambda t: t.state == TIME_WAIT and (t.fin_seq is None or not t.fin_rcvd), k)
 
+    @bad_state("graceful")
     def _bad_graceful(self, s, x, y, k):
         return z3.Or(self._in(s, x, lambda t: t.error in SIGNALLED, k),
                      *(z3.And(there, seg.rst) for there, seg in self._flight(s, x)))
 
+    @bad_state("no-deadlock")
     def _bad_no_deadlock(self, s, x, y, k):
         closed = lambda t: t.state == CLOSED  # noqa: E731
         return z3.And(z3.Not(self.enabled(k)),
                       z3.Not(z3.And(self._in(s, x, closed, k), self._in(s, y, closed, k))))
 
+    @bad_state("no-half-open")
     def _bad_no_half_open(self, s, x, y, k):
         return z3.And(z3.Not(self.enabled(k)), self._in(s, x, lambda t: t.state in SYNCHRONIZED, k),
                       self._in(s, y, lambda t: t.state == CLOSED, k))
 
+    @bad_state("close-completion")
     def _bad_close_completion(self, s, x, y, k):
         """A stuck state reached through states none of which had both ends in CLOSED or TIME-WAIT."""
         return z3.And(z3.Not(self.enabled(k)), z3.Not(s.ended),
@@ -506,14 +527,11 @@ class Encoding:
         return out
 
 
-BAD = ("synchronization", "ack-validity", "fin-accounting", "time-wait-role", "graceful",
-       "no-deadlock", "no-half-open", "close-completion")
-
-
 def applicable(scenario: Scenario, config: Config) -> list[str]:
-    """The safety properties (and close-completion's stuck states) the suite checks for this run."""
+    """The properties the suite checks for this run that have a bad-state predicate (the safety
+    properties, and close-completion's stuck states)."""
     props, _ = suite(Decider(), scenario, config)
-    return [p.name for p in props if p.name in BAD]
+    return [p.name for p in props if BY_NAME[p.name].bmc]
 
 
 def bmc(machine: Machine, scenario: Scenario, config: Config, depth: int,
@@ -528,9 +546,9 @@ def bmc(machine: Machine, scenario: Scenario, config: Config, depth: int,
 def expected(outcome, name: str) -> tuple[int | None, bool]:
     """(BFS's shortest counterexample or None, whether BMC can reproduce that verdict)."""
     v = outcome.verdict(name)
-    if v.status == "INCOMPLETE":
+    if v.status == Status.INCOMPLETE:
         return None, False
-    if v.status != "VIOLATED":
+    if v.status != Status.VIOLATED:
         return None, True
     if v.loop_start is not None:  # a lasso: no stuck state is reachable (BFS looks for one first)
         return None, True

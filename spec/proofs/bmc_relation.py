@@ -22,21 +22,17 @@ from typing import NamedTuple
 
 import z3
 
+from ..tcp.firing import DECIDER, fired, seq_classes, seq_offsets, v
 from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
 from ..tcp.rules import Params
 from ..tcp.segment import Segment
 from ..tcp.seq import SeqVal, distance
 from ..tcp.symbolic import Decider, literal
-from ..tcp.tcb import Tcb
+from ..tcp.tcb import RECEIVE_FIELDS, SEND_FIELDS, Tcb
 from ..world.config import Config, Scenario
 from ..world.system import STALE_KINDS, old_duplicate
-from .induction import fired, seq_classes, v
 
 ISS, IRS, SEG_SEQ, SEG_ACK = "ISS", "IRS", "SEG.SEQ", "SEG.ACK"
-SND_FIELDS = ("iss", "snd_una", "snd_nxt", "fin_seq")
-RCV_FIELDS = ("irs", "rcv_nxt")
-# Answers are pure functions of the question: one cache for every relation built.
-DECIDER = Decider()
 Shape = tuple[bool, bool, bool, bool, int]  # SYN, FIN, RST, ACK bit, data octets
 
 
@@ -62,7 +58,7 @@ class Move(NamedTuple):
 def skeleton(t: Tcb) -> tuple[Tcb, SeqVal | None, SeqVal | None]:
     """(skeleton, ISS value, IRS value) of a TCB whose fields are offsets of its ISS and IRS."""
     fields = {}
-    for names, base, origin in ((SND_FIELDS, ISS, t.iss), (RCV_FIELDS, IRS, t.irs)):
+    for names, base, origin in ((SEND_FIELDS, ISS, t.iss), (RECEIVE_FIELDS, IRS, t.irs)):
         for f in names:
             val = getattr(t, f)
             if val is None:
@@ -76,7 +72,7 @@ def skeleton(t: Tcb) -> tuple[Tcb, SeqVal | None, SeqVal | None]:
 def _normal_forms(post: Tcb) -> list[tuple[Tcb, SeqVal | None, SeqVal | None, tuple]]:
     """The post-state as skeletons: one per offset a field set to SEG.ACK may have."""
     options = [({}, ())]
-    for names, base, origin in ((SND_FIELDS, ISS, post.iss), (RCV_FIELDS, IRS, post.irs)):
+    for names, base, origin in ((SEND_FIELDS, ISS, post.iss), (RECEIVE_FIELDS, IRS, post.irs)):
         for f in names:
             val = getattr(post, f)
             if val is None:
@@ -103,7 +99,7 @@ class Relation:
         self.machine, self.config = machine, config
         self.scripts = {"A": scenario.a, "B": scenario.b}
         self.params = Params(retries=config.retries, fin_len=machine.fin_len)
-        self.offsets = range(-3, config.window + 2)  # every class of Table 6 for SEG.LEN =< 3
+        self.offsets = seq_offsets(config.window)
         self.decider = decider or DECIDER
         self.shapes = set(shapes)
         if config.stale:

@@ -242,12 +242,12 @@ def abstractions(w: World):
 # ---------------------------------------------------------------- the step
 
 def peers() -> list[Tcb]:
-    """Y: a TCB of each shape, its fields Y.ISS, Y.SND.NXT, ..."""
-    def y(state, fields, origin="active"):
+    """Y: a TCB of each shape, its fields (those the graph gives its state) Y.ISS, Y.SND.NXT, ..."""
+    def y(state, origin="active"):
         return Tcb(state=state, origin=origin, incarnations=1,
-                   **{f: SeqVal("Y." + f.upper().replace("_", "."), 0) for f in fields})
-    return [Tcb(state=CLOSED), y(LISTEN, (), "passive"), y(SYN_SENT, SND),
-            y(SYN_RECEIVED, SND + RCV, "passive"), y(ESTABLISHED, SND + RCV)]
+                   **{f: SeqVal("Y." + f.upper().replace("_", "."), 0) for f in induction.shape(state)})
+    return [Tcb(state=CLOSED), y(LISTEN, "passive"), y(SYN_SENT), y(SYN_RECEIVED, "passive"),
+            y(ESTABLISHED)]
 
 
 X = End(None, "X.fresh", "X.synced")

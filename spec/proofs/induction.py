@@ -24,90 +24,47 @@ TCB (each application opens once).
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import product
 from typing import Callable, NamedTuple
 
 import z3
 
 from ..suite.run import machine_for
+from ..tcp import facts
+from ..tcp.facts import Kind, kind, template
+from ..tcp.firing import DECIDER, fired, segments, seq_offsets
 from ..tcp.machine import MSL2, RTO, SEGMENT, USER_CALLS
 from ..tcp.rules import QUEUE_MAX, Params
 from ..tcp.segment import Segment
 from ..tcp.seq import BITVEC, HALF, SeqVal, lt
-from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, FIN_SENT, LAST_ACK, LISTEN, STATES, SYN_RECEIVED,
-                          SYN_SENT, SYNCHRONIZED, TIME_WAIT)
-from ..tcp.symbolic import Decider, branches, literal
-from ..tcp.tcb import Tcb
+from ..tcp.states import CLOSED, LISTEN, STATES, SYN_RECEIVED, SYN_SENT, SYNCHRONIZED, TIME_WAIT
+from ..tcp.symbolic import Decider, literal
+from ..tcp.tcb import RECEIVE_FIELDS, SEND_FIELDS, Tcb
 from ..tcp.variants import VARIANTS
 from ..world.config import SCENARIOS, Config
 from ..world.system import TcpSystem
 
 BOUND = HALF - 8  # sequence numbers a connection sends or receives, at most
-SEQ_OFFSETS = range(-3, 6)  # SEG.SEQ - RCV.NXT: every class of Table 6 for SEG.LEN =< 3, RCV.WND 4
-SND = ("iss", "snd_una", "snd_nxt")
-RCV = ("irs", "rcv_nxt")
-PEER_FIN = (CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT)  # the peer's FIN has been received
-
-
-def v(name: str) -> SeqVal:
-    return SeqVal(name, 0)
+SEQ_OFFSETS = seq_offsets(Config.window)
+SND = tuple(f for f in SEND_FIELDS if f != "fin_seq")  # what every TCB that has sent its SYN holds
+RCV = RECEIVE_FIELDS
 
 
 def shape(state: str) -> tuple[str, ...]:
-    """The sequence fields a TCB has in each state."""
-    fields = ()
-    if state not in (CLOSED, LISTEN):
-        fields += SND
-    if state not in (CLOSED, LISTEN, SYN_SENT):
-        fields += RCV
-    if state in FIN_SENT:
-        fields += ("fin_seq",)
-    return fields
+    """The sequence fields a TCB has in each state (none in CLOSED: a fresh TCB), as the graph
+    implies (spec.tcp.facts)."""
+    return facts.rfc().fields.get(state, ())
 
 
 def pre_states() -> list[Tcb]:
     """One symbolic TCB per control state (and per origin, which SYN-RECEIVED's guards read)."""
     out = []
     for state in STATES:
-        base = Tcb(state=state, rcv_wnd=Config.window, fin_rcvd=state in PEER_FIN,
-                   incarnations=int(state not in (CLOSED, LISTEN)),
-                   **{f: v(f.upper().replace("_", ".")) for f in shape(state)})
+        peer_fin = state in facts.rfc().peer_fin
+        base = template(Kind(state, None, shape(state), peer_fin))._replace(rcv_wnd=Config.window)
         origins = ("passive", "active") if state == SYN_RECEIVED else \
             ("passive" if state == LISTEN else "active",)
         out += [base._replace(origin=origin) for origin in origins]
     return out
-
-
-def seq_classes(t: Tcb, offsets=SEQ_OFFSETS) -> list[tuple[SeqVal, object]]:
-    """(SEG.SEQ, precondition): RCV.NXT + k for each offset k, and a free SEG.SEQ elsewhere
-    (or anywhere, when the TCB has no RCV.NXT)."""
-    rcv = t.rcv_nxt
-    if rcv is None:
-        return [(v("SEG.SEQ"), z3.BoolVal(True))]
-    d = v("SEG.SEQ").term() - rcv.term()
-    return [(rcv + k, z3.BoolVal(True)) for k in offsets] + \
-        [(v("SEG.SEQ"), z3.UGT(d - offsets[0], len(offsets) - 1))]
-
-
-def segments(t: Tcb) -> list[tuple[Segment, object]]:
-    """(segment, precondition): every class of segment that can arrive, in any incarnation."""
-    out = []
-    seqs = seq_classes(t)
-    for syn, fin, rst, ack, data in product((False, True), repeat=5):
-        for seq, pre in seqs:
-            seg = Segment(seq=seq, ack=v("SEG.ACK") if ack else None, syn=syn, fin=fin, rst=rst,
-                          data=int(data))
-            out.append((seg, pre))
-    return out
-
-
-def fired(machine, params: Params, decider: Decider, me: str, pre: Tcb, event: str, seg):
-    """(edge, post-state, segments sent, path condition) for each feasible branch of one firing."""
-    fire = lambda ctx: machine.fire(me, pre, event, seg, ctx, params)  # noqa: E731
-    for result, pc in branches(decider, frozenset(), fire):
-        if result is not None:
-            name, post, sent = result
-            yield name, post, tuple(sent), tuple(sorted(pc))
 
 
 class Transition(NamedTuple):
@@ -148,18 +105,17 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
     """The symbolic transition relation of one endpoint ("A"), from the state graph."""
     machine = machine_for(VARIANTS[variant] if variant else None)
     params = Params(retries=Config.retries, fin_len=machine.fin_len)
-    decider = Decider()
     seen = {}
     for template in pre_states():
         events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2,)]
-        events += [(SEGMENT, seg, cond) for seg, cond in segments(template)]
+        events += [(SEGMENT, seg, cond) for seg, cond in segments(template, SEQ_OFFSETS)]
         events += [(RTO, None, _queue_bound(template))]
         for event, seg, cond in events:
             if not machine.handles(template.state, event):
                 continue
             tries = (0, params.retries) if event == RTO else (0,)
             for pre in (template._replace(retries=n) for n in tries):
-                for name, post, sent, pc in fired(machine, params, decider, "A", pre, event, seg):
+                for name, post, sent, pc in fired(machine, params, DECIDER, "A", pre, event, seg):
                     step = Transition(pre, event, seg, name, pc, z3.And(cond, _bounded(pre)), post, sent)
                     seen.setdefault((pre, name, pc, cond.sexpr(), post), step)
     return tuple(seen.values())
@@ -176,14 +132,12 @@ def _has(t: Tcb, fields) -> bool:
 
 def tcb_shape(t: Tcb, k: int = 0):
     """The TCB holds exactly the sequence fields of its state, and has received the peer's FIN
-    exactly in CLOSE-WAIT, CLOSING, LAST-ACK and TIME-WAIT (the auxiliary that makes
-    time-wait-role inductive)."""
+    exactly where the graph says (CLOSE-WAIT, CLOSING, LAST-ACK and TIME-WAIT: the auxiliary
+    that makes time-wait-role inductive)."""
     if t.state == CLOSED:
         return z3.BoolVal(True)
-    want = shape(t.state)
-    have = tuple(f for f in SND + RCV + ("fin_seq",) if getattr(t, f) is not None)
-    return z3.BoolVal(sorted(want) == sorted(have) and t.error is None
-                      and t.fin_rcvd == (t.state in PEER_FIN))
+    return z3.BoolVal(kind(t).fields == shape(t.state) and t.error is None
+                      and t.fin_rcvd == (t.state in facts.rfc().peer_fin))
 
 
 def send_window(t: Tcb, k: int = 0):
@@ -213,7 +167,7 @@ def ack_validity(t: Tcb, k: int = 0):
 
 def fin_accounting(t: Tcb, k: int = 0):
     """After our FIN, SND.NXT = FIN.SEQ + 1: the FIN occupies exactly one number."""
-    if t.state not in FIN_SENT:
+    if t.state not in facts.rfc().fin_sent:
         return z3.BoolVal(True)
     if t.fin_seq is None or t.snd_nxt is None:
         return z3.BoolVal(False)

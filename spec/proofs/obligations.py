@@ -17,7 +17,8 @@ from functools import lru_cache, partial
 
 import z3
 
-from tcpverify.checker.proofs import FAILS, HOLDS, Obligation
+from tcpverify.checker.proofs import Obligation
+from tcpverify.checker.status import Expect
 
 from ..suite.run import machine_for
 from ..tcp import rules as r
@@ -100,7 +101,7 @@ def not_transitive(k: int = 0) -> Obligation:
     return Obligation(
         "seq-lt-not-transitive",
         "a < b and b < c imply a < c over the whole space (expected refuted: three values)",
-        formula, expect=FAILS)
+        formula, expect=Expect.FAILS)
 
 
 def transitive_in_window(k: int = 0) -> Obligation:
@@ -133,7 +134,7 @@ def trichotomy(k: int = 0) -> Obligation:
     return Obligation(
         "seq-trichotomy",
         "any two values are equal or one is less (expected refuted: the pair 2^31 apart)",
-        formula, expect=FAILS)
+        formula, expect=Expect.FAILS)
 
 
 # ---------------------------------------------------------------- the rules on the normal run
@@ -371,4 +372,4 @@ def obligations() -> list[Obligation]:
 
 def mutants() -> list[Obligation]:
     """The off-by-one mutant of every obligation meant to hold."""
-    return [build(1) for build in BUILDERS if build().expect == HOLDS]
+    return [build(1) for build in BUILDERS if build().expect == Expect.HOLDS]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from tcpverify.checker.proofs import HOLDS, PROVED, REFUTED, UNKNOWN, ProofResult, overall, prove
-from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED
+from tcpverify.checker.proofs import ProofResult, overall, prove
+from tcpverify.checker.status import Expect, Status
 
 from .obligations import obligations
 
-AS_VERDICT = {PROVED: VERIFIED, REFUTED: VIOLATED, UNKNOWN: INCOMPLETE}
+AS_VERDICT = {Status.PROVED: Status.VERIFIED, Status.REFUTED: Status.VIOLATED,
+              Status.UNKNOWN: Status.INCOMPLETE}
 
 
 def run_proofs(timeout_ms: int | None = None) -> list[ProofResult]:
@@ -58,7 +59,7 @@ def proofs_md(results) -> list[str]:
            "teaching counterexample, shown with Z3's model.", "",
            "| obligation | statement | result |", "|---|---|---|"]
     for res in results:
-        mark = res.status + (" (expected)" if res.obligation.expect != HOLDS else "")
+        mark = res.status + (" (expected)" if res.obligation.expect != Expect.HOLDS else "")
         if not res.as_expected:
             mark = f"**{mark}**"
         model = ", ".join(f"{k}={v}" for k, v in proof_dict(res)["model"].items())

@@ -11,6 +11,7 @@ import json
 import posixpath
 from pathlib import Path
 
+from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import worst
 
 from ..proofs.proof_report import proof_dict, proof_results, proofs_md, proofs_verdict
@@ -26,7 +27,6 @@ from ..views.render import format_trace
 from ..world.properties import PROPERTY_NAMES
 
 SCHEMA = "tcpverify/verification/2"
-MARK = {"VERIFIED": "ok", "VIOLATED": "VIOLATED", "INCOMPLETE": "INCOMPLETE"}
 
 
 def outcome_dict(o, with_traces: bool = True) -> dict:
@@ -71,9 +71,9 @@ def cell(o, prop: str) -> str:
     if prop in o.skipped:
         return "n/a"
     v = o.verdict(prop)
-    if v.status == "VERIFIED" and v.vacuous:
-        return "ok (vacuous)"
-    return MARK[v.status]
+    if v.status == Status.VERIFIED:
+        return "ok (vacuous)" if v.vacuous else "ok"
+    return v.status
 
 
 def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
@@ -106,7 +106,7 @@ def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
         out += proofs_md(proofs)
     for o in outcomes:
         for v in o.result.verdicts:
-            if v.status == "VIOLATED":
+            if v.status == Status.VIOLATED:
                 told = narrate_verdict(o, v)
                 out += ["", f"## {v.property} violated: {o.scenario.name}, {o.config.name}", "",
                         v.message, "", "```", format_trace(told), "```", "",

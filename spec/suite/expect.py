@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tcpverify.checker.status import Status
+
 from ..tcp.variants import VARIANTS
 from ..world.config import DEFAULT_CONFIGS, SCENARIOS, Config
 
 HEADER = ("scenario", "configuration", "variant", "property", "verdict")
-VERDICTS = ("VERIFIED", "VERIFIED (vacuous)", "VIOLATED", "INCOMPLETE", "n/a")
+VACUOUS = f"{Status.VERIFIED} (vacuous)"
+NOT_APPLICABLE = "n/a"
+VERDICTS = (Status.VERIFIED, VACUOUS, Status.VIOLATED, Status.INCOMPLETE, NOT_APPLICABLE)
 
 
 class ExpectError(ValueError):
@@ -25,10 +29,10 @@ def verdicts(outcomes) -> dict[tuple[str, ...], str]:
     out = {}
     for o in outcomes:
         for v in o.result.verdicts:
-            out[(*o.key, v.property)] = "VERIFIED (vacuous)" if v.status == "VERIFIED" and v.vacuous \
+            out[(*o.key, v.property)] = VACUOUS if v.status == Status.VERIFIED and v.vacuous \
                 else v.status
         for prop in o.skipped:
-            out[(*o.key, prop)] = "n/a"
+            out[(*o.key, prop)] = NOT_APPLICABLE
     return out
 
 

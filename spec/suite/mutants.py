@@ -11,13 +11,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from tcpverify.checker.verdict import INCOMPLETE, VIOLATED
 
 from ..tcp.symbolic import Decider
 from ..tcp.variants import SEED_DEPARTURES, VARIANTS, Variant
 from ..world.config import DEFAULT_CONFIGS, LOSSY_CONFIGS, SCENARIOS, Config
 from ..world.properties import PROPERTY_NAMES
 from .run import Outcome, check_scenario
+from tcpverify.checker.status import Status
 
 MAX_STATES = 60_000  # per run; a run that reaches it is INCOMPLETE, and says so
 # The seed post describes one client-server open and close, with no duplicated, reordered
@@ -83,9 +83,9 @@ def kills(variant: Variant, scenarios, configs, decider: Decider,
             row.runs += 1
             for v in o.result.verdicts:
                 best = row.kills.get(v.property)
-                if v.status == VIOLATED and (best is None or v.length < best.length):
+                if v.status == Status.VIOLATED and (best is None or v.length < best.length):
                     row.kills[v.property] = Kill(v.property, v.length, o)
-                elif v.status == INCOMPLETE:
+                elif v.status == Status.INCOMPLETE:
                     row.incomplete.setdefault(v.property, f"{scenario}, {config.name}")
             if baseline is not None and _graph(o) != baseline[scenario, config]:
                 row.differs.append(f"{scenario}, {config.name}")

@@ -17,8 +17,6 @@ STATES = (CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1,
 # RFC 9293 3.5: states after the handshake has completed.
 SYNCHRONIZED = (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING,
                 LAST_ACK, TIME_WAIT)
-# States in which our FIN has been sent.
-FIN_SENT = (FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, TIME_WAIT)
 
 
 def camel(state: str) -> str:

@@ -27,10 +27,17 @@ class Tcb(NamedTuple):
 
     def describe(self) -> str:
         parts = [self.state]
-        for name in ("iss", "irs", "snd_una", "snd_nxt", "rcv_nxt"):
+        for name in SEQ_FIELDS[:-1]:  # all but FIN.SEQ
             v = getattr(self, name)
             if v is not None:
                 parts.append(f"{name.upper().replace('_', '.')}={v}")
         if self.error:
             parts.append(f"error={self.error}")
         return " ".join(parts)
+
+
+# The sequence variables (RFC 9293 3.3.1), in the order of Tcb's fields, by the ISN they count
+# from: ours (ISS, SND.UNA, SND.NXT and our FIN's number) or the peer's (IRS, RCV.NXT).
+SEQ_FIELDS = ("iss", "irs", "snd_una", "snd_nxt", "rcv_nxt", "fin_seq")
+RECEIVE_FIELDS = ("irs", "rcv_nxt")
+SEND_FIELDS = tuple(f for f in SEQ_FIELDS if f not in RECEIVE_FIELDS)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from tcpverify.checker.proofs import UNKNOWN, ProofResult, prove
-from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED, Verdict
+from tcpverify.checker.proofs import ProofResult, prove
+from tcpverify.checker.status import Status
+from tcpverify.checker.verdict import Verdict
 
 from ..proofs.obligations import obligations
 from ..proofs.proof_report import statement_md
@@ -16,6 +17,7 @@ from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.pictures import chart, sequence_mermaid
 from ..views.render import format_trace
+from ..world.properties import REGISTRY
 from .narrator import narrate_verdict
 from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
 from .topics import Shown, show
@@ -23,7 +25,7 @@ from .topics import Shown, show
 AUDIT_CONFIGS = CONFIGS
 LITERAL = "seed-literal"
 # What the users of the connection see; shown too when the shortest failure is in the numbers.
-SEEN_BY_USERS = ("graceful", "close-completion", "no-deadlock", "no-half-open")
+SEEN_BY_USERS = tuple(r.name for r in REGISTRY if r.seen_by_users)
 
 
 @dataclass
@@ -44,18 +46,19 @@ class Audit:
     proofs: dict[str, ProofResult]  # by departure variant: its obligation's result
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         rows = [r for _, r in self.departures] + [self.together]
         shown = [(t, s) for w in self.witnesses for t, s in w.shown]
         rfc = [s.outcome.status for t, s in shown if s is not None and t.variant is None]
         proofs = self.proofs.values()
-        if any(not r.kills for r in rows) or any(s is None for _, s in shown) or VIOLATED in rfc \
-                or any(p.status != UNKNOWN and not p.as_expected for p in proofs):
-            return VIOLATED
-        if any(r.incomplete for r in rows) or INCOMPLETE in rfc \
-                or any(p.status == UNKNOWN for p in proofs):
-            return INCOMPLETE
-        return VERIFIED
+        if any(not r.kills for r in rows) or any(s is None for _, s in shown) \
+                or Status.VIOLATED in rfc \
+                or any(p.status != Status.UNKNOWN and not p.as_expected for p in proofs):
+            return Status.VIOLATED
+        if any(r.incomplete for r in rows) or Status.INCOMPLETE in rfc \
+                or any(p.status == Status.UNKNOWN for p in proofs):
+            return Status.INCOMPLETE
+        return Status.VERIFIED
 
 
 @functools.cache

@@ -8,6 +8,8 @@ import functools
 from collections import Counter
 from dataclasses import replace
 
+from tcpverify.checker.status import Status
+
 from ..suite.run import Outcome
 from ..tcp.machine import SEGMENT
 from ..tcp.segment import Segment
@@ -92,7 +94,7 @@ def narrate_verdict(o: Outcome, v, lang: str = "en") -> Told:
 def counterexamples(outcomes: list[Outcome], lang: str = "en") -> dict[tuple, Told]:
     """Every violated property's counterexample, by (run key, property)."""
     return {(o.key, v.property): narrate_verdict(o, v, lang)
-            for o in outcomes for v in o.result.verdicts if v.status == "VIOLATED"}
+            for o in outcomes for v in o.result.verdicts if v.status == Status.VIOLATED}
 
 
 def _head(s: TraceStep, lang: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tcpverify.checker.status import Status
+
 from ..suite.run import Outcome
 from ..views.graph import graph_view
 from ..views.page import WORDS, step_through
@@ -28,7 +30,7 @@ def pick(o: Outcome, prop: str | None = None) -> Picked | None:
     """The first violated property's counterexample (of `prop`, if given), else the longest witness."""
     verdicts = [v for v in o.result.verdicts if prop in (None, v.property)]
     for v in verdicts:
-        if v.status == "VIOLATED":
+        if v.status == Status.VIOLATED:
             return Picked(v.property, "counterexample", v.trace, v.loop_start, v.message)
     witnessed = [v for v in verdicts if v.witness is not None]
     if not witnessed:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from tcpverify.checker.reach import path_through
+from tcpverify.checker.status import Status
 
 from ..suite.run import Outcome, check_scenario
 from ..tcp.states import CLOSED, CLOSING, LAST_ACK, TIME_WAIT
@@ -87,7 +88,7 @@ def show(topic: Topic) -> Shown | None:
     o = check_scenario(SCENARIOS[topic.scenario], topic.config, variant)
     if topic.property is not None:
         v = o.verdict(topic.property)
-        if v.status != "VIOLATED":
+        if v.status != Status.VIOLATED:
             return None
         return Shown(topic, o, v.trace, v.loop_start, v.message)
     trace = path_through(o.result.exploration.graph, topic.waypoints)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from tcpverify.checker.status import Status
+
 from .render import format_trace
 from .steps import Told
 
@@ -23,12 +25,12 @@ def _testcase(o, prop: str, told: dict[tuple, Told]) -> ET.Element:
         ET.SubElement(case, "skipped", message=f"n/a: {o.skipped[prop]}")
         return case
     v = o.verdict(prop)
-    if v.status == "VIOLATED":
-        fail = ET.SubElement(case, "failure", type="VIOLATED",
+    if v.status == Status.VIOLATED:
+        fail = ET.SubElement(case, "failure", type=Status.VIOLATED,
                              message=f"{v.message} (counterexample of {v.length} steps)")
         fail.text = f"Counterexample for {prop}: {v.message}\n{format_trace(told[o.key, prop])}\n"
-    elif v.status == "INCOMPLETE":
-        ET.SubElement(case, "error", type="INCOMPLETE", message=v.message)
+    elif v.status == Status.INCOMPLETE:
+        ET.SubElement(case, "error", type=Status.INCOMPLETE, message=v.message)
     elif v.vacuous:
         ET.SubElement(case, "system-out").text = f"warning: vacuous, no {v.witness_text} was reached"
     return case

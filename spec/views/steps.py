@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..tcp.segment import Segment
-from ..tcp.tcb import Tcb
+from ..tcp.tcb import SEQ_FIELDS, Tcb
 
 # The TCB fields a trace shows, in the order of RFC 9293 3.3.1, and the error the user was told.
-TCB_FIELDS = ("state", "iss", "irs", "snd_una", "snd_nxt", "rcv_nxt", "fin_seq", "error")
+TCB_FIELDS = ("state", *SEQ_FIELDS, "error")
 
 # What a step is: the kinds the narrator tells apart.
 INIT, CALL, RECEIVE, TIMER = "init", "call", "receive", "timer"

@@ -1,4 +1,9 @@
-"""The default property suite (DESIGN.md, "Properties"), over ``World`` states.
+"""The default property suite (DESIGN.md, "Properties"), over ``World`` states: one registry.
+
+Each property is one ``Registered`` record in ``REGISTRY``: its name, its one-line
+meaning, the explicit check and its witness, when it is n/a, and the names of its
+Z3 forms (spec/proofs: the BMC bad-state predicate, the inductive obligations).
+Every other list of properties is read from the registry.
 
 Comparisons across ISN bases are decided under the state's path condition:
 a check that is not implied by it counts as violated.
@@ -6,13 +11,14 @@ a check that is not implied by it counts as violated.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Callable
 
 from tcpverify.checker.properties import EndState, Eventually, Invariant, Property
 
 from ..tcp.machine import MSL2, RTO, SEGMENT
 from ..tcp.seq import distance
-from ..tcp.states import CLOSED, FIN_SENT, SYNCHRONIZED, TIME_WAIT
+from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import Decider
 from .config import Config, Scenario
 from .system import PEER, Step, World, both_closed
@@ -63,10 +69,14 @@ def _in_flight(w: World):
                 yield sender, PEER[sender], seg
 
 
-def synchronization(d: Decider):
+# ---------------------------------------------------------------- the explicit checks
+# Each takes the Decider and the fields its record gives every property (name, description,
+# witness), and returns the property the explicit checker checks.
+
+def synchronization(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, peer in _endpoints(w):
-            if t.state not in SYNCHRONIZED or (t.state in FIN_SENT and d.valid(w.pc, "eq", t.snd_una, t.iss)):
+            if t.state not in SYNCHRONIZED or (t.fin_seq is not None and d.valid(w.pc, "eq", t.snd_una, t.iss)):
                 continue  # never synchronized: closed in SYN-RECEIVED (RFC 9293 3.10.4), SYN unacknowledged
             if peer.iss is None or not d.valid(w.pc, "eq", t.irs, peer.iss):
                 return f"{x} is {t.state} with IRS={t.irs}, but {PEER[x]}'s ISS is {peer.iss}"
@@ -75,43 +85,33 @@ def synchronization(d: Decider):
                         f"({peer.iss}, {peer.snd_nxt}]")
         return None
 
-    return Invariant(
-        name="synchronization",
-        description="a synchronized endpoint's IRS is its peer's ISS and ISS < RCV.NXT =< peer's "
-                    "SND.NXT (one that closed in SYN-RECEIVED counts once its SYN is acknowledged)",
-        check=_memoized(check, _tcbs),
-        witness=lambda w: w.a.state in SYNCHRONIZED and w.b.state in SYNCHRONIZED,
-        witness_text="both endpoints synchronized")
+    return Invariant(check=_memoized(check, _tcbs), **common)
 
 
 def _le(d: Decider, w: World, x, y) -> bool:
     return d.valid(w.pc, "eq", x, y) or d.valid(w.pc, "lt", x, y)
 
 
-def ack_validity():
-    def beyond_sent(v, peer) -> bool:
-        """v lies in peer's current sequence space, past everything peer has sent."""
-        return (v is not None and peer.iss is not None and v.base == peer.iss.base
-                and distance(peer.snd_nxt, v) > 0)
+def _beyond_sent(v, peer) -> bool:
+    """v lies in peer's current sequence space, past everything peer has sent."""
+    return (v is not None and peer.iss is not None and v.base == peer.iss.base
+            and distance(peer.snd_nxt, v) > 0)
 
+
+def ack_validity(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, peer in _endpoints(w):
-            if beyond_sent(t.rcv_nxt, peer):
+            if _beyond_sent(t.rcv_nxt, peer):
                 return f"{x}'s RCV.NXT={t.rcv_nxt} is beyond {PEER[x]}'s SND.NXT={peer.snd_nxt}"
         for x, y, seg in _in_flight(w):
-            if beyond_sent(seg.ack, w.tcb(y)):
+            if _beyond_sent(seg.ack, w.tcb(y)):
                 return f"{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={w.tcb(y).snd_nxt}"
         return None
 
-    return Invariant(
-        name="ack-validity",
-        description="no endpoint acknowledges a sequence number its peer never sent",
-        check=_memoized(check, _tcbs_and_channels),
-        witness=lambda w: any(seg.ack is not None for _, _, seg in _in_flight(w)),
-        witness_text="an acknowledgment in flight")
+    return Invariant(check=_memoized(check, _tcbs_and_channels), **common)
 
 
-def fin_accounting(d: Decider):
+def fin_accounting(d: Decider, **common) -> Invariant:
     def check(w: World):
         # Values of two incarnations may be equal under the path condition: decided, never by name.
         def differ(x, y) -> bool:
@@ -129,15 +129,10 @@ def fin_accounting(d: Decider):
                 return f"{x} sent {seg}, whose FIN is not at FIN.SEQ={t.fin_seq}"
         return None
 
-    return Invariant(
-        name="fin-accounting",
-        description="a FIN occupies exactly one sequence number; its ACK is FIN.SEQ+1",
-        check=_memoized(check, _tcbs_channels_and_pc),
-        witness=lambda w: w.a.fin_seq is not None or w.b.fin_seq is not None,
-        witness_text="a FIN sent")
+    return Invariant(check=_memoized(check, _tcbs_channels_and_pc), **common)
 
 
-def time_wait_role():
+def time_wait_role(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, _ in _endpoints(w):
             if t.state == TIME_WAIT and (t.fin_seq is None or not t.fin_rcvd):
@@ -145,15 +140,10 @@ def time_wait_role():
                 return f"{x} is in TIME-WAIT but {what}"
         return None
 
-    return Invariant(
-        name="time-wait-role",
-        description="only an endpoint that sent a FIN and received its peer's FIN enters TIME-WAIT",
-        check=_memoized(check, _tcbs),
-        witness=lambda w: TIME_WAIT in (w.a.state, w.b.state),
-        witness_text="an endpoint in TIME-WAIT")
+    return Invariant(check=_memoized(check, _tcbs), **common)
 
 
-def graceful():
+def graceful(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, y, seg in _in_flight(w):
             if seg.rst:
@@ -163,15 +153,10 @@ def graceful():
                 return f"{x}'s application was told: {t.error}"
         return None
 
-    return Invariant(
-        name="graceful",
-        description="no RST is sent and no application is told of a reset, a refusal or a timeout",
-        check=_memoized(check, _tcbs_and_channels),
-        witness=both_closed,
-        witness_text="both endpoints closed")
+    return Invariant(check=_memoized(check, _tcbs_and_channels), **common)
 
 
-def blind_reset_resistance(d: Decider):
+def blind_reset_resistance(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, _ in _endpoints(w):
             if t.reset_by is None:
@@ -181,25 +166,20 @@ def blind_reset_resistance(d: Decider):
                 return f"{x}'s connection was ended by the forged {seg} while its RCV.NXT was {nxt}"
         return None
 
-    return Invariant(
-        name="blind-reset-resistance",
-        description="a forged segment ends a synchronized connection only as a RST with SEQ = RCV.NXT "
-                    "exactly (RFC 5961 3.2, 4.2)",
-        check=_memoized(check, _tcbs),
-        witness=lambda w: w.a.reset_by is not None or w.b.reset_by is not None,
-        witness_text="a connection ended by a forged RST at RCV.NXT")
+    return Invariant(check=_memoized(check, _tcbs), **common)
 
 
-def close_completion():
+def _ended(w: World) -> bool:
+    return w.a.state in ENDED and w.b.state in ENDED
+
+
+def close_completion(d: Decider, **common) -> Eventually:
     return Eventually(
-        name="close-completion",
-        description="every fair run reaches a state with both endpoints in CLOSED or TIME-WAIT",
-        goal=lambda w: w.a.state in ENDED and w.b.state in ENDED,
+        goal=_ended,
         fairness=_fairness_class,
         fairness_text="strong fairness: a segment sent again and again is eventually delivered, "
                       "and a timer that can fire again and again eventually fires",
-        witness=lambda w: w.a.state in ENDED and w.b.state in ENDED and w.calls != (0, 0),
-        witness_text="both endpoints in CLOSED or TIME-WAIT after the applications acted")
+        **common)
 
 
 def _fairness_class(step: Step):
@@ -211,67 +191,63 @@ def _fairness_class(step: Step):
     return None
 
 
-def no_deadlock():
-    return EndState(
-        name="no-deadlock",
-        description="every state with no step left has both endpoints CLOSED (2MSL included)",
-        check=lambda w: None if both_closed(w) else f"stuck with A {w.a.state}, B {w.b.state}",
-        witness=both_closed,
-        witness_text="an end with both endpoints CLOSED")
+def no_deadlock(d: Decider, **common) -> EndState:
+    return EndState(check=lambda w: None if both_closed(w) else f"stuck with A {w.a.state}, B {w.b.state}",
+                    **common)
 
 
-def no_half_open():
+def no_half_open(d: Decider, **common) -> EndState:
     def check(w: World):
         for x, t, peer in _endpoints(w):
             if t.state in SYNCHRONIZED and peer.state == CLOSED:
                 return f"{x} is left {t.state} while {PEER[x]} is CLOSED"
         return None
 
-    return EndState(
-        name="no-half-open",
-        description="no end state has one endpoint synchronized and its peer CLOSED",
-        check=check,
-        witness=both_closed,
-        witness_text="an end with both endpoints CLOSED")
+    return EndState(check=check, **common)
 
 
-def every_property(decider: Decider) -> list[Property]:
-    return [close_completion(), synchronization(decider), ack_validity(), fin_accounting(decider),
-            time_wait_role(), graceful(), no_deadlock(), no_half_open(), blind_reset_resistance(decider)]
+# ---------------------------------------------------------------- when a property is n/a
+
+def always(scenario: Scenario, config: Config) -> str:
+    return ""
 
 
-def suite(decider: Decider, scenario: Scenario, config: Config) -> tuple[list[Property], dict[str, str]]:
-    """The properties checked for a scenario and configuration, and why any are left out."""
-    props = every_property(decider)
-    skipped = {}
-    reason = graceful_excluded(scenario, config)
-    if reason:
-        skipped["graceful"] = reason
-    if config.gives_up:
-        for name in GIVE_UP_EXCLUDED:
-            skipped[name] = "losses exceed the retries: an endpoint that gives up tells its peer " \
-                            "nothing (RFC 9293 3.10.8), and the peer stays open"
-    if config.stale and scenario.closes_in_syn_received:
-        # found by this suite; the timer abstraction (system._timeouts) is what keeps it looping
-        skipped["close-completion"] = \
-            "an old SYN met by a CLOSE in SYN-RECEIVED (RFC 9293 3.10.4 enters FIN-WAIT-1 before " \
-            "the SYN is acknowledged) starts an ACK war that only a retransmission timer firing " \
-            "while segments are in flight ends, and the model fires it only on a quiet network"
+def not_under_forging(scenario: Scenario, config: Config) -> str:
+    """A blind attacker who guesses RCV.NXT may end a connection."""
     if config.forge:
-        for name in FORGE_EXCLUDED:
-            skipped[name] = "a forged RST at RCV.NXT resets one endpoint and leaves the other open " \
-                            "(RFC 5961 3.2 makes that a 1 in 2^32 guess, not impossible)"
-    else:
-        skipped["blind-reset-resistance"] = "no forged segments (--forge 0)"
-    props = [p for p in props if p.name not in skipped]
-    assumptions = config.assumptions()
-    out = [replace(p, assumptions="; ".join(filter(None, (
-        assumptions, p.fairness_text if isinstance(p, Eventually) else "")))) for p in props]
-    return out, skipped
+        return "a forged RST at RCV.NXT resets one endpoint and leaves the other open " \
+               "(RFC 5961 3.2 makes that a 1 in 2^32 guess, not impossible)"
+    return ""
+
+
+def end_not_assured(scenario: Scenario, config: Config) -> str:
+    """A forged RST at RCV.NXT, or an endpoint that gives up, may leave its peer open."""
+    if config.forge:
+        return not_under_forging(scenario, config)
+    if config.gives_up:
+        return "losses exceed the retries: an endpoint that gives up tells its peer nothing " \
+               "(RFC 9293 3.10.8), and the peer stays open"
+    return ""
+
+
+def close_completion_excluded(scenario: Scenario, config: Config) -> str:
+    if config.stale and scenario.closes_in_syn_received:
+        # found by the extended suite; the timer abstraction (system._timeouts) keeps it looping
+        return "an old SYN met by a CLOSE in SYN-RECEIVED (RFC 9293 3.10.4 enters FIN-WAIT-1 " \
+               "before the SYN is acknowledged) starts an ACK war that only a retransmission " \
+               "timer firing while segments are in flight ends, and the model fires it only on " \
+               "a quiet network"
+    return end_not_assured(scenario, config)
+
+
+def only_under_forging(scenario: Scenario, config: Config) -> str:
+    return "" if config.forge else "no forged segments (--forge 0)"
 
 
 def graceful_excluded(scenario: Scenario, config: Config) -> str:
-    """graceful holds only with fewer losses than retries, no abort, and no duplicates."""
+    """graceful holds only with fewer losses than retries, no abort, no duplicates, no forging."""
+    if config.forge:
+        return not_under_forging(scenario, config)
     if scenario.aborts:
         return "the scenario aborts"
     if scenario.refused:
@@ -281,16 +257,93 @@ def graceful_excluded(scenario: Scenario, config: Config) -> str:
                "a RST (RFC 9293 3.10.4, 3.10.7.1)"
     if config.dup or config.stale:
         return "duplicates and old duplicates may legitimately be answered with RST"
-    if config.forge:
-        return "a forged RST or SYN is answered with a challenge ACK or, at RCV.NXT, resets"
     if config.loss < 0 or (config.retries is not None and config.loss >= config.retries):
         return "losses are not fewer than retries"
     return ""
 
 
-PROPERTY_NAMES = ("close-completion", "synchronization", "ack-validity", "fin-accounting",
-                  "time-wait-role", "graceful", "no-deadlock", "no-half-open", "blind-reset-resistance")
-# Left out when an endpoint may give up: liveness and the end states need the peer told.
-GIVE_UP_EXCLUDED = ("close-completion", "no-deadlock", "no-half-open")
-# Left out under forging: a blind attacker who guesses RCV.NXT may end a connection.
-FORGE_EXCLUDED = ("close-completion", "graceful", "no-deadlock", "no-half-open")
+# ---------------------------------------------------------------- the registry
+
+@dataclass(frozen=True)
+class Registered:
+    """One property, everything said about it once."""
+
+    name: str
+    meaning: str  # one line, the property's description wherever it is shown
+    explicit: Callable[..., Property]  # (decider, **common) -> the property the explicit checker checks
+    witness: Callable[[World], bool]  # the states it speaks of, which a run must reach (not vacuous)
+    witness_text: str
+    not_applicable: Callable[[Scenario, Config], str] = always  # why it is n/a in a run, or ""
+    bmc: bool = False  # has a bad-state predicate in spec/proofs/bmc.py (BAD_STATES)
+    inductive: tuple[str, ...] = ()  # the obligations of spec/proofs/obligations.py proving it inductive
+    seen_by_users: bool = False  # its failure is what the applications see: an error, a hung end
+
+    def property(self, decider: Decider) -> Property:
+        return self.explicit(decider, name=self.name, description=self.meaning, witness=self.witness,
+                             witness_text=self.witness_text)
+
+
+REGISTRY = (
+    Registered(
+        "close-completion", "every fair run reaches a state with both endpoints in CLOSED or TIME-WAIT",
+        close_completion, lambda w: _ended(w) and w.calls != (0, 0),
+        "both endpoints in CLOSED or TIME-WAIT after the applications acted",
+        not_applicable=close_completion_excluded, bmc=True, seen_by_users=True),
+    Registered(
+        "synchronization",
+        "a synchronized endpoint's IRS is its peer's ISS and ISS < RCV.NXT =< peer's SND.NXT "
+        "(one that closed in SYN-RECEIVED counts once its SYN is acknowledged)",
+        synchronization, lambda w: w.a.state in SYNCHRONIZED and w.b.state in SYNCHRONIZED,
+        "both endpoints synchronized",
+        bmc=True, inductive=("inductive-synchronization", "cross-synchronization")),
+    Registered(
+        "ack-validity", "no endpoint acknowledges a sequence number its peer never sent",
+        ack_validity, lambda w: any(seg.ack is not None for _, _, seg in _in_flight(w)),
+        "an acknowledgment in flight",
+        bmc=True, inductive=("inductive-ack-validity", "cross-ack-validity")),
+    Registered(
+        "fin-accounting", "a FIN occupies exactly one sequence number; its ACK is FIN.SEQ+1",
+        fin_accounting, lambda w: w.a.fin_seq is not None or w.b.fin_seq is not None, "a FIN sent",
+        bmc=True, inductive=("inductive-fin-accounting",)),
+    Registered(
+        "time-wait-role",
+        "only an endpoint that sent a FIN and received its peer's FIN enters TIME-WAIT",
+        time_wait_role, lambda w: TIME_WAIT in (w.a.state, w.b.state), "an endpoint in TIME-WAIT",
+        bmc=True, inductive=("inductive-time-wait-role",)),
+    Registered(
+        "graceful",
+        "no RST is sent and no application is told of a reset, a refusal or a timeout",
+        graceful, both_closed, "both endpoints closed",
+        not_applicable=graceful_excluded, bmc=True, seen_by_users=True),
+    Registered(
+        "no-deadlock", "every state with no step left has both endpoints CLOSED (2MSL included)",
+        no_deadlock, both_closed, "an end with both endpoints CLOSED",
+        not_applicable=end_not_assured, bmc=True, seen_by_users=True),
+    Registered(
+        "no-half-open", "no end state has one endpoint synchronized and its peer CLOSED",
+        no_half_open, both_closed, "an end with both endpoints CLOSED",
+        not_applicable=end_not_assured, bmc=True, seen_by_users=True),
+    Registered(
+        "blind-reset-resistance",
+        "a forged segment ends a synchronized connection only as a RST with SEQ = RCV.NXT "
+        "exactly (RFC 5961 3.2, 4.2)",
+        blind_reset_resistance, lambda w: w.a.reset_by is not None or w.b.reset_by is not None,
+        "a connection ended by a forged RST at RCV.NXT",
+        not_applicable=only_under_forging),
+)
+BY_NAME = {r.name: r for r in REGISTRY}
+PROPERTY_NAMES = tuple(BY_NAME)
+
+
+def every_property(decider: Decider) -> list[Property]:
+    return [r.property(decider) for r in REGISTRY]
+
+
+def suite(decider: Decider, scenario: Scenario, config: Config) -> tuple[list[Property], dict[str, str]]:
+    """The properties checked for a scenario and configuration, and why any are left out."""
+    skipped = {r.name: why for r in REGISTRY if (why := r.not_applicable(scenario, config))}
+    props = [r.property(decider) for r in REGISTRY if r.name not in skipped]
+    assumptions = config.assumptions()
+    out = [replace(p, assumptions="; ".join(filter(None, (
+        assumptions, p.fairness_text if isinstance(p, Eventually) else "")))) for p in props]
+    return out, skipped

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tcpverify.checker.explore import explore
 from tcpverify.checker.liveness import check_eventually
 from tcpverify.checker.properties import EndState, Eventually, Invariant
-from tcpverify.checker.verdict import EXIT_CODES, INCOMPLETE, VERIFIED, VIOLATED, check
+from tcpverify.checker.status import Status
+from tcpverify.checker.verdict import EXIT_CODES, check
 
 
 class Graph:
@@ -63,7 +64,7 @@ def test_bfs_gives_the_shortest_counterexample_even_when_a_longer_path_is_listed
                    "m1": [("m", "m2")], "m2": [("m", "bad")]})
     r = check(model, [never("no-bad", "bad")])
     v = verdict(r, "no-bad")
-    assert v.status == VIOLATED and v.message == "reached bad"
+    assert v.status == Status.VIOLATED and v.message == "reached bad"
     assert v.length == 3
     assert states_of(r, v.trace) == ["s0", "m1", "m2", "bad"]
     assert [label for label, _ in v.trace] == [None, "short", "m", "m"]
@@ -93,12 +94,12 @@ def test_state_order_is_deterministic_and_a_second_run_gives_the_same_graph():
 def test_end_state_checks_only_states_without_successors():
     prop = EndState(name="end", description="", check=lambda s: None if s == "good-end" else f"ends in {s}")
     passing = Graph({"s0": [("a", "mid")], "mid": [("b", "good-end")]})
-    assert verdict(check(passing, [prop]), "end").status == VERIFIED
+    assert verdict(check(passing, [prop]), "end").status == Status.VERIFIED
     failing = Graph({"s0": [("a", "mid"), ("x", "other")], "mid": [("b", "good-end")],
                      "other": [("y", "bad-end")]})
     r = check(failing, [prop])
     v = verdict(r, "end")
-    assert v.status == VIOLATED and v.message == "ends in bad-end"
+    assert v.status == Status.VIOLATED and v.message == "ends in bad-end"
     assert states_of(r, v.trace) == ["s0", "other", "bad-end"]
 
 
@@ -108,14 +109,14 @@ def test_an_unfair_loop_is_not_a_counterexample():
     """s0 loops on itself, but "deliver" is enabled there every time: strong fairness takes it."""
     model = Graph({"s0": [("spin", "s0"), ("deliver", "goal")], "goal": []})
     r = check(model, [eventually({"goal"}, fair_labels={"deliver"})])
-    assert verdict(r, "eventually").status == VERIFIED
+    assert verdict(r, "eventually").status == Status.VERIFIED
 
 
 def test_without_fairness_the_same_loop_is_a_counterexample():
     model = Graph({"s0": [("spin", "s0"), ("deliver", "goal")], "goal": []})
     r = check(model, [eventually({"goal"})])
     v = verdict(r, "eventually")
-    assert v.status == VIOLATED and v.loop_start == 0
+    assert v.status == Status.VIOLATED and v.loop_start == 0
     assert states_of(r, v.trace) == ["s0", "s0"]
 
 
@@ -127,7 +128,7 @@ def test_a_fair_loop_is_a_counterexample_and_the_lasso_returns_to_its_start():
                    "s3": [("deliver", "s1")], "goal": []})
     r = check(model, [eventually({"goal"}, fair_labels={"send", "deliver"})])
     v = verdict(r, "eventually")
-    assert v.status == VIOLATED and v.message == "a fair run loops for ever without reaching the goal"
+    assert v.status == Status.VIOLATED and v.message == "a fair run loops for ever without reaching the goal"
     states = states_of(r, v.trace)
     assert states == ["s0", "s1", "s2", "s3", "s1"]
     assert v.loop_start == 1 and states[v.loop_start] == states[-1]
@@ -144,7 +145,7 @@ def test_a_component_enabling_a_class_it_never_takes_is_pruned_and_split_again()
     prop = eventually({"goal"}, fair_labels={"tick", "deliver"})
     r = check(model, [prop])
     v = verdict(r, "eventually")
-    assert v.status == VIOLATED
+    assert v.status == Status.VIOLATED
     loop = states_of(r, v.trace)[v.loop_start:]
     assert loop[0] == loop[-1] == "s1" and set(loop) == {"s1", "s2"}
 
@@ -155,14 +156,14 @@ def test_a_loop_through_a_state_that_enables_an_untaken_class_is_not_fair():
                    "s1": [("tick", "s3")],
                    "s3": [("back", "s1"), ("deliver", "goal")], "goal": []})
     r = check(model, [eventually({"goal"}, fair_labels={"deliver"})])
-    assert verdict(r, "eventually").status == VERIFIED
+    assert verdict(r, "eventually").status == Status.VERIFIED
 
 
 def test_a_stuck_non_goal_state_is_a_counterexample_without_a_loop():
     model = Graph({"s0": [("a", "s1"), ("b", "goal")], "s1": [("c", "stuck")], "goal": []})
     r = check(model, [eventually({"goal"}, fair_labels={"a", "b", "c"})])
     v = verdict(r, "eventually")
-    assert v.status == VIOLATED and v.message == "a run ends without reaching the goal"
+    assert v.status == Status.VIOLATED and v.message == "a run ends without reaching the goal"
     assert v.loop_start is None
     assert states_of(r, v.trace) == ["s0", "s1", "stuck"]
 
@@ -181,30 +182,30 @@ def test_a_state_limit_makes_every_property_incomplete():
              eventually({-1})]
     r = check(Counter(), props, max_states=50)
     assert r.exploration.limits == ["state limit 50 reached"]
-    assert {v.property: v.status for v in r.verdicts} == {p.name: INCOMPLETE for p in props}
+    assert {v.property: v.status for v in r.verdicts} == {p.name: Status.INCOMPLETE for p in props}
     assert all(v.message == "state limit 50 reached" for v in r.verdicts)
-    assert r.status == INCOMPLETE and EXIT_CODES[r.status] == 3
+    assert r.status == Status.INCOMPLETE and EXIT_CODES[r.status] == 3
 
 
 def test_a_violation_found_before_the_limit_stays_violated():
     r = check(Counter(), [never("inv", 7), never("other", -1), eventually({-1})], max_states=50)
-    assert verdict(r, "inv").status == VIOLATED and verdict(r, "inv").length == 7
-    assert verdict(r, "other").status == INCOMPLETE
-    assert verdict(r, "eventually").status == INCOMPLETE
-    assert r.status == VIOLATED
+    assert verdict(r, "inv").status == Status.VIOLATED and verdict(r, "inv").length == 7
+    assert verdict(r, "other").status == Status.INCOMPLETE
+    assert verdict(r, "eventually").status == Status.INCOMPLETE
+    assert r.status == Status.VIOLATED
 
 
 def test_a_finite_model_within_the_limit_is_verified():
     model = Graph({"s0": [("a", "s1")], "s1": [("b", "s2")], "s2": []})
     r = check(model, [never("inv", "nowhere")], max_states=3)
-    assert r.status == VERIFIED and r.exploration.graph.complete
+    assert r.status == Status.VERIFIED and r.exploration.graph.complete
 
 
 def test_limits_reported_by_the_model_make_the_result_incomplete():
     model = Graph({"s0": [("a", "s1")], "s1": [("b", "goal")], "goal": []},
                   limits=["channel capacity 5 exceeded"])
     r = check(model, [never("inv", "nowhere"), eventually({"goal"})])
-    assert {v.status for v in r.verdicts} == {INCOMPLETE}
+    assert {v.status for v in r.verdicts} == {Status.INCOMPLETE}
     assert verdict(r, "inv").message == "channel capacity 5 exceeded"
     assert r.exploration.limits == ["channel capacity 5 exceeded"]
 
@@ -217,7 +218,7 @@ def test_a_witness_is_the_shortest_path_to_a_state_the_property_speaks_of():
                      witness=lambda s: s == "w", witness_text="w reached")
     r = check(model, [prop])
     v = verdict(r, "inv")
-    assert v.status == VERIFIED and not v.vacuous
+    assert v.status == Status.VERIFIED and not v.vacuous
     assert states_of(r, v.witness) == ["s0", "w"]
 
 
@@ -226,7 +227,7 @@ def test_a_property_whose_states_are_never_reached_is_vacuous():
     prop = Invariant(name="inv", description="", check=lambda s: None,
                      witness=lambda s: s == "w", witness_text="w reached")
     v = verdict(check(model, [prop]), "inv")
-    assert v.status == VERIFIED and v.witness is None and v.vacuous
+    assert v.status == Status.VERIFIED and v.witness is None and v.vacuous
 
 
 def test_a_state_whose_steps_the_model_cut_off_is_not_a_deadlock():
@@ -235,7 +236,7 @@ def test_a_state_whose_steps_the_model_cut_off_is_not_a_deadlock():
     model = Graph({"s0": [("a", "s1"), ("b", "bad")], "s1": []}, limits=["channel capacity 1 exceeded"])
     end = EndState(name="end", description="", check=lambda s: f"stuck in {s}")
     r = check(model, [end, never("inv", "bad")])
-    assert verdict(r, "end").status == INCOMPLETE
+    assert verdict(r, "end").status == Status.INCOMPLETE
     assert verdict(r, "end").message == "channel capacity 1 exceeded" and verdict(r, "end").trace == []
-    assert verdict(r, "inv").status == VIOLATED
-    assert verdict(check(Graph(model.edges), [end]), "end").status == VIOLATED
+    assert verdict(r, "inv").status == Status.VIOLATED
+    assert verdict(check(Graph(model.edges), [end]), "end").status == Status.VIOLATED

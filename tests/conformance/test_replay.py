@@ -206,3 +206,17 @@ def test_a_deviation_within_a_smaller_bound_says_so(capsys):
     out = capsys.readouterr().out
     assert "DEVIATES at segment #2" in out and "within 1 unobserved steps" in out
     assert main(["replay", str(CAPTURES / "normal-close.pcap"), "--max-unseen", "2"]) == 0
+
+
+def test_every_rfc_abort_with_rst_carries_an_ack_in_the_linux_profile():
+    from tcpverify.spec.conformance.linux import CHANGES, DEPARTURES
+    from tcpverify.spec.tcp import rules as r
+    from tcpverify.spec.tcp.machine import ABORT, build_graph
+    from tcpverify.spec.tcp.states import CLOSED, CLOSING
+    from tcpverify.spec.tcp.variants import add_edge
+    assert DEPARTURES["rst-carries-ack"][0] == ("AbortInSynReceived", "AbortInEstablished", "AbortInFinWait1",
+                                                "AbortInFinWait2", "AbortInCloseWait")
+    g = build_graph()  # a graph that grew one more abort with RST
+    add_edge(g, "AbortLoudlyInClosing", CLOSING, CLOSED, event=ABORT, guard="", action=r.abort_with_reset,
+             rfc="-")
+    assert "AbortLoudlyInClosing" in CHANGES["rst-carries-ack"][0](g)

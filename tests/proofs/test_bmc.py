@@ -5,8 +5,8 @@ from functools import lru_cache
 
 import pytest
 
-from tcpverify.checker.bmc import FOUND, NOT_FOUND
 from tcpverify.checker.properties import EndState
+from tcpverify.checker.status import Status
 from tcpverify.spec.proofs.bmc import compare, replay
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.variants import VARIANTS
@@ -56,9 +56,9 @@ def _run(variant, config):
 def _agrees(rows):
     for r in rows:
         if r.bfs is not None and r.bfs <= DEPTH:
-            assert (r.bmc.status, r.bmc.depth) == (FOUND, r.bfs), r.property
+            assert (r.bmc.status, r.bmc.depth) == (Status.FOUND, r.bfs), r.property
         else:
-            assert r.bmc.status == NOT_FOUND and r.bmc.depth == DEPTH, r.property
+            assert r.bmc.status == Status.NOT_FOUND and r.bmc.depth == DEPTH, r.property
 
 
 @pytest.mark.parametrize("variant", sorted(FINDINGS))
@@ -73,7 +73,7 @@ def test_bmc_agrees_with_bfs_on_every_safety_property(variant):
 @pytest.mark.parametrize("config", [Config(loss=1), Config(stale=1)], ids=["loss1", "stale1"])
 def test_bmc_finds_nothing_in_the_correct_protocol(config):
     _, _, result, rows = _run(None, config)
-    assert all(r.bfs is None and r.bmc.status == NOT_FOUND for r in rows)
+    assert all(r.bfs is None and r.bmc.status == Status.NOT_FOUND for r in rows)
     assert result.depth == DEPTH
 
 

@@ -6,7 +6,8 @@ from collections import Counter
 import pytest
 import z3
 
-from tcpverify.checker.proofs import PROVED, REFUTED, Obligation, prove
+from tcpverify.checker.proofs import Obligation, prove
+from tcpverify.checker.status import Status
 from tcpverify.spec.proofs import crossinduction, obligations
 from tcpverify.spec.proofs.crossinduction import End, Slot, World
 from tcpverify.spec.proofs.induction import RCV
@@ -20,8 +21,8 @@ from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
 
 @pytest.mark.parametrize("build", obligations.CROSS, ids=lambda b: b.__name__)
 def test_cross_invariant_proved_and_its_mutant_refuted(build):
-    assert prove(build()).status == PROVED
-    assert prove(build(1)).status == REFUTED
+    assert prove(build()).status == Status.PROVED
+    assert prove(build(1)).status == Status.REFUTED
 
 
 @pytest.mark.parametrize("component", [crossinduction.ack_in_flight,
@@ -29,7 +30,7 @@ def test_cross_invariant_proved_and_its_mutant_refuted(build):
 def test_a_syn_ack_that_acks_too_far_breaks_the_cross_invariants_where_it_is_sent(component):
     variant = "syn-ack-acks-too-far"
     r = prove(Obligation("variant", "", lambda: crossinduction.inductive(component, 0, variant)))
-    assert r.status == REFUTED
+    assert r.status == Status.REFUTED
     step = crossinduction.breaking_step(component, 0, variant)
     assert step.edge == "RcvSynInListen" and step.post.rcv_nxt == step.segment.seq + 2
 

@@ -5,7 +5,8 @@ import json
 import pytest
 import z3
 
-from tcpverify.checker.proofs import FAILS, PROVED, REFUTED, UNKNOWN, Obligation, overall, prove
+from tcpverify.checker.proofs import Obligation, overall, prove
+from tcpverify.checker.status import Expect, Status
 from tcpverify.spec.cli import main, prove as cli_prove, verify as cli_verify
 from tcpverify.spec.proofs import obligations as obl, proof_report
 from tcpverify.spec.reports import build as report
@@ -23,19 +24,19 @@ def hard(timeout_ms=1):
 
 def test_runner_proves_refutes_and_gives_up():
     a = z3.BitVec("a", 32)
-    assert prove(Obligation("t", "", lambda: a + 0 == a)).status == PROVED
+    assert prove(Obligation("t", "", lambda: a + 0 == a)).status == Status.PROVED
     r = prove(Obligation("f", "", lambda: a != 7))
-    assert r.status == REFUTED and r.model == {"a": 7}
+    assert r.status == Status.REFUTED and r.model == {"a": 7}
     u = prove(hard())
-    assert u.status == UNKNOWN and not u.as_expected
-    assert overall([u]) == UNKNOWN and overall([r]) == REFUTED
+    assert u.status == Status.UNKNOWN and not u.as_expected
+    assert overall([u]) == Status.UNKNOWN and overall([r]) == Status.REFUTED
 
 
 def test_every_obligation_comes_out_as_expected():
     assert len(RESULTS) == len(obl.BUILDERS) >= 14
     bad = [n for n, r in RESULTS.items() if not r.as_expected]
     assert bad == []
-    assert {n for n, r in RESULTS.items() if r.obligation.expect == FAILS} == \
+    assert {n for n, r in RESULTS.items() if r.obligation.expect == Expect.FAILS} == \
         {"seq-lt-not-transitive", "seq-trichotomy"}
 
 
@@ -52,7 +53,7 @@ def test_trichotomy_counterexample_is_two_values_half_apart():
 
 @pytest.mark.parametrize("mutant", obl.mutants(), ids=lambda o: o.name)
 def test_every_mutant_is_refuted(mutant):
-    assert prove(mutant, timeout_ms=5000).status == REFUTED
+    assert prove(mutant, timeout_ms=5000).status == Status.REFUTED
 
 
 def test_off_by_one_offsets_break_the_lemma():
@@ -110,11 +111,11 @@ def test_prove_json(capsys, monkeypatch):
     monkeypatch.setattr(proof_report, "obligations", lambda: FEW)
     assert main(["prove", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["status"] == PROVED
+    assert doc["status"] == Status.PROVED
     assert [o["name"] for o in doc["obligations"]] == [o.name for o in FEW]
     assert all(o["seconds"] >= 0 for o in doc["obligations"])
     trans = next(o for o in doc["obligations"] if o["name"] == "seq-lt-not-transitive")
-    assert trans["status"] == REFUTED and all(v.startswith("0x") for v in trans["model"].values())
+    assert trans["status"] == Status.REFUTED and all(v.startswith("0x") for v in trans["model"].values())
 
 
 def test_prove_exit_codes(monkeypatch, capsys):

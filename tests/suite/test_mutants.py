@@ -4,7 +4,7 @@ property weakened by a later change stops killing some mutant below, and CI fail
 
 import pytest
 
-from tcpverify.checker.verdict import VIOLATED
+from tcpverify.checker.status import Status
 from tcpverify.spec.suite.mutants import CONFIGS_FOR, FORGE, SURVIVORS, Kill, Row, kills, mutants_md
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.symbolic import Decider
@@ -53,7 +53,7 @@ def decider():
                          ids=[f"{k[0]}-{k[2].name}" for k in KILLS])
 def test_the_mutant_is_killed_by_exactly_these_properties(decider, name, scenario, config, expected):
     o = check_scenario(SCENARIOS[scenario], config, VARIANTS[name], decider=decider, max_states=30_000)
-    assert {v.property: v.length for v in o.result.verdicts if v.status == VIOLATED} == expected
+    assert {v.property: v.length for v in o.result.verdicts if v.status == Status.VIOLATED} == expected
 
 
 def test_every_mutant_is_listed_and_every_property_kills_one():
@@ -75,7 +75,7 @@ def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_und
 def test_a_report_row_says_which_property_kills_first():
     o = check_scenario(SCENARIOS["normal"], L0, VARIANTS["syn-ack-acks-too-far"])
     row = Row(VARIANTS["syn-ack-acks-too-far"])
-    row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == VIOLATED}
+    row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == Status.VIOLATED}
     md = mutants_md([row])
     assert "| syn-ack-acks-too-far | - | - | 2 | - | - | 3 | - | - | - | yes |" in md
     assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful |" in md

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED
+from tcpverify.checker.status import Status
 from tcpverify.spec.suite.mutants import SURVIVORS
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.states import (CLOSE_WAIT, CLOSED, ESTABLISHED, FIN_WAIT_1, LAST_ACK, LISTEN,
@@ -13,7 +13,7 @@ from tcpverify.spec.tcp.states import (CLOSE_WAIT, CLOSED, ESTABLISHED, FIN_WAIT
 from tcpverify.spec.tcp.symbolic import OLD_PREFIX, Decider
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
-from tcpverify.spec.world.properties import PROPERTY_NAMES, close_completion
+from tcpverify.spec.world.properties import BY_NAME, PROPERTY_NAMES
 from tcpverify.spec.world.system import LOSE
 
 DECIDER = Decider()
@@ -96,16 +96,16 @@ def names(outcome, prop):
 @pytest.mark.parametrize("key", BROKEN, ids=lambda k: f"{k[0]}-{k[1]}-{k[2].name}")
 def test_each_variant_breaks_exactly_these_properties_with_these_shortest_counterexamples(key):
     o = run(*key)
-    found = {v.property: (v.length, v.loop_start) for v in o.result.verdicts if v.status == VIOLATED}
+    found = {v.property: (v.length, v.loop_start) for v in o.result.verdicts if v.status == Status.VIOLATED}
     assert found == BROKEN[key]
-    assert {v.status for v in o.result.verdicts} <= {VERIFIED, VIOLATED}
+    assert {v.status for v in o.result.verdicts} <= {Status.VERIFIED, Status.VIOLATED}
     assert o.result.exploration.limits == []
 
 
 @pytest.mark.parametrize("key", UNBROKEN, ids=lambda k: f"{k[0]}-{k[1]}-{k[2].name}")
 def test_where_a_variant_breaks_nothing(key):
     o = run(*key)
-    assert o.status == VERIFIED and o.result.exploration.limits == []
+    assert o.status == Status.VERIFIED and o.result.exploration.limits == []
 
 
 def test_every_variant_is_caught():
@@ -118,7 +118,7 @@ def test_every_property_of_the_suite_is_killed_by_some_variant():
     assert killed == set(PROPERTY_NAMES)
     for key, violated in BROKEN.items():
         o = run(*key)
-        assert {v.property for v in o.result.verdicts if v.status == VIOLATED} == set(violated)
+        assert {v.property for v in o.result.verdicts if v.status == Status.VIOLATED} == set(violated)
 
 
 # ------------------------------------------------------------------ the stories
@@ -228,13 +228,13 @@ def test_syn_ack_acks_too_far_under_fair_loss_loops_on_new_isns_in_a_finite_spac
     assert max(w.b.incarnations for w in graph.states) <= 2
     assert o.verdict("ack-validity").length == 2
     v = o.verdict("close-completion")
-    assert v.status == VIOLATED and v.loop_start is not None
+    assert v.status == Status.VIOLATED and v.loop_start is not None
     _assert_fair(o, v)
 
 
 def _assert_fair(outcome, verdict):
     """Every fairness class enabled somewhere on the loop is also taken on it."""
-    fairness = close_completion().fairness
+    fairness = BY_NAME["close-completion"].property(Decider()).fairness
     g = outcome.result.exploration.graph
     loop = verdict.trace[verdict.loop_start:]
     on_loop = {i for _, i in loop}

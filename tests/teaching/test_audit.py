@@ -6,8 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from tcpverify.checker.proofs import PROVED, REFUTED, UNKNOWN
-from tcpverify.checker.verdict import INCOMPLETE, VERIFIED, VIOLATED
+from tcpverify.checker.status import Status
 from tcpverify.spec.cli import main
 from tcpverify.spec.teaching.audit import AUDIT_CONFIGS, audit_md, run_audit
 from tcpverify.spec.teaching.seed import DEPARTURES
@@ -52,14 +51,14 @@ def test_the_third_segment_with_syn_sends_the_server_back_to_listen(audit):
 
 def test_the_audit_cites_the_proof_for_every_isn_pair(audit):
     proof = audit.proofs["syn-in-third-segment"]
-    assert (proof.obligation.name, proof.status) == ("seed-third-segment-not-an-ack", PROVED)
+    assert (proof.obligation.name, proof.status) == ("seed-third-segment-not-an-ack", Status.PROVED)
     for lang in ("en", "zh"):
         section = audit_md(audit, lang).split("### syn-in-third-segment")[1].split("###")[0]
         assert "`seed-third-segment-not-an-ack`" in section and "PROVED" in section
         assert r"\<SEQ=x+1>\<ACK=y+1>" in section  # Markdown, not HTML tags
 
 
-@pytest.mark.parametrize("status, verdict", [(REFUTED, VIOLATED), (UNKNOWN, INCOMPLETE)])
+@pytest.mark.parametrize("status, verdict", [(Status.REFUTED, Status.VIOLATED), (Status.UNKNOWN, Status.INCOMPLETE)])
 def test_a_proof_that_fails_fails_the_audit(audit, status, verdict):
     proofs = {k: replace(p, status=status) for k, p in audit.proofs.items()}
     assert replace(audit, proofs=proofs).status == verdict
@@ -77,14 +76,14 @@ def test_each_omission_has_a_verified_run_of_the_rfc_model(audit):
     found = {w.omission.key: [(t.name, len(s.trace) - 1, s.outcome.status) for t, s in w.runs()]
              for w in audit.witnesses}
     assert found == {
-        "fin-wait-2": [("fin-wait-2", 10, VERIFIED), ("why-fin-wait-2", 10, "VIOLATED")],
-        "closing": [("simultaneous-close", 10, VERIFIED)],
-        "last-ack-lost": [("lost-final-ack", 14, VERIFIED)],
+        "fin-wait-2": [("fin-wait-2", 10, Status.VERIFIED), ("why-fin-wait-2", 10, "VIOLATED")],
+        "closing": [("simultaneous-close", 10, Status.VERIFIED)],
+        "last-ack-lost": [("lost-final-ack", 14, Status.VERIFIED)],
         "time-wait": [("why-time-wait", 12, "VIOLATED")]}
     (fw,) = [w for w in audit.witnesses if w.omission.key == "fin-wait-2"]
     _, shown = fw.runs()[0]
     assert "FIN-WAIT-2" in [shown.outcome.state(i).a.state for _, i in shown.trace]
-    assert audit.status == VERIFIED
+    assert audit.status == Status.VERIFIED
 
 
 def test_the_reports_quote_only_the_notations_and_share_their_traces(audit):

@@ -2,14 +2,12 @@
 connection unless its SEQ is exactly RCV.NXT; RFC 793's in-window reset (no-challenge-ack) does not."""
 
 import pytest
-
-from tcpverify.checker.verdict import VERIFIED, VIOLATED
+from tcpverify.checker.status import Status
 from tcpverify.spec.cli import main
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.symbolic import Decider
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
-from tcpverify.spec.world.properties import FORGE_EXCLUDED
 from tcpverify.spec.world.system import FORGE
 
 FORGE1 = Config(forge=1)
@@ -19,19 +17,20 @@ DECIDER = Decider()
 @pytest.mark.parametrize("scenario", ["normal", "simultaneous-close"])
 def test_the_protocol_is_reset_by_a_forged_rst_only_at_rcv_nxt(scenario):
     o = check_scenario(SCENARIOS[scenario], FORGE1, decider=DECIDER)
-    assert o.status == VERIFIED and o.result.exploration.limits == []
+    assert o.status == Status.VERIFIED and o.result.exploration.limits == []
     v = o.verdict("blind-reset-resistance")
-    assert v.status == VERIFIED and not v.vacuous
+    assert v.status == Status.VERIFIED and not v.vacuous
     ended = o.state(v.witness[-1][1])  # the attacker guessed RCV.NXT: that reset is allowed
     (seg, nxt), = [t.reset_by for t in (ended.a, ended.b) if t.reset_by]
     assert seg.rst and seg.forged and DECIDER.valid(ended.pc, "eq", seg.seq, nxt)
-    assert sorted(o.skipped) == sorted(FORGE_EXCLUDED)
+    # a blind attacker who guesses RCV.NXT may end a connection: what speaks of its end is n/a
+    assert sorted(o.skipped) == ["close-completion", "graceful", "no-deadlock", "no-half-open"]
 
 
 def test_without_a_challenge_ack_a_forged_rst_anywhere_in_the_window_resets():
     o = check_scenario(SCENARIOS["normal"], FORGE1, VARIANTS["no-challenge-ack"], decider=DECIDER)
     v = o.verdict("blind-reset-resistance")
-    assert v.status == VIOLATED and v.length == 5
+    assert v.status == Status.VIOLATED and v.length == 5
     steps = [label for label, _ in v.trace[1:]]
     assert [s.name for s in steps] == ["ActiveOpenInClosed", "RcvSynInListen", "RcvSynAckInSynSent",
                                        f"{FORGE}(RST)", "RcvRstInEstablished"]

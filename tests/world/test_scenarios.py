@@ -9,13 +9,13 @@ import networkx as nx
 import pytest
 
 from tcpverify.checker.liveness import check_eventually
-from tcpverify.checker.verdict import VERIFIED, VIOLATED
+from tcpverify.checker.status import Status
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.machine import ABORT
 from tcpverify.spec.tcp.states import CLOSED, CLOSING, FIN_WAIT_2, LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT
 from tcpverify.spec.tcp.symbolic import OLD_PREFIX, Decider
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
-from tcpverify.spec.world.properties import PROPERTY_NAMES, close_completion
+from tcpverify.spec.world.properties import BY_NAME, PROPERTY_NAMES
 from tcpverify.spec.world.system import LOSE
 
 DECIDER = Decider()
@@ -51,7 +51,7 @@ def test_every_scenario_verifies_under_every_default_configuration(suite, scenar
     o = suite[scenario, config]
     assert o.result.exploration.limits == []
     assert {v.property: v.status for v in o.result.verdicts} == \
-        {p: VERIFIED for p in PROPERTY_NAMES if p not in o.skipped}
+        {p: Status.VERIFIED for p in PROPERTY_NAMES if p not in o.skipped}
     if "close-completion" not in o.skipped:
         assert o.verdict("close-completion").witness is not None
 
@@ -93,7 +93,7 @@ def test_half_close_delivers_data_to_the_endpoint_that_has_sent_its_fin(suite):
 
 def test_a_loss_budget_of_one_explores_losing_each_segment_of_the_handshake_and_close():
     o = run("normal", Config(loss=1))
-    assert o.status == VERIFIED
+    assert o.status == Status.VERIFIED
     for kind in ("SYN", "SYN-ACK", "third ACK", "FIN", "final ACK"):
         assert o.losses[kind] > 0, kind
     lost = {o.system.loss_kind(before, label.to, label.segment)
@@ -125,33 +125,33 @@ def test_rfc_9293_has_no_fin_wait_2_timer():
     abort = SCENARIOS["abort"]
     assert abort.b[-1].event == ABORT and abort.b[-1].states == (FIN_WAIT_2,)
     patient = replace(abort, name="abort-without-fin-wait-2-abort", b=abort.b[:-1])
-    assert check_scenario(patient, Config(), decider=DECIDER).status == VERIFIED
+    assert check_scenario(patient, Config(), decider=DECIDER).status == Status.VERIFIED
     o = check_scenario(patient, Config(loss=1), decider=DECIDER)
     v = o.verdict("no-half-open")
-    assert v.status == VIOLATED and v.message == "B is left FIN-WAIT-2 while A is CLOSED"
+    assert v.status == Status.VIOLATED and v.message == "B is left FIN-WAIT-2 while A is CLOSED"
     assert v.length == 9
     last = o.state(v.trace[-1][1])
     assert (last.a.state, last.b.state) == (CLOSED, FIN_WAIT_2) and last.quiet()
     assert [label.name for label, _ in v.trace[-3:]] == ["AbortInCloseWait", "RcvAckOfFinInFinWait1", LOSE]
     assert v.trace[-1][0].segment.rst
-    assert o.verdict("no-deadlock").status == VIOLATED
-    assert o.verdict("close-completion").status == VIOLATED
-    assert run("abort", Config(loss=1)).status == VERIFIED
+    assert o.verdict("no-deadlock").status == Status.VIOLATED
+    assert o.verdict("close-completion").status == Status.VIOLATED
+    assert run("abort", Config(loss=1)).status == Status.VERIFIED
 
 
 def test_under_fair_loss_close_completion_holds_only_thanks_to_fairness(suite):
     o = suite["normal", FAIR_LOSS]
     v = o.verdict("close-completion")
-    assert v.status == VERIFIED and "strong fairness" in v.assumptions
+    assert v.status == Status.VERIFIED and "strong fairness" in v.assumptions
     g = o.result.exploration.graph
     h = nx.DiGraph((i, j) for i, out in enumerate(g.edges) for _, j in out)
     assert not nx.is_directed_acyclic_graph(h)
-    unfair = replace(close_completion(), fairness=lambda label: None)
+    unfair = replace(BY_NAME["close-completion"].property(Decider()), fairness=lambda label: None)
     lasso = check_eventually(g, unfair)
     assert lasso is not None and lasso.loop
     assert lasso.loop[-1][1] == lasso.stem[-1][1]
     assert any(label.name == LOSE for label, _ in lasso.loop)
-    assert check_eventually(g, close_completion()) is None
+    assert check_eventually(g, BY_NAME["close-completion"].property(Decider())) is None
 
 
 def test_bounded_loss_explores_no_cycle_but_fair_loss_does(suite):
@@ -169,6 +169,6 @@ def test_more_losses_than_retries_leave_b_listening_or_half_open():
     for prop in ("close-completion", "no-deadlock", "no-half-open"):
         assert o.skipped[prop].startswith("losses exceed the retries: an endpoint that gives up")
     assert o.system.fired["GiveUpInSynSent"] and o.system.fired["GiveUpInFinWait1"]
-    assert o.status == VERIFIED  # the safety properties still hold
+    assert o.status == Status.VERIFIED  # the safety properties still hold
     assert o.skipped["graceful"] == "losses are not fewer than retries"
-    assert run("normal", Config(loss=3, retries=3)).status == VERIFIED
+    assert run("normal", Config(loss=3, retries=3)).status == Status.VERIFIED

@@ -1,0 +1,67 @@
+"""The property registry: every list of properties is read from it, and the Z3 forms it names
+exist, with nothing left unnamed."""
+
+import pytest
+
+from tcpverify.checker.properties import EndState, Eventually, Invariant
+from tcpverify.spec.proofs.bmc import BAD_STATES
+from tcpverify.spec.proofs.obligations import obligations
+from tcpverify.spec.tcp.symbolic import Decider
+from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
+from tcpverify.spec.world.properties import BY_NAME, PROPERTY_NAMES, REGISTRY, suite
+
+
+def test_names_are_unique_and_in_registry_order():
+    assert len(BY_NAME) == len(REGISTRY)
+    assert PROPERTY_NAMES == tuple(r.name for r in REGISTRY)
+
+
+def test_the_explicit_property_carries_the_record():
+    for r in REGISTRY:
+        p = r.property(Decider())
+        assert isinstance(p, (Invariant, EndState, Eventually))
+        assert (p.name, p.description, p.witness, p.witness_text) == \
+            (r.name, r.meaning, r.witness, r.witness_text)
+
+
+def test_every_bad_state_predicate_is_registered_and_every_registered_one_exists():
+    assert set(BAD_STATES) == {r.name for r in REGISTRY if r.bmc}
+
+
+def _inductive_obligations():
+    return {ob.name: ob for ob in obligations() if ob.name.startswith(("inductive-", "cross-"))}
+
+
+def test_every_inductive_obligation_a_property_names_exists_and_states_that_property():
+    found = _inductive_obligations()
+    for r in REGISTRY:
+        for name in r.inductive:
+            assert name in found, f"{r.name} names {name}, which is no obligation"
+            assert found[name].statement.startswith(r.name), name
+
+
+def test_every_inductive_obligation_is_an_auxiliary_or_linked_from_one_property():
+    linked = [name for r in REGISTRY for name in r.inductive]
+    assert len(linked) == len(set(linked))
+    unlinked = {n for n, ob in _inductive_obligations().items()
+                if n not in linked and not ob.statement.startswith("auxiliary")}
+    assert unlinked == set()
+
+
+@pytest.mark.parametrize("config", [*DEFAULT_CONFIGS, Config(forge=1), Config(loss=2, retries=2)],
+                         ids=lambda c: c.name)
+def test_suite_checks_every_applicable_property_and_says_why_the_others_are_not(config):
+    for scenario in SCENARIOS.values():
+        props, skipped = suite(Decider(), scenario, config)
+        assert [p.name for p in props] == [n for n in PROPERTY_NAMES if n not in skipped]
+        assert set(skipped) <= set(PROPERTY_NAMES) and all(skipped.values())
+        assert all(p.assumptions.startswith(config.assumptions()) for p in props)
+
+
+def test_n_a_rules():
+    normal, abort = SCENARIOS["normal"], SCENARIOS["abort"]
+    assert suite(Decider(), normal, Config())[1] == {"blind-reset-resistance": "no forged segments (--forge 0)"}
+    assert suite(Decider(), abort, Config())[1]["graceful"] == "the scenario aborts"
+    forged = suite(Decider(), abort, Config(forge=1))[1]
+    assert sorted(forged) == ["close-completion", "graceful", "no-deadlock", "no-half-open"]
+    assert len(set(forged.values())) == 1  # forging outranks the abort for graceful
