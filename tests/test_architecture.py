@@ -24,7 +24,7 @@ ALLOWED = {
     "spec.views": {"checker", "spec.tcp", "spec.world"},
     "spec.teaching": {"checker", "spec.tcp", "spec.world", "spec.suite", "spec.proofs", "spec.views"},
     "spec.reports": {"checker", "spec.tcp", "spec.world", "spec.suite", "spec.proofs", "spec.views",
-                     "spec.teaching"},
+                     "spec.teaching", "spec.conformance"},
     "spec.cli": {"checker", "spec.tcp", "spec.world", "spec.suite", "spec.proofs", "spec.conformance",
                  "spec.views", "spec.teaching", "spec.reports"},
 }

@@ -11,8 +11,8 @@ import json
 
 from tcpverify.checker.status import Status
 
-from ..proofs.bmc import compare
-from .options import UsageError, add_run_options, positive, run_from
+from ..proofs.bmc import NOT_ENCODED, compare, unencoded
+from .options import UsageError, add_run_options, config_from, positive, run_from
 
 SCHEMA = "tcpverify/bmc/1"
 
@@ -28,8 +28,10 @@ def add_parser(sub):
 
 
 def cmd_bmc(args) -> int:
-    if args.reorder or args.forge:
-        raise UsageError("bmc encodes FIFO channels without forged segments: no --reorder, no --forge")
+    refused = unencoded(config_from(args))
+    if refused:  # the option is the Config field that allows the action
+        raise UsageError("bmc does not encode " + "; ".join(
+            f"{a.name} (no --{a.budget}): {NOT_ENCODED[a.name]}" for a in refused))
     if args.loss < 0:
         raise UsageError("bmc needs a bounded --loss")
     o = run_from(args)

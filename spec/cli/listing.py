@@ -6,7 +6,8 @@ from ..tcp.machine import build_graph
 from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
 from ..views.graph import graph_dot, graph_json, graph_mermaid, graph_view
-from ..world.config import DEFAULT_CONFIGS, SCENARIOS
+from ..world.config import DEFAULT_CONFIGS, GAP_SCENARIOS, SCENARIOS
+from ..world.environment import ENVIRONMENT
 from ..world.properties import every_property
 from .options import variant_from
 
@@ -26,6 +27,9 @@ def cmd_list(args) -> int:
     print("scenarios:")
     for s in SCENARIOS.values():
         print(f"  {s.name:28} {s.description}")
+    print("gap scenarios (outside the default suite):")
+    for s in GAP_SCENARIOS.values():
+        print(f"  {s.name:28} {s.description}")
     print("variants:")
     for v in VARIANTS.values():
         print(f"  {v.name:28} {v.description}")
@@ -35,6 +39,9 @@ def cmd_list(args) -> int:
     print("configurations (the default suite):")
     for c in DEFAULT_CONFIGS:
         print(f"  {c.name:28} {c.assumptions()}")
+    print("environment actions (applications and timers and the network):")
+    for a in ENVIRONMENT:
+        print(f"  {a.name:28} {a.meaning}" + (f" (--{a.budget})" if a.budget else ""))
     return 0
 
 

@@ -8,7 +8,7 @@ import argparse
 from ..suite.run import run_all
 from ..tcp.variant_file import VariantFileError, load_variant
 from ..tcp.variants import VARIANTS
-from ..world.config import SCENARIOS, Config
+from ..world.config import CHECKABLE, Config
 from .progress import add_quiet, meter
 
 
@@ -81,15 +81,20 @@ def variant_from(args):
 
 
 
-def run_from(args):
-    """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
-    if args.scenario not in SCENARIOS:
-        raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
+def config_from(args) -> Config:
+    """The configuration that add_run_options' arguments choose."""
     if args.dup < 0 or args.stale < 0 or args.forge < 0 or args.window < 0:
         raise UsageError("--dup, --stale, --forge and --window take a whole number, not 'inf'")
-    config = Config(loss=args.loss, dup=args.dup, stale=args.stale, forge=args.forge, reorder=args.reorder,
-                    capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
-                    window=args.window)
-    (o,) = run_all([(SCENARIOS[args.scenario], config, variant_from(args))],
+    return Config(loss=args.loss, dup=args.dup, stale=args.stale, forge=args.forge, reorder=args.reorder,
+                  capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
+                  window=args.window)
+
+
+def run_from(args):
+    """The Outcome of the run that add_run_options' arguments (and args.scenario) choose."""
+    if args.scenario not in CHECKABLE:
+        raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
+    config = config_from(args)
+    (o,) = run_all([(CHECKABLE[args.scenario], config, variant_from(args))],
                    max_states=args.max_states, meter=meter(args.quiet))
     return o

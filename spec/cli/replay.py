@@ -1,27 +1,41 @@
 """tcpverify replay CAPTURE [--endpoint A|B|both] [--profile rfc|linux] [--json]
 
-Exit codes: 0 every connection conforms, 1 one deviates, 2 not a capture or no TCP.
+Exit codes: 0 every connection conforms, 1 one deviates, 2 not a capture, a malformed
+packet, or no TCP, 3 a search spent its budget (--max-states, --max-seconds) undecided.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import Counter
 
 from ..conformance.capture import CaptureError, Connection, read
 from ..conformance.linux import DEPARTURES, PROFILES
-from ..conformance.replay import QUIET, WINDOW, Replayer, Verdict, departures, reaction
+from ..conformance.replay import (MAX_SECONDS, MAX_STATES, QUIET, WINDOW, Replayer, Verdict,
+                                  departures, reaction)
 from ..suite.run import machine_for
 from ..teaching.narrator import narrate_replay
 from ..views.steps import TraceStep
 from .options import UsageError, positive
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' must be a number of seconds above 0")
+    return value
 
 SCHEMA = "tcpverify/replay/1"
 def assumed(quiet: int) -> str:
     return (f"a segment the spec sends that the capture lacks was lost before the capture point "
             f"(or, as a delayed ACK, never sent), unless its sender is the host given by --captured-on; "
             f"application calls and timers are inferred; at most "
-            f"{quiet} unobserved steps between two captured segments; FIFO channels; RCV.WND {WINDOW}")
+            f"{quiet} unobserved calls, timers and losses between two captured segments (arrivals "
+            f"not counted); FIFO channels; RCV.WND {WINDOW}")
 
 
 def add_parser(sub) -> None:
@@ -36,7 +50,12 @@ def add_parser(sub) -> None:
                    help="the address of the host the capture was taken on: nothing that host "
                         "sends can then be lost before the capture point")
     p.add_argument("--max-unseen", type=positive, default=QUIET, metavar="N",
-                   help=f"unobserved steps allowed between two captured segments (default {QUIET})")
+                   help=f"unobserved calls, timers and losses allowed between two captured segments "
+                        f"(default {QUIET})")
+    p.add_argument("--max-states", type=positive, default=MAX_STATES, metavar="N",
+                   help=f"states one connection's search may visit, then INCOMPLETE (default {MAX_STATES})")
+    p.add_argument("--max-seconds", type=positive_seconds, default=MAX_SECONDS, metavar="S",
+                   help=f"seconds one connection's search may take, then INCOMPLETE (default {MAX_SECONDS:g})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
 
@@ -45,18 +64,19 @@ class Replay:
     """Replays connections under a profile: the RFC graph first, then the profile's, if any."""
 
     def __init__(self, profile: str = "rfc", endpoints: str = "both", captured_on: str | None = None,
-                 quiet: int = QUIET):
+                 quiet: int = QUIET, max_states: int = MAX_STATES, max_seconds: float = MAX_SECONDS):
         self.profile = profile
-        self.rfc = Replayer(machine_for(None), endpoints, captured_on, quiet)
+        budget = (quiet, max_states, max_seconds)
+        self.rfc = Replayer(machine_for(None), endpoints, captured_on, *budget)
         variant = PROFILES[profile]
-        linux = Replayer(machine_for(PROFILES["linux"]), endpoints, captured_on, quiet)
+        linux = Replayer(machine_for(PROFILES["linux"]), endpoints, captured_on, *budget)
         self.variant = None if variant is None else linux
         self.linux = linux
 
     def check(self, conn: Connection) -> tuple[Verdict, Replayer, list[str]]:
         """The verdict, the replayer that gave it, and for an RFC deviation the Linux departures that explain it."""
         v = self.rfc.replay(conn)
-        if v.conforms:
+        if v.conforms or v.incomplete:
             return v, self.rfc, []
         linux = self.linux.replay(conn)
         if self.variant is not None and linux.conforms:
@@ -69,22 +89,32 @@ def cmd_replay(args) -> int:
         conns, ignored = read(args.capture)
     except CaptureError as e:
         raise UsageError(str(e)) from None
-    replay = Replay(args.profile, args.endpoint, args.captured_on, args.max_unseen)
+    replay = Replay(args.profile, args.endpoint, args.captured_on, args.max_unseen,
+                    args.max_states, args.max_seconds)
     results = [(c, *replay.check(c)) for c in conns]
-    deviates = any(not v.conforms for _, v, _, _ in results)
+    status = overall(v for _, v, _, _ in results)
     if args.json:
         doc = {"schema": SCHEMA, "capture": args.capture, "profile": args.profile,
-               "endpoints": args.endpoint, "status": "DEVIATES" if deviates else "CONFORMS",
+               "endpoints": args.endpoint, "status": status,
                "ignored": dict(sorted(ignored.items())), "assumed": assumed(args.max_unseen),
                "connections": [connection_dict(n, *r) for n, r in enumerate(results, 1)]}
         print(json.dumps(doc, indent=2))
     else:
         print(describe(args, conns, ignored, results))
-    return 1 if deviates else 0
+    return {"CONFORMS": 0, "DEVIATES": 1, "INCOMPLETE": 3}[status]
+
+
+def overall(verdicts) -> str:
+    """DEVIATES if one connection does, else INCOMPLETE if one is undecided, else CONFORMS."""
+    found = {v.status for v in verdicts}
+    for status in ("DEVIATES", "INCOMPLETE"):
+        if status in found:
+            return status
+    return "CONFORMS"
 
 
 def describe(args, conns, ignored: Counter, results) -> str:
-    n_dev = sum(not v.conforms for _, v, _, _ in results)
+    counts = Counter(v.status for _, v, _, _ in results)
     lines = [f"capture {args.capture}: {len(conns)} connection(s), "
              f"{sum(len(c.segments) for c in conns)} segments; profile {args.profile}; "
              f"endpoints checked: {args.endpoint}",
@@ -92,8 +122,13 @@ def describe(args, conns, ignored: Counter, results) -> str:
              f"assumed: {assumed(args.max_unseen)}", ""]
     for n, (conn, v, rep, hint) in enumerate(results, 1):
         d = connection_dict(n, conn, v, rep, hint)
-        head = f"connection {n}: A {conn.a} -> B {conn.b} ({len(conn.segments)} segments): {d['verdict']}"
-        if v.conforms:
+        incarnations = f", {conn.incarnations} incarnations" if conn.incarnations > 1 else ""
+        head = (f"connection {n}: A {conn.a} -> B {conn.b} ({len(conn.segments)} segments"
+                f"{incarnations}): {d['verdict']}")
+        if v.incomplete:
+            lines.append(f"{head}: {v.incomplete} after {v.visited} states; segments "
+                         f"#1..#{v.index} have an explanation, #{v.index + 1} is undecided")
+        elif v.conforms:
             lines.append(head)
             for dep in d["departures"]:
                 lines.append(f"  Linux departure used: {dep}: {DEPARTURES[dep][1]}")
@@ -107,7 +142,7 @@ def describe(args, conns, ignored: Counter, results) -> str:
             dv = d["deviation"]
             lines.append(f"{head} at segment #{dv['segment_number']} {dv['dir']} {dv['segment']}")
             lines.append(f"  segments #1..#{dv['segment_number'] - 1} have an explanation; none "
-                         f"(within {args.max_unseen} unobserved steps between segments) lets "
+                         f"(within {args.max_unseen} unobserved calls, timers and losses between segments) lets "
                          f"{dv['sender']} send #{dv['segment_number']}.")
             lines.append(f"  {dv['sender']} could be in {len(dv['sender_states'])} state(s), "
                          "and would have sent instead:")
@@ -120,8 +155,8 @@ def describe(args, conns, ignored: Counter, results) -> str:
                 lines.append(f"  it conforms with --profile linux, which names the Linux departure "
                              f"{dep}: {DEPARTURES[dep][1]}")
         lines.append("")
-    lines.append(f"overall: {'DEVIATES' if n_dev else 'CONFORMS'} "
-                 f"({len(results) - n_dev} conform, {n_dev} deviate)")
+    lines.append(f"overall: {overall(v for _, v, _, _ in results)} ({counts['CONFORMS']} conform, "
+                 f"{counts['DEVIATES']} deviate, {counts['INCOMPLETE']} incomplete)")
     return "\n".join(lines)
 
 
@@ -135,7 +170,10 @@ def _tcb(t) -> str:
 
 def connection_dict(n: int, conn: Connection, v: Verdict, rep: Replayer, hint: list[str]) -> dict:
     d = {"connection": n, "a": conn.a, "b": conn.b, "segments_captured": len(conn.segments),
-         "verdict": "CONFORMS" if v.conforms else "DEVIATES", "states_searched": v.visited}
+         "incarnations": conn.incarnations, "verdict": v.status, "states_searched": v.visited}
+    if v.incomplete:
+        d["incomplete"] = {"reason": v.incomplete, "explained": v.index}
+        return d
     if v.conforms:
         d["departures"] = departures(v)
         d["explanation"] = [_step(s) for s in narrate_replay(conn.segments, v.steps)]

@@ -14,29 +14,41 @@ segment its sender's spec put on the wire.
 The search is best first: the state that has matched the most captured segments,
 then the one with the fewest unobserved steps since, so that the common, short
 explanations are found at once. Between two captured segments it takes at most
-QUIET unobserved steps: a deviation is "no explanation within that bound".
+QUIET unobserved calls, timers and losses (the arrivals of captured segments are not
+counted: each happens once): a deviation is "no explanation within that bound". It visits
+at most MAX_STATES states and runs at most MAX_SECONDS: past either the verdict is
+INCOMPLETE, with the captured segments explained so far.
+
+An ACK that the spec sends and that has not reached the capture point yet is replaced
+by a later one from the same sender (a delayed ACK, RFC 9293 3.10.7.4 and RFC 1122
+4.2.3.2: one ACK for several segments), so a bulk transfer acknowledged every few
+segments needs no search for which ACKs were "lost".
 """
 
 from __future__ import annotations
 
 import heapq
+import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..tcp.machine import ABORT, CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine
-from ..tcp.rules import Params
-from ..tcp.segment import Segment
+from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, MSL2,
+                           OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine)
+from ..tcp.rules import Params, reset_forms
+from ..tcp.segment import Segment, carried, covers, pure_ack
 from ..tcp.seq import MOD
 from ..tcp.symbolic import Ctx, Decider
 from ..tcp.tcb import Tcb
 from .capture import Connection, Observed
-from .linux import CLOSE_UNREAD, EDGE_DEPARTURE, FIN_WAIT_2_TIMEOUT
+from .linux import EDGE_DEPARTURE
 
 WINDOW = 65535  # RCV.WND: window values are not modelled, a full 16-bit window is assumed
-CAPACITY = 4  # segments a channel half may hold in an explanation
+CAPACITY = 64  # segments a channel half may hold in an explanation
 QUIET = 5  # unobserved steps between two captured segments, at most (by default)
+MAX_STATES = 200_000  # states one connection's search may visit (by default)
+MAX_SECONDS = 60.0  # seconds one connection's search may take (by default)
 CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, CLOSE, CLOSE_UNREAD, ABORT)
-TIMERS = (RTO, MSL2, FIN_WAIT_2_TIMEOUT)
+TIMERS = (RTO, MSL2, KEEPALIVE, FIN_WAIT_2_TIMEOUT)
 
 
 class State(NamedTuple):
@@ -65,14 +77,20 @@ class Verdict:
     index: int = 0  # DEVIATES: the first captured segment no explanation reaches past
     frontier: list = field(default_factory=list)  # DEVIATES: states that matched all before it
     visited: int = 0
+    incomplete: str = ""  # the budget the search spent before deciding: not a deviation
+
+    @property
+    def status(self) -> str:
+        return "CONFORMS" if self.conforms else "INCOMPLETE" if self.incomplete else "DEVIATES"
 
 
 class Replayer:
     """Searches for an explanation of one connection under one state graph."""
 
     def __init__(self, machine: Machine, endpoints: str = "both", captured_on: str | None = None,
-                 quiet: int = QUIET):
+                 quiet: int = QUIET, max_states: int = MAX_STATES, max_seconds: float = MAX_SECONDS):
         self.machine = machine
+        self.max_states, self.max_seconds = max_states, max_seconds
         self.checked = {"A": endpoints in ("A", "both"), "B": endpoints in ("B", "both")}
         self.quiet = quiet
         self.captured_on = captured_on  # the address of the host the capture was taken on, if known
@@ -81,7 +99,7 @@ class Replayer:
 
     def params(self, conn: Connection) -> Params:
         return Params(retries=None, fin_len=self.machine.fin_len,
-                      isns=tuple((x, (n,)) for x, n in sorted(conn.isns.items())))
+                      isns=tuple(sorted(conn.isns.items())))
 
     def replay(self, conn: Connection) -> Verdict:
         """Follow the explanation of an earlier connection of the same shape, else search."""
@@ -135,7 +153,13 @@ class Replayer:
         queue = [(0, 0, 0, False, init)]
         order = 0
         best = 0
+        deadline = time.monotonic() + self.max_seconds
         while queue:
+            if len(parent) > self.max_states or (order % 512 == 0 and time.monotonic() > deadline):
+                spent = (f"{self.max_states} states" if len(parent) > self.max_states
+                         else f"{self.max_seconds:g} s")
+                return Verdict(False, index=best, visited=len(parent),
+                               incomplete=f"the search budget ({spent}) was spent")
             _, _, _, rest, s = heapq.heappop(queue)
             quiet = parent[s][2]
             if s.i == len(obs):
@@ -152,7 +176,7 @@ class Replayer:
                 succ = self._successors(s, obs, params, quiet < self.quiet)
             for step, nxt in succ:
                 if nxt not in parent:
-                    q = 0 if nxt.i > s.i else quiet + 1
+                    q = 0 if nxt.i > s.i else quiet + (step.event != SEGMENT)
                     parent[nxt] = (s, step, q)
                     order += 1
                     rank = -1 if nxt.i == s.i and self._ready(nxt, obs) else q
@@ -162,11 +186,13 @@ class Replayer:
 
     @staticmethod
     def _ready(s: State, obs: list[Observed]) -> bool:
-        """The next captured segment is on its way to the capture point: expand this state next."""
+        """The next captured segment, or its start (data its FIN will join), is on its way to
+        the capture point: expand this state next."""
         if s.i == len(obs):
             return False
-        o = obs[s.i]
-        return any(seg == o.segment for seg, _ in s.pre[o.sender == "B"])
+        o = obs[s.i].segment
+        return any(o in reset_forms(seg) or (seg.seq, seg.ack, seg.data) == (o.seq, o.ack, o.data)
+                   for seg, _ in s.pre[obs[s.i].sender == "B"])
 
     @staticmethod
     def _path(parent, s) -> list:
@@ -178,12 +204,14 @@ class Replayer:
         return out[::-1]
 
     def _successors(self, s: State, obs: list[Observed], params: Params, more: bool):
-        """The quiet steps: a segment arrives, a timer fires, an application calls, a segment is lost."""
+        """The unobserved steps: a captured segment arrives (each once, so these are not
+        counted), and, while more are allowed, a timer fires, an application calls, a
+        segment is lost."""
         out = []
-        if not more:
-            return out
         for x in ("A", "B"):
             out += self._deliver(s, x, params)
+        if not more:
+            return out
         for x in ("A", "B"):
             if s.tcb(x) is None:
                 continue
@@ -227,12 +255,16 @@ class Replayer:
             name = None
         else:
             for j, (seg, name) in enumerate(pre[k]):
-                if j and o.sender == host:
-                    return None
-                if seg == o.segment:
-                    skipped = tuple(g for g, _ in pre[k][:j])
-                    pre[k] = pre[k][j + 1:]
-                    break
+                if j and o.sender == host and not carried(pre[k][j - 1][0], o.segment):
+                    return None  # only a delayed ACK, carried by this segment, goes unsent
+                used = 1
+                if o.segment not in reset_forms(seg):
+                    if _with_fin(pre[k][j:j + 2]) != o.segment:
+                        continue
+                    name, used = f"{name} + {pre[k][j + 1][1]}", 2
+                skipped = tuple(g for g, _ in pre[k][:j])
+                pre[k] = pre[k][j + used:]
+                break
             else:
                 return None
         if len(post[k]) >= CAPACITY:
@@ -245,15 +277,17 @@ class Replayer:
         tcb = s.tcb(x)
         if not self.machine.handles(tcb.state, event):
             return []
-        if event in (OPEN_PASSIVE, OPEN_ACTIVE) and (tcb.origin or tcb.error):
-            return []  # one connection per replay: opened once
+        if event in (OPEN_PASSIVE, OPEN_ACTIVE) and (tcb.origin or tcb.error) \
+                and tcb.incarnations >= len(dict(params.isns).get(x, ())):
+            return []  # opened again only for a later incarnation the capture holds
         result = self.machine.fire(x, tcb, event, seg, self.ctx, params)
         if result is None:
             return []
         name, new, sent = result
         pre = list(s.pre)
         k = x == "B"
-        pre[k] = pre[k] + tuple((g, name) for g in sent)
+        for g in sent:
+            pre[k] = _superseded(pre[k], g) + ((g, name),)
         if len(pre[k]) > CAPACITY:
             return []
         posts = s.post
@@ -276,20 +310,43 @@ class Replayer:
         return None
 
 
+def _superseded(queue: tuple, g: Segment) -> tuple:
+    """The queue without the pure ACKs a pure ACK g replaces (a keep-alive probe, at
+    SND.NXT-1, is at another SEQ and stays)."""
+    if not pure_ack(g):
+        return queue
+    return tuple(e for e in queue if not (pure_ack(e[0]) and covers(g, e[0])))
+
+
+def _with_fin(pair: tuple) -> Segment | None:
+    """Data and the FIN right after it as one segment: RFC 9293 3.10.4 forms the FIN once the
+    queued SENDs are segmentized, and the sender may put it on the last of them."""
+    if len(pair) < 2:
+        return None
+    (data, _), (fin, _) = pair
+    if data.data and not (data.fin or data.syn or data.rst) and fin.fin and not fin.data \
+            and fin.seq == data.seq + data.data and fin.ack == data.ack:
+        return data._replace(fin=True)
+    return None
+
+
 def shape(conn: Connection) -> tuple:
     """The connection with each number relative to the ISN of its space (its sender's for SEQ,
-    the peer's for ACK). The spec's comparisons commute with moving a side's sequence space
-    modulo 2^32, so one shape usually has one explanation, moved; the exception, the <SEQ=0>
-    of a reset answering a segment without ACK, only makes _follow fail and the search run."""
-    isn = conn.isns
+    the peer's for ACK; for a later incarnation, its own). The spec's comparisons commute
+    with moving a side's sequence space modulo 2^32, so one shape usually has one
+    explanation, moved; the exception, the <SEQ=0> of a reset answering a segment without
+    ACK, only makes _follow fail and the search run."""
+    isn = {x: ns[0] for x, ns in conn.isns.items()}
     out = []
     for o in conn.segments:
         g = o.segment
+        if g.syn and g.seq.off in conn.isns.get(o.sender, ()):
+            isn[o.sender] = g.seq.off
         peer = "B" if o.sender == "A" else "A"
         seq = (g.seq.off - isn.get(o.sender, 0)) % MOD
         ack = None if g.ack is None else (g.ack.off - isn.get(peer, 0)) % MOD
         out.append((o.sender, seq, ack, g.syn, g.fin, g.rst, g.data))
-    return tuple(sorted(isn)), tuple(out)
+    return tuple(sorted((x, len(ns)) for x, ns in conn.isns.items())), tuple(out)
 
 
 def departures(v: Verdict) -> list[str]:

@@ -6,10 +6,9 @@ data, SEQ, ACK, old); the budgets and the calls made are integers. Every
 sequence value carries a tag naming its symbolic base, as the explicit model's
 SeqVal does: an ISN chosen at step k (a fresh, unconstrained bit-vector), the
 n-th old duplicate's SEQ or ACK (fresh, at least FAR from every ISN), or a
-constant. The steps are those of TcpSystem.successors: user calls, delivery
-of a channel's head, timers on a quiet network, loss, duplication and old
-duplicates; the endpoint's moves come from firing the state graph.
-Reordering and forged segments are not encoded.
+constant. The steps are the environment's actions (spec/world/environment.py),
+each encoded by name in ENCODED; the endpoint's moves come from firing the
+state graph. NOT_ENCODED says which actions are not, and why.
 """
 
 from __future__ import annotations
@@ -23,14 +22,17 @@ from tcpverify.checker.bmc import Answer, Unrolling, unroll
 from tcpverify.checker.status import Status
 
 from ..tcp.firing import elsewhere
-from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
+from ..tcp.machine import Machine
 from ..tcp.seq import BITS, BITVEC, CONST, SeqVal, lt
 from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import ISS_PREFIX, OLD_PREFIX, Decider, far_apart
 from ..tcp.tcb import SEND_FIELDS, Tcb
 from ..world.config import Config, Scenario
+from ..world.environment import (APP_CALL, DELIVER, DELIVER_OUT_OF_ORDER, DUPLICATE, ENVIRONMENT, FORGE, LOSE,
+                                 MSL2_TIMEOUT, OLD, PEER, RETRANSMIT_TIMEOUT, STALE_KINDS, Action, old_duplicate)
+from ..world.environment import BY_NAME as ACTIONS
 from ..world.properties import BY_NAME, ENDED, SIGNALLED, suite
-from ..world.system import DUPLICATE, LOSE, OLD, PEER, STALE_KINDS, TcpSystem, old_duplicate
+from ..world.system import TcpSystem
 from .bmc_relation import IRS, ISS, SEG_ACK, SEG_SEQ, Move, Relation, shape, skeleton
 
 SMALL = 16
@@ -71,7 +73,7 @@ def _same(a: Slot, b: Slot):
     return z3.And(*(x == y for x, y in zip(a, b)))
 
 
-class World:
+class WorldTerms:
     """The variables of the world after k steps."""
 
     def __init__(self, k: int, capacity: int):
@@ -139,16 +141,17 @@ class Encoding:
     """The Z3 encoding of one scenario, configuration and state graph."""
 
     def __init__(self, machine: Machine, scenario: Scenario, config: Config):
-        if config.reorder or config.forge:
-            raise ValueError("bounded model checking encodes FIFO channels without forged segments "
-                             "(no --reorder, no --forge)")
+        refused = unencoded(config)
+        if refused:
+            raise ValueError("bounded model checking does not encode "
+                             + "; ".join(f"{a.name}: {NOT_ENCODED[a.name]}" for a in refused))
         self.machine, self.scenario, self.config = machine, scenario, config
         (w0,) = TcpSystem(machine, scenario, config).init_states()
         self.initial = w0
         init = {x: skeleton(w0.tcb(x))[0] for x in "AB"}
         self.rel = Relation(machine, scenario, config, init,
                             {shape(s) for s in w0.ab + w0.ba})
-        self.worlds: list[World] = []
+        self.worlds: list[WorldTerms] = []
         self.reached: list[dict[str, list[Tcb]]] = []
         self.labels: list[Label] = []
         self._label_ids: dict[Label, int] = {}
@@ -159,9 +162,9 @@ class Encoding:
                      for n in range(1, config.stale + 1)]
 
     # --- variables
-    def world(self, k: int) -> World:
+    def world(self, k: int) -> WorldTerms:
         while len(self.worlds) <= k:
-            self.worlds.append(World(len(self.worlds), self.config.capacity))
+            self.worlds.append(WorldTerms(len(self.worlds), self.config.capacity))
         return self.worlds[k]
 
     def label(self, lab: Label) -> int:
@@ -230,17 +233,10 @@ class Encoding:
     def _build(self, k: int) -> None:
         s, t = self.world(k), self.world(k + 1)
         enabled, steps = [], []
-        for x in "AB":
-            for group, moves in self._groups(k, x).items():
-                common = self._common(s, t, x, group)
-                pre = [(self._pre(s, x, m, group, k), self._post(s, t, x, m, k), m) for m in moves]
-                enabled += [p for p, _, _ in pre]
-                if pre:
-                    steps.append(z3.And(common, z3.Or(*(
-                        z3.And(p, u, s.act == self.label(Label(x, m.edge))) for p, u, m in pre))))
-        for p, u in self._faults(s, t):
-            enabled.append(p)
-            steps.append(z3.And(p, u))
+        for encode in ENCODED.values():
+            when, step = encode(self, s, t, k)
+            enabled += when
+            steps += step
         goal = z3.And(*(self._in(s, x, lambda u: u.state in ENDED, k) for x in "AB"))
         self._enabled[k] = z3.Or(*enabled)
         far = [f for x in "AB" for f in self._far(s.isn[x])]
@@ -252,19 +248,21 @@ class Encoding:
     def enabled(self, k: int):
         return self._enabled[k]
 
-    def _groups(self, k: int, x: str) -> dict[str, list[Move]]:
-        out: dict[str, list[Move]] = {"call": [], SEGMENT: [], RTO: [], MSL2: []}
-        for pre in self.reached[k][x]:
-            for m in self.rel.moves(x, pre):
-                out["call" if m.event not in (SEGMENT, RTO, MSL2) else m.event].append(m)
-        return out
+    def _moves(self, k: int, x: str, action: str) -> list[Move]:
+        """x's moves at step k that this environment action makes (it fires their event)."""
+        if action == APP_CALL:  # whatever event the script calls (keep-alive too), none other's
+            others = {e for n in ENCODED if n != APP_CALL for e in ACTIONS[n].events}
+            mine = lambda e: e not in others  # noqa: E731
+        else:
+            mine = ACTIONS[action].events.__contains__
+        return [m for pre in self.reached[k][x] for m in self.rel.moves(x, pre) if mine(m.event)]
 
-    def _in(self, s: World, x: str, pred, k: int):
+    def _in(self, s: WorldTerms, x: str, pred, k: int):
         """x's skeleton at step k satisfies pred (a predicate of the control part)."""
         return z3.Or(*(s.ctrl[x] == self.rel.id(x, t) for t in self.reached[k][x] if pred(t)))
 
     # --- terms
-    def _term(self, s: World, x: str, v: SeqVal | None, k: int):
+    def _term(self, s: WorldTerms, x: str, v: SeqVal | None, k: int):
         """(bit-vector, tag) of a value written in the relation's names, at step k."""
         if v is None:
             return BITVEC.const(0), _val(0)
@@ -285,36 +283,95 @@ class Encoding:
             base, tag = z3.BitVec(v.base, BITS), _val(self.tag(v.base))
         return base + BITVEC.const(v.off), tag
 
-    def _literal(self, s: World, x: str, lit: tuple, k: int):
+    def _literal(self, s: WorldTerms, x: str, lit: tuple, k: int):
         rel, a, b, holds = lit
         ta, tb = self._term(s, x, a, k)[0], self._term(s, x, b, k)[0]
         f = lt(ta, tb, BITVEC) if rel == "lt" else ta == tb
         return f if holds else z3.Not(f)
 
-    def _quiet(self, s: World):
+    def _quiet(self, s: WorldTerms):
         return z3.And(s.len["AB"] == 0, s.len["BA"] == 0)
 
-    def _pre(self, s: World, x: str, m: Move, group: str, k: int):
-        """When move m is enabled at step k."""
-        y = PEER[x]
+    def _fired(self, action: str, allowed, s: WorldTerms, t: WorldTerms, k: int) -> tuple[list, list]:
+        """(enabling conditions, steps) of an action that fires an endpoint's graph: per endpoint,
+        the frame its moves share and, per move, what the action allows (allowed(s, x, m, k)),
+        the move's own precondition and its effect."""
+        enabled, steps = [], []
+        for x in "AB":
+            pre = [(z3.And(self._pre(s, x, m, k), allowed(s, x, m, k)), self._post(s, t, x, m, k), m)
+                   for m in self._moves(k, x, action)]
+            enabled += [p for p, _, _ in pre]
+            if pre:
+                steps.append(z3.And(self._common(s, t, x, action), z3.Or(*(
+                    z3.And(p, u, s.act == self.label(Label(x, m.edge))) for p, u, m in pre))))
+        return enabled, steps
+
+    def _pre(self, s: WorldTerms, x: str, m: Move, k: int):
+        """When move m's edge is taken: x's skeleton, room for what it sends, its guard."""
         out = [s.ctrl[x] == self.rel.id(x, m.pre)]
         if m.sent:
             out.append(s.len[FROM[x]] < self.config.capacity)
-        if group == "call":
-            script = self.rel.scripts[x]
-            out.append(z3.Or(*(z3.And(s.calls[x] == i, s.calls[y] >= c.after_peer)
-                               for i, c in enumerate(script) if c.event == m.event and c.enabled(m.pre))))
-        elif group == RTO:
-            sooner = lambda u: self.rel.has_timer(y, u) and u.retries < m.pre.retries  # noqa: E731
-            out += [self._quiet(s), z3.Not(self._in(s, y, sooner, k))]
-        elif group == MSL2:
-            out += [self._quiet(s), z3.Not(self._in(s, y, lambda u: self.rel.has_timer(y, u), k))]
-        else:
-            out += [s.len[TO[x]] > 0, self._arrives(s, x, m, k)]
         out += [self._literal(s, x, lit, k) for lit in m.guard + m.equal]
         return z3.And(*out)
 
-    def _arrives(self, s: World, x: str, m: Move, k: int):
+    # --- the environment's actions (spec/world/environment.py), each encoded once: see ENCODED
+    def _app_call(self, s: WorldTerms, t: WorldTerms, k: int):
+        def allowed(s, x, m, k):
+            script = self.rel.scripts[x]
+            return z3.Or(*(z3.And(s.calls[x] == i, s.calls[PEER[x]] >= c.after_peer)
+                           for i, c in enumerate(script) if c.event == m.event and c.enabled(m.pre)))
+        return self._fired(APP_CALL, allowed, s, t, k)
+
+    def _deliver(self, s: WorldTerms, t: WorldTerms, k: int):
+        return self._fired(DELIVER, lambda s, x, m, k: z3.And(s.len[TO[x]] > 0, self._arrives(s, x, m, k)),
+                           s, t, k)
+
+    def _retransmit_timeout(self, s: WorldTerms, t: WorldTerms, k: int):
+        def allowed(s, x, m, k):  # the peer's timer, if running, has backed off as much or more
+            y = PEER[x]
+            sooner = lambda u: self.rel.has_timer(y, u) and u.retries < m.pre.retries  # noqa: E731
+            return z3.And(self._quiet(s), z3.Not(self._in(s, y, sooner, k)))
+        return self._fired(RETRANSMIT_TIMEOUT, allowed, s, t, k)
+
+    def _msl2_timeout(self, s: WorldTerms, t: WorldTerms, k: int):
+        def allowed(s, x, m, k):  # the peer will not retransmit
+            y = PEER[x]
+            return z3.And(self._quiet(s), z3.Not(self._in(s, y, lambda u: self.rel.has_timer(y, u), k)))
+        return self._fired(MSL2_TIMEOUT, allowed, s, t, k)
+
+    def _lose(self, s: WorldTerms, t: WorldTerms, k: int):
+        return self._fault(s, t, lambda to, d, j: (z3.And(s.loss != 0, s.len[d] > j), z3.And(
+            self._remove(s, t, d, j), *self._budgets_same(s, t, "loss"),
+            t.loss == z3.If(s.loss > 0, s.loss - 1, s.loss), s.act == self.label(Label("net", LOSE, to)))))
+
+    def _duplicate(self, s: WorldTerms, t: WorldTerms, k: int):
+        cap = self.config.capacity
+        return self._fault(s, t, lambda to, d, j: (z3.And(s.dup > 0, s.len[d] > j, s.len[d] < cap), z3.And(
+            self._push(s, t, d, s.slots[d][j]), *self._budgets_same(s, t, "dup"),
+            t.dup == s.dup - 1, s.act == self.label(Label("net", DUPLICATE, to)))))
+
+    def _old_duplicate_arrives(self, s: WorldTerms, t: WorldTerms, k: int):
+        cap = self.config.capacity
+        return self._fault(s, t, lambda to, d, kind: (z3.And(s.stale > 0, s.len[d] < cap), z3.And(
+            self._push(s, t, d, self._old(s, kind)), *self._budgets_same(s, t, "stale"),
+            t.stale == s.stale - 1, s.act == self.label(Label("net", f"{OLD}({kind})", to)))),
+            STALE_KINDS if self.config.stale else ())
+
+    def _fault(self, s: WorldTerms, t: WorldTerms, effect, over=None) -> tuple[list, list]:
+        """(enabling conditions, steps) of a fault of the network: effect(to, channel, p) gives
+        (enabled, effect on that channel) for each p in over (default: each slot)."""
+        ends = z3.And(*self._endpoint_same(s, t, "A"), *self._endpoint_same(s, t, "B"),
+                      t.calls["A"] == s.calls["A"], t.calls["B"] == s.calls["B"])
+        enabled, steps = [], []
+        for to in ("B", "A"):
+            d, other = TO[to], TO[PEER[to]]
+            for p in range(self.config.capacity) if over is None else over:
+                when, change = effect(to, d, p)
+                enabled.append(when)
+                steps.append(z3.And(when, ends, self._keep(s, t, other), change))
+        return enabled, steps
+
+    def _arrives(self, s: WorldTerms, x: str, m: Move, k: int):
         """The channel's head is of m's segment class."""
         head, seg = s.slots[TO[x]][0], m.segment
         out = [head.syn == seg.syn, head.fin == seg.fin, head.rst == seg.rst,
@@ -327,7 +384,7 @@ class Encoding:
             out.append(z3.Or(head.seq_tag != s.irs_tag[x], elsewhere(d, self.rel.offsets)))
         return z3.And(*out)
 
-    def _post(self, s: World, t: World, x: str, m: Move, k: int):
+    def _post(self, s: WorldTerms, t: WorldTerms, x: str, m: Move, k: int):
         out = [t.ctrl[x] == self.rel.id(x, m.post), s.sends == bool(m.sent)]
         for field, value in (("iss", m.iss), ("irs", m.irs)):
             now, nxt = getattr(s, field)[x], getattr(t, field)[x]
@@ -349,68 +406,46 @@ class Encoding:
         return z3.And(*out)
 
     # --- frames
-    def _common(self, s: World, t: World, x: str, group: str):
-        """What every move of x in this group leaves or changes alike."""
+    def _common(self, s: WorldTerms, t: WorldTerms, x: str, action: str):
+        """What every move of x made by this action leaves or changes alike."""
         y = PEER[x]
         out = self._endpoint_same(s, t, y) + self._budgets_same(s, t)
         out += [t.calls[y] == s.calls[y],
-                t.calls[x] == s.calls[x] + (1 if group == "call" else 0),
+                t.calls[x] == s.calls[x] + (1 if action == APP_CALL else 0),
                 z3.If(s.sends, self._push(s, t, FROM[x], s.out), self._keep(s, t, FROM[x]))]
-        out.append(self._remove(s, t, TO[x], 0) if group == SEGMENT else self._keep(s, t, TO[x]))
+        out.append(self._remove(s, t, TO[x], 0) if action == DELIVER else self._keep(s, t, TO[x]))
         return z3.And(*out)
 
     @staticmethod
-    def _endpoint_same(s: World, t: World, x: str) -> list:
+    def _endpoint_same(s: WorldTerms, t: WorldTerms, x: str) -> list:
         return [t.ctrl[x] == s.ctrl[x], t.iss[x] == s.iss[x], t.irs[x] == s.irs[x],
                 t.iss_tag[x] == s.iss_tag[x], t.irs_tag[x] == s.irs_tag[x]]
 
     @staticmethod
-    def _budgets_same(s: World, t: World, but: str = "") -> list:
+    def _budgets_same(s: WorldTerms, t: WorldTerms, but: str = "") -> list:
         return [getattr(t, b) == getattr(s, b) for b in ("loss", "dup", "stale") if b != but]
 
-    def _prefix(self, s: World, t: World, d: str) -> list:
+    def _prefix(self, s: WorldTerms, t: WorldTerms, d: str) -> list:
         """The segments in channel d stay where they are."""
         return [z3.Implies(i < s.len[d], _same(t.slots[d][i], s.slots[d][i]))
                 for i in range(self.config.capacity)]
 
-    def _keep(self, s: World, t: World, d: str):
+    def _keep(self, s: WorldTerms, t: WorldTerms, d: str):
         return z3.And(t.len[d] == s.len[d], *self._prefix(s, t, d))
 
-    def _push(self, s: World, t: World, d: str, seg: Slot):
+    def _push(self, s: WorldTerms, t: WorldTerms, d: str, seg: Slot):
         cap = self.config.capacity
         return z3.And(s.len[d] < cap, t.len[d] == s.len[d] + 1, *self._prefix(s, t, d),
                       *(z3.Implies(s.len[d] == i, _same(t.slots[d][i], seg)) for i in range(cap)))
 
-    def _remove(self, s: World, t: World, d: str, j: int):
+    def _remove(self, s: WorldTerms, t: WorldTerms, d: str, j: int):
         cap = self.config.capacity
         return z3.And(s.len[d] > j, t.len[d] == s.len[d] - 1,
                       *(_same(t.slots[d][i], s.slots[d][i]) for i in range(j)),
                       *(z3.Implies(i < t.len[d], _same(t.slots[d][i], s.slots[d][i + 1]))
                         for i in range(j, cap - 1)))
 
-    def _faults(self, s: World, t: World) -> list[tuple]:
-        """(enabled, effect) of each fault of the network."""
-        cap, out = self.config.capacity, []
-        ends = z3.And(*self._endpoint_same(s, t, "A"), *self._endpoint_same(s, t, "B"),
-                      t.calls["A"] == s.calls["A"], t.calls["B"] == s.calls["B"])
-        for to in ("B", "A"):
-            d, other = TO[to], TO[PEER[to]]
-            rest = z3.And(ends, self._keep(s, t, other))
-            for j in range(cap):
-                out.append((z3.And(s.loss != 0, s.len[d] > j), z3.And(
-                    rest, self._remove(s, t, d, j), *self._budgets_same(s, t, "loss"),
-                    t.loss == z3.If(s.loss > 0, s.loss - 1, s.loss),
-                    s.act == self.label(Label("net", LOSE, to)))))
-                out.append((z3.And(s.dup > 0, s.len[d] > j, s.len[d] < cap), z3.And(
-                    rest, self._push(s, t, d, s.slots[d][j]), *self._budgets_same(s, t, "dup"),
-                    t.dup == s.dup - 1, s.act == self.label(Label("net", DUPLICATE, to)))))
-            for kind in STALE_KINDS if self.config.stale else ():
-                out.append((z3.And(s.stale > 0, s.len[d] < cap), z3.And(
-                    rest, self._push(s, t, d, self._old(s, kind)), *self._budgets_same(s, t, "stale"),
-                    t.stale == s.stale - 1, s.act == self.label(Label("net", f"{OLD}({kind})", to)))))
-        return out
-
-    def _old(self, s: World, kind: str) -> Slot:
+    def _old(self, s: WorldTerms, kind: str) -> Slot:
         """The old duplicate of this kind that the step injects: the n-th uses OLDSEQn, OLDACKn."""
         seg = old_duplicate(kind, 1)
         seq, ack = BITVEC.const(0), BITVEC.const(0)
@@ -424,7 +459,7 @@ class Encoding:
                     seq, ack, seq_tag, ack_tag)
 
     # --- properties: one bad-state predicate per safety property, over the world after k steps
-    def _field(self, s: World, x: str, f: str, k: int):
+    def _field(self, s: WorldTerms, x: str, f: str, k: int):
         """(present, value, tag) of x's sequence field f at step k."""
         base, tag = (s.iss[x], s.iss_tag[x]) if f in SEND_FIELDS \
             else (s.irs[x], s.irs_tag[x])
@@ -436,7 +471,7 @@ class Encoding:
             value = z3.If(at, BITVEC.const(off), value)
         return present, base + value, tag
 
-    def _flight(self, s: World, x: str):
+    def _flight(self, s: WorldTerms, x: str):
         """The slots of x's outgoing channel holding a segment x sent (not an old duplicate)."""
         d = FROM[x]
         return [(z3.And(i < s.len[d], z3.Not(slot.old)), slot) for i, slot in enumerate(s.slots[d])]
@@ -525,6 +560,21 @@ class Encoding:
                     chosen.append(self.world(j).isn[x])
             out[x] = tuple(model.eval(v, model_completion=True).as_long() for v in chosen)
         return out
+
+
+# How BMC encodes each of the environment's actions, by name; and those it does not, with why.
+ENCODED = {APP_CALL: Encoding._app_call, DELIVER: Encoding._deliver,
+           RETRANSMIT_TIMEOUT: Encoding._retransmit_timeout, MSL2_TIMEOUT: Encoding._msl2_timeout,
+           LOSE: Encoding._lose, DUPLICATE: Encoding._duplicate, OLD: Encoding._old_duplicate_arrives}
+NOT_ENCODED = {
+    DELIVER_OUT_OF_ORDER: "a channel is encoded as FIFO slots: only its head arrives",
+    FORGE: "a forged segment's arbitrary SEQ, and the attack's target, are not encoded",
+}
+
+
+def unencoded(config: Config) -> list[Action]:
+    """The actions this configuration allows that BMC does not encode."""
+    return [a for a in ENVIRONMENT if a.name in NOT_ENCODED and a.configured(config)]
 
 
 def applicable(scenario: Scenario, config: Config) -> list[str]:

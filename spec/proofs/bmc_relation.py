@@ -30,7 +30,7 @@ from ..tcp.seq import SeqVal, distance
 from ..tcp.symbolic import Decider, literal
 from ..tcp.tcb import RECEIVE_FIELDS, SEND_FIELDS, Tcb
 from ..world.config import Config, Scenario
-from ..world.system import STALE_KINDS, old_duplicate
+from ..world.environment import STALE_KINDS, old_duplicate
 
 ISS, IRS, SEG_SEQ, SEG_ACK = "ISS", "IRS", "SEG.SEQ", "SEG.ACK"
 Shape = tuple[bool, bool, bool, bool, int]  # SYN, FIN, RST, ACK bit, data octets

@@ -55,7 +55,7 @@ HANDSHAKE = (LISTEN, SYN_SENT, SYN_RECEIVED)  # an incarnation here has sent onl
 SHORT = FAR - 8  # sequence numbers a connection sends, at most, in this model
 
 
-class Slot(NamedTuple):
+class GhostSlot(NamedTuple):
     """A segment in flight: ``body`` is a Segment or the name of a symbolic one; each ghost
     flag is a bool or the name of a Z3 Boolean."""
     body: object
@@ -64,8 +64,8 @@ class Slot(NamedTuple):
     old: bool | str
 
 
-def symbolic_slot(name: str) -> Slot:
-    return Slot(name, f"{name}.CUR", f"{name}.ACKS", f"{name}.OLD")
+def symbolic_slot(name: str) -> GhostSlot:
+    return GhostSlot(name, f"{name}.CUR", f"{name}.ACKS", f"{name}.OLD")
 
 
 class Flight(NamedTuple):
@@ -90,7 +90,7 @@ def _bool(key):
 
 
 @lru_cache(maxsize=None)
-def _flight(key: Slot) -> Flight:
+def _flight(key: GhostSlot) -> Flight:
     tags = tuple(_bool(t) for t in key[1:])
     seg = key.body
     if isinstance(seg, str):
@@ -112,7 +112,7 @@ class End(NamedTuple):
     synced: bool | str
 
 
-class World(NamedTuple):
+class GhostWorld(NamedTuple):
     """Both endpoints and the slots between them."""
     x: End
     y: End
@@ -135,7 +135,7 @@ def _within(lo, x, hi, k: int = 0):
 
 
 @lru_cache(maxsize=None)
-def _sequence(key: Slot, sender: End, k: int):
+def _sequence(key: GhostSlot, sender: End, k: int):
     s = _flight(key)
     t = sender.tcb
     current = [z3.Not(_bool(sender.fresh))]
@@ -153,7 +153,7 @@ def _sequence(key: Slot, sender: End, k: int):
 
 
 @lru_cache(maxsize=None)
-def _ack(key: Slot, receiver: Tcb, k: int):
+def _ack(key: GhostSlot, receiver: Tcb, k: int):
     if not _has(receiver, SND):
         return z3.BoolVal(True)
     s = _flight(key)
@@ -161,7 +161,7 @@ def _ack(key: Slot, receiver: Tcb, k: int):
                       _within(_term(receiver.iss), s.ack, _term(receiver.snd_nxt), k))
 
 
-def sequence_in_flight(w: World, k: int = 0):
+def sequence_in_flight(w: GhostWorld, k: int = 0):
     """auxiliary: a segment in flight (not a RST) from its sender's current incarnation lies
     within [ISS, SND.NXT] of its sender, a SYN at ISS, and carries no data or FIN while the
     sender is in LISTEN, SYN-SENT or SYN-RECEIVED (nor when it has chosen no ISN: it sent
@@ -170,7 +170,7 @@ def sequence_in_flight(w: World, k: int = 0):
     return z3.And(*(_sequence(s, w.x, k) for s in w.to_y), *(_sequence(s, w.y, k) for s in w.to_x))
 
 
-def ack_in_flight(w: World, k: int = 0):
+def ack_in_flight(w: GhostWorld, k: int = 0):
     """ack-validity across the network: every ACK in flight that acknowledges its receiver's
     current incarnation is =< the receiver's SND.NXT (and >= its ISS)."""
     return z3.And(*(_ack(s, w.y.tcb, k) for s in w.to_y), *(_ack(s, w.x.tcb, k) for s in w.to_x))
@@ -185,13 +185,13 @@ def _synchronized(a: End, b: End, k: int):
         _term(x.irs) == _term(y.iss), _within(_term(y.iss), _term(x.rcv_nxt), _term(y.snd_nxt), k)))
 
 
-def synchronization(w: World, k: int = 0):
+def synchronization(w: GhostWorld, k: int = 0):
     """synchronization across endpoints: an endpoint synchronized with its peer's current
     incarnation has IRS = the peer's ISS and RCV.NXT =< the peer's SND.NXT."""
     return z3.And(_synchronized(w.x, w.y, k), _synchronized(w.y, w.x, k))
 
 
-def fresh_alone(w: World, k: int = 0):
+def fresh_alone(w: GhostWorld, k: int = 0):
     """auxiliary: before an endpoint chooses its ISN it has no SND and its peer is not
     synchronized with it (k = 1, the mutant: its peer has no SND either)."""
     return z3.And(_alone(w.x, w.y, k), _alone(w.y, w.x, k))
@@ -206,14 +206,14 @@ def _alone(a: End, b: End, k: int):
 INVARIANT = (fresh_alone, sequence_in_flight, ack_in_flight, synchronization)
 
 
-def cross_inv(w: World):
+def cross_inv(w: GhostWorld):
     return z3.And(induction.inv(w.x.tcb), induction.inv(w.y.tcb), *(c(w) for c in INVARIANT))
 
 
 # ---------------------------------------------------------------- the stated abstractions
 
 @lru_cache(maxsize=None)
-def _far(key: Slot, t: Tcb):
+def _far(key: GhostSlot, t: Tcb):
     """An old duplicate's SEQ and ACK are at least FAR from t's ISS (symbolic.far_apart)."""
     if not _has(t, SND):
         return z3.BoolVal(True)
@@ -231,7 +231,7 @@ def _short(t: Tcb):
     return z3.ULT(_term(t.snd_nxt) - _term(t.iss), SHORT)
 
 
-def abstractions(w: World):
+def abstractions(w: GhostWorld):
     """What the model assumes in every state: old duplicates far from the ISSs, short
     connections."""
     ends = (w.x.tcb, w.y.tcb)
@@ -254,11 +254,11 @@ X = End(None, "X.fresh", "X.synced")
 Y = End(None, "Y.fresh", "Y.synced")
 TO_Y, TO_X = symbolic_slot("OX"), symbolic_slot("OY")  # any slot holding a segment from X, from Y
 RECEIVED = ("R.CUR", "R.ACKS", "R.OLD")
-INJECTED = Slot("OLD", False, False, True)  # an old duplicate the network injects
+INJECTED = GhostSlot("OLD", False, False, True)  # an old duplicate the network injects
 
 
-def _pre(x: Tcb, y: Tcb, to_y=(TO_Y,), to_x=(TO_X,)) -> World:
-    return World(X._replace(tcb=x), Y._replace(tcb=y), to_y, to_x)
+def _pre(x: Tcb, y: Tcb, to_y=(TO_Y,), to_x=(TO_X,)) -> GhostWorld:
+    return GhostWorld(X._replace(tcb=x), Y._replace(tcb=y), to_y, to_x)
 
 
 @lru_cache(maxsize=None)
@@ -286,7 +286,7 @@ def _sent(t: Transition, synced) -> tuple:
             acks = synced
         elif seg.ack is not None and t.segment is not None and seg.ack.base == t.segment.seq.base:
             acks = RECEIVED[0]
-        out.append(Slot(seg, True, acks, False))
+        out.append(GhostSlot(seg, True, acks, False))
     return tuple(out)
 
 
@@ -299,7 +299,7 @@ def _steps(variant: str | None) -> tuple:
     for t, (one, _) in zip(induction.transitions(variant), induction._steps(variant)):
         chooses = t.post.incarnations > t.pre.incarnations
         opens = t.pre.state == CLOSED and t.post.state != CLOSED
-        received = (Slot(t.segment, *RECEIVED),) if t.segment else ()
+        received = (GhostSlot(t.segment, *RECEIVED),) if t.segment else ()
         step = z3.And(one, ack_in_flight(_pre(t.pre, None, (), received)),
                       z3.Or(_bool(X.fresh), not opens))
         synced = _synced_after(t)
@@ -310,7 +310,7 @@ def _steps(variant: str | None) -> tuple:
             arrived = _pre(t.pre, y, (), received)
             before = z3.And(_before(t.pre, y), step, sequence_in_flight(arrived),
                             *(_far(s, e) for s in received for e in (t.pre, y)))
-            post = World(x_post, Y._replace(tcb=y, synced=False if chooses else Y.synced),
+            post = GhostWorld(x_post, Y._replace(tcb=y, synced=False if chooses else Y.synced),
                          to_y, to_x)
             out.append((t, before, post))
     for x in induction.pre_states():
@@ -320,11 +320,11 @@ def _steps(variant: str | None) -> tuple:
     return tuple(out)
 
 
-def init_worlds() -> list[World]:
+def init_worlds() -> list[GhostWorld]:
     tcbs = induction.init_tcbs()
     out = []
     for a, b in zip(tcbs[::2], tcbs[1::2]):
-        out += [World(End(x, x.incarnations == 0, False), End(y, y.incarnations == 0, False), (), ())
+        out += [GhostWorld(End(x, x.incarnations == 0, False), End(y, y.incarnations == 0, False), (), ())
                 for x, y in ((a, b), (b, a))]
     return out
 

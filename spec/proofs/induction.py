@@ -32,7 +32,7 @@ from ..suite.run import machine_for
 from ..tcp import facts
 from ..tcp.facts import Kind, kind, template
 from ..tcp.firing import DECIDER, fired, segments, seq_offsets
-from ..tcp.machine import MSL2, RTO, SEGMENT, USER_CALLS
+from ..tcp.machine import KEEPALIVE, MSL2, RTO, SEGMENT, UNREAD_POSSIBLE, USER_CALLS
 from ..tcp.rules import QUEUE_MAX, Params
 from ..tcp.segment import Segment
 from ..tcp.seq import BITVEC, HALF, SeqVal, lt
@@ -64,6 +64,8 @@ def pre_states() -> list[Tcb]:
         origins = ("passive", "active") if state == SYN_RECEIVED else \
             ("passive" if state == LISTEN else "active",)
         out += [base._replace(origin=origin) for origin in origins]
+        if state in UNREAD_POSSIBLE:  # CLOSE with data unread resets (3.6.1): data received
+            out.append(base._replace(origin="active", received=1))
     return out
 
 
@@ -107,7 +109,7 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
     params = Params(retries=Config.retries, fin_len=machine.fin_len)
     seen = {}
     for template in pre_states():
-        events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2,)]
+        events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2, KEEPALIVE)]
         events += [(SEGMENT, seg, cond) for seg, cond in segments(template, SEQ_OFFSETS)]
         events += [(RTO, None, _queue_bound(template))]
         for event, seg, cond in events:

@@ -17,6 +17,7 @@ from tcpverify.checker.verdict import worst
 from ..proofs.proof_report import proof_dict, proof_results, proofs_md, proofs_verdict
 from ..suite.coverage import coverage
 from ..suite.mutants import default_matrix, mutants_md
+from .rfc_gaps import rfc_gaps_md
 from ..tcp.machine import build_graph
 from ..teaching.audit import audit_md, default_audit
 from ..teaching.figures import report_pictures
@@ -132,6 +133,7 @@ REPORTS = {
     "seed-audit.md": lambda outcomes, status: audit_md(default_audit(), "en"),
     "seed-audit.zh.md": lambda outcomes, status: audit_md(default_audit(), "zh"),
     "mutants.md": lambda outcomes, status: mutants_md(list(default_matrix())),
+    "rfc-gaps.md": lambda outcomes, status: rfc_gaps_md(),
 }
 
 

@@ -17,7 +17,7 @@ import networkx as nx
 
 from . import rules as r
 from .states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK, LISTEN,
-                     STATES, SYN_RECEIVED, SYN_SENT, TIME_WAIT, camel)
+                     STATES, SYN_RECEIVED, SYN_SENT, SYNCHRONIZED, TIME_WAIT, camel)
 
 SEGMENT = "segment"
 OPEN_PASSIVE = "OPEN (passive)"
@@ -25,14 +25,19 @@ OPEN_ACTIVE = "OPEN (active)"
 SEND = "SEND"
 CLOSE = "CLOSE"
 ABORT = "ABORT"
+CLOSE_UNREAD = "CLOSE (with unread data)"  # 3.6.1: the host refuses further reads
 RTO = "retransmission timeout"
 MSL2 = "2MSL timeout"
-USER_CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, SEND, CLOSE, ABORT)
+KEEPALIVE = "keep-alive timeout"  # 3.8.4: off by default (MUST-24), a scenario turns it on
+FIN_WAIT_2_TIMEOUT = "FIN-WAIT-2 timeout"  # not in RFC 9293: Linux's tcp_fin_timeout (its profile)
+USER_CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, SEND, CLOSE, CLOSE_UNREAD, ABORT)
 
 RETRANSMITTING = (SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK)
 ABORT_WITH_RST = (SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT)
 ABORT_SILENT = (LISTEN, SYN_SENT, CLOSING, LAST_ACK, TIME_WAIT)
 RESET_SIGNALLED = (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT)
+UNREAD_POSSIBLE = (ESTABLISHED, CLOSE_WAIT)  # states where CLOSE may find data not yet read
+KEEPING_ALIVE = (ESTABLISHED, CLOSE_WAIT)  # 3.8.4: an idle connection that can still send
 
 
 # Edges that no configuration of the default suite fires, and why (spec/suite/coverage.py
@@ -80,7 +85,11 @@ def build_graph() -> nx.MultiDiGraph:
     edge("CloseInEstablished", ESTABLISHED, FIN_WAIT_1, CLOSE, "", r.send_fin, "3.10.4")
     edge("CloseInCloseWait", CLOSE_WAIT, LAST_ACK, CLOSE, "", r.send_fin, "3.10.4")
     for s in ABORT_WITH_RST:
-        edge(f"AbortIn{camel(s)}", s, CLOSED, ABORT, "", r.abort_with_reset, "3.10.5")
+        action = r.abort_with_reset_ack if s in SYNCHRONIZED else r.abort_with_reset
+        edge(f"AbortIn{camel(s)}", s, CLOSED, ABORT, "", action, "3.10.5, 3.1")
+    for s in UNREAD_POSSIBLE:  # 3.6.1 SHLD-2: CLOSE with data unread SHOULD send a reset
+        edge(f"CloseWithUnreadDataIn{camel(s)}", s, CLOSED, CLOSE_UNREAD, "data_received",
+             r.abort_with_reset_ack, "3.6.1")
     for s in ABORT_SILENT:
         edge(f"AbortIn{camel(s)}", s, CLOSED, ABORT, "", r.abort_silently, "3.10.5")
 
@@ -99,6 +108,8 @@ def build_graph() -> nx.MultiDiGraph:
          r.reset_to_seg_ack, "3.10.7.3")
     edge("RcvRstInSynSent", SYN_SENT, CLOSED, SEGMENT, "RST and ACK", r.connection_reset, "3.10.7.3")
     edge("DropRstInSynSent", SYN_SENT, SYN_SENT, SEGMENT, "RST", r.drop, "3.10.7.3")
+    edge("RcvSynAckFinInSynSent", SYN_SENT, CLOSE_WAIT, SEGMENT, "SYN and ACK and FIN",
+         r.accept_syn_ack, "3.10.7.3")  # ESTABLISHED, then its FIN (3.10.7.4, eighth check)
     edge("RcvSynAckInSynSent", SYN_SENT, ESTABLISHED, SEGMENT, "SYN and ACK", r.accept_syn_ack,
          "3.10.7.3")
     edge("RcvSynInSynSent", SYN_SENT, SYN_RECEIVED, SEGMENT, "SYN", r.simultaneous_syn, "3.10.7.3")
@@ -147,6 +158,8 @@ def build_graph() -> nx.MultiDiGraph:
         edge(f"RetransmitIn{c}", s, s, RTO, "unacked and retries_left", r.retransmit, "3.8.1")
         edge(f"GiveUpIn{c}", s, CLOSED, RTO, "unacked", r.give_up, "3.8.3, 3.10.8")
     edge("TimeoutInTimeWait", TIME_WAIT, CLOSED, MSL2, "", r.expire, "3.10.8")
+    for s in KEEPING_ALIVE:
+        edge(f"KeepAliveIn{camel(s)}", s, s, KEEPALIVE, "not unacked", r.send_keepalive, "3.8.4")
     return g
 
 
@@ -178,7 +191,7 @@ class Machine:
         self._index = {k: [e[1:] for e in sorted(v, key=lambda e: e[0])] for k, v in index.items()}
 
     def handles(self, state: str, event: str) -> bool:
-        return (state, event) in self._index
+        return (state, event) in self._index or (state, FALLBACK.get(event)) in self._index
 
     def fire(self, me: str, tcb, event: str, seg, ctx, params: r.Params):
         """(edge name, new TCB, segments sent), or None when no edge's guard holds."""
@@ -187,4 +200,10 @@ class Machine:
             if guard(view):
                 new, sent = action(view)
                 return name, new._replace(state=dst), sent
+        if event in FALLBACK:
+            return self.fire(me, tcb, FALLBACK[event], seg, ctx, params)
         return None
+
+
+# 3.6.1: a CLOSE whose host refuses further reads is a plain CLOSE where nothing is unread.
+FALLBACK = {CLOSE_UNREAD: CLOSE}

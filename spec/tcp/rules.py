@@ -219,9 +219,14 @@ def accept_syn(v: View):
 
 
 def accept_syn_ack(v: View):
-    """IRS=SEG.SEQ, RCV.NXT=SEG.SEQ+1, SND.UNA=SEG.ACK, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"""
+    """IRS=SEG.SEQ, RCV.NXT=SEG.SEQ+SEG.LEN (its data and FIN taken too), SND.UNA=SEG.ACK,
+    send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"""
     seg = v.seg
-    t = v.tcb._replace(irs=seg.seq, rcv_nxt=seg.seq + 1, snd_una=seg.ack, retries=0)
+    # 3.10.7.3: "if there are other controls or text in the segment", process them as in
+    # 3.10.7.4 from the sixth check: in order, right after the SYN, so all of it is taken.
+    data = seg.data
+    t = v.tcb._replace(irs=seg.seq, rcv_nxt=seg.seq + v._len, snd_una=seg.ack, retries=0,
+                       received=v.tcb.received + data, fin_rcvd=seg.fin)
     return t, (_ack_segment(t),)
 
 
@@ -309,6 +314,27 @@ def send_data(v: View):
 def abort_with_reset(v: View):
     """send <SEQ=SND.NXT><CTL=RST>, delete the TCB"""
     return v.tcb._replace(error="aborted"), (Segment(seq=v.tcb.snd_nxt, rst=True),)
+
+
+def abort_with_reset_ack(v: View):
+    """send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, delete the TCB"""
+    # 3.10.5 writes <SEQ=SND.NXT><CTL=RST>; once synchronized the ACK is always sent (3.1)
+    # and a receiver validates a reset by its SEQ alone (3.5.3): either form is the reset.
+    t = v.tcb
+    return t._replace(error="aborted"), (Segment(seq=t.snd_nxt, ack=t.rcv_nxt, rst=True),)
+
+
+def reset_forms(seg: Segment) -> tuple[Segment, ...]:
+    """The forms an ABORT reset from a synchronized state may take on the wire (see above)."""
+    return (seg, seg._replace(ack=None)) if seg.rst and seg.ack is not None else (seg,)
+
+
+def send_keepalive(v: View):
+    """send <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, no data"""
+    # 3.8.4: a probe the peer finds unacceptable (SEQ before RCV.NXT), so it answers with
+    # an ACK (3.10.7.4, first check); it changes nothing here.
+    t = v.tcb
+    return t, (Segment(seq=t.snd_nxt + -1, ack=t.rcv_nxt),)
 
 
 def abort_silently(v: View):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .seq import SeqVal
+from .seq import HALF, MOD, SeqVal
 
 
 class Segment(NamedTuple):
@@ -43,3 +43,20 @@ class Segment(NamedTuple):
         data = f"<DATA={self.data}>" if self.data else ""
         old = " (old duplicate)" if self.old else " (forged)" if self.forged else ""
         return f"<SEQ={self.seq}>{ack}<CTL={self.flags}>{data}{old}"
+
+
+def pure_ack(g: Segment) -> bool:
+    """An ACK alone: no SYN, FIN, RST or data."""
+    return g.ack is not None and not (g.syn or g.fin or g.rst or g.data)
+
+
+def covers(later: Segment, earlier: Segment) -> bool:
+    """later is at the same SEQ and acknowledges at least what earlier does (concrete numbers)."""
+    return later.seq == earlier.seq and later.ack is not None \
+        and (later.ack.off - earlier.ack.off) % MOD < HALF
+
+
+def carried(pending: Segment, captured: Segment) -> bool:
+    """A pure ACK that a later segment makes redundant: a delayed ACK need never be sent
+    (RFC 9293 3.10.7.4 acknowledges queued segments together; RFC 1122 4.2.3.2)."""
+    return pure_ack(pending) and covers(captured, pending)

@@ -55,6 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.retransmission timeout": {"en": "retransmission timeout", "zh": "重传超时"},
     "event.2MSL timeout": {"en": "2MSL timeout", "zh": "2MSL 超时"},
     "event.FIN-WAIT-2 timeout": {"en": "FIN-WAIT-2 timeout", "zh": "FIN-WAIT-2 超时"},
+    "event.keep-alive timeout": {"en": "keep-alive timeout", "zh": "保活超时"},
     # --- one step in one line (check, verify's reports, JUnit, replay)
     "head.init": {"en": "initial state", "zh": "初始状态"},
     "head.net": {"en": "net: {action} {peer}->{actor} {segment}", "zh": "网络：{action} {peer}->{actor} {segment}"},
@@ -67,6 +68,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "zh": "{number} {dir} {segment} 被捕获（由 {edge} 发送）"},
     "replay.unseen": {"en": "; not captured, so lost before the capture point: {segments}",
                       "zh": "；未被捕获，因此在捕获点之前丢失：{segments}"},
+    "replay.carried": {"en": "; its ACK also acknowledges what a delayed ACK would have: {segments}",
+                       "zh": "；它的 ACK 也确认了一个被延迟的 ACK 本会确认的内容：{segments}"},
     "replay.lost": {"en": "{number} lost after the capture point", "zh": "{number} 在捕获点之后丢失"},
     "replay.unchecked": {"en": "not checked", "zh": "未检查"},
     "segment.seq": {"en": "SEQ", "zh": "序列号 SEQ"},

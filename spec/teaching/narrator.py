@@ -12,13 +12,14 @@ from tcpverify.checker.status import Status
 
 from ..suite.run import Outcome
 from ..tcp.machine import SEGMENT
-from ..tcp.segment import Segment
+from ..tcp.segment import Segment, carried
 from ..tcp.seq import CONST
 from ..tcp.symbolic import Decider
 from ..views.steps import (CALL, CAPTURE, DUPLICATE, FORGE, INIT, LOSE, OLD, RECEIVE, TIMER, Told,
                            TraceStep)
-from ..world.system import (DUPLICATE as NET_DUPLICATE, FORGE as NET_FORGE, LOSE as NET_LOSE, OLD as NET_OLD,
-                            PEER, World)
+from ..world.environment import (DUPLICATE as NET_DUPLICATE, FORGE as NET_FORGE, LOSE as NET_LOSE,
+                                 OLD as NET_OLD, PEER)
+from ..world.system import World
 from .messages import MESSAGES, say
 
 NET_KIND = {NET_LOSE: LOSE, NET_DUPLICATE: DUPLICATE, NET_OLD: OLD, NET_FORGE: FORGE}  # by event
@@ -186,7 +187,8 @@ def narrate_replay(segments: list, steps: list, lang: str = "en") -> tuple[Trace
             head = say("replay.captured", lang, number=number, dir=f"{o.sender}->{to}", segment=o.segment,
                        edge=by or say("replay.unchecked", lang))
             if unseen:
-                head += say("replay.unseen", lang, segments=", ".join(str(g) for g in unseen))
+                told = "replay.carried" if all(carried(g, o.segment) for g in unseen) else "replay.unseen"
+                head += say(told, lang, segments=", ".join(str(g) for g in unseen))
         elif st.actor == "net":
             kind, head = LOSE, say("replay.lost", lang, number=number)
         else:

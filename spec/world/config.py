@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..tcp.machine import ABORT, CLOSE, OPEN_ACTIVE, OPEN_PASSIVE, SEND
+from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, OPEN_ACTIVE,
+                           OPEN_PASSIVE, SEND)
 from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK,
                           LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 
@@ -36,7 +37,8 @@ class Scenario:
 
     @property
     def aborts(self) -> bool:
-        return any(c.event == ABORT for c in self.a + self.b)
+        """An application ends the connection with a reset: ABORT, or CLOSE with data unread."""
+        return any(c.event in (ABORT, CLOSE_UNREAD) for c in self.a + self.b)
 
     @property
     def closes_unsynchronized(self) -> bool:
@@ -98,10 +100,33 @@ SCENARIOS = {s.name: s for s in (
              "B in FIN-WAIT-2 or LAST-ACK (RFC 9293 3.10.5)",
              (CONNECTS, Call(CLOSE, BOTH_OPEN_STATES), Call(ABORT, (FIN_WAIT_1, FIN_WAIT_2, CLOSING, TIME_WAIT))),
              (LISTENS, closes(*BOTH_OPEN_STATES), Call(ABORT, (FIN_WAIT_2, LAST_ACK)))),
+    Scenario("close-unread", "A sends data and closes; B closes without reading: a reset if "
+             "the data is in (RFC 9293 3.6.1), else a FIN; A aborts if a lost reset leaves it "
+             "in FIN-WAIT-2",
+             (CONNECTS, Call(SEND, BOTH_OPEN_STATES), Call(CLOSE, BOTH_OPEN_STATES),
+              Call(ABORT, (FIN_WAIT_2,))),
+             (LISTENS, Call(CLOSE_UNREAD, BOTH_OPEN_STATES, closes_listener=True))),
+    Scenario("keep-alive", "A's keep-alive timer fires once while idle, before it closes "
+             "(RFC 9293 3.8.4); B answers the probe with an ACK; either may close first",
+             (CONNECTS, Call(KEEPALIVE, BOTH_OPEN_STATES), Call(CLOSE, BOTH_OPEN_STATES)),
+             (LISTENS, closes(*BOTH_OPEN_STATES))),
     Scenario("connect-to-closed-port", "A connects to B, which never listens: B answers RST",
              (Call(OPEN_ACTIVE, (CLOSED,)),), ()),
 )}
 
+
+# Scenarios outside the default suite: each shows a known gap of RFC 9293 (reports/rfc-gaps.md).
+GAP_SCENARIOS = {s.name: s for s in (
+    Scenario("close-before-established", "B closes while its SYN,ACK may be unacknowledged; "
+             "a retransmission carries SYN and FIN together (RFC 9293 3.10.4, 3.10.7.3)",
+             (CONNECTS, Call(CLOSE, (CLOSE_WAIT,))),
+             (LISTENS, closes(SYN_RECEIVED, ESTABLISHED))),
+    Scenario("peer-vanishes", "A closes; B, in CLOSE-WAIT, aborts, and its reset may be lost; "
+             "A's FIN-WAIT-2 timer, if its graph has one, fires once it is due",
+             (CONNECTS, Call(CLOSE, (ESTABLISHED,)), Call(FIN_WAIT_2_TIMEOUT, (FIN_WAIT_2,))),
+             (LISTENS, Call(ABORT, (CLOSE_WAIT,)))),
+)}
+CHECKABLE = {**SCENARIOS, **GAP_SCENARIOS}  # what `tcpverify check` runs by name
 
 
 @dataclass(frozen=True)

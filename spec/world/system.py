@@ -1,10 +1,11 @@
 """Two endpoints, two channels, timers and applications: the model the checker explores.
 
-A ``World`` is the global state. Its successors are the union of named
-actions: an application call, a segment delivered (the receiving edge of the
-state graph names the step), a timer, or a fault of the network (a segment
-lost, duplicated, an old duplicate from an earlier incarnation arriving, or a
-RST or SYN forged by a blind attacker).
+A ``World`` is the global state. Its successors are those of the environment's
+named actions (spec/world/environment.py): an application call, a segment
+delivered (the receiving edge of the state graph names the step), a timer, or
+a fault of the network. This module holds the state and the primitives the
+actions are written with: firing an endpoint's graph, sending into a bounded
+channel, a fault's step.
 """
 
 from __future__ import annotations
@@ -12,19 +13,15 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
+from ..tcp.machine import RTO, Machine
 from ..tcp.rules import Params, iss_base
 from ..tcp.segment import Segment
 from ..tcp.seq import SeqVal
-from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
-from ..tcp.symbolic import FORGED_PREFIX, ISS_PREFIX, OLD_PREFIX, Decider, branches
+from ..tcp.states import CLOSED, SYNCHRONIZED
+from ..tcp.symbolic import ISS_PREFIX, Decider, branches
 from ..tcp.tcb import Tcb
 from .config import Config, Scenario
-
-PEER = {"A": "B", "B": "A"}
-LOSE, DUPLICATE, OLD, FORGE = "Lose", "Duplicate", "OldDuplicateArrives", "ForgedArrives"
-STALE_KINDS = ("SYN", "ACK", "FIN", "RST", "DATA")
-FORGED_KINDS = ("RST", "SYN")  # RFC 5961 3 and 4
+from .environment import PEER, make_call, plan
 
 
 class Step(NamedTuple):
@@ -80,6 +77,8 @@ class TcpSystem:
         self._steps: dict = {}
         self._order = _ReprKeys().__getitem__
         self._unknown_before = self.decider.unknown  # the Decider may serve several runs
+        self._next = plan(config)
+        self._timeouts: tuple = (None, None)  # (world, its retransmission timeouts): see timeouts
 
     # --- the Model protocol
     def init_states(self) -> list[World]:
@@ -90,28 +89,18 @@ class TcpSystem:
             for call in self.scripts[x]:
                 if not call.initial:
                     break
-                ((step, w),) = self._user_call(w, x, call)
+                ((step, w),) = make_call(self, w, x)
                 self.fired[step.name] += 1
         return [w]
 
     def successors(self, w: World) -> list[tuple[Step, World]]:
+        """Next: the environment's actions enabled in w, with their effects."""
         out: list[tuple[Step, World]] = []
-        for x in ("A", "B"):
-            script, made = self.scripts[x], w.calls[x == "B"]
-            if made < len(script):
-                call = script[made]
-                peer_made = w.calls[x == "A"]
-                if call.enabled(w.tcb(x)) and peer_made >= call.after_peer:
-                    out += self._user_call(w, x, call)
-        for x in ("A", "B"):
-            for k, seg in self._deliverable(w.channel_to(x)):
-                out += self._deliver(w, x, k, seg)
-        if w.quiet():
-            out += self._timeouts(w)
-            for x in ("A", "B"):
-                if w.tcb(x).state == TIME_WAIT and not self._can_retransmit(w, PEER[x]):
-                    out += self._fire(w, x, MSL2, None, w.ab, w.ba, w.calls)
-        out += self._faults(w)
+        for over, actions in self._next:
+            for p in over(self, w):
+                for a in actions:
+                    if a.enabled(self, w, p):
+                        out += a.effect(self, w, p)
         fired = self.fired
         for step, _ in out:
             fired[step.name] += 1
@@ -127,18 +116,8 @@ class TcpSystem:
     def doubtful(self, w: World) -> bool:
         return self.decider.doubtful(w.pc)
 
-    # --- steps
-    def _user_call(self, w: World, x: str, call) -> list[tuple[Step, World]]:
-        i = x == "B"
-        calls = (w.calls[0] + (not i), w.calls[1] + i)
-        return self._fire(w, x, call.event, None, w.ab, w.ba, calls)
-
-    def _deliver(self, w: World, x: str, k: int, seg: Segment):
-        if x == "B":
-            return self._fire(w, x, SEGMENT, seg, w.ab[:k] + w.ab[k + 1:], w.ba, w.calls)
-        return self._fire(w, x, SEGMENT, seg, w.ab, w.ba[:k] + w.ba[k + 1:], w.calls)
-
-    def _fire(self, w: World, x: str, event: str, seg, ab: tuple, ba: tuple, calls: tuple):
+    # --- the primitives the environment's actions are written with
+    def fire(self, w: World, x: str, event: str, seg, ab: tuple, ba: tuple, calls: tuple):
         """Fire x's state graph on event; one successor per feasible branch of the path condition.
 
         The successors have channels ab and ba and calls (w's, or w's after this step
@@ -163,8 +142,17 @@ class TcpSystem:
             out = [(step, self._canonical(renumber_isns(s))) for step, s in out]
         return out
 
+    def timeouts(self, w: World) -> dict[str, list]:
+        """Each endpoint's retransmission timeout fired in w (kept for the last w asked about:
+        RetransmitTimeout and Msl2Timeout both ask)."""
+        last, fired = self._timeouts
+        if last is not w:
+            fired = {x: self.fire(w, x, RTO, None, w.ab, w.ba, w.calls) for x in ("A", "B")}
+            self._timeouts = (w, fired)
+        return fired
+
     def _canonical(self, w: World) -> World:
-        return w._replace(ab=self._ordered(w.ab), ba=self._ordered(w.ba))
+        return w._replace(ab=self.ordered(w.ab), ba=self.ordered(w.ba))
 
     def _outcomes(self, x: str, tcb: Tcb, event: str, seg, pc: frozenset) -> tuple:
         """(step, new TCB, segments sent, path condition) per feasible branch.
@@ -185,79 +173,20 @@ class TcpSystem:
         self._memo[x, tcb, event, seg, pc] = out = tuple(out)
         return out
 
-    def _timeouts(self, w: World):
-        """Retransmission timers fire on a quiet network (RTO > RTT); when both run, the one
-        with less backoff, fewer retries so far, fires first (RFC 6298 5.5 doubles the RTO)."""
-        fired = {x: self._fire(w, x, RTO, None, w.ab, w.ba, w.calls) for x in ("A", "B")}
-        pending = [x for x in ("A", "B") if fired[x]]
-        if not pending:
-            return []
-        least = min(w.tcb(x).retries for x in pending)
-        return [step for x in pending if w.tcb(x).retries == least for step in fired[x]]
-
     def _channel(self, ch: tuple) -> tuple | None:
         """A channel after sending: None when it would exceed its capacity."""
         if len(ch) > self.config.capacity:
             self._limits.add(f"channel capacity {self.config.capacity} exceeded")
             return None
-        return self._ordered(ch)
+        return self.ordered(ch)
 
-    def _ordered(self, ch: tuple) -> tuple:
+    def ordered(self, ch: tuple) -> tuple:
         """A reordering channel is a multiset, kept canonical by sorting."""
         if self.config.reorder:
             return tuple(sorted(ch, key=self._order))
         return ch
 
-    def _deliverable(self, ch: tuple):
-        """FIFO: the head only; with reordering, each distinct segment."""
-        if not ch:
-            return []
-        if not self.config.reorder:
-            return [(0, ch[0])]
-        return [(k, s) for k, s in enumerate(ch) if s not in ch[:k]]
-
-    def _can_retransmit(self, w: World, x: str) -> bool:
-        return bool(self._fire(w, x, RTO, None, w.ab, w.ba, w.calls))
-
-    def _faults(self, w: World):
-        loss, dup, stale, forge = w.budget
-        out = []
-        for to in ("B", "A"):
-            ch = w.channel_to(to)
-            for k, seg in enumerate(ch):
-                if seg in ch[:k]:
-                    continue
-                if loss != 0:
-                    self.lost[self._loss_kind(w, to, seg)] += 1
-                    # what is left of a canonical channel is canonical: no sorting
-                    out.append((self._net_step(LOSE, LOSE, seg, to),
-                                self._net(w, to, ch[:k] + ch[k + 1:], (loss - (loss > 0), dup, stale, forge))))
-                if dup > 0 and len(ch) < self.config.capacity:
-                    out.append((self._net_step(DUPLICATE, DUPLICATE, seg, to),
-                                self._net(w, to, self._ordered(ch + (seg,)), (loss, dup - 1, stale, forge))))
-        if stale > 0:
-            out += self._inject(w, OLD, STALE_KINDS, old_duplicate, self.config.stale - stale + 1,
-                                (loss, dup, stale - 1, forge), lambda t: True)
-        if forge > 0:
-            # RFC 5961 1: the attack is on a synchronized connection, its 4-tuple known
-            out += self._inject(w, FORGE, FORGED_KINDS, forged, self.config.forge - forge + 1,
-                                (loss, dup, stale, forge - 1), lambda t: t.state in SYNCHRONIZED)
-        return out
-
-    def _inject(self, w: World, event: str, kinds, make, n: int, budget: tuple, target_ok):
-        """The n-th segment from outside the connection, of each kind, into each channel with room."""
-        out = []
-        for to in ("B", "A"):
-            ch = w.channel_to(to)
-            if len(ch) >= self.config.capacity or not target_ok(w.tcb(to)):
-                continue
-            for kind in kinds:
-                seg = make(kind, n)
-                out.append((self._net_step(event, f"{event}({kind})", seg, to),
-                            self._net(w, to, self._ordered(ch + (seg,)), budget)))
-        return out
-
-    def _net_step(self, event: str, name: str, seg: Segment, to: str) -> Step:
+    def net_step(self, event: str, name: str, seg: Segment, to: str) -> Step:
         """One Step object per fault, shared by every edge that takes it (the graph keeps them)."""
         key = (name, seg, to)
         step = self._steps.get(key)
@@ -265,18 +194,19 @@ class TcpSystem:
             step = self._steps[key] = Step("net", event, name, seg, to)
         return step
 
-    def _net(self, w: World, to: str, ch: tuple, budget: tuple) -> World:
+    def net(self, w: World, to: str, ch: tuple, budget: tuple) -> World:
         """w with the channel to ``to`` replaced, after a fault that spent from the budget."""
         if to == "B":
             return World(w.a, w.b, ch, w.ba, w.calls, budget, w.pc)
         return World(w.a, w.b, w.ab, ch, w.calls, budget, w.pc)
 
-    def _loss_kind(self, w: World, to: str, seg: Segment) -> str:
+    def note_loss(self, w: World, to: str, seg: Segment) -> None:
+        """Count a loss by what was lost (Outcome.losses)."""
         key = (w.tcb(to), seg)
         kind = self._loss_kinds.get(key)
         if kind is None:
             kind = self._loss_kinds[key] = self.loss_kind(w, to, seg)
-        return kind
+        self.lost[kind] += 1
 
     @staticmethod
     def loss_kind(w: World, to: str, seg: Segment) -> str:
@@ -300,24 +230,6 @@ class _ReprKeys(dict):
     def __missing__(self, seg: Segment) -> str:
         key = self[seg] = repr(seg)
         return key
-
-
-def old_duplicate(kind: str, n: int) -> Segment:
-    """A segment of an earlier incarnation: its numbers are arbitrary 32-bit values (RFC 9293 3.5)."""
-    seq, ack = SeqVal(f"{OLD_PREFIX}SEQ{n}", 0), SeqVal(f"{OLD_PREFIX}ACK{n}", 0)
-    return {
-        "SYN": Segment(seq=seq, syn=True, old=True),
-        "ACK": Segment(seq=seq, ack=ack, old=True),
-        "FIN": Segment(seq=seq, ack=ack, fin=True, old=True),
-        "RST": Segment(seq=seq, rst=True, old=True),
-        "DATA": Segment(seq=seq, ack=ack, data=1, old=True),
-    }[kind]
-
-
-def forged(kind: str, n: int) -> Segment:
-    """A blind attacker's RST or SYN: the 4-tuple is right, the SEQ an arbitrary 32-bit value."""
-    seq = SeqVal(f"{FORGED_PREFIX}SEQ{n}", 0)
-    return Segment(seq=seq, rst=kind == "RST", syn=kind == "SYN", forged=True)
 
 
 def new_isn_chosen(out) -> bool:

@@ -14,7 +14,8 @@ import pytest
 from tcpverify.spec.cli import main
 from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
-from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
+from tcpverify.spec.world.config import DEFAULT_CONFIGS, GAP_SCENARIOS, SCENARIOS
+from tcpverify.spec.world.environment import NAMES
 from tcpverify.spec.world.properties import PROPERTY_NAMES
 
 
@@ -223,9 +224,11 @@ def test_list_names_every_scenario_variant_property_and_configuration(capsys):
     listed = {sections[k]: [line.split()[0] for line in sections[k + 1].strip("\n").splitlines()]
               for k in range(0, len(sections), 2)}
     assert listed["scenarios"] == list(SCENARIOS)
+    assert listed["gap scenarios (outside the default suite)"] == list(GAP_SCENARIOS)
     assert listed["variants"] == list(VARIANTS)
     assert listed["properties"] == list(PROPERTY_NAMES)
     assert len(listed["configurations (the default suite)"]) == len(DEFAULT_CONFIGS)
+    assert listed["environment actions (applications and timers and the network)"] == list(NAMES)
     for line in out.splitlines():
         if line.startswith("  "):
             assert len(line.split()) >= 2, f"no description: {line}"

@@ -7,10 +7,11 @@ import pytest
 
 from tcpverify.checker.properties import EndState
 from tcpverify.checker.status import Status
-from tcpverify.spec.proofs.bmc import compare, replay
+from tcpverify.spec.proofs.bmc import ENCODED, NOT_ENCODED, compare, replay, unencoded
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
+from tcpverify.spec.world.environment import NAMES
 from tcpverify.spec.world.properties import suite
 
 # Where each variant's finding shows (docs/findings.md).
@@ -103,3 +104,19 @@ def test_cli_bmc_exit_codes(capsys):
     assert '"agree": null' in capsys.readouterr().out
     assert main(["bmc", "normal", "--reorder"]) == 2
     assert "no --reorder" in capsys.readouterr().err
+
+
+def test_bmc_encodes_each_environment_action_or_says_why_not():
+    """BMC's table names exactly the environment's actions: one it misses, or one it adds, fails."""
+    assert set(ENCODED).isdisjoint(NOT_ENCODED)
+    assert set(ENCODED) | set(NOT_ENCODED) == set(NAMES)
+    assert all(reason for reason in NOT_ENCODED.values())
+
+
+def test_a_run_that_needs_an_action_bmc_does_not_encode_is_refused_by_name(capsys):
+    from tcpverify.spec.cli import main
+    assert [a.name for a in unencoded(Config(forge=1, reorder=True))] == ["DeliverOutOfOrder", "ForgedArrives"]
+    assert unencoded(Config(loss=1, dup=1, stale=1)) == []
+    assert main(["bmc", "normal", "--forge", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"ForgedArrives (no --forge): {NOT_ENCODED['ForgedArrives']}" in err

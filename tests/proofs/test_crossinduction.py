@@ -9,7 +9,7 @@ import z3
 from tcpverify.checker.proofs import Obligation, prove
 from tcpverify.checker.status import Status
 from tcpverify.spec.proofs import crossinduction, obligations
-from tcpverify.spec.proofs.crossinduction import End, Slot, World
+from tcpverify.spec.proofs.crossinduction import End, GhostSlot, GhostWorld
 from tcpverify.spec.proofs.induction import RCV
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.rules import iss_base
@@ -49,7 +49,7 @@ def _current(t: Tcb, me: str) -> str | None:
     return iss_base(me, t.incarnations - 1) if t.incarnations else None
 
 
-def explicit_world(w: system.World) -> World:
+def explicit_world(w: system.World) -> GhostWorld:
     """A world the explicit checker explores, with its ghosts: a segment is current when its SEQ
     has its sender's current ISN base, acknowledges the current incarnation when its ACK has its
     receiver's; an endpoint is synchronized when its IRS has its peer's current base, fresh when
@@ -59,13 +59,13 @@ def explicit_world(w: system.World) -> World:
     def end(t: Tcb, peer: str) -> End:
         return End(t, t.incarnations == 0, crossinduction._has(t, RCV) and t.irs.base == cur[peer])
 
-    def slot(seg, sender: str, receiver: str) -> Slot:
+    def slot(seg, sender: str, receiver: str) -> GhostSlot:
         if seg.old:
-            return Slot(seg, False, False, True)
-        return Slot(seg, not seg.rst and seg.seq.base == cur[sender],
+            return GhostSlot(seg, False, False, True)
+        return GhostSlot(seg, not seg.rst and seg.seq.base == cur[sender],
                     seg.ack is not None and seg.ack.base == cur[receiver], False)
 
-    return World(end(w.a, "B"), end(w.b, "A"), tuple(slot(s, "A", "B") for s in w.ab),
+    return GhostWorld(end(w.a, "B"), end(w.b, "A"), tuple(slot(s, "A", "B") for s in w.ab),
                  tuple(slot(s, "B", "A") for s in w.ba))
 
 

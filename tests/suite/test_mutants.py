@@ -5,7 +5,8 @@ property weakened by a later change stops killing some mutant below, and CI fail
 import pytest
 
 from tcpverify.checker.status import Status
-from tcpverify.spec.suite.mutants import CONFIGS_FOR, FORGE, SURVIVORS, Kill, Row, kills, mutants_md
+from tcpverify.spec.suite.mutants import (CONFIGS_FOR, FORGE, MUTANT_SCENARIOS, SURVIVORS, Kill, Row, kills,
+                                         mutants_md)
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.symbolic import Decider
 from tcpverify.spec.tcp.variants import VARIANTS
@@ -63,8 +64,8 @@ def test_every_mutant_is_listed_and_every_property_kills_one():
 
 def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_under_forging(decider):
     assert SURVIVORS == {}
-    row = kills(VARIANTS["no-challenge-ack"], tuple(SCENARIOS), CONFIGS_FOR["no-challenge-ack"], decider)
-    assert row.runs == len(SCENARIOS) * (len(DEFAULT_CONFIGS) + 1) and row.incomplete == {}
+    row = kills(VARIANTS["no-challenge-ack"], MUTANT_SCENARIOS, CONFIGS_FOR["no-challenge-ack"], decider)
+    assert row.runs == len(MUTANT_SCENARIOS) * (len(DEFAULT_CONFIGS) + 1) and row.incomplete == {}
     assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5}
     assert row.kills["blind-reset-resistance"].outcome.config == FORGE
     md = mutants_md([row])

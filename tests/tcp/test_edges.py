@@ -14,8 +14,8 @@ from typing import NamedTuple
 import pytest
 from firing import MACHINE, fire, fire_branches
 
-from tcpverify.spec.tcp.machine import (ABORT, CLOSE, MSL2, OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND,
-                                        build_graph)
+from tcpverify.spec.tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, KEEPALIVE, MSL2, OPEN_ACTIVE,
+                                        OPEN_PASSIVE, RTO, SEGMENT, SEND, build_graph)
 from tcpverify.spec.tcp.rules import Params, View
 from tcpverify.spec.tcp.segment import Segment
 from tcpverify.spec.tcp.seq import MOD, SeqVal, concrete
@@ -23,7 +23,7 @@ from tcpverify.spec.tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED,
                                        LAST_ACK, LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT, camel)
 from tcpverify.spec.tcp.symbolic import Ctx, Decider
 from tcpverify.spec.tcp.tcb import Tcb
-from tcpverify.spec.world.system import old_duplicate
+from tcpverify.spec.world.environment import old_duplicate
 
 A, B = SeqVal("ISS_A", 0), SeqVal("ISS_B", 0)
 
@@ -116,11 +116,22 @@ def user_call_cases():
         yield Case("3.10.4", f"CloseIn{camel(t.state)}", t, CLOSE, None,
                    t._replace(state=dst, fin_seq=t.snd_nxt, snd_nxt=t.snd_nxt + 1),
                    (Segment(seq=t.snd_nxt, ack=t.rcv_nxt, fin=True),))
-    # ABORT: <SEQ=SND.NXT><CTL=RST> in SYN-RECEIVED and the states where data may flow.
-    for s in (SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT):
+    # ABORT: <SEQ=SND.NXT><CTL=RST> in SYN-RECEIVED and the states where data may flow;
+    # once synchronized the reset carries <ACK=RCV.NXT> too (3.1).
+    t = OTHER[SYN_RECEIVED]
+    yield Case("3.10.5", "AbortInSynReceived", t, ABORT, None,
+               t._replace(state=CLOSED, error="aborted"), (Segment(seq=t.snd_nxt, rst=True),))
+    for s in (ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT):
         t = OTHER[s]
         yield Case("3.10.5", f"AbortIn{camel(s)}", t, ABORT, None,
-                   t._replace(state=CLOSED, error="aborted"), (Segment(seq=t.snd_nxt, rst=True),))
+                   t._replace(state=CLOSED, error="aborted"),
+                   (Segment(seq=t.snd_nxt, ack=t.rcv_nxt, rst=True),))
+    # 3.6.1: CLOSE while received data is unread: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>.
+    for t in (est, cw):
+        unread = t._replace(received=3)
+        yield Case("3.6.1", f"CloseWithUnreadDataIn{camel(t.state)}", unread, CLOSE_UNREAD, None,
+                   unread._replace(state=CLOSED, error="aborted"),
+                   (Segment(seq=t.snd_nxt, ack=t.rcv_nxt, rst=True),))
     for t in (LISTENING, syn_sent, OTHER[CLOSING], OTHER[LAST_ACK], OTHER[TIME_WAIT]):
         yield Case("3.10.5", f"AbortIn{camel(t.state)}", t, ABORT, None,
                    t._replace(state=CLOSED, error="aborted"))
@@ -171,6 +182,17 @@ def syn_sent_cases():
     yield Case("3.10.7.3", "RcvSynInSynSent", t, SEGMENT, Segment(seq=B, syn=True),
                OTHER[SYN_RECEIVED]._replace(origin="active"),  # MUST-11: keeps its origin
                (Segment(seq=A, ack=B + 1, syn=True),))
+    # Data and a FIN on the SYN,ACK are taken with it (3.10.7.3: "continue processing at the
+    # sixth step"): RCV.NXT moves past them, and the FIN leads on to CLOSE-WAIT.
+    yield Case("3.10.7.3", "RcvSynAckInSynSent", t, SEGMENT,
+               Segment(seq=B, ack=A + 1, syn=True, data=3),
+               OTHER[ESTABLISHED]._replace(rcv_nxt=B + 4, received=3),
+               (Segment(seq=A + 1, ack=B + 4),))
+    yield Case("3.10.7.3", "RcvSynAckFinInSynSent", t, SEGMENT,
+               Segment(seq=B, ack=A + 1, syn=True, fin=True, data=2),
+               OTHER[ESTABLISHED]._replace(state=CLOSE_WAIT, rcv_nxt=B + 4, received=2,
+                                           fin_rcvd=True),
+               (Segment(seq=A + 1, ack=B + 4),))
     # Fifth, neither SYN nor RST: drop.
     yield Case("3.10.7.3", "DropInSynSent", t, SEGMENT, Segment(seq=B, ack=A + 1), t)
     yield Case("3.10.7.3", "DropInSynSent", t, SEGMENT, Segment(seq=B, fin=True), t)
@@ -309,6 +331,11 @@ def timer_cases():
                (Segment(seq=A + 1, ack=B + 1, fin=True, data=1),))
     yield Case("3.10.8", "TimeoutInTimeWait", OTHER[TIME_WAIT], MSL2, None,
                OTHER[TIME_WAIT]._replace(state=CLOSED))
+    # 3.8.4: the probe <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=ACK>, only with nothing unacknowledged.
+    for s in (ESTABLISHED, CLOSE_WAIT):
+        t = OTHER[s]
+        yield Case("3.8.4", f"KeepAliveIn{camel(s)}", t, KEEPALIVE, None, t,
+                   (Segment(seq=t.snd_nxt + -1, ack=t.rcv_nxt),))
 
 
 CASES = [*user_call_cases(), *closed_and_listen_cases(), *syn_sent_cases(),
@@ -379,6 +406,20 @@ def test_old_duplicate_is_never_acceptable(state, kind):
     want = {"RST": drop, "FIN": "RcvFinInTimeWait" if state == TIME_WAIT else None}.get(kind)
     outcomes = fire_branches(t, SEGMENT, old_duplicate(kind, 1))
     assert {r[0] for r, _ in outcomes} == {want or f"AckUnacceptableIn{camel(state)}"}
+
+
+@pytest.mark.parametrize("state", [ESTABLISHED, CLOSE_WAIT])
+def test_a_keep_alive_probe_is_answered_with_an_ack(state):
+    """3.8.4: the peer finds the probe unacceptable (before RCV.NXT) and acknowledges (3.10.7.4)."""
+    prober = OTHER[state]
+    (probe,) = fire(prober, KEEPALIVE, None)[2]
+    peer = Tcb(state=FIN_WAIT_2 if state == CLOSE_WAIT else ESTABLISHED, origin="passive",
+               iss=B, irs=A, snd_una=prober.rcv_nxt, snd_nxt=prober.rcv_nxt, rcv_nxt=A + 1)
+    name, after, sent = fire(peer, SEGMENT, probe)
+    assert (name, after) == (f"AckUnacceptableIn{camel(peer.state)}", peer)
+    assert sent == (Segment(seq=peer.snd_nxt, ack=peer.rcv_nxt),)
+    # data outstanding: no probe
+    assert fire_branches(UNACKED[ESTABLISHED][0], KEEPALIVE) == [(None, frozenset())]
 
 
 def test_no_timer_fires_with_nothing_unacknowledged():

@@ -19,7 +19,7 @@ from tcpverify.spec.tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED,
                                        LAST_ACK, LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 from tcpverify.spec.tcp.symbolic import Decider
 from tcpverify.spec.tcp.tcb import Tcb
-from tcpverify.spec.world.system import PEER, old_duplicate
+from tcpverify.spec.world.environment import PEER, old_duplicate
 
 
 class Replay:

@@ -14,7 +14,7 @@ from tcpverify.spec.tcp.symbolic import OLD_PREFIX, Decider
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
 from tcpverify.spec.world.properties import BY_NAME, PROPERTY_NAMES
-from tcpverify.spec.world.system import LOSE
+from tcpverify.spec.world.environment import LOSE
 
 DECIDER = Decider()
 LOSS1 = Config(loss=1)

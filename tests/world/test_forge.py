@@ -8,7 +8,7 @@ from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.symbolic import Decider
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
-from tcpverify.spec.world.system import FORGE
+from tcpverify.spec.world.environment import FORGE
 
 FORGE1 = Config(forge=1)
 DECIDER = Decider()

@@ -16,7 +16,7 @@ from tcpverify.spec.tcp.states import CLOSED, CLOSING, FIN_WAIT_2, LISTEN, SYN_R
 from tcpverify.spec.tcp.symbolic import OLD_PREFIX, Decider
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
 from tcpverify.spec.world.properties import BY_NAME, PROPERTY_NAMES
-from tcpverify.spec.world.system import LOSE
+from tcpverify.spec.world.environment import LOSE
 
 DECIDER = Decider()
 FAIR_LOSS = Config(loss=-1, retries=None)
@@ -39,8 +39,8 @@ def edges(outcome):
 
 def test_the_default_suite_is_every_scenario_under_every_configuration():
     assert set(SCENARIOS) == {"normal", "server-closes-first", "simultaneous-open",
-                              "simultaneous-close", "half-close", "abort", "data-then-close",
-                              "close-during-handshake", "give-up-during-handshake",
+                              "simultaneous-close", "half-close", "abort", "close-unread", "keep-alive",
+                              "data-then-close", "close-during-handshake", "give-up-during-handshake",
                               "give-up-while-closing", "connect-to-closed-port"}
     assert FAIR_LOSS in DEFAULT_CONFIGS and Config() in DEFAULT_CONFIGS
 
@@ -172,3 +172,25 @@ def test_more_losses_than_retries_leave_b_listening_or_half_open():
     assert o.status == Status.VERIFIED  # the safety properties still hold
     assert o.skipped["graceful"] == "losses are not fewer than retries"
     assert run("normal", Config(loss=3, retries=3)).status == Status.VERIFIED
+
+
+@pytest.mark.parametrize("scenario, config, fired", [
+    # 3.6.1: the reset on CLOSE with data unread, from both states it may find data in.
+    ("close-unread", Config(), {"CloseWithUnreadDataInEstablished", "CloseWithUnreadDataInCloseWait"}),
+    # 3.8.4: the probe, from both states, answered by the peer's ACK of an unacceptable segment.
+    ("keep-alive", Config(), {"KeepAliveInEstablished", "KeepAliveInCloseWait",
+                              "AckUnacceptableInEstablished", "AckUnacceptableInFinWait2"}),
+])
+def test_the_rfc_edges_for_linux_behaviour_fire_in_the_default_suite(suite, scenario, config, fired):
+    names = {label.name for label, _, _ in edges(suite[scenario, config])}
+    assert fired <= names
+
+
+def test_an_abort_from_a_synchronized_state_resets_with_an_ack(suite):
+    """3.10.5 with 3.1: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, and the peer is reset by it."""
+    resets = [(w, v) for label, w, v in edges(suite["abort", Config()])
+              if label.name == "AbortInEstablished"]
+    assert resets
+    for before, after in resets:
+        rst = after.ab[-1]
+        assert rst.rst and rst.ack == before.a.rcv_nxt and rst.seq == before.a.snd_nxt

@@ -5,7 +5,9 @@ ip (iproute2), nft (nftables) and tcpdump. Namespaces tvr-a (client, 10.77.0.1)
 and tvr-b (server, 10.77.0.2) are joined by a veth pair on a private /30; traffic
 never leaves them. tcpdump listens in tvr-a, so every segment is captured on A's side
 of the wire; a drop is made by nftables in the receiver's input hook, after the capture
-point, and drops exactly the first (or first two) matching segments.
+point, and drops exactly the first (or first two) matching segments. keep-alive sets
+SO_KEEPALIVE with a one-second idle time and interval, bulk-half-close sends 100 KB and then
+shuts its side down, defer-accept listens with TCP_DEFER_ACCEPT.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ DROPS = {
     "lost-final-ack": (("B", FINAL_ACK, 1),),
     "lost-final-ack-twice": (("B", FINAL_ACK, 2),),
 }
-CASES = ("normal-close", "server-closes-first", "half-close", *DROPS, "rst-closed-port", "abort-linger0", "close-unread-data")
+CASES = ("normal-close", "server-closes-first", "half-close", *DROPS, "rst-closed-port", "abort-linger0",
+         "close-unread-data", "keep-alive", "bulk-half-close", "defer-accept")
+BULK = 100 * 1024  # octets A sends in bulk-half-close
+KEEPALIVE_IDLE = 1  # seconds: TCP_KEEPIDLE and TCP_KEEPINTVL in keep-alive
 
 
 def sh(*cmd: str, ns: str | None = None, check: bool = True, **kw):
@@ -166,6 +171,22 @@ def role_a(case: str, start: float) -> None:
         s.sendall(b"never read")
         time.sleep(0.3)
         s.close()
+    elif case == "keep-alive":  # two probes while idle, each answered, then a normal close
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_IDLE)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, KEEPALIVE_IDLE)
+        time.sleep(2.5 * KEEPALIVE_IDLE)
+        s.close()
+    elif case == "bulk-half-close":  # 100 KB, then SHUT_WR; B answers after reading it all
+        s.sendall(b"x" * BULK)
+        s.shutdown(socket.SHUT_WR)
+        drain(s)
+        s.close()
+    elif case == "defer-accept":  # A's data comes after B's TCP_DEFER_ACCEPT has resent its SYN-ACK
+        time.sleep(1.5)
+        s.sendall(b"late request")
+        drain(s)
+        s.close()
     else:
         s.sendall(b"hello")
         time.sleep(0.2)
@@ -183,6 +204,8 @@ def role_b(case: str, start: float) -> None:
     lst = socket.socket()
     lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     lst.bind((ADDR["B"], PORT))
+    if case == "defer-accept":  # accept() only once data has come (Linux TCP_DEFER_ACCEPT)
+        lst.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 1)
     lst.listen(1)
     lst.settimeout(20)
     c, _ = lst.accept()
@@ -205,6 +228,16 @@ def role_b(case: str, start: float) -> None:
     elif case == "abort-linger0":
         time.sleep(0.5)
         drain(c)
+        c.close()
+    elif case == "bulk-half-close":
+        got = 0
+        while chunk := c.recv(65536):
+            got += len(chunk)
+        c.sendall(f"got {got}".encode())
+        c.close()
+    elif case == "defer-accept":
+        c.recv(100)
+        c.sendall(b"reply")
         c.close()
     else:
         drain(c)

@@ -1,0 +1,225 @@
+"""The environment of the two endpoints, written once as named actions: a TLA+ Next.
+
+Each action has a name, an enabling condition and an effect over one parameter (an
+endpoint, a segment in flight, a kind of injected segment), and the Config budget
+that allows it at all. Next is the union of ENVIRONMENT, in the groups of NEXT. An
+action that fires an endpoint's state graph lists the events it fires it on; the
+step is then named by the edge taken. A fault's step is named by the action.
+
+TcpSystem.successors (explicit search) runs this list; spec/proofs/bmc.py encodes it by
+name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from ..tcp.machine import MSL2, RTO, SEGMENT, USER_CALLS
+from ..tcp.segment import Segment
+from ..tcp.seq import SeqVal
+from ..tcp.states import SYNCHRONIZED
+from ..tcp.symbolic import FORGED_PREFIX, OLD_PREFIX
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .system import TcpSystem, World
+
+PEER = {"A": "B", "B": "A"}
+STALE_KINDS = ("SYN", "ACK", "FIN", "RST", "DATA")
+FORGED_KINDS = ("RST", "SYN")  # RFC 5961 3 and 4
+
+
+@dataclass(frozen=True)
+class Action:
+    """One environment action. ``over(system, w)`` yields its parameter values; ``enabled`` and
+    ``effect`` take (system, w, p); the effect is the list of (step, successor)."""
+
+    name: str
+    meaning: str
+    over: Callable[["TcpSystem", "World"], Iterable]
+    enabled: Callable[["TcpSystem", "World", object], bool]
+    effect: Callable[["TcpSystem", "World", object], list]
+    events: tuple[str, ...] = ()  # the events it fires an endpoint's state graph on
+    budget: str = ""  # the Config field that allows it (0: never); "" for always
+
+    def configured(self, config: "Config") -> bool:
+        return not self.budget or bool(getattr(config, self.budget))
+
+
+def spend(budget: tuple, i: int) -> tuple:
+    """The budget after one fault of kind i (a negative count is unbounded)."""
+    return budget[:i] + (budget[i] - (budget[i] > 0),) + budget[i + 1:]
+
+
+LOSS, DUP, STALE, FORGE_BUDGET = range(4)  # the positions in World.budget
+
+
+# --- parameter domains
+def endpoints(system, w):
+    return ("A", "B")
+
+
+def arrivals(system, w):
+    """(receiver, position, segment): the head of a FIFO channel, each distinct segment of a
+    reordering one (a multiset)."""
+    for x in ("A", "B"):
+        ch = w.channel_to(x)
+        if system.config.reorder:
+            yield from ((x, k, s) for k, s in enumerate(ch) if s not in ch[:k])
+        elif ch:
+            yield x, 0, ch[0]
+
+
+def in_flight(system, w):
+    """(receiver, position, segment) for each distinct segment in flight."""
+    for to in ("B", "A"):
+        ch = w.channel_to(to)
+        yield from ((to, k, s) for k, s in enumerate(ch) if s not in ch[:k])
+
+
+def injections(kinds):
+    def over(system, w):
+        return ((to, kind) for to in ("B", "A") for kind in kinds)
+    over.__name__ = f"injections{kinds}"
+    return over
+
+
+# --- the segments that come from outside the connection
+def old_duplicate(kind: str, n: int) -> Segment:
+    """A segment of an earlier incarnation: its numbers are arbitrary 32-bit values (RFC 9293 3.5)."""
+    seq, ack = SeqVal(f"{OLD_PREFIX}SEQ{n}", 0), SeqVal(f"{OLD_PREFIX}ACK{n}", 0)
+    return {
+        "SYN": Segment(seq=seq, syn=True, old=True),
+        "ACK": Segment(seq=seq, ack=ack, old=True),
+        "FIN": Segment(seq=seq, ack=ack, fin=True, old=True),
+        "RST": Segment(seq=seq, rst=True, old=True),
+        "DATA": Segment(seq=seq, ack=ack, data=1, old=True),
+    }[kind]
+
+
+def forged(kind: str, n: int) -> Segment:
+    """A blind attacker's RST or SYN: the 4-tuple is right, the SEQ an arbitrary 32-bit value."""
+    seq = SeqVal(f"{FORGED_PREFIX}SEQ{n}", 0)
+    return Segment(seq=seq, rst=kind == "RST", syn=kind == "SYN", forged=True)
+
+
+# --- application calls
+def next_call(system, w, x):
+    """x's application's next call, if its script has one left."""
+    script, made = system.scripts[x], w.calls[x == "B"]
+    return script[made] if made < len(script) else None
+
+
+def call_enabled(system, w, x) -> bool:
+    call = next_call(system, w, x)
+    return call is not None and call.enabled(w.tcb(x)) and w.calls[x == "A"] >= call.after_peer
+
+
+def make_call(system, w, x):
+    i = x == "B"
+    calls = (w.calls[0] + (not i), w.calls[1] + i)
+    return system.fire(w, x, next_call(system, w, x).event, None, w.ab, w.ba, calls)
+
+
+# --- segments arriving from the connection
+def deliver(system, w, p):
+    x, k, seg = p
+    if x == "B":
+        return system.fire(w, x, SEGMENT, seg, w.ab[:k] + w.ab[k + 1:], w.ba, w.calls)
+    return system.fire(w, x, SEGMENT, seg, w.ab, w.ba[:k] + w.ba[k + 1:], w.calls)
+
+
+# --- timers, on a quiet network: the timeouts are longer than a round trip
+def rto_enabled(system, w, x) -> bool:
+    """RFC 6298 5.5 doubles the RTO at each retry: when both timers run, the one with fewer
+    retries so far (less backoff) fires first."""
+    if not w.quiet():
+        return False
+    fired = system.timeouts(w)
+    pending = [y for y in ("A", "B") if fired[y]]
+    return x in pending and w.tcb(x).retries == min(w.tcb(y).retries for y in pending)
+
+
+def msl2_enabled(system, w, x) -> bool:
+    """RFC 9293 3.10.8: 2MSL once no segment of the connection can be in flight, i.e. the
+    network is quiet and the peer will not retransmit (the abstraction of MSL)."""
+    return (w.quiet() and system.machine.handles(w.tcb(x).state, MSL2)
+            and not system.timeouts(w)[PEER[x]])
+
+
+# --- faults of the network
+def lose(system, w, p):
+    to, k, seg = p
+    system.note_loss(w, to, seg)
+    ch = w.channel_to(to)
+    # what is left of a canonical channel is canonical: no sorting
+    return [(system.net_step(LOSE, LOSE, seg, to), system.net(w, to, ch[:k] + ch[k + 1:], spend(w.budget, LOSS)))]
+
+
+def room(system, w, to) -> bool:
+    return len(w.channel_to(to)) < system.config.capacity
+
+
+def duplicate(system, w, p):
+    to, k, seg = p
+    ch = system.ordered(w.channel_to(to) + (seg,))
+    return [(system.net_step(DUPLICATE, DUPLICATE, seg, to), system.net(w, to, ch, spend(w.budget, DUP)))]
+
+
+def injection(name: str, make, i: int, total: str):
+    """The effect of a segment from outside the connection arriving: the n-th of its kind."""
+    def effect(system, w, p):
+        to, kind = p
+        seg = make(kind, getattr(system.config, total) - w.budget[i] + 1)
+        ch = system.ordered(w.channel_to(to) + (seg,))
+        return [(system.net_step(name, f"{name}({kind})", seg, to), system.net(w, to, ch, spend(w.budget, i)))]
+    return effect
+
+
+APP_CALL, DELIVER, DELIVER_OUT_OF_ORDER = "AppCall", "Deliver", "DeliverOutOfOrder"
+RETRANSMIT_TIMEOUT, MSL2_TIMEOUT = "RetransmitTimeout", "Msl2Timeout"
+LOSE, DUPLICATE, OLD, FORGE = "Lose", "Duplicate", "OldDuplicateArrives", "ForgedArrives"
+
+ENVIRONMENT = (
+    Action(APP_CALL, "an application makes its script's next call (RFC 9293 3.10.1-3.10.5)",
+           endpoints, call_enabled, make_call, events=USER_CALLS),
+    Action(DELIVER, "the segment at the head of a channel arrives (RFC 9293 3.10.7)",
+           arrivals, lambda s, w, p: p[1] == 0, deliver, events=(SEGMENT,)),
+    Action(DELIVER_OUT_OF_ORDER, "a segment overtakes those sent before it and arrives",
+           arrivals, lambda s, w, p: p[1] > 0, deliver, events=(SEGMENT,), budget="reorder"),
+    Action(RETRANSMIT_TIMEOUT, "a retransmission timer expires (RFC 9293 3.8.1, RFC 6298)",
+           endpoints, rto_enabled, lambda s, w, x: s.timeouts(w)[x], events=(RTO,)),
+    Action(MSL2_TIMEOUT, "the TIME-WAIT timer expires (RFC 9293 3.10.8)",
+           endpoints, msl2_enabled, lambda s, w, x: s.fire(w, x, MSL2, None, w.ab, w.ba, w.calls),
+           events=(MSL2,)),
+    Action(LOSE, "the network loses a segment in flight",
+           in_flight, lambda s, w, p: w.budget[LOSS] != 0, lose, budget="loss"),
+    Action(DUPLICATE, "the network duplicates a segment in flight",
+           in_flight, lambda s, w, p: w.budget[DUP] > 0 and room(s, w, p[0]), duplicate, budget="dup"),
+    Action(OLD, "a segment of an earlier incarnation arrives (RFC 9293 3.5)",
+           injections(STALE_KINDS), lambda s, w, p: w.budget[STALE] > 0 and room(s, w, p[0]),
+           injection(OLD, old_duplicate, STALE, "stale"), budget="stale"),
+    # RFC 5961 1: the attack is on a synchronized connection, its 4-tuple known
+    Action(FORGE, "a blind attacker's RST or SYN arrives (RFC 5961)",
+           injections(FORGED_KINDS),
+           lambda s, w, p: w.budget[FORGE_BUDGET] > 0 and room(s, w, p[0])
+           and w.tcb(p[0]).state in SYNCHRONIZED,
+           injection(FORGE, forged, FORGE_BUDGET, "forge"), budget="forge"),
+)
+# Next: \/ over each group, \E p in the group's domain: A1(p) \/ A2(p) ...; the order of the
+# groups, of their parameter values and of the actions in a group is the order of successors.
+NEXT = ((APP_CALL,), (DELIVER, DELIVER_OUT_OF_ORDER), (RETRANSMIT_TIMEOUT,), (MSL2_TIMEOUT,),
+        (LOSE, DUPLICATE), (OLD,), (FORGE,))
+NAMES = tuple(a.name for a in ENVIRONMENT)
+BY_NAME = {a.name: a for a in ENVIRONMENT}
+
+
+def plan(config: "Config") -> tuple:
+    """Next for one configuration: (domain, actions) per group, the actions it allows only."""
+    out = []
+    for group in NEXT:
+        actions = tuple(BY_NAME[n] for n in group if BY_NAME[n].configured(config))
+        if actions:
+            out.append((actions[0].over, actions))
+    return tuple(out)
