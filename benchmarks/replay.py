@@ -53,7 +53,9 @@ def main() -> None:
         path = Path(tmp) / "many.pcap"
         segments = synthesize(path, n)
         start = time.perf_counter()
-        rc = subprocess.run([sys.executable, "-m", "tcpverify.spec.cli", "replay", str(path)],
+        # the command line in a fresh interpreter, as the console script runs it
+        cli = "import sys; from tcpverify.spec.cli import main; sys.exit(main())"
+        rc = subprocess.run([sys.executable, "-c", cli, "replay", str(path)],
                             stdout=subprocess.PIPE, text=True).returncode
         seconds = time.perf_counter() - start
     if rc != 0:

@@ -1,21 +1,22 @@
-"""Benchmark of the checker: states, transitions, states per second, peak memory, wall time.
+"""Benchmark of the checker: per case states, transitions, states/s, bytes/state, wall and CPU
+seconds, the speed-up of 2 workers over 1; a loss x dup scaling table; the stale suite.
 
-    python benchmarks/run.py [--repeat N] [--repeat-large N] [--skip-large] [--json FILE]
-                             [--from-json FILE] [--out FILE]
+    python benchmarks/run.py [--repeat N] [--skip-large] [--workers 1,2] [--scaling]
+                             [--budget SECONDS] [--huge] [--json FILE] [--write]
 
-Each case (every scenario under one default configuration, summed; and one large
-configuration of about a million states) runs in a fresh subprocess, so that peak
-memory (ru_maxrss) belongs to that case alone. The machine is shared, so each case
-runs N times and the best (least check time) is kept; the check time is CPU time
-(time.process_time), which other people's jobs disturb less than the clock. The
-figures go to stdout and to benchmarks/results.md; benchmarks/baseline.json, when present, holds the same
-figures measured before the optimizations, for the before/after columns.
+Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss) is its own;
+with W workers the CPU seconds include the forked workers' (RUSAGE_CHILDREN) and the memory
+is rank 0's, which gathers the whole graph at the end. The machine is shared: each case runs
+N times and the run of least wall time is kept, and the load average is printed with the
+figures. The figures go to stdout; benchmarks/results.md is rewritten only with --write.
+benchmarks/baseline.json holds the figures measured before the first optimizations.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -24,124 +25,178 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 C_BAR = 400_000  # states/s of a reference checker written in C on this kind of machine
-PY_BAR = C_BAR // 5
 # About 0.7 million states, 5 million transitions, VERIFIED.
-LARGE = {"scenario": "half-close", "loss": 2, "retries": 3, "dup": 3, "reorder": True,
-         "capacity": 7}
+LARGE = {"scenario": "half-close", "loss": 2, "retries": 3, "dup": 3, "reorder": True, "capacity": 7}
+# The scaling table: LARGE's scenario and bounds, loss 0..3 x dup 0..3.
+SCALING = {"scenario": "half-close", "retries": 3, "reorder": True, "capacity": 7}
+# At least 10^7 states (estimated from the scaling table's growth: see results.md), searched
+# with hash compaction; run only with --huge.
+HUGE = {"scenario": "half-close", "loss": 3, "retries": 3, "dup": 4, "reorder": True,
+        "capacity": 8, "fingerprint": 64}
 
 
 def cases() -> list[tuple[str, list[tuple[str, dict]]]]:
-    """(case name, [(scenario, Config keyword arguments)])."""
+    """(case name, [(scenario, Config keyword arguments)]): the default configurations, every
+    scenario summed (the stale one is the stale suite), then the large case."""
     from dataclasses import asdict
 
     from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
 
-    out = [(f"all scenarios, {c.name}", [(s, asdict(c)) for s in SCENARIOS])
-           for c in DEFAULT_CONFIGS]
+    out = [(f"all scenarios, {c.name}", [(s, asdict(c)) for s in SCENARIOS]) for c in DEFAULT_CONFIGS]
     large = dict(LARGE)
-    scenario = large.pop("scenario")
-    out.append((f"large: {scenario}, loss 2, dup 3, reorder, retries 3, capacity 7",
-                [(scenario, large)]))
+    out.append(("large: half-close, loss 2, dup 3, reorder, retries 3, capacity 7",
+                [(large.pop("scenario"), large)]))
     return out
 
 
-def child(index: int) -> None:
-    """Run one case in this process and print its figures as JSON."""
-    start = time.perf_counter()
+def name_of(config: dict) -> str:
+    c = dict(config)
+    parts = [c.pop("scenario")] + [k if v is True else f"{k} {v}" for k, v in c.items()]
+    return ", ".join(parts)
+
+
+def child(job: dict) -> None:
+    """Run one measurement in this process and print its figures as JSON."""
     from tcpverify.spec.suite.run import check_scenario
     from tcpverify.spec.world.config import SCENARIOS, Config
 
-    name, runs = cases()[index]
     states = transitions = 0
-    check_seconds = 0.0
-    statuses = []
-    for scenario, config in runs:
-        t0 = time.process_time()
-        outcome = check_scenario(SCENARIOS[scenario], Config(**config))
-        check_seconds += time.process_time() - t0
-        stats = outcome.result.exploration.stats
-        states += stats.states
-        transitions += stats.transitions
-        statuses.append(outcome.status)
-    print(json.dumps({
-        "case": name, "states": states, "transitions": transitions,
-        "check_seconds": check_seconds, "wall_seconds": time.perf_counter() - start,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "statuses": sorted(set(statuses)),
-    }))
+    statuses = set()
+    wall = time.perf_counter()
+    cpu = time.process_time()
+    for scenario, config in job["runs"]:
+        config = dict(config)
+        fingerprint = config.pop("fingerprint", None)
+        o = check_scenario(SCENARIOS[scenario], Config(**config), workers=job["workers"],
+                           fingerprint=fingerprint)
+        states += o.result.exploration.stats.states
+        transitions += o.result.exploration.stats.transitions
+        statuses.add(o.status)
+    wall = time.perf_counter() - wall
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - cpu + kids.ru_utime + kids.ru_stime
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"states": states, "transitions": transitions, "wall": wall, "cpu": cpu,
+                      "peak_mib": peak / 2**20, "bytes_per_state": peak / max(states, 1),
+                      "statuses": sorted(statuses)}))
 
 
-def measure(index: int, repeat: int) -> dict:
+def measure(runs: list, workers: int, repeat: int, budget: float | None = None) -> dict | None:
+    """The figures of the run of least wall time; None when one exceeds the budget."""
     best = None
     for _ in range(repeat):
-        proc = subprocess.run([sys.executable, __file__, "--child", str(index)],
-                              capture_output=True, text=True, check=True)
+        try:
+            proc = subprocess.run([sys.executable, __file__, "--child",
+                                   json.dumps({"runs": runs, "workers": workers})],
+                                  capture_output=True, text=True, check=True, timeout=budget)
+        except subprocess.TimeoutExpired:
+            return None
         fig = json.loads(proc.stdout)
-        if best is None or fig["check_seconds"] < best["check_seconds"]:
+        if best is None or fig["wall"] < best["wall"]:
             best = fig
-    best["states_per_second"] = best["states"] / best["check_seconds"]
-    best["repeat"] = repeat
+    best["states_per_second"] = best["states"] / best["wall"]
+    best["load"] = os.getloadavg()[0]
     return best
 
 
-def table(figures: list[dict], before: dict[str, dict]) -> list[str]:
-    rows = ["| case | verdicts | states | transitions | states/s | vs 80k | vs 400k (C) "
-            "| peak MiB | check s | wall s | states/s before | speed-up | peak MiB before "
-            "| check s before | wall s before |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
+    rows = ["| case | workers | verdicts | states | transitions | states/s (wall) | vs C | bytes/state "
+            "| peak MiB | wall s | CPU s | speed-up | load | states/s before |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    one = {}
     for f in figures:
-        b = before.get(f["case"])
-        then = (f"{b['states_per_second']:,.0f} | {f['states_per_second'] / b['states_per_second']:.1f}x "
-                f"| {b['peak_mib']:,.0f} | {b['check_seconds']:.2f} | {b['wall_seconds']:.2f}"
-                ) if b else "| | | |"
+        if f["workers"] == 1:
+            one[f["case"]] = f
+        base = one.get(f["case"])
+        speedup = f"{base['wall'] / f['wall']:.2f}x" if base and f["workers"] > 1 else ""
+        b = before.get(f["case"]) if f["workers"] == 1 else None
+        then = f"{b['states_per_second']:,.0f}" if b else ""
         rows.append(
-            f"| {f['case']} | {', '.join(f['statuses'])} | {f['states']:,} | {f['transitions']:,} "
-            f"| {f['states_per_second']:,.0f} | {f['states_per_second'] / PY_BAR:.2f} "
-            f"| {f['states_per_second'] / C_BAR:.2f} | {f['peak_mib']:,.0f} "
-            f"| {f['check_seconds']:.2f} | {f['wall_seconds']:.2f} | {then} |")
+            f"| {f['case']} | {f['workers']} | {', '.join(f['statuses'])} | {f['states']:,} "
+            f"| {f['transitions']:,} | {f['states_per_second']:,.0f} | {f['states_per_second'] / C_BAR:.2f} "
+            f"| {f['bytes_per_state']:,.0f} | {f['peak_mib']:,.0f} | {f['wall']:.2f} | {f['cpu']:.2f} "
+            f"| {speedup} | {f['load']:.1f} | {then} |")
     return rows
+
+
+def scaling(budget: float, repeat: int) -> tuple[list[str], list[dict]]:
+    """loss 0..3 x dup 0..3; a cell past the budget stops its row and the rows below it there."""
+    cells, given_up = [], set()
+    for loss in range(4):
+        for dup in range(4):
+            config = dict(SCALING, loss=loss, dup=dup)
+            if any(l <= loss and d <= dup for l, d in given_up):
+                fig = None
+            else:
+                print(f"scaling: {name_of(config)} ...", file=sys.stderr, flush=True)
+                scenario = config.pop("scenario")
+                fig = measure([(scenario, config)], 1, repeat, budget)
+                if fig is None:
+                    given_up.add((loss, dup))
+            cells.append({"loss": loss, "dup": dup, "figures": fig})
+    rows = [f"| loss \\ dup | {' | '.join(str(d) for d in range(4))} |", "|---|" + "---:|" * 4]
+    for loss in range(4):
+        text = []
+        for c in cells[loss * 4:loss * 4 + 4]:
+            f = c["figures"]
+            text.append(f"{f['states']:,} st, {f['wall']:.1f} s, {f['peak_mib']:,.0f} MiB" if f
+                        else f"> {budget:.0f} s")
+        rows.append(f"| {loss} | {' | '.join(text)} |")
+    return rows, cells
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3, help="runs per default case; the best is kept")
-    p.add_argument("--repeat-large", type=int, default=2, help="runs of the large case")
+    p.add_argument("--repeat-large", type=int, default=1, help="runs of the large case and the scaling cells")
     p.add_argument("--skip-large", action="store_true", help="only the default configurations")
+    p.add_argument("--workers", default="1,2", help="worker counts to measure each case with")
+    p.add_argument("--scaling", action="store_true", help="also the loss x dup scaling table")
+    p.add_argument("--budget", type=float, default=300.0, help="seconds a scaling cell may take")
+    p.add_argument("--huge", action="store_true", help=f"also the >= 10^7-state run: {name_of(HUGE)}")
     p.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    p.add_argument("--from-json", type=Path, help="measure nothing: write results.md from this JSON")
-    p.add_argument("--out", type=Path, default=HERE / "results.md")
-    p.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--write", action="store_true", help="rewrite benchmarks/results.md")
+    p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child is not None:
-        child(args.child)
+        child(json.loads(args.child))
         return 0
-    names = [name for name, _ in cases()]  # the large case last
-    if args.skip_large:
-        names = names[:-1]
-    figures = json.loads(args.from_json.read_text()) if args.from_json else []
-    for index, name in enumerate(names if not args.from_json else ()):
-        print(f"{name} ...", file=sys.stderr, flush=True)
-        large = index == len(cases()) - 1
-        figures.append(measure(index, args.repeat_large if large else args.repeat))
+    workers = [int(w) for w in args.workers.split(",")]
+    all_cases = cases()[:-1] if args.skip_large else cases()
+    figures = []
+    for index, (name, runs) in enumerate(all_cases):
+        large = name == all_cases[-1][0] and not args.skip_large
+        for w in workers:
+            print(f"{name}, {w} worker(s) ...", file=sys.stderr, flush=True)
+            fig = measure(runs, w, args.repeat_large if large else args.repeat)
+            figures.append(dict(fig, case=name, workers=w))
+    if args.huge:
+        huge = dict(HUGE)
+        scenario = huge.pop("scenario")
+        print(f"huge: {name_of(HUGE)} ...", file=sys.stderr, flush=True)
+        figures.append(dict(measure([(scenario, huge)], 1, 1), case=name_of(HUGE), workers=1))
     baseline = HERE / "baseline.json"
-    before = {f["case"]: f for f in json.loads(baseline.read_text())} if baseline.exists() else {}
-    rows = table(figures, before)
+    before = {f["case"]: f for f in json.loads(baseline.read_text(encoding="utf-8"))} if baseline.exists() else {}
+    rows = case_rows(figures, before)
+    out = {"cases": figures}
+    if args.scaling:
+        scale_rows, out["scaling"] = scaling(args.budget, args.repeat_large)
+        rows += ["", f"Scaling: {name_of(dict(SCALING, loss='L', dup='D'))}", ""] + scale_rows
     print("\n".join(rows))
     if args.json:
-        args.json.write_text(json.dumps(figures, indent=1) + "\n")
-    notes = HERE / "notes.md"
-    text = ["# Benchmark results", "",
-            f"Written by `python benchmarks/run.py` (best of {args.repeat} runs per default case and "
-            f"of {args.repeat_large} of the large one, each in a fresh process, on a 2-core machine shared with other people's jobs). states/s = "
-            f"states / check s, the CPU seconds of the check (exploration and every property, "
-            f"liveness included); wall s is the clock time of the child process from its first "
-            f"line to its last (imports included, and time spent waiting for a core). 'vs 80k' and 'vs 400k (C)' are ratios to the bar (a fifth of the C "
-            f"checker's {C_BAR:,} states/s) and to the C checker itself; 'before' is "
-            f"benchmarks/baseline.json, the same cases measured before the optimizations.", "",
-            *rows, ""]
-    if notes.exists():
-        text += [notes.read_text()]
-    args.out.write_text("\n".join(text))
+        args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    if args.write:
+        notes = HERE / "notes.md"
+        text = ["# Benchmark results", "",
+                f"Written by `python benchmarks/run.py {' '.join(sys.argv[1:])}` on a 2-core machine "
+                f"shared with other people's jobs (the load column is the 1-minute load average when "
+                f"each case ended). states/s = states / wall seconds of the check in a fresh process; "
+                f"CPU s includes forked workers; bytes/state = peak RSS of rank 0 / states; 'vs C' is "
+                f"the ratio to a C checker's {C_BAR:,} states/s; 'before' is benchmarks/baseline.json.",
+                "", *rows, ""]
+        if notes.exists():
+            text += [notes.read_text(encoding="utf-8")]
+        (HERE / "results.md").write_text("\n".join(text), encoding="utf-8")
     return 0
 
 

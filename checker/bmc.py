@@ -21,6 +21,7 @@ from typing import Callable
 import z3
 
 from .status import Status
+from .z3check import check
 
 
 @dataclass
@@ -66,7 +67,7 @@ def possible_values(solver: z3.Solver) -> Possible:
         while left:
             solver.push()
             solver.add(z3.Or([term == v for v in left]))
-            result = solver.check()
+            result = check(solver)
             model = solver.model() if result == z3.sat else None
             solver.pop()
             if result == z3.unsat:
@@ -99,12 +100,12 @@ def unroll(init, step: Callable[[int], object], bad: dict[str, Callable[[int], o
         formulas = {name: bad[name](k) for name in left}
         solver.push()
         solver.add(z3.Or(*formulas.values()) if formulas else z3.BoolVal(False))
-        none = solver.check() == z3.unsat  # one query answers the usual case: nothing here
+        none = check(solver) == z3.unsat  # one query answers the usual case: nothing here
         solver.pop()
         for name in [] if none else left:
             solver.push()
             solver.add(formulas[name])
-            result = solver.check()
+            result = check(solver)
             if result == z3.sat:
                 answers[name] = Answer(Status.FOUND, k, solver.model())
             elif result == z3.unknown:

@@ -26,7 +26,8 @@ class Lasso:
 
 
 def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
-    bad = [not prop.goal(s) for s in g.states]
+    # a hash-compacted search kept no states, but computed this as it met them
+    bad = g.bad.get(prop.name) or [not prop.goal(s) for s in g.states]
     parent: dict[int, tuple[int, object]] = {}
     order = []
     queue = deque()

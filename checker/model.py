@@ -25,3 +25,15 @@ class Model(Protocol[S, L]):
     # Optional: ``doubtful(state) -> bool``, true when the state is reached, or judged, only
     # through a decision the model could not make (a solver's unknown); a violation there is
     # INCOMPLETE, not VIOLATED.
+
+class PartitionedModel(Model[S, L], Protocol):
+    """A model whose successor function keeps tallies (statistics, bounds met) that a
+    partitioned search gathers from every worker's copy into rank 0's."""
+
+    def tallies(self) -> object:
+        """This copy's tallies, picklable."""
+        ...
+
+    def absorb(self, tallies: object) -> None:
+        """Add another copy's tallies to this one's."""
+        ...

@@ -14,6 +14,7 @@ from typing import Callable
 import z3
 
 from .status import Expect, Status
+from .z3check import check
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def prove(ob: Obligation, timeout_ms: int | None = None) -> ProofResult:
     solver.set("timeout", timeout_ms if timeout_ms is not None else ob.timeout_ms)
     solver.add(z3.Not(ob.formula()).translate(ctx))
     start = time.perf_counter()
-    answer = solver.check()
+    answer = check(solver)
     seconds = time.perf_counter() - start
     if answer == z3.unsat:
         return ProofResult(ob, Status.PROVED, {}, seconds)

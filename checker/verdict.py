@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from .explore import Exploration, explore, Progress
+from .comm import run_forked
+from .explore import Exploration, Progress, explore, gc_paused, omission_probability
 from .liveness import check_eventually
 from .model import Model
+from .partitioned import explore_partitioned
 from .properties import EndState, Eventually, Property
 from .status import Status
 
 EXIT_CODES = {Status.VERIFIED: 0, Status.VIOLATED: 1, Status.INCOMPLETE: 3}
-USAGE_EXIT = 2
 
 
 @dataclass
@@ -55,10 +56,26 @@ def worst(statuses) -> Status:
 
 
 def check(model: Model, properties: Sequence[Property], max_states: int | None = None,
-          progress: Progress | None = None) -> Result:
+          progress: Progress | None = None, workers: int | object = 1,
+          fingerprint: int | None = None) -> Result | None:
+    """``workers``: a number of local processes, or a communicator (MPI's COMM_WORLD), whose
+    ranks other than 0 take part in the search and get None. ``fingerprint``: hash compaction
+    with fingerprints of that many bits (explore); what it does not find is INCOMPLETE."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
-    ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
-                 progress=progress)
+    if workers != 1 and fingerprint is not None:
+        raise ValueError("hash compaction runs on one worker")
+
+    def search(comm):
+        return explore_partitioned(comm, model, properties, max_states=max_states,
+                                   keep_edges=needs_edges, progress=progress)
+    with gc_paused():  # forked workers inherit the pause
+        if workers == 1:
+            ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
+                         progress=progress, fingerprint=fingerprint)
+        else:
+            ex = run_forked(workers, search) if isinstance(workers, int) else search(workers)
+    if ex is None:
+        return None
     g = ex.graph
     limits = "; ".join(ex.limits)
     # A state whose steps the model cut off (a bound it met) has no successor without being an end.
@@ -90,5 +107,13 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
                     v.message = "a run ends without reaching the goal"
         elif not g.complete:
             v.status, v.message = Status.INCOMPLETE, limits
+        if v.status == Status.VERIFIED and g.compaction is not None:
+            # a violation found is real (its trace replays); its absence is only probable
+            v.status, v.message = Status.INCOMPLETE, compaction_note(ex.stats.states, g.compaction)
         verdicts.append(v)
     return Result(ex, verdicts)
+
+
+def compaction_note(states: int, bits: int) -> str:
+    return (f"hash compaction ({bits}-bit fingerprints): nothing found, but a state may have "
+            f"been omitted, probability <= {omission_probability(states, bits):.2g}")

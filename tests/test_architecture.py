@@ -109,5 +109,5 @@ def test_an_import_against_the_direction_is_caught(name, source):
 
 def test_checker_source_does_not_speak_tcp():
     words = ("SYN", "FIN", "ESTABLISHED", "TIME-WAIT", "Segment", "Tcb")
-    found = {(p.name, w) for p in CHECKER.rglob("*.py") for w in words if w in p.read_text()}
+    found = {(p.name, w) for p in CHECKER.rglob("*.py") for w in words if w in p.read_text(encoding="utf-8")}
     assert found == set()

@@ -173,7 +173,7 @@ def test_every_relative_link_points_at_a_file_that_exists(page):
 
 
 def test_a_broken_link_is_caught(tmp_path):
-    (tmp_path / "a.md").write_text("# A page\n[ok](a.md#a-page) [gone](b.md) [no anchor](a.md#b)\n")
+    (tmp_path / "a.md").write_text("# A page\n[ok](a.md#a-page) [gone](b.md) [no anchor](a.md#b)\n", encoding="utf-8")
     assert broken_links(tmp_path / "a.md") == ["b.md", "a.md#b"]
 
 

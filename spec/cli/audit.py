@@ -8,11 +8,11 @@ run hit a limit.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from tcpverify.checker.verdict import EXIT_CODES
 
 from ..teaching.audit import LITERAL, audit_md, run_audit
+from .output import DEFAULT_REPORTS, output_folder, write_files
 from .progress import add_quiet
 
 REPORTS = {"seed-audit.md": "en", "seed-audit.zh.md": "zh"}
@@ -20,19 +20,18 @@ REPORTS = {"seed-audit.md": "en", "seed-audit.zh.md": "zh"}
 
 def add_parser(sub) -> None:
     p = sub.add_parser("audit", help="check the seed blog post's handshake and close against RFC 9293")
-    p.add_argument("--reports", default="reports", help="folder for seed-audit.md and seed-audit.zh.md")
+    p.add_argument("--reports", default=DEFAULT_REPORTS, metavar="DIR",
+                   help=f"folder for seed-audit.md and seed-audit.zh.md (default: ./{DEFAULT_REPORTS})")
     add_quiet(p)
     p.set_defaults(run=cmd_audit)
 
 
 def cmd_audit(args) -> int:
+    folder = output_folder(args.reports)
     if not args.quiet:
         print("auditing the seed post ...", file=sys.stderr, flush=True)
     a = run_audit()
-    folder = Path(args.reports)
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, lang in REPORTS.items():
-        (folder / name).write_text(audit_md(a, lang))
+    write_files({folder / name: audit_md(a, lang) for name, lang in REPORTS.items()})
     for name, row in [(d.variant, r) for d, r in a.departures] + [(LITERAL, a.together)]:
         first = row.shortest()
         what = (f"{first[0].property} fails, counterexample of {first[0].length} steps ({first[0].where})"

@@ -12,17 +12,21 @@ import json
 from tcpverify.checker.status import Status
 
 from ..proofs.bmc import NOT_ENCODED, compare, unencoded
-from .options import UsageError, add_run_options, config_from, positive, run_from
+from .options import UsageError, add_run_options, between, config_from, run_from
 
 SCHEMA = "tcpverify/bmc/1"
+# Each step adds a copy of the transition relation to Z3's formula; the deepest breadth-first
+# search of the default suite is 23 steps.
+MAX_DEPTH = 100
 
 
 def add_parser(sub):
     p = sub.add_parser("bmc", help="bounded model checking with Z3, against the breadth-first search")
     p.add_argument("scenario")
     add_run_options(p)
-    p.add_argument("--depth", type=positive, default=None,
-                   help="steps to unroll (default: the depth the breadth-first search explored)")
+    p.add_argument("--depth", type=between(1, MAX_DEPTH, "steps Z3 unrolls"), default=None,
+                   help=f"steps to unroll, at most {MAX_DEPTH} (default: the depth the "
+                        "breadth-first search explored)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_bmc)
 

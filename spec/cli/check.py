@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tcpverify.checker.status import Status
-from tcpverify.checker.verdict import EXIT_CODES
+from tcpverify.checker.verdict import EXIT_CODES, compaction_note
 
 from ..reports.build import verification_json
 from ..suite.coverage import run_coverage
@@ -24,6 +24,8 @@ def add_parser(sub) -> None:
 
 def cmd_check(args) -> int:
     o = run_from(args)
+    if o is None:  # an MPI rank other than 0: rank 0 prints
+        return 0
     if args.json:
         print(verification_json([o], o.status), end="")
     else:
@@ -53,6 +55,8 @@ def describe_outcome(o) -> str:
                      + ", ".join(f"{k} {n}" for k, n in sorted(o.losses.items())))
     for lim in o.result.exploration.limits:
         lines.append(f"  limit hit: {lim}")
+    if o.result.exploration.graph.compaction:
+        lines.append(f"  {compaction_note(s.states, o.result.exploration.graph.compaction)}")
     for v in o.result.verdicts:
         note = ""
         if v.status == Status.VIOLATED:

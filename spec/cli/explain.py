@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..teaching.messages import LANGS, say
 from ..teaching.narrator import narrate
 from ..teaching.pages import page
 from ..teaching.topics import TOPICS, explanation, show, topic_list
 from .options import UsageError
+from .output import output_file, write_files
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("explain", help="why TCP is built as it is, shown on runs the checker computes")
     p.add_argument("topic", nargs="?", default=None)
     p.add_argument("--lang", choices=LANGS, default="en")
-    p.add_argument("--html", metavar="FILE", help="also write the step-through page (see tcpverify trace)")
+    p.add_argument("--html", type=output_file, metavar="FILE",
+                   help="also write the step-through page (see tcpverify trace)")
     p.set_defaults(run=cmd_explain)
 
 
@@ -32,5 +32,5 @@ def cmd_explain(args) -> int:
     told = narrate(shown.outcome, shown.trace, shown.loop_start, args.lang)
     print(explanation(shown, told))
     if args.html:
-        Path(args.html).write_text(page(shown.outcome, shown.picked(args.lang), told))
+        write_files({args.html: page(shown.outcome, shown.picked(args.lang), told)})
     return 0

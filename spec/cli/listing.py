@@ -9,7 +9,7 @@ from ..views.graph import graph_dot, graph_json, graph_mermaid, graph_view
 from ..world.config import DEFAULT_CONFIGS, GAP_SCENARIOS, SCENARIOS
 from ..world.environment import ENVIRONMENT
 from ..world.properties import every_property
-from .options import variant_from
+from .options import input_file, variant_from
 
 
 def add_parser(sub) -> None:
@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
     g = sub.add_parser("graph", help="print the endpoint state machine")
     g.add_argument("--format", choices=("dot", "mermaid", "json"), default="dot")
     g.add_argument("--variant", default=None)
-    g.add_argument("--variant-file", default=None)
+    g.add_argument("--variant-file", type=input_file, default=None)
     g.set_defaults(run=cmd_graph)
 
 

@@ -7,12 +7,12 @@ Exit 0 when every mutant is killed or is a survivor the report explains
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from ..suite.mutants import SURVIVORS, matrix, mutants_md
 from ..tcp.variants import VARIANTS
 from ..world.properties import PROPERTY_NAMES
 from .options import UsageError
+from .output import DEFAULT_REPORTS, output_folder, write_files
 from .progress import add_quiet
 
 
@@ -20,7 +20,8 @@ def add_parser(sub) -> None:
     p = sub.add_parser("mutants", help="the mutation matrix: which property kills which variant")
     p.add_argument("variants", nargs="*", metavar="VARIANT",
                    help="only these variants (the report is written only when all run)")
-    p.add_argument("--reports", default="reports", help="folder for mutants.md")
+    p.add_argument("--reports", default=DEFAULT_REPORTS, metavar="DIR",
+                   help=f"folder for mutants.md (default: ./{DEFAULT_REPORTS})")
     add_quiet(p)
     p.set_defaults(run=cmd_mutants)
 
@@ -29,6 +30,7 @@ def cmd_mutants(args) -> int:
     unknown = [v for v in args.variants if v not in VARIANTS]
     if unknown:
         raise UsageError(f"unknown variant '{unknown[0]}' (see: tcpverify list)")
+    folder = None if args.variants else output_folder(args.reports)
     announce = None if args.quiet else (
         lambda name: print(f"mutant {name} ...", file=sys.stderr, flush=True))
     rows = matrix(names=args.variants or None, progress=announce)
@@ -37,10 +39,8 @@ def cmd_mutants(args) -> int:
     for row in rows:
         kills = ", ".join(f"{k.property} {k.length}" for k in row.shortest())
         print(f"{row.variant.name:{width}}  {kills or 'SURVIVES'}")
-    if not args.variants:
-        folder = Path(args.reports)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "mutants.md").write_text(mutants_md(rows))
+    if folder is not None:
+        write_files({folder / "mutants.md": mutants_md(rows)})
         print(f"written to {folder / 'mutants.md'}")
     unexplained = [r.variant.name for r in rows if not r.kills and r.variant.name not in SURVIVORS]
     for name in unexplained:

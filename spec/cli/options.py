@@ -4,17 +4,15 @@ and the run they choose."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from ..suite.run import run_all
 from ..tcp.variant_file import VariantFileError, load_variant
 from ..tcp.variants import VARIANTS
 from ..world.config import CHECKABLE, Config
+from .errors import UsageError
+from .mpi import mpi_world
 from .progress import add_quiet, meter
-
-
-class UsageError(Exception):
-    """Bad usage or input: reported as one line, exit code 2."""
-
 
 
 class Parser(argparse.ArgumentParser):
@@ -45,6 +43,58 @@ def positive(text: str) -> int:
 
 
 
+def input_file(text: str) -> str:
+    """An argparse type: a file to read, named (what is in it is checked by its reader)."""
+    if not text:
+        raise argparse.ArgumentTypeError("the file name is empty")
+    return text
+
+
+def between(low: int, high: int, why: str):
+    """An argparse type: a whole number from low to high; ``why`` says where high comes from."""
+    def parse(text: str) -> int:
+        n = count(text)
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from {low} to {high} ({why})")
+        return n
+    return parse
+
+
+MAX_WINDOW = 2**16 - 1  # RFC 9293 3.1: the Window field has 16 bits (the model scales no window)
+def workers(text: str) -> int:
+    """A number of worker processes, or 'auto': one per core this process may use."""
+    if text == "auto":
+        return len(os.sched_getaffinity(0))
+    return positive(text)
+
+
+def fingerprint_bits(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 16 <= n <= 64:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of bits from 16 to 64")
+    return n
+
+
+def add_search_options(p: argparse.ArgumentParser) -> None:
+    """How the search runs: its workers and its storage (never what it finds, but for
+    hash compaction, which labels what it does not find INCOMPLETE)."""
+    p.add_argument("--workers", type=workers, default=1, metavar="N",
+                   help="search with N processes ('auto': one per core); same results for any N")
+    p.add_argument("--fingerprint", type=fingerprint_bits, default=None, metavar="BITS",
+                   help="hash compaction: store each state as a fingerprint of BITS bits (16-64); "
+                        "a search that finds nothing is INCOMPLETE, with the chance of an omitted state")
+
+
+def search_from(args) -> dict:
+    """The keyword arguments of run_all that add_search_options' arguments choose."""
+    if args.fingerprint is not None and args.workers != 1:
+        raise UsageError("--fingerprint runs on one worker: drop --workers")
+    return {"workers": mpi_world() or args.workers, "fingerprint": args.fingerprint}
+
+
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """The options that choose one run: fault budgets, bounds, variant, state limit."""
     p.add_argument("--loss", type=count, default=0, help="segments lost at most ('inf': unbounded)")
@@ -56,10 +106,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--capacity", type=positive, default=Config.capacity)
     p.add_argument("--retries", type=count, default=Config.retries,
                    help="retransmissions before giving up ('inf': never)")
-    p.add_argument("--window", type=count, default=Config.window, help="RCV.WND")
+    p.add_argument("--window", type=between(0, MAX_WINDOW, "a 16-bit field"), default=Config.window,
+                   help=f"RCV.WND, at most {MAX_WINDOW}")
     p.add_argument("--variant", default=None)
-    p.add_argument("--variant-file", default=None, help="a Python file defining VARIANT or transform(graph)")
+    p.add_argument("--variant-file", type=input_file, default=None,
+                   help="a Python file defining VARIANT or transform(graph)")
     p.add_argument("--max-states", type=positive, default=None)
+    add_search_options(p)
     add_quiet(p)
 
 
@@ -83,8 +136,8 @@ def variant_from(args):
 
 def config_from(args) -> Config:
     """The configuration that add_run_options' arguments choose."""
-    if args.dup < 0 or args.stale < 0 or args.forge < 0 or args.window < 0:
-        raise UsageError("--dup, --stale, --forge and --window take a whole number, not 'inf'")
+    if args.dup < 0 or args.stale < 0 or args.forge < 0:
+        raise UsageError("--dup, --stale and --forge take a whole number, not 'inf'")
     return Config(loss=args.loss, dup=args.dup, stale=args.stale, forge=args.forge, reorder=args.reorder,
                   capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
                   window=args.window)
@@ -96,5 +149,5 @@ def run_from(args):
         raise UsageError(f"unknown scenario '{args.scenario}' (see: tcpverify list)")
     config = config_from(args)
     (o,) = run_all([(CHECKABLE[args.scenario], config, variant_from(args))],
-                   max_states=args.max_states, meter=meter(args.quiet))
+                   max_states=args.max_states, meter=meter(args.quiet), **search_from(args))
     return o

@@ -6,6 +6,8 @@ draws at most ten times a second, and only on a terminal.
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 import time
 
@@ -29,14 +31,24 @@ class Meter:
             return
         self.drawn = now
         rate = states / seconds if seconds > 0 else 0.0
-        self._draw(f"{self.label}: {states:,} states, {rate:,.0f} states/s, queue {queue:,}")
+        figures = f": {states:,} states, {rate:,.0f} states/s, queue {queue:,}"
+        room = self._columns() - 1 - len(figures)  # the last column would wrap some terminals
+        label = self.label if len(self.label) <= room else self.label[:max(room - 1, 0)] + "…"
+        self._draw(label + figures)
 
     def close(self) -> None:
         self._draw("")
 
     def _draw(self, text: str) -> None:
+        text = text[:self._columns() - 1]
         self.stream.write("\r\x1b[K" + text)  # back to the line's start, clear it
         self.stream.flush()
+
+    def _columns(self) -> int:
+        try:
+            return os.get_terminal_size(self.stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):  # no terminal behind it: $COLUMNS, else 80
+            return shutil.get_terminal_size().columns
 
 
 def meter(quiet: bool, stream=None) -> Meter | None:

@@ -6,14 +6,15 @@ teaching counterexamples), 1 when one did not, 3 when Z3 answered unknown.
 
 from __future__ import annotations
 
+import argparse
 import json
+import math
 
 from tcpverify.checker.proofs import ProofResult, overall
 from tcpverify.checker.status import Expect, Status
 from tcpverify.checker.verdict import EXIT_CODES
 
 from ..proofs.proof_report import AS_VERDICT, hex_number, proof_dict, run_proofs
-from .options import UsageError
 
 SCHEMA = "tcpverify/proofs/1"
 
@@ -21,9 +22,26 @@ SCHEMA = "tcpverify/proofs/1"
 def add_parser(sub):
     p = sub.add_parser("prove", help="prove the sequence-arithmetic and protocol obligations with Z3")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
-    p.add_argument("--timeout", type=float, default=None,
-                   help="seconds Z3 may spend on each obligation (default: each one's own)")
+    p.add_argument("--timeout", type=z3_seconds, default=None, metavar="S",
+                   help="seconds Z3 may spend on each obligation, from 0.001 to "
+                        f"{MAX_TIMEOUT_MS // 1000} (default: each one's own)")
     p.set_defaults(run=cmd_prove)
+
+
+MAX_TIMEOUT_MS = 2**32 - 1  # Z3 counts the timeout in milliseconds, in an unsigned 32-bit number
+
+
+def z3_seconds(text: str) -> int:
+    """A Z3 timeout given in seconds, as Z3's milliseconds: finite, at least one millisecond
+    (Z3 reads 0 as no limit at all)."""
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds") from None
+    if not math.isfinite(s) or not 0.001 <= s <= MAX_TIMEOUT_MS // 1000:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not between 0.001 and {MAX_TIMEOUT_MS // 1000} seconds")
+    return round(s * 1000)
 
 
 def proof_lines(results: list[ProofResult]) -> list[str]:
@@ -44,9 +62,7 @@ def proof_lines(results: list[ProofResult]) -> list[str]:
 
 
 def cmd_prove(args) -> int:
-    if args.timeout is not None and not args.timeout > 0:
-        raise UsageError(f"--timeout must be above 0 seconds, not {args.timeout}")
-    results = run_proofs(None if args.timeout is None else int(args.timeout * 1000))
+    results = run_proofs(args.timeout)
     status = overall(results)
     if args.json:
         doc = {"schema": SCHEMA, "status": status,

@@ -7,17 +7,20 @@ packet, or no TCP, 3 a search spent its budget (--max-states, --max-seconds) und
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 from collections import Counter
 
+from tcpverify.checker.status import Status
+
 from ..conformance.capture import CaptureError, Connection, read
 from ..conformance.linux import DEPARTURES, PROFILES
-from ..conformance.replay import (MAX_SECONDS, MAX_STATES, QUIET, WINDOW, Replayer, Verdict,
-                                  departures, reaction)
+from ..conformance.replay import (MAX_SECONDS, MAX_STATES, QUIET, WINDOW, Conformance, Replayer, departures,
+                                  reaction)
 from ..suite.run import machine_for
 from ..teaching.narrator import narrate_replay
 from ..views.steps import TraceStep
-from .options import UsageError, positive
+from .options import UsageError, input_file, positive
 
 
 def positive_seconds(text: str) -> float:
@@ -40,13 +43,13 @@ def assumed(quiet: int) -> str:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("replay", help="check that the spec allows every TCP connection in a capture")
-    p.add_argument("capture", help="a pcap or pcapng file")
+    p.add_argument("capture", type=input_file, help="a pcap or pcapng file")
     p.add_argument("--endpoint", choices=("A", "B", "both"), default="both",
                    help="whose segments the spec must explain (A sent the connection's first "
                         "segment); the other's are taken as given")
     p.add_argument("--profile", choices=tuple(PROFILES), default="rfc",
                    help="rfc: RFC 9293 as modelled; linux: also Linux's named departures")
-    p.add_argument("--captured-on", metavar="ADDRESS", default=None,
+    p.add_argument("--captured-on", metavar="ADDRESS", type=address, default=None,
                    help="the address of the host the capture was taken on: nothing that host "
                         "sends can then be lost before the capture point")
     p.add_argument("--max-unseen", type=positive, default=QUIET, metavar="N",
@@ -58,6 +61,14 @@ def add_parser(sub) -> None:
                    help=f"seconds one connection's search may take, then INCOMPLETE (default {MAX_SECONDS:g})")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
+
+
+def address(text: str) -> str:
+    """An IPv4 or IPv6 address, written as the capture reader writes it."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an IPv4 or IPv6 address") from None
 
 
 class Replay:
@@ -73,7 +84,7 @@ class Replay:
         self.variant = None if variant is None else linux
         self.linux = linux
 
-    def check(self, conn: Connection) -> tuple[Verdict, Replayer, list[str]]:
+    def check(self, conn: Connection) -> tuple[Conformance, Replayer, list[str]]:
         """The verdict, the replayer that gave it, and for an RFC deviation the Linux departures that explain it."""
         v = self.rfc.replay(conn)
         if v.conforms or v.incomplete:
@@ -89,6 +100,10 @@ def cmd_replay(args) -> int:
         conns, ignored = read(args.capture)
     except CaptureError as e:
         raise UsageError(str(e)) from None
+    hosts = {end.rsplit(":", 1)[0] for c in conns for end in (c.a, c.b)}
+    if args.captured_on is not None and args.captured_on not in hosts:
+        raise UsageError(f"--captured-on {args.captured_on}: no connection in {args.capture} has "
+                         "this address")
     replay = Replay(args.profile, args.endpoint, args.captured_on, args.max_unseen,
                     args.max_states, args.max_seconds)
     results = [(c, *replay.check(c)) for c in conns]
@@ -101,13 +116,13 @@ def cmd_replay(args) -> int:
         print(json.dumps(doc, indent=2))
     else:
         print(describe(args, conns, ignored, results))
-    return {"CONFORMS": 0, "DEVIATES": 1, "INCOMPLETE": 3}[status]
+    return {"CONFORMS": 0, "DEVIATES": 1, Status.INCOMPLETE: 3}[status]
 
 
 def overall(verdicts) -> str:
     """DEVIATES if one connection does, else INCOMPLETE if one is undecided, else CONFORMS."""
     found = {v.status for v in verdicts}
-    for status in ("DEVIATES", "INCOMPLETE"):
+    for status in ("DEVIATES", Status.INCOMPLETE):
         if status in found:
             return status
     return "CONFORMS"
@@ -156,7 +171,7 @@ def describe(args, conns, ignored: Counter, results) -> str:
                              f"{dep}: {DEPARTURES[dep][1]}")
         lines.append("")
     lines.append(f"overall: {overall(v for _, v, _, _ in results)} ({counts['CONFORMS']} conform, "
-                 f"{counts['DEVIATES']} deviate, {counts['INCOMPLETE']} incomplete)")
+                 f"{counts['DEVIATES']} deviate, {counts[Status.INCOMPLETE]} incomplete)")
     return "\n".join(lines)
 
 
@@ -168,7 +183,7 @@ def _tcb(t) -> str:
     return "-" if t is None else t.state
 
 
-def connection_dict(n: int, conn: Connection, v: Verdict, rep: Replayer, hint: list[str]) -> dict:
+def connection_dict(n: int, conn: Connection, v: Conformance, rep: Replayer, hint: list[str]) -> dict:
     d = {"connection": n, "a": conn.a, "b": conn.b, "segments_captured": len(conn.segments),
          "incarnations": conn.incarnations, "verdict": v.status, "states_searched": v.visited}
     if v.incomplete:
@@ -205,7 +220,7 @@ def _step(s: TraceStep) -> dict:
             "a": _tcb(s.a), "b": _tcb(s.b)}
 
 
-def _segments(conn: Connection, v: Verdict) -> list[dict]:
+def _segments(conn: Connection, v: Conformance) -> list[dict]:
     fate = {}
     sent = {}
     for st, _ in v.steps:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from tcpverify.checker.verdict import worst
 
-from ..reports.build import drift, write_reports
+from ..reports.build import drift, render_reports
 from ..suite.run import default_runs, run_all
+from .output import DEFAULT_REPORTS, output_folder, write_files
 from .progress import add_quiet, meter
 
 
@@ -16,17 +17,19 @@ def add_parser(sub) -> None:
     p = sub.add_parser("report", help="regenerate every report under reports/ from the spec")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 naming each file that differs from what the spec gives")
-    p.add_argument("--reports", default="reports", help="the reports folder")
+    p.add_argument("--reports", default=DEFAULT_REPORTS, metavar="DIR",
+                   help=f"the reports folder (default: ./{DEFAULT_REPORTS})")
     add_quiet(p)
     p.set_defaults(run=cmd_report)
 
 
 def cmd_report(args) -> int:
+    folder = Path(args.reports) if args.check else output_folder(args.reports)
     outcomes = run_all(default_runs(), meter=meter(args.quiet))
     status = worst(o.status for o in outcomes)
-    folder = Path(args.reports)
     if not args.check:
-        for path in write_reports(folder, outcomes, status):
+        made = render_reports(outcomes, status)
+        for path in write_files({folder / name: data for name, data in made.items()}):
             print(f"wrote {path}")
         return 0
     lines = drift(folder, outcomes, status)

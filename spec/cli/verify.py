@@ -10,14 +10,15 @@ from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import EXIT_CODES, worst
 
 from ..proofs.proof_report import proof_results, proofs_verdict
-from ..reports.build import FROM_RUNS, verification_json, write_reports
+from ..reports.build import FROM_RUNS, render_reports, verification_json
 from ..suite import expect
 from ..suite.coverage import coverage
 from ..suite.run import default_runs, run_all
 from ..teaching.narrator import counterexamples
 from ..views.junit import junit_xml
 from . import prove as cli_prove
-from .options import UsageError, positive
+from .options import UsageError, add_search_options, input_file, positive, search_from
+from .output import DEFAULT_REPORTS, output_file, output_folder, write_files
 from .progress import add_quiet, meter
 
 
@@ -25,20 +26,27 @@ def add_parser(sub) -> None:
     v = sub.add_parser("verify", help="check every scenario under every default configuration")
     v.set_defaults(run=cmd_verify)
     v.add_argument("--max-states", type=positive, default=None)
-    v.add_argument("--reports", default="reports", help="folder the reports are written to")
-    v.add_argument("--json", action="store_true", help="print the JSON report on stdout")
+    add_search_options(v)
+    v.add_argument("--reports", type=output_folder, default=None, metavar="DIR",
+                   help=f"folder the reports are written to (default: ./{DEFAULT_REPORTS}; "
+                        "with --json, none unless this is given)")
+    v.add_argument("--json", action="store_true",
+                   help="print the JSON report on stdout, and write reports only to --reports DIR")
     v.add_argument("--variant", action="append", default=[], metavar="NAME[:CONFIGURATION]",
-                   help="also check every scenario with this variant, under every default "
-                        "configuration or the one named; repeatable")
-    v.add_argument("--junit", metavar="FILE", help="write JUnit XML: a testcase per run and property")
-    v.add_argument("--expect", metavar="FILE",
+                   help="also check every scenario with this variant ('-': the RFC model), under "
+                        "every default configuration or the one named; repeatable")
+    v.add_argument("--junit", type=output_file, metavar="FILE",
+                   help="write JUnit XML: a testcase per run and property")
+    v.add_argument("--expect", type=input_file, metavar="FILE",
                    help="compare the verdicts with this expectation file (and check the variant "
                         "runs it names); exit 1 on any difference")
-    v.add_argument("--write-expect", metavar="FILE", help="write the verdicts as an expectation file")
+    v.add_argument("--write-expect", type=output_file, metavar="FILE",
+                   help="write the verdicts as an expectation file")
     add_quiet(v)
 
 
 def cmd_verify(args) -> int:
+    folder = args.reports or (None if args.json else output_folder(DEFAULT_REPORTS))
     try:
         expected = expect.read(Path(args.expect)) if args.expect else {}
         runs = default_runs() + [r for sel in args.variant for r in expect.selected_runs(sel)]
@@ -46,20 +54,22 @@ def cmd_verify(args) -> int:
     except expect.ExpectError as e:
         raise UsageError(str(e)) from None
     runs = list({(s.name, c.name, v.name if v else "-"): (s, c, v) for s, c, v in runs}.values())
-    outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet))
+    outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search_from(args))
     proofs = proof_results()
     status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
     suite = set(default_runs())
     suite_outcomes = [o for o in outcomes if (o.scenario, o.config, o.variant) in suite]
-    write_reports(Path(args.reports), suite_outcomes, worst(o.status for o in suite_outcomes), FROM_RUNS)
+    files = {} if folder is None else {folder / name: data for name, data in render_reports(
+        suite_outcomes, worst(o.status for o in suite_outcomes), FROM_RUNS).items()}
     if args.junit:
-        Path(args.junit).write_text(junit_xml(outcomes, counterexamples(outcomes)))
+        files[args.junit] = junit_xml(outcomes, counterexamples(outcomes))
     if args.write_expect:
-        expect.write(Path(args.write_expect), outcomes)
+        files[args.write_expect] = expect.text(outcomes)
+    write_files(files)
     if args.json:
         print(verification_json(outcomes, status, proofs), end="")
     else:
-        print(verification_table(outcomes, status, args.reports, proofs))
+        print(verification_table(outcomes, status, folder, proofs))
     if not (args.expect or args.write_expect):
         return EXIT_CODES[status]
     if proofs_verdict(proofs) != Status.VERIFIED:  # no expectation file excuses a failed proof
@@ -75,7 +85,7 @@ def cmd_verify(args) -> int:
 
 
 
-def verification_table(outcomes, status: str, folder: str = "reports", proofs=()) -> str:
+def verification_table(outcomes, status: str, folder: Path, proofs=()) -> str:
     head = f"{'scenario':24} {'configuration':26} {'verdict':10} {'states':>8} {'trans.':>8} " \
            f"{'depth':>5} {'seconds':>8}"
     lines = [head, "-" * len(head)]
@@ -96,6 +106,6 @@ def verification_table(outcomes, status: str, folder: str = "reports", proofs=()
         lines += ["", "proofs (tcpverify prove):"] + cli_prove.proof_lines(proofs)
     lines.append(f"overall: {status} ({len(outcomes)} runs, {len(proofs)} proof obligations, "
                  f"{total:.1f} s); "
-                 f"written to {' and '.join(f'{folder}/{n}' for n in FROM_RUNS)} "
+                 f"written to {' and '.join(str(folder / n) for n in FROM_RUNS)} "
                  f"(tcpverify report writes every report)")
     return "\n".join(lines)

@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from tcpverify.checker.status import Status
+
 from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, MSL2,
                            OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine)
 from ..tcp.rules import Params, reset_forms
@@ -62,7 +64,7 @@ class State(NamedTuple):
         return self.a if x == "A" else self.b
 
 
-class Step(NamedTuple):
+class ReplayStep(NamedTuple):
     actor: str  # "A", "B", or "capture"/"net"
     what: str  # edge name, "captured", "lost"
     event: str = ""
@@ -71,9 +73,9 @@ class Step(NamedTuple):
 
 
 @dataclass
-class Verdict:
+class Conformance:
     conforms: bool
-    steps: list = field(default_factory=list)  # (Step, State after) of the explanation
+    steps: list = field(default_factory=list)  # (ReplayStep, State after) of the explanation
     index: int = 0  # DEVIATES: the first captured segment no explanation reaches past
     frontier: list = field(default_factory=list)  # DEVIATES: states that matched all before it
     visited: int = 0
@@ -81,7 +83,7 @@ class Verdict:
 
     @property
     def status(self) -> str:
-        return "CONFORMS" if self.conforms else "INCOMPLETE" if self.incomplete else "DEVIATES"
+        return "CONFORMS" if self.conforms else Status.INCOMPLETE if self.incomplete else "DEVIATES"
 
 
 class Replayer:
@@ -95,13 +97,13 @@ class Replayer:
         self.quiet = quiet
         self.captured_on = captured_on  # the address of the host the capture was taken on, if known
         self.ctx = Ctx(Decider(), frozenset(), ())  # every number is concrete: Z3 is never asked
-        self.explained: dict[tuple, list[Step]] = {}  # shape -> the moves that explained it
+        self.explained: dict[tuple, list[ReplayStep]] = {}  # shape -> the moves that explained it
 
     def params(self, conn: Connection) -> Params:
         return Params(retries=None, fin_len=self.machine.fin_len,
                       isns=tuple(sorted(conn.isns.items())))
 
-    def replay(self, conn: Connection) -> Verdict:
+    def replay(self, conn: Connection) -> Conformance:
         """Follow the explanation of an earlier connection of the same shape, else search."""
         key = (self.host(conn), shape(conn))
         moves = self.explained.get(key)
@@ -126,7 +128,7 @@ class Replayer:
         return State(0, fresh if self.checked["A"] else None, fresh if self.checked["B"] else None,
                      ((), ()), ((), ()))
 
-    def _follow(self, conn: Connection, moves: list[Step]) -> Verdict | None:
+    def _follow(self, conn: Connection, moves: list[ReplayStep]) -> Conformance | None:
         """Take the given moves on this connection's numbers: an explanation if each fires as recorded."""
         obs, params, host = conn.segments, self.params(conn), self.host(conn)
         s, steps = self._init(), []
@@ -144,9 +146,9 @@ class Replayer:
                 return None  # the same actor, edge, event and captured segment, or no explanation
             steps.append(taken[0])
             s = taken[0][1]
-        return Verdict(True, steps) if s.i == len(obs) else None
+        return Conformance(True, steps) if s.i == len(obs) else None
 
-    def _search(self, conn: Connection) -> Verdict:
+    def _search(self, conn: Connection) -> Conformance:
         obs, params, host = conn.segments, self.params(conn), self.host(conn)
         init = self._init()
         parent: dict[State, tuple] = {init: (None, None, 0)}
@@ -158,12 +160,12 @@ class Replayer:
             if len(parent) > self.max_states or (order % 512 == 0 and time.monotonic() > deadline):
                 spent = (f"{self.max_states} states" if len(parent) > self.max_states
                          else f"{self.max_seconds:g} s")
-                return Verdict(False, index=best, visited=len(parent),
+                return Conformance(False, index=best, visited=len(parent),
                                incomplete=f"the search budget ({spent}) was spent")
             _, _, _, rest, s = heapq.heappop(queue)
             quiet = parent[s][2]
             if s.i == len(obs):
-                return Verdict(True, self._path(parent, s), visited=len(parent))
+                return Conformance(True, self._path(parent, s), visited=len(parent))
             best = max(best, s.i)
             # A state whose next captured segment matches is expanded in two halves: the
             # match first, the quiet steps only if the search comes back to it.
@@ -182,7 +184,7 @@ class Replayer:
                     rank = -1 if nxt.i == s.i and self._ready(nxt, obs) else q
                     heapq.heappush(queue, (-nxt.i, rank, order, False, nxt))
         frontier = sorted({s for s in parent if s.i == best}, key=repr)
-        return Verdict(False, index=best, frontier=frontier, visited=len(parent))
+        return Conformance(False, index=best, frontier=frontier, visited=len(parent))
 
     @staticmethod
     def _ready(s: State, obs: list[Observed]) -> bool:
@@ -244,7 +246,7 @@ class Replayer:
             return None
         post = list(s.post)
         post[to == "A"] = ch[1:]
-        return Step("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))
+        return ReplayStep("net", "lost", n=ch[0][1]), s._replace(post=tuple(post))
 
     def _capture(self, s: State, o: Observed, host: str | None):
         """Match captured segment s.i to its sender's next segment not lost before the capture point."""
@@ -270,7 +272,7 @@ class Replayer:
         if len(post[k]) >= CAPACITY:
             return None
         post[k] = post[k] + ((o.segment, s.i),)
-        return (Step("capture", "captured", n=s.i, sent=(name, *skipped)),
+        return (ReplayStep("capture", "captured", n=s.i, sent=(name, *skipped)),
                 State(s.i + 1, s.a, s.b, tuple(pre), tuple(post)))
 
     def _fire(self, s: State, x: str, event: str, seg, params: Params, n=None, post=None):
@@ -296,7 +298,7 @@ class Replayer:
         nxt = State(s.i, new if x == "A" else s.a, new if x == "B" else s.b, tuple(pre), posts)
         if nxt == s:
             return []
-        return [(Step(x, name, event, n, sent), nxt)]
+        return [(ReplayStep(x, name, event, n, sent), nxt)]
 
     @staticmethod
     def _next_data(s: State, x: str, obs: list[Observed]) -> Segment | None:
@@ -349,7 +351,7 @@ def shape(conn: Connection) -> tuple:
     return tuple(sorted((x, len(ns)) for x, ns in conn.isns.items())), tuple(out)
 
 
-def departures(v: Verdict) -> list[str]:
+def departures(v: Conformance) -> list[str]:
     """The Linux departures (see spec/conformance/linux.py) an explanation uses."""
     return sorted({EDGE_DEPARTURE[st.what] for st, _ in v.steps if st.what in EDGE_DEPARTURE})
 

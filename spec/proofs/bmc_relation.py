@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import z3
 
+from tcpverify.checker.z3check import check
+
 from ..tcp.firing import DECIDER, fired, seq_classes, seq_offsets, v
 from ..tcp.machine import MSL2, RTO, SEGMENT, Machine
 from ..tcp.rules import Params
@@ -168,5 +170,5 @@ def _check_covered(pc: tuple, alternatives: tuple) -> None:
     s = z3.Solver()
     s.add(*(literal(x) for x in pc))
     s.add(z3.Not(z3.Or(*(z3.And(*(literal(x) for x in eq)) for eq in alternatives))))
-    if s.check() != z3.unsat:
+    if check(s) != z3.unsat:
         raise ValueError(f"SEG.ACK may set a field beyond {alternatives} under {pc}")

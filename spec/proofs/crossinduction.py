@@ -44,6 +44,8 @@ from typing import NamedTuple
 
 import z3
 
+from tcpverify.checker.z3check import check
+
 from ..tcp.seq import BITVEC, HALF, SeqVal
 from ..tcp.states import CLOSED, ESTABLISHED, LISTEN, SYN_RECEIVED, SYN_SENT
 from ..tcp.symbolic import FAR, far_apart
@@ -344,6 +346,6 @@ def breaking_step(component, k: int = 0, variant: str | None = None) -> Transiti
     for t, before, post in _steps(variant):
         solver = z3.Solver()
         solver.add(before, z3.Not(component(post, k)))
-        if solver.check() == z3.sat:
+        if check(solver) == z3.sat:
             return t
     return None

@@ -28,6 +28,8 @@ from typing import Callable, NamedTuple
 
 import z3
 
+from tcpverify.checker.z3check import check
+
 from ..suite.run import machine_for
 from ..tcp import facts
 from ..tcp.facts import Kind, kind, template
@@ -239,6 +241,6 @@ def breaking_step(component: Component, k: int = 0, variant: str | None = None):
     for s, (before, post) in zip(transitions(variant), _steps(variant)):
         solver = z3.Solver()
         solver.add(before, z3.Not(component(post, k)))
-        if solver.check() == z3.sat:
+        if check(solver) == z3.sat:
             return s
     return None

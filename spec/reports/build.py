@@ -159,16 +159,6 @@ def render_reports(outcomes, status: str, names=None) -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def write_reports(folder: Path, outcomes, status: str, names=None) -> list[Path]:
-    written = []
-    for name, data in render_reports(outcomes, status, names).items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(path)
-    return written
-
-
 def drift(folder: Path, outcomes, status: str) -> list[str]:
     """What differs between the folder and the reports the spec gives now, one line each."""
     made = render_reports(outcomes, status)

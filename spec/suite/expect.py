@@ -36,17 +36,19 @@ def verdicts(outcomes) -> dict[tuple[str, ...], str]:
     return out
 
 
-def write(path: Path, outcomes) -> None:
+def text(outcomes) -> str:
+    """The expectation file of the runs made."""
     lines = ["\t".join(HEADER)] + ["\t".join((*k, v)) for k, v in sorted(verdicts(outcomes).items())]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 def read(path: Path) -> dict[tuple[str, ...], str]:
     try:
-        lines = path.read_text().splitlines()
+        lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise ExpectError(f"cannot read expectation file {path}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        raise ExpectError(f"expectation file {path} is not UTF-8 text (byte {e.start})") from None
     if not lines or tuple(lines[0].split("\t")) != HEADER:
         raise ExpectError(f"{path}:1: the header must be: {' <tab> '.join(HEADER)}")
     out = {}
@@ -82,12 +84,13 @@ def runs_named(keys) -> list:
 
 def selected_runs(selector: str) -> list:
     """VARIANT (under every default configuration) or VARIANT:CONFIGURATION (any configuration,
-    named as tcpverify names it: 'loss 0, forge 1')."""
+    named as tcpverify names it: 'loss 0, forge 1'); VARIANT '-' is the RFC model, as in the
+    expectation file."""
     name, _, config = selector.partition(":")
-    if name not in VARIANTS:
+    if name != "-" and name not in VARIANTS:
         raise ExpectError(f"unknown variant '{name}' (see: tcpverify list)")
     configs = [_config(config)] if config else DEFAULT_CONFIGS
-    return [(s, c, VARIANTS[name]) for s in SCENARIOS.values() for c in configs]
+    return [(s, c, VARIANTS.get(name)) for s in SCENARIOS.values() for c in configs]
 
 
 def compare(expected: dict, got: dict) -> list[str]:

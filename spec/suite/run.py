@@ -50,11 +50,17 @@ def machine_for(variant: Variant | None) -> Machine:
 def check_scenario(scenario: Scenario, config: Config, variant: Variant | None = None,
                    max_states: int | None = None, progress: Progress | None = None,
                    decider: Decider | None = None,
-                   isns: dict[str, tuple[int, ...]] | None = None) -> Outcome:
+                   isns: dict[str, tuple[int, ...]] | None = None, workers: int | object = 1,
+                   fingerprint: int | None = None, regardless: tuple[str, ...] = ()) -> Outcome | None:
+    """The run's Outcome; None on an MPI rank other than 0 (``workers``: checker.verdict.check;
+    ``regardless``: world.properties.suite)."""
     decider = decider or Decider()
     system = TcpSystem(machine_for(variant), scenario, config, decider, isns)
-    props, skipped = suite(decider, scenario, config)
-    result = check(system, props, max_states=max_states, progress=progress)
+    props, skipped = suite(decider, scenario, config, regardless)
+    result = check(system, props, max_states=max_states, progress=progress, workers=workers,
+                   fingerprint=fingerprint)
+    if result is None:
+        return None
     return Outcome(scenario, config, variant, result, skipped, system, system.lost)
 
 
@@ -66,8 +72,10 @@ def default_runs() -> list[Run]:
     return [(s, c, None) for s in SCENARIOS.values() for c in DEFAULT_CONFIGS]
 
 
-def run_all(runs: list[Run], max_states: int | None = None, meter=None) -> list[Outcome]:
-    """Check each run, sharing one Decider; ``meter`` (spec.cli.progress.Meter) shows progress."""
+def run_all(runs: list[Run], max_states: int | None = None, meter=None, workers: int | object = 1,
+            fingerprint: int | None = None) -> list[Outcome]:
+    """Check each run, sharing one Decider; ``meter`` (spec.cli.progress.Meter) shows progress.
+    On an MPI rank other than 0, the Outcomes are None."""
     decider = Decider()
     outcomes = []
     for n, (scenario, config, variant) in enumerate(runs, 1):
@@ -75,7 +83,8 @@ def run_all(runs: list[Run], max_states: int | None = None, meter=None) -> list[
             meter.start(f"{scenario.name}, {config.name}"
                         + (f", variant {variant.name}" if variant else "") + f" ({n}/{len(runs)})")
         outcomes.append(check_scenario(scenario, config, variant, max_states=max_states,
-                                       progress=meter, decider=decider))
+                                       progress=meter, decider=decider, workers=workers,
+                                       fingerprint=fingerprint))
     if meter:
         meter.close()
     return outcomes

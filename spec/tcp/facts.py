@@ -19,7 +19,7 @@ from .firing import DECIDER, fired, segments, seq_offsets, v
 from .machine import SEGMENT, Machine, build_graph
 from .rules import Params
 from .states import CLOSED
-from .symbolic import literal
+from .symbolic import literal, uninterruptible
 from .tcb import SEQ_FIELDS, Tcb
 
 
@@ -54,7 +54,7 @@ def _feasible(pc: tuple, precondition, memo: dict) -> bool:
         return True
     key = (pc, precondition.get_id())  # Z3 shares equal terms: one id per live formula
     if key not in memo:
-        s = z3.Solver()
+        s = uninterruptible(z3.Solver())
         s.add(precondition, *(literal(x) for x in pc))
         memo[key] = (s.check() != z3.unsat, precondition)  # kept alive, so its id is not reused
     return memo[key][0]

@@ -23,16 +23,22 @@ FORGED_PREFIX = "FORGED_"
 FAR = OFFSET_BOUND
 
 
+# Answers of possible(), shared by every Decider of the process: a pure function of the
+# pinned ISNs, the relevant literals and the comparison.
+_ANSWERS: dict = {}
+
+
 class Decider:
     """Answers "can this literal be true / false under this path condition?"."""
 
     def __init__(self, isn_values: dict[str, int] | None = None, timeout_ms: int = 10_000):
         self.isn_values = dict(isn_values or {})
         self.timeout_ms = timeout_ms
-        self._cache: dict = {}
+        self._pinned = tuple(sorted(self.isn_values.items()))
+        self._solvers: dict = {}  # (relevant literals, bases compared): one solver
         self.queries = 0
         self.cache_hits = 0
-        self.unknown = 0  # answers used that Z3 could not give, cached ones counted at each use
+        self.unknown = 0  # answers Z3 could not give
         self._unknown_keys: set = set()
         # What undecided answers touched: the path conditions a property was judged under, and
         # the comparisons a transition left open (both outcomes were then explored).
@@ -40,25 +46,40 @@ class Decider:
         self._undecided_literals: set = set()
 
     def possible(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> tuple[bool, bool]:
-        key = (pc, rel, x, y)
-        hit = self._cache.get(key)
+        # Only the literals linked to x and y through shared bases (or an axiom) can change
+        # the answer: the rest is satisfiable on its own, over other bases. Keying the cache
+        # on them lets path conditions that differ elsewhere share one answer.
+        relevant = relevant_literals(pc, (x, y))
+        key = (self._pinned, relevant, rel, x, y)
+        hit = _ANSWERS.get(key)
         if hit is not None:
             self.cache_hits += 1
-            if key in self._unknown_keys:
-                self.unknown += 1  # the run that uses it again is as unsure as the first
             return hit
-        before = self.unknown
+        bases = frozenset(_bases((x, y)))
+        solver = self._solvers.get((relevant, bases))
+        if solver is None:
+            every = bases | _bases(v for lit in relevant for v in lit[1:3])
+            solver = self._solvers[relevant, bases] = _Solver(self._context(relevant, (x, y)),
+                                                              every, self.timeout_ms)
+        # An assignment already found under this path condition that makes the literal true
+        # (false) shows that it can be: Z3 is asked only for an outcome no model has shown.
+        seen = {holds(rel, x, y, m) for m in solver.models}
         formula = _formula(rel, x, y)
-        context = self._context(pc, (x, y))
-        answer = (self._sat(context + [formula]), self._sat(context + [z3.Not(formula)]))
-        self._cache[key] = answer
-        if self.unknown > before:
+        unknown = self.unknown
+        answer = (True in seen or self._sat(solver, formula),
+                  False in seen or self._sat(solver, z3.Not(formula)))
+        if self.unknown == unknown:
+            _ANSWERS[key] = answer
+        else:  # an answer Z3 gave up on is this Decider's to report, and asked again at each use
             self._unknown_keys.add(key)
         return answer
 
     def undecided(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
         """Whether Z3 could not answer possible(pc, rel, x, y)."""
-        return (pc, rel, x, y) in self._unknown_keys
+        if not self._unknown_keys:
+            return False
+        key = (self._pinned, relevant_literals(pc, (x, y)), rel, x, y)
+        return key in self._unknown_keys and key not in _ANSWERS
 
     def doubtful(self, pc: frozenset) -> bool:
         """A state under this path condition rests on an answer Z3 could not give: a comparison
@@ -66,6 +87,20 @@ class Decider:
         if not self._unknown_keys:
             return False
         return pc in self._undecided_pcs or any(lit[:3] in self._undecided_literals for lit in pc)
+
+    def guessed(self, rel: str, x: SeqVal, y: SeqVal) -> None:
+        """Both outcomes of a comparison Z3 could not decide were explored on a guess."""
+        self._undecided_literals.add((rel, x, y))
+
+    def undecided_record(self) -> tuple:
+        """What doubtful() reads, for another process's Decider to absorb."""
+        return self._unknown_keys, self._undecided_pcs, self._undecided_literals
+
+    def absorb_undecided(self, record: tuple) -> None:
+        keys, pcs, literals = record
+        self._unknown_keys |= keys
+        self._undecided_pcs |= pcs
+        self._undecided_literals |= literals
 
     def valid(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
         """True when the path condition implies the literal."""
@@ -80,7 +115,7 @@ class Decider:
     def model(self, pc: frozenset) -> dict[str, int]:
         """The least assignment (in the order of the bases' names) of every base mentioned by
         the path condition: a Solver's model would depend on what the process asked Z3 before."""
-        opt = z3.Optimize()
+        opt = uninterruptible(z3.Optimize())
         for f in self._context(pc, ()):
             opt.add(f)
         for base in sorted({v.base for lit in pc for v in lit[1:3]} - {CONST}):
@@ -93,7 +128,7 @@ class Decider:
     def example(self, pc: frozenset, bases: tuple[str, ...]) -> dict[str, int]:
         """Concrete values for ``bases`` satisfying the path condition and the axioms:
         round numbers (0x10000000, 0x20000000, ...) where the path condition allows them."""
-        solver = z3.Solver()
+        solver = uninterruptible(z3.Solver())
         solver.add(*self._context(pc, tuple(SeqVal(b, 0) for b in bases)))
         for n, b in enumerate(sorted(bases), start=1):
             solver.push()
@@ -105,12 +140,9 @@ class Decider:
         m = solver.model()
         return {b: m.eval(z3.BitVec(b, 32), model_completion=True).as_long() for b in sorted(bases)}
 
-    def _sat(self, formulas: list) -> bool:
+    def _sat(self, solver: "_Solver", formula) -> bool:
         self.queries += 1
-        solver = z3.Solver()
-        solver.set("timeout", self.timeout_ms)
-        solver.add(*formulas)
-        result = solver.check()
+        result = solver.check(formula)
         if result == z3.unknown:
             self.unknown += 1
             return True  # both outcomes stay possible: sound, and reported INCOMPLETE
@@ -120,14 +152,72 @@ class Decider:
         return context(pc, extra, self.isn_values)
 
 
+def uninterruptible(solver):
+    """For queries of milliseconds (the Decider's, the graph's facts): a Ctrl-C during one raises
+    KeyboardInterrupt as it returns, instead of Z3 cancelling it and answering unknown (an
+    INCOMPLETE run, or a wrong fact)."""
+    solver.set("ctrl_c", False)
+    return solver
+
+
+class _Solver:
+    """One Z3 solver holding a path condition and its axioms, asked about one comparison at a
+    time (push/pop), and the satisfying assignments it has found (base -> value)."""
+
+    def __init__(self, formulas: list, bases: set[str], timeout_ms: int):
+        self.z3 = uninterruptible(z3.Solver())
+        self.z3.set("timeout", timeout_ms)
+        self.z3.add(*formulas)
+        self.bases = sorted(bases)
+        self.models: list[dict[str, int]] = []
+
+    def check(self, formula):
+        self.z3.push()
+        self.z3.add(formula)
+        result = self.z3.check()
+        if result == z3.sat:
+            m = self.z3.model()
+            self.models.append({b: m.eval(z3.BitVec(b, 32), model_completion=True).as_long()
+                                for b in self.bases})
+        self.z3.pop()
+        return result
+
+
+def holds(rel: str, x: SeqVal, y: SeqVal, values: dict[str, int]) -> bool:
+    """The literal's truth under concrete values of the bases."""
+    a, b = (v.off if v.base == CONST else (values[v.base] + v.off) % MOD for v in (x, y))
+    return lt(a, b) if rel == "lt" else a == b
+
+
 def context(pc: frozenset, extra: tuple = (), isn_values: dict[str, int] | None = None) -> list:
     """The path condition's literals and the axioms on every base they and ``extra`` mention."""
     literals = sorted(pc)
-    bases = {v.base for lit in literals for v in lit[1:3]} | {v.base for v in extra}
-    bases.discard(CONST)
-    out = [literal(lit) for lit in literals]
-    out += _axioms(sorted(bases), isn_values or {})
-    return out
+    bases = _bases(v for lit in literals for v in lit[1:3]) | _bases(extra)
+    return [literal(lit) for lit in literals] + _axioms(sorted(bases), isn_values or {})
+
+
+def relevant_literals(pc: frozenset, values: tuple) -> frozenset:
+    """The literals of pc connected to ``values`` through shared bases, an old base being
+    linked to every ISN by its axiom (far_apart)."""
+    reach, rest, out = _bases(values), set(pc), set()
+    while linked := {lit for lit in rest if _linked(_bases(lit[1:3]), reach)}:
+        out |= linked
+        rest -= linked
+        reach |= _bases(v for lit in linked for v in lit[1:3])
+    return frozenset(out)
+
+
+def _linked(bases: set[str], reach: set[str]) -> bool:
+    return bool(bases & reach) or _old_isn(bases, reach) or _old_isn(reach, bases)
+
+
+def _old_isn(olds: set[str], isns: set[str]) -> bool:
+    """An old base in one set and an ISN in the other: their axiom links them."""
+    return any(b.startswith(OLD_PREFIX) for b in olds) and any(b.startswith(ISS_PREFIX) for b in isns)
+
+
+def _bases(values) -> set[str]:
+    return {v.base for v in values} - {CONST}
 
 
 def literal(lit: tuple):
@@ -199,7 +289,7 @@ class Ctx:
         if can_true != can_false:
             return can_true
         if self.decider.undecided(pc, rel, x, y):
-            self.decider._undecided_literals.add((rel, x, y))  # both outcomes explored on a guess
+            self.decider.guessed(rel, x, y)
         n = len(self.taken)
         outcome = self.prefix[n] if n < len(self.prefix) else True
         self.taken.append(outcome)

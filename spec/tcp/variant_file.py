@@ -10,6 +10,7 @@ are there to use.
 from __future__ import annotations
 
 import importlib.util
+from importlib.machinery import SourceFileLoader
 from pathlib import Path
 
 from .machine import Machine, build_graph
@@ -25,13 +26,15 @@ def load_variant(path: str) -> Variant:
     where = f"variant file '{path}'"
     if not file.is_file():
         raise VariantFileError(f"{where} not found")
-    spec = importlib.util.spec_from_file_location(f"tcpverify_variant_{file.stem}", file)
+    name = f"tcpverify_variant_{file.stem}"
+    # the loader named: a file whose name does not end in .py is still read as Python
+    spec = importlib.util.spec_from_file_location(name, file, loader=SourceFileLoader(name, str(file)))
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
     except SyntaxError as e:
         raise VariantFileError(f"{where}: syntax error at line {e.lineno}: {e.msg}") from None
-    except Exception as e:  # the user's code: any failure is reported in one line
+    except (Exception, SystemExit) as e:  # the user's code, sys.exit() included: one line
         raise VariantFileError(f"{where} raised {type(e).__name__} while loading: {e}") from None
     variant = getattr(module, "VARIANT", None)
     if variant is None:
@@ -44,7 +47,7 @@ def load_variant(path: str) -> Variant:
         raise VariantFileError(f"{where}: VARIANT is a {type(variant).__name__}, not a Variant")
     try:
         Machine(variant.apply(build_graph()))
-    except Exception as e:  # as above: the user's transform
+    except (Exception, SystemExit) as e:  # as above: the user's transform
         raise VariantFileError(f"{where}: variant {variant.name} failed on the state graph: "
                                f"{type(e).__name__}: {e}") from None
     return variant

@@ -4,7 +4,7 @@ verified run of the RFC model for each thing the post leaves out (reports/seed-a
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tcpverify.checker.proofs import ProofResult, prove
 from tcpverify.checker.status import Status
@@ -18,6 +18,7 @@ from ..tcp.variants import VARIANTS
 from ..views.pictures import chart, sequence_mermaid
 from ..views.render import format_trace
 from ..world.properties import REGISTRY
+from .messages import rfc_ref, say, violation
 from .narrator import narrate_verdict
 from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
 from .topics import Shown, show
@@ -139,7 +140,7 @@ def audit_md(a: Audit, lang: str) -> str:
     for d, row in a.departures:
         first = row.shortest()
         prop, steps = (first[0].property, str(first[0].length)) if first else ("-", "")
-        out.append(f"| {d.variant} | {' '.join(d.notation)} | {d.rfc_section} | {prop} | {steps} |")
+        out.append(f"| {d.variant} | {' '.join(d.notation)} | {rfc_ref(d.rfc_section, lang)} | {prop} | {steps} |")
     first = a.together.shortest()
     out.append(f"| {LITERAL} | | | {first[0].property if first else '-'} | "
                f"{first[0].length if first else ''} |")
@@ -147,18 +148,18 @@ def audit_md(a: Audit, lang: str) -> str:
     for d, row in a.departures:
         out += ["", f"### {d.variant}", "",
                 f"{t['post']}: {' '.join(d.notation)} {d.claim[lang]}", "",
-                f"{t['rfc']} {d.rfc_section}: {d.rfc[lang]}", ""]
+                f"{t['rfc']} {rfc_ref(d.rfc_section, lang)}: {d.rfc[lang]}", ""]
         if d.variant in a.proofs:
             p = a.proofs[d.variant]
-            out += [t["proof"].format(name=p.obligation.name, status=p.status,
-                                      statement=statement_md(p.obligation)), ""]
-        out += _failures(row, t)
+            ob = p.obligation if lang == "en" else replace(p.obligation, statement=d.proof_zh)
+            out += [t["proof"].format(name=ob.name, status=p.status, statement=statement_md(ob)), ""]
+        out += _failures(row, t, lang)
     out += ["", t["together"], ""]
-    out += _failures(a.together, t)
+    out += _failures(a.together, t, lang)
     out += ["", t["omissions"]]
     for w in a.witnesses:
         om = w.omission
-        out += ["", f"### {om.title[lang]}", "", f"{om.why[lang]} (RFC 9293 {om.rfc_section})"]
+        out += ["", f"### {om.title[lang]}", "", f"{om.why[lang]} {say('audit.rfc', lang, rfc=rfc_ref(om.rfc_section, lang))}"]
         for topic, shown in w.runs():
             out.append("")
             if shown is None:
@@ -170,29 +171,31 @@ def audit_md(a: Audit, lang: str) -> str:
                                                 status=shown.outcome.status))
             else:
                 out.append(t["contrast"].format(variant=topic.variant, command=topic.command(),
-                                                prop=topic.property, steps=steps, message=shown.message))
+                                                prop=topic.property, steps=steps,
+                                                message=violation(shown.message, lang)))
             out += [""] + _trace(shown.outcome, Verdict(topic.property or "witness", "", trace=shown.trace,
-                                                         loop_start=shown.loop_start))
+                                                         loop_start=shown.loop_start), lang)
     return "\n".join(out) + "\n"
 
 
-def _failures(row: Row, t: dict) -> list[str]:
+def _failures(row: Row, t: dict, lang: str) -> list[str]:
     first = row.shortest()
     if not first:
         return [f"{t['fails']}: {t['none']}"]
     out = [f"{t['fails']}: " + ", ".join(f"{k.property} ({k.length} {t['steps']}, {k.where})"
                                           for k in first), ""]
     k = first[0]
-    out += [t["shortest"].format(prop=k.property, where=k.where, message=k.verdict.message), ""]
-    out += _trace(k.outcome, k.verdict)
+    out += [t["shortest"].format(prop=k.property, where=k.where, message=violation(k.verdict.message, lang)), ""]
+    out += _trace(k.outcome, k.verdict, lang)
     seen = [s for s in first if s.property in SEEN_BY_USERS]
     if k.property not in SEEN_BY_USERS and seen:
         s = seen[0]
-        out += ["", t["seen"].format(prop=s.property, where=s.where, message=s.verdict.message), ""]
-        out += _trace(s.outcome, s.verdict)
+        out += ["", t["seen"].format(prop=s.property, where=s.where,
+                                     message=violation(s.verdict.message, lang)), ""]
+        out += _trace(s.outcome, s.verdict, lang)
     return out
 
 
-def _trace(outcome, verdict) -> list[str]:
-    told = narrate_verdict(outcome, verdict)
+def _trace(outcome, verdict, lang: str) -> list[str]:
+    told = narrate_verdict(outcome, verdict, lang)
     return ["```", format_trace(told), "```", "", "```mermaid", sequence_mermaid(chart(told)), "```"]

@@ -4,6 +4,8 @@ Chinese. The zh texts use the terms of Chinese networking textbooks (三次握�
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("en", "zh")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -14,7 +16,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "run.live": {
         "en": "Checked live: {command}",
-        "zh": "现场运行检查器：{command}",
+        "zh": "以下结果由检查器当场计算，可自行运行：{command}",
     },
     "run.violated": {
         "en": "Property {property} VIOLATED: {message} (counterexample of {length} steps, the shortest)",
@@ -26,11 +28,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "run.missing": {
         "en": "The checker did not find the expected run: the spec has changed.",
-        "zh": "检查器没有找到预期的运行：规约已经改变。",
+        "zh": "检查器没有找到预期的执行路径：规约已经改变。",
     },
     "run.example": {
         "en": "Concrete numbers for this run (chosen by Z3 to satisfy its path condition): {values}",
-        "zh": "本次运行的具体数值（由 Z3 选取，满足路径条件）：{values}",
+        "zh": "这条执行路径上的具体数值（由 Z3 选取，满足路径条件）：{values}",
     },
     # --- one step
     "step.init": {"en": "Initial state", "zh": "初始状态"},
@@ -47,7 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step.forge": {"en": "A forged segment enters the network towards {actor}",
                    "zh": "一个伪造的报文段进入网络，发往 {actor}"},
     "step.rule": {"en": "rule {name} (RFC 9293 {rfc})", "zh": "规则 {name}（RFC 9293 第 {rfc} 节）"},
-    "step.wire": {"en": "on the wire", "zh": "线路上"},
+    "step.wire": {"en": "on the wire", "zh": "网络上传输"},
     "step.sends": {"en": "{actor} sends", "zh": "{actor} 发送"},
     "step.states": {"en": "states", "zh": "状态"},
     "step.loop": {"en": "the loop starts here", "zh": "循环从这里开始"},
@@ -56,6 +58,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.2MSL timeout": {"en": "2MSL timeout", "zh": "2MSL 超时"},
     "event.FIN-WAIT-2 timeout": {"en": "FIN-WAIT-2 timeout", "zh": "FIN-WAIT-2 超时"},
     "event.keep-alive timeout": {"en": "keep-alive timeout", "zh": "保活超时"},
+    # the application calls (RFC 9293 3.10.1-3.10.6)
+    "call.OPEN (active)": {"en": "OPEN (active)", "zh": "OPEN（主动打开）"},
+    "call.OPEN (passive)": {"en": "OPEN (passive)", "zh": "OPEN（被动打开）"},
+    "call.SEND": {"en": "SEND", "zh": "SEND（发送数据）"},
+    "call.CLOSE": {"en": "CLOSE", "zh": "CLOSE（关闭）"},
+    "call.CLOSE (with unread data)": {"en": "CLOSE (with unread data)", "zh": "CLOSE（仍有未读数据）"},
+    "call.ABORT": {"en": "ABORT", "zh": "ABORT（中止）"},
     # --- one step in one line (check, verify's reports, JUnit, replay)
     "head.init": {"en": "initial state", "zh": "初始状态"},
     "head.net": {"en": "net: {action} {peer}->{actor} {segment}", "zh": "网络：{action} {peer}->{actor} {segment}"},
@@ -63,6 +72,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "head.on": {"en": "on {event}", "zh": "事件 {event}"},
     "head.sends": {"en": "sends {segments}", "zh": "发送 {segments}"},
     "trace.condition": {"en": "under the path condition: {literals}", "zh": "路径条件：{literals}"},
+    "trace.and": {"en": " and ", "zh": " 且 "},
     "trace.model": {"en": "for example: {values}", "zh": "例如：{values}"},
     "replay.captured": {"en": "{number} {dir} {segment} captured (sent by {edge})",
                         "zh": "{number} {dir} {segment} 被捕获（由 {edge} 发送）"},
@@ -78,12 +88,58 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.old": {"en": "(old duplicate)", "zh": "（旧的重复报文段）"},
     # --- the trace page
     "page.title": {"en": "tcpverify trace: {what}", "zh": "tcpverify 轨迹：{what}"},
+    "page.counterexample": {"en": "{run}: counterexample of {property}, {steps} steps",
+                            "zh": "{run}：{property} 的反例，共 {steps} 步"},
+    "page.witness": {"en": "{run}: witness of {property}, {steps} steps",
+                     "zh": "{run}：{property} 的见证路径，共 {steps} 步"},
+    "page.variant": {"en": ", variant {variant}", "zh": "，变体 {variant}"},
     "page.prev": {"en": "previous", "zh": "上一步"},
     "page.next": {"en": "next", "zh": "下一步"},
     "page.keys": {"en": "Arrow keys move one step.", "zh": "方向键可逐步前进或后退。"},
     "page.step": {"en": "Step", "zh": "步骤"},
     "page.tcb": {"en": "Transmission control blocks after this step",
                  "zh": "本步之后两端的传输控制块（TCB）"},
+    # --- the pictures (spec/views/pictures.py)
+    "chart.loop": {"en": "loop for ever", "zh": "无限循环"},
+    "chart.forever": {"en": "for ever", "zh": "无限循环"},
+    "chart.lost": {"en": "lost", "zh": "丢失"},
+    "chart.towards": {"en": "towards {actor}", "zh": "发往 {actor}"},
+    "chart.in-flight": {"en": "still in flight", "zh": "仍在传输中"},
+    "chart.legend": {"en": "Dashed: a segment the network made (an old duplicate, a copy) or one still "
+                           "in flight at the end; \u00d7: lost.",
+                     "zh": "虚线：网络制造的报文段（旧的重复报文段或副本），或结束时仍在传输中的报文段；"
+                           "\u00d7：丢失。"},
+    "chart.net-lose": {"en": "Lose", "zh": "网络丢失报文段"},  # the network's actions (spec/world/system.py)
+    "chart.net-duplicate": {"en": "Duplicate", "zh": "网络复制报文段"},
+    "chart.net-old": {"en": "{action}", "zh": "旧的重复报文段到达（{action}）"},
+    "chart.net-forge": {"en": "{action}", "zh": "伪造的报文段到达（{action}）"},
+    "diagram.title": {"en": "TCP connection states (RFC 9293 3.3.2, Figure 5)",
+                      "zh": "TCP 连接状态（RFC 9293 第 3.3.2 节，图 5）"},
+    "diagram.legend": {"en": "Edges are named after the spec's actions; self-loops are not drawn. Thin "
+                             "dashed arrows: ABORT, RST, and giving up",
+                       "zh": "边以规约中的动作命名；不画自环。细虚线箭头：ABORT、RST，"},
+    "diagram.legend-2": {"en": "after the last retransmission (RFC 9293 3.8.3, 3.10.5, 3.10.7).",
+                         "zh": "以及最后一次重传之后放弃连接（RFC 9293 第 3.8.3、3.10.5、3.10.7 节）。"},
+    "diagram.more": {"en": "(and {n} more)", "zh": "（另有 {n} 条）"},
+    # --- the explorer (tcpverify explore)
+    "explore.title": {"en": "tcpverify explore: {what}", "zh": "tcpverify 状态探索：{what}"},
+    "explore.not-end": {"en": "checked only where no step is left", "zh": "只在无步可走的状态上检查"},
+    "explore.over-runs": {"en": "a property of whole runs: {status} for this configuration",
+                          "zh": "这是针对整条执行路径的性质：在此配置下为 {status}"},
+    "explore.counterexample": {"en": "counterexample of {property}", "zh": "{property} 的反例"},
+    "explore.witness": {"en": "witness of {property}", "zh": "{property} 的见证"},
+    "explore.back": {"en": "back one step", "zh": "后退一步"},
+    "explore.restart": {"en": "start again", "zh": "从头开始"},
+    "explore.moves": {"en": "Enabled steps: pick one", "zh": "当前可执行的步骤（点击选择）"},
+    "explore.history": {"en": "The run so far", "zh": "到目前为止的执行路径"},
+    "explore.channels": {"en": "Segments in flight", "zh": "传输中的报文段"},
+    "explore.properties": {"en": "Properties in this state", "zh": "当前状态下各性质的取值"},
+    "explore.jump": {"en": "Jump to", "zh": "跳转到"},
+    "explore.chart": {"en": "Sequence chart so far", "zh": "到目前为止的时序图"},
+    "explore.end": {"en": "No step is enabled: the run ends here.", "zh": "没有可执行的步骤：执行路径到此结束。"},
+    "explore.holds": {"en": "holds", "zh": "成立"},
+    "explore.violated": {"en": "violated", "zh": "被违反"},
+    "audit.rfc": {"en": "(RFC 9293 {rfc})", "zh": "（RFC 9293 第 {rfc} 节）"},
     # --- the topics
     "topic.why-three-way-handshake.title": {
         "en": "Why a three-way handshake?",
@@ -100,8 +156,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "假设 LISTEN 状态收到 SYN 后立即进入 ESTABLISHED，即“两次握手”（变体 two-way-handshake）。"
               "RFC 9293 第 3.5 节（图 8）说明了 TCP 不这样做的原因：网络中可能滞留着先前连接的旧的重复 SYN，"
               "监听方无法把它与新的连接请求区分开。只有第三次握手，即对监听方自己的初始序列号（ISN）的确认，"
-              "才能证明对端此刻确实在建立连接。检查器搜索允许一个旧的重复报文段的所有运行，"
-              "找出出错的最短运行：",
+              "才能证明对端此刻确实在建立连接。检查器搜索允许一个旧的重复报文段的所有执行路径，"
+              "找出最短的出错执行路径：",
     },
     "topic.why-three-way-handshake.outro": {
         "en": "B became ESTABLISHED on the sequence number of an old segment that no current peer "
@@ -110,7 +166,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "3.10.7.3), and B returns to LISTEN. `tcpverify check normal --stale 1` verifies the "
               "real protocol under the same fault.",
         "zh": "B 依据一个旧报文段的序列号进入了 ESTABLISHED，而这个序列号并不是当前任何一端选择的。"
-              "在三次握手中，B 会停在 SYN-RECEIVED；对端收到这个确认了它从未发送过的数据的 SYN,ACK 后回复 RST"
+              "在三次握手中，B 会停在 SYN-RECEIVED；它的 SYN,ACK 确认的是对端从未发送过的序列号，对端收到后回复 RST"
               "（RFC 9293 第 3.10.7.1 节和第 3.10.7.3 节），B 回到 LISTEN。"
               "运行 `tcpverify check normal --stale 1` 可以看到真实协议在同样的故障下通过验证。",
     },
@@ -125,7 +181,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "that ends in a reset:",
         "zh": "先关闭的一端要在 TIME-WAIT 状态等待 2MSL 才释放连接。去掉 TIME-WAIT"
               "（变体 no-time-wait：主动关闭方直接进入 CLOSED），并允许网络丢失一个报文段。"
-              "检查器找出以复位（RST）告终的最短运行：",
+              "检查器找出以复位（RST）告终的最短执行路径：",
     },
     "topic.why-time-wait.outro": {
         "en": "The final ACK of the four-way close was lost. The peer, still in LAST-ACK, "
@@ -135,13 +191,15 @@ MESSAGES: dict[str, dict[str, str]] = {
               "TIME-WAIT the active closer would still hold the connection, acknowledge the "
               "retransmitted FIN and restart the 2MSL timeout (RFC 9293 3.10.7.4): see `tcpverify "
               "explain lost-final-ack`. TIME-WAIT's other job, keeping old segments out of a new "
-              "incarnation of the connection, goes with the quiet time of RFC 9293 3.4.1.",
+              "incarnation of the connection (RFC 9293 3.3.2 and 3.6), goes with the quiet time of "
+              "RFC 9293 3.4.3.",
         "zh": "四次挥手的最后一个 ACK 丢失了。对端仍处于 LAST-ACK，于是重传它的 FIN；"
               "而主动关闭方已经删除了 TCB，只能按 CLOSED 状态的规则（RFC 9293 第 3.10.7.1 节）回复 RST，"
               "对端本应有序完成的关闭以复位告终，而不是收到它等待的 ACK。如果主动关闭方处于 TIME-WAIT，它仍保留着这个连接，"
               "会确认重传的 FIN 并重新启动 2MSL 计时器（RFC 9293 第 3.10.7.4 节），"
               "见 `tcpverify explain lost-final-ack`。TIME-WAIT 的另一个作用是不让旧报文段混入"
-              "同一连接的新化身，这与 RFC 9293 第 3.4.1 节的静默时间相配合。",
+              "在同一对端口上新建立的连接中（RFC 9293 第 3.3.2 节和第 3.6 节），"
+              "这与 RFC 9293 第 3.4.3 节规定的静默时间相互配合。",
     },
     "topic.why-fin-wait-2.title": {
         "en": "Why FIN-WAIT-2?",
@@ -178,7 +236,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "computed in which both ends pass through CLOSING and then reach TIME-WAIT:",
         "zh": "两端可能同时调用 CLOSE（RFC 9293 第 3.6 节，图 13）。每一端都发送 FIN，"
               "并在自己的 FIN 被确认之前先收到对端的 FIN，因此 FIN-WAIT-1 进入 CLOSING 而不是 FIN-WAIT-2。"
-              "下面是检查器计算出的最短运行：两端都经过 CLOSING，然后进入 TIME-WAIT：",
+              "下面是检查器算出的最短执行路径：两端都经过 CLOSING，然后进入 TIME-WAIT：",
     },
     "topic.simultaneous-close.outro": {
         "en": "Each end acknowledged the other's FIN and then received the ACK of its own, so both "
@@ -186,7 +244,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "four-way close, but crossing on the wire. `tcpverify check simultaneous-close` "
               "verifies every property of this scenario.",
         "zh": "每一端都确认了对方的 FIN，随后收到了对自己 FIN 的确认，所以两端都进入 TIME-WAIT，"
-              "都要等待 2MSL 才进入 CLOSED：与通常的四次挥手一样是四个报文段，只是它们在线路上交叉。"
+              "都要等待 2MSL 才进入 CLOSED：与通常的四次挥手一样是四个报文段，只是它们在网络中交错而过。"
               "运行 `tcpverify check simultaneous-close` 可以验证该场景的全部性质。",
     },
     "topic.lost-final-ack.title": {
@@ -199,7 +257,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "all); here is the shortest run in which the final ACK is lost and TIME-WAIT does "
               "its job:",
         "zh": "如果四次挥手的最后一个 ACK 丢失，真实的 TCP 会怎样？检查器探索正常关闭过程中丢失一个报文段的"
-              "所有运行（并全部验证通过）；下面是最后一个 ACK 丢失、由 TIME-WAIT 发挥作用的最短运行：",
+              "所有执行路径（并全部验证通过）；下面是最后一个 ACK 丢失、由 TIME-WAIT 发挥作用的最短执行路径：",
     },
     "topic.lost-final-ack.outro": {
         "en": "In LAST-ACK no ACK came for the FIN, so the retransmission timer fired and the FIN "
@@ -215,6 +273,73 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# The sentences the properties (spec/world/properties.py) and the checker's verdicts say, in the
+# form they say them, each with its translation: violation() reads the values back out of the
+# English and puts them into the zh sentence. A test fails on any zh output left in English.
+VIOLATIONS: tuple[tuple[str, str], ...] = (
+    ("{x} is {state} with IRS={irs}, but {peer} has chosen no ISS",
+     "{x} 处于 {state}，IRS={irs}，但 {peer} 根本还没有选择 ISS"),
+    ("{x} is {state} with IRS={irs}, but {peer}'s ISS is {iss}",
+     "{x} 处于 {state}，IRS={irs}，但 {peer} 的 ISS 是 {iss}"),
+    ("{x}'s RCV.NXT={nxt} lies outside {peer}'s sent range ({lo}, {hi}]",
+     "{x} 的 RCV.NXT={nxt} 不在 {peer} 已发送的范围 ({lo}, {hi}] 之内"),
+    ("{x}'s RCV.NXT={nxt} is beyond {peer}'s SND.NXT={snd}",
+     "{x} 的 RCV.NXT={nxt} 超出了 {peer} 的 SND.NXT={snd}"),
+    ("{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={snd}",
+     "{x} 发送了 {seg}，确认号超出了 {y} 的 SND.NXT={snd}"),
+    ("{x} sent its FIN at {fin} but SND.NXT={snd}, not FIN.SEQ+1",
+     "{x} 的 FIN 占用序列号 {fin}，但 SND.NXT={snd}，而不是 FIN.SEQ+1"),
+    ("{p} took in {x}'s FIN at {fin}, but its RCV.NXT={nxt} (the ACK of a FIN is FIN.SEQ+1)",
+     "{p} 接收了 {x} 序列号为 {fin} 的 FIN，但它的 RCV.NXT={nxt}（对 FIN 的确认号应为 FIN.SEQ+1）"),
+    ("{x} sent {seg}, whose FIN is not at FIN.SEQ={fin}",
+     "{x} 发送了 {seg}，其中 FIN 的序列号不是 FIN.SEQ={fin}"),
+    ("{x} is in TIME-WAIT but sent no FIN", "{x} 处于 TIME-WAIT，却从未发送过 FIN"),
+    ("{x} is in TIME-WAIT but has not received its peer's FIN", "{x} 处于 TIME-WAIT，却没有收到对端的 FIN"),
+    ("{x}'s application was told: connection reset", "{x} 的应用程序收到通知：连接被复位"),
+    ("{x}'s application was told: connection refused", "{x} 的应用程序收到通知：连接被拒绝"),
+    ("{x}'s application was told: user timeout", "{x} 的应用程序收到通知：用户超时"),
+    ("{x}'s connection was ended by the forged {seg} while its RCV.NXT was {nxt}",
+     "{x} 的连接被伪造的 {seg} 终止，当时它的 RCV.NXT 为 {nxt}"),
+    ("{x} sent {seg}", "{x} 发送了 {seg}"),
+    ("stuck with A {a}, B {b}", "卡住了：A 处于 {a}，B 处于 {b}"),
+    ("{x} is left {state} while {peer} is CLOSED", "{x} 停留在 {state}，而 {peer} 已经是 CLOSED"),
+    ("a fair run loops for ever without reaching the goal", "一条公平的执行路径无限循环，始终达不到目标"),
+    ("a run ends without reaching the goal", "一条执行路径在达到目标之前就结束了"),
+)
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("".join(re.escape(p) if k % 2 == 0 else f"(?P<{p}>.+?)" for k, p in enumerate(parts)))
+
+
+_VIOLATIONS = tuple((_pattern(en), zh) for en, zh in VIOLATIONS)
+
+
+def violation(message: str, lang: str) -> str:
+    """A property's or a verdict's sentence in ``lang`` (unchanged if the catalogue lacks it)."""
+    if lang == "en":
+        return message
+    for pattern, zh in _VIOLATIONS:
+        m = pattern.fullmatch(message)
+        if m:
+            return zh.format(**m.groupdict())
+    return message
+
+
+def rfc_ref(sections: str, lang: str) -> str:
+    """A list of RFC sections ("3.5 (Figure 6), 3.10.4") with its figures and tables in ``lang``."""
+    if lang == "en":
+        return sections
+    return re.sub(r"(Figure|Table) (\d+)", lambda m: f"{'图' if m[1] == 'Figure' else '表'} {m[2]}", sections)
+
+
 def say(key: str, lang: str, **values) -> str:
     """The text of ``key`` in ``lang``, with ``values`` filled in."""
     return MESSAGES[key][lang].format(**values)
+
+
+def words(prefix: str, keys, lang: str) -> dict[str, str]:
+    """The texts of ``prefix.KEY`` for each of ``keys``: the words a view is given (a view fills
+    in any {placeholder} they hold)."""
+    return {k: MESSAGES[f"{prefix}.{k}"][lang] for k in keys}

@@ -15,12 +15,13 @@ from ..tcp.machine import SEGMENT
 from ..tcp.segment import Segment, carried
 from ..tcp.seq import CONST
 from ..tcp.symbolic import Decider
+from ..views.pictures import CHART_WORDS
 from ..views.steps import (CALL, CAPTURE, DUPLICATE, FORGE, INIT, LOSE, OLD, RECEIVE, TIMER, Told,
                            TraceStep)
 from ..world.environment import (DUPLICATE as NET_DUPLICATE, FORGE as NET_FORGE, LOSE as NET_LOSE,
                                  OLD as NET_OLD, PEER)
 from ..world.system import World
-from .messages import MESSAGES, say
+from .messages import MESSAGES, say, words
 
 NET_KIND = {NET_LOSE: LOSE, NET_DUPLICATE: DUPLICATE, NET_OLD: OLD, NET_FORGE: FORGE}  # by event
 
@@ -72,12 +73,13 @@ def narrate(o: Outcome, trace: list, loop_start: int | None = None, lang: str = 
                              rfc[label.name] if label.actor in PEER else None, "")
         steps.append(replace(step, head=_head(step, lang), in_flight=(w.ab, w.ba),
                              told=_words(step, worlds[n - 1] if n else None, example, lang)))
-    literals = " and ".join(_literal(x) for x in sorted(pc))
+    literals = say("trace.and", lang).join(_literal(x) for x in sorted(pc))
     return Told(tuple(steps), loop_start, lang, say("step.loop", lang),
                 None if loop_start is None else say("step.back", lang, step=loop_start),
                 say("trace.condition", lang, literals=literals) if pc else None,
                 say("trace.model", lang, values=_values(model)) if model else None,
-                say("run.example", lang, values=_values(example)) if example else None)
+                say("run.example", lang, values=_values(example)) if example else None,
+                words("chart", CHART_WORDS, lang))
 
 
 @functools.lru_cache(maxsize=256)
@@ -103,26 +105,35 @@ def _head(s: TraceStep, lang: str) -> str:
     if s.kind == INIT:
         return say("head.init", lang)
     if s.actor == "net":
-        head = say("head.net", lang, action=s.action, peer=PEER[s.to], actor=s.to, segment=s.segment)
+        head = say("head.net", lang, action=net_action(s.kind, s.action, lang), peer=PEER[s.to], actor=s.to,
+                   segment=s.segment)
     else:
         head = f"{s.actor}: {s.action}"
         if s.segment is not None:
             head += "  " + say("head.receives", lang, segment=s.segment)
         elif s.event:
-            head += "  " + say("head.on", lang, event=s.event)
+            head += "  " + say("head.on", lang, event=_event(s, lang))
     if s.sent:
         head += "  " + say("head.sends", lang, segments=", ".join(str(g) for g in s.sent))
     return head
+
+
+def net_action(kind: str, name: str, lang: str) -> str:
+    """A step of the network (its kind, its action's name) in the reader's language."""
+    return say(f"chart.net-{kind}", lang, action=name)
+
+
+def _event(s: TraceStep, lang: str) -> str:
+    """A timer's or an application call's name in the reader's language."""
+    return say(f"{'event' if s.kind == TIMER else 'call'}.{s.event}", lang)
 
 
 def _words(s: TraceStep, prev: World | None, example: dict[str, int], lang: str) -> tuple[str, ...]:
     """The step told in full: what happened, the rule (RFC 9293 section), the segments, the states."""
     actor = s.to if s.actor == "net" else s.actor
     kw = {} if actor is None else dict(actor=actor, peer=PEER[actor])
-    if s.kind == TIMER:
-        kw["event"] = say(f"event.{s.event}", lang)
-    elif s.kind == CALL:
-        kw["event"] = s.event
+    if s.kind in (TIMER, CALL):
+        kw["event"] = _event(s, lang)
     lines = [say(f"step.{s.kind}", lang, **kw)]
     if s.actor in PEER:
         lines.append(say("step.rule", lang, name=s.action, rfc=s.rfc))

@@ -10,9 +10,9 @@ from tcpverify.checker.status import Status
 from ..suite.run import Outcome
 from ..views.graph import graph_view
 from ..views.page import WORDS, step_through
-from ..views.pictures import chart, sequence_svg, state_diagram_svg
+from ..views.pictures import DIAGRAM_WORDS, chart, sequence_svg, state_diagram_svg
 from ..views.steps import Told
-from .messages import say
+from .messages import say, violation, words
 
 
 @dataclass
@@ -39,18 +39,19 @@ def pick(o: Outcome, prop: str | None = None) -> Picked | None:
     return Picked(v.property, "witness", v.witness, None, v.witness_text)
 
 
-def describe(o: Outcome, picked: Picked) -> str:
-    variant = f", variant {o.variant.name}" if o.variant else ""
-    return (f"{o.scenario.name} ({o.config.name}{variant}): {picked.kind} of {picked.property}, "
-            f"{len(picked.trace) - 1} steps")
+def describe(o: Outcome, picked: Picked, lang: str) -> str:
+    variant = say("page.variant", lang, variant=o.variant.name) if o.variant else ""
+    return say(f"page.{picked.kind}", lang, run=f"{o.scenario.name} ({o.config.name}{variant})",
+               property=picked.property, steps=len(picked.trace) - 1)
 
 
 def page(o: Outcome, picked: Picked, told: Told) -> str:
     """The step-through page of `told`, the narration of `picked`."""
-    title = describe(o, picked)
+    title = describe(o, picked, told.lang)
     context = {"scenario": o.scenario.name, "configuration": o.config.name,
                "variant": o.variant.name if o.variant else None, "status": o.status,
                "property": picked.property, "kind": picked.kind, "message": picked.message}
-    return step_through(told, context, say("page.title", told.lang, what=title), picked.message,
-                        {k: say(f"page.{k}", told.lang) for k in WORDS},
-                        state_diagram_svg(graph_view(o.system.machine.graph)), sequence_svg(chart(told), title))
+    return step_through(told, context, say("page.title", told.lang, what=title),
+                        violation(picked.message, told.lang),
+                        words("page", WORDS, told.lang),
+                        state_diagram_svg(graph_view(o.system.machine.graph), words("diagram", DIAGRAM_WORDS, told.lang)), sequence_svg(chart(told), title))

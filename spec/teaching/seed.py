@@ -26,6 +26,7 @@ class Departure:
     rfc_section: str
     rfc: dict[str, str]
     proof: str = ""  # the `tcpverify prove` obligation that decides it for every ISN pair
+    proof_zh: str = ""  # that obligation's statement in Chinese (the English is the obligation's own)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ DEPARTURES = (
          "zh": "第三个报文段是 `<SEQ=ISS+1><ACK=RCV.NXT><CTL=ACK>`，SYN 为 0。被动打开、处于 "
                "SYN-RECEIVED 的一端收到 SYN 时回到 LISTEN（3.10.7.4 第四步检查），于是客户端已 "
                "ESTABLISHED，服务端却忘了这条连接。"},
-        proof="seed-third-segment-not-an-ack"),
+        proof="seed-third-segment-not-an-ack",
+        proof_zh="对任意一对 ISN，<SEQ=x+1><ACK=y+1><CTL=SYN,ACK> 对处于 SYN-RECEIVED 的被动方 B 是可接受的，"
+                 "但由于 SYN 位为 1，它把 B 送回 LISTEN（RcvSynInSynReceived，RFC 9293 第 3.10.7.4 节"
+                 "第四步检查），而不是进入 ESTABLISHED"),
     Departure(
         "fin-without-ack", ("（FIN=1，seq=x，x 由客户端随机生成）",),
         {"en": "The client's first close segment names a FIN and a sequence number but no "

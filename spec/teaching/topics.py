@@ -21,7 +21,7 @@ from ..views.render import story
 from ..views.steps import Told
 from ..world.config import SCENARIOS, Config
 from ..world.system import World
-from .messages import say
+from .messages import say, violation
 from .pages import Picked
 
 
@@ -107,7 +107,8 @@ def explanation(shown: Shown, told: Told) -> str:
            say("run.live", lang, command=t.command())]
     n = len(shown.trace) - 1
     if t.property:
-        out.append(say("run.violated", lang, property=t.property, message=shown.message, length=n))
+        out.append(say("run.violated", lang, property=t.property, message=violation(shown.message, lang),
+                       length=n))
     else:
         out.append(say("run.witness", lang, length=n))
     out += [""] + story(told) + ["", say(f"topic.{t.name}.outro", lang)]

@@ -18,6 +18,12 @@ from ..world.system import PEER
 from .graph import EdgeView, GraphView
 from .steps import LOSE, TraceStep, Told
 
+# The words of the pictures, given in the reader's language (spec/teaching/messages.py, picture.*):
+# the state diagram's title, legend and "(and {n} more)"; the sequence chart's (Told.words).
+DIAGRAM_WORDS = ("title", "legend", "legend-2", "more")
+CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend", "net-lose", "net-duplicate",
+               "net-old", "net-forge")
+
 # RFC 9293 3.3.2, Figure 5: the open at the top, ESTABLISHED in the middle, the close below.
 # CLOSED is drawn twice, as in the figure: where connections start, and where they end.
 LAYOUT = {
@@ -75,7 +81,7 @@ def _position(u: str, v: str) -> tuple[tuple[int, int], tuple[int, int]]:
     return LAYOUT[u], end
 
 
-def state_diagram_svg(g: GraphView) -> str:
+def state_diagram_svg(g: GraphView, words: dict[str, str]) -> str:
     """The endpoint state machine, laid out like RFC 9293 Figure 5. Each state is a group
     with data-state, holding hidden A and B markers that a trace page shows."""
     pairs: dict[tuple[str, str], list[tuple[str, bool]]] = {}
@@ -87,7 +93,7 @@ def state_diagram_svg(g: GraphView) -> str:
         (x1, y1), (x2, y2) = _position(u, v)
         names = [k for k, exc in edges if not exc]
         if len(names) > 3:
-            names = names[:2] + [f"(and {len(names) - 2} more)"]
+            names = names[:2] + [words["more"].format(n=len(names) - 2)]
         length = math.hypot(x2 - x1, y2 - y1)
         bend = BEND.get((u, v), 0.12) * length
         bend = math.copysign(max(abs(bend), 24), bend)
@@ -110,11 +116,9 @@ def state_diagram_svg(g: GraphView) -> str:
     for state, (x, y) in LAYOUT.items():
         body.append(_state_box(state, x, y))
     body.append(_state_box(CLOSED, *CLOSED_END))
-    body.append('<text x="10" y="665" font-size="11" fill="#666">Edges are named after the '
-                'spec\'s actions; self-loops are not drawn. Thin dashed arrows: ABORT, RST, and '
-                'giving up</text><text x="10" y="680" font-size="11" fill="#666">after the last '
-                'retransmission (RFC 9293 3.8.3, 3.10.5, 3.10.7).</text>')
-    return _svg(900, 700, body, "TCP connection states (RFC 9293 3.3.2, Figure 5)")
+    body.append(f'<text x="10" y="665" font-size="11" fill="#666">{escape(words["legend"])}</text>'
+                f'<text x="10" y="680" font-size="11" fill="#666">{escape(words["legend-2"])}</text>')
+    return _svg(900, 700, body, words["title"])
 
 
 def _label(x: float, y: float, ox: float, oy: float, names: list[str]) -> str:
@@ -165,13 +169,14 @@ class Message:
 @dataclass
 class Chart:
     steps: tuple[TraceStep, ...]
+    words: dict[str, str]  # CHART_WORDS in the told trace's language
     messages: list[Message] = field(default_factory=list)
     loop_start: int | None = None
 
 
 def chart(told: Told) -> Chart:
     """Match every segment sent in a told trace with its delivery or loss."""
-    c = Chart(told.steps, loop_start=told.loop_start)
+    c = Chart(told.steps, told.words, loop_start=told.loop_start)
     pending: dict[str, list[Message]] = {"A": [], "B": []}
 
     def take(to: str, text: str, n: int, lost: bool) -> None:
@@ -196,6 +201,11 @@ def chart(told: Told) -> Chart:
                 c.messages.append(m)
                 pending[m.to].append(m)
     return c
+
+
+def _net(c: Chart, s: TraceStep) -> str:
+    """A step of the network, named in the chart's language."""
+    return c.words[f"net-{s.kind}"].format(action=s.action)
 
 
 def _changes(c: Chart):
@@ -228,22 +238,22 @@ def sequence_mermaid(c: Chart) -> str:
     for s in c.steps:
         n = s.step
         if c.loop_start is not None and n == c.loop_start + 1:
-            lines.append("    loop for ever")
+            lines.append(f"    loop {c.words['forever']}")
         for m in ending.get(n, []) if n else []:
             src = PEER[m.to]
             arrow = "-x" if m.lost else ("-->>" if m.sender == "net" else "->>")
-            note = " (lost)" if m.lost else ""
+            note = f" ({c.words['lost']})" if m.lost else ""
             lines.append(f"    {src}{arrow}{m.to}: {n}. {compact(m.text)}{note}")
         if s.actor in PEER and s.segment is None:
             lines.append(f"    Note over {s.actor}: {n}. {s.action}")
         elif s.actor == "net" and s.kind != LOSE:
-            lines.append(f"    Note over A,B: {n}. {s.action} towards {s.to}")
+            lines.append(f"    Note over A,B: {n}. {_net(c, s)} {c.words['towards'].format(actor=s.to)}")
         for x, state in changes.get(n, []):
             lines.append(f"    Note over {x}: {state}")
     if c.loop_start is not None:
         lines.append("    end")
     for m in ending.get(None, []):
-        lines.append(f"    {PEER[m.to]}-){m.to}: {compact(m.text)} (still in flight)")
+        lines.append(f"    {PEER[m.to]}-){m.to}: {compact(m.text)} ({c.words['in-flight']})")
     return "\n".join(lines)
 
 
@@ -276,7 +286,7 @@ def sequence_svg(c: Chart, title: str) -> str:
                         f'text-anchor="middle" fill="#555">{escape(s.action)}</text>')
         elif s.actor == "net":
             body.append(f'<text x="400" y="{_num(y(n) + 17)}" font-size="9" text-anchor="middle" '
-                        f'fill="#555" font-style="italic">{escape(s.action)}</text>')
+                        f'fill="#555" font-style="italic">{escape(_net(c, s))}</text>')
     for n, x, state in _changes(c):
         colour = A_COLOUR if x == "A" else B_COLOUR
         body.append(f'<rect x="{STATE_X[x] - 60}" y="{_num(y(n) - 10)}" width="120" height="18" '
@@ -289,10 +299,8 @@ def sequence_svg(c: Chart, title: str) -> str:
         body.append(f'<path d="M790,{_num(top)} h8 V{_num(bottom)} h-8" fill="none" stroke="#888"/>'
                     f'<text x="810" y="{_num((top + bottom) / 2)}" font-size="10" fill="#888" '
                     f'transform="rotate(90 810 {_num((top + bottom) / 2)})" text-anchor="middle">'
-                    f'loop for ever</text>')
-    body.append(f'<text x="12" y="{height - 6}" font-size="10" fill="#666">Dashed: a segment the '
-                f'network made (an old duplicate, a copy) or one still in flight at the end; '
-                f'&#215;: lost.</text>')
+                    f'{escape(c.words["loop"])}</text>')
+    body.append(f'<text x="12" y="{height - 6}" font-size="10" fill="#666">{escape(c.words["legend"])}</text>')
     return _svg(820, int(height), body, title)
 
 

@@ -67,3 +67,4 @@ class Told:
     condition: str | None  # the path condition on the symbolic numbers, if any
     model: str | None  # the least values of the numbers the path condition names
     example: str | None  # round values of every symbolic number on the wire, under the condition
+    words: dict[str, str]  # the sequence chart's words (spec.views.pictures.CHART_WORDS)

@@ -71,6 +71,7 @@ class TcpSystem:
         self.scripts = {"A": scenario.a, "B": scenario.b}
         self.lost = Counter()
         self.fired = Counter()  # transitions explored per step name (an edge of the graph, a fault)
+        self._initial = Counter()  # the initial calls: every rank of a partitioned search makes them
         self._limits: set[str] = set()
         self._memo: dict = {}  # see _outcomes
         self._loss_kinds: dict = {}
@@ -90,7 +91,8 @@ class TcpSystem:
                 if not call.initial:
                     break
                 ((step, w),) = make_call(self, w, x)
-                self.fired[step.name] += 1
+                self._initial[step.name] += 1
+        self.fired.update(self._initial)
         return [w]
 
     def successors(self, w: World) -> list[tuple[Step, World]]:
@@ -115,6 +117,19 @@ class TcpSystem:
 
     def doubtful(self, w: World) -> bool:
         return self.decider.doubtful(w.pc)
+
+    def tallies(self) -> tuple:
+        """What successors() counted: for a partitioned search to add up (checker.partitioned)."""
+        return (self.lost, self.fired - self._initial, self._limits, self.decider.unknown - self._unknown_before,
+                self.decider.undecided_record())
+
+    def absorb(self, tallies: tuple) -> None:
+        lost, fired, limits, unknown, undecided = tallies
+        self.lost.update(lost)
+        self.fired.update(fired)
+        self._limits |= limits
+        self.decider.unknown += unknown
+        self.decider.absorb_undecided(undecided)
 
     # --- the primitives the environment's actions are written with
     def fire(self, w: World, x: str, event: str, seg, ab: tuple, ba: tuple, calls: tuple):

@@ -10,8 +10,10 @@ import subprocess
 import sys
 
 import pytest
+from ci_suites import use_small_suite
 
 from tcpverify.spec.cli import main
+from tcpverify.spec.reports.build import FROM_RUNS
 from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, GAP_SCENARIOS, SCENARIOS
@@ -91,37 +93,6 @@ def test_a_channel_capacity_limit_exits_3(capsys):
     assert code == 3 and "limit hit: channel capacity 1 exceeded" in out
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["check", "nosuch"], "unknown scenario 'nosuch'"),
-    (["check", "normal", "--variant", "nosuch"], "unknown variant 'nosuch'"),
-    (["graph", "--variant", "nosuch"], "unknown variant 'nosuch'"),
-    (["check", "normal", "--loss", "one"], "'one' is not a whole number or 'inf'"),
-    (["check", "normal", "--loss", "-1"], "'-1' is negative"),
-    (["check", "normal", "--retries", "2.5"], "'2.5' is not a whole number"),
-    (["check", "normal", "--dup", "inf"], "--dup, --stale, --forge and --window take a whole number"),
-    (["check", "normal", "--window", "inf"], "--dup, --stale, --forge and --window take a whole number"),
-    (["check", "normal", "--max-states", "0"], "must be a whole number above 0"),
-    (["check", "normal", "--capacity", "x"], "'x' is not a whole number"),
-    (["verify", "--max-states", "lots"], "'lots' is not a whole number"),
-    (["graph", "--format", "png"], "invalid choice: 'png'"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["check"], "the following arguments are required: scenario"),
-    ([], "the following arguments are required: command"),
-    (["check", "normal", "--bogus"], "unrecognized arguments: --bogus"),
-])
-def test_bad_usage_exits_2_with_one_line_on_stderr(capsys, argv, says):
-    code, out, err = cli(capsys, *argv)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("tcpverify: error: "), err
-    assert says in err and "Traceback" not in err
-
-
-def test_bad_usage_through_the_console_script_has_no_traceback():
-    p = subprocess.run([script(), "check", "nosuch"], capture_output=True, text=True, timeout=60)
-    assert p.returncode == 2 and p.stdout == ""
-    assert p.stderr == "tcpverify: error: unknown scenario 'nosuch' (see: tcpverify list)\n"
-
-
 # ------------------------------------------------------------------ JSON
 
 def test_check_json_parses_and_carries_the_verdicts(capsys):
@@ -161,9 +132,23 @@ def test_verify_exits_3_when_a_state_limit_is_hit(capsys, tmp_path):
     code, out, _ = cli(capsys, "verify", "--max-states", "20", "--reports", str(tmp_path))
     assert code == 3
     assert "overall: INCOMPLETE" in out
-    doc = json.loads((tmp_path / "verification.json").read_text())
+    doc = json.loads((tmp_path / "verification.json").read_text(encoding="utf-8"))
     assert doc["status"] == "INCOMPLETE"
     assert {r["status"] for r in doc["runs"]} == {"VERIFIED", "INCOMPLETE"}
+
+
+@pytest.mark.slow
+def test_verify_writes_reports_where_asked_and_with_json_only_when_asked(capsys, tmp_path, monkeypatch):
+    use_small_suite(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    assert main(["verify", "--json", "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "VERIFIED"
+    assert list(tmp_path.iterdir()) == []  # no ./reports/ unasked
+    assert main(["verify", "--json", "--quiet", "--reports", "elsewhere"]) == 0
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == sorted(FROM_RUNS)
+    assert main(["verify", "--quiet"]) == 0  # the default: ./reports/, and the table says so
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == sorted(FROM_RUNS)
+    assert "written to reports/verification.md and reports/verification.json" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------ graph and list
@@ -247,7 +232,7 @@ def test_verify_json_and_reports_are_the_same_bytes_whatever_the_hash_seed(tmp_p
         out, err = p.communicate(timeout=300)
         folder = tmp_path / seed
         assert p.returncode == 0, err
-        assert out == (folder / "verification.json").read_text()
+        assert out == (folder / "verification.json").read_text(encoding="utf-8")
         assert err == ""  # progress goes to a terminal only
         produced.append({name: (folder / name).read_bytes()
                          for name in ("verification.md", "verification.json")})

@@ -36,3 +36,13 @@ def test_quiet_on_a_terminal(monkeypatch):
     monkeypatch.setattr(sys, "stderr", FakeTerminal())
     assert main([*RUN, "--quiet"]) == 0
     assert sys.stderr.getvalue() == ""
+
+
+def test_the_line_fits_the_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "48")  # FakeTerminal has no file descriptor: $COLUMNS says its width
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    assert main(RUN) == 0
+    drawn = sys.stderr.getvalue().split("\r\x1b[K")[1:]
+    assert any("states/s" in line for line in drawn)
+    assert max(len(line) for line in drawn) <= 47
+    assert any(re.match(r"norm\w*…: [\d,]+ states, [\d,]+ states/s, queue [\d,]+$", line) for line in drawn)

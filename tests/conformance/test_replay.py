@@ -127,7 +127,7 @@ def test_one_endpoint_only():
 
 
 # Doctored copies that replay quickly; tests/data/captures/doctored holds all of them.
-COMMITTED = json.loads((CAPTURES / "doctored" / "manifest.json").read_text())
+COMMITTED = json.loads((CAPTURES / "doctored" / "manifest.json").read_text(encoding="utf-8"))
 DOCTORED = [tuple(name[:-5].split("--")) for name in sorted(COMMITTED)
             if name.split("--")[0] in ("normal-close", "abort-linger0", "rst-closed-port")
             and "fin-takes-no" not in name] + [("server-closes-first", "fin-takes-no-sequence-number")]
@@ -163,7 +163,7 @@ def test_doctored_copy_deviates_at_the_changed_segment(doctored, case, change):
 
 def test_not_a_capture_and_no_tcp(tmp_path, capsys):
     junk = tmp_path / "junk.pcap"
-    junk.write_text("hello")
+    junk.write_text("hello", encoding="utf-8")
     assert main(["replay", str(junk)]) == 2
     udp = tmp_path / "udp.pcap"
     with open(udp, "wb") as f:

@@ -141,14 +141,14 @@ def test_verify_report_includes_the_proofs(tmp_path, monkeypatch):
     monkeypatch.setattr(cli_verify, "default_runs", lambda: [(SCENARIOS["normal"], Config(), None)])
     only([prove(o) for o in FEW])
     assert main(["verify", "--quiet", "--reports", str(tmp_path)]) == 0
-    md = (tmp_path / "verification.md").read_text()
+    md = (tmp_path / "verification.md").read_text(encoding="utf-8")
     assert "## Proofs" in md and "seq-lt-not-transitive" in md and "REFUTED (expected)" in md
-    doc = json.loads((tmp_path / "verification.json").read_text())
+    doc = json.loads((tmp_path / "verification.json").read_text(encoding="utf-8"))
     assert [p["name"] for p in doc["proofs"]] == [o.name for o in FEW]
     assert "seconds" not in doc["proofs"][0]
     only([prove(obl.fin_ack(1))])
     assert main(["verify", "--quiet", "--reports", str(tmp_path)]) == 1
-    assert "Overall: **VIOLATED**" in (tmp_path / "verification.md").read_text()
+    assert "Overall: **VIOLATED**" in (tmp_path / "verification.md").read_text(encoding="utf-8")
 
 
 def test_a_refuted_inductive_obligation_names_the_breaking_step(monkeypatch, capsys):

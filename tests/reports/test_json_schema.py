@@ -6,7 +6,7 @@ from pathlib import Path
 from tcpverify.spec.cli import main
 from tcpverify.spec.reports.build import SCHEMA
 
-DOC = (Path(__file__).parents[2] / "docs" / "json.md").read_text()
+DOC = (Path(__file__).parents[2] / "docs" / "json.md").read_text(encoding="utf-8")
 
 
 def keys(x) -> set[str]:

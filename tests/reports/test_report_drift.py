@@ -26,7 +26,7 @@ def test_check_names_each_drifted_missing_and_extra_file(tmp_path, monkeypatch, 
     main(["report", "--reports", str(folder)])
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
     (folder / "verification.json").unlink()
-    (folder / "old.md").write_text("no report makes this\n")
+    (folder / "old.md").write_text("no report makes this\n", encoding="utf-8")
     change_spec(monkeypatch, "no-time-wait")
     capsys.readouterr()
     assert main(["report", "--check", "--reports", str(folder)]) == 1
@@ -57,10 +57,10 @@ def test_a_registered_report_is_written_by_report_and_checked(tmp_path, monkeypa
                         lambda outcomes, status: {f"{o.scenario.name}.txt": status for o in outcomes})
     folder = tmp_path / "reports"
     main(["report", "--quiet", "--reports", str(folder)])
-    assert (folder / "runs.txt").read_text().count("\n") == 4
-    assert (folder / "per-scenario" / "abort.txt").read_text() == "VERIFIED"
+    assert (folder / "runs.txt").read_text(encoding="utf-8").count("\n") == 4
+    assert (folder / "per-scenario" / "abort.txt").read_text(encoding="utf-8") == "VERIFIED"
     assert main(["report", "--check", "--reports", str(folder)]) == 0
-    (folder / "per-scenario" / "abort.txt").write_text("edited by hand")
+    (folder / "per-scenario" / "abort.txt").write_text("edited by hand", encoding="utf-8")
     capsys.readouterr()
     assert main(["report", "--check", "--reports", str(folder)]) == 1
     assert f"{folder}/per-scenario/abort.txt: differs" in capsys.readouterr().err

@@ -23,7 +23,7 @@ def test_the_committed_expectations_and_reports_hold(tmp_path, capsys):
     """The default suite and the variants' known verdicts (docs/findings.md)."""
     assert verify(tmp_path, "--expect", str(EXPECTED)) == 0
     assert "unexpected" not in capsys.readouterr().err
-    rows = EXPECTED.read_text().splitlines()
+    rows = EXPECTED.read_text(encoding="utf-8").splitlines()
     assert "normal\tloss 1\tno-time-wait\tgraceful\tVIOLATED" in rows
     assert "normal\tloss 0, forge 1\tno-challenge-ack\tblind-reset-resistance\tVIOLATED" in rows
     assert "normal\tloss 0, forge 1\t-\tblind-reset-resistance\tVERIFIED" in rows
@@ -55,12 +55,12 @@ def test_missing_and_unlisted_runs_are_differences(tmp_path, monkeypatch, capsys
     use_small_suite(monkeypatch)
     expected = tmp_path / "expected.tsv"
     verify(tmp_path, "--write-expect", str(expected), "--variant", "no-time-wait:loss 1")
-    lines = expected.read_text().splitlines()
+    lines = expected.read_text(encoding="utf-8").splitlines()
     dropped = "normal\tloss 0\t-\tclose-completion\tVERIFIED"
     assert dropped in lines
     lines.remove(dropped)
     lines.append("normal\tloss 0\tno-such-variant\tgraceful\tVIOLATED")
-    expected.write_text("\n".join(lines) + "\n")
+    expected.write_text("\n".join(lines) + "\n", encoding="utf-8")
     capsys.readouterr()
     # The variant runs the file names are checked too, without --variant.
     assert verify(tmp_path, "--expect", str(expected)) == 1
@@ -71,7 +71,7 @@ def test_missing_and_unlisted_runs_are_differences(tmp_path, monkeypatch, capsys
 
 def test_bad_expectation_input_is_one_line_and_exit_2(tmp_path, capsys):
     bad = tmp_path / "bad.tsv"
-    bad.write_text("scenario\tconfiguration\tvariant\tproperty\tverdict\nnormal\tloss 0\t-\tgraceful\tOK\n")
+    bad.write_text("scenario\tconfiguration\tvariant\tproperty\tverdict\nnormal\tloss 0\t-\tgraceful\tOK\n", encoding="utf-8")
     for args in (["--expect", str(bad)], ["--expect", str(tmp_path / "none.tsv")],
                  ["--variant", "no-such"], ["--variant", "no-time-wait:loss nine"],
                  ["--variant", "no-time-wait:dup 1"]):
@@ -95,7 +95,7 @@ def test_rows_beyond_the_default_suite_are_run(tmp_path, monkeypatch, capsys):
     verify(tmp_path, "--write-expect", str(expected))
     rows = ["normal\tloss 0, forge 1\t-\tblind-reset-resistance\tVERIFIED",
             "normal\tloss 0, forge 1\tno-challenge-ack\tblind-reset-resistance\tVERIFIED"]
-    expected.write_text(expected.read_text() + "\n".join(rows) + "\n")
+    expected.write_text(expected.read_text(encoding="utf-8") + "\n".join(rows) + "\n", encoding="utf-8")
     capsys.readouterr()
     assert verify(tmp_path, "--expect", str(expected)) == 1
     err = capsys.readouterr().err.splitlines()

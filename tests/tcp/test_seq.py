@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from tcpverify.spec.tcp.seq import (BITS, BITVEC, CONST, HALF, MOD, OFFSET_BOUND, SeqVal, concrete, distance,
                                     le, lt)
-from tcpverify.spec.tcp.symbolic import FAR, Ctx, Decider, branches
+from tcpverify.spec.tcp.symbolic import FAR, Ctx, Decider, branches, context, literal, relevant_literals
 
 EDGES = (0, 1, HALF - 1, HALF, HALF + 1, MOD - 2, MOD - 1)
 u32 = st.one_of(st.sampled_from(EDGES), st.integers(0, MOD - 1))
@@ -202,8 +202,47 @@ def test_unsatisfiable_path_condition_has_no_model():
 
 def test_unknown_keeps_both_outcomes_and_is_counted(monkeypatch):
     monkeypatch.setattr(z3.Solver, "check", lambda self, *a: z3.unknown)
+    # bases no other test asks about: the process-wide answers cannot hold them
+    a, b = SeqVal("ISS_UNKNOWN_A", 0), SeqVal("ISS_UNKNOWN_B", 0)
     d = Decider()
-    assert d.possible(frozenset(), "lt", A, B) == (True, True)
+    assert d.possible(frozenset(), "lt", a, b) == (True, True)
     assert d.unknown == 2
     # Sound: the exploration takes both outcomes; spec.system reports the run INCOMPLETE.
-    assert [r for r, _ in branches(d, frozenset(), comparisons(("eq", A, B)))] == [(True,), (False,)]
+    assert [r for r, _ in branches(d, frozenset(), comparisons(("eq", a, b)))] == [(True,), (False,)]
+    # and an answer Z3 gave up on is not shared: the next Decider asks again and counts it
+    again = Decider()
+    assert again.possible(frozenset(), "lt", a, b) == (True, True) and again.unknown == 2
+
+
+C, OLDACK = SeqVal("ISS_A2", 0), SeqVal("OLDACK1", 0)
+
+
+def test_relevant_literals_follow_shared_bases_and_the_old_duplicate_axiom():
+    about_a_b = ("lt", A, B + 5, True)
+    about_old = ("lt", OLDACK, concrete(7), True)
+    about_forged = ("eq", SeqVal("FORGED_SEQ1", 0), concrete(3), False)
+    assert relevant_literals(frozenset({about_a_b, about_forged}), (A, C)) == {about_a_b}
+    assert relevant_literals(frozenset({about_a_b, about_forged}), (C, concrete(0))) == frozenset()
+    pc = frozenset({about_a_b, about_old, about_forged})
+    # OLDACK1 shares no base with ISS_A but its axiom (far from every ISN) links them
+    assert relevant_literals(pc, (A, C)) == {about_a_b, about_old}
+    assert relevant_literals(pc, (OLD, concrete(1))) == {about_a_b, about_old}
+    assert relevant_literals(pc, (SeqVal("FORGED_SEQ2", 0), concrete(1))) == frozenset()
+
+
+PCS = [frozenset(), frozenset({("lt", A, B, True)}), frozenset({("lt", A, B, True), ("eq", B, A + 3, False)}),
+       frozenset({("lt", OLD, A, True)}), frozenset({("eq", OLDACK, B + 1, False), ("lt", A, C, True)})]
+ASKED = [(rel, x, y) for rel in ("lt", "eq") for x, y in
+         [(A, B), (A + 2, B), (B, A + 3), (OLD, A), (OLD, B + 1), (OLDACK, OLD), (C, A + 1), (OLD, concrete(9))]]
+
+
+def test_reduced_key_models_and_shared_solvers_give_the_full_contexts_answers():
+    """possible() against a fresh solver over the whole path condition and every axiom."""
+    def full(pc, rel, x, y, holds):
+        s = z3.Solver()
+        s.add(*context(pc, (x, y)), literal((rel, x, y, holds)))
+        return s.check() == z3.sat
+    d = Decider()
+    for pc in PCS:
+        for rel, x, y in ASKED:
+            assert d.possible(pc, rel, x, y) == (full(pc, rel, x, y, True), full(pc, rel, x, y, False)), (pc, rel, x, y)

@@ -22,7 +22,7 @@ VARIANT = Variant("last-ack-skipped", "CLOSE in CLOSE-WAIT closes at once",
 
 def write(tmp_path, text, name="my_variant.py"):
     path = tmp_path / name
-    path.write_text(text)
+    path.write_text(text, encoding="utf-8")
     return str(path)
 
 

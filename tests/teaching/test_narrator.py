@@ -5,11 +5,11 @@ from pathlib import Path
 from tcpverify.spec.cli.replay import Replay
 from tcpverify.spec.conformance.capture import read
 from tcpverify.spec.conformance.linux import LINUX
-from tcpverify.spec.conformance.replay import Step
+from tcpverify.spec.conformance.replay import ReplayStep
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.machine import SEGMENT, USER_CALLS, build_graph
 from tcpverify.spec.teaching.messages import MESSAGES, say
-from tcpverify.spec.teaching.narrator import narrate, narrate_replay
+from tcpverify.spec.teaching.narrator import narrate, narrate_replay, net_action
 from tcpverify.spec.views.steps import CALL, CAPTURE, DUPLICATE, FORGE, INIT, LOSE, RECEIVE, TIMER
 from tcpverify.spec.world.config import SCENARIOS, Config
 
@@ -36,8 +36,8 @@ def test_each_fault_of_the_network_is_told_as_what_it_is():
         for s in told.steps:
             if s.actor == "net":
                 assert s.told[0] == say(f"step.{s.kind}", lang, actor=s.to, peer="BA"[s.to == "B"])
-                assert s.head == say("head.net", lang, action=s.action, peer="BA"[s.to == "B"], actor=s.to,
-                                     segment=s.segment)
+                assert s.head == say("head.net", lang, action=net_action(s.kind, s.action, lang),
+                                     peer="BA"[s.to == "B"], actor=s.to, segment=s.segment)
 
 
 def test_timers_are_told_in_words():
@@ -66,5 +66,5 @@ def test_replay_is_told_by_the_narrator_in_either_language():
             assert f"captured (sent by {e.sent_by})" in e.head and "被捕获" in z.head
     # a captured segment lost after the capture point (no real capture here has one)
     after = v.steps[-1][1]
-    (lost,) = narrate_replay(conn.segments, [(Step("net", "lost", n=8), after)])
+    (lost,) = narrate_replay(conn.segments, [(ReplayStep("net", "lost", n=8), after)])
     assert (lost.kind, lost.head, lost.to) == (LOSE, "#9 lost after the capture point", "B")

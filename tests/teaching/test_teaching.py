@@ -19,12 +19,14 @@ from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.figures import report_pictures
-from tcpverify.spec.teaching.messages import LANGS, MESSAGES
+from tcpverify.spec.teaching.messages import LANGS, MESSAGES, words
 from tcpverify.spec.teaching.narrator import narrate
 from tcpverify.spec.teaching.topics import TOPICS, show
 from tcpverify.spec.views.graph import graph_view
-from tcpverify.spec.views.pictures import LAYOUT, chart, sequence_mermaid, sequence_svg, state_diagram_svg
+from tcpverify.spec.views.pictures import DIAGRAM_WORDS, LAYOUT, chart, sequence_mermaid, sequence_svg, state_diagram_svg
 from tcpverify.spec.world.config import SCENARIOS, Config
+
+DIAGRAM = words("diagram", DIAGRAM_WORDS, "en")
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -226,7 +228,7 @@ def test_path_through_needs_edges():
 
 def test_state_diagram_svg_is_well_formed_and_laid_out_like_figure_5():
     g = build_graph()
-    root = ET.fromstring(state_diagram_svg(graph_view(g)))
+    root = ET.fromstring(state_diagram_svg(graph_view(g), DIAGRAM))
     boxes = [e.get("data-state") for e in root.iter(f"{SVG}g") if e.get("class") == "state"]
     assert sorted(boxes) == sorted(list(g.nodes) + ["CLOSED"])  # CLOSED at the top and the end
     pairs = {(u, v) for u, v in g.edges() if u != v}
@@ -241,9 +243,9 @@ def test_state_diagram_svg_is_well_formed_and_laid_out_like_figure_5():
 
 def test_state_diagram_follows_a_variant():
     g = VARIANTS["two-way-handshake"].apply(build_graph())
-    text = state_diagram_svg(graph_view(g))
+    text = state_diagram_svg(graph_view(g), DIAGRAM)
     assert re.search(r'data-edges="[^"]*RcvSynInListen', text)
-    assert text != state_diagram_svg(graph_view(build_graph()))
+    assert text != state_diagram_svg(graph_view(build_graph()), DIAGRAM)
 
 
 def _generate_in_fresh_process(seed: str) -> str:
@@ -252,8 +254,11 @@ def _generate_in_fresh_process(seed: str) -> str:
             "from tcpverify.spec.views.pictures import state_diagram_svg, chart, sequence_svg\n"
             "from tcpverify.spec.teaching.narrator import narrate\n"
             "from tcpverify.spec.teaching.topics import TOPICS, show\n"
+            "from tcpverify.spec.teaching.messages import words\n"
+            "from tcpverify.spec.views.pictures import DIAGRAM_WORDS\n"
+            "DIAGRAM = words('diagram', DIAGRAM_WORDS, 'en')\n"
             "s = show(TOPICS['why-time-wait'])\n"
-            "print(state_diagram_svg(graph_view(build_graph())))\n"
+            "print(state_diagram_svg(graph_view(build_graph()), DIAGRAM))\n"
             "print(sequence_svg(chart(narrate(s.outcome, s.trace)), 't'))\n")
     return subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": seed},
                           capture_output=True, text=True, check=True).stdout
@@ -311,7 +316,7 @@ def test_report_pictures_are_what_is_committed(cached_runs):
     files = report_pictures()
     assert set(files) == {"state-diagram.svg", "teaching.md"} | {f"teaching/{t}.svg" for t in TOPICS}
     for name, text in files.items():
-        assert (reports / name).read_text() == text, name
+        assert (reports / name).read_text(encoding="utf-8") == text, name
         if name.endswith(".svg"):
             ET.fromstring(text)
 
@@ -345,7 +350,7 @@ def _page(tmp_path, *args):
     out = tmp_path / "t.html"
     code = main(["trace", *args, "--html", str(out)])
     p = Page()
-    text = out.read_text()
+    text = out.read_text(encoding="utf-8")
     p.feed(text)
     return code, text, p
 
@@ -395,7 +400,7 @@ def test_trace_svg_and_mermaid(tmp_path, capsys):
     assert main(["trace", "normal", "--variant", "no-fin-wait-2", "--property", "time-wait-role",
                  "--svg", str(svg), "--mermaid"]) == 1
     assert capsys.readouterr().out.startswith("sequenceDiagram")
-    root = ET.fromstring(svg.read_text())
+    root = ET.fromstring(svg.read_text(encoding="utf-8"))
     assert "time-wait-role" in root.find(f"{SVG}title").text
 
 
@@ -409,7 +414,7 @@ def test_trace_usage_errors(args, capsys):
 def test_explain_writes_the_page(tmp_path, capsys, cached_runs):
     out = tmp_path / "e.html"
     assert main(["explain", "lost-final-ack", "--lang", "zh", "--html", str(out)]) == 0
-    text = out.read_text()
+    text = out.read_text(encoding="utf-8")
     assert 'lang="zh"' in text and "上一步" in text
     doc = json.loads(re.search(r'id="trace">\n(.*?)\n</script>', text, re.S).group(1))
     s = shown("lost-final-ack")

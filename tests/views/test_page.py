@@ -27,7 +27,7 @@ SPEC = Path(tcpverify.spec.__file__).parent
 
 
 def test_the_template_ships_as_package_data():
-    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
     templates = SPEC / "views" / "templates"
     names = [p.relative_to(templates.parent).as_posix() for p in templates.iterdir()]
     assert names and all(any(fnmatch.fnmatch(n, pat) for pat in patterns["tcpverify.spec.views"])
@@ -109,7 +109,7 @@ def test_the_page_script_steps_through_the_narrators_words(tmp_path, lang):
     out = tmp_path / "p.html"
     args = ["normal", "--variant", "fin-on-ack-of-fin", "--property", "close-completion"]
     assert main(["trace", *args, "--html", str(out), "--lang", lang]) == 1
-    text = out.read_text()
+    text = out.read_text(encoding="utf-8")
     p = Scripts()
     p.feed(text)
     data = next(s for a, s in p.scripts if a.get("id") == "trace")
@@ -150,6 +150,6 @@ def test_the_page_does_not_depend_on_the_hash_seed(tmp_path):
         run = subprocess.run([sys.executable, "-c", CLI, "trace", "normal", "--variant", "fin-on-ack-of-fin",
                               "--html", str(out), "--lang", "zh"], env=dict(os.environ, PYTHONHASHSEED=seed))
         assert run.returncode == 1  # close-completion is violated
-        return out.read_text()
+        return out.read_text(encoding="utf-8")
 
     assert page("1") == page("2")

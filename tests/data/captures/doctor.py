@@ -159,7 +159,7 @@ def doctor(folder: Path) -> dict:
             out = f"{path.stem}--{name}.pcap"
             save(folder / out, packets)
             manifest[out] = [k + 1 for k in changed]
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
 
 

@@ -1,0 +1,51 @@
+"""A 64-bit hash of a state that every process computes alike, whatever its PYTHONHASHSEED
+or memory layout (Python's own hash of a str is salted per process, of None its address):
+which worker owns a state, and the fingerprints of hash compaction."""
+
+from __future__ import annotations
+
+from hashlib import blake2b
+
+MASK = (1 << 64) - 1
+
+
+class Fingerprints:
+    """stable_hash(state) for nested tuples, frozensets, str, int, bool and None; the parts of
+    a state (its first-level items) are hashed once each and remembered."""
+
+    def __init__(self):
+        self._parts: dict = {}
+
+    def __call__(self, state) -> int:
+        h = 0x9E3779B97F4A7C15
+        parts = self._parts
+        for x in state:
+            v = parts.get(x)
+            if v is None:
+                v = parts[x] = stable_hash(x)
+            h = ((h ^ v) * 0x100000001B3) & MASK
+        return _mix(h)
+
+
+def stable_hash(x) -> int:
+    if isinstance(x, tuple):
+        h = 0x84222325CBF29CE4 + len(x)
+        for y in x:
+            h = ((h ^ stable_hash(y)) * 0x100000001B3) & MASK
+        return _mix(h)
+    if isinstance(x, frozenset):  # order-free: the sum of the elements' hashes
+        return _mix((sum(stable_hash(y) for y in x) + 0x2545F4914F6CDD1D) & MASK)
+    if isinstance(x, str):
+        return int.from_bytes(blake2b(x.encode(), digest_size=8).digest(), "little")
+    if x is None:
+        return 0x5BD1E995
+    if isinstance(x, int):  # bool too
+        return _mix(x & MASK ^ 1 << 62)
+    raise TypeError(f"no stable hash for {type(x).__name__}")
+
+
+def _mix(h: int) -> int:
+    """splitmix64's finalizer: every input bit moves every output bit."""
+    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & MASK
+    return h ^ (h >> 31)

@@ -1,0 +1,214 @@
+"""Hash-partitioned, level-synchronized breadth-first search over the ranks of a communicator
+(checker.comm: forked local processes, or MPI).
+
+Each state is owned by one rank (its stable hash modulo the ranks): the owner alone keeps
+it, checks it and expands it. A level is expanded by every rank at once; each successor goes
+to its owner, which keeps the ones it has never seen. The new states are numbered as the
+sequential search (checker.explore) numbers them: in order of their first arrival, (parent
+number, position among the parent's successors), the least key over every rank winning. So
+the graph, the verdicts and the counterexamples are the sequential search's, for any number
+of ranks; rank 0 gathers the graph at the end (liveness and traces need it whole).
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from array import array
+from typing import Sequence
+
+from .explore import EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .fingerprint import Fingerprints
+from .memory import peak_rss_mib
+from .model import Model
+from .properties import EndState, Invariant, Property
+
+
+def explore_partitioned(comm, model: Model, properties: Sequence[Property],
+                        max_states: int | None = None, keep_edges: bool = True,
+                        progress: Progress | None = None) -> Exploration | None:
+    """The sequential search's Exploration on rank 0; None on the other ranks."""
+    start = time.perf_counter()
+    rank, size = comm.Get_rank(), comm.Get_size()
+    part = _Partition(properties)
+    # Forked processes share Python's hash (one seed, one address of None); MPI's do not.
+    spread = hash if getattr(comm, "forked", False) else Fingerprints()
+    owner = (lambda s: spread(s) % size) if size > 1 else (lambda s: 0)
+
+    init = []
+    for s in model.init_states():
+        if s not in init:
+            init.append(s)
+    frontier = [(g, s) for g, s in enumerate(init) if owner(s) == rank]
+    for g, s in frontier:
+        part.visit(s, g, -1, None, 0)
+    total, level, limits = len(init), 0, []
+    while True:
+        # expand this level; a successor whose number this rank does not know goes to its
+        # owner with its key (parent, position)
+        out = [[] for _ in range(size)]
+        sent = []  # per expanded state: gid, successors, each target's gid or -1 - its owner
+        gids = part.gids
+        for g, s in frontier:
+            succ = list(model.successors(s))
+            part.transitions += len(succ)
+            targets = []
+            for k, (label, t) in enumerate(succ):
+                j = gids.get(t)
+                if j is None:
+                    o = owner(t)
+                    out[o].append((g, k, label, t))
+                    j = -1 - o
+                targets.append(j)
+            if not succ:
+                part.end(s, g)
+            sent.append((g, succ, targets))
+        inbox = comm.alltoall(out)
+        # keep the unseen ones, each with its least key
+        fresh: dict = {}  # state -> [key, label, slot]
+        replies = []
+        for msgs in inbox:
+            answer = []
+            for g, k, label, t in msgs:
+                known = gids.get(t)
+                if known is not None:
+                    answer.append(known)
+                    continue
+                entry = fresh.get(t)
+                if entry is None:
+                    entry = fresh[t] = [(g, k), label, len(fresh)]
+                elif (g, k) < entry[0]:
+                    entry[0], entry[1] = (g, k), label
+                answer.append(-1 - entry[2])
+            replies.append(answer)
+        # number them all in key order: rank 0 merges every rank's sorted keys
+        mine = sorted((key, label, t) for t, (key, label, _) in fresh.items()) if fresh else []
+        keys = comm.gather([key for key, _, _ in mine])
+        if rank == 0:
+            numbers = [[] for _ in range(size)]
+            merged = heapq.merge(*([(key, r) for key in ks] for r, ks in enumerate(keys)))
+            for n, (_, r) in enumerate(merged, start=total):
+                numbers[r].append(n)
+            news = sum(map(len, keys))
+            stop = news == 0 or (max_states is not None and total + news > max_states)
+        else:
+            numbers, news, stop = None, None, None
+        numbers = comm.scatter(numbers)
+        news, stop = comm.bcast((news, stop))
+        level += 1
+        frontier = []
+        gid_of_slot = {}
+        for n, (key, label, t) in zip(numbers, mine):
+            gid_of_slot[fresh[t][2]] = n
+            part.visit(t, n, key[0], label, level)
+            frontier.append((n, t))
+        replies = [[a if a >= 0 else gid_of_slot[-1 - a] for a in answer] for answer in replies]
+        part.learn(sent, comm.alltoall(replies), keep_edges)
+        total += news
+        if rank == 0 and progress is not None:
+            progress(total, part.transitions, news, time.perf_counter() - start)
+        if stop:
+            if news:
+                limits.append(f"state limit {max_states} reached")
+            break
+    return _gather(comm, model, part, total, limits, keep_edges, start)
+
+
+class _Partition:
+    """What one rank holds: its states (state -> gid), their tree data, edges and findings."""
+
+    def __init__(self, properties: Sequence[Property]):
+        self.invariants = [p for p in properties if isinstance(p, Invariant)]
+        self.end_checks = [p for p in properties if isinstance(p, EndState)]
+        self.witnessed = [p for p in properties if p.witness is not None]
+        # every state this rank knows the number of: its own, and the others' it sent
+        # and was told (so that it sends each of those once)
+        self.gids: dict = {}
+        self.tree: list = []  # (gid, state, parent gid, label, depth)
+        self.out_edges: list = []  # (gid, [(label, target gid), ...])
+        self.terminal: list[int] = []
+        self.violations: dict[str, Found] = {}
+        self.witnesses: dict[str, Found] = {}
+        self.transitions = 0
+
+    def visit(self, s, gid: int, parent: int, label, depth: int) -> None:
+        """States arrive in increasing gid: the first finding of a property is its least."""
+        self.gids[s] = gid
+        self.tree.append((gid, s, parent, label, depth))
+        for p in self.invariants:
+            if p.name not in self.violations:
+                msg = p.check(s)
+                if msg is not None:
+                    self.violations[p.name] = Found(gid, msg)
+        for p in self.witnessed:
+            if p.name not in self.witnesses and p.witness(s):
+                self.witnesses[p.name] = Found(gid)
+
+    def end(self, s, gid: int) -> None:
+        self.terminal.append(gid)
+        for p in self.end_checks:
+            if p.name not in self.violations:
+                msg = p.check(s)
+                if msg is not None:
+                    self.violations[p.name] = Found(gid, msg)
+
+    def learn(self, sent: list, replies: list, keep_edges: bool) -> None:
+        """The owners have answered with the gids of the targets sent to them: remember them,
+        and each expanded state's edges."""
+        answers = [iter(r) for r in replies]
+        gids = self.gids
+        for g, succ, targets in sent:
+            for n, ((_, t), j) in enumerate(zip(succ, targets)):
+                if j < 0:
+                    targets[n] = gids[t] = next(answers[-1 - j])
+            if keep_edges:
+                self.out_edges.append((g, [(label, j) for (label, _), j in zip(succ, targets)]))
+
+
+def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
+            keep_edges: bool, start: float) -> Exploration | None:
+    tallies = getattr(model, "tallies", None)
+    mine = (part.tree, part.out_edges, part.terminal, part.violations, part.witnesses,
+            part.transitions, peak_rss_mib() or 0.0,
+            tallies() if tallies else None)
+    every = comm.gather(mine)
+    if every is None:
+        return None
+    g = StateGraph(states=[None] * total, parent=array("i", [0]) * total,
+                   parent_label=[None] * total, depth=array("i", [0]) * total,
+                   edges=EdgeList() if keep_edges else None)
+    out_edges = [None] * total
+    violations: dict[str, Found] = {}
+    witnesses: dict[str, Found] = {}
+    transitions, rss = 0, 0.0  # MiB, summed over the ranks
+    for rank, (tree, edges, terminal, found, seen, n, peak, tally) in enumerate(every):
+        for gid, s, parent, label, depth in tree:
+            g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
+        for gid, e in edges:
+            out_edges[gid] = e
+        g.terminal += terminal
+        for name, f in found.items():
+            if name not in violations or f.index < violations[name].index:
+                violations[name] = f
+        for name, f in seen.items():
+            if name not in witnesses or f.index < witnesses[name].index:
+                witnesses[name] = f
+        transitions += n
+        rss += peak
+        if rank and tally is not None:
+            model.absorb(tally)
+    g.terminal.sort()
+    g.index = {s: i for i, s in enumerate(g.states)}
+    if keep_edges:
+        for e in out_edges:
+            if e is None:  # a state of the last level, left unexpanded by the state limit
+                break
+            g.edges.labels.extend(label for label, _ in e)
+            g.edges.targets.extend(t for _, t in e)
+            g.edges.first.append(len(g.edges.targets))
+    limits = limits + model.limits_hit()
+    g.complete = not limits
+    stats = Stats(states=total, transitions=transitions, depth=max(g.depth, default=0),
+                  seconds=time.perf_counter() - start, peak_rss_mib=rss,
+                  terminal=len(g.terminal))
+    return Exploration(g, stats, violations, witnesses, limits)

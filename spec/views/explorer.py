@@ -1,0 +1,20 @@
+"""The explorer page (tcpverify explore): one self-contained HTML file, no network and no
+external script, that lets a student play a run over its explored state graph. Its HTML, CSS
+and script are the package file templates/explorer.html; the states arrive as JSON, all of them
+embedded, or (data without "graph") asked one at a time of the local server of --serve."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from string import Template
+from xml.sax.saxutils import escape
+
+TEMPLATE = Template(files(__package__).joinpath("templates/explorer.html").read_text(encoding="utf-8"))
+
+
+def explorer_page(data: dict) -> str:
+    """The page of `data` (spec.teaching.explorer.Explorer's meta, with or without the graph)."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return TEMPLATE.substitute(lang=data["lang"], title=escape(data["title"]), data=text,
+                               **{k: escape(v) for k, v in data["words"].items()})

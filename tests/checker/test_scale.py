@@ -1,0 +1,151 @@
+"""The partitioned search and hash compaction on hand-made models: the same graph, verdicts
+and counterexamples as the sequential search, for any number of workers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tcpverify.checker.comm import WorkerFailed, run_forked
+from tcpverify.checker.explore import explore, omission_probability
+from tcpverify.checker.fingerprint import Fingerprints
+from tcpverify.checker.properties import EndState, Eventually, Invariant
+from tcpverify.checker.status import Status
+from tcpverify.checker.verdict import check
+
+INCOMPLETE, VERIFIED, VIOLATED = Status.INCOMPLETE, Status.VERIFIED, Status.VIOLATED
+
+
+class Lattice:
+    """(x, y, note) with x, y < n: steps right, up, and a jump back to the origin from the
+    diagonal; a tuple state with a string, None and a frozenset, like the TCP world's."""
+
+    def __init__(self, n=9):
+        self.n = n
+
+    def init_states(self):
+        return [(0, 0, None, frozenset())]
+
+    def successors(self, s):
+        x, y, _, seen = s
+        out = []
+        if x + 1 < self.n:
+            out.append(("right", (x + 1, y, "r", seen | {x % 3})))
+        if y + 1 < self.n:
+            out.append(("up", (x, y + 1, None, seen)))
+        if x == y and x:
+            out.append(("back", (0, 0, None, frozenset())))
+        return out
+
+    def limits_hit(self):
+        return []
+
+
+def properties(bad=None):
+    return [Invariant(name="never", description="", check=lambda s: "bad" if s[:2] == bad else None),
+            EndState(name="corner", description="", check=lambda s: None if s[0] == s[1] else "off the diagonal"),
+            Eventually(name="origin-or-corner", description="", goal=lambda s: s[0] == s[1],
+                       fairness=lambda label: label if label == "back" else None)]
+
+
+def graph(result):
+    g = result.exploration.graph
+    return (list(g.states), list(g.parent), g.parent_label, list(g.depth), list(g.edges),
+            g.terminal, result.exploration.stats.states, result.exploration.stats.transitions,
+            [(v.property, v.status, v.message, v.trace, v.loop_start) for v in result.verdicts])
+
+
+@pytest.mark.parametrize("workers", [2, 3, 4])
+@pytest.mark.parametrize("bad", [None, (5, 2)])
+def test_any_number_of_workers_gives_the_sequential_graph_verdicts_and_traces(workers, bad):
+    one = check(Lattice(), properties(bad))
+    many = check(Lattice(), properties(bad), workers=workers)
+    assert graph(many) == graph(one)
+    assert {v.status for v in one.verdicts} >= ({VIOLATED} if bad else {VERIFIED})
+
+
+def test_a_state_limit_stops_the_partitioned_search_at_the_end_of_a_level():
+    result = check(Lattice(), properties(), max_states=20, workers=2)
+    g = result.exploration.graph
+    assert {v.status for v in result.verdicts} == {INCOMPLETE}
+    last = max(g.depth)
+    assert len(g.states) > 20 >= sum(d < last for d in g.depth)  # the level that went past 20
+    assert len(g.edges) == sum(d < last for d in g.depth)  # ... is not expanded
+    one = check(Lattice(), properties(), max_states=20).exploration.graph
+    assert one.states == g.states[:len(one.states)]  # the sequential search stops within it
+
+
+class Exploding(Lattice):
+    def successors(self, s):
+        if s[:2] == (3, 3):
+            raise RuntimeError("boom")
+        return super().successors(s)
+
+
+def test_a_worker_that_fails_stops_the_search_with_an_error():
+    with pytest.raises((WorkerFailed, RuntimeError)):
+        check(Exploding(), properties(), workers=2)
+
+
+def test_forked_collectives_deliver_every_message_in_rank_order():
+    def work(comm):
+        r, n = comm.Get_rank(), comm.Get_size()
+        got = comm.alltoall([(r, j, "x" * 200_000) for j in range(n)])  # more than a pipe holds
+        assert [g[:2] for g in got] == [(j, r) for j in range(n)]
+        return comm.gather(comm.bcast(r * 10 if r == 0 else None) + comm.scatter(list(range(n)) if r == 0 else None))
+    assert run_forked(3, work) == [0, 1, 2]
+
+
+# ------------------------------------------------------------------ hash compaction
+
+def test_hash_compaction_keeps_the_graph_rebuilds_states_and_never_says_verified():
+    exact = check(Lattice(), properties())
+    compact = check(Lattice(), properties(), fingerprint=64)
+    g = compact.exploration.graph
+    assert (list(g.parent), g.parent_label, list(g.edges)) == (
+        list(exact.exploration.graph.parent), exact.exploration.graph.parent_label,
+        list(exact.exploration.graph.edges))
+    assert list(g.states) == exact.exploration.graph.states  # replayed from the fingerprints
+    assert [v.status for v in exact.verdicts] == [VERIFIED] * 3
+    assert [v.status for v in compact.verdicts] == [INCOMPLETE] * 3
+    n = compact.exploration.stats.states
+    assert compact.verdicts[0].message.endswith(f"probability <= {n * n / 2 ** 65:.2g}")
+
+
+def test_a_violation_found_under_hash_compaction_is_real_and_its_trace_replays():
+    compact = check(Lattice(), properties((5, 2)), fingerprint=32)
+    v = next(v for v in compact.verdicts if v.property == "never")
+    assert v.status == VIOLATED
+    assert compact.exploration.graph.states[v.trace[-1][1]][:2] == (5, 2)
+
+
+def test_few_bits_merge_states_and_the_probability_says_so():
+    tiny = explore(Lattice(30), properties(), fingerprint=8)  # 900 states in 256 fingerprints
+    assert tiny.stats.states <= 256
+    assert omission_probability(900, 8) == 1.0
+    assert omission_probability(10**6, 64) < 3e-8
+
+
+def test_fingerprints_do_not_depend_on_the_hash_seed_or_the_process():
+    code = ("from tcpverify.checker.fingerprint import Fingerprints; "
+            "print(Fingerprints()((1, None, 'SYN', frozenset({('lt', 'ISS_A', 3), ('eq', 'x', 0)}), (True, -1))))")
+    seen = {subprocess.run([sys.executable, "-c", code], env={"PYTHONHASHSEED": seed},
+                           capture_output=True, text=True, check=True).stdout for seed in ("0", "1", "random")}
+    assert len(seen) == 1
+    assert int(seen.pop()) == Fingerprints()((1, None, "SYN", frozenset({("eq", "x", 0), ("lt", "ISS_A", 3)}), (True, -1)))
+
+
+def test_the_collector_is_paused_during_the_search_only():
+    import gc
+
+    seen = []
+
+    class Watched(Lattice):
+        def successors(self, s):
+            seen.append(gc.isenabled())
+            return super().successors(s)
+    assert gc.isenabled()
+    check(Watched(), properties())
+    assert seen and not any(seen) and gc.isenabled()

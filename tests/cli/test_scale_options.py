@@ -1,0 +1,82 @@
+"""--workers, --fingerprint and mpiexec from the command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tcpverify.spec.cli import main
+
+RUN = ["check", "half-close", "--loss", "1", "--stale", "1"]
+
+
+def cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def without_speed(out: str) -> str:
+    """The output but for the line with seconds and states/s."""
+    return "\n".join(line for line in out.splitlines() if "states/s" not in line)
+
+
+def test_workers_and_auto_print_what_one_worker_prints(capsys):
+    code, one, _ = cli(capsys, *RUN)
+    assert code == 1 and "Counterexample for" in one  # a trace to print, and its values of Z3
+    for workers in ("2", "auto"):
+        code, out, err = cli(capsys, *RUN, "--workers", workers)
+        assert (code, err, without_speed(out)) == (1, "", without_speed(one))
+
+
+def test_fingerprint_labels_the_verdicts_incomplete_with_the_omission_probability(capsys):
+    code, out, _ = cli(capsys, "check", "normal", "--loss", "1", "--fingerprint", "64")
+    assert code == 3
+    assert out.splitlines()[0] == "scenario normal (loss 1): INCOMPLETE"
+    assert "hash compaction (64-bit fingerprints): nothing found, but a state may have been " \
+           "omitted, probability <= 1.2e-16" in out  # 67 states
+    assert "VERIFIED" not in out
+    code, out, _ = cli(capsys, "check", "normal", "--loss", "1", "--variant", "no-time-wait", "--fingerprint", "32")
+    assert code == 1 and "VIOLATED   time-wait-role" not in out and "VIOLATED" in out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--workers", "0"], "argument --workers: '0' must be a whole number above 0"),
+    (["--workers", "many"], "argument --workers: 'many' is not a whole number or 'inf'"),
+    (["--fingerprint", "8"], "argument --fingerprint: '8' is not a number of bits from 16 to 64"),
+    (["--fingerprint", "65"], "argument --fingerprint: '65' is not a number of bits from 16 to 64"),
+    (["--fingerprint", "32", "--workers", "2"], "--fingerprint runs on one worker: drop --workers"),
+])
+def test_bad_search_options_exit_2_with_one_line(capsys, argv, message):
+    code, out, err = cli(capsys, "check", "normal", *argv)
+    assert (code, out, err) == (2, "", f"tcpverify: error: {message}\n")
+
+
+def mpiexec():
+    """The mpiexec beside this Python (the mpich wheel's), or on the PATH, with mpi4py importable."""
+    found = shutil.which("mpiexec", path=os.path.dirname(sys.executable)) or shutil.which("mpiexec")
+    try:
+        import mpi4py.MPI  # noqa: F401
+    except ImportError:
+        found = None
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI installs the mpi extra (.ci/run): mpiexec and mpi4py must be there")
+        pytest.skip("no MPI here: pip install -e '.[mpi]'")
+    return found
+
+
+@pytest.mark.slow
+def test_mpiexec_with_2_ranks_prints_what_one_process_prints():
+    tcpverify = shutil.which("tcpverify", path=os.path.dirname(sys.executable))
+    one = subprocess.run([tcpverify, *RUN], capture_output=True, text=True, timeout=300)
+    two = subprocess.run([mpiexec(), "-n", "2", tcpverify, *RUN], capture_output=True, text=True, timeout=300)
+    assert (two.returncode, two.stderr) == (1, "")  # rank 0's exit code: VIOLATED
+    assert without_speed(two.stdout) == without_speed(one.stdout)
+    other = subprocess.run([mpiexec(), "-n", "2", tcpverify, "verify"], capture_output=True, text=True, timeout=300)
+    assert other.returncode == 2
+    assert "under mpiexec, tcpverify runs the command check only" in other.stderr

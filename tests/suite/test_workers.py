@@ -1,0 +1,51 @@
+"""The default suite searched by 1, 2 and 3 workers, and under hash compaction: the same
+states, verdicts and counterexamples (checker.partitioned, checker.explore's fingerprint)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tcpverify.spec.suite.run import check_scenario, default_runs, run_all
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
+
+
+def summary(o):
+    """What must not depend on how the search ran."""
+    g = o.result.exploration.graph
+    return (o.key, o.result.exploration.stats.states, o.result.exploration.stats.transitions,
+            o.status, sorted(o.losses.items()), o.result.exploration.limits,
+            [(v.property, v.status, v.message, v.length, [g.states[i] for _, i in v.trace],
+              v.witness and [g.states[i] for _, i in v.witness]) for v in o.result.verdicts])
+
+
+@pytest.mark.slow
+def test_the_default_suite_is_the_same_with_1_2_and_3_workers():
+    one = [summary(o) for o in run_all(default_runs())]
+    for workers in (2, 3):
+        assert [summary(o) for o in run_all(default_runs(), workers=workers)] == one
+
+
+# violations with traces and lassos, a state limit, old duplicates (Z3 in each worker)
+RUNS = [("normal", 1, "no-time-wait"), ("simultaneous-close", 3, "no-retransmission"),
+        ("half-close", 3, None), ("abort", 4, None)]
+
+
+@pytest.mark.parametrize("scenario, config, variant", RUNS)
+def test_violations_and_their_traces_are_the_same_with_2_workers(scenario, config, variant):
+    args = SCENARIOS[scenario], DEFAULT_CONFIGS[config], variant and VARIANTS[variant]
+    one, two = check_scenario(*args), check_scenario(*args, workers=2)
+    assert summary(two) == summary(one)
+    assert [list(two.result.exploration.graph.edges)] == [list(one.result.exploration.graph.edges)]
+
+
+def test_a_64_bit_fingerprint_search_finds_what_the_exact_one_finds_and_says_incomplete():
+    args = SCENARIOS["normal"], DEFAULT_CONFIGS[1], VARIANTS["no-time-wait"]
+    exact, compact = check_scenario(*args), check_scenario(*args, fingerprint=64)
+    assert [(v.property, v.status, v.length) for v in exact.result.verdicts if v.status == "VIOLATED"] == \
+        [(v.property, v.status, v.length) for v in compact.result.verdicts if v.status == "VIOLATED"] != []
+    assert {v.status for v in exact.result.verdicts} == {"VERIFIED", "VIOLATED"}
+    assert {v.status for v in compact.result.verdicts} == {"INCOMPLETE", "VIOLATED"}
+    assert compact.result.exploration.stats.states == exact.result.exploration.stats.states
+    v = next(v for v in compact.result.verdicts if v.status == "VIOLATED")
+    assert [compact.state(i) for _, i in v.trace] == [exact.state(i) for _, i in v.trace]

@@ -1,0 +1,108 @@
+"""Chinese outputs are Chinese: a test that fails on an English phrase left in any zh output
+(explain's text and page, the explorer page, the seed audit). Names stay as they are: states,
+rules, segments, scenario, variant, property, topic and configuration names, and commands."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from tcpverify.spec.cli import main
+from tcpverify.spec.tcp.machine import USER_CALLS
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.teaching.audit import AUDIT_CONFIGS, audit_md, default_audit
+from tcpverify.spec.teaching.messages import MESSAGES, VIOLATIONS, violation
+from tcpverify.spec.teaching.topics import TOPICS
+from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
+from tcpverify.spec.world.properties import every_property
+from tcpverify.spec.tcp.symbolic import Decider
+
+# a word of English prose: lower case after an optional capital, maybe in brackets or before a comma
+WORD = re.compile(r"^[(\[\"']?[A-Za-z]?[a-z]+(?:'s)?[,.;:)\]\"']*$")
+NAMES = sorted({*SCENARIOS, *VARIANTS, *TOPICS, *(p.name for p in every_property(Decider())),
+                *(c.name for c in (*DEFAULT_CONFIGS, *AUDIT_CONFIGS))}, key=len, reverse=True)
+MERMAID = re.compile(r"^\s*(sequenceDiagram|participant|Note over|loop|end)\b", re.M)  # its keywords
+COMMAND = re.compile(r"tcpverify [^\u3000-\u9fff\uff00-\uffef`]*")
+
+
+def english(text: str) -> list[str]:
+    """The English words of a text, a phrase of them in a row as one."""
+    for name in NAMES:
+        text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
+    text = COMMAND.sub(" ", text)
+    text = MERMAID.sub(" ", text)
+    found = []
+    for line in text.splitlines():
+        run = []
+        for token in line.split() + [""]:
+            if WORD.match(token) and len(token.strip("()[],.;:'\"")) > 1:
+                run.append(token)
+                continue
+            if run:
+                found.append(" ".join(run))
+            run = []
+    return found
+
+
+class Visible(HTMLParser):
+    """A page's text as a reader sees it (SVG text included, script and style left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def visible(html: str) -> str:
+    v = Visible()
+    v.feed(html)
+    return "\n".join(v.text)
+
+
+def test_the_detector_finds_english_and_passes_names():
+    assert english("性质 graceful 被违反：A sent <SEQ=ISS_A+2><CTL=RST>") == ["sent"]
+    assert english("应用程序调用 OPEN (active)") == ["(active)"]
+    assert english("the loop starts here") == ["the loop starts here"]
+    assert english("运行 `tcpverify check normal --loss 1` 可以看到") == []
+    assert english("RcvFinInTimeWait（RFC 9293 第 3.10.7.4 节） A TIME-WAIT -> CLOSED，loss 2, retries 3") == []
+
+
+def test_every_violation_sentence_and_call_has_its_chinese():
+    assert {f"call.{c}" for c in USER_CALLS} <= set(MESSAGES)
+    for en, zh in VIOLATIONS:
+        example = en.format_map({k: "X" for k in re.findall(r"\{(\w+)\}", en)})
+        assert violation(example, "zh") != example and not english(violation(example, "zh")), en
+
+
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_explain_in_zh_is_chinese(topic, tmp_path, capsys):
+    page = tmp_path / "p.html"
+    assert main(["explain", topic, "--lang", "zh", "--html", str(page)]) == 0
+    assert english(capsys.readouterr().out) == []
+    assert english(visible(page.read_text(encoding="utf-8"))) == []
+
+
+def test_the_explorer_page_in_zh_is_chinese(tmp_path):
+    page = tmp_path / "p.html"
+    assert main(["explore", "normal", "--loss", "1", "--variant", "no-time-wait", "--lang", "zh", "--quiet",
+                 "--html", str(page)]) == 1 or page.exists()
+    text = page.read_text(encoding="utf-8")
+    assert english(visible(text)) == []
+    data = text.split('type="application/json">')[1].split("</script>")[0]
+    words = re.findall(r'"(?:label|message)":"([^"]*)"', data) + re.findall(r'"words":\{([^}]*)\}', data)
+    props = re.findall(r'"props":\{([^}]*)\}', data)
+    assert english("\n".join(words + props)) == []
+
+
+@pytest.mark.slow
+def test_the_seed_audit_in_zh_is_chinese():
+    assert english(audit_md(default_audit(), "zh")) == []
