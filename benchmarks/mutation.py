@@ -101,17 +101,17 @@ def equivalent() -> dict[str, str]:
     """{mutant: why it is equivalent}, from the '- `name`: argument' lines of the file."""
     if not EQUIVALENT.exists():
         return {}
-    return dict(re.findall(r"^- `([^`]+)`: (.+)$", EQUIVALENT.read_text(), re.M))
+    return dict(re.findall(r"^- `([^`]+)`: (.+)$", EQUIVALENT.read_text(encoding="utf-8"), re.M))
 
 
 def mutate(tmp: Path, path: str, text: str, replacement: str) -> None:
     for wing in ("spec", "checker"):
         shutil.copytree(ROOT / wing, tmp / "tcpverify" / wing, ignore=shutil.ignore_patterns("__pycache__"))
     target = tmp / "tcpverify" / Path(path)
-    source = target.read_text()
+    source = target.read_text(encoding="utf-8")
     if source.count(text) != 1:
         raise SystemExit(f"{path}: the text to mutate occurs {source.count(text)} times: {text!r}")
-    target.write_text(source.replace(text, replacement))
+    target.write_text(source.replace(text, replacement), encoding="utf-8")
 
 
 def run(name: str, path: str, text: str, replacement: str) -> tuple[str, float]:
