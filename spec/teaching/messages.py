@@ -86,6 +86,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.ack": {"en": "ACK", "zh": "确认号 ACK"},
     "segment.flags": {"en": "flags", "zh": "标志位"},
     "segment.old": {"en": "(old duplicate)", "zh": "（旧的重复报文段）"},
+    "segment.forged": {"en": "(forged)", "zh": "（伪造的报文段）"},
     # --- the trace page
     "page.title": {"en": "tcpverify trace: {what}", "zh": "tcpverify 轨迹：{what}"},
     "page.counterexample": {"en": "{run}: counterexample of {property}, {steps} steps",
@@ -140,6 +141,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.holds": {"en": "holds", "zh": "成立"},
     "explore.violated": {"en": "violated", "zh": "被违反"},
     "audit.rfc": {"en": "(RFC 9293 {rfc})", "zh": "（RFC 9293 第 {rfc} 节）"},
+    # --- what the seed audit computes from a run (spec/teaching/seed.py)
+    "seed.fact.ack": {
+        "en": "Computed from this run: the endpoints send {n} segments; the ACK bit is off only in "
+              "{off} and on in the other {on}, whose acknowledgment numbers take {k} values "
+              "({values}). One bit cannot hold them: the number is a field of its own.",
+        "zh": "由这次运行算出：两端共发送 {n} 个报文段；ACK 标志位只在 {off} 中为 0，在其余 {on} 个"
+              "报文段中都为 1，而这些报文段的确认号取了 {k} 个不同的值（{values}）。一个标志位装不下"
+              "这些数：确认号是另一个独立的字段。",
+    },
+    "seed.fact.syn": {
+        "en": "{x} sends its SYN at SEQ={seq}, after which its SND.NXT is {nxt}, and {peer}'s first "
+              "acknowledgment is ACK={ack}",
+        "zh": "{x} 发送序列号为 {seq} 的 SYN 之后，它的 SND.NXT 变为 {nxt}，而 {peer} 发出的第一个"
+              "确认号是 {ack}",
+    },
+    "seed.fact.and": {"en": "; ", "zh": "；"},
+    "seed.fact.plus-one": {
+        "en": "Computed from this run: {each}. The SYN takes one sequence number and the "
+              "acknowledgment names the next one; nothing in it says who the peer is.",
+        "zh": "由这次运行算出：{each}。SYN 占用一个序列号，确认号指向下一个序列号；"
+              "其中没有任何信息说明对端是谁。",
+    },
+    "seed.fact.half-close": {
+        "en": "Computed from this run: after taking in A's FIN, B (in {b}) sends {seg}, and A, in "
+              "{state}, delivers {octets} octet(s) of it to its application: A's FIN closed A's "
+              "direction only.",
+        "zh": "由这次运行算出：B 收下 A 的 FIN 之后（处于 {b}），发送了 {seg}；处于 {state} 的 A "
+              "把其中 {octets} 个字节的数据交给了自己的应用程序：A 的 FIN 只关闭了 A 这一个方向。",
+    },
     # --- the topics
     "topic.why-three-way-handshake.title": {
         "en": "Why a three-way handshake?",
