@@ -89,6 +89,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.forged": {"en": "(forged)", "zh": "（伪造的报文段）"},
     # --- the trace page
     "page.title": {"en": "tcpverify trace: {what}", "zh": "tcpverify 轨迹：{what}"},
+    "page.lesson": {"en": "tcpverify explain: {what}", "zh": "tcpverify 讲解：{what}"},
     "page.counterexample": {"en": "{run}: counterexample of {property}, {steps} steps",
                             "zh": "{run}：{property} 的反例，共 {steps} 步"},
     "page.witness": {"en": "{run}: witness of {property}, {steps} steps",
@@ -175,6 +176,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Why a three-way handshake?",
         "zh": "为什么要三次握手？",
     },
+    "topic.why-three-way-handshake.question": {
+        "en": "Why does TCP open a connection with three segments and not two?",
+        "zh": "为什么 TCP 建立连接要用三个报文段，而不是两个？",
+    },
     "topic.why-three-way-handshake.intro": {
         "en": "Suppose LISTEN answered a SYN and were ESTABLISHED at once: a two-way handshake "
               "(variant two-way-handshake). RFC 9293 section 3.5 (Figure 8) gives the reason TCP "
@@ -203,6 +208,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "topic.why-time-wait.title": {
         "en": "Why TIME-WAIT?",
         "zh": "为什么需要 TIME-WAIT？",
+    },
+    "topic.why-time-wait.question": {
+        "en": "Why does the end that closes first wait in TIME-WAIT before it forgets the connection?",
+        "zh": "为什么先关闭的一端要在 TIME-WAIT 状态等待，而不是立刻释放连接？",
     },
     "topic.why-time-wait.intro": {
         "en": "The end that closes first waits in TIME-WAIT for 2MSL before it forgets the "
@@ -235,6 +244,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Why FIN-WAIT-2?",
         "zh": "为什么需要 FIN-WAIT-2？",
     },
+    "topic.why-fin-wait-2.question": {
+        "en": "Why does the active closer wait in FIN-WAIT-2 rather than go straight to TIME-WAIT?",
+        "zh": "为什么主动关闭方要在 FIN-WAIT-2 等待，而不是直接进入 TIME-WAIT？",
+    },
     "topic.why-fin-wait-2.intro": {
         "en": "Once its FIN is acknowledged, the active closer waits in FIN-WAIT-2 for the peer's "
               "FIN. The connection is half-closed: the peer may still send data, and it closes when "
@@ -259,6 +272,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Simultaneous close",
         "zh": "同时关闭",
     },
+    "topic.simultaneous-close.question": {
+        "en": "What happens when both ends close at the same time?",
+        "zh": "两端同时关闭时会发生什么？",
+    },
     "topic.simultaneous-close.intro": {
         "en": "Both ends may call CLOSE at the same time (RFC 9293 section 3.6, Figure 13). Each "
               "sends a FIN and receives the peer's FIN before the ACK of its own, so FIN-WAIT-1 "
@@ -280,6 +297,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "topic.lost-final-ack.title": {
         "en": "When the final ACK is lost",
         "zh": "最后一个 ACK 丢失时",
+    },
+    "topic.lost-final-ack.question": {
+        "en": "What does TCP do when the last ACK of the four-way close is lost?",
+        "zh": "四次挥手的最后一个 ACK 丢失时，TCP 会怎样处理？",
     },
     "topic.lost-final-ack.intro": {
         "en": "What does real TCP do when the last ACK of the four-way close is lost? The checker "
