@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from itertools import product
 
-from ..suite.run import check_scenario, machine_for
+from tcpverify.checker.explore import explore
+
+from ..suite.run import machine_for
 from ..tcp.firing import seq_offsets
 from ..tcp.machine import SEGMENT
+from ..tcp.tcb import Tcb
 from ..world.config import Config, Scenario
 from ..world.environment import DUPLICATE, ENVIRONMENT, FORGE, LOSE, OLD
+from ..world.system import TcpSystem
 from . import crossinduction, induction
 from .bmc import ENCODED, NOT_ENCODED, Encoding
 from .bmc_relation import skeleton
@@ -96,18 +100,23 @@ def arrival_gaps() -> list[tuple[str, tuple, int | str]]:
     return out
 
 
+def taken(scenario: Scenario, config: Config) -> set[tuple[str, Tcb, str]]:
+    """(endpoint, skeleton, edge) for each edge the explicit search fires in this run, at the
+    skeleton (spec.proofs.bmc_relation.skeleton) of the endpoint that fires it."""
+    g = explore(TcpSystem(machine_for(None), scenario, config), [], keep_edges=True).graph
+    return {(step.actor, skeleton(g.states[i].tcb(step.actor))[0], step.name)
+            for i, out in enumerate(g.edges) for step, _ in out if step.actor != "net"}
+
+
 def bmc_gaps(scenario: Scenario, config: Config) -> set[tuple[str, str, str]]:
     """(endpoint, state, edge) for each edge the explicit search fires in this run that BMC's
-    relation lacks at the same skeleton (spec.proofs.bmc_relation.skeleton), its segment shapes
-    learnt from its own moves as Encoding.reach learns them."""
-    o = check_scenario(scenario, config)
-    g = o.result.exploration.graph
-    taken = {(step.actor, skeleton(g.states[i].tcb(step.actor))[0], step.name)
-             for i, out in enumerate(g.edges) for step, _ in out if step.actor != "net"}
+    relation lacks at the same skeleton, its segment shapes learnt from its own moves as
+    Encoding.reach learns them."""
+    steps = sorted(taken(scenario, config), key=repr)
     rel = Encoding(machine_for(None), scenario, config).rel
     known = None
     while known != rel.shapes:
         known = set(rel.shapes)
-        for x, t, _ in sorted(taken, key=repr):
+        for x, t, _ in steps:
             rel.learn(rel.moves(x, t))
-    return {(x, t.state, edge) for x, t, edge in taken if edge not in {m.edge for m in rel.moves(x, t)}}
+    return {(x, t.state, edge) for x, t, edge in steps if edge not in {m.edge for m in rel.moves(x, t)}}
