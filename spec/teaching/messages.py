@@ -231,14 +231,57 @@ MESSAGES: dict[str, dict[str, str]] = {
               "retransmitted FIN and restart the 2MSL timeout (RFC 9293 3.10.7.4): see `tcpverify "
               "explain lost-final-ack`. TIME-WAIT's other job, keeping old segments out of a new "
               "incarnation of the connection (RFC 9293 3.3.2 and 3.6), goes with the quiet time of "
-              "RFC 9293 3.4.3.",
+              "RFC 9293 3.4.3. Why the wait is 2MSL and not less: `tcpverify explain why-2msl`.",
         "zh": "四次挥手的最后一个 ACK 丢失了。对端仍处于 LAST-ACK，于是重传它的 FIN；"
               "而主动关闭方已经删除了 TCB，只能按 CLOSED 状态的规则（RFC 9293 第 3.10.7.1 节）回复 RST，"
               "对端本应有序完成的关闭以复位告终，而不是收到它等待的 ACK。如果主动关闭方处于 TIME-WAIT，它仍保留着这个连接，"
               "会确认重传的 FIN 并重新启动 2MSL 计时器（RFC 9293 第 3.10.7.4 节），"
               "见 `tcpverify explain lost-final-ack`。TIME-WAIT 的另一个作用是不让旧报文段混入"
               "在同一对端口上新建立的连接中（RFC 9293 第 3.3.2 节和第 3.6 节），"
-              "这与 RFC 9293 第 3.4.3 节规定的静默时间相互配合。",
+              "这与 RFC 9293 第 3.4.3 节规定的静默时间相互配合。为什么要等 2MSL 而不能更短，"
+              "见 `tcpverify explain why-2msl`。",
+    },
+    "topic.why-2msl.title": {
+        "en": "Why 2MSL, and not less?",
+        "zh": "为什么是 2MSL，不能更短吗？",
+    },
+    "topic.why-2msl.question": {
+        "en": "Would a shorter TIME-WAIT do, say one retransmission timeout?",
+        "zh": "TIME-WAIT 能不能更短一些，比如只等一个重传超时？",
+    },
+    "topic.why-2msl.intro": {
+        "en": "TIME-WAIT lasts 2MSL: the final ACK may take up to one MSL (maximum segment "
+              "lifetime) before it arrives or dies, and the FIN the peer retransmits when it does "
+              "not arrive may take up to another. In this model 2MSL expires only once no segment "
+              "of the connection can be in flight and the peer will not retransmit (RFC 9293 "
+              "3.10.8, the abstraction of MSL). Cut it shorter (variant time-wait-too-short: "
+              "TIME-WAIT ends when a retransmission timeout would) and let the network lose one "
+              "segment. The checker finds the shortest run that ends in a reset:",
+        "zh": "TIME-WAIT 持续 2MSL：最后一个 ACK 最多要经过一个 MSL（报文段最大生存时间）才会到达或消失，"
+              "而它没有到达时对端重传的 FIN 最多还要再经过一个 MSL。在本模型中，只有当这个连接不再可能有"
+              "报文段在网络中传输、对端也不会再重传时，2MSL 才会到期（RFC 9293 第 3.10.8 节，对 MSL 的抽象）。"
+              "把它缩短（变体 time-wait-too-short：TIME-WAIT 在一个重传超时之后就结束），并允许网络丢失"
+              "一个报文段。检查器找出以复位（RST）告终的最短执行路径：",
+    },
+    "topic.why-2msl.outro": {
+        "en": "TIME-WAIT ended after one retransmission timeout, while the peer in LAST-ACK was "
+              "still waiting for the lost ACK: its retransmitted FIN found a CLOSED endpoint and was "
+              "answered with RST (RFC 9293 3.10.7.1). TIME-WAIT must outlast every retransmission "
+              "of the peer's FIN, each of which may be in the network for up to an MSL: 2MSL covers "
+              "the last ACK and the FIN that answers its loss, and restarts with each FIN that "
+              "comes (RFC 9293 3.10.7.4). `tcpverify check normal --loss 2 --retries 3` verifies "
+              "the real protocol with two losses. The same wait lets the old segments of this "
+              "connection die out before a new incarnation on the same pair of sockets may begin "
+              "(RFC 9293 3.3.2, 3.4.3): the model takes that as given, and keeps an earlier "
+              "incarnation's sequence numbers far from the current ones.",
+        "zh": "TIME-WAIT 只等了一个重传超时就结束了，而处于 LAST-ACK 的对端还在等待那个丢失的 ACK："
+              "它重传的 FIN 到达时，这一端已经是 CLOSED，只能回复 RST（RFC 9293 第 3.10.7.1 节）。"
+              "TIME-WAIT 必须比对端 FIN 的每一次重传都持续得更久，而每个 FIN 都可能在网络中停留长达一个 MSL："
+              "2MSL 覆盖了最后一个 ACK 以及因它丢失而重传的 FIN，并且每收到一个 FIN 就重新计时"
+              "（RFC 9293 第 3.10.7.4 节）。运行 `tcpverify check normal --loss 2 --retries 3` 可以看到"
+              "真实协议在丢失两个报文段时仍然通过验证。同样的等待也让这个连接的旧报文段在同一对套接字上的"
+              "新连接开始之前消失（RFC 9293 第 3.3.2 节和第 3.4.3 节）：本模型把这一点当作前提，"
+              "让先前连接的序列号与当前连接的序列号相距足够远。",
     },
     "topic.why-fin-wait-2.title": {
         "en": "Why FIN-WAIT-2?",
