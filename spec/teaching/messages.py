@@ -142,6 +142,101 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.holds": {"en": "holds", "zh": "成立"},
     "explore.violated": {"en": "violated", "zh": "被违反"},
     "audit.rfc": {"en": "(RFC 9293 {rfc})", "zh": "（RFC 9293 第 {rfc} 节）"},
+    # --- the exercises (spec/teaching/exercises.py)
+    "exercise.header": {
+        "en": "Exercises (tcpverify exercise NAME [--answer FILE|VALUE] [--lang en|zh]):",
+        "zh": "练习（tcpverify exercise 名称 [--answer 文件|答案] [--lang en|zh]）：",
+    },
+    "exercise.how": {
+        "en": "Answer with: tcpverify exercise {name} --answer {answer}. The checker grades it: exit "
+              "code 0 when it is right, 1 when it is wrong.",
+        "zh": "提交答案：tcpverify exercise {name} --answer {answer}。由检查器评判：答对时退出码为 0，"
+              "答错时为 1。",
+    },
+    "exercise.right": {"en": "Right.", "zh": "答对了。"},
+    "exercise.wrong": {"en": "Not yet.", "zh": "还不对。"},
+    "exercise.break-the-handshake.title": {
+        "en": "Break the three-way handshake with one change",
+        "zh": "只改一处，让三次握手出错",
+    },
+    "exercise.break-the-handshake.task": {
+        "en": "Write a variant file: a Python file whose transform(graph) changes exactly one edge "
+              "of the endpoint's state graph, an edge that leaves CLOSED, LISTEN, SYN-SENT or "
+              "SYN-RECEIVED (see docs/variants.md and `tcpverify graph`). It is right when the "
+              "checker finds a property violated in scenario normal with no fault at all.",
+        "zh": "编写一个变体文件（.py 文件），其中的 transform(graph) 恰好修改端点状态图中的一条边，"
+              "这条边要从 CLOSED、LISTEN、SYN-SENT 或 SYN-RECEIVED 出发（参见 docs/variants.md 和 "
+              "`tcpverify graph`）。如果在没有任何故障的 normal 场景中，检查器发现有性质被违反，就算答对。",
+    },
+    "exercise.handshake.not-one": {
+        "en": "Your variant changes {n} edge(s) of the graph ({names}); the exercise asks for exactly one.",
+        "zh": "你的变体修改了状态图中的 {n} 处（{names}）；这道练习要求恰好修改一条边。",
+    },
+    "exercise.handshake.not-open": {
+        "en": "The edge you changed, {edge}, leaves {state}: not a state of the handshake.",
+        "zh": "你修改的边 {edge} 从 {state} 出发，这不是三次握手经过的状态。",
+    },
+    "exercise.handshake.holds": {
+        "en": "With {edge} changed, the checker finds scenario normal with no fault {status}: the "
+              "handshake still works.",
+        "zh": "修改 {edge} 之后，检查器在无故障的 normal 场景中得到的结论是 {status}：三次握手仍然正常。",
+    },
+    "exercise.handshake.broken": {
+        "en": "Your one change, {edge} (from {state}), breaks it: {property} VIOLATED: {message} "
+              "(counterexample of {length} steps, the shortest):",
+        "zh": "你修改的那一条边 {edge}（从 {state} 出发）让握手出了错：性质 {property} 被违反：{message}"
+              "（最短反例，共 {length} 步）：",
+    },
+    "exercise.time-wait-saves.title": {
+        "en": "The shortest run in which TIME-WAIT saves the connection",
+        "zh": "TIME-WAIT 挽救连接的最短执行路径",
+    },
+    "exercise.time-wait-saves.task": {
+        "en": "In scenario normal, where the network may lose one segment (`tcpverify check normal "
+              "--loss 1`), the final ACK of the four-way close is lost; the peer in LAST-ACK "
+              "retransmits its FIN, TIME-WAIT acknowledges it again, and both ends reach CLOSED. "
+              "How many steps has the shortest such run, counted as `tcpverify check` counts them? "
+              "(`tcpverify explore normal --loss 1 --html FILE` lets you play it.)",
+        "zh": "在允许网络丢失一个报文段的 normal 场景中（`tcpverify check normal --loss 1`），四次挥手的"
+              "最后一个 ACK 丢失；处于 LAST-ACK 的对端重传 FIN，TIME-WAIT 再次确认，最后两端都进入 CLOSED。"
+              "这样的执行路径最短有多少步（按 `tcpverify check` 的计法）？"
+              "（可以用 `tcpverify explore normal --loss 1 --html 文件` 亲手试一试。）",
+    },
+    "exercise.saved.right": {
+        "en": "The checker's shortest such run has {steps} steps too (`{command}`):",
+        "zh": "检查器找到的最短执行路径也正好是 {steps} 步（`{command}`）：",
+    },
+    "exercise.saved.shorter": {
+        "en": "The checker finds such a run shorter than {n} steps.",
+        "zh": "检查器找到了比 {n} 步更短的这种执行路径。",
+    },
+    "exercise.saved.none": {
+        "en": "No such run has only {n} steps: the checker's shortest is longer.",
+        "zh": "没有只需 {n} 步的这种执行路径：检查器找到的最短路径比这更长。",
+    },
+    "exercise.predict-the-states.title": {
+        "en": "Predict the states after a run",
+        "zh": "预测一次运行之后的状态",
+    },
+    "exercise.predict-the-states.task": {
+        "en": "Here is a run the checker computed, each step in one line, without the states the "
+              "endpoints are in.",
+        "zh": "下面是检查器算出的一次运行，每一步占一行，但没有给出两端所处的状态。",
+    },
+    "exercise.predict.ask": {
+        "en": "In which states are A and B after step {step}? Answer with two states, A's then B's, "
+              "such as ESTABLISHED,CLOSE-WAIT.",
+        "zh": "第 {step} 步之后，A 和 B 分别处于什么状态？请按先 A 后 B 的顺序给出两个状态，"
+              "例如 ESTABLISHED,CLOSE-WAIT。",
+    },
+    "exercise.predict.right": {
+        "en": "A is in {a} and B in {b} after step {step}:",
+        "zh": "第 {step} 步之后，A 处于 {a}，B 处于 {b}：",
+    },
+    "exercise.predict.wrong": {
+        "en": "{x} is not in {answer}.",
+        "zh": "{x} 并不处于 {answer}。",
+    },
     # --- what the seed audit computes from a run (spec/teaching/seed.py)
     "seed.fact.ack": {
         "en": "Computed from this run: the endpoints send {n} segments; the ACK bit is off only in "
