@@ -42,18 +42,17 @@ def add_parser(sub) -> None:
                         "runs it names); exit 1 on any difference")
     v.add_argument("--write-expect", type=output_file, metavar="FILE",
                    help="write the verdicts as an expectation file")
+    v.add_argument("--fail-fast", action="store_true",
+                   help="stop at the first run that is not VERIFIED and exit with its code, "
+                        "without the other runs, the proofs or any report")
     add_quiet(v)
 
 
 def cmd_verify(args) -> int:
+    if args.fail_fast:
+        return fail_fast(args)
     folder = args.reports or (None if args.json else output_folder(DEFAULT_REPORTS))
-    try:
-        expected = expect.read(Path(args.expect)) if args.expect else {}
-        runs = default_runs() + [r for sel in args.variant for r in expect.selected_runs(sel)]
-        runs += expect.runs_named(expected)
-    except expect.ExpectError as e:
-        raise UsageError(str(e)) from None
-    runs = list({(s.name, c.name, v.name if v else "-"): (s, c, v) for s, c, v in runs}.values())
+    expected, runs = selected(args)
     outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search_from(args))
     proofs = proof_results()
     status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
@@ -83,6 +82,41 @@ def cmd_verify(args) -> int:
     # Violations are expected here; an incomplete search is never a pass.
     return EXIT_CODES[Status.INCOMPLETE] if any(o.status == Status.INCOMPLETE for o in outcomes) else 0
 
+
+def selected(args) -> tuple[dict, list]:
+    """(the expectation file's verdicts, the runs: the default suite, the variant runs asked
+    for and those the expectation file names, each once)."""
+    try:
+        expected = expect.read(Path(args.expect)) if args.expect else {}
+        runs = default_runs() + [r for sel in args.variant for r in expect.selected_runs(sel)]
+        runs += expect.runs_named(expected)
+    except expect.ExpectError as e:
+        raise UsageError(str(e)) from None
+    return expected, list({(s.name, c.name, v.name if v else "-"): (s, c, v) for s, c, v in runs}.values())
+
+
+def fail_fast(args) -> int:
+    """verify --fail-fast: the default suite and the variant runs asked for, up to the first
+    run that is not VERIFIED (e.g. to judge a mutant of the model quickly)."""
+    for option in ("json", "junit", "expect", "write_expect", "reports"):
+        if getattr(args, option):
+            raise UsageError(f"--fail-fast writes no report: drop --{option.replace('_', '-')}")
+    search = search_from(args)
+    if not isinstance(search["workers"], int):
+        raise UsageError("--fail-fast stops on one machine: run it without MPI")
+    _, runs = selected(args)
+    outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet),
+                       until=lambda o: o.status != Status.VERIFIED, **search)
+    last = outcomes[-1]
+    if last.status == Status.VERIFIED:
+        proofs = proof_results()
+        print(f"{len(outcomes)} runs VERIFIED; proofs {proofs_verdict(proofs)}")
+        return EXIT_CODES[proofs_verdict(proofs)]
+    failed = [v.property for v in last.result.verdicts if v.status != Status.VERIFIED]
+    print(f"{last.scenario.name} under {last.config.name}"
+          + (f", variant {last.variant.name}" if last.variant else "")
+          + f": {last.status} ({', '.join(failed)}); run {len(outcomes)} of {len(runs)}, the rest not checked")
+    return EXIT_CODES[last.status]
 
 
 def verification_table(outcomes, status: str, folder: Path, proofs=()) -> str:

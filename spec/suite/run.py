@@ -73,9 +73,10 @@ def default_runs() -> list[Run]:
 
 
 def run_all(runs: list[Run], max_states: int | None = None, meter=None, workers: int | object = 1,
-            fingerprint: int | None = None) -> list[Outcome]:
-    """Check each run, sharing one Decider; ``meter`` (spec.cli.progress.Meter) shows progress.
-    On an MPI rank other than 0, the Outcomes are None."""
+            fingerprint: int | None = None, until=None) -> list[Outcome]:
+    """Check each run, sharing one Decider; ``meter`` (spec.cli.progress.Meter) shows progress;
+    stop after the first Outcome for which ``until`` holds. On an MPI rank other than 0, the
+    Outcomes are None."""
     decider = Decider()
     outcomes = []
     for n, (scenario, config, variant) in enumerate(runs, 1):
@@ -85,6 +86,8 @@ def run_all(runs: list[Run], max_states: int | None = None, meter=None, workers:
         outcomes.append(check_scenario(scenario, config, variant, max_states=max_states,
                                        progress=meter, decider=decider, workers=workers,
                                        fingerprint=fingerprint))
+        if until and until(outcomes[-1]):
+            break
     if meter:
         meter.close()
     return outcomes

@@ -60,6 +60,8 @@ CASES = [
     (["verify", "--variant", "-:dup 1"], "configuration 'dup 1'"),
     (["verify", "--expect", "/nonexistent/e.tsv"], "cannot read expectation file /nonexistent/e.tsv"),
     (["verify", "--expect", ""], "--expect: the file name is empty"),
+    (["verify", "--fail-fast", "--json"], "--fail-fast writes no report: drop --json"),
+    (["verify", "--fail-fast", "--variant", "nosuch"], "unknown variant 'nosuch'"),
     (["verify", "--expect", DIR], "Is a directory"),
     (["verify", "--expect", BINARY], "is not UTF-8 text"),
     (["verify", "--expect", NO_HEADER], ":1: the header must be"),

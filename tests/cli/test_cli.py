@@ -248,3 +248,18 @@ def test_verify_json_and_reports_are_the_same_bytes_whatever_the_hash_seed(tmp_p
         [(s, c.name) for s in SCENARIOS for c in DEFAULT_CONFIGS]
     assert {r["status"] for r in doc["runs"]} == {"VERIFIED"}
     assert "| normal | loss 1 | VERIFIED |" in produced[0]["verification.md"].decode()
+
+
+def test_verify_fail_fast_stops_at_the_first_run_that_is_not_verified(capsys, monkeypatch):
+    """A wrong model (here the variant ack-not-incremented, as if written into the graph) is
+    judged on its first failing run; a search cut short is never VERIFIED either."""
+    from tcpverify.spec.suite import run
+    from tcpverify.spec.tcp.variants import VARIANTS
+    (scenario, config, _), *rest = run.default_runs()
+    code, out, _ = cli(capsys, "verify", "--fail-fast", "--quiet", "--max-states", "10")
+    assert (code, out.startswith(f"{scenario.name} under {config.name}: INCOMPLETE (")) == (3, True)
+    assert out.endswith(f"); run 1 of {len(rest) + 1}, the rest not checked\n")
+    graph = run.build_graph
+    monkeypatch.setattr(run, "build_graph", lambda: VARIANTS["ack-not-incremented"].apply(graph()))
+    code, out, _ = cli(capsys, "verify", "--fail-fast", "--quiet")
+    assert code == 1 and out.startswith(f"{scenario.name} under {config.name}: VIOLATED (")
