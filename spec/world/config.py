@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, OPEN_ACTIVE,
-                           OPEN_PASSIVE, SEND)
+from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, CRASH, FIN_WAIT_2_TIMEOUT, KEEPALIVE,
+                           OPEN_ACTIVE, OPEN_PASSIVE, SEND)
 from ..tcp.states import CLOSE_WAIT, CLOSED, ESTABLISHED, FIN_WAIT_2, LISTEN, SYN_RECEIVED
 
 
@@ -38,6 +38,11 @@ class Scenario:
     def aborts(self) -> bool:
         """An application ends the connection with a reset: ABORT, or CLOSE with data unread."""
         return any(c.event in (ABORT, CLOSE_UNREAD) for c in self.a + self.b)
+
+    @property
+    def crashes(self) -> bool:
+        """A host crashes and forgets the connection: its peer is left half-open (3.5.1)."""
+        return any(c.event == CRASH for c in self.a + self.b)
 
     @property
     def refused(self) -> bool:
@@ -100,6 +105,14 @@ GAP_SCENARIOS = {s.name: s for s in (
              "A's FIN-WAIT-2 timer, if its graph has one, fires once it is due",
              (CONNECTS, Call(CLOSE, (ESTABLISHED,)), Call(FIN_WAIT_2_TIMEOUT, (FIN_WAIT_2,))),
              (LISTENS, Call(ABORT, (CLOSE_WAIT,)))),
+    Scenario("peer-restarts", "B sends data; A's host crashes once B is established and A "
+             "connects again on the same four-tuple: B should find the half-open connection "
+             "and be reset (RFC 9293 3.5.1, Figure 10), unless A's new ISN falls among the "
+             "old connection's numbers (3.4.1, 3.4.3)",
+             (CONNECTS, Call(CRASH, (ESTABLISHED,), after_peer=2), Call(OPEN_ACTIVE, (CLOSED,)),
+              Call(CLOSE, (ESTABLISHED,))),
+             (LISTENS, Call(SEND, (ESTABLISHED,)), Call(OPEN_PASSIVE, (CLOSED,)),
+              Call(CLOSE, (LISTEN, CLOSE_WAIT)))),
 )}
 CHECKABLE = {**SCENARIOS, **GAP_SCENARIOS}  # what `tcpverify check` runs by name
 
