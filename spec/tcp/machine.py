@@ -166,7 +166,8 @@ def build_graph() -> nx.MultiDiGraph:
 
     # A host crash with loss of memory: the half-open connection of RFC 9293 3.5.1 (Figures 10
     # and 11), which the peer discovers when a segment of either side draws a reset.
-    edge("CrashInEstablished", ESTABLISHED, CLOSED, CRASH, "", r.crash, "3.5.1")
+    for s in (LISTEN, ESTABLISHED):
+        edge(f"CrashIn{camel(s)}", s, CLOSED, CRASH, "", r.crash, "3.5.1")
     return g
 
 

@@ -115,6 +115,10 @@ SCENARIOS = {s.name: s for s in (
              "(RFC 9293 3.8.4); B answers the probe with an ACK; either may close first",
              (CONNECTS, Call(KEEPALIVE, BOTH_OPEN_STATES), Call(CLOSE, BOTH_OPEN_STATES)),
              (LISTENS, closes(*BOTH_OPEN_STATES))),
+    Scenario("peer-crashes", "B's host crashes once established; A, sending afterwards, finds "
+             "the half-open connection and is reset (RFC 9293 3.5.1, Figure 11)",
+             (CONNECTS, Call(SEND, (ESTABLISHED,), after_peer=2)),
+             (LISTENS, Call(CRASH, (ESTABLISHED,), closes_listener=True))),
     Scenario("connect-to-closed-port", "A connects to B, which never listens: B answers RST",
              (Call(OPEN_ACTIVE, (CLOSED,)),), ()),
 )}

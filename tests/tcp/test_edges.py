@@ -337,9 +337,9 @@ def timer_cases():
         yield Case("3.8.4", f"KeepAliveIn{camel(s)}", t, KEEPALIVE, None, t,
                    (Segment(seq=t.snd_nxt + -1, ack=t.rcv_nxt),))
     # 3.5.1: a crash loses the connection's memory, nothing is sent; 3.4.3: the ISN count stays.
-    t = OTHER[ESTABLISHED]
-    yield Case("3.5.1", "CrashInEstablished", t, CRASH, None,
-               Tcb(incarnations=t.incarnations, error="host crash"))
+    for t in (OTHER[ESTABLISHED], LISTENING):
+        yield Case("3.5.1", f"CrashIn{camel(t.state)}", t, CRASH, None,
+                   Tcb(incarnations=t.incarnations, error="host crash"))
 
 
 CASES = [*user_call_cases(), *closed_and_listen_cases(), *syn_sent_cases(),

@@ -39,7 +39,19 @@ def test_the_peer_finds_the_half_open_connection_as_figure_10_shows():
     assert {"CrashInEstablished", "RcvBadAckInSynSent", "RcvRstInEstablished"} <= fired
 
 
-def test_only_a_crash_scenario_leaves_synchronization_out():
-    assert RESTARTS.crashes and not any(s.crashes for s in SCENARIOS.values())
-    skipped = check_scenario(RESTARTS, Config(), decider=Decider()).skipped
-    assert "3.5.1" in skipped["synchronization"] and "3.5.1" in skipped["graceful"]
+def test_a_crash_leaves_synchronization_out_and_only_a_crash():
+    for scenario in (RESTARTS, SCENARIOS["peer-crashes"], SCENARIOS["normal"]):
+        skipped = check_scenario(scenario, Config(), decider=Decider()).skipped
+        assert ("synchronization" in skipped) == scenario.crashes
+        if scenario.crashes:
+            assert "3.5.1" in skipped["synchronization"] and "3.5.1" in skipped["graceful"]
+
+
+def test_the_active_side_finds_a_crashed_peer_as_figure_11_shows():
+    """B crashes; A's data draws B's reset (RcvSegmentInClosed) and A takes it: both CLOSED."""
+    outcome = check_scenario(SCENARIOS["peer-crashes"], Config(loss=1), decider=Decider())
+    assert outcome.result.status == Status.VERIFIED
+    done = _verdicts(outcome)["close-completion"]
+    names = [(step.actor, step.name) for step, _ in done.witness[1:]]
+    assert names[-4:] == [("B", "CrashInEstablished"), ("A", "SendInEstablished"),
+                          ("B", "RcvSegmentInClosed"), ("A", "RcvRstInEstablished")]

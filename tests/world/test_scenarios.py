@@ -45,6 +45,7 @@ def test_the_default_suite_is_every_scenario_under_every_configuration():
     assert FAIR_LOSS in DEFAULT_CONFIGS and Config() in DEFAULT_CONFIGS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", DEFAULT_CONFIGS, ids=lambda c: c.name)
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scenario_verifies_under_every_default_configuration(suite, scenario, config):
