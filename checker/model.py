@@ -34,3 +34,18 @@ class PartitionedModel(Model[S, L], Protocol):
     def absorb(self, tallies: object) -> None:
         """Add another copy's tallies to this one's."""
         ...
+
+
+class Compact(Model[S, L], Protocol):
+    """A model searched on compact states (interned parts, small ints): properties, traces and
+    reports see them decoded. ``stable`` hashes a state alike in every process (which worker
+    owns it; hash compaction's fingerprints)."""
+
+    def decode(self, state: S) -> object:
+        ...
+
+    def encode(self, readable: object) -> S:
+        ...
+
+    def stable(self, state: S) -> int:
+        ...

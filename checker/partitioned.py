@@ -8,6 +8,9 @@ sequential search (checker.explore) numbers them: in order of their first arriva
 number, position among the parent's successors), the least key over every rank winning. So
 the graph, the verdicts and the counterexamples are the sequential search's, for any number
 of ranks; rank 0 gathers the graph at the end (liveness and traces need it whole).
+
+A model with compact states (checker.model.Compact) keeps them in each rank's own tables:
+between ranks a state travels decoded and is encoded again where it lands.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import time
 from array import array
 from typing import Sequence
 
-from .explore import EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
 from .memory import peak_rss_mib
 from .model import Model
@@ -30,9 +33,11 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
     """The sequential search's Exploration on rank 0; None on the other ranks."""
     start = time.perf_counter()
     rank, size = comm.Get_rank(), comm.Get_size()
-    part = _Partition(properties)
-    # Forked processes share Python's hash (one seed, one address of None); MPI's do not.
-    spread = hash if getattr(comm, "forked", False) else Fingerprints()
+    decode, encode = getattr(model, "decode", None), getattr(model, "encode", None)
+    part = _Partition(properties, decode)
+    # Forked processes share Python's hash (one seed, one address of None); MPI's do not,
+    # nor do two ranks' tables of compact states.
+    spread = getattr(model, "stable", None) or (hash if getattr(comm, "forked", False) else Fingerprints())
     owner = (lambda s: spread(s) % size) if size > 1 else (lambda s: 0)
 
     init = []
@@ -57,7 +62,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                 j = gids.get(t)
                 if j is None:
                     o = owner(t)
-                    out[o].append((g, k, label, t))
+                    out[o].append((g, k, label, t if decode is None else decode(t)))
                     j = -1 - o
                 targets.append(j)
             if not succ:
@@ -70,6 +75,8 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
         for msgs in inbox:
             answer = []
             for g, k, label, t in msgs:
+                if encode is not None:
+                    t = encode(t)
                 known = gids.get(t)
                 if known is not None:
                     answer.append(known)
@@ -117,7 +124,8 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
 class _Partition:
     """What one rank holds: its states (state -> gid), their tree data, edges and findings."""
 
-    def __init__(self, properties: Sequence[Property]):
+    def __init__(self, properties: Sequence[Property], decode=None):
+        self.decode = decode
         self.invariants = [p for p in properties if isinstance(p, Invariant)]
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.witnessed = [p for p in properties if p.witness is not None]
@@ -135,6 +143,8 @@ class _Partition:
         """States arrive in increasing gid: the first finding of a property is its least."""
         self.gids[s] = gid
         self.tree.append((gid, s, parent, label, depth))
+        if self.decode is not None:
+            s = self.decode(s)
         for p in self.invariants:
             if p.name not in self.violations:
                 msg = p.check(s)
@@ -146,6 +156,8 @@ class _Partition:
 
     def end(self, s, gid: int) -> None:
         self.terminal.append(gid)
+        if self.end_checks and self.decode is not None:
+            s = self.decode(s)
         for p in self.end_checks:
             if p.name not in self.violations:
                 msg = p.check(s)
@@ -168,7 +180,11 @@ class _Partition:
 def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
             keep_edges: bool, start: float) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
-    mine = (part.tree, part.out_edges, part.terminal, part.violations, part.witnesses,
+    decode, encode = part.decode, getattr(model, "encode", None)
+    tree = part.tree
+    if decode is not None and comm.Get_rank() != 0:  # rank 0 encodes them in its tables
+        tree = [(gid, decode(s), parent, label, depth) for gid, s, parent, label, depth in tree]
+    mine = (tree, part.out_edges, part.terminal, part.violations, part.witnesses,
             part.transitions, peak_rss_mib() or 0.0,
             tallies() if tallies else None)
     every = comm.gather(mine)
@@ -183,6 +199,8 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
     for rank, (tree, edges, terminal, found, seen, n, peak, tally) in enumerate(every):
         for gid, s, parent, label, depth in tree:
+            if rank and encode is not None:
+                s = encode(s)
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
         for gid, e in edges:
             out_edges[gid] = e
@@ -199,6 +217,8 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
             model.absorb(tally)
     g.terminal.sort()
     g.index = {s: i for i, s in enumerate(g.states)}
+    if decode is not None:
+        g.states = Decoded(g.states, decode)
     if keep_edges:
         for e in out_edges:
             if e is None:  # a state of the last level, left unexpanded by the state limit
