@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 
 import z3
 
+from .difference import EVERYTHING, decide
 from .seq import BITVEC, CONST, MOD, OFFSET_BOUND, SeqVal, lt
 
 ISS_PREFIX = "ISS_"
@@ -50,6 +51,13 @@ class Decider:
         if hit is not None:
             self.cache_hits += 1
             return hit
+        if not self.isn_values.keys() & {x.base, y.base}:
+            # one pair of bases: intervals of their difference decide it exactly (difference.py)
+            pair = {x.base, y.base}
+            answer = decide(relevant, rel, x, y, [(FAR, MOD - FAR)] if _old_isn(pair, pair) else EVERYTHING)
+            if answer is not None:
+                _ANSWERS[key] = answer
+                return answer
         bases = frozenset(_bases((x, y)))
         solver = self._solvers.get((relevant, bases))
         if solver is None:
