@@ -48,7 +48,7 @@ def test_intervals_answer_what_z3_answers(pair):
     old_isn = any(b.startswith("OLD") for b in pair) and any(b.startswith("ISS") for b in pair)
     axiom = [(FAR, MOD - FAR)] if old_isn else EVERYTHING
     answers = set()
-    for _ in range(40):
+    for _ in range(60):
         literals = [comparison(rng, pair) + (rng.random() < 0.5,) for _ in range(rng.randrange(4))]
         rel, x, y = comparison(rng, pair)
         got = decide(literals, rel, x, y, axiom)
