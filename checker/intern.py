@@ -8,14 +8,15 @@ from .fingerprint import stable_hash
 
 class Table:
     """``table(value)`` is value's id (0, 1, ...: in order of first meeting), ``table[i]`` the
-    value; ``table.stable(i)`` its hash that every process computes alike."""
+    value; after ``catch_up()``, ``table.hashes[i]`` is its hash that every process computes
+    alike (checker.fingerprint.stable_hash)."""
 
-    __slots__ = ("ids", "values", "_stable")
+    __slots__ = ("ids", "values", "hashes")
 
     def __init__(self):
         self.ids: dict = {}
         self.values: list = []
-        self._stable: list = []
+        self.hashes: list[int] = []
 
     def __call__(self, value) -> int:
         i = self.ids.get(value)
@@ -30,8 +31,6 @@ class Table:
     def __len__(self) -> int:
         return len(self.values)
 
-    def stable(self, i: int) -> int:
-        known = self._stable
-        while len(known) <= i:
-            known.append(stable_hash(self.values[len(known)]))
-        return known[i]
+    def catch_up(self) -> None:
+        """Hash the values met since the last call."""
+        self.hashes.extend(stable_hash(v) for v in self.values[len(self.hashes):])

@@ -37,9 +37,10 @@ class PartitionedModel(Model[S, L], Protocol):
 
 
 class Compact(Model[S, L], Protocol):
-    """A model searched on compact states (interned parts, small ints): properties, traces and
-    reports see them decoded. ``stable`` hashes a state alike in every process (which worker
-    owns it; hash compaction's fingerprints)."""
+    """A model searched on compact states: a state is a tuple of ids of interned parts, each
+    process's own. Properties, traces and reports see states decoded; ``stable`` hashes a
+    state alike in every process (which worker owns it; hash compaction's fingerprints);
+    ``part`` and ``intern`` carry a part from one process's ids to another's."""
 
     def decode(self, state: S) -> object:
         ...
@@ -48,4 +49,12 @@ class Compact(Model[S, L], Protocol):
         ...
 
     def stable(self, state: S) -> int:
+        ...
+
+    def part(self, j: int, i: int) -> object:
+        """The value of id i at position j of a state."""
+        ...
+
+    def intern(self, j: int, value: object) -> int:
+        """value's id at position j of a state, in this process."""
         ...

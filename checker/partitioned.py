@@ -10,7 +10,8 @@ the graph, the verdicts and the counterexamples are the sequential search's, for
 of ranks; rank 0 gathers the graph at the end (liveness and traces need it whole).
 
 A model with compact states (checker.model.Compact) keeps them in each rank's own tables:
-between ranks a state travels decoded and is encoded again where it lands.
+a state travels as its sender's ids, with the parts the receiver has not had from that
+sender yet (_Wire).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import heapq
 import time
 from array import array
+from collections import defaultdict
 from typing import Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
@@ -33,8 +35,8 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
     """The sequential search's Exploration on rank 0; None on the other ranks."""
     start = time.perf_counter()
     rank, size = comm.Get_rank(), comm.Get_size()
-    decode, encode = getattr(model, "decode", None), getattr(model, "encode", None)
-    part = _Partition(properties, decode)
+    part = _Partition(properties, getattr(model, "decode", None))
+    wire = _Wire(model, rank, size)
     # Forked processes share Python's hash (one seed, one address of None); MPI's do not,
     # nor do two ranks' tables of compact states.
     spread = getattr(model, "stable", None) or (hash if getattr(comm, "forked", False) else Fingerprints())
@@ -62,21 +64,19 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                 j = gids.get(t)
                 if j is None:
                     o = owner(t)
-                    out[o].append((g, k, label, t if decode is None else decode(t)))
+                    out[o].append((g, k, label, t))
                     j = -1 - o
                 targets.append(j)
             if not succ:
                 part.end(s, g)
             sent.append((g, succ, targets))
-        inbox = comm.alltoall(out)
+        inbox = comm.alltoall([wire.pack(o, msgs, 3) for o, msgs in enumerate(out)])
         # keep the unseen ones, each with its least key
         fresh: dict = {}  # state -> [key, label, slot]
         replies = []
-        for msgs in inbox:
+        for r, msgs in enumerate(inbox):
             answer = []
-            for g, k, label, t in msgs:
-                if encode is not None:
-                    t = encode(t)
+            for g, k, label, t in wire.unpack(r, msgs, 3):
                 known = gids.get(t)
                 if known is not None:
                     answer.append(known)
@@ -118,7 +118,43 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             if news:
                 limits.append(f"state limit {max_states} reached")
             break
-    return _gather(comm, model, part, total, limits, keep_edges, start)
+    return _gather(comm, model, part, wire, total, limits, keep_edges, start)
+
+
+class _Wire:
+    """Compact states between ranks. Each rank's ids are its own: a message carries its
+    states as the sender's ids plus the values of the parts the receiver has not had from
+    this sender yet, which the receiver interns and remembers (checker.model.Compact)."""
+
+    def __init__(self, model: Model, rank: int, size: int):
+        self.model, self.rank = model, rank
+        self.compact = hasattr(model, "intern")
+        self.sent = [defaultdict(set) for _ in range(size)]  # per peer, per position: ids it has
+        self.got = [defaultdict(dict) for _ in range(size)]  # per peer, per position: its id -> ours
+
+    def pack(self, to: int, items: list, at: int) -> tuple:
+        """(new parts, items) for rank ``to``: items[n][at] is a state."""
+        if not self.compact or to == self.rank:
+            return (), items
+        known, part, news = self.sent[to], self.model.part, []
+        for item in items:
+            for j, i in enumerate(item[at]):
+                have = known[j]
+                if i not in have:
+                    have.add(i)
+                    news.append((j, i, part(j, i)))
+        return news, items
+
+    def unpack(self, sender: int, message: tuple, at: int) -> list:
+        """The items of a message from ``sender``, their states in this rank's ids."""
+        news, items = message
+        if not self.compact or sender == self.rank:
+            return items
+        ours, intern = self.got[sender], self.model.intern
+        for j, i, value in news:
+            ours[j][i] = intern(j, value)
+        return [item[:at] + (tuple(ours[j][i] for j, i in enumerate(item[at])),) + item[at + 1:]
+                for item in items]
 
 
 class _Partition:
@@ -177,15 +213,11 @@ class _Partition:
                 self.out_edges.append((g, [(label, j) for (label, _), j in zip(succ, targets)]))
 
 
-def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
+def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limits: list[str],
             keep_edges: bool, start: float) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
-    decode, encode = part.decode, getattr(model, "encode", None)
-    tree = part.tree
-    if decode is not None and comm.Get_rank() != 0:  # rank 0 encodes them in its tables
-        tree = [(gid, decode(s), parent, label, depth) for gid, s, parent, label, depth in tree]
-    mine = (tree, part.out_edges, part.terminal, part.violations, part.witnesses,
-            part.transitions, peak_rss_mib() or 0.0,
+    mine = (wire.pack(0, part.tree, 1), part.out_edges, part.terminal, part.violations,
+            part.witnesses, part.transitions, peak_rss_mib() or 0.0,
             tallies() if tallies else None)
     every = comm.gather(mine)
     if every is None:
@@ -198,9 +230,7 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
     witnesses: dict[str, Found] = {}
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
     for rank, (tree, edges, terminal, found, seen, n, peak, tally) in enumerate(every):
-        for gid, s, parent, label, depth in tree:
-            if rank and encode is not None:
-                s = encode(s)
+        for gid, s, parent, label, depth in wire.unpack(rank, tree, 1):
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
         for gid, e in edges:
             out_edges[gid] = e
@@ -217,8 +247,8 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
             model.absorb(tally)
     g.terminal.sort()
     g.index = {s: i for i, s in enumerate(g.states)}
-    if decode is not None:
-        g.states = Decoded(g.states, decode)
+    if part.decode is not None:
+        g.states = Decoded(g.states, part.decode)
     if keep_edges:
         for e in out_edges:
             if e is None:  # a state of the last level, left unexpanded by the state limit

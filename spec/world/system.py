@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
-from tcpverify.checker.fingerprint import stable_hash
+from tcpverify.checker.fingerprint import MASK, mix
 from tcpverify.checker.intern import Table
 
 from ..tcp.machine import RTO, Machine
@@ -94,6 +94,8 @@ class TcpSystem:
         self._next = plan(config)
         self._at: tuple = ()  # the compact state whose successors are being computed
         self._timeouts: tuple = (None, None)  # (world, its retransmission timeouts): see timeouts
+        self._tables = (self.tcbs, self.tcbs, self.chans, self.chans, self.cbs, self.pcs)
+        self._interns = (self.tcbs, self.tcbs, self._chan, self._chan, self.cbs, self.pcs)
         self.compact = Compact(self)
 
     # --- the readable model
@@ -159,10 +161,25 @@ class TcpSystem:
         return World(tcbs[a], tcbs[b], chans[ab], chans[ba], calls, budget, self.pcs.values[pc])
 
     def stable(self, s: tuple) -> int:
-        """A hash of s's World that every process computes alike (who owns s among workers)."""
+        """A hash of s's World that every process computes alike (who owns s among workers;
+        fingerprints): from its parts' stable hashes (a tuple of ints hashes alike anywhere)."""
         a, b, ab, ba, cb, pc = s
-        return stable_hash((self.tcbs.stable(a), self.tcbs.stable(b), self.chans.stable(ab),
-                            self.chans.stable(ba), self.cbs.stable(cb), self.pcs.stable(pc)))
+        tcb, chan = self.tcbs.hashes, self.chans.hashes
+        try:
+            parts = (tcb[a], tcb[b], chan[ab], chan[ba], self.cbs.hashes[cb], self.pcs.hashes[pc])
+        except IndexError:  # a part met since the last time
+            for t in (self.tcbs, self.chans, self.cbs, self.pcs):
+                t.catch_up()
+            return self.stable(s)
+        return mix(hash(parts) & MASK)
+
+    def part(self, j: int, i: int):
+        """The value of id i at position j of a compact state."""
+        return self._tables[j][i]
+
+    def intern(self, j: int, value) -> int:
+        """The id of value at position j of a compact state, in this process."""
+        return self._interns[j](value)
 
     def _seg(self, seg: Segment) -> int:
         i = self._sid_of.get(id(seg))  # the interned objects live as long as the table
@@ -342,7 +359,8 @@ class Compact:
     def __init__(self, system: TcpSystem):
         self.system = system
         self.successors, self.decode, self.encode = system.step, system.decode, system.encode
-        self.stable, self.limits_hit = system.stable, system.limits_hit
+        self.stable, self.part, self.intern = system.stable, system.part, system.intern
+        self.limits_hit = system.limits_hit
         self.tallies, self.absorb = system.tallies, system.absorb
 
     def init_states(self) -> list[tuple]:
