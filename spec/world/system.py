@@ -79,6 +79,8 @@ class TcpSystem:
                              isns=tuple(sorted((isns or {}).items())))
         self.scripts = {"A": scenario.a, "B": scenario.b}
         self.lost = Counter()
+        self.fired = Counter()  # transitions explored per step name (an edge of the graph, a fault)
+        self._initial = Counter()  # the initial calls: every rank of a partitioned search makes them
         self._limits: set[str] = set()
         self.tcbs, self.segs, self.chans, self.cbs, self.pcs = Table(), Table(), Table(), Table(), Table()
         self._chan_sids: list[tuple[int, ...]] = []  # per channel id, its segments' ids
@@ -91,6 +93,7 @@ class TcpSystem:
         self._loss_kinds: dict = {}
         self._steps: dict = {}
         self._order = _ReprKeys().__getitem__
+        self._unknown_before = self.decider.unknown  # the Decider may serve several runs
         self._next = plan(config)
         self._at: tuple = ()  # the compact state whose successors are being computed
         self._timeouts: tuple = (None, None)  # (world, its retransmission timeouts): see timeouts
@@ -113,7 +116,9 @@ class TcpSystem:
             for call in self.scripts[x]:
                 if not call.initial:
                     break
-                ((_, s),) = make_call(self, self.enter(s), x)
+                ((step, s),) = make_call(self, self.enter(s), x)
+                self._initial[step.name] += 1
+        self.fired.update(self._initial)
         return s
 
     def enter(self, s: tuple) -> World:
@@ -131,23 +136,33 @@ class TcpSystem:
                 for a in actions:
                     if a.enabled(self, w, p):
                         out += a.effect(self, w, p)
+        fired = self.fired
+        for step, _ in out:
+            fired[step.name] += 1
         return out
 
     def limits_hit(self) -> list[str]:
         out = sorted(self._limits)
-        if self.decider.unknown:
-            out.append(f"Z3 returned unknown {self.decider.unknown} time(s)")
+        unknown = self.decider.unknown - self._unknown_before
+        if unknown:
+            out.append(f"Z3 returned unknown {unknown} time(s)")
         return out
+
+    def doubtful(self, w: World) -> bool:
+        return self.decider.doubtful(w.pc)
 
     def tallies(self) -> tuple:
         """What successors() counted: for a partitioned search to add up (checker.partitioned)."""
-        return self.lost, self._limits, self.decider.unknown
+        return (self.lost, self.fired - self._initial, self._limits, self.decider.unknown - self._unknown_before,
+                self.decider.undecided_record())
 
     def absorb(self, tallies: tuple) -> None:
-        lost, limits, unknown = tallies
+        lost, fired, limits, unknown, undecided = tallies
         self.lost.update(lost)
+        self.fired.update(fired)
         self._limits |= limits
         self.decider.unknown += unknown
+        self.decider.absorb_undecided(undecided)
 
     # --- the encoding
     def encode(self, w: World) -> tuple:
@@ -360,7 +375,7 @@ class Compact:
         self.system = system
         self.successors, self.decode, self.encode = system.step, system.decode, system.encode
         self.stable, self.part, self.intern = system.stable, system.part, system.intern
-        self.limits_hit = system.limits_hit
+        self.limits_hit, self.doubtful = system.limits_hit, system.doubtful
         self.tallies, self.absorb = system.tallies, system.absorb
 
     def init_states(self) -> list[tuple]:
