@@ -95,9 +95,10 @@ MUTANTS = [
      "return ops.ult(d, ops.const(HALF))"),
     ("distance-reversed", Q, "d = b.off - a.off", "d = a.off - b.off"),
     # the environment
-    ("loss-unbudgeted", E, "ch[:k] + ch[k + 1:], spend(w.budget, LOSS))", "ch[:k] + ch[k + 1:], w.budget)"),
+    ("loss-unbudgeted", E, "lambda s, w, p: w.budget[LOSS] != 0", "lambda s, w, p: True"),
     ("time-wait-ends-early", E, "\n            and not system.timeouts(w)[PEER[x]])", ")"),
-    ("fifo-delivers-tail", E, "yield x, 0, ch[0]", "yield x, 0, ch[-1]"),
+    ("fifo-delivers-newest", E, "return system.fire(w, x, SEGMENT, taken=k)",
+     "return system.fire(w, x, SEGMENT, taken=len(w.channel_to(x)) - 1 - k)"),
     ("no-duplicate-capacity-check", E, "w.budget[DUP] > 0 and room(s, w, p[0])", "w.budget[DUP] > 0"),
     ("timers-fire-in-flight", E, "    if not w.quiet():\n        return False\n", ""),
     ("timer-ignores-backoff", E, "return x in pending and w.tcb(x).retries == min(w.tcb(y).retries for y in pending)",

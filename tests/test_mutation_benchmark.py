@@ -135,7 +135,7 @@ PINNED = {
         'B: RcvAckOfSynInSynReceived', 'B: RcvFinInEstablished', 'B: CloseInCloseWait',
         'A: RcvAckOfFinInFinWait1', 'A: RcvFinInFinWait2', 'net: Lose', 'A: TimeoutInTimeWait',
         'B: RetransmitInLastAck', 'A: RcvSegmentInClosed']),
-    "fifo-delivers-tail": ("normal", "loss 0", "graceful", [
+    "fifo-delivers-newest": ("normal", "loss 0", "graceful", [
         'A: ActiveOpenInClosed', 'B: RcvSynInListen', 'A: RcvSynAckInSynSent', 'A: CloseInEstablished',
         'B: RcvAckOfSynAndFinInSynReceived', 'B: CloseInCloseWait', 'A: RcvFinAckOfFinInFinWait1',
         'B: RcvAckOfFinInLastAck', 'B: RcvSegmentInClosed']),
