@@ -103,14 +103,14 @@ class TcpSystem:
 
     # --- the readable model
     def init_states(self) -> list[World]:
-        return [self.decode(self._init())]
+        return [self.world(self._init())]
 
     def successors(self, w: World) -> list[tuple[Step, World]]:
-        return [(step, self.decode(t)) for step, t in self.step(self.encode(w))]
+        return [(step, self.world(t)) for step, t in self.step(self.compacted(w))]
 
     def _init(self) -> tuple:
         c = self.config
-        s = self.encode(World(Tcb(rcv_wnd=c.window), Tcb(rcv_wnd=c.window), (), (), (0, 0),
+        s = self.compacted(World(Tcb(rcv_wnd=c.window), Tcb(rcv_wnd=c.window), (), (), (0, 0),
                               (c.loss, c.dup, c.stale, c.forge), frozenset()))
         for x in ("A", "B"):
             for call in self.scripts[x]:
@@ -125,7 +125,7 @@ class TcpSystem:
         """Make s the state the environment's actions act in (their effects are compact states
         built from its ids); its World, the one they read."""
         self._at = s
-        return self.decode(s)
+        return self.world(s)
 
     def step(self, s: tuple) -> list[tuple[Step, tuple]]:
         """Next on compact states: the environment's actions enabled in s, with their effects."""
@@ -165,17 +165,17 @@ class TcpSystem:
         self.decider.absorb_undecided(undecided)
 
     # --- the encoding
-    def encode(self, w: World) -> tuple:
+    def compacted(self, w: World) -> tuple:
         return (self.tcbs(w.a), self.tcbs(w.b), self._chan(w.ab), self._chan(w.ba),
                 self.cbs((w.calls, w.budget)), self.pcs(w.pc))
 
-    def decode(self, s: tuple) -> World:
+    def world(self, s: tuple) -> World:
         a, b, ab, ba, cb, pc = s
         tcbs, chans = self.tcbs.values, self.chans.values
         calls, budget = self.cbs.values[cb]
         return World(tcbs[a], tcbs[b], chans[ab], chans[ba], calls, budget, self.pcs.values[pc])
 
-    def stable(self, s: tuple) -> int:
+    def stable_of(self, s: tuple) -> int:
         """A hash of s's World that every process computes alike (who owns s among workers;
         fingerprints): from its parts' stable hashes (a tuple of ints hashes alike anywhere)."""
         a, b, ab, ba, cb, pc = s
@@ -185,14 +185,14 @@ class TcpSystem:
         except IndexError:  # a part met since the last time
             for t in (self.tcbs, self.chans, self.cbs, self.pcs):
                 t.catch_up()
-            return self.stable(s)
+            return self.stable_of(s)
         return mix(hash(parts) & MASK)
 
-    def part(self, j: int, i: int):
+    def part_of(self, j: int, i: int):
         """The value of id i at position j of a compact state."""
         return self._tables[j][i]
 
-    def intern(self, j: int, value) -> int:
+    def intern_part(self, j: int, value) -> int:
         """The id of value at position j of a compact state, in this process."""
         return self._interns[j](value)
 
@@ -285,7 +285,7 @@ class TcpSystem:
             renew = renew or again
         if out and not self.params.isns \
                 and (renew or self.tcbs[b if x == "A" else a].incarnations > 1):
-            out = [(step, self.encode(renumber_isns(self.decode(s)))) for step, s in out]
+            out = [(step, self.compacted(renumber_isns(self.world(s)))) for step, s in out]
         return out
 
     def timeouts(self, w: World) -> dict[str, list]:
@@ -373,8 +373,8 @@ class Compact:
 
     def __init__(self, system: TcpSystem):
         self.system = system
-        self.successors, self.decode, self.encode = system.step, system.decode, system.encode
-        self.stable, self.part, self.intern = system.stable, system.part, system.intern
+        self.successors, self.decode, self.encode = system.step, system.world, system.compacted
+        self.stable, self.part, self.intern = system.stable_of, system.part_of, system.intern_part
         self.limits_hit, self.doubtful = system.limits_hit, system.doubtful
         self.tallies, self.absorb = system.tallies, system.absorb
 
