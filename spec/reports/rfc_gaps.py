@@ -54,12 +54,14 @@ def _statuses(o: Outcome, props=("close-completion", "no-deadlock", "graceful"))
 def runs() -> dict[str, Outcome]:
     """Every run the report shows, by a short key; computed once per process."""
     normal, vanish = SCENARIOS["normal"], GAP_SCENARIOS["peer-vanishes"]
-    early = GAP_SCENARIOS["close-before-established"]
+    early, restarts = GAP_SCENARIOS["close-before-established"], GAP_SCENARIOS["peer-restarts"]
     out = {"twa": check_scenario(normal, Config(dup=1)),
            "twa-fix": check_scenario(normal, Config(dup=1), RFC1337),
            "fw2": check_scenario(vanish, Config(loss=1)),
            "fw2-linux": check_scenario(vanish, Config(loss=1), LINUX),
-           "fig13": check_scenario(SCENARIOS["simultaneous-close"], Config())}
+           "fig13": check_scenario(SCENARIOS["simultaneous-close"], Config()),
+           "restart": check_scenario(restarts, Config()),
+           "restart-reuse": check_scenario(restarts, REUSE_CONFIG)}
     for c in EARLY_CONFIGS:
         out[f"early {c.name}"] = check_scenario(early, c)
     # the suite leaves close-completion out there and says why: the run shows what the reason names
@@ -68,6 +70,17 @@ def runs() -> dict[str, Outcome]:
 
 
 EARLY_CONFIGS = (Config(reorder=True), Config(loss=1, dup=1, reorder=True), Config(stale=1))
+REUSE_CONFIG = Config(loss=1, dup=1, reorder=True)
+
+
+def taken_from_the_old_connection(o: Outcome) -> list:
+    """The shortest run in which A's new incarnation accepts the SYN,ACK that answered its
+    old one: the segment acknowledges an ISN other than A's current ISS."""
+    g = o.result.exploration.graph
+    old = [(i, label, j) for i, label, j in firings(o, "RcvSynAckInSynSent")
+           if label.actor == "A" and label.segment.ack.base != g.states[i].a.iss.base]
+    i, label, j = min(old, key=lambda f: (g.depth[f[0]], f[0]))
+    return g.path_to(i) + [(label, j)]
 
 
 def close_paths(o: Outcome, x: str) -> dict[tuple[str, ...], int]:
@@ -155,6 +168,24 @@ TEXT = {
         "yes": "yes",
         "fig13.end": "The figure's exchange is one of these; test_rfc_figures.py replays it line by "
                      "line. In each, every FIN is acknowledged and both ends reach TIME-WAIT or CLOSED.",
+        "restart": "## 5. A host that crashes and restarts on the same four-tuple",
+        "restart.why": "RFC 9293 3.5.1 (Figure 10): a host that crashed and lost its memory of a "
+                       "connection opens a new one on the same ports; its SYN draws an ACK of the old "
+                       "connection from the peer, which is still ESTABLISHED, the new SYN-SENT answers "
+                       "that ACK with a reset, and the half-open connection ends. The RFC's ISN clock "
+                       "(3.4.1) and the quiet time after a crash (3.4.3) are what make the new ISN "
+                       "differ from the old one; the model assumes neither: a new ISN is any 32-bit "
+                       "number (`peer-restarts`: {description}).",
+        "restart.crash": "- {config}: Figure 10's discovery is taken (RcvBadAckInSynSent {bad} times, "
+                         "RcvRstInEstablished {rst} times); {statuses}. When the new ISN is the old "
+                         "one, no reset is ever sent: {message}. A's SYN lies below B's RCV.NXT, B "
+                         "answers with an ACK that A's SYN-SENT finds acceptable and drops (3.10.7.3), "
+                         "until A gives up:",
+        "restart.reuse": "- {config}: a segment of the old connection completes the new one. The "
+                         "shortest run in which A's new incarnation accepts a duplicate of the SYN,ACK "
+                         "that answered its old SYN: the new connection is then ESTABLISHED on the old "
+                         "one's numbers, and what it sends is taken by B's old connection (why an ISN "
+                         "must not repeat, 3.4.1):",
     },
     "zh": {
         "title": "# tcpverify：RFC 9293 连接管理中已知的缺口",
@@ -207,6 +238,19 @@ TEXT = {
         "yes": "是",
         "fig13.end": "图中的交互是其中之一；test_rfc_figures.py 逐行重放它。在每一种运行中，每个 FIN "
                      "都得到确认，两端都到达 TIME-WAIT 或 CLOSED。",
+        "restart": "## 5. 主机崩溃后在同一四元组上重新连接",
+        "restart.why": "RFC 9293 第 3.5.1 节（图 10）：一台主机崩溃后丢失了连接的全部记忆，又在同样的端口上"
+                       "建立新连接；它的 SYN 引来仍处于 ESTABLISHED 的对端对旧连接的 ACK，新的 SYN-SENT "
+                       "用复位回应这个 ACK，半开连接随之结束。让新 ISN 不同于旧 ISN 的，是 RFC 的 ISN 时钟"
+                       "（3.4.1）和崩溃后的静默时间（3.4.3）；本模型两者都不假设：新的 ISN 可以是任意 32 位数"
+                       "（`peer-restarts`：B 建立连接之后 A 的主机崩溃一次，A 在同一四元组上重新连接）。",
+        "restart.crash": "- {config}：图 10 中发现半开连接的过程确实发生了（RcvBadAckInSynSent {bad} 次，"
+                         "RcvRstInEstablished {rst} 次）；{statuses}。当新 ISN 恰好等于旧 ISN 时，永远不会"
+                         "有人发送复位：{message}。A 的 SYN 落在 B 的 RCV.NXT 之下，B 回一个 ACK，A 的 "
+                         "SYN-SENT 认为它可以接受并将其丢弃（3.10.7.3），直到 A 放弃为止：",
+        "restart.reuse": "- {config}：旧连接的一个报文段让新连接完成了建立。下面是 A 的新连接接受旧 SYN "
+                         "所得 SYN,ACK 的一个副本的最短运行：新连接于是以旧连接的序列号进入 ESTABLISHED，"
+                         "它发送的内容被 B 的旧连接收下（这正是 ISN 不能重复的原因，3.4.1）：",
     },
 }
 
@@ -259,4 +303,18 @@ def rfc_gaps_md(lang: str = "en") -> str:
     for seq, n in paths.items():
         out.append(f"| {', '.join(seq)} | {n} | {t['yes'] if seq == FIGURE_13 else ''} |")
     out += ["", t["fig13.end"], ""]
-    return "\n".join(out)
+    return "\n".join(out + _restart_section(o, t, lang))
+
+
+def _restart_section(o: dict, t: dict, lang: str) -> list[str]:
+    crash, reuse = o["restart"], o["restart-reuse"]
+    stuck = crash.verdict("no-half-open")
+    out = [t["restart"], "", t["restart.why"].format(description=GAP_SCENARIOS["peer-restarts"].description), "",
+           t["restart.crash"].format(config=crash.config.name, bad=len(firings(crash, "RcvBadAckInSynSent")),
+                                     rst=len(firings(crash, "RcvRstInEstablished")),
+                                     statuses=_statuses(crash, ("close-completion", "no-deadlock", "no-half-open")),
+                                     message=violation(stuck.message, lang)), ""]
+    out += _trace(crash, verdict=stuck, lang=lang)
+    out += ["", t["restart.reuse"].format(config=reuse.config.name), ""]
+    out += _trace(reuse, taken_from_the_old_connection(reuse), lang=lang)
+    return out + [""]
