@@ -15,14 +15,15 @@ from ..tcp.machine import ABORT, RTO
 from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK, LISTEN,
                           SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 from ..world.system import PEER
+from .geometry import Polygon, arrowhead, bounds, overlap, rect, text_box, text_width
 from .graph import EdgeView, GraphView
 from .steps import LOSE, TraceStep, Told
 
 # The words of the pictures, given in the reader's language (spec/teaching/messages.py, picture.*):
 # the state diagram's title, legend and "(and {n} more)"; the sequence chart's (Told.words).
 DIAGRAM_WORDS = ("title", "legend", "legend-2", "more")
-CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend", "net-lose", "net-duplicate",
-               "net-old", "net-forge")
+CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend", "network", "net-lose",
+               "net-duplicate", "net-old", "net-forge")
 
 # RFC 9293 3.3.2, Figure 5: the open at the top, ESTABLISHED in the middle, the close below.
 # CLOSED is drawn twice, as in the figure: where connections start, and where they end.
@@ -161,7 +162,7 @@ class Message:
     sender: str  # "A", "B", or "net" (an old duplicate or a copy made by the network)
     to: str
     text: str
-    sent: int  # the step that put it on the wire
+    sent: int  # the step that put it on the wire (0 for one already in flight at the start)
     end: int | None = None  # the step that delivered or lost it; None: still in flight
     lost: bool = False
 
@@ -175,9 +176,13 @@ class Chart:
 
 
 def chart(told: Told) -> Chart:
-    """Match every segment sent in a told trace with its delivery or loss."""
+    """Match every segment sent in a told trace, or in flight at its start, with its delivery or loss."""
     c = Chart(told.steps, told.words, loop_start=told.loop_start)
     pending: dict[str, list[Message]] = {"A": [], "B": []}
+
+    def put(m: Message) -> None:
+        c.messages.append(m)
+        pending[m.to].append(m)
 
     def take(to: str, text: str, n: int, lost: bool) -> None:
         for m in pending[to]:
@@ -186,20 +191,20 @@ def chart(told: Told) -> Chart:
                 pending[to].remove(m)
                 return
 
+    first = told.steps[0]
+    for sender, channel in zip(("A", "B"), first.in_flight or ((), ())):
+        for g in channel:  # a scenario may start with segments on the wire (simultaneous open)
+            put(Message(sender, PEER[sender], str(g), first.step))
     for s in told.steps:
         if s.kind == LOSE:
             take(s.to, str(s.segment), s.step, True)
         elif s.actor == "net":
-            m = Message("net", s.to, str(s.segment), s.step)
-            c.messages.append(m)
-            pending[s.to].append(m)
+            put(Message("net", s.to, str(s.segment), s.step))
         else:
             if s.segment is not None:
                 take(s.actor, str(s.segment), s.step, False)
             for g in s.sent:
-                m = Message(s.actor, PEER[s.actor], str(g), s.step)
-                c.messages.append(m)
-                pending[m.to].append(m)
+                put(Message(s.actor, PEER[s.actor], str(g), s.step))
     return c
 
 
@@ -226,114 +231,202 @@ def compact(text: str) -> str:
     return " ".join(parts) + (OLD_MARK if text.endswith(OLD_MARK) else "")
 
 
+NET = "N"  # the Mermaid participant that old duplicates and copies come from
+
+
 def sequence_mermaid(c: Chart) -> str:
-    """A Mermaid sequenceDiagram: each segment appears when it is delivered or lost."""
-    lines = ["sequenceDiagram", "    participant A", "    participant B"]
+    """A Mermaid sequenceDiagram. Mermaid draws every message level, so each segment is drawn
+    when it is sent, numbered "sent→arrived" (crossing segments stay visibly concurrent), and
+    its arrival is the receiver's numbered step; what the network made comes from a network
+    participant."""
+    net = any(m.sender == "net" for m in c.messages)
+    lines = ["sequenceDiagram", "    participant A",
+             *([f"    participant {NET} as {c.words['network']}"] if net else []), "    participant B"]
     changes: dict[int, list[tuple[str, str]]] = {}
     for n, x, state in _changes(c):
         changes.setdefault(n, []).append((x, state))
-    ending = {}
+    sent: dict[int, list[Message]] = {}
     for m in c.messages:
-        ending.setdefault(m.end, []).append(m)
+        sent.setdefault(m.sent, []).append(m)
     for s in c.steps:
         n = s.step
         if c.loop_start is not None and n == c.loop_start + 1:
             lines.append(f"    loop {c.words['forever']}")
-        for m in ending.get(n, []) if n else []:
-            src = PEER[m.to]
-            arrow = "-x" if m.lost else ("-->>" if m.sender == "net" else "->>")
-            note = f" ({c.words['lost']})" if m.lost else ""
-            lines.append(f"    {src}{arrow}{m.to}: {n}. {compact(m.text)}{note}")
-        if s.actor in PEER and s.segment is None:
+        if s.actor in PEER:
             lines.append(f"    Note over {s.actor}: {n}. {s.action}")
-        elif s.actor == "net" and s.kind != LOSE:
+        elif s.actor == "net":
             lines.append(f"    Note over A,B: {n}. {_net(c, s)} {c.words['towards'].format(actor=s.to)}")
+        for m in sent.get(n, []):
+            src = NET if m.sender == "net" else m.sender
+            if m.end is None:
+                lines.append(f"    {src}-){m.to}: {n}. {compact(m.text)} ({c.words['in-flight']})")
+            else:
+                arrow = "-x" if m.lost else ("-->>" if m.sender == "net" else "->>")
+                note = f" ({c.words['lost']})" if m.lost else ""
+                lines.append(f"    {src}{arrow}{m.to}: {n}\u2192{m.end}. {compact(m.text)}{note}")
         for x, state in changes.get(n, []):
             lines.append(f"    Note over {x}: {state}")
     if c.loop_start is not None:
         lines.append("    end")
-    for m in ending.get(None, []):
-        lines.append(f"    {PEER[m.to]}-){m.to}: {compact(m.text)} ({c.words['in-flight']})")
     return "\n".join(lines)
 
 
 ROW, HEAD = 44, 70
 X = {"A": 230, "B": 570}
 STATE_X = {"A": 95, "B": 705}
+WIDTH = 820
+LABEL_SIZE = 11  # the font size of a segment's label (monospace)
+GAP = 1.5  # the least room left between a placed label and what it must not cover
 
 
 def sequence_svg(c: Chart, title: str) -> str:
     """A message sequence chart: one row per step, segments as arrows from the step that sent
-    them to the step that delivered (or lost) them. Rows and arrows carry data-step attributes
-    for the trace page."""
+    them to the step that delivered (or lost) them, each label placed where it overlaps no other
+    text and no arrowhead. Rows and arrows carry data-step attributes for the trace page."""
     last = c.steps[-1].step
     height = HEAD + ROW * (last + 1) + 30
     y = lambda n: HEAD + ROW * n + ROW / 2  # noqa: E731
-    body = [f'<text x="400" y="22" font-size="14" text-anchor="middle" fill="#111">{escape(title)}</text>']
+    taken: list[Polygon] = []  # what a segment's label must not cover
+
+    def text(x: float, ty: float, words: str, size: float, anchor: str = "start", extra: str = "",
+             angle: float = 0) -> str:
+        taken.append(text_box(x, ty, words, size, anchor, angle=angle))
+        turn = f' transform="rotate({_num(angle)} {_num(x)} {_num(ty)})"' if angle else ""
+        return (f'<text x="{_num(x)}" y="{_num(ty)}" font-size="{_num(size)}" text-anchor="{anchor}" '
+                f'{extra}{turn}>{escape(words)}</text>')
+
+    body = [text(WIDTH / 2, 22, title, 14, "middle", 'fill="#111"')]
     for n in range(last + 1):
-        body.append(f'<rect class="row" data-step="{n}" x="0" y="{_num(y(n) - ROW / 2)}" width="820" '
+        body.append(f'<rect class="row" data-step="{n}" x="0" y="{_num(y(n) - ROW / 2)}" width="{WIDTH}" '
                     f'height="{ROW}" fill="{"#fafafa" if n % 2 else "white"}"/>')
     for x, colour in (("A", A_COLOUR), ("B", B_COLOUR)):
-        body.append(f'<text x="{X[x]}" y="55" font-size="16" font-weight="bold" text-anchor="middle" '
-                    f'fill="{colour}">{x}</text>')
+        body.append(text(X[x], 55, x, 16, "middle", f'font-weight="bold" fill="{colour}"'))
         body.append(f'<line x1="{X[x]}" y1="62" x2="{X[x]}" y2="{height - 20}" stroke="{colour}" '
                     f'stroke-width="2"/>')
     for s in c.steps:
         n = s.step
-        body.append(f'<text x="12" y="{_num(y(n) + 4)}" font-size="11" fill="#666">{n}</text>')
+        body.append(text(12, y(n) + 4, str(n), 11, extra='fill="#666"'))
         if s.actor in PEER:
-            body.append(f'<text x="{STATE_X[s.actor]}" y="{_num(y(n) + 17)}" font-size="9" '
-                        f'text-anchor="middle" fill="#555">{escape(s.action)}</text>')
+            body.append(text(STATE_X[s.actor], y(n) + 17, s.action, 9, "middle", 'fill="#555"'))
         elif s.actor == "net":
-            body.append(f'<text x="400" y="{_num(y(n) + 17)}" font-size="9" text-anchor="middle" '
-                        f'fill="#555" font-style="italic">{escape(_net(c, s))}</text>')
+            # above the row's middle: a segment the network injects leaves from the middle downwards
+            body.append(text(WIDTH / 2, y(n) - 8, _net(c, s), 9, "middle", 'fill="#555" font-style="italic"'))
     for n, x, state in _changes(c):
         colour = A_COLOUR if x == "A" else B_COLOUR
+        taken.append(rect(STATE_X[x] - 60, y(n) - 10, 120, 18))
         body.append(f'<rect x="{STATE_X[x] - 60}" y="{_num(y(n) - 10)}" width="120" height="18" '
-                    f'rx="5" fill="white" stroke="{colour}"/><text x="{STATE_X[x]}" '
-                    f'y="{_num(y(n) + 3)}" font-size="11" text-anchor="middle" fill="#111">{state}</text>')
-    for m in c.messages:
-        body.append(_arrow(m, y, last))
+                    f'rx="5" fill="white" stroke="{colour}"/>'
+                    + text(STATE_X[x], y(n) + 3, state, 11, "middle", 'fill="#111"'))
+    arrows = [_line(m, y, last) for m in c.messages]
+    taken += [_head(*a) for a in arrows]
+    words = [compact(m.text).removesuffix(OLD_MARK) for m in c.messages]
+    spots = _place([_spots(*a[:4], w) for a, w in zip(arrows, words)], taken,
+                   [((a[0], a[1]), (a[2], a[3])) for a in arrows])
+    for m, a, w, spot in zip(c.messages, arrows, words, spots):
+        body.append(_arrow(m, *a, w, spot))
     if c.loop_start is not None:
         top, bottom = y(c.loop_start), y(last)
         body.append(f'<path d="M790,{_num(top)} h8 V{_num(bottom)} h-8" fill="none" stroke="#888"/>'
-                    f'<text x="810" y="{_num((top + bottom) / 2)}" font-size="10" fill="#888" '
-                    f'transform="rotate(90 810 {_num((top + bottom) / 2)})" text-anchor="middle">'
-                    f'{escape(c.words["loop"])}</text>')
-    body.append(f'<text x="12" y="{height - 6}" font-size="10" fill="#666">{escape(c.words["legend"])}</text>')
-    return _svg(820, int(height), body, title)
+                    + text(810, (top + bottom) / 2, c.words["loop"], 10, "middle", 'fill="#888"', 90))
+    body.append(text(12, height - 6, c.words["legend"], 10, extra='fill="#666"'))
+    return _svg(WIDTH, int(height), body, title)
 
 
-def _arrow(m: Message, y, last: int) -> str:
+Line = tuple[float, float, float, float, bool]  # x0, y0, x1, y1, lost
+
+
+def _line(m: Message, y, last: int) -> Line:
+    """Where a segment's arrow starts and ends: at the receiver when delivered, seven tenths of
+    the way when lost or still in flight."""
     sign = 1 if m.to == "B" else -1
-    x0 = 400 - sign * 100 if m.sender == "net" else X[PEER[m.to]]
+    x0 = WIDTH / 2 - sign * 100 if m.sender == "net" else X[PEER[m.to]]
     y0 = y(m.sent)
     if m.end is None:
-        x1, y1 = x0 + 0.7 * (X[m.to] - x0), y(last) + ROW / 2
-    elif m.lost:
-        x1, y1 = x0 + 0.7 * (X[m.to] - x0), y(m.end)
-    else:
-        x1, y1 = X[m.to], y(m.end)
-    dash = ' stroke-dasharray="5 3"' if m.sender == "net" or m.end is None else ""
-    colour = A_COLOUR if PEER[m.to] == "A" else B_COLOUR
-    marker = "" if m.lost else ' marker-end="url(#arrow)"'
-    out = [f'<g class="msg" data-sent="{m.sent}" data-end="{"" if m.end is None else m.end}">',
-           f'<line x1="{_num(x0)}" y1="{_num(y0)}" x2="{_num(x1)}" y2="{_num(y1)}" stroke="{colour}" '
-           f'stroke-width="1.6"{dash}{marker}/>']
+        return x0, y0, x0 + 0.7 * (X[m.to] - x0), y(last) + ROW / 2, False
     if m.lost:
-        out.append(f'<path d="M{_num(x1 - 6)},{_num(y1 - 6)} l12,12 m0,-12 l-12,12" stroke="#c00" '
-                   f'stroke-width="2.5"/>')
-    # The label starts at the sender's end, so that the labels of crossing segments part.
+        return x0, y0, x0 + 0.7 * (X[m.to] - x0), y(m.end), True
+    return x0, y0, X[m.to], y(m.end), False
+
+
+def _head(x0: float, y0: float, x1: float, y1: float, lost: bool) -> Polygon:
+    """The arrowhead, or the cross of a lost segment."""
+    return rect(x1 - 7, y1 - 7, 14, 14) if lost else arrowhead((x1, y1), (x0, y0))
+
+
+Spot = tuple[float, float, float, float, str, Polygon]  # x, y, angle, baseline offset, anchor, box
+
+
+def _spots(x0: float, y0: float, x1: float, y1: float, words: str) -> list[Spot]:
+    """Where a segment's label may go, best first: along its arrow, reading from the sender's
+    end, above the line, then below it; where arrows cross, level at the sender's end (two
+    labels that both run along crossing arrows through the crossing must overlap there)."""
     length = math.hypot(x1 - x0, y1 - y0)
-    lx, ly = x0 + 10 * (x1 - x0) / length, y0 + 10 * (y1 - y0) / length
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
     angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
     if angle > 90 or angle < -90:
         angle += 180
     anchor = "start" if x1 >= x0 else "end"
-    out.append(f'<text x="{_num(lx)}" y="{_num(ly - 4)}" text-anchor="{anchor}" '
-               f'font-family="DejaVu Sans Mono, monospace" fill="#111" font-size="11" '
-               f'stroke="white" stroke-width="3" stroke-opacity="0.8" paint-order="stroke" '
-               f'transform="rotate({_num(angle)} {_num(lx)} {_num(ly)})">'
-               f'{escape(compact(m.text).removesuffix(OLD_MARK))}</text>')
+    room = length - text_width(words, LABEL_SIZE, True) - 24
+    out = []
+    for dy in (-4, LABEL_SIZE + 1):
+        for d in [12 + k * 12 for k in range(max(int(room // 12), 0) + 1)]:
+            lx, ly = x0 + d * ux, y0 + d * uy
+            out.append((lx, ly, angle, dy, anchor,
+                        text_box(lx, ly + dy, words, LABEL_SIZE, anchor, True, angle, (lx, ly))))
+    side = 1 if x1 >= x0 else -1
+    for dy in (-5, LABEL_SIZE + 3, -5 - LABEL_SIZE - 2):
+        for d in (8, 20, 32):
+            lx = x0 + side * d
+            out.append((lx, y0, 0.0, dy, anchor, text_box(lx, y0 + dy, words, LABEL_SIZE, anchor, True)))
+    return out
+
+
+def _place(spots: list[list[Spot]], taken: list[Polygon], lines: list[Polygon]) -> list[Spot]:
+    """One spot per label, each covering as few others and as little of `taken` as can be, then
+    crossing as few other arrows (`lines`, label i's own is lines[i]) as can be: every label in
+    turn moves to its best spot given the others, until none moves (ties go to the spot listed
+    first)."""
+    choice = [0] * len(spots)
+    for _ in range(8):
+        moved = False
+        for i, own in enumerate(spots):
+            others = taken + [spots[j][k][5] for j, k in enumerate(choice) if j != i]
+            near = [t for t in others if _near(t, own)]
+            crossing = [t for j, t in enumerate(lines) if j != i and _near(t, own)]
+            best = min(range(len(own)), key=lambda k: (sum(overlap(own[k][5], t, GAP) for t in near),
+                                                       sum(overlap(own[k][5], t) for t in crossing), k))
+            moved |= best != choice[i]
+            choice[i] = best
+        if not moved:
+            break
+    return [own[k] for own, k in zip(spots, choice)]
+
+
+def _near(t: Polygon, spots: list[Spot]) -> bool:
+    """Whether t's bounding box meets that of any of the spots (a quick filter before overlap)."""
+    x0, y0, x1, y1 = bounds(t)
+    for s in spots:
+        a0, b0, a1, b1 = bounds(s[5])
+        if a0 < x1 + GAP and x0 < a1 + GAP and b0 < y1 + GAP and y0 < b1 + GAP:
+            return True
+    return False
+
+
+def _arrow(m: Message, x0: float, y0: float, x1: float, y1: float, lost: bool, words: str, spot: Spot) -> str:
+    dash = ' stroke-dasharray="5 3"' if m.sender == "net" or m.end is None else ""
+    colour = A_COLOUR if PEER[m.to] == "A" else B_COLOUR
+    marker = "" if lost else ' marker-end="url(#arrow)"'
+    out = [f'<g class="msg" data-sent="{m.sent}" data-end="{"" if m.end is None else m.end}">',
+           f'<line x1="{_num(x0)}" y1="{_num(y0)}" x2="{_num(x1)}" y2="{_num(y1)}" stroke="{colour}" '
+           f'stroke-width="1.6"{dash}{marker}/>']
+    if lost:
+        out.append(f'<path d="M{_num(x1 - 6)},{_num(y1 - 6)} l12,12 m0,-12 l-12,12" stroke="#c00" '
+                   f'stroke-width="2.5"/>')
+    lx, ly, angle, dy, anchor, _ = spot
+    turn = f' transform="rotate({_num(angle)} {_num(lx)} {_num(ly)})"' if angle else ""
+    out.append(f'<text x="{_num(lx)}" y="{_num(ly + dy)}" text-anchor="{anchor}" '
+               f'font-family="DejaVu Sans Mono, monospace" fill="#111" font-size="{LABEL_SIZE}" '
+               f'stroke="white" stroke-width="3" stroke-opacity="0.8" paint-order="stroke"{turn}>'
+               f'{escape(words)}</text>')
     out.append("</g>")
     return "".join(out)
