@@ -12,7 +12,7 @@ import sys
 from tcpverify.checker.verdict import EXIT_CODES
 
 from ..teaching.audit import LITERAL, audit_md, run_audit
-from .output import DEFAULT_REPORTS, output_folder, write_files
+from .output import add_reports, output_folder, write_files
 from .progress import add_quiet
 
 REPORTS = {"seed-audit.md": "en", "seed-audit.zh.md": "zh"}
@@ -20,8 +20,7 @@ REPORTS = {"seed-audit.md": "en", "seed-audit.zh.md": "zh"}
 
 def add_parser(sub) -> None:
     p = sub.add_parser("audit", help="check the seed blog post's handshake and close against RFC 9293")
-    p.add_argument("--reports", default=DEFAULT_REPORTS, metavar="DIR",
-                   help=f"folder for seed-audit.md and seed-audit.zh.md (default: ./{DEFAULT_REPORTS})")
+    add_reports(p, "folder for seed-audit.md and seed-audit.zh.md")
     add_quiet(p)
     p.set_defaults(run=cmd_audit)
 

@@ -12,7 +12,7 @@ from ..suite.mutants import SURVIVORS, matrix, mutants_md
 from ..tcp.variants import VARIANTS
 from ..world.properties import PROPERTY_NAMES
 from .options import UsageError
-from .output import DEFAULT_REPORTS, output_folder, write_files
+from .output import add_reports, output_folder, write_files
 from .progress import add_quiet
 
 
@@ -20,8 +20,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("mutants", help="the mutation matrix: which property kills which variant")
     p.add_argument("variants", nargs="*", metavar="VARIANT",
                    help="only these variants (the report is written only when all run)")
-    p.add_argument("--reports", default=DEFAULT_REPORTS, metavar="DIR",
-                   help=f"folder for mutants.md (default: ./{DEFAULT_REPORTS})")
+    add_reports(p, "folder for mutants.md")
     add_quiet(p)
     p.set_defaults(run=cmd_mutants)
 

@@ -19,6 +19,12 @@ from .options import UsageError
 DEFAULT_REPORTS = "reports"  # relative to the directory tcpverify runs in
 
 
+def add_reports(p, what: str) -> None:
+    """The --reports DIR option of a command that writes ``what`` there."""
+    p.add_argument("--reports", default=DEFAULT_REPORTS, metavar="DIR",
+                   help=f"{what} (default: ./{DEFAULT_REPORTS})")
+
+
 def _writable(what: str, text: str, folder: Path) -> None:
     """Raise unless a file can be created in ``folder``, the folder of output ``what`` ``text``."""
     if not folder.is_dir():

@@ -9,7 +9,7 @@ from tcpverify.checker.verdict import worst
 
 from ..reports.build import drift, render_reports
 from ..suite.run import default_runs, run_all
-from .output import DEFAULT_REPORTS, output_folder, write_files
+from .output import add_reports, output_folder, write_files
 from .progress import add_quiet, meter
 
 
@@ -17,8 +17,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("report", help="regenerate every report under reports/ from the spec")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 naming each file that differs from what the spec gives")
-    p.add_argument("--reports", default=DEFAULT_REPORTS, metavar="DIR",
-                   help=f"the reports folder (default: ./{DEFAULT_REPORTS})")
+    add_reports(p, "the reports folder")
     add_quiet(p)
     p.set_defaults(run=cmd_report)
 

@@ -34,13 +34,13 @@ from typing import NamedTuple
 
 from tcpverify.checker.status import Status
 
-from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, MSL2,
-                           OPEN_ACTIVE, OPEN_PASSIVE, RTO, SEGMENT, SEND, Machine)
+from ..tcp.machine import OPEN_ACTIVE, OPEN_PASSIVE, SEGMENT, SEND, Machine
 from ..tcp.rules import Params, reset_forms
 from ..tcp.segment import Segment, carried, covers, pure_ack
 from ..tcp.seq import MOD
 from ..tcp.symbolic import Ctx, Decider
 from ..tcp.tcb import Tcb
+from ..world.environment import APP_CALL, BY_NAME, DELIVER, LOSE, MSL2_TIMEOUT, NAMES, RETRANSMIT_TIMEOUT
 from .capture import Connection, Observed
 from .linux import EDGE_DEPARTURE
 
@@ -49,8 +49,19 @@ CAPACITY = 64  # segments a channel half may hold in an explanation
 QUIET = 5  # unobserved steps between two captured segments, at most (by default)
 MAX_STATES = 200_000  # states one connection's search may visit (by default)
 MAX_SECONDS = 60.0  # seconds one connection's search may take (by default)
-CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, CLOSE, CLOSE_UNREAD, ABORT)
-TIMERS = (RTO, MSL2, KEEPALIVE, FIN_WAIT_2_TIMEOUT)
+# The environment actions (spec/world/environment.py) an explanation may take. The others
+# are not unobserved steps: a duplicate, an old or a forged segment passes the capture point
+# and is a captured segment like any other; the channel halves are FIFO.
+ALLOWED = (DELIVER, RETRANSMIT_TIMEOUT, MSL2_TIMEOUT, APP_CALL, LOSE)
+NOT_ALLOWED = tuple(n for n in NAMES if n not in ALLOWED)
+# The events an unobserved step fires, in the order tried: the timers, then the calls. SEND
+# is not among them: the data an endpoint sends is the data the capture shows (_next_data).
+def unobserved(allowed: tuple) -> tuple:
+    return tuple(e for n in (RETRANSMIT_TIMEOUT, MSL2_TIMEOUT, APP_CALL) if n in allowed
+                 for e in BY_NAME[n].events if e != SEND)
+
+
+UNOBSERVED = unobserved(ALLOWED)
 
 
 class State(NamedTuple):
@@ -217,14 +228,12 @@ class Replayer:
         for x in ("A", "B"):
             if s.tcb(x) is None:
                 continue
-            for event in TIMERS:
-                out += self._fire(s, x, event, None, params)
-            for event in CALLS:
+            for event in UNOBSERVED:
                 out += self._fire(s, x, event, None, params)
             want = self._next_data(s, x, obs)
             if want is not None:
                 out += self._fire(s, x, SEND, want, params)
-        for to in ("B", "A"):
+        for to in ("B", "A") if LOSE in ALLOWED else ():
             lost = self._lose(s, to)
             if lost is not None:
                 out.append(lost)

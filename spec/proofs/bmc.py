@@ -250,12 +250,8 @@ class Encoding:
 
     def _moves(self, k: int, x: str, action: str) -> list[Move]:
         """x's moves at step k that this environment action makes (it fires their event)."""
-        if action == APP_CALL:  # whatever event the script calls (keep-alive too), none other's
-            others = {e for n in ENCODED if n != APP_CALL for e in ACTIONS[n].events}
-            mine = lambda e: e not in others  # noqa: E731
-        else:
-            mine = ACTIONS[action].events.__contains__
-        return [m for pre in self.reached[k][x] for m in self.rel.moves(x, pre) if mine(m.event)]
+        mine = ACTIONS[action].events
+        return [m for pre in self.reached[k][x] for m in self.rel.moves(x, pre) if m.event in mine]
 
     def _in(self, s: WorldTerms, x: str, pred, k: int):
         """x's skeleton at step k satisfies pred (a predicate of the control part)."""

@@ -31,6 +31,8 @@ MSL2 = "2MSL timeout"
 KEEPALIVE = "keep-alive timeout"  # 3.8.4: off by default (MUST-24), a scenario turns it on
 FIN_WAIT_2_TIMEOUT = "FIN-WAIT-2 timeout"  # not in RFC 9293: Linux's tcp_fin_timeout (its profile)
 USER_CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, SEND, CLOSE, CLOSE_UNREAD, ABORT)
+# The model has no clock: these timers fire where a scenario's script schedules them.
+SCRIPTED_TIMERS = (KEEPALIVE, FIN_WAIT_2_TIMEOUT)
 
 RETRANSMITTING = (SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK)
 ABORT_WITH_RST = (SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT)

@@ -32,7 +32,7 @@ def _testcase(o, prop: str, told: dict[tuple, Told]) -> ET.Element:
     elif v.status == Status.INCOMPLETE:
         ET.SubElement(case, "error", type=Status.INCOMPLETE, message=v.message)
     elif v.vacuous:
-        ET.SubElement(case, "system-out").text = f"warning: vacuous, no {v.witness_text} was reached"
+        ET.SubElement(case, "system-out").text = f"warning: vacuous, never reached: {v.witness_text}"
     return case
 
 

@@ -46,6 +46,11 @@ def test_a_verified_check_exits_0(capsys):
     assert "losses explored" in out and "final ACK" in out
 
 
+def test_a_property_whose_witness_is_never_reached_says_which_states_it_never_saw(capsys):
+    _, out, _ = cli(capsys, "check", "abort")  # both reset: neither reaches TIME-WAIT
+    assert "time-wait-role  (warning: vacuous, never reached: an endpoint in TIME-WAIT)" in out
+
+
 def test_a_violation_exits_1_and_prints_the_counterexample_as_numbered_steps(capsys):
     code, out, err = cli(capsys, "check", "normal", "--loss", "1", "--variant", "no-time-wait")
     assert code == 1 and err == ""

@@ -12,8 +12,10 @@ import pytest
 from tcpverify.spec.cli import main
 from tcpverify.spec.cli.replay import Replay
 from tcpverify.spec.conformance.capture import read
-from tcpverify.spec.conformance.replay import Replayer, departures
+from tcpverify.spec.conformance import replay as replay_module
+from tcpverify.spec.conformance.replay import ALLOWED, NOT_ALLOWED, Replayer, departures, unobserved
 from tcpverify.spec.suite.run import machine_for
+from tcpverify.spec.world.environment import ENVIRONMENT, LOSE, RETRANSMIT_TIMEOUT
 
 CAPTURES = Path(__file__).parents[1] / "data" / "captures"
 # The profile each real capture needs, and the Linux departures its explanation names
@@ -396,3 +398,56 @@ def test_connections_on_one_four_tuple_are_incarnations_of_one_endpoint_pair(tmp
     # A new SYN while the first connection is still open is not a second OPEN: it deviates.
     path = _write(tmp_path / "reuse.pcap", _raw_packets(*first[:3], *again))
     assert main(["replay", path, "--captured-on", "10.0.0.1"]) == 1
+
+
+def _action(step) -> str | None:
+    """The environment action a step of an explanation is (None: the capture point's own)."""
+    if step.actor in ("capture", "net"):
+        return {"capture": None, "net": LOSE}[step.actor]
+    return next(a.name for a in ENVIRONMENT if step.event in a.events)
+
+
+def _explained(path: str, captured_on: str | None) -> list:
+    conns, _ = read(path)
+    replayer = Replayer(machine_for(None), captured_on=captured_on)
+    out = []
+    for conn in conns:
+        v = replayer.replay(conn)
+        assert v.conforms, path
+        out += [step for step, _ in v.steps]
+    return out
+
+
+def test_replay_explains_with_exactly_the_environment_actions_it_declares(tmp_path):
+    """Each step of an explanation is one of replay.ALLOWED, and each timer and call is
+    needed: RFC 9293 3.10.8's 2MSL before a second incarnation, a retransmitted SYN."""
+    syn, fin, rst = dpkt.tcp.TH_SYN, dpkt.tcp.TH_FIN, dpkt.tcp.TH_RST
+    first = ((True, 100, None, syn, 0), (False, 700, 101, syn, 0), (True, 101, 701, 0, 0),
+             (True, 101, 701, fin, 0), (False, 701, 102, fin, 0), (True, 102, 702, 0, 0))
+    again = ((True, 5000, None, syn, 0), (False, 0, 5001, rst, 0))
+    twice = _write(tmp_path / "twice.pcap", _raw_packets(*first, *again))
+    steps = [s for case in REAL for s in _explained(str(CAPTURES / f"{case}.pcap"), HOST)]
+    used = {_action(s) for s in steps + _explained(twice, None)} - {None}
+    assert used == set(ALLOWED) - {LOSE} and not used & set(NOT_ALLOWED)
+
+
+def test_a_captured_segment_is_lost_after_the_capture_point_only_while_replay_allows_lose(
+        monkeypatch):
+    from tcpverify.spec.conformance.replay import State
+    from tcpverify.spec.tcp.segment import Segment
+    from tcpverify.spec.tcp.seq import concrete
+    from tcpverify.spec.tcp.tcb import Tcb
+
+    replayer = Replayer(machine_for(None))
+    s = State(1, Tcb(), Tcb(), ((), ()), (((Segment(seq=concrete(100), syn=True), 0),), ()))
+    params = replayer.params(read(str(CAPTURES / "lost-syn.pcap"))[0][0])
+    assert ("net", "lost") in [st[:2] for st, _ in replayer._successors(s, [], params, True)]
+    monkeypatch.setattr(replay_module, "ALLOWED", tuple(a for a in ALLOWED if a != LOSE))
+    assert "net" not in [st.actor for st, _ in replayer._successors(s, [], params, True)]
+
+
+def test_a_capture_deviates_when_replay_may_not_take_the_action_it_needs(monkeypatch):
+    fewer = tuple(a for a in ALLOWED if a != RETRANSMIT_TIMEOUT)
+    monkeypatch.setattr(replay_module, "UNOBSERVED", unobserved(fewer))
+    (conn,), _ = read(str(CAPTURES / "lost-syn.pcap"))
+    assert not Replayer(machine_for(None), captured_on=HOST).replay(conn).conforms

@@ -74,3 +74,13 @@ def test_2msl_fires_in_whichever_state_the_graph_gives_the_event():
     o = check_scenario(SCENARIOS["normal"], Config(), Variant("fin-wait-2-2msl", "test", add))
     names = {label.name for out in o.result.exploration.graph.edges for label, _ in out}
     assert "TimeoutInFinWait2" in names and "TimeoutInTimeWait" in names
+
+
+def test_every_event_a_scenario_scripts_is_an_application_call_event():
+    """The step a script takes is AppCall's (keep-alive included, RFC 9293 3.8.4): BMC and
+    replay read AppCall's events, so one it lacked would be encoded nowhere."""
+    (app_call,) = (a for a in ENVIRONMENT if a.name == "AppCall")
+    scripted = {c.event for s in SCENARIOS.values() for c in s.a + s.b}
+    assert scripted <= set(app_call.events)
+    others = {e for a in ENVIRONMENT if a is not app_call for e in a.events}
+    assert not set(app_call.events) & others
