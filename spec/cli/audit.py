@@ -1,8 +1,9 @@
 """tcpverify audit: the seed blog post against RFC 9293 (reports/seed-audit.md, .zh.md).
 
-Exit 0 when every departure breaks a property and every omission has a verified run
-of the RFC model; 1 when a departure breaks none (or the RFC model fails); 3 when a
-run hit a limit.
+The last line counts what the audit found: the post's notations the checker refutes,
+its conceptual errors and omissions shown on computed runs. Exit 0 when the audit found
+all it claims; 1 when it did not (a departure breaks no property, a run is missing, the
+RFC model fails, a cited proof is refuted); 3 when a run hit a limit or Z3 answered unknown.
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ def cmd_audit(args) -> int:
         print(f"{name:28} {what}")
     for name, p in a.proofs.items():
         print(f"{name:28} {p.obligation.name} {p.status} for every ISN pair (tcpverify prove)")
-    for w in a.witnesses:
-        for topic, shown in w.runs():
-            found = "NOT FOUND" if shown is None else \
-                f"{len(shown.trace) - 1} steps, {topic.property or 'every property'} {shown.outcome.status}"
-            print(f"left out: {w.omission.title['en']:30} {topic.command():50} {found}")
-    print(f"audit: {a.status}; written to {folder / 'seed-audit.md'} and {folder / 'seed-audit.zh.md'}")
+    for kind, witnesses in (("wrong:   ", a.misconceptions), ("left out:", a.witnesses)):
+        for w in witnesses:
+            for topic, shown in w.runs():
+                found = "NOT FOUND" if shown is None else \
+                    f"{len(shown.trace) - 1} steps, {topic.property or 'every property'} {shown.outcome.status}"
+                print(f"{kind} {w.omission.title['en']:44} {topic.command():50} {found}")
+    print(f"audit: {a.summary()}; written to {folder / 'seed-audit.md'} and {folder / 'seed-audit.zh.md'}")
     return EXIT_CODES[a.status]

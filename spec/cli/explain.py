@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..teaching.messages import LANGS, say
 from ..teaching.narrator import narrate
 from ..teaching.pages import page
-from ..teaching.topics import TOPICS, explanation, show, topic_list
+from ..teaching.topics import TOPICS, explanation, lesson, show, topic_list
 from .options import UsageError
 from .output import output_file, write_files
 
@@ -15,7 +15,7 @@ def add_parser(sub) -> None:
     p.add_argument("topic", nargs="?", default=None)
     p.add_argument("--lang", choices=LANGS, default="en")
     p.add_argument("--html", type=output_file, metavar="FILE",
-                   help="also write the step-through page (see tcpverify trace)")
+                   help="also write the lesson's page: the question, the text and the run, step by step")
     p.set_defaults(run=cmd_explain)
 
 
@@ -32,5 +32,6 @@ def cmd_explain(args) -> int:
     told = narrate(shown.outcome, shown.trace, shown.loop_start, args.lang)
     print(explanation(shown, told))
     if args.html:
-        write_files({args.html: page(shown.outcome, shown.picked(args.lang), told)})
+        write_files({args.html: page(shown.outcome, shown.picked(args.lang), told, lesson(shown, args.lang),
+                                     say(f"topic.{args.topic}.title", args.lang))})
     return 0

@@ -32,10 +32,12 @@ def load_variant(path: str) -> Variant:
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except SyntaxError as e:
-        raise VariantFileError(f"{where}: syntax error at line {e.lineno}: {e.msg}") from None
+    except SyntaxError as e:  # a NUL byte, say, has no line
+        at = f" at line {e.lineno}" if e.lineno is not None else ""
+        raise VariantFileError(f"{where}: syntax error{at}: {e.msg}") from None
     except (Exception, SystemExit) as e:  # the user's code, sys.exit() included: one line
-        raise VariantFileError(f"{where} raised {type(e).__name__} while loading: {e}") from None
+        why = f": {e}" if str(e) else ""
+        raise VariantFileError(f"{where} raised {type(e).__name__} while loading{why}") from None
     variant = getattr(module, "VARIANT", None)
     if variant is None:
         transform = getattr(module, "transform", None)

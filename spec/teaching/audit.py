@@ -15,12 +15,12 @@ from ..proofs.proof_report import statement_md
 from ..suite.mutants import Row, kills
 from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
-from ..views.pictures import chart, sequence_mermaid
+from ..views.pictures import OLD_MARK, chart, sequence_mermaid
 from ..views.render import format_trace
 from ..world.properties import REGISTRY
 from .messages import rfc_ref, say, violation
 from .narrator import narrate_verdict
-from .seed import CONFIGS, DEPARTURES, OMISSIONS, Departure, Omission
+from .seed import CONFIGS, DEPARTURES, MISCONCEPTIONS, OMISSIONS, Departure, Omission
 from .topics import Shown, show
 
 AUDIT_CONFIGS = CONFIGS
@@ -38,28 +38,48 @@ class Witness:
         """(topic, shown) of the RFC model's witnesses, then of the variants' counterexamples."""
         return sorted(self.shown, key=lambda ts: ts[0].variant is not None)
 
+    @property
+    def status(self) -> Status:
+        """VERIFIED when every run is found and the RFC model's runs verify."""
+        if any(s is None for _, s in self.shown):
+            return Status.VIOLATED
+        rfc = [s.outcome.status for t, s in self.shown if t.variant is None]
+        return Status.VIOLATED if Status.VIOLATED in rfc else \
+            Status.INCOMPLETE if Status.INCOMPLETE in rfc else Status.VERIFIED
+
 
 @dataclass
 class Audit:
     departures: list[tuple[Departure, Row]]
     together: Row
-    witnesses: list[Witness]
+    witnesses: list[Witness]  # what the post leaves out
     proofs: dict[str, ProofResult]  # by departure variant: its obligation's result
+    misconceptions: list[Witness]  # the conceptual errors in the post's words
 
     @property
     def status(self) -> Status:
+        """VERIFIED when the audit found what it claims: every departure breaks a property,
+        every run it shows is there, every proof it cites holds."""
         rows = [r for _, r in self.departures] + [self.together]
-        shown = [(t, s) for w in self.witnesses for t, s in w.shown]
-        rfc = [s.outcome.status for t, s in shown if s is not None and t.variant is None]
+        shown = [w.status for w in self.witnesses + self.misconceptions]
         proofs = self.proofs.values()
-        if any(not r.kills for r in rows) or any(s is None for _, s in shown) \
-                or Status.VIOLATED in rfc \
+        if any(not r.kills for r in rows) or Status.VIOLATED in shown \
                 or any(p.status != Status.UNKNOWN and not p.as_expected for p in proofs):
             return Status.VIOLATED
-        if any(r.incomplete for r in rows) or Status.INCOMPLETE in rfc \
+        if any(r.incomplete for r in rows) or Status.INCOMPLETE in shown \
                 or any(p.status == Status.UNKNOWN for p in proofs):
             return Status.INCOMPLETE
         return Status.VERIFIED
+
+    def summary(self) -> str:
+        """What the audit found, counted (the last line of `tcpverify audit`)."""
+        stated = [bool(r.kills) for d, r in self.departures if not d.reading]
+        read = [bool(r.kills) for d, r in self.departures if d.reading]
+        shown = lambda ws: f"{sum(w.status == Status.VERIFIED for w in ws)} of {len(ws)}"  # noqa: E731
+        found = (f"the checker refutes {sum(stated)} of the {len(stated)} segment notations the post "
+                 f"states and {sum(read)} of {len(read)} read literally; it shows {shown(self.misconceptions)} "
+                 f"conceptual errors and {shown(self.witnesses)} omissions on computed runs")
+        return found if self.status == Status.VERIFIED else f"{self.status}: {found}"
 
 
 @functools.cache
@@ -73,10 +93,12 @@ def run_audit(decider: Decider | None = None) -> Audit:
     normal = ("normal",)
     departures = [(d, kills(VARIANTS[d.variant], normal, AUDIT_CONFIGS, decider)) for d in DEPARTURES]
     together = kills(VARIANTS[LITERAL], normal, AUDIT_CONFIGS, decider)
-    witnesses = [Witness(om, [(t, show(t)) for t in om.topics]) for om in OMISSIONS]
+    runs = functools.cache(show)  # a topic shown twice is computed once
+    witnesses = [Witness(om, [(t, runs(t)) for t in om.topics]) for om in OMISSIONS]
+    misconceptions = [Witness(m, [(t, runs(t)) for t in m.topics]) for m in MISCONCEPTIONS]
     by_name = {ob.name: ob for ob in obligations()}
     proofs = {d.variant: prove(by_name[d.proof]) for d in DEPARTURES if d.proof}
-    return Audit(departures, together, witnesses, proofs)
+    return Audit(departures, together, witnesses, proofs, misconceptions)
 
 
 # ---------------------------------------------------------------- the reports
@@ -100,6 +122,9 @@ TEXT = {
         "seen": "**What the applications see** ({prop}, {where}): `{message}`",
         "together": "## All departures together (`seed-literal`)",
         "omissions": "## What the post leaves out",
+        "misconceptions": "## What the post's words get wrong",
+        "reading": " (a reading)",
+        "quote": "**The post** says: {quote}",
         "verified": "A run of the RFC model (`{command}`), in which every property is "
                     "{status}; {steps} steps:",
         "missing": "The checker did not find this run (`{command}`): the model or the audit is wrong.",
@@ -123,6 +148,9 @@ TEXT = {
         "seen": "**应用看到的后果**（{prop}，{where}）：`{message}`",
         "together": "## 所有不符之处合在一起（`seed-literal`）",
         "omissions": "## 帖子遗漏的重要内容",
+        "misconceptions": "## 帖子文字中的概念错误",
+        "reading": "（一种读法）",
+        "quote": "**帖子**写道：{quote}",
         "verified": "RFC 模型的一次运行（`{command}`），其中每条性质均为 {status}；共 {steps} 步：",
         "missing": "检查器没有找到这次运行（`{command}`）：模型或审查有误。",
         "contrast": "换成变体 `{variant}`（`{command}`），{prop} 被违反；共 {steps} 步：`{message}`",
@@ -140,13 +168,14 @@ def audit_md(a: Audit, lang: str) -> str:
     for d, row in a.departures:
         first = row.shortest()
         prop, steps = (first[0].property, str(first[0].length)) if first else ("-", "")
-        out.append(f"| {d.variant} | {' '.join(d.notation)} | {rfc_ref(d.rfc_section, lang)} | {prop} | {steps} |")
+        name = d.variant + (t["reading"] if d.reading else "")
+        out.append(f"| {name} | {' '.join(d.notation)} | {rfc_ref(d.rfc_section, lang)} | {prop} | {steps} |")
     first = a.together.shortest()
     out.append(f"| {LITERAL} | | | {first[0].property if first else '-'} | "
                f"{first[0].length if first else ''} |")
     out += ["", t["departures"]]
     for d, row in a.departures:
-        out += ["", f"### {d.variant}", "",
+        out += ["", f"### {d.variant}{t['reading'] if d.reading else ''}", "",
                 f"{t['post']}: {' '.join(d.notation)} {d.claim[lang]}", "",
                 f"{t['rfc']} {rfc_ref(d.rfc_section, lang)}: {d.rfc[lang]}", ""]
         if d.variant in a.proofs:
@@ -156,26 +185,40 @@ def audit_md(a: Audit, lang: str) -> str:
         out += _failures(row, t, lang)
     out += ["", t["together"], ""]
     out += _failures(a.together, t, lang)
+    out += ["", t["misconceptions"]]
+    for w in a.misconceptions:
+        out += _shown(w, t, lang)
     out += ["", t["omissions"]]
     for w in a.witnesses:
-        om = w.omission
-        out += ["", f"### {om.title[lang]}", "", f"{om.why[lang]} {say('audit.rfc', lang, rfc=rfc_ref(om.rfc_section, lang))}"]
-        for topic, shown in w.runs():
-            out.append("")
-            if shown is None:
-                out.append(t["missing"].format(command=topic.command()))
-                continue
-            steps = len(shown.trace) - 1
-            if topic.variant is None:
-                out.append(t["verified"].format(command=topic.command(), steps=steps,
-                                                status=shown.outcome.status))
-            else:
-                out.append(t["contrast"].format(variant=topic.variant, command=topic.command(),
-                                                prop=topic.property, steps=steps,
-                                                message=violation(shown.message, lang)))
-            out += [""] + _trace(shown.outcome, Verdict(topic.property or "witness", "", trace=shown.trace,
-                                                         loop_start=shown.loop_start), lang)
+        out += _shown(w, t, lang)
     return "\n".join(out) + "\n"
+
+
+def _shown(w: Witness, t: dict, lang: str) -> list[str]:
+    """A conceptual error or an omission: the post's words, why, its runs, the fact computed."""
+    om = w.omission
+    out = ["", f"### {om.title[lang]}", ""]
+    if om.quote:
+        out += [t["quote"].format(quote=" ".join(f"「{q}」" for q in om.quote)), ""]
+    out.append(f"{om.why[lang]} {say('audit.rfc', lang, rfc=rfc_ref(om.rfc_section, lang))}")
+    for n, (topic, shown) in enumerate(w.runs()):
+        out.append("")
+        if shown is None:
+            out.append(t["missing"].format(command=topic.command()))
+            continue
+        steps = len(shown.trace) - 1
+        if topic.variant is None:
+            out.append(t["verified"].format(command=topic.command(), steps=steps,
+                                            status=shown.outcome.status))
+        else:
+            out.append(t["contrast"].format(variant=topic.variant, command=topic.command(),
+                                            prop=topic.property, steps=steps,
+                                            message=violation(shown.message, lang)))
+        out += [""] + _trace(shown.outcome, Verdict(topic.property or "witness", "", trace=shown.trace,
+                                                     loop_start=shown.loop_start), lang)
+        if n == 0 and om.fact is not None:
+            out += ["", om.fact(shown, lang)]
+    return out
 
 
 def _failures(row: Row, t: dict, lang: str) -> list[str]:
@@ -198,4 +241,6 @@ def _failures(row: Row, t: dict, lang: str) -> list[str]:
 
 def _trace(outcome, verdict, lang: str) -> list[str]:
     told = narrate_verdict(outcome, verdict, lang)
-    return ["```", format_trace(told), "```", "", "```mermaid", sequence_mermaid(chart(told)), "```"]
+    # the chart marks an old duplicate as the segment prints itself: in English
+    mermaid = sequence_mermaid(chart(told)).replace(OLD_MARK, f" {say('segment.old', lang)}")
+    return ["```", format_trace(told), "```", "", "```mermaid", mermaid, "```"]

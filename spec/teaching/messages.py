@@ -86,8 +86,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.ack": {"en": "ACK", "zh": "确认号 ACK"},
     "segment.flags": {"en": "flags", "zh": "标志位"},
     "segment.old": {"en": "(old duplicate)", "zh": "（旧的重复报文段）"},
+    "segment.forged": {"en": "(forged)", "zh": "（伪造的报文段）"},
     # --- the trace page
     "page.title": {"en": "tcpverify trace: {what}", "zh": "tcpverify 轨迹：{what}"},
+    "page.lesson": {"en": "tcpverify explain: {what}", "zh": "tcpverify 讲解：{what}"},
     "page.counterexample": {"en": "{run}: counterexample of {property}, {steps} steps",
                             "zh": "{run}：{property} 的反例，共 {steps} 步"},
     "page.witness": {"en": "{run}: witness of {property}, {steps} steps",
@@ -141,10 +143,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.holds": {"en": "holds", "zh": "成立"},
     "explore.violated": {"en": "violated", "zh": "被违反"},
     "audit.rfc": {"en": "(RFC 9293 {rfc})", "zh": "（RFC 9293 第 {rfc} 节）"},
+    # --- what the seed audit computes from a run (spec/teaching/seed.py)
+    "seed.fact.ack": {
+        "en": "Computed from this run: the endpoints send {n} segments; the ACK bit is off only in "
+              "{off} and on in the other {on}, whose acknowledgment numbers take {k} values "
+              "({values}). One bit cannot hold them: the number is a field of its own.",
+        "zh": "由这次运行算出：两端共发送 {n} 个报文段；ACK 标志位只在 {off} 中为 0，在其余 {on} 个"
+              "报文段中都为 1，而这些报文段的确认号取了 {k} 个不同的值（{values}）。一个标志位装不下"
+              "这些数：确认号是另一个独立的字段。",
+    },
+    "seed.fact.syn": {
+        "en": "{x} sends its SYN at SEQ={seq}, after which its SND.NXT is {nxt}, and {peer}'s first "
+              "acknowledgment is ACK={ack}",
+        "zh": "{x} 发送序列号为 {seq} 的 SYN 之后，它的 SND.NXT 变为 {nxt}，而 {peer} 发出的第一个"
+              "确认号是 {ack}",
+    },
+    "seed.fact.and": {"en": "; ", "zh": "；"},
+    "seed.fact.plus-one": {
+        "en": "Computed from this run: {each}. The SYN takes one sequence number and the "
+              "acknowledgment names the next one; nothing in it says who the peer is.",
+        "zh": "由这次运行算出：{each}。SYN 占用一个序列号，确认号指向下一个序列号；"
+              "其中没有任何信息说明对端是谁。",
+    },
+    "seed.fact.half-close": {
+        "en": "Computed from this run: after taking in A's FIN, B (in {b}) sends {seg}, and A, in "
+              "{state}, delivers {octets} octet(s) of it to its application: A's FIN closed A's "
+              "direction only.",
+        "zh": "由这次运行算出：B 收下 A 的 FIN 之后（处于 {b}），发送了 {seg}；处于 {state} 的 A "
+              "把其中 {octets} 个字节的数据交给了自己的应用程序：A 的 FIN 只关闭了 A 这一个方向。",
+    },
     # --- the topics
     "topic.why-three-way-handshake.title": {
         "en": "Why a three-way handshake?",
         "zh": "为什么要三次握手？",
+    },
+    "topic.why-three-way-handshake.question": {
+        "en": "Why does TCP open a connection with three segments and not two?",
+        "zh": "为什么 TCP 建立连接要用三个报文段，而不是两个？",
     },
     "topic.why-three-way-handshake.intro": {
         "en": "Suppose LISTEN answered a SYN and were ESTABLISHED at once: a two-way handshake "
@@ -174,6 +209,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "topic.why-time-wait.title": {
         "en": "Why TIME-WAIT?",
         "zh": "为什么需要 TIME-WAIT？",
+    },
+    "topic.why-time-wait.question": {
+        "en": "Why does the end that closes first wait in TIME-WAIT before it forgets the connection?",
+        "zh": "为什么先关闭的一端要在 TIME-WAIT 状态等待，而不是立刻释放连接？",
     },
     "topic.why-time-wait.intro": {
         "en": "The end that closes first waits in TIME-WAIT for 2MSL before it forgets the "
@@ -206,6 +245,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Why FIN-WAIT-2?",
         "zh": "为什么需要 FIN-WAIT-2？",
     },
+    "topic.why-fin-wait-2.question": {
+        "en": "Why does the active closer wait in FIN-WAIT-2 rather than go straight to TIME-WAIT?",
+        "zh": "为什么主动关闭方要在 FIN-WAIT-2 等待，而不是直接进入 TIME-WAIT？",
+    },
     "topic.why-fin-wait-2.intro": {
         "en": "Once its FIN is acknowledged, the active closer waits in FIN-WAIT-2 for the peer's "
               "FIN. The connection is half-closed: the peer may still send data, and it closes when "
@@ -230,6 +273,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Simultaneous close",
         "zh": "同时关闭",
     },
+    "topic.simultaneous-close.question": {
+        "en": "What happens when both ends close at the same time?",
+        "zh": "两端同时关闭时会发生什么？",
+    },
     "topic.simultaneous-close.intro": {
         "en": "Both ends may call CLOSE at the same time (RFC 9293 section 3.6, Figure 13). Each "
               "sends a FIN and receives the peer's FIN before the ACK of its own, so FIN-WAIT-1 "
@@ -251,6 +298,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "topic.lost-final-ack.title": {
         "en": "When the final ACK is lost",
         "zh": "最后一个 ACK 丢失时",
+    },
+    "topic.lost-final-ack.question": {
+        "en": "What does TCP do when the last ACK of the four-way close is lost?",
+        "zh": "四次挥手的最后一个 ACK 丢失时，TCP 会怎样处理？",
     },
     "topic.lost-final-ack.intro": {
         "en": "What does real TCP do when the last ACK of the four-way close is lost? The checker "

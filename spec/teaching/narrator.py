@@ -106,16 +106,23 @@ def _head(s: TraceStep, lang: str) -> str:
         return say("head.init", lang)
     if s.actor == "net":
         head = say("head.net", lang, action=net_action(s.kind, s.action, lang), peer=PEER[s.to], actor=s.to,
-                   segment=s.segment)
+                   segment=segment_words(s.segment, lang))
     else:
         head = f"{s.actor}: {s.action}"
         if s.segment is not None:
-            head += "  " + say("head.receives", lang, segment=s.segment)
+            head += "  " + say("head.receives", lang, segment=segment_words(s.segment, lang))
         elif s.event:
             head += "  " + say("head.on", lang, event=_event(s, lang))
     if s.sent:
-        head += "  " + say("head.sends", lang, segments=", ".join(str(g) for g in s.sent))
+        head += "  " + say("head.sends", lang, segments=", ".join(segment_words(g, lang) for g in s.sent))
     return head
+
+
+def segment_words(g: Segment, lang: str) -> str:
+    """A segment as it prints itself, its mark (old duplicate, forged) in the reader's language."""
+    mark = "segment.old" if g.old else "segment.forged" if g.forged else None
+    plain = str(g._replace(old=False, forged=False))
+    return plain if mark is None else f"{plain} {say(mark, lang)}"
 
 
 def net_action(kind: str, name: str, lang: str) -> str:

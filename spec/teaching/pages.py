@@ -9,7 +9,7 @@ from tcpverify.checker.status import Status
 
 from ..suite.run import Outcome
 from ..views.graph import graph_view
-from ..views.page import WORDS, step_through
+from ..views.page import WORDS, Lesson, step_through
 from ..views.pictures import DIAGRAM_WORDS, chart, sequence_svg, state_diagram_svg
 from ..views.steps import Told
 from .messages import say, violation, words
@@ -45,13 +45,17 @@ def describe(o: Outcome, picked: Picked, lang: str) -> str:
                property=picked.property, steps=len(picked.trace) - 1)
 
 
-def page(o: Outcome, picked: Picked, told: Told) -> str:
-    """The step-through page of `told`, the narration of `picked`."""
+def page(o: Outcome, picked: Picked, told: Told, lesson: Lesson | None = None,
+         heading: str | None = None) -> str:
+    """The step-through page of `told`, the narration of `picked`; explain gives its topic's
+    `heading` and `lesson`."""
     title = describe(o, picked, told.lang)
     context = {"scenario": o.scenario.name, "configuration": o.config.name,
                "variant": o.variant.name if o.variant else None, "status": o.status,
                "property": picked.property, "kind": picked.kind, "message": picked.message}
-    return step_through(told, context, say("page.title", told.lang, what=title),
+    page_title = say("page.lesson", told.lang, what=heading) if heading else say("page.title", told.lang, what=title)
+    return step_through(told, context, page_title,
                         violation(picked.message, told.lang),
                         words("page", WORDS, told.lang),
-                        state_diagram_svg(graph_view(o.system.machine.graph), words("diagram", DIAGRAM_WORDS, told.lang)), sequence_svg(chart(told), title))
+                        state_diagram_svg(graph_view(o.system.machine.graph), words("diagram", DIAGRAM_WORDS, told.lang)), sequence_svg(chart(told), title),
+                        lesson)

@@ -17,6 +17,7 @@ from tcpverify.checker.status import Status
 from ..suite.run import Outcome, check_scenario
 from ..tcp.states import CLOSED, CLOSING, LAST_ACK, TIME_WAIT
 from ..tcp.variants import VARIANTS
+from ..views.page import Lesson
 from ..views.render import story
 from ..views.steps import Told
 from ..world.config import SCENARIOS, Config
@@ -100,16 +101,21 @@ def topic_list(lang: str) -> str:
                      + [f"  {name:26} {say(f'topic.{name}.title', lang)}" for name in TOPICS])
 
 
+def lesson(shown: Shown, lang: str) -> Lesson:
+    """A topic's texts around its run: the question, the introduction, the command that runs
+    the same check and what the checker found, then what the run shows."""
+    t = shown.topic
+    n = len(shown.trace) - 1
+    found = say("run.violated", lang, property=t.property, message=violation(shown.message, lang), length=n) \
+        if t.property else say("run.witness", lang, length=n)
+    return Lesson(say(f"topic.{t.name}.question", lang),
+                  (say(f"topic.{t.name}.intro", lang), say("run.live", lang, command=t.command()), found),
+                  (say(f"topic.{t.name}.outro", lang),))
+
+
 def explanation(shown: Shown, told: Told) -> str:
     """A topic's texts around its told run."""
-    t, lang = shown.topic, told.lang
-    out = [say(f"topic.{t.name}.title", lang), "", say(f"topic.{t.name}.intro", lang), "",
-           say("run.live", lang, command=t.command())]
-    n = len(shown.trace) - 1
-    if t.property:
-        out.append(say("run.violated", lang, property=t.property, message=violation(shown.message, lang),
-                       length=n))
-    else:
-        out.append(say("run.witness", lang, length=n))
-    out += [""] + story(told) + ["", say(f"topic.{t.name}.outro", lang)]
-    return "\n".join(out)
+    told_lesson = lesson(shown, told.lang)
+    intro, live, found = told_lesson.before
+    return "\n".join([say(f"topic.{shown.topic.name}.title", told.lang), "", intro, "", live, found, ""]
+                     + story(told) + ["", *told_lesson.after])

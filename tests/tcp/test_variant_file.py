@@ -46,6 +46,8 @@ def test_a_module_level_variant_is_used_with_its_name(tmp_path, capsys):
     ("x = 1\n", "defines neither VARIANT = Variant(...) nor transform(graph)"),
     ("VARIANT = 3\n", "VARIANT is a int, not a Variant"),
     ("raise RuntimeError('boom')\n", "raised RuntimeError while loading: boom"),
+    ("raise RuntimeError()\n", "raised RuntimeError while loading\n"),
+    ("x = 1\0\n", "syntax error: source code string cannot contain null bytes"),
     ("from tcpverify.spec.tcp.variants import retarget\n"
      "def transform(g):\n    retarget(g, 'NoSuchEdge', 'CLOSED')\n",
      "failed on the state graph: KeyError"),
@@ -57,6 +59,7 @@ def test_a_broken_variant_file_gets_one_line_and_exit_2(tmp_path, capsys, text, 
     assert main(["check", "normal", "--variant-file", path]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and err.startswith("tcpverify: error: variant file")
+    assert "None" not in err
 
 
 def test_variant_and_variant_file_together_is_a_usage_error(tmp_path, capsys):

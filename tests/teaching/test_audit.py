@@ -76,7 +76,7 @@ def test_each_omission_has_a_verified_run_of_the_rfc_model(audit):
     found = {w.omission.key: [(t.name, len(s.trace) - 1, s.outcome.status) for t, s in w.runs()]
              for w in audit.witnesses}
     assert found == {
-        "fin-wait-2": [("fin-wait-2", 10, Status.VERIFIED), ("why-fin-wait-2", 10, "VIOLATED")],
+        "fin-wait-2": [("normal-close", 10, Status.VERIFIED), ("why-fin-wait-2", 10, "VIOLATED")],
         "closing": [("simultaneous-close", 10, Status.VERIFIED)],
         "last-ack-lost": [("lost-final-ack", 14, Status.VERIFIED)],
         "time-wait": [("why-time-wait", 12, "VIOLATED")]}
@@ -84,6 +84,48 @@ def test_each_omission_has_a_verified_run_of_the_rfc_model(audit):
     _, shown = fw.runs()[0]
     assert "FIN-WAIT-2" in [shown.outcome.state(i).a.state for _, i in shown.trace]
     assert audit.status == Status.VERIFIED
+
+
+def test_each_conceptual_error_is_shown_on_computed_runs(audit):
+    found = {w.omission.key: [(t.name, len(s.trace) - 1, s.outcome.status) for t, s in w.runs()]
+             for w in audit.misconceptions}
+    assert found == {
+        "ack-flag": [("normal-close", 10, Status.VERIFIED)],
+        "plus-one": [("normal-close", 10, Status.VERIFIED), ("plus-one", 3, "VIOLATED")],
+        "half-close": [("half-close", 13, Status.VERIFIED)],
+        "three-segments": [("old-syn-rejected", 14, Status.VERIFIED),
+                           ("why-three-way-handshake", 2, "VIOLATED")]}
+    by_key = {w.omission.key: w for w in audit.misconceptions}
+    facts = {k: w.omission.fact(w.runs()[0][1], "en") for k, w in by_key.items() if w.omission.fact}
+    # computed from the runs: the one segment without the ACK bit, the numbers the others carry
+    assert "ACK bit is off only in <SEQ=ISS_A><CTL=SYN> and on in the other 6" in facts["ack-flag"]
+    assert "take 4 values (ISS_A+1, ISS_B+1, ISS_A+2, ISS_B+2)" in facts["ack-flag"]
+    assert "after which its SND.NXT is ISS_A+1, and B's first acknowledgment is ACK=ISS_A+1" \
+        in facts["plus-one"]
+    assert "B (in CLOSE-WAIT) sends <SEQ=ISS_B+1><ACK=ISS_A+2><CTL=ACK><DATA=1>, and A, in FIN-WAIT-2" \
+        in facts["half-close"]
+    # without the +1 the client rejects the SYN,ACK; with three segments the old SYN is reset
+    _, plus = by_key["plus-one"].runs()[1]
+    assert plus.trace[-1][0].name == "RcvBadAckInSynSent"
+    _, old = by_key["three-segments"].runs()[0]
+    assert "RcvRstInSynReceived" in [label.name for label, _ in old.trace[1:]]
+
+
+def test_the_audit_counts_what_it_found(audit, capsys):
+    assert [d.variant for d in DEPARTURES if d.reading] == ["fin-without-ack"]
+    assert audit.summary() == ("the checker refutes 4 of the 4 segment notations the post states and "
+                               "1 of 1 read literally; it shows 4 of 4 conceptual errors and 4 of 4 "
+                               "omissions on computed runs")
+    for lang, word in (("en", "fin-without-ack (a reading)"), ("zh", "fin-without-ack（一种读法）")):
+        assert f"### {word}" in audit_md(audit, lang)
+
+
+def test_a_conceptual_error_whose_run_is_missing_fails_the_audit(audit):
+    w = audit.misconceptions[0]
+    broken = replace(audit, misconceptions=[replace(w, shown=[(t, None) for t, _ in w.shown])]
+                     + audit.misconceptions[1:])
+    assert broken.status == Status.VIOLATED
+    assert broken.summary().startswith("VIOLATED: ") and "3 of 4 conceptual errors" in broken.summary()
 
 
 def test_the_reports_quote_only_the_notations_and_share_their_traces(audit):
@@ -96,6 +138,8 @@ def test_the_reports_quote_only_the_notations_and_share_their_traces(audit):
         assert term in zh
     for d in DEPARTURES:
         assert all(n in en for n in d.notation)
+    for w in audit.misconceptions:
+        assert all(f"「{q}」" in en and f"「{q}」" in zh for q in w.omission.quote)
     assert "A-xB" in en  # the lost final ACK, drawn in a sequence diagram
     assert "RAND_A_FIN" in en and "for example: ISS_A=0x00000000, RAND_A_FIN=0x00000002" in en
 
@@ -103,4 +147,6 @@ def test_the_reports_quote_only_the_notations_and_share_their_traces(audit):
 def test_the_audit_command_writes_both_reports(tmp_path, capsys):
     assert main(["audit", "--reports", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["seed-audit.md", "seed-audit.zh.md"]
-    assert "syn-in-third-segment" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "syn-in-third-segment" in out
+    assert out.splitlines()[-1].startswith("audit: the checker refutes 4 of the 4 segment notations")

@@ -9,7 +9,7 @@ from tcpverify.spec.conformance.replay import ReplayStep
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.machine import SEGMENT, USER_CALLS, build_graph
 from tcpverify.spec.teaching.messages import MESSAGES, say
-from tcpverify.spec.teaching.narrator import narrate, narrate_replay, net_action
+from tcpverify.spec.teaching.narrator import narrate, narrate_replay, net_action, segment_words
 from tcpverify.spec.views.steps import CALL, CAPTURE, DUPLICATE, FORGE, INIT, LOSE, RECEIVE, TIMER
 from tcpverify.spec.world.config import SCENARIOS, Config
 
@@ -37,7 +37,8 @@ def test_each_fault_of_the_network_is_told_as_what_it_is():
             if s.actor == "net":
                 assert s.told[0] == say(f"step.{s.kind}", lang, actor=s.to, peer="BA"[s.to == "B"])
                 assert s.head == say("head.net", lang, action=net_action(s.kind, s.action, lang),
-                                     peer="BA"[s.to == "B"], actor=s.to, segment=s.segment)
+                                     peer="BA"[s.to == "B"], actor=s.to,
+                                         segment=segment_words(s.segment, lang))
 
 
 def test_timers_are_told_in_words():

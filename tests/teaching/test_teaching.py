@@ -7,6 +7,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from functools import lru_cache
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -409,6 +410,30 @@ def test_trace_svg_and_mermaid(tmp_path, capsys):
 def test_trace_usage_errors(args, capsys):
     assert main(["trace", *args]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def page_text(html: str) -> str:
+    """What a reader sees of a page: its text without tags, scripts and styles."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("topic", sorted(TOPICS))
+def test_the_explain_page_carries_the_lesson(topic, lang, tmp_path, capsys, cached_runs):
+    lesson, trace = tmp_path / "lesson.html", tmp_path / "trace.html"
+    assert main(["explain", topic, "--lang", lang, "--html", str(lesson)]) == 0
+    text = page_text(lesson.read_text(encoding="utf-8"))
+    for part in ("title", "question", "intro", "outro"):
+        assert " ".join(MESSAGES[f"topic.{topic}.{part}"][lang].replace("`", "").split()) in text, part
+    t = TOPICS[topic]
+    assert t.command() in text
+    # the lesson is the topic's: a trace page of the same run has none of it
+    args = [t.scenario, *t.command().split()[3:], "--lang", lang, "--html", str(trace)]
+    if t.property:
+        args += ["--property", t.property]
+    main(["trace", *args])
+    assert MESSAGES[f"topic.{topic}.question"][lang] not in trace.read_text(encoding="utf-8")
 
 
 def test_explain_writes_the_page(tmp_path, capsys, cached_runs):
