@@ -22,6 +22,9 @@ class Model(Protocol[S, L]):
         """Bounds the model met while stepping (each makes the verdict INCOMPLETE)."""
         ...
 
+    # Optional: ``doubtful(state) -> bool``, true when the state is reached, or judged, only
+    # through a decision the model could not make (a solver's unknown); a violation there is
+    # INCOMPLETE, not VIOLATED.
 
 class PartitionedModel(Model[S, L], Protocol):
     """A model whose successor function keeps tallies (statistics, bounds met) that a

@@ -80,6 +80,9 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
     limits = "; ".join(ex.limits)
     # A state whose steps the model cut off (a bound it met) has no successor without being an end.
     cut = bool(model.limits_hit())
+    # (Liveness is decided only on a complete graph, and an unknown answer is a limit.)
+    doubtful = getattr(model, "doubtful", lambda state: False)
+    undecided = "violated only where the model could not decide: " + limits
     verdicts = []
     for p in properties:
         w = ex.witnesses.get(p.name)
@@ -88,6 +91,9 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
         found = ex.violations.get(p.name)
         if found is not None and isinstance(p, EndState) and cut:
             v.status, v.message = Status.INCOMPLETE, limits
+        elif found is not None and doubtful(g.states[found.index]):
+            v.status, v.message, v.trace = Status.INCOMPLETE, f"{undecided} ({found.message})", \
+                g.path_to(found.index)
         elif found is not None:
             v.status, v.message, v.trace = Status.VIOLATED, found.message, g.path_to(found.index)
         elif isinstance(p, Eventually) and g.complete:

@@ -6,6 +6,7 @@ from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import EXIT_CODES, compaction_note
 
 from ..reports.build import verification_json
+from ..suite.coverage import run_coverage
 from ..teaching.narrator import narrate_verdict
 from ..views.render import format_trace
 from .options import add_run_options, run_from
@@ -17,6 +18,8 @@ def add_parser(sub) -> None:
     c.add_argument("scenario")
     add_run_options(c)
     c.add_argument("--json", action="store_true")
+    c.add_argument("--coverage", action="store_true",
+                   help="also list how often each edge of the state graph fired, and those that never did")
 
 
 def cmd_check(args) -> int:
@@ -27,8 +30,17 @@ def cmd_check(args) -> int:
         print(verification_json([o], o.status), end="")
     else:
         print(describe_outcome(o))
+    if args.coverage and not args.json:
+        print("\n".join(coverage_lines(run_coverage(o))))
     return EXIT_CODES[o.status]
 
+
+
+def coverage_lines(covered) -> list[str]:
+    """Each edge with the transitions that fired it, then the summary and the edges never fired."""
+    width = max(map(len, covered.edges))
+    return [""] + [f"  {e:{width}} {covered.fired[e]:8d}" for e in covered.edges if covered.fired[e]] \
+        + covered.lines(gap="not in this run")
 
 
 def describe_outcome(o) -> str:

@@ -12,6 +12,7 @@ from tcpverify.checker.verdict import EXIT_CODES, worst
 from ..proofs.proof_report import proof_results, proofs_verdict
 from ..reports.build import FROM_RUNS, render_reports, verification_json
 from ..suite import expect
+from ..suite.coverage import coverage
 from ..suite.run import default_runs, run_all
 from ..teaching.narrator import counterexamples
 from ..views.junit import junit_xml
@@ -98,6 +99,9 @@ def verification_table(outcomes, status: str, folder: Path, proofs=()) -> str:
         for v in o.result.verdicts:
             if v.status != Status.VERIFIED:
                 lines.append(f"    {v.status} {v.property}: {v.message}")
+    covered = coverage(outcomes)
+    if covered is not None:
+        lines += [""] + covered.lines()
     if proofs:
         lines += ["", "proofs (tcpverify prove):"] + cli_prove.proof_lines(proofs)
     lines.append(f"overall: {status} ({len(outcomes)} runs, {len(proofs)} proof obligations, "

@@ -15,6 +15,7 @@ from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import worst
 
 from ..proofs.proof_report import proof_dict, proof_results, proofs_md, proofs_verdict
+from ..suite.coverage import coverage
 from ..suite.mutants import default_matrix, mutants_md
 from .rfc_gaps import rfc_gaps_md
 from ..tcp.machine import build_graph
@@ -26,7 +27,7 @@ from ..views.graph import graph_mermaid, graph_view
 from ..views.render import format_trace
 from ..world.properties import PROPERTY_NAMES
 
-SCHEMA = "tcpverify/verification/1"
+SCHEMA = "tcpverify/verification/2"
 
 
 def outcome_dict(o, with_traces: bool = True) -> dict:
@@ -59,6 +60,9 @@ def outcome_dict(o, with_traces: bool = True) -> dict:
 def verification_json(outcomes, status: str, proofs=()) -> str:
     """The JSON document of verify --json, check --json and reports/verification.json."""
     doc = {"schema": SCHEMA, "status": status, "runs": [outcome_dict(o) for o in outcomes]}
+    covered = coverage(outcomes)
+    if covered is not None:
+        doc["coverage"] = covered.as_dict()
     if proofs:
         doc["proofs"] = [proof_dict(r) for r in proofs]
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"

@@ -61,6 +61,8 @@ def runs() -> dict[str, Outcome]:
            "fig13": check_scenario(SCENARIOS["simultaneous-close"], Config())}
     for c in EARLY_CONFIGS:
         out[f"early {c.name}"] = check_scenario(early, c)
+    # the suite leaves close-completion out there and says why: the run shows what the reason names
+    out["early loop"] = check_scenario(early, EARLY_CONFIGS[2], regardless=("close-completion",))
     return out
 
 
@@ -156,12 +158,14 @@ def rfc_gaps_md() -> str:
             "the FINs; it reaches B in TIME-WAIT, B acknowledges it again, and A, already "
             "CLOSED, answers with a reset:", ""]
     out += _trace(reorder, verdict=reorder.verdict("graceful"))
-    loop = stale.verdict("close-completion")
-    out += ["", f"With one old duplicate ({stale.config.name}) there is a livelock: "
-            f"{loop.message}. An old SYN puts A in SYN-RECEIVED with a stale IRS; B closes in "
-            "SYN-RECEIVED, and the two answer each other's unacceptable segments with ACKs "
-            "for ever:", ""]
-    out += _trace(stale, verdict=loop)
+    looping = o["early loop"]
+    loop = looping.verdict("close-completion")
+    out += ["", f"With one old duplicate ({stale.config.name}) the suite leaves close-completion "
+            f"out (n/a: {stale.skipped['close-completion']}). Checked regardless, it is "
+            f"{loop.status}: {loop.message}. An old SYN puts A in SYN-RECEIVED with a stale IRS; "
+            "B closes in SYN-RECEIVED, and the two answer each other's unacceptable segments "
+            "with ACKs for ever:", ""]
+    out += _trace(looping, verdict=loop)
     sim = o["fig13"]
     paths = close_paths(sim, "A")
     out += ["", "## 4. Simultaneous close: Figure 13 and section 3.10.7.4", "",

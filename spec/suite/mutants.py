@@ -19,7 +19,7 @@ from ..world.properties import PROPERTY_NAMES
 from .run import Outcome, check_scenario
 from tcpverify.checker.status import Status
 
-MAX_STATES = 15_000  # per run; a run that reaches it is INCOMPLETE, and says so
+MAX_STATES = 60_000  # per run; a run that reaches it is INCOMPLETE, and says so
 # The seed post describes one client-server open and close, with no duplicated, reordered
 # or old segments: its variants run on "normal" under the configurations without them.
 SEED_VARIANTS = tuple(name for name, _, _ in SEED_DEPARTURES) + ("seed-literal",)

@@ -51,11 +51,12 @@ def check_scenario(scenario: Scenario, config: Config, variant: Variant | None =
                    max_states: int | None = None, progress: Progress | None = None,
                    decider: Decider | None = None,
                    isns: dict[str, tuple[int, ...]] | None = None, workers: int | object = 1,
-                   fingerprint: int | None = None) -> Outcome | None:
-    """The run's Outcome; None on an MPI rank other than 0 (``workers``: checker.verdict.check)."""
+                   fingerprint: int | None = None, regardless: tuple[str, ...] = ()) -> Outcome | None:
+    """The run's Outcome; None on an MPI rank other than 0 (``workers``: checker.verdict.check;
+    ``regardless``: world.properties.suite)."""
     decider = decider or Decider()
     system = TcpSystem(machine_for(variant), scenario, config, decider, isns)
-    props, skipped = suite(decider, scenario, config)
+    props, skipped = suite(decider, scenario, config, regardless)
     result = check(system, props, max_states=max_states, progress=progress, workers=workers,
                    fingerprint=fingerprint)
     if result is None:

@@ -38,7 +38,12 @@ class Decider:
         self._solvers: dict = {}  # (relevant literals, bases compared): one solver
         self.queries = 0
         self.cache_hits = 0
-        self.unknown = 0
+        self.unknown = 0  # answers Z3 could not give
+        self._unknown_keys: set = set()
+        # What undecided answers touched: the path conditions a property was judged under, and
+        # the comparisons a transition left open (both outcomes were then explored).
+        self._undecided_pcs: set = set()
+        self._undecided_literals: set = set()
 
     def possible(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> tuple[bool, bool]:
         # Only the literals linked to x and y through shared bases (or an axiom) can change
@@ -63,16 +68,49 @@ class Decider:
         unknown = self.unknown
         answer = (True in seen or self._sat(solver, formula),
                   False in seen or self._sat(solver, z3.Not(formula)))
-        if self.unknown == unknown:  # an answer Z3 gave up on is this Decider's to report
+        if self.unknown == unknown:
             _ANSWERS[key] = answer
+        else:  # an answer Z3 gave up on is this Decider's to report, and asked again at each use
+            self._unknown_keys.add(key)
         return answer
+
+    def undecided(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
+        """Whether Z3 could not answer possible(pc, rel, x, y)."""
+        if not self._unknown_keys:
+            return False
+        key = (self._pinned, relevant_literals(pc, (x, y)), rel, x, y)
+        return key in self._unknown_keys and key not in _ANSWERS
+
+    def doubtful(self, pc: frozenset) -> bool:
+        """A state under this path condition rests on an answer Z3 could not give: a comparison
+        it left open is one of the literals, or a question asked under it went unanswered."""
+        if not self._unknown_keys:
+            return False
+        return pc in self._undecided_pcs or any(lit[:3] in self._undecided_literals for lit in pc)
+
+    def guessed(self, rel: str, x: SeqVal, y: SeqVal) -> None:
+        """Both outcomes of a comparison Z3 could not decide were explored on a guess."""
+        self._undecided_literals.add((rel, x, y))
+
+    def undecided_record(self) -> tuple:
+        """What doubtful() reads, for another process's Decider to absorb."""
+        return self._unknown_keys, self._undecided_pcs, self._undecided_literals
+
+    def absorb_undecided(self, record: tuple) -> None:
+        keys, pcs, literals = record
+        self._unknown_keys |= keys
+        self._undecided_pcs |= pcs
+        self._undecided_literals |= literals
 
     def valid(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
         """True when the path condition implies the literal."""
         same = _same_base(rel, x, y)
         if same is not None:
             return same
-        return not self.possible(pc, rel, x, y)[1]
+        answer = not self.possible(pc, rel, x, y)[1]
+        if self.undecided(pc, rel, x, y):
+            self._undecided_pcs.add(pc)  # a property judged under pc on an answer Z3 could not give
+        return answer
 
     def model(self, pc: frozenset) -> dict[str, int]:
         """The least assignment (in the order of the bases' names) of every base mentioned by
@@ -250,6 +288,8 @@ class Ctx:
         can_true, can_false = self.decider.possible(pc, rel, x, y)
         if can_true != can_false:
             return can_true
+        if self.decider.undecided(pc, rel, x, y):
+            self.decider.guessed(rel, x, y)
         n = len(self.taken)
         outcome = self.prefix[n] if n < len(self.prefix) else True
         self.taken.append(outcome)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, OPEN_ACTIVE,
                            OPEN_PASSIVE, SEND)
-from ..tcp.states import CLOSE_WAIT, CLOSED, ESTABLISHED, FIN_WAIT_2, LISTEN, SYN_RECEIVED
+from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK,
+                          LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,15 @@ class Scenario:
     def aborts(self) -> bool:
         """An application ends the connection with a reset: ABORT, or CLOSE with data unread."""
         return any(c.event in (ABORT, CLOSE_UNREAD) for c in self.a + self.b)
+
+    @property
+    def closes_unsynchronized(self) -> bool:
+        """An application may CLOSE in LISTEN or SYN-SENT, which deletes the TCB (RFC 9293 3.10.4)."""
+        return any(c.event == CLOSE and {LISTEN, SYN_SENT} & set(c.states) for c in self.a + self.b)
+
+    @property
+    def closes_in_syn_received(self) -> bool:
+        return any(c.event == CLOSE and SYN_RECEIVED in c.states for c in self.a + self.b)
 
     @property
     def refused(self) -> bool:
@@ -75,6 +85,21 @@ SCENARIOS = {s.name: s for s in (
     Scenario("abort", "A aborts (RST); B closes, and aborts if left in FIN-WAIT-2 (no RFC timer ends it)",
              (CONNECTS, Call(ABORT, BOTH_OPEN_STATES)),
              (LISTENS, closes(*BOTH_OPEN_STATES), Call(ABORT, (FIN_WAIT_2,)))),
+    Scenario("data-then-close", "A sends data and closes; B closes once A's FIN is in",
+             (CONNECTS, Call(SEND, (ESTABLISHED,)), Call(CLOSE, (ESTABLISHED,))),
+             (LISTENS, closes(CLOSE_WAIT))),
+    Scenario("close-during-handshake", "A closes in SYN-SENT or later, B in SYN-RECEIVED or later "
+             "(RFC 9293 3.10.4)",
+             (CONNECTS, Call(CLOSE, (SYN_SENT, *BOTH_OPEN_STATES))),
+             (LISTENS, Call(CLOSE, (LISTEN, SYN_RECEIVED, *BOTH_OPEN_STATES)))),
+    Scenario("give-up-during-handshake", "either application aborts before the connection is "
+             "established, or once it is (RFC 9293 3.10.5)",
+             (CONNECTS, Call(ABORT, (SYN_SENT, *BOTH_OPEN_STATES))),
+             (LISTENS, Call(ABORT, (LISTEN, SYN_RECEIVED, *BOTH_OPEN_STATES)))),
+    Scenario("give-up-while-closing", "both close; then A may abort in any state of its close, "
+             "B in FIN-WAIT-2 or LAST-ACK (RFC 9293 3.10.5)",
+             (CONNECTS, Call(CLOSE, BOTH_OPEN_STATES), Call(ABORT, (FIN_WAIT_1, FIN_WAIT_2, CLOSING, TIME_WAIT))),
+             (LISTENS, closes(*BOTH_OPEN_STATES), Call(ABORT, (FIN_WAIT_2, LAST_ACK)))),
     Scenario("close-unread", "A sends data and closes; B closes without reading: a reset if "
              "the data is in (RFC 9293 3.6.1), else a FIN; A aborts if a lost reset leaves it "
              "in FIN-WAIT-2",
@@ -157,6 +182,11 @@ class Config:
             raise ValueError(f"'{name}' is not written as tcpverify writes it: '{config.name}'")
         return config
 
+    @property
+    def gives_up(self) -> bool:
+        """More segments may be lost than an endpoint retransmits: it may give up (RFC 9293 3.8.3)."""
+        return self.retries is not None and (self.loss < 0 or self.loss > self.retries)
+
     def assumptions(self) -> str:
         loss = "unbounded" if self.loss < 0 else f"at most {self.loss}"
         retries = "unbounded" if self.retries is None else str(self.retries)
@@ -172,8 +202,10 @@ DEFAULT_CONFIGS = (
     Config(loss=2, retries=3),
     Config(loss=1, dup=1, reorder=True),
     Config(stale=1),
+    Config(loss=2, retries=1),  # RTO gives up (RFC 9293 3.8.3)
+    Config(forge=1),  # a blind attacker's in-window RST or SYN draws a challenge ACK (RFC 5961)
     Config(loss=-1, retries=None),  # fair loss: liveness rests on fairness, not on budgets
 )
-# The default configurations whose network only loses: no duplicated, reordered or old
+# The default configurations whose network only loses: no duplicated, reordered, old or forged
 # segments. The seed post speaks of no others, so its variants are checked under these.
-LOSSY_CONFIGS = tuple(c for c in DEFAULT_CONFIGS if not (c.dup or c.stale or c.reorder))
+LOSSY_CONFIGS = tuple(c for c in DEFAULT_CONFIGS if not (c.dup or c.stale or c.reorder or c.forge))

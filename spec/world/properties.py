@@ -52,6 +52,10 @@ def _tcbs_and_channels(w: World):
     return w.a, w.b, w.ab, w.ba
 
 
+def _tcbs_channels_and_pc(w: World):
+    return w.a, w.b, w.ab, w.ba, w.pc
+
+
 def _endpoints(w: World):
     return (("A", w.a, w.b), ("B", w.b, w.a))
 
@@ -72,8 +76,8 @@ def _in_flight(w: World):
 def synchronization(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, peer in _endpoints(w):
-            if t.state not in SYNCHRONIZED:
-                continue
+            if t.state not in SYNCHRONIZED or (t.fin_seq is not None and d.valid(w.pc, "eq", t.snd_una, t.iss)):
+                continue  # never synchronized: closed in SYN-RECEIVED (RFC 9293 3.10.4), SYN unacknowledged
             if peer.iss is None:
                 return f"{x} is {t.state} with IRS={t.irs}, but {PEER[x]} has chosen no ISS"
             if not d.valid(w.pc, "eq", t.irs, peer.iss):
@@ -111,19 +115,23 @@ def ack_validity(d: Decider, **common) -> Invariant:
 
 def fin_accounting(d: Decider, **common) -> Invariant:
     def check(w: World):
+        # Values of two incarnations may be equal under the path condition: decided, never by name.
+        def differ(x, y) -> bool:
+            return not d.valid(w.pc, "eq", x, y)
+
         for x, t, peer in _endpoints(w):
-            if t.fin_seq is not None and t.snd_nxt != t.fin_seq + 1:
+            if t.fin_seq is not None and differ(t.snd_nxt, t.fin_seq + 1):
                 return f"{x} sent its FIN at {t.fin_seq} but SND.NXT={t.snd_nxt}, not FIN.SEQ+1"
-            if peer.fin_rcvd and t.fin_seq is not None and peer.rcv_nxt != t.fin_seq + 1:
+            if peer.fin_rcvd and t.fin_seq is not None and differ(peer.rcv_nxt, t.fin_seq + 1):
                 return (f"{PEER[x]} took in {x}'s FIN at {t.fin_seq}, but its RCV.NXT={peer.rcv_nxt} "
                         f"(the ACK of a FIN is FIN.SEQ+1)")
         for x, _, seg in _in_flight(w):
             t = w.tcb(x)
-            if seg.fin and t.fin_seq is not None and seg.seq + (seg.syn + seg.data) != t.fin_seq:
+            if seg.fin and t.fin_seq is not None and differ(seg.seq + (seg.syn + seg.data), t.fin_seq):
                 return f"{x} sent {seg}, whose FIN is not at FIN.SEQ={t.fin_seq}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs_and_channels), **common)
+    return Invariant(check=_memoized(check, _tcbs_channels_and_pc), **common)
 
 
 def time_wait_role(d: Decider, **common) -> Invariant:
@@ -214,6 +222,26 @@ def not_under_forging(scenario: Scenario, config: Config) -> str:
     return ""
 
 
+def end_not_assured(scenario: Scenario, config: Config) -> str:
+    """A forged RST at RCV.NXT, or an endpoint that gives up, may leave its peer open."""
+    if config.forge:
+        return not_under_forging(scenario, config)
+    if config.gives_up:
+        return "losses exceed the retries: an endpoint that gives up tells its peer nothing " \
+               "(RFC 9293 3.10.8), and the peer stays open"
+    return ""
+
+
+def close_completion_excluded(scenario: Scenario, config: Config) -> str:
+    if config.stale and scenario.closes_in_syn_received:
+        # found by the extended suite; the timer abstraction (system._timeouts) keeps it looping
+        return "an old SYN met by a CLOSE in SYN-RECEIVED (RFC 9293 3.10.4 enters FIN-WAIT-1 " \
+               "before the SYN is acknowledged) starts an ACK war that only a retransmission " \
+               "timer firing while segments are in flight ends, and the model fires it only on " \
+               "a quiet network"
+    return end_not_assured(scenario, config)
+
+
 def only_under_forging(scenario: Scenario, config: Config) -> str:
     return "" if config.forge else "no forged segments (--forge 0)"
 
@@ -226,6 +254,9 @@ def graceful_excluded(scenario: Scenario, config: Config) -> str:
         return "the scenario aborts"
     if scenario.refused:
         return "the scenario connects to a closed port"
+    if scenario.closes_unsynchronized:
+        return "an application closes before the handshake ends: a SYN,ACK to a deleted TCB draws " \
+               "a RST (RFC 9293 3.10.4, 3.10.7.1)"
     if config.dup or config.stale:
         return "duplicates and old duplicates may legitimately be answered with RST"
     if config.loss < 0 or (config.retries is not None and config.loss >= config.retries):
@@ -259,10 +290,11 @@ REGISTRY = (
         "close-completion", "every fair run reaches a state with both endpoints in CLOSED or TIME-WAIT",
         close_completion, lambda w: _ended(w) and w.calls != (0, 0),
         "both endpoints in CLOSED or TIME-WAIT after the applications acted",
-        not_applicable=not_under_forging, bmc=True, seen_by_users=True),
+        not_applicable=close_completion_excluded, bmc=True, seen_by_users=True),
     Registered(
         "synchronization",
-        "a synchronized endpoint's IRS is its peer's ISS and ISS < RCV.NXT =< peer's SND.NXT",
+        "a synchronized endpoint's IRS is its peer's ISS and ISS < RCV.NXT =< peer's SND.NXT "
+        "(one that closed in SYN-RECEIVED counts once its SYN is acknowledged)",
         synchronization, lambda w: w.a.state in SYNCHRONIZED and w.b.state in SYNCHRONIZED,
         "both endpoints synchronized",
         bmc=True, inductive=("inductive-synchronization", "cross-synchronization")),
@@ -288,11 +320,11 @@ REGISTRY = (
     Registered(
         "no-deadlock", "every state with no step left has both endpoints CLOSED (2MSL included)",
         no_deadlock, both_closed, "an end with both endpoints CLOSED",
-        not_applicable=not_under_forging, bmc=True, seen_by_users=True),
+        not_applicable=end_not_assured, bmc=True, seen_by_users=True),
     Registered(
         "no-half-open", "no end state has one endpoint synchronized and its peer CLOSED",
         no_half_open, both_closed, "an end with both endpoints CLOSED",
-        not_applicable=not_under_forging, bmc=True, seen_by_users=True),
+        not_applicable=end_not_assured, bmc=True, seen_by_users=True),
     Registered(
         "blind-reset-resistance",
         "a forged segment ends a synchronized connection only as a RST with SEQ = RCV.NXT "
@@ -309,9 +341,12 @@ def every_property(decider: Decider) -> list[Property]:
     return [r.property(decider) for r in REGISTRY]
 
 
-def suite(decider: Decider, scenario: Scenario, config: Config) -> tuple[list[Property], dict[str, str]]:
-    """The properties checked for a scenario and configuration, and why any are left out."""
-    skipped = {r.name: why for r in REGISTRY if (why := r.not_applicable(scenario, config))}
+def suite(decider: Decider, scenario: Scenario, config: Config,
+          regardless: tuple[str, ...] = ()) -> tuple[list[Property], dict[str, str]]:
+    """The properties checked for a scenario and configuration, and why any are left out;
+    those named in ``regardless`` are checked even where n/a (to show what the reason names)."""
+    skipped = {r.name: why for r in REGISTRY
+               if r.name not in regardless and (why := r.not_applicable(scenario, config))}
     props = [r.property(decider) for r in REGISTRY if r.name not in skipped]
     assumptions = config.assumptions()
     out = [replace(p, assumptions="; ".join(filter(None, (

@@ -70,11 +70,14 @@ class TcpSystem:
                              isns=tuple(sorted((isns or {}).items())))
         self.scripts = {"A": scenario.a, "B": scenario.b}
         self.lost = Counter()
+        self.fired = Counter()  # transitions explored per step name (an edge of the graph, a fault)
+        self._initial = Counter()  # the initial calls: every rank of a partitioned search makes them
         self._limits: set[str] = set()
         self._memo: dict = {}  # see _outcomes
         self._loss_kinds: dict = {}
         self._steps: dict = {}
         self._order = _ReprKeys().__getitem__
+        self._unknown_before = self.decider.unknown  # the Decider may serve several runs
         self._next = plan(config)
         self._timeouts: tuple = (None, None)  # (world, its retransmission timeouts): see timeouts
 
@@ -87,7 +90,9 @@ class TcpSystem:
             for call in self.scripts[x]:
                 if not call.initial:
                     break
-                ((_, w),) = make_call(self, w, x)
+                ((step, w),) = make_call(self, w, x)
+                self._initial[step.name] += 1
+        self.fired.update(self._initial)
         return [w]
 
     def successors(self, w: World) -> list[tuple[Step, World]]:
@@ -98,23 +103,33 @@ class TcpSystem:
                 for a in actions:
                     if a.enabled(self, w, p):
                         out += a.effect(self, w, p)
+        fired = self.fired
+        for step, _ in out:
+            fired[step.name] += 1
         return out
 
     def limits_hit(self) -> list[str]:
         out = sorted(self._limits)
-        if self.decider.unknown:
-            out.append(f"Z3 returned unknown {self.decider.unknown} time(s)")
+        unknown = self.decider.unknown - self._unknown_before
+        if unknown:
+            out.append(f"Z3 returned unknown {unknown} time(s)")
         return out
+
+    def doubtful(self, w: World) -> bool:
+        return self.decider.doubtful(w.pc)
 
     def tallies(self) -> tuple:
         """What successors() counted: for a partitioned search to add up (checker.partitioned)."""
-        return self.lost, self._limits, self.decider.unknown
+        return (self.lost, self.fired - self._initial, self._limits, self.decider.unknown - self._unknown_before,
+                self.decider.undecided_record())
 
     def absorb(self, tallies: tuple) -> None:
-        lost, limits, unknown = tallies
+        lost, fired, limits, unknown, undecided = tallies
         self.lost.update(lost)
+        self.fired.update(fired)
         self._limits |= limits
         self.decider.unknown += unknown
+        self.decider.absorb_undecided(undecided)
 
     # --- the primitives the environment's actions are written with
     def fire(self, w: World, x: str, event: str, seg, ab: tuple, ba: tuple, calls: tuple):

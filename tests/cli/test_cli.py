@@ -105,7 +105,7 @@ def test_check_json_parses_and_carries_the_verdicts(capsys):
                        "--json")
     assert code == 1
     top = json.loads(out)
-    assert (top["schema"], top["status"]) == ("tcpverify/verification/1", "VIOLATED")
+    assert (top["schema"], top["status"]) == ("tcpverify/verification/2", "VIOLATED")
     (doc,) = top["runs"]
     assert (doc["scenario"], doc["configuration"], doc["variant"], doc["status"]) == \
         ("normal", "loss 0, stale 1", "two-way-handshake", "VIOLATED")

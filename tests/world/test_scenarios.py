@@ -40,7 +40,8 @@ def edges(outcome):
 def test_the_default_suite_is_every_scenario_under_every_configuration():
     assert set(SCENARIOS) == {"normal", "server-closes-first", "simultaneous-open",
                               "simultaneous-close", "half-close", "abort", "close-unread", "keep-alive",
-                              "connect-to-closed-port"}
+                              "data-then-close", "close-during-handshake", "give-up-during-handshake",
+                              "give-up-while-closing", "connect-to-closed-port"}
     assert FAIR_LOSS in DEFAULT_CONFIGS and Config() in DEFAULT_CONFIGS
 
 
@@ -51,7 +52,8 @@ def test_every_scenario_verifies_under_every_default_configuration(suite, scenar
     assert o.result.exploration.limits == []
     assert {v.property: v.status for v in o.result.verdicts} == \
         {p: Status.VERIFIED for p in PROPERTY_NAMES if p not in o.skipped}
-    assert o.verdict("close-completion").witness is not None
+    if "close-completion" not in o.skipped:
+        assert o.verdict("close-completion").witness is not None
 
 
 def test_graceful_is_checked_wherever_its_assumptions_hold(suite):
@@ -161,17 +163,13 @@ def test_bounded_loss_explores_no_cycle_but_fair_loss_does(suite):
 
 
 def test_more_losses_than_retries_leave_b_listening_or_half_open():
-    """Where the theorem ends: three losses against two retries make A give up."""
+    """Where the theorem ends: three losses against two retries make A give up, telling B
+    nothing (RFC 9293 3.10.8); the properties of the end are n/a there, and say why."""
     o = run("normal", Config(loss=3))
-    stuck = o.verdict("no-deadlock")
-    assert stuck.status == Status.VIOLATED and stuck.length == 7
-    assert [label.name for label, _ in stuck.trace[1:]] == \
-        ["ActiveOpenInClosed"] + [LOSE, "RetransmitInSynSent"] * 2 + [LOSE, "GiveUpInSynSent"]
-    assert o.verdict("close-completion").length == 7
-    half = o.verdict("no-half-open")
-    assert half.status == Status.VIOLATED and half.length == 11
-    assert half.message == "B is left ESTABLISHED while A is CLOSED"
-    assert half.trace[-1][0].name == "GiveUpInFinWait1"
+    for prop in ("close-completion", "no-deadlock", "no-half-open"):
+        assert o.skipped[prop].startswith("losses exceed the retries: an endpoint that gives up")
+    assert o.system.fired["GiveUpInSynSent"] and o.system.fired["GiveUpInFinWait1"]
+    assert o.status == Status.VERIFIED  # the safety properties still hold
     assert o.skipped["graceful"] == "losses are not fewer than retries"
     assert run("normal", Config(loss=3, retries=3)).status == Status.VERIFIED
 
