@@ -118,11 +118,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart.net-forge": {"en": "{action}", "zh": "伪造的报文段到达（{action}）"},
     "diagram.title": {"en": "TCP connection states (RFC 9293 3.3.2, Figure 5)",
                       "zh": "TCP 连接状态（RFC 9293 第 3.3.2 节，图 5）"},
-    "diagram.legend": {"en": "Edges are named after the spec's actions; self-loops are not drawn. Thin "
-                             "dashed arrows: ABORT, RST, and giving up",
-                       "zh": "边以规约中的动作命名；不画自环。细虚线箭头：ABORT、RST，"},
-    "diagram.legend-2": {"en": "after the last retransmission (RFC 9293 3.8.3, 3.10.5, 3.10.7).",
-                         "zh": "以及最后一次重传之后放弃连接（RFC 9293 第 3.8.3、3.10.5、3.10.7 节）。"},
+    "diagram.legend": {"en": "Labels as in Figure 5: event / segment sent (hover: the spec's rules). "
+                             "Self-loops are not drawn.",
+                       "zh": "边的标注同图 5：事件 / 发送的报文段（鼠标悬停可见规约中的规则）。不画自环。"},
+    "diagram.legend-2": {"en": "Thin dashed: ABORT, RST, giving up after the last retransmission "
+                               "(RFC 9293 3.8.3, 3.10.5, 3.10.7).",
+                         "zh": "细虚线：ABORT、RST，以及最后一次重传之后放弃连接（RFC 9293 第 3.8.3、3.10.5、3.10.7 节）。"},
     "diagram.more": {"en": "(and {n} more)", "zh": "（另有 {n} 条）"},
     # --- the explorer (tcpverify explore)
     "explore.title": {"en": "tcpverify explore: {what}", "zh": "tcpverify 状态探索：{what}"},

@@ -30,6 +30,12 @@ def rect(x: float, y: float, w: float, h: float) -> Polygon:
     return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
 
 
+def grow(r: Polygon, by: float) -> Polygon:
+    """An axis-aligned rectangle made larger by `by` on every side."""
+    x0, y0, x1, y1 = bounds(r)
+    return rect(x0 - by, y0 - by, x1 - x0 + 2 * by, y1 - y0 + 2 * by)
+
+
 def text_box(x: float, y: float, text: str, size: float, anchor: str = "start", mono: bool = False,
              angle: float = 0.0, about: Point | None = None) -> Polygon:
     """The box of a text drawn at (x, y) (its baseline), turned by angle degrees about `about`."""

@@ -11,12 +11,11 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from ..tcp.machine import ABORT, RTO
 from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK, LISTEN,
                           SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 from ..world.system import PEER
-from .geometry import Polygon, arrowhead, bounds, overlap, rect, text_box, text_width
-from .graph import EdgeView, GraphView
+from .geometry import Point, Polygon, arrowhead, bounds, grow, inside, overlap, quad, rect, text_box, text_width
+from .graph import EdgeView, GraphView, ends, exceptional, figure5
 from .steps import LOSE, TraceStep, Told
 
 # The words of the pictures, given in the reader's language (spec/teaching/messages.py, picture.*):
@@ -35,15 +34,15 @@ LAYOUT = {
     FIN_WAIT_2: (150, 505), CLOSING: (450, 505), LAST_ACK: (750, 505),
     TIME_WAIT: (450, 600),
 }
-# How far an edge bows to the left of its direction, as a share of its length; a few edges
-# bow the other way to keep clear of ESTABLISHED and of the handshake's labels.
+# How far an edge bows to the left of its direction, as a share of its length: tried first for
+# a few edges (to keep clear of ESTABLISHED), then BENDS in turn, until the curve passes under
+# no other box.
 BEND = {(SYN_RECEIVED, CLOSE_WAIT): -0.2, (SYN_SENT, SYN_RECEIVED): -0.1,
         (SYN_RECEIVED, ESTABLISHED): -0.12}
-# Where along an edge its label sits (0 at the source, 1 at the target), where the middle is crowded.
-LABEL_AT = {(SYN_RECEIVED, CLOSE_WAIT): 0.75, (LISTEN, SYN_SENT): 0.75}
+BENDS = (0.12, -0.12, 0.06, -0.06, 0.22, -0.22, 0.32, -0.32, 0.45, -0.45, 0.6, -0.6, 0.8, -0.8)
 CLOSED_END = (750, 600)
-TOP = (CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED)
-BOX_W, BOX_H = 124, 32
+BOX_W, BOX_H = 156, 32  # wide enough for the A and B markers inside, beside the name
+LABEL_SIZE_D, LINE_H = 10, 12  # an edge label's font size and line height
 A_COLOUR, B_COLOUR = "#1f6feb", "#d9480f"
 
 
@@ -63,12 +62,7 @@ def _svg(width: int, height: int, body: list[str], title: str) -> str:
 
 # ------------------------------------------------------------------ the state diagram
 
-def _exceptional(e: EdgeView) -> bool:
-    """Aborts, resets and giving up: drawn thin and unlabelled, as Figure 5 leaves them out."""
-    return e.event in (ABORT, RTO) or "RST" in e.guard
-
-
-def _clip(cx: float, cy: float, tx: float, ty: float) -> tuple[float, float]:
+def _clip(cx: float, cy: float, tx: float, ty: float) -> Point:
     """Where the ray from a box's centre towards (tx, ty) leaves the box."""
     dx, dy = tx - cx, ty - cy
     if dx == 0 and dy == 0:
@@ -77,75 +71,154 @@ def _clip(cx: float, cy: float, tx: float, ty: float) -> tuple[float, float]:
     return cx + dx * t, cy + dy * t
 
 
-def _position(u: str, v: str) -> tuple[tuple[int, int], tuple[int, int]]:
-    end = CLOSED_END if v == CLOSED and u not in TOP else LAYOUT[v]
-    return LAYOUT[u], end
+def _position(u: str, v: str) -> tuple[Point, Point]:
+    return LAYOUT[u], CLOSED_END if ends(u, v) else LAYOUT[v]
+
+
+def _box(x: float, y: float) -> Polygon:
+    return rect(x - BOX_W / 2, y - BOX_H / 2, BOX_W, BOX_H)
+
+
+@dataclass
+class Curve:
+    """One drawn edge between two boxes: every edge of the graph between them."""
+
+    edges: list[EdgeView]
+    start: Point
+    control: Point
+    end: Point
+
+    def points(self, n: int = 24) -> list[Point]:
+        return quad(self.start, self.control, self.end, n)
+
+
+def _route(u: str, v: str, boxes: list[Polygon], drawn: list[Curve]) -> tuple[Point, Point, Point]:
+    """The curve from u's box to v's: the first bow (BEND's, then BENDS in turn) that passes
+    under no other box and keeps apart from the curves already drawn; else the bow that passes
+    under the fewest points of boxes."""
+    (x1, y1), (x2, y2) = _position(u, v)
+    length = math.hypot(x2 - x1, y2 - y1)
+    px, py = (y2 - y1) / length, -(x2 - x1) / length  # to the left of the direction of travel
+    others = [grow(b, 3) for b in boxes if not inside((x1, y1), b) and not inside((x2, y2), b)]
+    tried = []
+    for share in (BEND.get((u, v), BENDS[0]), *BENDS):
+        control = (x1 + x2) / 2 + px * share * length, (y1 + y2) / 2 + py * share * length
+        curve = (_clip(x1, y1, *control), control, _clip(x2, y2, *control))
+        pts = quad(*curve, 40)
+        under = sum(inside(p, b) for p in pts for b in others)
+        if under == 0 and all(math.dist(pts[20], c.points(40)[20]) >= 16 for c in drawn):
+            return curve
+        tried.append((under, len(tried), curve))
+    return min(tried)[2]
 
 
 def state_diagram_svg(g: GraphView, words: dict[str, str]) -> str:
-    """The endpoint state machine, laid out like RFC 9293 Figure 5. Each state is a group
-    with data-state, holding hidden A and B markers that a trace page shows."""
-    pairs: dict[tuple[str, str], list[tuple[str, bool]]] = {}
+    """The endpoint state machine, laid out like RFC 9293 Figure 5: the states an endpoint can
+    reach, and the edges between them labelled "rcv X / snd Y" (the rule on hover). Each state
+    is a group with data-state (and data-end for the CLOSED where connections end), holding
+    hidden A and B markers that a trace page shows; each curve names its edges in data-edges."""
+    reach = g.reachable()
+    pairs: dict[tuple[str, str], list[EdgeView]] = {}
     for e in g.changes():
-        pairs.setdefault((e.source, e.target), []).append((e.name, _exceptional(e)))
-    body = []
-    labels = []
+        if e.source in reach:
+            pairs.setdefault((e.source, e.target), []).append(e)
+    places = [(s, *LAYOUT[s], False) for s in g.states if s in reach]
+    if any(_position(u, v)[1] == CLOSED_END for u, v in pairs):
+        places.append((CLOSED, *CLOSED_END, True))
+    boxes = [_box(x, y) for _, x, y, _ in places]
+    legend = [text_box(10, 665, words["legend"], 11), text_box(10, 680, words["legend-2"], 11)]
+    curves: list[Curve] = []
     for (u, v), edges in pairs.items():
-        (x1, y1), (x2, y2) = _position(u, v)
-        names = [k for k, exc in edges if not exc]
-        if len(names) > 3:
-            names = names[:2] + [words["more"].format(n=len(names) - 2)]
-        length = math.hypot(x2 - x1, y2 - y1)
-        bend = BEND.get((u, v), 0.12) * length
-        bend = math.copysign(max(abs(bend), 24), bend)
-        px, py = (y2 - y1) / length, -(x2 - x1) / length  # to the left of the direction of travel
-        cx, cy = (x1 + x2) / 2 + px * bend, (y1 + y2) / 2 + py * bend
-        sx, sy = _clip(x1, y1, cx, cy)
-        ex, ey = _clip(x2, y2, cx, cy)
-        style = ('stroke="#333" stroke-width="1.4"' if names else
-                 'stroke="#aaa" stroke-width="1" stroke-dasharray="4 3"')
-        body.append(f'<path class="edge" data-edges="{" ".join(k for k, _ in edges)}" '
+        curves.append(Curve(edges, *_route(u, v, boxes + legend, curves)))
+    heads = [arrowhead(c.end, c.control) for c in curves]
+    hard = boxes + heads + legend
+    blocks = [_lines(g, c, words) for c in curves]
+    labelled = [(c, b) for c, b in zip(curves, blocks) if b]
+    spots = _place([_block_spots(c, b) for c, b in labelled], hard,
+                   [[seg for d in curves if d is not c for seg in _segments(d)] for c, _ in labelled])
+    body = []
+    for c in curves:
+        solid = any(not exceptional(e) for e in c.edges)
+        style = 'stroke="#333" stroke-width="1.4"' if solid else \
+            'stroke="#aaa" stroke-width="1" stroke-dasharray="4 3"'
+        (sx, sy), (cx, cy), (ex, ey) = c.start, c.control, c.end
+        body.append(f'<path class="edge" data-edges="{" ".join(e.name for e in c.edges)}" '
                     f'd="M{_num(sx)},{_num(sy)} Q{_num(cx)},{_num(cy)} {_num(ex)},{_num(ey)}" '
                     f'fill="none" {style} marker-end="url(#arrow)"/>')
-        if names:
-            t = LABEL_AT.get((u, v), 0.5)
-            at = [(1 - t) ** 2 * a + 2 * t * (1 - t) * b + t * t * c
-                  for a, b, c in ((sx, cx, ex), (sy, cy, ey))]
-            labels.append(_label(*at,
-                                 math.copysign(1, bend) * px, math.copysign(1, bend) * py, names))
-    body += labels
-    for state, (x, y) in LAYOUT.items():
-        body.append(_state_box(state, x, y))
-    body.append(_state_box(CLOSED, *CLOSED_END))
+    for (c, block), (x, top, _) in zip(labelled, spots):
+        body.append(_label(x, top, block))
+    for state, x, y, end in places:
+        body.append(_state_box(state, x, y, end))
     body.append(f'<text x="10" y="665" font-size="11" fill="#666">{escape(words["legend"])}</text>'
                 f'<text x="10" y="680" font-size="11" fill="#666">{escape(words["legend-2"])}</text>')
     return _svg(900, 700, body, words["title"])
 
 
-def _label(x: float, y: float, ox: float, oy: float, names: list[str]) -> str:
-    """Edge names beside the curve's midpoint (x, y), on the side (ox, oy) it bows to."""
-    w = max(len(n) for n in names) * 6.0 + 6
-    h = 12 * len(names) + 2
-    x, y = x + ox * w / 2 * abs(ox), y + oy * h / 2 * abs(oy)
-    top = y - h / 2
+def _lines(g: GraphView, c: Curve, words: dict[str, str]) -> list[tuple[str, str]]:
+    """A curve's label, one line per distinct Figure 5 label of its edges that Figure 5 draws,
+    each with the rules it stands for; at most three lines."""
+    rules: dict[str, list[str]] = {}
+    for e in c.edges:
+        if not exceptional(e):
+            rules.setdefault(figure5(g, e), []).append(e.name)
+    lines = [(text, ", ".join(names)) for text, names in rules.items()]
+    if len(lines) > 3:
+        rest = lines[2:]
+        lines = lines[:2] + [(words["more"].format(n=len(rest)), ", ".join(r for _, r in rest))]
+    return lines
+
+
+def _block_size(block: list[tuple[str, str]]) -> tuple[float, float]:
+    return max(text_width(t, LABEL_SIZE_D, False) for t, _ in block) + 6, LINE_H * len(block) + 3
+
+
+def _block_spots(c: Curve, block: list[tuple[str, str]]) -> list[tuple[float, float, Polygon]]:
+    """Where a curve's label may go, best first: beside the curve near its middle, on the side
+    it bows to, then on the other side, then astride it; each (centre x, top, box)."""
+    w, h = _block_size(block)
+    pts = c.points(20)
+    mx, my = (c.start[0] + c.end[0]) / 2, (c.start[1] + c.end[1]) / 2
+    d = math.hypot(c.control[0] - mx, c.control[1] - my) or 1.0
+    nx, ny = (c.control[0] - mx) / d, (c.control[1] - my) / d  # towards the outside of the bow
+    reach = abs(nx) * w / 2 + abs(ny) * h / 2 + 3
+    out = []
+    for side in (1, -1, 0):
+        for k in (10, 8, 12, 6, 14, 4, 16):
+            cx, cy = pts[k][0] + side * nx * reach, pts[k][1] + side * ny * reach
+            if 0 <= cx - w / 2 and cx + w / 2 <= 900 and 0 <= cy - h / 2 and cy + h / 2 <= 650:
+                out.append((cx, cy - h / 2, rect(cx - w / 2, cy - h / 2, w, h)))
+    x, y = pts[10]
+    return out or [(x, y - h / 2, rect(x - w / 2, y - h / 2, w, h))]
+
+
+def _segments(c: Curve) -> list[Polygon]:
+    pts = c.points(12)
+    return [(a, b) for a, b in zip(pts, pts[1:])]
+
+
+def _label(x: float, top: float, block: list[tuple[str, str]]) -> str:
+    """A curve's label: its lines on a white ground, each with its rules as a tooltip."""
+    w, h = _block_size(block)
     out = [f'<rect x="{_num(x - w / 2)}" y="{_num(top)}" width="{_num(w)}" height="{_num(h)}" '
            f'fill="white" fill-opacity="0.85"/>']
-    for i, n in enumerate(names):
-        out.append(f'<text x="{_num(x)}" y="{_num(top + 11 + 12 * i)}" font-size="10" '
-                   f'text-anchor="middle" fill="#222">{escape(n)}</text>')
+    for i, (line, rules) in enumerate(block):
+        out.append(f'<g class="label"><title>{escape(rules)}</title><text x="{_num(x)}" '
+                   f'y="{_num(top + 11 + LINE_H * i)}" font-size="{LABEL_SIZE_D}" text-anchor="middle" '
+                   f'fill="#222">{escape(line)}</text></g>')
     return "\n".join(out)
 
 
-def _state_box(state: str, x: int, y: int) -> str:
+def _state_box(state: str, x: int, y: int, end: bool) -> str:
     left, top = x - BOX_W / 2, y - BOX_H / 2
     tags = []
-    for who, colour, tx in (("a", A_COLOUR, left - 11), ("b", B_COLOUR, left + BOX_W + 11)):
+    for who, colour, tx in (("a", A_COLOUR, left + 13), ("b", B_COLOUR, left + BOX_W - 13)):
         tags.append(f'<g class="tag tag-{who}" visibility="hidden"><circle cx="{_num(tx)}" '
-                    f'cy="{y}" r="10" fill="{colour}"/><text x="{_num(tx)}" y="{y + 4}" '
-                    f'font-size="12" font-weight="bold" text-anchor="middle" fill="white">'
+                    f'cy="{y}" r="9" fill="{colour}"/><text x="{_num(tx)}" y="{y + 4}" '
+                    f'font-size="11" font-weight="bold" text-anchor="middle" fill="white">'
                     f'{who.upper()}</text></g>')
-    return (f'<g class="state" data-state="{state}"><rect x="{_num(left)}" y="{_num(top)}" '
-            f'width="{BOX_W}" height="{BOX_H}" rx="8" fill="#f4f4f4" stroke="#333" '
+    role = ' data-end="1"' if end else ""
+    return (f'<g class="state" data-state="{state}"{role}><rect x="{_num(left)}" '
+            f'y="{_num(top)}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="#f4f4f4" stroke="#333" '
             f'stroke-width="1.4"/><text x="{x}" y="{y + 5}" font-size="14" text-anchor="middle" '
             f'fill="#111">{state}</text>{"".join(tags)}</g>')
 
@@ -320,8 +393,9 @@ def sequence_svg(c: Chart, title: str) -> str:
     arrows = [_line(m, y, last) for m in c.messages]
     taken += [_head(*a) for a in arrows]
     words = [compact(m.text).removesuffix(OLD_MARK) for m in c.messages]
+    lines = [((a[0], a[1]), (a[2], a[3])) for a in arrows]
     spots = _place([_spots(*a[:4], w) for a, w in zip(arrows, words)], taken,
-                   [((a[0], a[1]), (a[2], a[3])) for a in arrows])
+                   [[t for j, t in enumerate(lines) if j != i] for i in range(len(lines))])
     for m, a, w, spot in zip(c.messages, arrows, words, spots):
         body.append(_arrow(m, *a, w, spot))
     if c.loop_start is not None:
@@ -381,20 +455,20 @@ def _spots(x0: float, y0: float, x1: float, y1: float, words: str) -> list[Spot]
     return out
 
 
-def _place(spots: list[list[Spot]], taken: list[Polygon], lines: list[Polygon]) -> list[Spot]:
-    """One spot per label, each covering as few others and as little of `taken` as can be, then
-    crossing as few other arrows (`lines`, label i's own is lines[i]) as can be: every label in
-    turn moves to its best spot given the others, until none moves (ties go to the spot listed
-    first)."""
+def _place(spots: list[list[tuple]], taken: list[Polygon], soft: list[list[Polygon]]) -> list[tuple]:
+    """One spot per label (a spot's last element is its box), each covering as few other labels
+    and as little of `taken` as can be, then as little of its own `soft` list (the lines it
+    should not cross): every label in turn moves to its best spot given the others, until none
+    moves (ties go to the spot listed first)."""
     choice = [0] * len(spots)
     for _ in range(8):
         moved = False
         for i, own in enumerate(spots):
-            others = taken + [spots[j][k][5] for j, k in enumerate(choice) if j != i]
+            others = taken + [spots[j][k][-1] for j, k in enumerate(choice) if j != i]
             near = [t for t in others if _near(t, own)]
-            crossing = [t for j, t in enumerate(lines) if j != i and _near(t, own)]
-            best = min(range(len(own)), key=lambda k: (sum(overlap(own[k][5], t, GAP) for t in near),
-                                                       sum(overlap(own[k][5], t) for t in crossing), k))
+            crossing = [t for t in soft[i] if _near(t, own)]
+            best = min(range(len(own)), key=lambda k: (sum(overlap(own[k][-1], t, GAP) for t in near),
+                                                       sum(overlap(own[k][-1], t) for t in crossing), k))
             moved |= best != choice[i]
             choice[i] = best
         if not moved:
@@ -406,7 +480,7 @@ def _near(t: Polygon, spots: list[Spot]) -> bool:
     """Whether t's bounding box meets that of any of the spots (a quick filter before overlap)."""
     x0, y0, x1, y1 = bounds(t)
     for s in spots:
-        a0, b0, a1, b1 = bounds(s[5])
+        a0, b0, a1, b1 = bounds(s[-1])
         if a0 < x1 + GAP and x0 < a1 + GAP and b0 < y1 + GAP and y0 < b1 + GAP:
             return True
     return False

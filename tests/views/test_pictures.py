@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 
 from tcpverify.spec.suite.run import check_scenario
+from tcpverify.spec.tcp.facts import firings
+from tcpverify.spec.tcp.machine import Machine, build_graph
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.teaching.messages import LANGS, words
 from tcpverify.spec.teaching.narrator import narrate
 from tcpverify.spec.teaching.pages import pick
 from tcpverify.spec.teaching.topics import TOPICS, show
-from tcpverify.spec.views.geometry import arrowhead, overlap, text_box
-from tcpverify.spec.views.pictures import chart, sequence_mermaid, sequence_svg
+from tcpverify.spec.views.geometry import arrowhead, inside, overlap, quad, rect, text_box
+from tcpverify.spec.views.graph import exceptional, graph_mermaid, graph_view, sends
+from tcpverify.spec.views.pictures import DIAGRAM_WORDS, chart, sequence_mermaid, sequence_svg, state_diagram_svg
 from tcpverify.spec.world.config import SCENARIOS, Config
 
 REPORTS = Path(__file__).parents[2] / "reports"
@@ -92,7 +97,7 @@ def test_the_overlap_test_sees_an_overlap():
     assert len(clashes(svg)) == 2
 
 
-@pytest.mark.parametrize("name", sorted(p.relative_to(REPORTS).as_posix() for p in REPORTS.glob("teaching/*.svg")))
+@pytest.mark.parametrize("name", sorted(p.relative_to(REPORTS).as_posix() for p in REPORTS.rglob("*.svg")))
 def test_no_two_labels_overlap_in_a_committed_picture(name):
     assert clashes((REPORTS / name).read_text(encoding="utf-8")) == []
 
@@ -136,3 +141,85 @@ def test_mermaid_shows_an_old_duplicate_coming_from_the_network():
     old = [m for m in c.messages if m.sender == "net"]
     assert old and all(re.search(rf"^    N-->>{m.to}: {m.sent}\u2192", mer, re.M) for m in old)
     assert not re.search(r"^    A-->>", mer, re.M)
+
+
+def boxes_and_curves(svg: str):
+    """Every state's box, and every drawn edge as (its edges' names, points along its curve)."""
+    root = ET.fromstring(svg)
+    boxes = [(g.get("data-state"), next(g.iter(f"{SVG}rect"))) for g in root.iter(f"{SVG}g")
+             if g.get("class") == "state"]
+    boxes = [(s, rect(*(float(r.get(k)) for k in ("x", "y", "width", "height")))) for s, r in boxes]
+    curves = [(p.get("data-edges").split(), quad(*points(p.get("d")), 60)) for p in root.iter(f"{SVG}path")
+              if p.get("class") == "edge"]
+    return boxes, curves
+
+
+def under_boxes(svg: str) -> list[str]:
+    boxes, curves = boxes_and_curves(svg)
+    return [f"{names[0]} under {s}" for names, pts in curves for s, b in boxes if any(inside(p, b) for p in pts)]
+
+
+def test_the_box_test_sees_an_edge_under_a_box():
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><g class="state" data-state="CLOSING"><rect x="100" y="0" '
+           'width="50" height="20"/></g><path class="edge" data-edges="X" d="M0,10 Q125,10 250,10"/></svg>')
+    assert under_boxes(svg) == ["X under CLOSING"]
+
+
+def diagram(variant: str | None = None, lang: str = "en") -> str:
+    g = build_graph() if variant is None else VARIANTS[variant].apply(build_graph())
+    return state_diagram_svg(graph_view(g), words("diagram", DIAGRAM_WORDS, lang))
+
+
+@pytest.mark.parametrize("variant", [None, *VARIANTS])
+def test_no_label_overlaps_and_no_edge_runs_under_a_box_in_any_variants_diagram(variant):
+    for lang in LANGS:
+        svg = diagram(variant, lang)
+        assert clashes(svg) == [] and under_boxes(svg) == []
+
+
+def test_a_variant_draws_only_what_an_endpoint_can_reach():
+    root = ET.fromstring(diagram("no-time-wait"))
+    states = {g.get("data-state") for g in root.iter(f"{SVG}g") if g.get("class") == "state"}
+    assert "TIME-WAIT" not in states and {"FIN-WAIT-2", "CLOSING", "CLOSED"} <= states
+    drawn = " ".join(p.get("data-edges") for p in root.iter(f"{SVG}path") if p.get("class") == "edge").split()
+    assert "TimeoutInTimeWait" not in drawn and "RcvFinInFinWait2" in drawn
+
+
+def labels(svg: str) -> dict[str, str]:
+    """Each rule's label line on the diagram, from the hover titles."""
+    root = ET.fromstring(svg)
+    return {rule: g.find(f"{SVG}text").text for g in root.iter(f"{SVG}g") if g.get("class") == "label"
+            for rule in g.find(f"{SVG}title").text.split(", ")}
+
+
+def test_edges_are_labelled_as_figure_5_labels_them_with_the_rule_on_hover():
+    shown = labels(diagram())
+    assert shown["RcvSynInListen"] == "rcv SYN / snd SYN,ACK"
+    assert shown["RcvSynAckInSynSent"] == "rcv SYN,ACK / snd ACK"
+    assert shown["CloseInEstablished"] == "CLOSE / snd FIN,ACK"
+    assert shown["RcvAckOfFinInFinWait1"] == "rcv ACK of FIN"
+    assert shown["TimeoutInTimeWait"] == "2MSL timeout"
+    # computed from the edge's action, not listed: a variant that changes what is sent changes the label
+    assert labels(diagram("fin-without-ack"))["CloseInEstablished"] == "CLOSE / snd FIN"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", [None, "fin-without-ack", "fin-on-final-ack"])
+def test_what_a_label_says_is_sent_is_what_firing_the_edge_sends(variant):
+    graph = build_graph() if variant is None else VARIANTS[variant].apply(build_graph())
+    sent = {}
+    for f in firings(Machine(graph)):
+        sent.setdefault(f.edge, set()).add(",".join(s.flags for s in f.sent))
+    for e in graph_view(graph).changes():
+        if not exceptional(e) and e.name in sent:
+            assert sends(e) in sent[e.name], (e.name, sends(e), sent[e.name])
+
+
+def test_the_mermaid_state_diagram_has_one_arc_per_pair_and_gathers_the_aborts():
+    g = graph_view(build_graph())
+    mer = graph_mermaid(g)
+    arcs = re.findall(r"^    (\w+) --> (\w+)", mer, re.M)
+    assert len(arcs) == len(set(arcs)) < len({(e.source, e.target) for e in g.changes()})
+    into = [v for _, v in arcs]
+    assert max(into.count(v) for v in set(into)) <= 3  # not some thirty arcs into one CLOSED
+    assert "note left of CLOSED_END: ABORT, RST or giving up" in mer
