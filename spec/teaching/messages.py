@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ..views.pictures import DIAGRAM_WORDS
+
 LANGS = ("en", "zh")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -125,6 +127,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "(RFC 9293 3.8.3, 3.10.5, 3.10.7).",
                          "zh": "细虚线：ABORT、RST，以及最后一次重传之后放弃连接（RFC 9293 第 3.8.3、3.10.5、3.10.7 节）。"},
     "diagram.more": {"en": "(and {n} more)", "zh": "（另有 {n} 条）"},
+    "diagram.rcv": {"en": "rcv {flags}", "zh": "收到 {flags}"},  # Figure 5's notation
+    "diagram.snd": {"en": "snd {flags}", "zh": "发送 {flags}"},
+    "diagram.ack-of-fin": {"en": "ACK of FIN", "zh": "FIN 的 ACK"},
     # --- the explorer (tcpverify explore)
     "explore.title": {"en": "tcpverify explore: {what}", "zh": "tcpverify 状态探索：{what}"},
     "explore.not-end": {"en": "checked only where no step is left", "zh": "只在无步可走的状态上检查"},
@@ -396,3 +401,10 @@ def words(prefix: str, keys, lang: str) -> dict[str, str]:
     """The texts of ``prefix.KEY`` for each of ``keys``: the words a view is given (a view fills
     in any {placeholder} they hold)."""
     return {k: MESSAGES[f"{prefix}.{k}"][lang] for k in keys}
+
+
+def diagram_words(lang: str) -> dict[str, str]:
+    """The state diagram's words (spec.views.pictures.DIAGRAM_WORDS), and the name of each event
+    its edges carry (call.*, event.*)."""
+    names = {k.split(".", 1)[1]: m[lang] for k, m in MESSAGES.items() if k.startswith(("call.", "event."))}
+    return {**names, **words("diagram", DIAGRAM_WORDS, lang)}

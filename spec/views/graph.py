@@ -57,25 +57,28 @@ class GraphView:
 
 # RFC 9293 Figure 5 labels an edge "event / action": "rcv SYN / snd SYN,ACK", "CLOSE / snd FIN".
 FLAGS = ("SYN", "FIN", "RST", "ACK")  # in the order spec.tcp.segment prints them
+# Figure 5's words; a picture in another language is given its own (spec/teaching/messages.py
+# diagram.*, and the events' names, call.* and event.*; a test checks these against the en ones).
+FIGURE5 = {"rcv": "rcv {flags}", "snd": "snd {flags}", "ack-of-fin": "ACK of FIN"}
 
 
-def received(g: GraphView, e: EdgeView) -> str:
+def received(g: GraphView, e: EdgeView, words: dict[str, str] = FIGURE5) -> str:
     """The event of a Figure 5 label: a user call or timer by its name; a segment as "rcv" and
     the flags its guard requires, with ACK also where an earlier edge of the same state drops a
     segment without one (RFC 9293 3.10.7.4, fifth check)."""
     if e.event != SEGMENT:
-        return e.event
-    words = e.guard.split(" and ") if e.guard else []
-    flags = [f for f in FLAGS if f in words]
+        return words.get(e.event, e.event)
+    guard = e.guard.split(" and ") if e.guard else []
+    flags = [f for f in FLAGS if f in guard]
     earlier = g.edges[:g.edges.index(e)]
     if any(d.source == e.source and d.event == SEGMENT and d.guard == "not ACK" for d in earlier) \
             and "ACK" not in flags:
         flags.append("ACK")
     text = ",".join(flags)
-    if "acks_fin" in words:
+    if "acks_fin" in guard:
         text = ",".join(f for f in flags if f != "ACK")
-        text = f"{text}, ACK of FIN" if text else "ACK of FIN"
-    return f"rcv {text}"
+        text = f"{text}, {words['ack-of-fin']}" if text else words["ack-of-fin"]
+    return words["rcv"].format(flags=text)
 
 
 def sends(e: EdgeView) -> str:
@@ -108,10 +111,11 @@ def ends(u: str, v: str) -> bool:
     return v == CLOSED and u not in STARTING
 
 
-def figure5(g: GraphView, e: EdgeView) -> str:
+def figure5(g: GraphView, e: EdgeView, words: dict[str, str] = FIGURE5) -> str:
     """An edge's label as RFC 9293 Figure 5 writes it: "rcv SYN / snd SYN,ACK"."""
     out = sends(e)
-    return f"{received(g, e)} / snd {out}" if out else received(g, e)
+    got = received(g, e, words)
+    return f"{got} / {words['snd'].format(flags=out)}" if out else got
 
 
 def graph_view(g: nx.MultiDiGraph) -> GraphView:
@@ -162,7 +166,8 @@ def graph_mermaid(g: GraphView) -> str:
         if len(shown) < len(edges) and v == CLOSED:
             aborts.append(u)
     if aborts:
-        lines.append(f"    note left of {end}: ABORT, RST or giving up, from {', '.join(aborts)}")
+        rows = [", ".join(aborts[k:k + 3]) for k in range(0, len(aborts), 3)]  # a narrow note
+        lines.append(f"    note left of {end}: ABORT, RST or giving up, from<br/>{',<br/>'.join(rows)}")
     lines += [f"    %% {u} -> {v}: {', '.join(e.name for e in edges)}" for (u, v), edges in pairs.items()]
     lines += [f"    %% {line}" for line in g.self_loops()]
     return "\n".join(lines)

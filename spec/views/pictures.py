@@ -15,12 +15,13 @@ from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, 
                           SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 from ..world.system import PEER
 from .geometry import Point, Polygon, arrowhead, bounds, grow, inside, overlap, quad, rect, text_box, text_width
-from .graph import EdgeView, GraphView, ends, exceptional, figure5
+from .graph import FIGURE5, EdgeView, GraphView, ends, exceptional, figure5
 from .steps import LOSE, TraceStep, Told
 
 # The words of the pictures, given in the reader's language (spec/teaching/messages.py, picture.*):
-# the state diagram's title, legend and "(and {n} more)"; the sequence chart's (Told.words).
-DIAGRAM_WORDS = ("title", "legend", "legend-2", "more")
+# the state diagram's title, legend, "(and {n} more)" and Figure 5's words, beside which it is
+# given the events' names (call.*, event.*); the sequence chart's (Told.words).
+DIAGRAM_WORDS = ("title", "legend", "legend-2", "more", *FIGURE5)
 CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend", "network", "net-lose",
                "net-duplicate", "net-old", "net-forge")
 
@@ -52,7 +53,8 @@ def _num(x: float) -> str:
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">')
+            f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, Noto Sans CJK SC, '
+            f'WenQuanYi Micro Hei, sans-serif">')
     defs = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
             'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
             'fill="context-stroke"/></marker></defs>')
@@ -160,7 +162,7 @@ def _lines(g: GraphView, c: Curve, words: dict[str, str]) -> list[tuple[str, str
     rules: dict[str, list[str]] = {}
     for e in c.edges:
         if not exceptional(e):
-            rules.setdefault(figure5(g, e), []).append(e.name)
+            rules.setdefault(figure5(g, e, words), []).append(e.name)
     lines = [(text, ", ".join(names)) for text, names in rules.items()]
     if len(lines) > 3:
         rest = lines[2:]

@@ -13,13 +13,13 @@ from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.facts import firings
 from tcpverify.spec.tcp.machine import Machine, build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
-from tcpverify.spec.teaching.messages import LANGS, words
+from tcpverify.spec.teaching.messages import LANGS, MESSAGES, diagram_words
 from tcpverify.spec.teaching.narrator import narrate
 from tcpverify.spec.teaching.pages import pick
 from tcpverify.spec.teaching.topics import TOPICS, show
 from tcpverify.spec.views.geometry import arrowhead, inside, overlap, quad, rect, text_box
-from tcpverify.spec.views.graph import exceptional, graph_mermaid, graph_view, sends
-from tcpverify.spec.views.pictures import DIAGRAM_WORDS, chart, sequence_mermaid, sequence_svg, state_diagram_svg
+from tcpverify.spec.views.graph import FIGURE5, exceptional, graph_mermaid, graph_view, sends
+from tcpverify.spec.views.pictures import chart, sequence_mermaid, sequence_svg, state_diagram_svg
 from tcpverify.spec.world.config import SCENARIOS, Config
 
 REPORTS = Path(__file__).parents[2] / "reports"
@@ -111,6 +111,14 @@ def test_no_two_labels_overlap_in_a_chinese_sequence_chart_of_an_old_duplicate()
     assert clashes(sequence_svg(chart(topic("why-three-way-handshake", "zh")), "zh")) == []
 
 
+def test_no_two_labels_overlap_in_the_loop_of_the_two_way_handshake():
+    o = show(TOPICS["why-three-way-handshake"]).outcome
+    v = next(v for v in o.result.verdicts if v.loop_start is not None)  # close-completion's lasso
+    for lang in LANGS:
+        c = chart(narrate(o, v.trace, v.loop_start, lang))
+        assert c.loop_start is not None and clashes(sequence_svg(c, "lasso")) == []
+
+
 def test_the_simultaneous_open_chart_draws_both_syns_in_flight_at_the_start():
     t = told("simultaneous-open")
     c = chart(t)
@@ -167,7 +175,7 @@ def test_the_box_test_sees_an_edge_under_a_box():
 
 def diagram(variant: str | None = None, lang: str = "en") -> str:
     g = build_graph() if variant is None else VARIANTS[variant].apply(build_graph())
-    return state_diagram_svg(graph_view(g), words("diagram", DIAGRAM_WORDS, lang))
+    return state_diagram_svg(graph_view(g), diagram_words(lang))
 
 
 @pytest.mark.parametrize("variant", [None, *VARIANTS])
@@ -222,4 +230,12 @@ def test_the_mermaid_state_diagram_has_one_arc_per_pair_and_gathers_the_aborts()
     assert len(arcs) == len(set(arcs)) < len({(e.source, e.target) for e in g.changes()})
     into = [v for _, v in arcs]
     assert max(into.count(v) for v in set(into)) <= 3  # not some thirty arcs into one CLOSED
-    assert "note left of CLOSED_END: ABORT, RST or giving up" in mer
+    note = next(line for line in mer.splitlines() if line.startswith("    note left of CLOSED_END: ABORT"))
+    assert all(len(row) < 50 for row in note.split("<br/>")[1:])  # narrow: states three to a line
+
+
+def test_figure_5s_words_are_the_catalogues_english_and_a_chinese_diagram_has_its_own():
+    assert FIGURE5 == {k: MESSAGES[f"diagram.{k}"]["en"] for k in FIGURE5}
+    shown = labels(diagram(lang="zh"))
+    assert shown["RcvSynInListen"] == "收到 SYN / 发送 SYN,ACK"
+    assert shown["PassiveOpenInClosed"] == MESSAGES["call.OPEN (passive)"]["zh"]
