@@ -34,7 +34,7 @@ from ..suite.run import machine_for
 from ..tcp import facts
 from ..tcp.facts import Kind, kind, template
 from ..tcp.firing import DECIDER, fired, segments, seq_offsets
-from ..tcp.machine import KEEPALIVE, MSL2, RTO, SEGMENT, UNREAD_POSSIBLE, USER_CALLS
+from ..tcp.machine import MSL2, RTO, SCRIPTED_EVENTS, SEGMENT, UNREAD_POSSIBLE, USER_CALLS
 from ..tcp.rules import QUEUE_MAX, Params
 from ..tcp.segment import Segment
 from ..tcp.seq import BITVEC, HALF, SeqVal, lt
@@ -107,7 +107,7 @@ def _bounded(t: Tcb):
 def stimuli(template: Tcb) -> list[tuple[str, Segment | None, object]]:
     """(event, segment, precondition): every user call and timer, and every class of segment
     arriving (the network is adversarial: spec.proofs.relation_coverage checks the classes)."""
-    events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2, KEEPALIVE)]
+    events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2,) + SCRIPTED_EVENTS]
     events += [(SEGMENT, seg, cond) for seg, cond in segments(template, SEQ_OFFSETS)]
     return events + [(RTO, None, _queue_bound(template))]
 

@@ -60,6 +60,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.2MSL timeout": {"en": "2MSL timeout", "zh": "2MSL 超时"},
     "event.FIN-WAIT-2 timeout": {"en": "FIN-WAIT-2 timeout", "zh": "FIN-WAIT-2 超时"},
     "event.keep-alive timeout": {"en": "keep-alive timeout", "zh": "保活超时"},
+    "event.host crash": {"en": "host crash (restarts with no memory of the connection)",
+                         "zh": "主机崩溃（重启后不再记得这条连接）"},
     # the application calls (RFC 9293 3.10.1-3.10.6)
     "call.OPEN (active)": {"en": "OPEN (active)", "zh": "OPEN（主动打开）"},
     "call.OPEN (passive)": {"en": "OPEN (passive)", "zh": "OPEN（被动打开）"},

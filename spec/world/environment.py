@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from ..tcp.machine import MSL2, RTO, SCRIPTED_TIMERS, SEGMENT, USER_CALLS
+from ..tcp.machine import MSL2, RTO, SCRIPTED_EVENTS, SEGMENT, USER_CALLS
 from ..tcp.segment import Segment
 from ..tcp.seq import SeqVal
 from ..tcp.states import SYNCHRONIZED
@@ -174,9 +174,9 @@ RETRANSMIT_TIMEOUT, MSL2_TIMEOUT = "RetransmitTimeout", "Msl2Timeout"
 LOSE, DUPLICATE, OLD, FORGE = "Lose", "Duplicate", "OldDuplicateArrives", "ForgedArrives"
 
 ENVIRONMENT = (
-    Action(APP_CALL, "an application makes its script's next call (RFC 9293 3.10.1-3.10.5), or a "
-           "timer the script schedules expires (3.8.4 keep-alive)",
-           endpoints, call_enabled, make_call, events=USER_CALLS + SCRIPTED_TIMERS),
+    Action(APP_CALL, "an application makes its script's next call (RFC 9293 3.10.1-3.10.5), or what "
+           "else its script schedules: a keep-alive (3.8.4), a host crash (3.5.1)",
+           endpoints, call_enabled, make_call, events=USER_CALLS + SCRIPTED_EVENTS),
     Action(DELIVER, "the segment at the head of a channel arrives (RFC 9293 3.10.7)",
            arrivals, lambda s, w, p: p[1] == 0, deliver, events=(SEGMENT,)),
     Action(DELIVER_OUT_OF_ORDER, "a segment overtakes those sent before it and arrives",

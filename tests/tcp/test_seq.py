@@ -238,6 +238,7 @@ ASKED = [(rel, x, y) for rel in ("lt", "eq") for x, y in
          [(A, B), (A + 2, B), (B, A + 3), (OLD, A), (OLD, B + 1), (OLDACK, OLD), (C, A + 1), (OLD, concrete(9))]]
 
 
+@pytest.mark.slow
 def test_reduced_key_models_and_shared_solvers_give_the_full_contexts_answers():
     """possible() against a fresh solver over the whole path condition and every axiom."""
     def full(pc, rel, x, y, holds):

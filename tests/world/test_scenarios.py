@@ -41,10 +41,11 @@ def test_the_default_suite_is_every_scenario_under_every_configuration():
     assert set(SCENARIOS) == {"normal", "server-closes-first", "simultaneous-open",
                               "simultaneous-close", "half-close", "abort", "close-unread", "keep-alive",
                               "data-then-close", "close-during-handshake", "give-up-during-handshake",
-                              "give-up-while-closing", "connect-to-closed-port"}
+                              "give-up-while-closing", "peer-crashes", "connect-to-closed-port"}
     assert FAIR_LOSS in DEFAULT_CONFIGS and Config() in DEFAULT_CONFIGS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", DEFAULT_CONFIGS, ids=lambda c: c.name)
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scenario_verifies_under_every_default_configuration(suite, scenario, config):
