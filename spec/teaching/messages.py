@@ -125,9 +125,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diagram.legend": {"en": "Labels as in Figure 5: event / segment sent (hover: the spec's rules). "
                              "Self-loops are not drawn.",
                        "zh": "边的标注同图 5：事件 / 发送的报文段（鼠标悬停可见规约中的规则）。不画自环。"},
-    "diagram.legend-2": {"en": "Thin dashed: ABORT, RST, giving up after the last retransmission "
-                               "(RFC 9293 3.8.3, 3.10.5, 3.10.7).",
-                         "zh": "细虚线：ABORT、RST，以及最后一次重传之后放弃连接（RFC 9293 第 3.8.3、3.10.5、3.10.7 节）。"},
+    "diagram.legend-2": {"en": "Thin dashed: ABORT, RST, a host crash, giving up after the last retransmission "
+                               "(RFC 9293 3.5.1, 3.8.3, 3.10.5, 3.10.7).",
+                         "zh": "细虚线：ABORT、RST、主机崩溃，以及最后一次重传之后放弃连接"
+                               "（RFC 9293 第 3.5.1、3.8.3、3.10.5、3.10.7 节）。"},
     "diagram.more": {"en": "(and {n} more)", "zh": "（另有 {n} 条）"},
     "diagram.rcv": {"en": "rcv {flags}", "zh": "收到 {flags}"},  # Figure 5's notation
     "diagram.snd": {"en": "snd {flags}", "zh": "发送 {flags}"},

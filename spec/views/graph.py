@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from ..tcp.machine import ABORT, RTO, SEGMENT
+from ..tcp.machine import ABORT, CRASH, RTO, SEGMENT
 from ..tcp.states import CLOSED, LISTEN, SYN_RECEIVED, SYN_SENT
 
 
@@ -97,8 +97,9 @@ def sends(e: EdgeView) -> str:
 
 
 def exceptional(e: EdgeView) -> bool:
-    """Aborts, resets and giving up, which Figure 5 leaves out (RFC 9293 3.8.3, 3.10.5, 3.10.7)."""
-    return e.event in (ABORT, RTO) or "RST" in e.guard or "RST" in sends(e)
+    """Aborts, resets, host crashes and giving up, which Figure 5 leaves out (RFC 9293 3.5.1,
+    3.8.3, 3.10.5, 3.10.7)."""
+    return e.event in (ABORT, RTO, CRASH) or "RST" in e.guard or "RST" in sends(e)
 
 
 # Figure 5 draws CLOSED twice: where connections start (and where one not yet synchronized
@@ -167,7 +168,7 @@ def graph_mermaid(g: GraphView) -> str:
             aborts.append(u)
     if aborts:
         rows = [", ".join(aborts[k:k + 3]) for k in range(0, len(aborts), 3)]  # a narrow note
-        lines.append(f"    note left of {end}: ABORT, RST or giving up, from<br/>{',<br/>'.join(rows)}")
+        lines.append(f"    note left of {end}: ABORT, RST, a crash or giving up, from<br/>{',<br/>'.join(rows)}")
     lines += [f"    %% {u} -> {v}: {', '.join(e.name for e in edges)}" for (u, v), edges in pairs.items()]
     lines += [f"    %% {line}" for line in g.self_loops()]
     return "\n".join(lines)
