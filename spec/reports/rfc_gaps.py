@@ -69,7 +69,7 @@ def runs() -> dict[str, Outcome]:
 
 
 EARLY_CONFIGS = (Config(reorder=True), Config(loss=1, dup=1, reorder=True), Config(stale=1))
-REUSE_CONFIG = Config(loss=1, dup=1, reorder=True)
+REUSE_CONFIG = Config(dup=1)
 
 
 def taken_from_the_old_connection(o: Outcome) -> list:

@@ -8,6 +8,9 @@ from tcpverify.spec.reports.rfc_gaps import (EARLY_CONFIGS, FIGURE_13, close_pat
                                              taken_from_the_old_connection)
 
 
+pytestmark = pytest.mark.slow  # every test reads the report's runs (a few CPU s each)
+
+
 @pytest.fixture(scope="module")
 def gaps():
     return runs()

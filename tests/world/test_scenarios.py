@@ -57,6 +57,7 @@ def test_every_scenario_verifies_under_every_default_configuration(suite, scenar
         assert o.verdict("close-completion").witness is not None
 
 
+@pytest.mark.slow
 def test_graceful_is_checked_wherever_its_assumptions_hold(suite):
     checked = {(s, c.name) for (s, c), o in suite.items() if "graceful" not in o.skipped}
     assert ("normal", "loss 1") in checked and ("half-close", "loss 2, retries 3") in checked
