@@ -172,7 +172,8 @@ def blind_reset_resistance(d: Decider, **common) -> Invariant:
 
 
 def _ended(w: World) -> bool:
-    return w.a.state in ENDED and w.b.state in ENDED
+    """Both in CLOSED or TIME-WAIT once an application has acted: both start CLOSED."""
+    return w.a.state in ENDED and w.b.state in ENDED and w.calls != (0, 0)
 
 
 def close_completion(d: Decider, **common) -> Eventually:
@@ -288,7 +289,7 @@ class Registered:
 REGISTRY = (
     Registered(
         "close-completion", "every fair run reaches a state with both endpoints in CLOSED or TIME-WAIT",
-        close_completion, lambda w: _ended(w) and w.calls != (0, 0),
+        close_completion, _ended,
         "both endpoints in CLOSED or TIME-WAIT after the applications acted",
         not_applicable=close_completion_excluded, bmc=True, seen_by_users=True),
     Registered(
