@@ -112,6 +112,23 @@ class Replayed:
         return (self[i] for i in range(len(self)))
 
 
+class Decoded:
+    """The states of a search over a model's compact states, decoded on demand
+    (``model.decode``) for properties, traces and reports."""
+
+    def __init__(self, states, decode):
+        self.compact, self.decode = states, decode
+
+    def __len__(self) -> int:
+        return len(self.compact)
+
+    def __getitem__(self, i: int):
+        return self.decode(self.compact[i])
+
+    def __iter__(self):
+        return map(self.decode, self.compact)
+
+
 @contextmanager
 def gc_paused():
     """A search allocates millions of tuples and frees few before it ends: Python's cyclic
@@ -132,9 +149,10 @@ def omission_probability(states: int, bits: int) -> float:
     return min(1.0, states * states / 2 ** (bits + 1))
 
 
-def compactor(bits: int):
-    """state -> its fingerprint of ``bits`` bits (PYTHONHASHSEED-independent)."""
-    full, mask = Fingerprints(), (1 << bits) - 1
+def compactor(bits: int, stable=None):
+    """state -> its fingerprint of ``bits`` bits (PYTHONHASHSEED-independent): ``stable``, the
+    model's own hash of that kind, or Fingerprints."""
+    full, mask = stable or Fingerprints(), (1 << bits) - 1
     return lambda s: full(s) & mask
 
 
@@ -163,6 +181,9 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     ``fingerprint``: hash compaction, as SPIN's -DHC: a state is stored as a fingerprint of
     that many bits and kept whole only while it waits in the queue (states are rebuilt for
     traces by Replayed); two states of one fingerprint are taken for one.
+
+    A model with ``decode`` (checker.model.Compact) is searched on its compact states; the
+    properties and the graph's ``states`` see them decoded.
     """
     start = time.perf_counter()
     g = StateGraph(edges=EdgeList() if keep_edges else None, compaction=fingerprint)
@@ -175,16 +196,18 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     transitions = 0
     pending: deque = deque()  # the states met and not yet expanded, in BFS order
     index = g.index
+    decode = getattr(model, "decode", None)
     if fingerprint is None:
         key, lookup, fingerprints = None, index.get, None
     else:
-        key, fingerprints = compactor(fingerprint), array("Q")
+        key, fingerprints = compactor(fingerprint, getattr(model, "stable", None)), array("Q")
         lookup = lambda s: index.get(key(s))  # noqa: E731
         eventually = [p for p in properties if isinstance(p, Eventually)]
         g.bad = {p.name: bytearray() for p in eventually}
 
     def visit(state, parent: int, label) -> int:
         i = len(g.parent)
+        w = state if decode is None else decode(state)
         if key is None:
             g.states.append(state)
             index[state] = i
@@ -192,18 +215,18 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
             fingerprints.append(k := key(state))
             index[k] = i
             for p in eventually:
-                g.bad[p.name].append(not p.goal(state))
+                g.bad[p.name].append(not p.goal(w))
         pending.append(state)
         g.parent.append(parent)
         g.parent_label.append(label)
         g.depth.append(g.depth[parent] + 1 if parent >= 0 else 0)
         for p in invariants:
             if p.name not in violations:
-                msg = p.check(state)
+                msg = p.check(w)
                 if msg is not None:
                     violations[p.name] = Found(i, msg)
         for p in witnessed:
-            if p.name not in witnesses and p.witness(state):
+            if p.name not in witnesses and p.witness(w):
                 witnesses[p.name] = Found(i)
         return i
 
@@ -236,7 +259,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
             g.terminal.append(i)
             for p in end_checks:
                 if p.name not in violations:
-                    msg = p.check(state)
+                    msg = p.check(state if decode is None else decode(state))
                     if msg is not None:
                         violations[p.name] = Found(i, msg)
         i += 1
@@ -249,6 +272,8 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
         g.complete = False
     if key is not None:
         g.states = Replayed(model, g, fingerprints, key)
+    if decode is not None:
+        g.states = Decoded(g.states, decode)
     stats = Stats(states=len(g.parent), transitions=transitions,
                   depth=max(g.depth, default=0), seconds=time.perf_counter() - start,
                   peak_rss_mib=peak_rss_mib(),

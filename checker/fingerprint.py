@@ -24,7 +24,7 @@ class Fingerprints:
             if v is None:
                 v = parts[x] = stable_hash(x)
             h = ((h ^ v) * 0x100000001B3) & MASK
-        return _mix(h)
+        return mix(h)
 
 
 def stable_hash(x) -> int:
@@ -32,19 +32,19 @@ def stable_hash(x) -> int:
         h = 0x84222325CBF29CE4 + len(x)
         for y in x:
             h = ((h ^ stable_hash(y)) * 0x100000001B3) & MASK
-        return _mix(h)
+        return mix(h)
     if isinstance(x, frozenset):  # order-free: the sum of the elements' hashes
-        return _mix((sum(stable_hash(y) for y in x) + 0x2545F4914F6CDD1D) & MASK)
+        return mix((sum(stable_hash(y) for y in x) + 0x2545F4914F6CDD1D) & MASK)
     if isinstance(x, str):
         return int.from_bytes(blake2b(x.encode(), digest_size=8).digest(), "little")
     if x is None:
         return 0x5BD1E995
     if isinstance(x, int):  # bool too
-        return _mix(x & MASK ^ 1 << 62)
+        return mix(x & MASK ^ 1 << 62)
     raise TypeError(f"no stable hash for {type(x).__name__}")
 
 
-def _mix(h: int) -> int:
+def mix(h: int) -> int:
     """splitmix64's finalizer: every input bit moves every output bit."""
     h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & MASK
     h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & MASK

@@ -37,3 +37,27 @@ class PartitionedModel(Model[S, L], Protocol):
     def absorb(self, tallies: object) -> None:
         """Add another copy's tallies to this one's."""
         ...
+
+
+class Compact(Model[S, L], Protocol):
+    """A model searched on compact states: a state is a tuple of ids of interned parts, each
+    process's own. Properties, traces and reports see states decoded; ``stable`` hashes a
+    state alike in every process (which worker owns it; hash compaction's fingerprints);
+    ``part`` and ``intern`` carry a part from one process's ids to another's."""
+
+    def decode(self, state: S) -> object:
+        ...
+
+    def encode(self, readable: object) -> S:
+        ...
+
+    def stable(self, state: S) -> int:
+        ...
+
+    def part(self, j: int, i: int) -> object:
+        """The value of id i at position j of a state."""
+        ...
+
+    def intern(self, j: int, value: object) -> int:
+        """value's id at position j of a state, in this process."""
+        ...

@@ -8,6 +8,10 @@ sequential search (checker.explore) numbers them: in order of their first arriva
 number, position among the parent's successors), the least key over every rank winning. So
 the graph, the verdicts and the counterexamples are the sequential search's, for any number
 of ranks; rank 0 gathers the graph at the end (liveness and traces need it whole).
+
+A model with compact states (checker.model.Compact) keeps them in each rank's own tables:
+a state travels as its sender's ids, with the parts the receiver has not had from that
+sender yet (_Wire).
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 import heapq
 import time
 from array import array
+from collections import defaultdict
 from typing import Sequence
 
-from .explore import EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
 from .memory import peak_rss_mib
 from .model import Model
@@ -30,9 +35,11 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
     """The sequential search's Exploration on rank 0; None on the other ranks."""
     start = time.perf_counter()
     rank, size = comm.Get_rank(), comm.Get_size()
-    part = _Partition(properties)
-    # Forked processes share Python's hash (one seed, one address of None); MPI's do not.
-    spread = hash if getattr(comm, "forked", False) else Fingerprints()
+    part = _Partition(properties, getattr(model, "decode", None))
+    wire = _Wire(model, rank, size)
+    # Forked processes share Python's hash (one seed, one address of None); MPI's do not,
+    # nor do two ranks' tables of compact states.
+    spread = getattr(model, "stable", None) or (hash if getattr(comm, "forked", False) else Fingerprints())
     owner = (lambda s: spread(s) % size) if size > 1 else (lambda s: 0)
 
     init = []
@@ -63,13 +70,13 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             if not succ:
                 part.end(s, g)
             sent.append((g, succ, targets))
-        inbox = comm.alltoall(out)
+        inbox = comm.alltoall([wire.pack(o, msgs, 3) for o, msgs in enumerate(out)])
         # keep the unseen ones, each with its least key
         fresh: dict = {}  # state -> [key, label, slot]
         replies = []
-        for msgs in inbox:
+        for r, msgs in enumerate(inbox):
             answer = []
-            for g, k, label, t in msgs:
+            for g, k, label, t in wire.unpack(r, msgs, 3):
                 known = gids.get(t)
                 if known is not None:
                     answer.append(known)
@@ -111,13 +118,50 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             if news:
                 limits.append(f"state limit {max_states} reached")
             break
-    return _gather(comm, model, part, total, limits, keep_edges, start)
+    return _gather(comm, model, part, wire, total, limits, keep_edges, start)
+
+
+class _Wire:
+    """Compact states between ranks. Each rank's ids are its own: a message carries its
+    states as the sender's ids plus the values of the parts the receiver has not had from
+    this sender yet, which the receiver interns and remembers (checker.model.Compact)."""
+
+    def __init__(self, model: Model, rank: int, size: int):
+        self.model, self.rank = model, rank
+        self.compact = hasattr(model, "intern")
+        self.sent = [defaultdict(set) for _ in range(size)]  # per peer, per position: ids it has
+        self.got = [defaultdict(dict) for _ in range(size)]  # per peer, per position: its id -> ours
+
+    def pack(self, to: int, items: list, at: int) -> tuple:
+        """(new parts, items) for rank ``to``: items[n][at] is a state."""
+        if not self.compact or to == self.rank:
+            return (), items
+        known, part, news = self.sent[to], self.model.part, []
+        for item in items:
+            for j, i in enumerate(item[at]):
+                have = known[j]
+                if i not in have:
+                    have.add(i)
+                    news.append((j, i, part(j, i)))
+        return news, items
+
+    def unpack(self, sender: int, message: tuple, at: int) -> list:
+        """The items of a message from ``sender``, their states in this rank's ids."""
+        news, items = message
+        if not self.compact or sender == self.rank:
+            return items
+        ours, intern = self.got[sender], self.model.intern
+        for j, i, value in news:
+            ours[j][i] = intern(j, value)
+        return [item[:at] + (tuple(ours[j][i] for j, i in enumerate(item[at])),) + item[at + 1:]
+                for item in items]
 
 
 class _Partition:
     """What one rank holds: its states (state -> gid), their tree data, edges and findings."""
 
-    def __init__(self, properties: Sequence[Property]):
+    def __init__(self, properties: Sequence[Property], decode=None):
+        self.decode = decode
         self.invariants = [p for p in properties if isinstance(p, Invariant)]
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.witnessed = [p for p in properties if p.witness is not None]
@@ -135,6 +179,8 @@ class _Partition:
         """States arrive in increasing gid: the first finding of a property is its least."""
         self.gids[s] = gid
         self.tree.append((gid, s, parent, label, depth))
+        if self.decode is not None:
+            s = self.decode(s)
         for p in self.invariants:
             if p.name not in self.violations:
                 msg = p.check(s)
@@ -146,6 +192,8 @@ class _Partition:
 
     def end(self, s, gid: int) -> None:
         self.terminal.append(gid)
+        if self.end_checks and self.decode is not None:
+            s = self.decode(s)
         for p in self.end_checks:
             if p.name not in self.violations:
                 msg = p.check(s)
@@ -165,11 +213,11 @@ class _Partition:
                 self.out_edges.append((g, [(label, j) for (label, _), j in zip(succ, targets)]))
 
 
-def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
+def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limits: list[str],
             keep_edges: bool, start: float) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
-    mine = (part.tree, part.out_edges, part.terminal, part.violations, part.witnesses,
-            part.transitions, peak_rss_mib() or 0.0,
+    mine = (wire.pack(0, part.tree, 1), part.out_edges, part.terminal, part.violations,
+            part.witnesses, part.transitions, peak_rss_mib() or 0.0,
             tallies() if tallies else None)
     every = comm.gather(mine)
     if every is None:
@@ -182,7 +230,7 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
     witnesses: dict[str, Found] = {}
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
     for rank, (tree, edges, terminal, found, seen, n, peak, tally) in enumerate(every):
-        for gid, s, parent, label, depth in tree:
+        for gid, s, parent, label, depth in wire.unpack(rank, tree, 1):
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
         for gid, e in edges:
             out_edges[gid] = e
@@ -199,6 +247,8 @@ def _gather(comm, model: Model, part: _Partition, total: int, limits: list[str],
             model.absorb(tally)
     g.terminal.sort()
     g.index = {s: i for i, s in enumerate(g.states)}
+    if part.decode is not None:
+        g.states = Decoded(g.states, part.decode)
     if keep_edges:
         for e in out_edges:
             if e is None:  # a state of the last level, left unexpanded by the state limit

@@ -25,14 +25,14 @@ from .mpi import mpi_world
 
 def parser():
     """Every command's parser; the model loads here, inside main()'s handling of Ctrl-C."""
-    from . import (audit, bmc, check, explain, explore, listing, mutants, prove, replay, report, schema,
-                   trace, verify)
+    from . import (audit, bmc, check, exercise, explain, explore, listing, mutants, prove, replay, report,
+                   schema, trace, verify)
     from .options import Parser
     p = Parser(prog="tcpverify", description="Model-check TCP connection management (RFC 9293).")
     p.add_argument("--version", action="version", version=f"tcpverify {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for module in (verify, check, listing, explain, explore, trace, report, replay, prove, audit, mutants,
-                   bmc, schema):
+    for module in (verify, check, listing, explain, explore, exercise, trace, report, replay, prove, audit,
+                   mutants, bmc, schema):
         module.add_parser(sub)
     return p
 

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 from tcpverify.checker.status import Status
 
-from ..tcp.machine import OPEN_ACTIVE, OPEN_PASSIVE, SEGMENT, SEND, Machine
+from ..tcp.machine import CRASH, OPEN_ACTIVE, OPEN_PASSIVE, SEGMENT, SEND, Machine
 from ..tcp.rules import Params, reset_forms
 from ..tcp.segment import Segment, carried, covers, pure_ack
 from ..tcp.seq import MOD
@@ -54,11 +54,12 @@ MAX_SECONDS = 60.0  # seconds one connection's search may take (by default)
 # and is a captured segment like any other; the channel halves are FIFO.
 ALLOWED = (DELIVER, RETRANSMIT_TIMEOUT, MSL2_TIMEOUT, APP_CALL, LOSE)
 NOT_ALLOWED = tuple(n for n in NAMES if n not in ALLOWED)
-# The events an unobserved step fires, in the order tried: the timers, then the calls. SEND
-# is not among them: the data an endpoint sends is the data the capture shows (_next_data).
+# The events an unobserved step fires, in the order tried: the timers, then the calls. Not
+# SEND: the data an endpoint sends is the data the capture shows (_next_data); not a host
+# crash: it would explain away any segment a host should have answered.
 def unobserved(allowed: tuple) -> tuple:
     return tuple(e for n in (RETRANSMIT_TIMEOUT, MSL2_TIMEOUT, APP_CALL) if n in allowed
-                 for e in BY_NAME[n].events if e != SEND)
+                 for e in BY_NAME[n].events if e not in (SEND, CRASH))
 
 
 UNOBSERVED = unobserved(ALLOWED)

@@ -7,9 +7,10 @@ SYN-SENT, SYN-RECEIVED, ESTABLISHED) that satisfies the one-endpoint invariant.
 
 The network is a multiset of slots, each holding one segment; the invariant
 constrains every occupied slot on its own (``in_flight``), so one symbolic
-segment per direction, with symbolic flags, stands for all of them: loss
-empties a slot and duplication copies one, and neither can break a per-segment
-property; an old duplicate injected by the network satisfies every one. A step
+segment per direction, with symbolic flags, stands for all of them, and any
+slot may arrive (in order or not). The network's own actions are steps too
+(NETWORK_STEPS): loss empties a slot, duplication copies one, and an old
+duplicate or a forged RST or SYN is injected. A step
 must keep the received segment's and every other segment's property (X's
 fields change under them) and give each segment it sends the property.
 
@@ -50,6 +51,7 @@ from ..tcp.seq import BITVEC, HALF, SeqVal
 from ..tcp.states import CLOSED, ESTABLISHED, LISTEN, SYN_RECEIVED, SYN_SENT
 from ..tcp.symbolic import FAR, far_apart
 from ..tcp.tcb import Tcb
+from ..world.environment import DUPLICATE, FORGE, FORGED_KINDS, LOSE, OLD, forged
 from . import induction
 from .induction import RCV, SND, Transition
 
@@ -257,6 +259,12 @@ Y = End(None, "Y.fresh", "Y.synced")
 TO_Y, TO_X = symbolic_slot("OX"), symbolic_slot("OY")  # any slot holding a segment from X, from Y
 RECEIVED = ("R.CUR", "R.ACKS", "R.OLD")
 INJECTED = GhostSlot("OLD", False, False, True)  # an old duplicate the network injects
+NETWORK = "network"  # the event of a step of the network alone: the environment action names it
+# The network's own actions on the slots to Y, as the explicit search's (spec/world/environment.py):
+# a forged segment (RFC 5961) is sent by no incarnation; injecting it in any state covers the
+# attack on a synchronized connection.
+NETWORK_STEPS = ((OLD, (TO_Y, INJECTED)), (LOSE, ()), (DUPLICATE, (TO_Y, TO_Y)),
+                 *((FORGE, (TO_Y, GhostSlot(forged(kind, 1), False, False, False))) for kind in FORGED_KINDS))
 
 
 def _pre(x: Tcb, y: Tcb, to_y=(TO_Y,), to_x=(TO_X,)) -> GhostWorld:
@@ -317,8 +325,9 @@ def _steps(variant: str | None) -> tuple:
             out.append((t, before, post))
     for x in induction.pre_states():
         for y in ys:
-            t = Transition(x, "network", None, "OldDuplicateArrives", (), True, x, ())
-            out.append((t, _before(x, y), _pre(x, y, (TO_Y, INJECTED))))
+            for name, to_y in NETWORK_STEPS:
+                t = Transition(x, NETWORK, None, name, (), True, x, ())
+                out.append((t, _before(x, y), _pre(x, y, to_y)))
     return tuple(out)
 
 

@@ -34,7 +34,7 @@ from ..suite.run import machine_for
 from ..tcp import facts
 from ..tcp.facts import Kind, kind, template
 from ..tcp.firing import DECIDER, fired, segments, seq_offsets
-from ..tcp.machine import KEEPALIVE, MSL2, RTO, SEGMENT, UNREAD_POSSIBLE, USER_CALLS
+from ..tcp.machine import MSL2, RTO, SCRIPTED_EVENTS, SEGMENT, UNREAD_POSSIBLE, USER_CALLS
 from ..tcp.rules import QUEUE_MAX, Params
 from ..tcp.segment import Segment
 from ..tcp.seq import BITVEC, HALF, SeqVal, lt
@@ -104,6 +104,14 @@ def _bounded(t: Tcb):
     return z3.And(*out)
 
 
+def stimuli(template: Tcb) -> list[tuple[str, Segment | None, object]]:
+    """(event, segment, precondition): every user call and timer, and every class of segment
+    arriving (the network is adversarial: spec.proofs.relation_coverage checks the classes)."""
+    events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2,) + SCRIPTED_EVENTS]
+    events += [(SEGMENT, seg, cond) for seg, cond in segments(template, SEQ_OFFSETS)]
+    return events + [(RTO, None, _queue_bound(template))]
+
+
 @lru_cache(maxsize=None)
 def transitions(variant: str | None = None) -> tuple[Transition, ...]:
     """The symbolic transition relation of one endpoint ("A"), from the state graph."""
@@ -111,10 +119,7 @@ def transitions(variant: str | None = None) -> tuple[Transition, ...]:
     params = Params(retries=Config.retries, fin_len=machine.fin_len)
     seen = {}
     for template in pre_states():
-        events = [(e, None, z3.BoolVal(True)) for e in USER_CALLS + (MSL2, KEEPALIVE)]
-        events += [(SEGMENT, seg, cond) for seg, cond in segments(template, SEQ_OFFSETS)]
-        events += [(RTO, None, _queue_bound(template))]
-        for event, seg, cond in events:
+        for event, seg, cond in stimuli(template):
             if not machine.handles(template.state, event):
                 continue
             tries = (0, params.retries) if event == RTO else (0,)

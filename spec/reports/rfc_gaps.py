@@ -53,12 +53,14 @@ def _statuses(o: Outcome, props=("close-completion", "no-deadlock", "graceful"))
 def runs() -> dict[str, Outcome]:
     """Every run the report shows, by a short key; computed once per process."""
     normal, vanish = SCENARIOS["normal"], GAP_SCENARIOS["peer-vanishes"]
-    early = GAP_SCENARIOS["close-before-established"]
+    early, restarts = GAP_SCENARIOS["close-before-established"], GAP_SCENARIOS["peer-restarts"]
     out = {"twa": check_scenario(normal, Config(dup=1)),
            "twa-fix": check_scenario(normal, Config(dup=1), RFC1337),
            "fw2": check_scenario(vanish, Config(loss=1)),
            "fw2-linux": check_scenario(vanish, Config(loss=1), LINUX),
-           "fig13": check_scenario(SCENARIOS["simultaneous-close"], Config())}
+           "fig13": check_scenario(SCENARIOS["simultaneous-close"], Config()),
+           "restart": check_scenario(restarts, Config()),
+           "restart-reuse": check_scenario(restarts, REUSE_CONFIG)}
     for c in EARLY_CONFIGS:
         out[f"early {c.name}"] = check_scenario(early, c)
     # the suite leaves close-completion out there and says why: the run shows what the reason names
@@ -67,6 +69,17 @@ def runs() -> dict[str, Outcome]:
 
 
 EARLY_CONFIGS = (Config(reorder=True), Config(loss=1, dup=1, reorder=True), Config(stale=1))
+REUSE_CONFIG = Config(dup=1)
+
+
+def taken_from_the_old_connection(o: Outcome) -> list:
+    """The shortest run in which A's new incarnation accepts the SYN,ACK that answered its
+    old one: the segment acknowledges an ISN other than A's current ISS."""
+    g = o.result.exploration.graph
+    old = [(i, label, j) for i, label, j in firings(o, "RcvSynAckInSynSent")
+           if label.actor == "A" and label.segment.ack.base != g.states[i].a.iss.base]
+    i, label, j = min(old, key=lambda f: (g.depth[f[0]], f[0]))
+    return g.path_to(i) + [(label, j)]
 
 
 def close_paths(o: Outcome, x: str) -> dict[tuple[str, ...], int]:
@@ -181,4 +194,32 @@ def rfc_gaps_md() -> str:
         out.append(f"| {', '.join(seq)} | {n} | {'yes' if seq == FIGURE_13 else ''} |")
     out += ["", "The figure's exchange is one of these; test_rfc_figures.py replays it line by "
             "line. In each, every FIN is acknowledged and both ends reach TIME-WAIT or CLOSED.", ""]
-    return "\n".join(out)
+    return "\n".join(out + _restart_section(o))
+
+
+def _restart_section(o: dict) -> list[str]:
+    crash, reuse = o["restart"], o["restart-reuse"]
+    stuck = crash.verdict("no-half-open")
+    out = ["## 5. A host that crashes and restarts on the same four-tuple", "",
+           "RFC 9293 3.5.1 (Figure 10): a host that crashed and lost its memory of a connection "
+           "opens a new one on the same ports; its SYN draws an ACK of the old connection from the "
+           "peer, which is still ESTABLISHED, the new SYN-SENT answers that ACK with a reset, and "
+           "the half-open connection ends. The RFC's ISN clock (3.4.1) and the quiet time after a "
+           "crash (3.4.3) are what make the new ISN differ from the old one; the model assumes "
+           f"neither: a new ISN is any 32-bit number (`peer-restarts`: "
+           f"{GAP_SCENARIOS['peer-restarts'].description}).", "",
+           f"- {crash.config.name}: Figure 10's discovery is taken (RcvBadAckInSynSent "
+           f"{len(firings(crash, 'RcvBadAckInSynSent'))} times, RcvRstInEstablished "
+           f"{len(firings(crash, 'RcvRstInEstablished'))} times); "
+           f"{_statuses(crash, ('close-completion', 'no-deadlock', 'no-half-open'))}. When the "
+           f"new ISN is the old one, no reset is ever sent: {stuck.message}. A's SYN lies below "
+           "B's RCV.NXT, B answers with an ACK that A's SYN-SENT finds acceptable and drops "
+           "(3.10.7.3), until A gives up:", ""]
+    out += _trace(crash, verdict=stuck)
+    out += ["", f"- {reuse.config.name}: a segment of the old connection completes the new one. "
+            "The shortest run in which A's new incarnation accepts a duplicate of the SYN,ACK "
+            "that answered its old SYN: the new connection is then ESTABLISHED on the old one's "
+            "numbers, and what it sends is taken by B's old connection (why an ISN must not "
+            "repeat, 3.4.1):", ""]
+    out += _trace(reuse, taken_from_the_old_connection(reuse))
+    return out + [""]

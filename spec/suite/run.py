@@ -57,7 +57,7 @@ def check_scenario(scenario: Scenario, config: Config, variant: Variant | None =
     decider = decider or Decider()
     system = TcpSystem(machine_for(variant), scenario, config, decider, isns)
     props, skipped = suite(decider, scenario, config, regardless)
-    result = check(system, props, max_states=max_states, progress=progress, workers=workers,
+    result = check(system.compact, props, max_states=max_states, progress=progress, workers=workers,
                    fingerprint=fingerprint)
     if result is None:
         return None

@@ -31,8 +31,9 @@ MSL2 = "2MSL timeout"
 KEEPALIVE = "keep-alive timeout"  # 3.8.4: off by default (MUST-24), a scenario turns it on
 FIN_WAIT_2_TIMEOUT = "FIN-WAIT-2 timeout"  # not in RFC 9293: Linux's tcp_fin_timeout (its profile)
 USER_CALLS = (OPEN_PASSIVE, OPEN_ACTIVE, SEND, CLOSE, CLOSE_UNREAD, ABORT)
-# The model has no clock: these timers fire where a scenario's script schedules them.
-SCRIPTED_TIMERS = (KEEPALIVE, FIN_WAIT_2_TIMEOUT)
+CRASH = "host crash"  # 3.5.1: the host loses its memory of the connection, and restarts
+# The model has no clock and no host: these happen where a scenario's script puts them.
+SCRIPTED_EVENTS = (KEEPALIVE, FIN_WAIT_2_TIMEOUT, CRASH)
 
 RETRANSMITTING = (SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, CLOSE_WAIT, CLOSING, LAST_ACK)
 ABORT_WITH_RST = (SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT)
@@ -162,6 +163,11 @@ def build_graph() -> nx.MultiDiGraph:
     edge("TimeoutInTimeWait", TIME_WAIT, CLOSED, MSL2, "", r.expire, "3.10.8")
     for s in KEEPING_ALIVE:
         edge(f"KeepAliveIn{camel(s)}", s, s, KEEPALIVE, "not unacked", r.send_keepalive, "3.8.4")
+
+    # A host crash with loss of memory: the half-open connection of RFC 9293 3.5.1 (Figures 10
+    # and 11), which the peer discovers when a segment of either side draws a reset.
+    for s in (LISTEN, ESTABLISHED):
+        edge(f"CrashIn{camel(s)}", s, CLOSED, CRASH, "", r.crash, "3.5.1")
     return g
 
 

@@ -379,6 +379,12 @@ def time_wait_ack(v: View):
     return v.tcb, (_ack_segment(v.tcb),)
 
 
+def crash(v: View):
+    """forget the connection; only the ISN count survives (3.4.3: the quiet time keeps the
+    next ISN clear of this connection's numbers)"""
+    return Tcb(rcv_wnd=v.tcb.rcv_wnd, incarnations=v.tcb.incarnations, error="host crash"), ()
+
+
 def expire(v: View):
     """delete the TCB"""
     return v.tcb, ()

@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 
 import z3
 
+from .difference import EVERYTHING, decide
 from .seq import BITVEC, CONST, MOD, OFFSET_BOUND, SeqVal, lt
 
 ISS_PREFIX = "ISS_"
@@ -55,6 +56,10 @@ class Decider:
         if hit is not None:
             self.cache_hits += 1
             return hit
+        answer = self._by_intervals(relevant, rel, x, y)
+        if answer is not None:
+            _ANSWERS[key] = answer
+            return answer
         bases = frozenset(_bases((x, y)))
         solver = self._solvers.get((relevant, bases))
         if solver is None:
@@ -101,6 +106,14 @@ class Decider:
         self._unknown_keys |= keys
         self._undecided_pcs |= pcs
         self._undecided_literals |= literals
+
+    def _by_intervals(self, relevant: frozenset, rel: str, x: SeqVal, y: SeqVal) -> tuple[bool, bool] | None:
+        """The answer without Z3 where the literals and the comparison speak of one pair of
+        bases, neither of them pinned: intervals of their difference decide it (difference.py)."""
+        if self.isn_values.keys() & {x.base, y.base}:
+            return None
+        pair = {x.base, y.base}
+        return decide(relevant, rel, x, y, [(FAR, MOD - FAR)] if _old_isn(pair, pair) else EVERYTHING)
 
     def valid(self, pc: frozenset, rel: str, x: SeqVal, y: SeqVal) -> bool:
         """True when the path condition implies the literal."""

@@ -36,7 +36,7 @@ class Explorer:
         w = self.o.state(i)
         moves = []
         for step, t in self.o.system.successors(w):
-            j = self.graph.index.get(t)
+            j = self.graph.index.get(self.o.system.compacted(t))
             if j is None:  # beyond a state limit: the graph stops here
                 continue
             actor = step.to if step.actor == "net" else step.actor

@@ -58,6 +58,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.2MSL timeout": {"en": "2MSL timeout", "zh": "2MSL 超时"},
     "event.FIN-WAIT-2 timeout": {"en": "FIN-WAIT-2 timeout", "zh": "FIN-WAIT-2 超时"},
     "event.keep-alive timeout": {"en": "keep-alive timeout", "zh": "保活超时"},
+    "event.host crash": {"en": "host crash (restarts with no memory of the connection)",
+                         "zh": "主机崩溃（重启后不再记得这条连接）"},
     # the application calls (RFC 9293 3.10.1-3.10.6)
     "call.OPEN (active)": {"en": "OPEN (active)", "zh": "OPEN（主动打开）"},
     "call.OPEN (passive)": {"en": "OPEN (passive)", "zh": "OPEN（被动打开）"},
@@ -142,6 +144,101 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.holds": {"en": "holds", "zh": "成立"},
     "explore.violated": {"en": "violated", "zh": "被违反"},
     "audit.rfc": {"en": "(RFC 9293 {rfc})", "zh": "（RFC 9293 第 {rfc} 节）"},
+    # --- the exercises (spec/teaching/exercises.py)
+    "exercise.header": {
+        "en": "Exercises (tcpverify exercise NAME [--answer FILE|VALUE] [--lang en|zh]):",
+        "zh": "练习（tcpverify exercise 名称 [--answer 文件|答案] [--lang en|zh]）：",
+    },
+    "exercise.how": {
+        "en": "Answer with: tcpverify exercise {name} --answer {answer}. The checker grades it: exit "
+              "code 0 when it is right, 1 when it is wrong.",
+        "zh": "提交答案：tcpverify exercise {name} --answer {answer}。由检查器评判：答对时退出码为 0，"
+              "答错时为 1。",
+    },
+    "exercise.right": {"en": "Right.", "zh": "答对了。"},
+    "exercise.wrong": {"en": "Not yet.", "zh": "还不对。"},
+    "exercise.break-the-handshake.title": {
+        "en": "Break the three-way handshake with one change",
+        "zh": "只改一处，让三次握手出错",
+    },
+    "exercise.break-the-handshake.task": {
+        "en": "Write a variant file: a Python file whose transform(graph) changes exactly one edge "
+              "of the endpoint's state graph, an edge that leaves CLOSED, LISTEN, SYN-SENT or "
+              "SYN-RECEIVED (see docs/variants.md and `tcpverify graph`). It is right when the "
+              "checker finds a property violated in scenario normal with no fault at all.",
+        "zh": "编写一个变体文件（.py 文件），其中的 transform(graph) 恰好修改端点状态图中的一条边，"
+              "这条边要从 CLOSED、LISTEN、SYN-SENT 或 SYN-RECEIVED 出发（参见 docs/variants.md 和 "
+              "`tcpverify graph`）。如果在没有任何故障的 normal 场景中，检查器发现有性质被违反，就算答对。",
+    },
+    "exercise.handshake.not-one": {
+        "en": "Your variant changes {n} edge(s) of the graph ({names}); the exercise asks for exactly one.",
+        "zh": "你的变体修改了状态图中的 {n} 处（{names}）；这道练习要求恰好修改一条边。",
+    },
+    "exercise.handshake.not-open": {
+        "en": "The edge you changed, {edge}, leaves {state}: not a state of the handshake.",
+        "zh": "你修改的边 {edge} 从 {state} 出发，这不是三次握手经过的状态。",
+    },
+    "exercise.handshake.holds": {
+        "en": "With {edge} changed, the checker finds scenario normal with no fault {status}: the "
+              "handshake still works.",
+        "zh": "修改 {edge} 之后，检查器在无故障的 normal 场景中得到的结论是 {status}：三次握手仍然正常。",
+    },
+    "exercise.handshake.broken": {
+        "en": "Your one change, {edge} (from {state}), breaks it: {property} VIOLATED: {message} "
+              "(counterexample of {length} steps, the shortest):",
+        "zh": "你修改的那一条边 {edge}（从 {state} 出发）让握手出了错：性质 {property} 被违反：{message}"
+              "（最短反例，共 {length} 步）：",
+    },
+    "exercise.time-wait-saves.title": {
+        "en": "The shortest run in which TIME-WAIT saves the connection",
+        "zh": "TIME-WAIT 挽救连接的最短执行路径",
+    },
+    "exercise.time-wait-saves.task": {
+        "en": "In scenario normal, where the network may lose one segment (`tcpverify check normal "
+              "--loss 1`), the final ACK of the four-way close is lost; the peer in LAST-ACK "
+              "retransmits its FIN, TIME-WAIT acknowledges it again, and both ends reach CLOSED. "
+              "How many steps has the shortest such run, counted as `tcpverify check` counts them? "
+              "(`tcpverify explore normal --loss 1 --html FILE` lets you play it.)",
+        "zh": "在允许网络丢失一个报文段的 normal 场景中（`tcpverify check normal --loss 1`），四次挥手的"
+              "最后一个 ACK 丢失；处于 LAST-ACK 的对端重传 FIN，TIME-WAIT 再次确认，最后两端都进入 CLOSED。"
+              "这样的执行路径最短有多少步（按 `tcpverify check` 的计法）？"
+              "（可以用 `tcpverify explore normal --loss 1 --html 文件` 亲手试一试。）",
+    },
+    "exercise.saved.right": {
+        "en": "The checker's shortest such run has {steps} steps too (`{command}`):",
+        "zh": "检查器找到的最短执行路径也正好是 {steps} 步（`{command}`）：",
+    },
+    "exercise.saved.shorter": {
+        "en": "The checker finds such a run shorter than {n} steps.",
+        "zh": "检查器找到了比 {n} 步更短的这种执行路径。",
+    },
+    "exercise.saved.none": {
+        "en": "No such run has only {n} steps: the checker's shortest is longer.",
+        "zh": "没有只需 {n} 步的这种执行路径：检查器找到的最短路径比这更长。",
+    },
+    "exercise.predict-the-states.title": {
+        "en": "Predict the states after a run",
+        "zh": "预测一次运行之后的状态",
+    },
+    "exercise.predict-the-states.task": {
+        "en": "Here is a run the checker computed, each step in one line, without the states the "
+              "endpoints are in.",
+        "zh": "下面是检查器算出的一次运行，每一步占一行，但没有给出两端所处的状态。",
+    },
+    "exercise.predict.ask": {
+        "en": "In which states are A and B after step {step}? Answer with two states, A's then B's, "
+              "such as ESTABLISHED,CLOSE-WAIT.",
+        "zh": "第 {step} 步之后，A 和 B 分别处于什么状态？请按先 A 后 B 的顺序给出两个状态，"
+              "例如 ESTABLISHED,CLOSE-WAIT。",
+    },
+    "exercise.predict.right": {
+        "en": "A is in {a} and B in {b} after step {step}:",
+        "zh": "第 {step} 步之后，A 处于 {a}，B 处于 {b}：",
+    },
+    "exercise.predict.wrong": {
+        "en": "{x} is not in {answer}.",
+        "zh": "{x} 并不处于 {answer}。",
+    },
     # --- what the seed audit computes from a run (spec/teaching/seed.py)
     "seed.fact.ack": {
         "en": "Computed from this run: the endpoints send {n} segments; the ACK bit is off only in "
@@ -231,14 +328,57 @@ MESSAGES: dict[str, dict[str, str]] = {
               "retransmitted FIN and restart the 2MSL timeout (RFC 9293 3.10.7.4): see `tcpverify "
               "explain lost-final-ack`. TIME-WAIT's other job, keeping old segments out of a new "
               "incarnation of the connection (RFC 9293 3.3.2 and 3.6), goes with the quiet time of "
-              "RFC 9293 3.4.3.",
+              "RFC 9293 3.4.3. Why the wait is 2MSL and not less: `tcpverify explain why-2msl`.",
         "zh": "四次挥手的最后一个 ACK 丢失了。对端仍处于 LAST-ACK，于是重传它的 FIN；"
               "而主动关闭方已经删除了 TCB，只能按 CLOSED 状态的规则（RFC 9293 第 3.10.7.1 节）回复 RST，"
               "对端本应有序完成的关闭以复位告终，而不是收到它等待的 ACK。如果主动关闭方处于 TIME-WAIT，它仍保留着这个连接，"
               "会确认重传的 FIN 并重新启动 2MSL 计时器（RFC 9293 第 3.10.7.4 节），"
               "见 `tcpverify explain lost-final-ack`。TIME-WAIT 的另一个作用是不让旧报文段混入"
               "在同一对端口上新建立的连接中（RFC 9293 第 3.3.2 节和第 3.6 节），"
-              "这与 RFC 9293 第 3.4.3 节规定的静默时间相互配合。",
+              "这与 RFC 9293 第 3.4.3 节规定的静默时间相互配合。为什么要等 2MSL 而不能更短，"
+              "见 `tcpverify explain why-2msl`。",
+    },
+    "topic.why-2msl.title": {
+        "en": "Why 2MSL, and not less?",
+        "zh": "为什么是 2MSL，不能更短吗？",
+    },
+    "topic.why-2msl.question": {
+        "en": "Would a shorter TIME-WAIT do, say one retransmission timeout?",
+        "zh": "TIME-WAIT 能不能更短一些，比如只等一个重传超时？",
+    },
+    "topic.why-2msl.intro": {
+        "en": "TIME-WAIT lasts 2MSL: the final ACK may take up to one MSL (maximum segment "
+              "lifetime) before it arrives or dies, and the FIN the peer retransmits when it does "
+              "not arrive may take up to another. In this model 2MSL expires only once no segment "
+              "of the connection can be in flight and the peer will not retransmit (RFC 9293 "
+              "3.10.8, the abstraction of MSL). Cut it shorter (variant time-wait-too-short: "
+              "TIME-WAIT ends when a retransmission timeout would) and let the network lose one "
+              "segment. The checker finds the shortest run that ends in a reset:",
+        "zh": "TIME-WAIT 持续 2MSL：最后一个 ACK 最多要经过一个 MSL（报文段最大生存时间）才会到达或消失，"
+              "而它没有到达时对端重传的 FIN 最多还要再经过一个 MSL。在本模型中，只有当这个连接不再可能有"
+              "报文段在网络中传输、对端也不会再重传时，2MSL 才会到期（RFC 9293 第 3.10.8 节，对 MSL 的抽象）。"
+              "把它缩短（变体 time-wait-too-short：TIME-WAIT 在一个重传超时之后就结束），并允许网络丢失"
+              "一个报文段。检查器找出以复位（RST）告终的最短执行路径：",
+    },
+    "topic.why-2msl.outro": {
+        "en": "TIME-WAIT ended after one retransmission timeout, while the peer in LAST-ACK was "
+              "still waiting for the lost ACK: its retransmitted FIN found a CLOSED endpoint and was "
+              "answered with RST (RFC 9293 3.10.7.1). TIME-WAIT must outlast every retransmission "
+              "of the peer's FIN, each of which may be in the network for up to an MSL: 2MSL covers "
+              "the last ACK and the FIN that answers its loss, and restarts with each FIN that "
+              "comes (RFC 9293 3.10.7.4). `tcpverify check normal --loss 2 --retries 3` verifies "
+              "the real protocol with two losses. The same wait lets the old segments of this "
+              "connection die out before a new incarnation on the same pair of sockets may begin "
+              "(RFC 9293 3.3.2, 3.4.3): the model takes that as given, and keeps an earlier "
+              "incarnation's sequence numbers far from the current ones.",
+        "zh": "TIME-WAIT 只等了一个重传超时就结束了，而处于 LAST-ACK 的对端还在等待那个丢失的 ACK："
+              "它重传的 FIN 到达时，这一端已经是 CLOSED，只能回复 RST（RFC 9293 第 3.10.7.1 节）。"
+              "TIME-WAIT 必须比对端 FIN 的每一次重传都持续得更久，而每个 FIN 都可能在网络中停留长达一个 MSL："
+              "2MSL 覆盖了最后一个 ACK 以及因它丢失而重传的 FIN，并且每收到一个 FIN 就重新计时"
+              "（RFC 9293 第 3.10.7.4 节）。运行 `tcpverify check normal --loss 2 --retries 3` 可以看到"
+              "真实协议在丢失两个报文段时仍然通过验证。同样的等待也让这个连接的旧报文段在同一对套接字上的"
+              "新连接开始之前消失（RFC 9293 第 3.3.2 节和第 3.4.3 节）：本模型把这一点当作前提，"
+              "让先前连接的序列号与当前连接的序列号相距足够远。",
     },
     "topic.why-fin-wait-2.title": {
         "en": "Why FIN-WAIT-2?",

@@ -74,6 +74,7 @@ TOPICS = {t.name: t for t in (
     Topic("why-three-way-handshake", "normal", Config(stale=1), "two-way-handshake",
           property="synchronization"),
     Topic("why-time-wait", "normal", Config(loss=1), "no-time-wait", property="graceful"),
+    Topic("why-2msl", "normal", Config(loss=1), "time-wait-too-short", property="graceful"),
     Topic("why-fin-wait-2", "normal", Config(), "no-fin-wait-2", property="graceful"),
     Topic("simultaneous-close", "simultaneous-close", Config(),
           waypoints=(_both(CLOSING), _both(TIME_WAIT))),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, FIN_WAIT_2_TIMEOUT, KEEPALIVE, OPEN_ACTIVE,
-                           OPEN_PASSIVE, SEND)
+from ..tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, CRASH, FIN_WAIT_2_TIMEOUT, KEEPALIVE,
+                           OPEN_ACTIVE, OPEN_PASSIVE, SEND)
 from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK,
                           LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 
@@ -39,6 +39,11 @@ class Scenario:
     def aborts(self) -> bool:
         """An application ends the connection with a reset: ABORT, or CLOSE with data unread."""
         return any(c.event in (ABORT, CLOSE_UNREAD) for c in self.a + self.b)
+
+    @property
+    def crashes(self) -> bool:
+        """A host crashes and forgets the connection: its peer is left half-open (3.5.1)."""
+        return any(c.event == CRASH for c in self.a + self.b)
 
     @property
     def closes_unsynchronized(self) -> bool:
@@ -110,6 +115,10 @@ SCENARIOS = {s.name: s for s in (
              "(RFC 9293 3.8.4); B answers the probe with an ACK; either may close first",
              (CONNECTS, Call(KEEPALIVE, BOTH_OPEN_STATES), Call(CLOSE, BOTH_OPEN_STATES)),
              (LISTENS, closes(*BOTH_OPEN_STATES))),
+    Scenario("peer-crashes", "B's host crashes once established; A, sending afterwards, finds "
+             "the half-open connection and is reset (RFC 9293 3.5.1, Figure 11)",
+             (CONNECTS, Call(SEND, (ESTABLISHED,), after_peer=2)),
+             (LISTENS, Call(CRASH, (ESTABLISHED,), closes_listener=True))),
     Scenario("connect-to-closed-port", "A connects to B, which never listens: B answers RST",
              (Call(OPEN_ACTIVE, (CLOSED,)),), ()),
 )}
@@ -125,6 +134,14 @@ GAP_SCENARIOS = {s.name: s for s in (
              "A's FIN-WAIT-2 timer, if its graph has one, fires once it is due",
              (CONNECTS, Call(CLOSE, (ESTABLISHED,)), Call(FIN_WAIT_2_TIMEOUT, (FIN_WAIT_2,))),
              (LISTENS, Call(ABORT, (CLOSE_WAIT,)))),
+    Scenario("peer-restarts", "B sends data; A's host crashes once B is established and A "
+             "connects again on the same four-tuple: B should find the half-open connection "
+             "and be reset (RFC 9293 3.5.1, Figure 10), unless A's new ISN falls among the "
+             "old connection's numbers (3.4.1, 3.4.3)",
+             (CONNECTS, Call(CRASH, (ESTABLISHED,), after_peer=2), Call(OPEN_ACTIVE, (CLOSED,)),
+              Call(CLOSE, (ESTABLISHED,))),
+             (LISTENS, Call(SEND, (ESTABLISHED,)), Call(OPEN_PASSIVE, (CLOSED,)),
+              Call(CLOSE, (LISTEN, CLOSE_WAIT)))),
 )}
 CHECKABLE = {**SCENARIOS, **GAP_SCENARIOS}  # what `tcpverify check` runs by name
 

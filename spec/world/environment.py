@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from ..tcp.machine import MSL2, RTO, SCRIPTED_TIMERS, SEGMENT, USER_CALLS
+from ..tcp.machine import MSL2, RTO, SCRIPTED_EVENTS, SEGMENT, USER_CALLS
 from ..tcp.segment import Segment
 from ..tcp.seq import SeqVal
 from ..tcp.states import SYNCHRONIZED
@@ -117,17 +117,13 @@ def call_enabled(system, w, x) -> bool:
 
 
 def make_call(system, w, x):
-    i = x == "B"
-    calls = (w.calls[0] + (not i), w.calls[1] + i)
-    return system.fire(w, x, next_call(system, w, x).event, None, w.ab, w.ba, calls)
+    return system.fire(w, x, next_call(system, w, x).event, call=True)
 
 
 # --- segments arriving from the connection
 def deliver(system, w, p):
-    x, k, seg = p
-    if x == "B":
-        return system.fire(w, x, SEGMENT, seg, w.ab[:k] + w.ab[k + 1:], w.ba, w.calls)
-    return system.fire(w, x, SEGMENT, seg, w.ab, w.ba[:k] + w.ba[k + 1:], w.calls)
+    x, k, _ = p
+    return system.fire(w, x, SEGMENT, taken=k)
 
 
 # --- timers, on a quiet network: the timeouts are longer than a round trip
@@ -152,9 +148,7 @@ def msl2_enabled(system, w, x) -> bool:
 def lose(system, w, p):
     to, k, seg = p
     system.note_loss(w, to, seg)
-    ch = w.channel_to(to)
-    # what is left of a canonical channel is canonical: no sorting
-    return [(system.net_step(LOSE, LOSE, seg, to), system.net(w, to, ch[:k] + ch[k + 1:], spend(w.budget, LOSS)))]
+    return [(system.net_step(LOSE, LOSE, seg, to), system.net(w, to, LOSS, taken=k))]
 
 
 def room(system, w, to) -> bool:
@@ -162,9 +156,8 @@ def room(system, w, to) -> bool:
 
 
 def duplicate(system, w, p):
-    to, k, seg = p
-    ch = system.ordered(w.channel_to(to) + (seg,))
-    return [(system.net_step(DUPLICATE, DUPLICATE, seg, to), system.net(w, to, ch, spend(w.budget, DUP)))]
+    to, _, seg = p
+    return [(system.net_step(DUPLICATE, DUPLICATE, seg, to), system.net(w, to, DUP, added=seg))]
 
 
 def injection(name: str, make, i: int, total: str):
@@ -172,8 +165,7 @@ def injection(name: str, make, i: int, total: str):
     def effect(system, w, p):
         to, kind = p
         seg = make(kind, getattr(system.config, total) - w.budget[i] + 1)
-        ch = system.ordered(w.channel_to(to) + (seg,))
-        return [(system.net_step(name, f"{name}({kind})", seg, to), system.net(w, to, ch, spend(w.budget, i)))]
+        return [(system.net_step(name, f"{name}({kind})", seg, to), system.net(w, to, i, added=seg))]
     return effect
 
 
@@ -182,9 +174,9 @@ RETRANSMIT_TIMEOUT, MSL2_TIMEOUT = "RetransmitTimeout", "Msl2Timeout"
 LOSE, DUPLICATE, OLD, FORGE = "Lose", "Duplicate", "OldDuplicateArrives", "ForgedArrives"
 
 ENVIRONMENT = (
-    Action(APP_CALL, "an application makes its script's next call (RFC 9293 3.10.1-3.10.5), or a "
-           "timer the script schedules expires (3.8.4 keep-alive)",
-           endpoints, call_enabled, make_call, events=USER_CALLS + SCRIPTED_TIMERS),
+    Action(APP_CALL, "an application makes its script's next call (RFC 9293 3.10.1-3.10.5), or what "
+           "else its script schedules: a keep-alive (3.8.4), a host crash (3.5.1)",
+           endpoints, call_enabled, make_call, events=USER_CALLS + SCRIPTED_EVENTS),
     Action(DELIVER, "the segment at the head of a channel arrives (RFC 9293 3.10.7)",
            arrivals, lambda s, w, p: p[1] == 0, deliver, events=(SEGMENT,)),
     Action(DELIVER_OUT_OF_ORDER, "a segment overtakes those sent before it and arrives",
@@ -192,7 +184,7 @@ ENVIRONMENT = (
     Action(RETRANSMIT_TIMEOUT, "a retransmission timer expires (RFC 9293 3.8.1, RFC 6298)",
            endpoints, rto_enabled, lambda s, w, x: s.timeouts(w)[x], events=(RTO,)),
     Action(MSL2_TIMEOUT, "the TIME-WAIT timer expires (RFC 9293 3.10.8)",
-           endpoints, msl2_enabled, lambda s, w, x: s.fire(w, x, MSL2, None, w.ab, w.ba, w.calls),
+           endpoints, msl2_enabled, lambda s, w, x: s.fire(w, x, MSL2),
            events=(MSL2,)),
     Action(LOSE, "the network loses a segment in flight",
            in_flight, lambda s, w, p: w.budget[LOSS] != 0, lose, budget="loss"),

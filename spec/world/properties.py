@@ -247,12 +247,22 @@ def only_under_forging(scenario: Scenario, config: Config) -> str:
     return "" if config.forge else "no forged segments (--forge 0)"
 
 
+def crash_excluded(scenario: Scenario, config: Config) -> str:
+    """After a host crash its peer is synchronized with a connection that no longer exists."""
+    if scenario.crashes:
+        return "a host crashes: its peer stays synchronized with the lost connection until a " \
+               "segment draws a reset (RFC 9293 3.5.1)"
+    return ""
+
+
 def graceful_excluded(scenario: Scenario, config: Config) -> str:
     """graceful holds only with fewer losses than retries, no abort, no duplicates, no forging."""
     if config.forge:
         return not_under_forging(scenario, config)
     if scenario.aborts:
         return "the scenario aborts"
+    if scenario.crashes:
+        return crash_excluded(scenario, config)
     if scenario.refused:
         return "the scenario connects to a closed port"
     if scenario.closes_unsynchronized:
@@ -297,7 +307,7 @@ REGISTRY = (
         "a synchronized endpoint's IRS is its peer's ISS and ISS < RCV.NXT =< peer's SND.NXT "
         "(one that closed in SYN-RECEIVED counts once its SYN is acknowledged)",
         synchronization, lambda w: w.a.state in SYNCHRONIZED and w.b.state in SYNCHRONIZED,
-        "both endpoints synchronized",
+        "both endpoints synchronized", not_applicable=crash_excluded,
         bmc=True, inductive=("inductive-synchronization", "cross-synchronization")),
     Registered(
         "ack-validity", "no endpoint acknowledges a sequence number its peer never sent",

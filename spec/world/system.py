@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
+from tcpverify.checker.fingerprint import MASK, mix
+from tcpverify.checker.intern import Table
+
 from ..tcp.machine import RTO, Machine
 from ..tcp.rules import Params, iss_base
 from ..tcp.segment import Segment
@@ -21,7 +24,7 @@ from ..tcp.states import CLOSED, SYNCHRONIZED
 from ..tcp.symbolic import ISS_PREFIX, Decider, branches
 from ..tcp.tcb import Tcb
 from .config import Config, Scenario
-from .environment import PEER, make_call, plan
+from .environment import PEER, make_call, plan, spend
 
 
 class Step(NamedTuple):
@@ -60,7 +63,13 @@ class World(NamedTuple):
 
 
 class TcpSystem:
-    """The checker's Model for one scenario, configuration and state graph."""
+    """One scenario, configuration and state graph: the readable model (``init_states``,
+    ``successors`` on Worlds) and, as ``compact``, the model the checker explores.
+
+    A compact state is (A's TCB, B's TCB, channel A->B, channel B->A, calls and budget, path
+    condition), each an id in a Table: a state hashes in O(1) and shares its parts. Firings,
+    channel edits and the calls made are memoized on ids; ``decode`` gives the World.
+    """
 
     def __init__(self, machine: Machine, scenario: Scenario, config: Config,
                  decider: Decider | None = None, isns: dict[str, tuple[int, ...]] | None = None):
@@ -73,31 +82,55 @@ class TcpSystem:
         self.fired = Counter()  # transitions explored per step name (an edge of the graph, a fault)
         self._initial = Counter()  # the initial calls: every rank of a partitioned search makes them
         self._limits: set[str] = set()
+        self.tcbs, self.segs, self.chans, self.cbs, self.pcs = Table(), Table(), Table(), Table(), Table()
+        self._chan_sids: list[tuple[int, ...]] = []  # per channel id, its segments' ids
+        self._sid_of: dict[int, int] = {}  # id() of each interned Segment -> its id
         self._memo: dict = {}  # see _outcomes
+        self._without_memo: dict = {}
+        self._with_memo: dict = {}
+        self._calls_memo: dict = {}
+        self._spent_memo: dict = {}
         self._loss_kinds: dict = {}
         self._steps: dict = {}
         self._order = _ReprKeys().__getitem__
         self._unknown_before = self.decider.unknown  # the Decider may serve several runs
         self._next = plan(config)
+        self._at: tuple = ()  # the compact state whose successors are being computed
         self._timeouts: tuple = (None, None)  # (world, its retransmission timeouts): see timeouts
+        self._tables = (self.tcbs, self.tcbs, self.chans, self.chans, self.cbs, self.pcs)
+        self._interns = (self.tcbs, self.tcbs, self._chan, self._chan, self.cbs, self.pcs)
+        self.compact = Compact(self)
 
-    # --- the Model protocol
+    # --- the readable model
     def init_states(self) -> list[World]:
+        return [self.world(self._init())]
+
+    def successors(self, w: World) -> list[tuple[Step, World]]:
+        return [(step, self.world(t)) for step, t in self.step(self.compacted(w))]
+
+    def _init(self) -> tuple:
         c = self.config
-        w = World(Tcb(rcv_wnd=c.window), Tcb(rcv_wnd=c.window), (), (), (0, 0),
-                  (c.loss, c.dup, c.stale, c.forge), frozenset())
+        s = self.compacted(World(Tcb(rcv_wnd=c.window), Tcb(rcv_wnd=c.window), (), (), (0, 0),
+                              (c.loss, c.dup, c.stale, c.forge), frozenset()))
         for x in ("A", "B"):
             for call in self.scripts[x]:
                 if not call.initial:
                     break
-                ((step, w),) = make_call(self, w, x)
+                ((step, s),) = make_call(self, self.enter(s), x)
                 self._initial[step.name] += 1
         self.fired.update(self._initial)
-        return [w]
+        return s
 
-    def successors(self, w: World) -> list[tuple[Step, World]]:
-        """Next: the environment's actions enabled in w, with their effects."""
-        out: list[tuple[Step, World]] = []
+    def enter(self, s: tuple) -> World:
+        """Make s the state the environment's actions act in (their effects are compact states
+        built from its ids); its World, the one they read."""
+        self._at = s
+        return self.world(s)
+
+    def step(self, s: tuple) -> list[tuple[Step, tuple]]:
+        """Next on compact states: the environment's actions enabled in s, with their effects."""
+        w = self.enter(s)
+        out: list = []
         for over, actions in self._next:
             for p in over(self, w):
                 for a in actions:
@@ -131,30 +164,128 @@ class TcpSystem:
         self.decider.unknown += unknown
         self.decider.absorb_undecided(undecided)
 
+    # --- the encoding
+    def compacted(self, w: World) -> tuple:
+        return (self.tcbs(w.a), self.tcbs(w.b), self._chan(w.ab), self._chan(w.ba),
+                self.cbs((w.calls, w.budget)), self.pcs(w.pc))
+
+    def world(self, s: tuple) -> World:
+        a, b, ab, ba, cb, pc = s
+        tcbs, chans = self.tcbs.values, self.chans.values
+        calls, budget = self.cbs.values[cb]
+        return World(tcbs[a], tcbs[b], chans[ab], chans[ba], calls, budget, self.pcs.values[pc])
+
+    def stable_of(self, s: tuple) -> int:
+        """A hash of s's World that every process computes alike (who owns s among workers;
+        fingerprints): from its parts' stable hashes (a tuple of ints hashes alike anywhere)."""
+        a, b, ab, ba, cb, pc = s
+        tcb, chan = self.tcbs.hashes, self.chans.hashes
+        try:
+            parts = (tcb[a], tcb[b], chan[ab], chan[ba], self.cbs.hashes[cb], self.pcs.hashes[pc])
+        except IndexError:  # a part met since the last time
+            for t in (self.tcbs, self.chans, self.cbs, self.pcs):
+                t.catch_up()
+            return self.stable_of(s)
+        return mix(hash(parts) & MASK)
+
+    def part_of(self, j: int, i: int):
+        """The value of id i at position j of a compact state."""
+        return self._tables[j][i]
+
+    def intern_part(self, j: int, value) -> int:
+        """The id of value at position j of a compact state, in this process."""
+        return self._interns[j](value)
+
+    def _seg(self, seg: Segment) -> int:
+        i = self._sid_of.get(id(seg))  # the interned objects live as long as the table
+        if i is None:
+            i = self.segs(seg)
+            self._sid_of[id(self.segs[i])] = i
+        return i
+
+    def _chan(self, segments) -> int:
+        """The id of a channel holding these segments; a reordering channel is a multiset, kept
+        canonical by sorting."""
+        sids = [self._seg(g) for g in segments]
+        if self.config.reorder:
+            sids.sort(key=lambda i: self._order(self.segs[i]))
+        ch = tuple(self.segs[i] for i in sids)
+        n = len(self.chans)
+        c = self.chans(ch)
+        if c == n:
+            self._chan_sids.append(tuple(sids))
+        return c
+
+    def _without(self, c: int, k: int) -> int:
+        """Channel c less its k-th segment (what is left of a canonical channel is canonical)."""
+        key = (c, k)
+        out = self._without_memo.get(key)
+        if out is None:
+            ch = self.chans[c]
+            out = self._without_memo[key] = self._chan(ch[:k] + ch[k + 1:])
+        return out
+
+    def _with(self, c: int, sids: tuple) -> int | None:
+        """Channel c after sending these segments: None when it would exceed its capacity."""
+        key = (c, sids)
+        out = self._with_memo.get(key, -1)
+        if out == -1:
+            ch = self.chans[c] + tuple(self.segs[i] for i in sids)
+            if len(ch) > self.config.capacity:
+                self._limits.add(f"channel capacity {self.config.capacity} exceeded")
+                out = None
+            else:
+                out = self._chan(ch)
+            self._with_memo[key] = out
+        return out
+
+    def _called(self, cb: int, x: str) -> int:
+        key = (cb, x)
+        out = self._calls_memo.get(key)
+        if out is None:
+            (ca, cb_), budget = self.cbs[cb]
+            out = self._calls_memo[key] = self.cbs(((ca + (x == "A"), cb_ + (x == "B")), budget))
+        return out
+
     # --- the primitives the environment's actions are written with
-    def fire(self, w: World, x: str, event: str, seg, ab: tuple, ba: tuple, calls: tuple):
+    def fire(self, w: World, x: str, event: str, taken: int | None = None, call: bool = False):
         """Fire x's state graph on event; one successor per feasible branch of the path condition.
 
-        The successors have channels ab and ba and calls (w's, or w's after this step
-        took a segment or made a call), plus what the firing sent.
+        ``taken``: the event is the arrival of the segment at that position of the channel
+        to x, which leaves it; ``call``: the event is x's application's next call.
         """
-        a, b, pc = w.a, w.b, w.pc
-        outcomes = self._memo.get((x, a if x == "A" else b, event, seg, pc))
+        a, b, ab, ba, cb, pc = self._at
+        sid = -1
+        if taken is not None:
+            if x == "B":
+                sid, ab = self._chan_sids[ab][taken], self._without(ab, taken)
+            else:
+                sid, ba = self._chan_sids[ba][taken], self._without(ba, taken)
+        if call:
+            cb = self._called(cb, x)
+        key = (x, a if x == "A" else b, event, sid, pc)
+        outcomes = self._memo.get(key)
         if outcomes is None:
-            outcomes = self._outcomes(x, a if x == "A" else b, event, seg, pc)
+            outcomes = self._outcomes(key)
         out = []
-        for step, new, sent, pc in outcomes:
+        renew = False  # a successor's TCB has chosen a second ISN
+        for step, new, sent, npc, again in outcomes:
             if x == "A":
                 if not sent:
-                    out.append((step, World(new, b, ab, ba, calls, w.budget, pc)))
-                elif (ch := self._channel(ab + sent)) is not None:
-                    out.append((step, World(new, b, ch, ba, calls, w.budget, pc)))
-            elif not sent:
-                out.append((step, World(a, new, ab, ba, calls, w.budget, pc)))
-            elif (ch := self._channel(ba + sent)) is not None:
-                out.append((step, World(a, new, ab, ch, calls, w.budget, pc)))
-        if new_isn_chosen(out) and not self.params.isns:
-            out = [(step, self._canonical(renumber_isns(s))) for step, s in out]
+                    ch = ab
+                elif (ch := self._with(ab, sent)) is None:
+                    continue
+                out.append((step, (new, b, ch, ba, cb, npc)))
+            else:
+                if not sent:
+                    ch = ba
+                elif (ch := self._with(ba, sent)) is None:
+                    continue
+                out.append((step, (a, new, ab, ch, cb, npc)))
+            renew = renew or again
+        if out and not self.params.isns \
+                and (renew or self.tcbs[b if x == "A" else a].incarnations > 1):
+            out = [(step, self.compacted(renumber_isns(self.world(s)))) for step, s in out]
         return out
 
     def timeouts(self, w: World) -> dict[str, list]:
@@ -162,19 +293,19 @@ class TcpSystem:
         RetransmitTimeout and Msl2Timeout both ask)."""
         last, fired = self._timeouts
         if last is not w:
-            fired = {x: self.fire(w, x, RTO, None, w.ab, w.ba, w.calls) for x in ("A", "B")}
+            fired = {x: self.fire(w, x, RTO) for x in ("A", "B")}
             self._timeouts = (w, fired)
         return fired
 
-    def _canonical(self, w: World) -> World:
-        return w._replace(ab=self.ordered(w.ab), ba=self.ordered(w.ba))
+    def _outcomes(self, key: tuple) -> tuple:
+        """(step, new TCB, segments sent, path condition, whether the new TCB has chosen a
+        second ISN) per feasible branch, as ids.
 
-    def _outcomes(self, x: str, tcb: Tcb, event: str, seg, pc: frozenset) -> tuple:
-        """(step, new TCB, segments sent, path condition) per feasible branch.
-
-        A pure function of its arguments (the Decider caches its answers), so it is
-        computed once per distinct TCB, event, segment and path condition.
+        A pure function of its key (x, TCB, event, segment, path condition): the Decider
+        caches its answers; so it is computed once per distinct key.
         """
+        x, me, event, sid, pc_id = key
+        tcb, seg, pc = self.tcbs[me], self.segs[sid] if sid >= 0 else None, self.pcs[pc_id]
         out = []
         if self.machine.handles(tcb.state, event):
             fire = lambda ctx: self.machine.fire(x, tcb, event, seg, ctx, self.params)  # noqa: E731
@@ -184,40 +315,38 @@ class TcpSystem:
                     if seg is not None and seg.forged and tcb.state in SYNCHRONIZED \
                             and new.state not in SYNCHRONIZED:
                         new = new._replace(reset_by=(seg, tcb.rcv_nxt))
-                    out.append((Step(x, event, name, seg), new, tuple(sent), branch_pc))
-        self._memo[x, tcb, event, seg, pc] = out = tuple(out)
+                    out.append((Step(x, event, name, seg), self.tcbs(new),
+                                tuple(self._seg(g) for g in sent), self.pcs(branch_pc),
+                                new.incarnations > 1))
+        self._memo[key] = out = tuple(out)
         return out
-
-    def _channel(self, ch: tuple) -> tuple | None:
-        """A channel after sending: None when it would exceed its capacity."""
-        if len(ch) > self.config.capacity:
-            self._limits.add(f"channel capacity {self.config.capacity} exceeded")
-            return None
-        return self.ordered(ch)
-
-    def ordered(self, ch: tuple) -> tuple:
-        """A reordering channel is a multiset, kept canonical by sorting."""
-        if self.config.reorder:
-            return tuple(sorted(ch, key=self._order))
-        return ch
 
     def net_step(self, event: str, name: str, seg: Segment, to: str) -> Step:
         """One Step object per fault, shared by every edge that takes it (the graph keeps them)."""
-        key = (name, seg, to)
+        sid = self._seg(seg)
+        key = (name, sid, to)
         step = self._steps.get(key)
         if step is None:
-            step = self._steps[key] = Step("net", event, name, seg, to)
+            step = self._steps[key] = Step("net", event, name, self.segs[sid], to)
         return step
 
-    def net(self, w: World, to: str, ch: tuple, budget: tuple) -> World:
-        """w with the channel to ``to`` replaced, after a fault that spent from the budget."""
-        if to == "B":
-            return World(w.a, w.b, ch, w.ba, w.calls, budget, w.pc)
-        return World(w.a, w.b, w.ab, ch, w.calls, budget, w.pc)
+    def net(self, w: World, to: str, spent: int, taken: int | None = None,
+            added: Segment | None = None) -> tuple:
+        """w after a fault that spent one of budget ``spent``: the segment at position ``taken``
+        of the channel to ``to`` gone, or segment ``added`` in it."""
+        a, b, ab, ba, cb, pc = self._at
+        ch = ab if to == "B" else ba
+        ch = self._without(ch, taken) if taken is not None else self._with(ch, (self._seg(added),))
+        key = (cb, spent)
+        new = self._spent_memo.get(key)
+        if new is None:
+            calls, budget = self.cbs[cb]
+            new = self._spent_memo[key] = self.cbs((calls, spend(budget, spent)))
+        return (a, b, ch, ba, new, pc) if to == "B" else (a, b, ab, ch, new, pc)
 
     def note_loss(self, w: World, to: str, seg: Segment) -> None:
         """Count a loss by what was lost (Outcome.losses)."""
-        key = (w.tcb(to), seg)
+        key = (self._at[to == "B"], self._seg(seg), to)
         kind = self._loss_kinds.get(key)
         if kind is None:
             kind = self._loss_kinds[key] = self.loss_kind(w, to, seg)
@@ -239,16 +368,26 @@ class TcpSystem:
         return "ACK"
 
 
+class Compact:
+    """A TcpSystem as the checker's Model: states are compact, ``decode`` gives their World."""
+
+    def __init__(self, system: TcpSystem):
+        self.system = system
+        self.successors, self.decode, self.encode = system.step, system.world, system.compacted
+        self.stable, self.part, self.intern = system.stable_of, system.part_of, system.intern_part
+        self.limits_hit, self.doubtful = system.limits_hit, system.doubtful
+        self.tallies, self.absorb = system.tallies, system.absorb
+
+    def init_states(self) -> list[tuple]:
+        return [self.system._init()]
+
+
 class _ReprKeys(dict):
     """repr of each segment, computed once: the sort key of a reordering channel."""
 
     def __missing__(self, seg: Segment) -> str:
         key = self[seg] = repr(seg)
         return key
-
-
-def new_isn_chosen(out) -> bool:
-    return any(s.a.incarnations > 1 or s.b.incarnations > 1 for _, s in out)
 
 
 def seq_values(w: World) -> list[SeqVal]:

@@ -47,6 +47,7 @@ def test_every_explored_tcb_satisfies_the_invariant(outcomes):
     assert len(checked) > 50
 
 
+@pytest.mark.slow
 def test_fin_accounting_is_not_inductive_when_the_fin_takes_no_number():
     r = prove(Obligation("variant", "", lambda: induction.inductive(
         induction.fin_accounting, 0, "fin-takes-no-sequence-number")))
@@ -63,6 +64,7 @@ def test_segments_cover_every_class_of_table_6():
     assert any(s.seq.base == "SEG.SEQ" for s, _ in segments(t, induction.SEQ_OFFSETS))
 
 
+@pytest.mark.slow
 def test_a_retransmission_resends_exactly_the_queue_for_any_isn():
     """Fired on symbolic TCBs, RetransmitIn* resends [SND.UNA, SND.NXT) with SYN exactly when
     SND.UNA = ISS: the symbolic relation has the explicit checker's segments, not stand-ins."""

@@ -51,9 +51,10 @@ def test_trichotomy_counterexample_is_two_values_half_apart():
     assert (m["a"] - m["b"]) % MOD == HALF
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutant", obl.mutants(), ids=lambda o: o.name)
 def test_every_mutant_is_refuted(mutant):
-    assert prove(mutant, timeout_ms=5000).status == Status.REFUTED
+    assert prove(mutant, timeout_ms=60_000).status == Status.REFUTED  # 5 s ran out under load
 
 
 def test_off_by_one_offsets_break_the_lemma():

@@ -41,6 +41,7 @@ def test_check_names_each_drifted_missing_and_extra_file(tmp_path, monkeypatch, 
     assert (folder / "verification.md").read_bytes() == before["verification.md"]  # wrote nothing
 
 
+@pytest.mark.slow
 def test_verify_writes_the_reports_of_its_runs(tmp_path, monkeypatch):
     use_small_suite(monkeypatch)
     folder = tmp_path / "reports"

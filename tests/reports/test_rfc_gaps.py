@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tcpverify.spec.reports.rfc_gaps import EARLY_CONFIGS, FIGURE_13, close_paths, firings, runs
+from tcpverify.spec.reports.rfc_gaps import (EARLY_CONFIGS, FIGURE_13, close_paths, firings, runs,
+                                             taken_from_the_old_connection)
+
+
+pytestmark = pytest.mark.slow  # every test reads the report's runs (a few CPU s each)
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +53,19 @@ def test_figure_13_is_one_of_the_simultaneous_closes(gaps):
     paths = close_paths(gaps["fig13"], "A")
     assert FIGURE_13 in paths and len(paths) > 1
     assert all(seq[-1] in ("TimeoutInTimeWait", "RcvAckOfFinInLastAck") for seq in paths)
+
+
+def test_a_restarted_host_meets_its_old_connection_on_the_same_four_tuple(gaps):
+    crash, reuse = gaps["restart"], gaps["restart-reuse"]
+    # Figure 10's discovery happens in some runs; in others the new ISN repeats the old one.
+    assert firings(crash, "RcvBadAckInSynSent") and firings(crash, "RcvRstInEstablished")
+    assert statuses(crash)["no-half-open"] == "VIOLATED"
+    path = taken_from_the_old_connection(reuse)
+    label, j = path[-1]
+    new_iss, acked = reuse.state(j).a.iss, label.segment.ack
+    assert label.name == "RcvSynAckInSynSent" and acked.base != new_iss.base
+    decider = reuse.system.decider
+    assert decider.valid(reuse.state(j).pc, "eq", acked, new_iss + 1)
 
 
 def test_gap_scenarios_run_by_name_outside_the_default_suite(capsys):

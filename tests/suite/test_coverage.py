@@ -45,6 +45,7 @@ def test_a_suite_without_a_scenario_leaves_its_edges_unexplained():
     assert not set(gaps) & set(NEVER_FIRES)
 
 
+@pytest.mark.slow
 def test_verify_json_carries_the_coverage(capsys, monkeypatch, tmp_path):
     use_small_suite(monkeypatch)
     main(["verify", "--json", "--quiet", "--reports", str(tmp_path)])

@@ -62,6 +62,7 @@ def test_every_mutant_is_listed_and_every_property_kills_one():
     assert {p for k in KILLS for p in k[3]} == set(PROPERTY_NAMES)
 
 
+@pytest.mark.slow
 def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_under_forging(decider):
     assert SURVIVORS == {}
     row = kills(VARIANTS["no-challenge-ack"], MUTANT_SCENARIOS, CONFIGS_FOR["no-challenge-ack"], decider)

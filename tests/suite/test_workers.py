@@ -32,6 +32,7 @@ RUNS = [("normal", 1, "no-time-wait"), ("simultaneous-close", 3, "no-retransmiss
         ("half-close", 3, None), ("abort", 4, None)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario, config, variant", RUNS)
 def test_violations_and_their_traces_are_the_same_with_2_workers(scenario, config, variant):
     args = SCENARIOS[scenario], DEFAULT_CONFIGS[config], variant and VARIANTS[variant]

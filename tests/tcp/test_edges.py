@@ -14,7 +14,7 @@ from typing import NamedTuple
 import pytest
 from firing import MACHINE, fire, fire_branches
 
-from tcpverify.spec.tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, KEEPALIVE, MSL2, OPEN_ACTIVE,
+from tcpverify.spec.tcp.machine import (ABORT, CLOSE, CLOSE_UNREAD, CRASH, KEEPALIVE, MSL2, OPEN_ACTIVE,
                                         OPEN_PASSIVE, RTO, SEGMENT, SEND, build_graph)
 from tcpverify.spec.tcp.rules import Params, View
 from tcpverify.spec.tcp.segment import Segment
@@ -336,6 +336,10 @@ def timer_cases():
         t = OTHER[s]
         yield Case("3.8.4", f"KeepAliveIn{camel(s)}", t, KEEPALIVE, None, t,
                    (Segment(seq=t.snd_nxt + -1, ack=t.rcv_nxt),))
+    # 3.5.1: a crash loses the connection's memory, nothing is sent; 3.4.3: the ISN count stays.
+    for t in (OTHER[ESTABLISHED], LISTENING):
+        yield Case("3.5.1", f"CrashIn{camel(t.state)}", t, CRASH, None,
+                   Tcb(incarnations=t.incarnations, error="host crash"))
 
 
 CASES = [*user_call_cases(), *closed_and_listen_cases(), *syn_sent_cases(),

@@ -106,3 +106,17 @@ def test_the_explorer_page_in_zh_is_chinese(tmp_path):
 @pytest.mark.slow
 def test_the_seed_audit_in_zh_is_chinese():
     assert english(audit_md(default_audit(), "zh")) == []
+
+
+def test_the_exercises_in_zh_are_chinese(tmp_path, capsys):
+    from tcpverify.spec.teaching.exercises import EXERCISES
+    mine = tmp_path / "mine.py"
+    mine.write_text("from tcpverify.spec.tcp.variants import VARIANTS\n"
+                    "def transform(g):\n    VARIANTS['ack-not-incremented'].transform(g)\n", encoding="utf-8")
+    runs = [["exercise"], *(["exercise", name] for name in EXERCISES),
+            ["exercise", "break-the-handshake", "--answer", str(mine)],
+            ["exercise", "time-wait-saves", "--answer", "99"],
+            ["exercise", "predict-the-states", "--answer", "CLOSED,CLOSED"]]
+    for argv in runs:
+        main([*argv, "--lang", "zh"])
+        assert english(capsys.readouterr().out) == [], argv

@@ -144,6 +144,7 @@ def test_the_page_script_steps_through_the_narrators_words(tmp_path, lang):
 CLI = "import sys; from tcpverify.spec.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
+@pytest.mark.slow
 def test_the_page_does_not_depend_on_the_hash_seed(tmp_path):
     def page(seed: str) -> str:
         out = tmp_path / f"{seed}.html"

@@ -42,10 +42,11 @@ def test_the_default_suite_is_every_scenario_under_every_configuration():
     assert set(SCENARIOS) == {"normal", "server-closes-first", "simultaneous-open",
                               "simultaneous-close", "half-close", "abort", "close-unread", "keep-alive",
                               "data-then-close", "close-during-handshake", "give-up-during-handshake",
-                              "give-up-while-closing", "connect-to-closed-port"}
+                              "give-up-while-closing", "peer-crashes", "connect-to-closed-port"}
     assert FAIR_LOSS in DEFAULT_CONFIGS and Config() in DEFAULT_CONFIGS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", DEFAULT_CONFIGS, ids=lambda c: c.name)
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scenario_verifies_under_every_default_configuration(suite, scenario, config):
@@ -60,6 +61,7 @@ def test_every_scenario_verifies_under_every_default_configuration(suite, scenar
         assert o.verdict("close-completion").witness is not None
 
 
+@pytest.mark.slow
 def test_graceful_is_checked_wherever_its_assumptions_hold(suite):
     checked = {(s, c.name) for (s, c), o in suite.items() if "graceful" not in o.skipped}
     assert ("normal", "loss 1") in checked and ("half-close", "loss 2, retries 3") in checked

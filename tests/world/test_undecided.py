@@ -23,12 +23,16 @@ def no_shared_answers(monkeypatch):
 
 
 class Unsure(Decider):
-    """A Decider whose solver answers unknown to every question (a timeout, say)."""
+    """A Decider whose solver answers unknown to every question (a timeout, say), and that
+    leaves every question to it (no interval shortcut for one pair of bases)."""
 
     def _sat(self, solver, formula) -> bool:
         self.queries += 1
         self.unknown += 1
         return True
+
+    def _by_intervals(self, *question):
+        return None
 
 
 def test_a_violation_reached_through_an_undecided_comparison_is_incomplete():

@@ -1,0 +1,56 @@
+"""The explored graph, pinned: a digest of the BFS state sequence, parents, labels, edges,
+verdicts and loss counts of several runs, against the value committed below. A change of the
+state representation (or any speed-up) must leave it alone; a change of what the model
+computes must update it, and say why in the commit."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tcpverify.checker.fingerprint import stable_hash
+from tcpverify.spec.suite.run import check_scenario
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.world.config import SCENARIOS, Config
+
+# (scenario, configuration, variant): reordering and duplicates, old duplicates (Z3 branches,
+# renumbered ISNs), fair loss, a violated variant, a restarting peer
+RUNS = {
+    "half-close, loss 1, dup 1, reorder": ("half-close", Config(loss=1, dup=1, reorder=True), None),
+    "simultaneous-close, stale 1": ("simultaneous-close", Config(stale=1), None),
+    "normal, loss inf": ("normal", Config(loss=-1, retries=None), None),
+    "normal, loss 1, no-time-wait": ("normal", Config(loss=1), "no-time-wait"),
+    "abort, loss 2, dup 2, reorder, capacity 4":
+        ("abort", Config(loss=2, dup=2, reorder=True, retries=3, capacity=4), None),
+}
+
+DIGESTS = {  # states, digest
+    'half-close, loss 1, dup 1, reorder': '11660 8ce4efde844bcd9da44d5c7a530f477a',
+    'simultaneous-close, stale 1': '1155 d5703cd418d61146db83addce1dc42ec',
+    'normal, loss inf': '62 d7968b52fbbcefff4c4b0dd6316ba5fe',
+    'normal, loss 1, no-time-wait': '69 e26c168c006ad044b651b1242161579d',
+    'abort, loss 2, dup 2, reorder, capacity 4': '11212 b6b26fb5ba534aba9cb436edaa5fdf13',
+}
+
+
+def digest(scenario: str, config: Config, variant: str | None) -> str:
+    """sha256 over PYTHONHASHSEED-independent hashes of everything the search produced."""
+    o = check_scenario(SCENARIOS[scenario], config, variant and VARIANTS[variant])
+    g, h = o.result.exploration.graph, hashlib.sha256()
+
+    def put(*xs):
+        for x in xs:
+            h.update(stable_hash(x).to_bytes(8, "little"))
+    for i in range(len(g.parent)):
+        put(g.states[i], g.parent[i], g.parent_label[i], g.depth[i], g.edges and tuple(g.edges[i]))
+    put(tuple(g.terminal), tuple(sorted(o.losses.items())), tuple(o.result.exploration.limits))
+    for v in o.result.verdicts:
+        put((v.property, str(v.status), v.message, tuple(v.trace), v.loop_start,
+             v.witness and tuple(v.witness)))
+    return f"{len(g.parent)} {h.hexdigest()[:32]}"
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_the_explored_graph_is_the_pinned_one(name):
+    assert digest(*RUNS[name]) == DIGESTS[name]
