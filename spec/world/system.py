@@ -181,9 +181,11 @@ class TcpSystem:
             for result, branch_pc in branches(self.decider, pc, fire):
                 if result is not None:
                     name, new, sent = result
-                    if seg is not None and seg.forged and tcb.state in SYNCHRONIZED \
+                    if seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
                             and new.state not in SYNCHRONIZED:
                         new = new._replace(reset_by=(seg, tcb.rcv_nxt))
+                    if seg is not None and seg.rst and any(s.rst for s in sent):
+                        new = new._replace(answered_rst=True)
                     out.append((Step(x, event, name, seg), new, tuple(sent), branch_pc))
         self._memo[x, tcb, event, seg, pc] = out = tuple(out)
         return out
