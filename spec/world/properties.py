@@ -254,6 +254,7 @@ def crash_excluded(scenario: Scenario, config: Config) -> str:
                "segment draws a reset (RFC 9293 3.5.1)"
     return ""
 
+
 def graceful_excluded(scenario: Scenario, config: Config) -> str:
     """graceful holds only with fewer losses than retries, no abort, no duplicates, no forging."""
     if config.forge:
