@@ -1,14 +1,17 @@
 """Benchmark of the checker: per case states, transitions, states/s, bytes/state, wall and CPU
 seconds, the speed-up of 2 workers over 1; a loss x dup scaling table; the stale suite.
 
-    python benchmarks/run.py [--repeat N] [--skip-large] [--workers 1,2] [--scaling]
-                             [--budget SECONDS] [--huge] [--json FILE] [--write]
+    python benchmarks/run.py [--repeat N] [--skip-default] [--skip-large] [--workers 1,2]
+                             [--scaling] [--budget SECONDS] [--huge] [--json FILE]
+                             [--include FILE ...] [--write]
 
 Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss) is its own;
 with W workers the CPU seconds include the forked workers' (RUSAGE_CHILDREN) and the memory
 is rank 0's, which gathers the whole graph at the end. The machine is shared: each case runs
 N times and the run of least wall time is kept, and the load average is printed with the
 figures. The figures go to stdout; benchmarks/results.md is rewritten only with --write.
+--include adds the figures an earlier run wrote with --json (a long case measured alone, when
+the machine was quiet) to the tables.
 benchmarks/baseline.json holds the figures measured before the first optimizations.
 """
 
@@ -100,9 +103,9 @@ def measure(runs: list, workers: int, repeat: int, budget: float | None = None) 
 
 
 def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
-    rows = ["| case | workers | verdicts | states | transitions | states/s (wall) | vs C | bytes/state "
-            "| peak MiB | wall s | CPU s | speed-up | load | states/s before |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| case | workers | verdicts | states | transitions | states/s (wall) | states/CPU s | vs C "
+            "| bytes/state | peak MiB | wall s | CPU s | speed-up | load | states/s before |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     one = {}
     for f in figures:
         if f["workers"] == 1:
@@ -113,13 +116,14 @@ def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
         then = f"{b['states_per_second']:,.0f}" if b else ""
         rows.append(
             f"| {f['case']} | {f['workers']} | {', '.join(f['statuses'])} | {f['states']:,} "
-            f"| {f['transitions']:,} | {f['states_per_second']:,.0f} | {f['states_per_second'] / C_BAR:.2f} "
+            f"| {f['transitions']:,} | {f['states_per_second']:,.0f} | {f['states'] / f['cpu']:,.0f} "
+            f"| {f['states_per_second'] / C_BAR:.2f} "
             f"| {f['bytes_per_state']:,.0f} | {f['peak_mib']:,.0f} | {f['wall']:.2f} | {f['cpu']:.2f} "
             f"| {speedup} | {f['load']:.1f} | {then} |")
     return rows
 
 
-def scaling(budget: float, repeat: int) -> tuple[list[str], list[dict]]:
+def scaling(budget: float, repeat: int) -> list[dict]:
     """loss 0..3 x dup 0..3; a cell past the budget stops its row and the rows below it there."""
     cells, given_up = [], set()
     for loss in range(4):
@@ -133,28 +137,36 @@ def scaling(budget: float, repeat: int) -> tuple[list[str], list[dict]]:
                 fig = measure([(scenario, config)], 1, repeat, budget)
                 if fig is None:
                     given_up.add((loss, dup))
-            cells.append({"loss": loss, "dup": dup, "figures": fig})
+            cells.append({"loss": loss, "dup": dup, "figures": fig, "budget": budget})
+    return cells
+
+
+def scaling_rows(cells: list[dict]) -> list[str]:
     rows = [f"| loss \\ dup | {' | '.join(str(d) for d in range(4))} |", "|---|" + "---:|" * 4]
     for loss in range(4):
         text = []
         for c in cells[loss * 4:loss * 4 + 4]:
             f = c["figures"]
-            text.append(f"{f['states']:,} st, {f['wall']:.1f} s, {f['peak_mib']:,.0f} MiB" if f
-                        else f"> {budget:.0f} s")
+            text.append(f"{f['states']:,} st, {f['wall']:.1f} s wall, {f['cpu']:.1f} s CPU, "
+                        f"{f['peak_mib']:,.0f} MiB, load {f['load']:.1f}" if f
+                        else f"> {c['budget']:.0f} s wall")
         rows.append(f"| {loss} | {' | '.join(text)} |")
-    return rows, cells
+    return rows
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3, help="runs per default case; the best is kept")
     p.add_argument("--repeat-large", type=int, default=1, help="runs of the large case and the scaling cells")
-    p.add_argument("--skip-large", action="store_true", help="only the default configurations")
+    p.add_argument("--skip-default", action="store_true", help="not the default configurations")
+    p.add_argument("--skip-large", action="store_true", help="not the large case")
     p.add_argument("--workers", default="1,2", help="worker counts to measure each case with")
     p.add_argument("--scaling", action="store_true", help="also the loss x dup scaling table")
     p.add_argument("--budget", type=float, default=300.0, help="seconds a scaling cell may take")
     p.add_argument("--huge", action="store_true", help=f"also the >= 10^7-state run: {name_of(HUGE)}")
     p.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    p.add_argument("--include", type=Path, nargs="*", default=[],
+                   help="add the figures of earlier --json runs to the tables")
     p.add_argument("--write", action="store_true", help="rewrite benchmarks/results.md")
     p.add_argument("--child", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -162,10 +174,11 @@ def main() -> int:
         child(json.loads(args.child))
         return 0
     workers = [int(w) for w in args.workers.split(",")]
-    all_cases = cases()[:-1] if args.skip_large else cases()
+    all_cases = [] if args.skip_default else cases()[:-1]
+    all_cases += [] if args.skip_large else cases()[-1:]
     figures = []
-    for index, (name, runs) in enumerate(all_cases):
-        large = name == all_cases[-1][0] and not args.skip_large
+    for name, runs in all_cases:
+        large = name == cases()[-1][0]
         for w in workers:
             print(f"{name}, {w} worker(s) ...", file=sys.stderr, flush=True)
             fig = measure(runs, w, args.repeat_large if large else args.repeat)
@@ -177,11 +190,16 @@ def main() -> int:
         figures.append(dict(measure([(scenario, huge)], 1, 1), case=name_of(HUGE), workers=1))
     baseline = HERE / "baseline.json"
     before = {f["case"]: f for f in json.loads(baseline.read_text(encoding="utf-8"))} if baseline.exists() else {}
-    rows = case_rows(figures, before)
     out = {"cases": figures}
     if args.scaling:
-        scale_rows, out["scaling"] = scaling(args.budget, args.repeat_large)
-        rows += ["", f"Scaling: {name_of(dict(SCALING, loss='L', dup='D'))}", ""] + scale_rows
+        out["scaling"] = scaling(args.budget, args.repeat_large)
+    for earlier in args.include:
+        more = json.loads(earlier.read_text(encoding="utf-8"))
+        out["cases"] = out["cases"] + more["cases"]
+        out["scaling"] = out.get("scaling") or more.get("scaling")
+    rows = case_rows(out["cases"], before)
+    if out.get("scaling"):
+        rows += ["", f"Scaling: {name_of(dict(SCALING, loss='L', dup='D'))}", ""] + scaling_rows(out["scaling"])
     print("\n".join(rows))
     if args.json:
         args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ for Streett conditions.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from dataclasses import dataclass
 
@@ -25,31 +26,34 @@ class Lasso:
     loop: list[tuple[object, int]]
 
 
+UNSEEN = -2
+
+
 def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
     # a hash-compacted search kept no states, but computed this as it met them
-    bad = g.bad.get(prop.name) or [not prop.goal(s) for s in g.states]
-    parent: dict[int, tuple[int, object]] = {}
-    order = []
+    bad = g.bad.get(prop.name) or bytearray(not prop.goal(s) for s in g.states)
+    n = len(g.edges)
+    parent = array("i", [UNSEEN]) * n  # the BFS tree over bad states (-1: an initial state)
+    order = array("i")
     queue = deque()
-    for i in range(len(g.states)):
+    for i in range(n):
         if g.parent[i] == -1 and bad[i]:
-            parent[i] = (-1, None)
+            parent[i] = -1
             queue.append(i)
     while queue:
         i = queue.popleft()
         order.append(i)
         if not g.edges[i]:
-            return Lasso(_stem(parent, i), [])
-        for label, j in g.edges[i]:
-            if bad[j] and j not in parent:
-                parent[j] = (i, label)
+            return Lasso(_stem(g, parent, i), [])
+        for _, j in g.edges[i]:
+            if bad[j] and parent[j] == UNSEEN:
+                parent[j] = i
                 queue.append(j)
-    component = _fair_component(g, prop, set(order))
+    component = _fair_component(g, prop, order)
     if component is None:
         return None
-    position = {v: k for k, v in enumerate(order)}
-    entry = min(component, key=position.__getitem__)
-    return Lasso(_stem(parent, entry), _fair_loop(g, prop, component, entry))
+    entry = next(v for v in order if v in component)  # the first met in BFS order
+    return Lasso(_stem(g, parent, entry), _fair_loop(g, prop, component, entry))
 
 
 def _classes(g: StateGraph, prop: Eventually, i: int, inside: set[int] | None = None) -> set:
@@ -57,7 +61,7 @@ def _classes(g: StateGraph, prop: Eventually, i: int, inside: set[int] | None = 
             if (inside is None or j in inside) and (c := prop.fairness(label)) is not None}
 
 
-def _fair_component(g, prop, nodes: set[int]):
+def _fair_component(g, prop, nodes):
     work = sorted(_components(g, nodes))
     while work:
         comp = set(work.pop(0))
@@ -73,32 +77,39 @@ def _fair_component(g, prop, nodes: set[int]):
     return None
 
 
-def _components(g: StateGraph, nodes: set[int]) -> list[list[int]]:
+def _components(g: StateGraph, nodes) -> list[list[int]]:
     """The strongly connected components of the explored graph restricted to nodes, each
-    sorted (Tarjan's algorithm, iterative: the graph may have millions of states)."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
+    sorted (Tarjan's algorithm, iterative: the graph may have millions of states; its tables
+    are arrays over every state when nodes are many of them)."""
+    n = len(g.edges)
+    few = len(nodes) * 8 < n
+    inside, on_stack = _table(n, 0, few, "b"), _table(n, 0, few, "b")
+    index, low = _table(n, -1, few, "i"), _table(n, -1, few, "i")
+    for v in nodes:
+        inside[v] = 1
     stack: list[int] = []
-    on_stack: set[int] = set()
     out = []
+    count = 0
 
     def enter(v: int) -> tuple[int, object]:
-        index[v] = low[v] = len(index)
+        nonlocal count
+        index[v] = low[v] = count
+        count += 1
         stack.append(v)
-        on_stack.add(v)
-        return v, iter([j for _, j in g.edges[v] if j in nodes])
+        on_stack[v] = 1
+        return v, iter([j for _, j in g.edges[v] if inside[j]])
 
     for root in nodes:
-        if root in index:
+        if index[root] >= 0:
             continue
         work = [enter(root)]
         while work:
             v, successors = work[-1]
             for j in successors:
-                if j not in index:
+                if index[j] < 0:
                     work.append(enter(j))
                     break
-                if j in on_stack and index[j] < low[v]:
+                if on_stack[j] and index[j] < low[v]:
                     low[v] = index[j]
             else:
                 work.pop()
@@ -108,7 +119,7 @@ def _components(g: StateGraph, nodes: set[int]) -> list[list[int]]:
                     comp = []
                     while True:
                         j = stack.pop()
-                        on_stack.discard(j)
+                        on_stack[j] = 0
                         comp.append(j)
                         if j == v:
                             break
@@ -116,10 +127,29 @@ def _components(g: StateGraph, nodes: set[int]) -> list[list[int]]:
     return out
 
 
-def _stem(parent, i: int) -> list[tuple[object, int]]:
+class _Sparse(dict):
+    """A table over a few states: reads ``default`` where unset."""
+
+    def __init__(self, default: int):
+        super().__init__()
+        self.default = default
+
+    def __missing__(self, key: int) -> int:
+        return self.default
+
+
+def _table(n: int, default: int, few: bool, typecode: str):
+    """state -> int, ``default`` where unset: a dict over a few of n states, else an array."""
+    return _Sparse(default) if few else array(typecode, [default]) * n
+
+
+def _stem(g: StateGraph, parent: array, i: int) -> list[tuple[object, int]]:
+    """The BFS tree's path to i; each step's label is that of the first edge from the parent
+    to its child, the edge the search took."""
     out = []
     while i != -1:
-        p, label = parent[i]
+        p = parent[i]
+        label = None if p == -1 else next(label for label, j in g.edges[p] if j == i)
         out.append((label, i))
         i = p
     out.reverse()

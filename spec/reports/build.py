@@ -132,7 +132,8 @@ REPORTS = {
     "seed-audit.md": lambda outcomes, status: audit_md(default_audit(), "en"),
     "seed-audit.zh.md": lambda outcomes, status: audit_md(default_audit(), "zh"),
     "mutants.md": lambda outcomes, status: mutants_md(list(default_matrix())),
-    "rfc-gaps.md": lambda outcomes, status: rfc_gaps_md(),
+    "rfc-gaps.md": lambda outcomes, status: rfc_gaps_md("en"),
+    "rfc-gaps.zh.md": lambda outcomes, status: rfc_gaps_md("zh"),
 }
 
 

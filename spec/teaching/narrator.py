@@ -73,13 +73,19 @@ def narrate(o: Outcome, trace: list, loop_start: int | None = None, lang: str = 
                              rfc[label.name] if label.actor in PEER else None, "")
         steps.append(replace(step, head=_head(step, lang), in_flight=(w.ab, w.ba),
                              told=_words(step, worlds[n - 1] if n else None, example, lang)))
-    literals = say("trace.and", lang).join(_literal(x) for x in sorted(pc))
+    literals = say("trace.and", lang).join(_literal(x, lang) for x in sorted(pc))
     return Told(tuple(steps), loop_start, lang, say("step.loop", lang),
                 None if loop_start is None else say("step.back", lang, step=loop_start),
                 say("trace.condition", lang, literals=literals) if pc else None,
                 say("trace.model", lang, values=_values(model)) if model else None,
                 say("run.example", lang, values=_values(example)) if example else None,
-                words("chart", CHART_WORDS, lang))
+                words("chart", CHART_WORDS, lang), told_errors(lang))
+
+
+def told_errors(lang: str) -> dict[str, str]:
+    """What a TCB's error (spec/tcp/rules.py) says the user was told, in ``lang``."""
+    return {key.removeprefix("error."): say("trace.told", lang, error=text[lang])
+            for key, text in MESSAGES.items() if key.startswith("error.")}
 
 
 @functools.lru_cache(maxsize=256)
@@ -180,9 +186,10 @@ def _values(values: dict[str, int]) -> str:
     return ", ".join(f"{k}=0x{v:08x}" for k, v in values.items())
 
 
-def _literal(lit) -> str:
+def _literal(lit, lang: str) -> str:
     rel, x, y, holds = lit
-    op = {("lt", True): "<", ("lt", False): "not <", ("eq", True): "=", ("eq", False): "!="}[rel, holds]
+    op = {("lt", True): "<", ("lt", False): say("trace.not-lt", lang), ("eq", True): "=",
+          ("eq", False): "!="}[rel, holds]
     return f"{x} {op} {y}"
 
 

@@ -12,7 +12,7 @@ def format_trace(told: Told) -> str:
     for s in told.steps:
         loop = f"  <- {told.loop}" if told.loop_start == s.step else ""
         lines.append(f"{s.step:3d}. {s.head}{loop}")
-        lines += [f"       {x} {_tcb_line(t)}" for x, t in (("A", s.a), ("B", s.b))]
+        lines += [f"       {x} {_tcb_line(t, told.errors)}" for x, t in (("A", s.a), ("B", s.b))]
     if told.back:
         lines.append(f"       {told.back}")
     lines += [f"  {line}" for line in (told.condition, told.model) if line]
@@ -33,11 +33,12 @@ def story(told: Told) -> list[str]:
     return out
 
 
-def _tcb_line(t: Tcb) -> str:
+def _tcb_line(t: Tcb, errors: dict[str, str]) -> str:
+    """The TCB in one line; `errors` tells what the user was told, in the reader's words."""
     d = tcb_dict(t)
     parts = [d["state"]]
     parts += [f"{k.upper().replace('_', '.')}={v}" for k, v in d.items()
               if k not in ("state", "error", "fin_seq") and v is not None]
     if d["error"]:
-        parts.append(f'(told "{d["error"]}")')
+        parts.append(errors.get(d["error"], d["error"]))
     return " ".join(parts)

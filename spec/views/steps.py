@@ -7,7 +7,7 @@ format them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..tcp.segment import Segment
 from ..tcp.tcb import SEQ_FIELDS, Tcb
@@ -68,3 +68,4 @@ class Told:
     model: str | None  # the least values of the numbers the path condition names
     example: str | None  # round values of every symbolic number on the wire, under the condition
     words: dict[str, str]  # the sequence chart's words (spec.views.pictures.CHART_WORDS)
+    errors: dict[str, str] = field(default_factory=dict)  # a TCB's error as its line tells it

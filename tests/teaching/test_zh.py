@@ -21,13 +21,14 @@ from tcpverify.spec.tcp.symbolic import Decider
 WORD = re.compile(r"^[(\[\"']?[A-Za-z]?[a-z]+(?:'s)?[,.;:)\]\"']*$")
 NAMES = sorted({*SCENARIOS, *VARIANTS, *TOPICS, *(p.name for p in every_property(Decider())),
                 *(c.name for c in (*DEFAULT_CONFIGS, *AUDIT_CONFIGS))}, key=len, reverse=True)
+PROPER = ("Linux", "Billington", "Han")  # proper nouns a zh text names as they are
 MERMAID = re.compile(r"^\s*(sequenceDiagram|participant|Note over|loop|end)\b", re.M)  # its keywords
 COMMAND = re.compile(r"tcpverify [^\u3000-\u9fff\uff00-\uffef`]*")
 
 
-def english(text: str) -> list[str]:
-    """The English words of a text, a phrase of them in a row as one."""
-    for name in NAMES:
+def english(text: str, names=()) -> list[str]:
+    """The English words of a text, a phrase of them in a row as one; ``names`` are more names."""
+    for name in sorted({*NAMES, *PROPER, *names}, key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text)
     text = COMMAND.sub(" ", text)
     text = MERMAID.sub(" ", text)
@@ -106,6 +107,24 @@ def test_the_explorer_page_in_zh_is_chinese(tmp_path):
 @pytest.mark.slow
 def test_the_seed_audit_in_zh_is_chinese():
     assert english(audit_md(default_audit(), "zh")) == []
+
+
+def test_the_rfc_gaps_report_in_zh_is_chinese():
+    from tcpverify.spec.reports.rfc_gaps import rfc_gaps_md, runs
+    zh, en = rfc_gaps_md("zh"), rfc_gaps_md("en")
+    assert english(zh, {o.config.name for o in runs().values()}) == []
+    # the same traces and tables as the English report: as many lines of each, the same TCBs
+    shape = lambda text: [(line.count("|"), line.count("ISS_")) for line in text.splitlines()  # noqa: E731
+                          if line.startswith(("|", "       A ", "       B "))]
+    assert shape(zh) == shape(en) and zh.count("```") == en.count("```") > 6
+
+
+def test_every_error_an_application_is_told_has_its_words():
+    import tcpverify.spec.tcp
+    from pathlib import Path
+    tcp = Path(tcpverify.spec.tcp.__file__).parent
+    told = set(re.findall(r'error="([^"]+)"', "".join(p.read_text(encoding="utf-8") for p in tcp.glob("*.py"))))
+    assert told and told <= {k.removeprefix("error.") for k in MESSAGES if k.startswith("error.")}
 
 
 def test_the_exercises_in_zh_are_chinese(tmp_path, capsys):
