@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ..views.pictures import DIAGRAM_WORDS
+
 LANGS = ("en", "zh")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -117,6 +119,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart.lost": {"en": "lost", "zh": "丢失"},
     "chart.towards": {"en": "towards {actor}", "zh": "发往 {actor}"},
     "chart.in-flight": {"en": "still in flight", "zh": "仍在传输中"},
+    "chart.network": {"en": "network", "zh": "网络"},
     "chart.legend": {"en": "Dashed: a segment the network made (an old duplicate, a copy) or one still "
                            "in flight at the end; \u00d7: lost.",
                      "zh": "虚线：网络制造的报文段（旧的重复报文段或副本），或结束时仍在传输中的报文段；"
@@ -127,12 +130,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart.net-forge": {"en": "{action}", "zh": "伪造的报文段到达（{action}）"},
     "diagram.title": {"en": "TCP connection states (RFC 9293 3.3.2, Figure 5)",
                       "zh": "TCP 连接状态（RFC 9293 第 3.3.2 节，图 5）"},
-    "diagram.legend": {"en": "Edges are named after the spec's actions; self-loops are not drawn. Thin "
-                             "dashed arrows: ABORT, RST, and giving up",
-                       "zh": "边以规约中的动作命名；不画自环。细虚线箭头：ABORT、RST，"},
-    "diagram.legend-2": {"en": "after the last retransmission (RFC 9293 3.8.3, 3.10.5, 3.10.7).",
-                         "zh": "以及最后一次重传之后放弃连接（RFC 9293 第 3.8.3、3.10.5、3.10.7 节）。"},
+    "diagram.legend": {"en": "Labels as in Figure 5: event / segment sent (hover: the spec's rules). "
+                             "Self-loops are not drawn.",
+                       "zh": "边的标注同图 5：事件 / 发送的报文段（鼠标悬停可见规约中的规则）。不画自环。"},
+    "diagram.legend-2": {"en": "Thin dashed: ABORT, RST, a host crash, giving up after the last retransmission "
+                               "(RFC 9293 3.5.1, 3.8.3, 3.10.5, 3.10.7).",
+                         "zh": "细虚线：ABORT、RST、主机崩溃，以及最后一次重传之后放弃连接"
+                               "（RFC 9293 第 3.5.1、3.8.3、3.10.5、3.10.7 节）。"},
     "diagram.more": {"en": "(and {n} more)", "zh": "（另有 {n} 条）"},
+    "diagram.rcv": {"en": "rcv {flags}", "zh": "收到 {flags}"},  # Figure 5's notation
+    "diagram.snd": {"en": "snd {flags}", "zh": "发送 {flags}"},
+    "diagram.ack-of-fin": {"en": "ACK of FIN", "zh": "FIN 的 ACK"},
     # --- the explorer (tcpverify explore)
     "explore.title": {"en": "tcpverify explore: {what}", "zh": "tcpverify 状态探索：{what}"},
     "explore.not-end": {"en": "checked only where no step is left", "zh": "只在无步可走的状态上检查"},
@@ -548,3 +556,10 @@ def words(prefix: str, keys, lang: str) -> dict[str, str]:
     """The texts of ``prefix.KEY`` for each of ``keys``: the words a view is given (a view fills
     in any {placeholder} they hold)."""
     return {k: MESSAGES[f"{prefix}.{k}"][lang] for k in keys}
+
+
+def diagram_words(lang: str) -> dict[str, str]:
+    """The state diagram's words (spec.views.pictures.DIAGRAM_WORDS), and the name of each event
+    its edges carry (call.*, event.*)."""
+    names = {k.split(".", 1)[1]: m[lang] for k, m in MESSAGES.items() if k.startswith(("call.", "event."))}
+    return {**names, **words("diagram", DIAGRAM_WORDS, lang)}

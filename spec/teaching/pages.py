@@ -10,9 +10,9 @@ from tcpverify.checker.status import Status
 from ..suite.run import Outcome
 from ..views.graph import graph_view
 from ..views.page import WORDS, Lesson, step_through
-from ..views.pictures import DIAGRAM_WORDS, chart, sequence_svg, state_diagram_svg
+from ..views.pictures import chart, sequence_svg, state_diagram_svg
 from ..views.steps import Told
-from .messages import say, violation, words
+from .messages import diagram_words, say, violation, words
 
 
 @dataclass
@@ -57,5 +57,5 @@ def page(o: Outcome, picked: Picked, told: Told, lesson: Lesson | None = None,
     return step_through(told, context, page_title,
                         violation(picked.message, told.lang),
                         words("page", WORDS, told.lang),
-                        state_diagram_svg(graph_view(o.system.machine.graph), words("diagram", DIAGRAM_WORDS, told.lang)), sequence_svg(chart(told), title),
+                        state_diagram_svg(graph_view(o.system.machine.graph), diagram_words(told.lang)), sequence_svg(chart(told), title),
                         lesson)

@@ -6,11 +6,11 @@ embedded, or (data without "graph") asked one at a time of the local server of -
 from __future__ import annotations
 
 import json
-from importlib.resources import files
-from string import Template
 from xml.sax.saxutils import escape
 
-TEMPLATE = Template(files(__package__).joinpath("templates/explorer.html").read_text(encoding="utf-8"))
+from .template import template
+
+TEMPLATE = template("explorer.html")
 
 
 def explorer_page(data: dict) -> str:

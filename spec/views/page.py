@@ -1,19 +1,18 @@
 """The step-through page: one self-contained HTML file that steps through a told trace on the
 state diagram and the message sequence chart. Its HTML, CSS and script are the package file
-templates/step-through.html; the page receives the narrated steps as JSON."""
+templates/step-through.html (with the shared head.html); the page receives the narrated steps as JSON."""
 
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
-from importlib.resources import files
-from string import Template
 from xml.sax.saxutils import escape
 
 from .steps import TCB_FIELDS, Told
+from .template import template
 
-TEMPLATE = Template(files(__package__).joinpath("templates/step-through.html").read_text(encoding="utf-8"))
+TEMPLATE = template("step-through.html")
 WORDS = ("prev", "next", "keys", "step", "tcb")  # the page's own words, besides the narrator's
 
 

@@ -11,18 +11,19 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from ..tcp.machine import ABORT, RTO
 from ..tcp.states import (CLOSE_WAIT, CLOSED, CLOSING, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, LAST_ACK, LISTEN,
                           SYN_RECEIVED, SYN_SENT, TIME_WAIT)
 from ..world.system import PEER
-from .graph import EdgeView, GraphView
+from .geometry import Point, Polygon, arrowhead, bounds, grow, inside, overlap, quad, rect, text_box, text_width
+from .graph import FIGURE5, EdgeView, GraphView, ends, exceptional, figure5
 from .steps import LOSE, TraceStep, Told
 
 # The words of the pictures, given in the reader's language (spec/teaching/messages.py, picture.*):
-# the state diagram's title, legend and "(and {n} more)"; the sequence chart's (Told.words).
-DIAGRAM_WORDS = ("title", "legend", "legend-2", "more")
-CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend", "net-lose", "net-duplicate",
-               "net-old", "net-forge")
+# the state diagram's title, legend, "(and {n} more)" and Figure 5's words, beside which it is
+# given the events' names (call.*, event.*); the sequence chart's (Told.words).
+DIAGRAM_WORDS = ("title", "legend", "legend-2", "more", *FIGURE5)
+CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend", "network", "net-lose",
+               "net-duplicate", "net-old", "net-forge")
 
 # RFC 9293 3.3.2, Figure 5: the open at the top, ESTABLISHED in the middle, the close below.
 # CLOSED is drawn twice, as in the figure: where connections start, and where they end.
@@ -34,15 +35,15 @@ LAYOUT = {
     FIN_WAIT_2: (150, 505), CLOSING: (450, 505), LAST_ACK: (750, 505),
     TIME_WAIT: (450, 600),
 }
-# How far an edge bows to the left of its direction, as a share of its length; a few edges
-# bow the other way to keep clear of ESTABLISHED and of the handshake's labels.
+# How far an edge bows to the left of its direction, as a share of its length: tried first for
+# a few edges (to keep clear of ESTABLISHED), then BENDS in turn, until the curve passes under
+# no other box.
 BEND = {(SYN_RECEIVED, CLOSE_WAIT): -0.2, (SYN_SENT, SYN_RECEIVED): -0.1,
         (SYN_RECEIVED, ESTABLISHED): -0.12}
-# Where along an edge its label sits (0 at the source, 1 at the target), where the middle is crowded.
-LABEL_AT = {(SYN_RECEIVED, CLOSE_WAIT): 0.75, (LISTEN, SYN_SENT): 0.75}
+BENDS = (0.12, -0.12, 0.06, -0.06, 0.22, -0.22, 0.32, -0.32, 0.45, -0.45, 0.6, -0.6, 0.8, -0.8)
 CLOSED_END = (750, 600)
-TOP = (CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED)
-BOX_W, BOX_H = 124, 32
+BOX_W, BOX_H = 156, 32  # wide enough for the A and B markers inside, beside the name
+LABEL_SIZE_D, LINE_H = 10, 12  # an edge label's font size and line height
 A_COLOUR, B_COLOUR = "#1f6feb", "#d9480f"
 
 
@@ -52,7 +53,8 @@ def _num(x: float) -> str:
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">')
+            f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, Noto Sans CJK SC, '
+            f'WenQuanYi Micro Hei, sans-serif">')
     defs = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
             'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
             'fill="context-stroke"/></marker></defs>')
@@ -62,12 +64,7 @@ def _svg(width: int, height: int, body: list[str], title: str) -> str:
 
 # ------------------------------------------------------------------ the state diagram
 
-def _exceptional(e: EdgeView) -> bool:
-    """Aborts, resets and giving up: drawn thin and unlabelled, as Figure 5 leaves them out."""
-    return e.event in (ABORT, RTO) or "RST" in e.guard
-
-
-def _clip(cx: float, cy: float, tx: float, ty: float) -> tuple[float, float]:
+def _clip(cx: float, cy: float, tx: float, ty: float) -> Point:
     """Where the ray from a box's centre towards (tx, ty) leaves the box."""
     dx, dy = tx - cx, ty - cy
     if dx == 0 and dy == 0:
@@ -76,75 +73,154 @@ def _clip(cx: float, cy: float, tx: float, ty: float) -> tuple[float, float]:
     return cx + dx * t, cy + dy * t
 
 
-def _position(u: str, v: str) -> tuple[tuple[int, int], tuple[int, int]]:
-    end = CLOSED_END if v == CLOSED and u not in TOP else LAYOUT[v]
-    return LAYOUT[u], end
+def _position(u: str, v: str) -> tuple[Point, Point]:
+    return LAYOUT[u], CLOSED_END if ends(u, v) else LAYOUT[v]
+
+
+def _box(x: float, y: float) -> Polygon:
+    return rect(x - BOX_W / 2, y - BOX_H / 2, BOX_W, BOX_H)
+
+
+@dataclass
+class Curve:
+    """One drawn edge between two boxes: every edge of the graph between them."""
+
+    edges: list[EdgeView]
+    start: Point
+    control: Point
+    end: Point
+
+    def points(self, n: int = 24) -> list[Point]:
+        return quad(self.start, self.control, self.end, n)
+
+
+def _route(u: str, v: str, boxes: list[Polygon], drawn: list[Curve]) -> tuple[Point, Point, Point]:
+    """The curve from u's box to v's: the first bow (BEND's, then BENDS in turn) that passes
+    under no other box and keeps apart from the curves already drawn; else the bow that passes
+    under the fewest points of boxes."""
+    (x1, y1), (x2, y2) = _position(u, v)
+    length = math.hypot(x2 - x1, y2 - y1)
+    px, py = (y2 - y1) / length, -(x2 - x1) / length  # to the left of the direction of travel
+    others = [grow(b, 3) for b in boxes if not inside((x1, y1), b) and not inside((x2, y2), b)]
+    tried = []
+    for share in (BEND.get((u, v), BENDS[0]), *BENDS):
+        control = (x1 + x2) / 2 + px * share * length, (y1 + y2) / 2 + py * share * length
+        curve = (_clip(x1, y1, *control), control, _clip(x2, y2, *control))
+        pts = quad(*curve, 40)
+        under = sum(inside(p, b) for p in pts for b in others)
+        if under == 0 and all(math.dist(pts[20], c.points(40)[20]) >= 16 for c in drawn):
+            return curve
+        tried.append((under, len(tried), curve))
+    return min(tried)[2]
 
 
 def state_diagram_svg(g: GraphView, words: dict[str, str]) -> str:
-    """The endpoint state machine, laid out like RFC 9293 Figure 5. Each state is a group
-    with data-state, holding hidden A and B markers that a trace page shows."""
-    pairs: dict[tuple[str, str], list[tuple[str, bool]]] = {}
+    """The endpoint state machine, laid out like RFC 9293 Figure 5: the states an endpoint can
+    reach, and the edges between them labelled "rcv X / snd Y" (the rule on hover). Each state
+    is a group with data-state (and data-end for the CLOSED where connections end), holding
+    hidden A and B markers that a trace page shows; each curve names its edges in data-edges."""
+    reach = g.reachable()
+    pairs: dict[tuple[str, str], list[EdgeView]] = {}
     for e in g.changes():
-        pairs.setdefault((e.source, e.target), []).append((e.name, _exceptional(e)))
-    body = []
-    labels = []
+        if e.source in reach:
+            pairs.setdefault((e.source, e.target), []).append(e)
+    places = [(s, *LAYOUT[s], False) for s in g.states if s in reach]
+    if any(_position(u, v)[1] == CLOSED_END for u, v in pairs):
+        places.append((CLOSED, *CLOSED_END, True))
+    boxes = [_box(x, y) for _, x, y, _ in places]
+    legend = [text_box(10, 665, words["legend"], 11), text_box(10, 680, words["legend-2"], 11)]
+    curves: list[Curve] = []
     for (u, v), edges in pairs.items():
-        (x1, y1), (x2, y2) = _position(u, v)
-        names = [k for k, exc in edges if not exc]
-        if len(names) > 3:
-            names = names[:2] + [words["more"].format(n=len(names) - 2)]
-        length = math.hypot(x2 - x1, y2 - y1)
-        bend = BEND.get((u, v), 0.12) * length
-        bend = math.copysign(max(abs(bend), 24), bend)
-        px, py = (y2 - y1) / length, -(x2 - x1) / length  # to the left of the direction of travel
-        cx, cy = (x1 + x2) / 2 + px * bend, (y1 + y2) / 2 + py * bend
-        sx, sy = _clip(x1, y1, cx, cy)
-        ex, ey = _clip(x2, y2, cx, cy)
-        style = ('stroke="#333" stroke-width="1.4"' if names else
-                 'stroke="#aaa" stroke-width="1" stroke-dasharray="4 3"')
-        body.append(f'<path class="edge" data-edges="{" ".join(k for k, _ in edges)}" '
+        curves.append(Curve(edges, *_route(u, v, boxes + legend, curves)))
+    heads = [arrowhead(c.end, c.control) for c in curves]
+    hard = boxes + heads + legend
+    blocks = [_lines(g, c, words) for c in curves]
+    labelled = [(c, b) for c, b in zip(curves, blocks) if b]
+    spots = _place([_block_spots(c, b) for c, b in labelled], hard,
+                   [[seg for d in curves if d is not c for seg in _segments(d)] for c, _ in labelled])
+    body = []
+    for c in curves:
+        solid = any(not exceptional(e) for e in c.edges)
+        style = 'stroke="#333" stroke-width="1.4"' if solid else \
+            'stroke="#aaa" stroke-width="1" stroke-dasharray="4 3"'
+        (sx, sy), (cx, cy), (ex, ey) = c.start, c.control, c.end
+        body.append(f'<path class="edge" data-edges="{" ".join(e.name for e in c.edges)}" '
                     f'd="M{_num(sx)},{_num(sy)} Q{_num(cx)},{_num(cy)} {_num(ex)},{_num(ey)}" '
                     f'fill="none" {style} marker-end="url(#arrow)"/>')
-        if names:
-            t = LABEL_AT.get((u, v), 0.5)
-            at = [(1 - t) ** 2 * a + 2 * t * (1 - t) * b + t * t * c
-                  for a, b, c in ((sx, cx, ex), (sy, cy, ey))]
-            labels.append(_label(*at,
-                                 math.copysign(1, bend) * px, math.copysign(1, bend) * py, names))
-    body += labels
-    for state, (x, y) in LAYOUT.items():
-        body.append(_state_box(state, x, y))
-    body.append(_state_box(CLOSED, *CLOSED_END))
+    for (c, block), (x, top, _) in zip(labelled, spots):
+        body.append(_label(x, top, block))
+    for state, x, y, end in places:
+        body.append(_state_box(state, x, y, end))
     body.append(f'<text x="10" y="665" font-size="11" fill="#666">{escape(words["legend"])}</text>'
                 f'<text x="10" y="680" font-size="11" fill="#666">{escape(words["legend-2"])}</text>')
     return _svg(900, 700, body, words["title"])
 
 
-def _label(x: float, y: float, ox: float, oy: float, names: list[str]) -> str:
-    """Edge names beside the curve's midpoint (x, y), on the side (ox, oy) it bows to."""
-    w = max(len(n) for n in names) * 6.0 + 6
-    h = 12 * len(names) + 2
-    x, y = x + ox * w / 2 * abs(ox), y + oy * h / 2 * abs(oy)
-    top = y - h / 2
+def _lines(g: GraphView, c: Curve, words: dict[str, str]) -> list[tuple[str, str]]:
+    """A curve's label, one line per distinct Figure 5 label of its edges that Figure 5 draws,
+    each with the rules it stands for; at most three lines."""
+    rules: dict[str, list[str]] = {}
+    for e in c.edges:
+        if not exceptional(e):
+            rules.setdefault(figure5(g, e, words), []).append(e.name)
+    lines = [(text, ", ".join(names)) for text, names in rules.items()]
+    if len(lines) > 3:
+        rest = lines[2:]
+        lines = lines[:2] + [(words["more"].format(n=len(rest)), ", ".join(r for _, r in rest))]
+    return lines
+
+
+def _block_size(block: list[tuple[str, str]]) -> tuple[float, float]:
+    return max(text_width(t, LABEL_SIZE_D, False) for t, _ in block) + 6, LINE_H * len(block) + 3
+
+
+def _block_spots(c: Curve, block: list[tuple[str, str]]) -> list[tuple[float, float, Polygon]]:
+    """Where a curve's label may go, best first: beside the curve near its middle, on the side
+    it bows to, then on the other side, then astride it; each (centre x, top, box)."""
+    w, h = _block_size(block)
+    pts = c.points(20)
+    mx, my = (c.start[0] + c.end[0]) / 2, (c.start[1] + c.end[1]) / 2
+    d = math.hypot(c.control[0] - mx, c.control[1] - my) or 1.0
+    nx, ny = (c.control[0] - mx) / d, (c.control[1] - my) / d  # towards the outside of the bow
+    reach = abs(nx) * w / 2 + abs(ny) * h / 2 + 3
+    out = []
+    for side in (1, -1, 0):
+        for k in (10, 8, 12, 6, 14, 4, 16):
+            cx, cy = pts[k][0] + side * nx * reach, pts[k][1] + side * ny * reach
+            if 0 <= cx - w / 2 and cx + w / 2 <= 900 and 0 <= cy - h / 2 and cy + h / 2 <= 650:
+                out.append((cx, cy - h / 2, rect(cx - w / 2, cy - h / 2, w, h)))
+    x, y = pts[10]
+    return out or [(x, y - h / 2, rect(x - w / 2, y - h / 2, w, h))]
+
+
+def _segments(c: Curve) -> list[Polygon]:
+    pts = c.points(12)
+    return [(a, b) for a, b in zip(pts, pts[1:])]
+
+
+def _label(x: float, top: float, block: list[tuple[str, str]]) -> str:
+    """A curve's label: its lines on a white ground, each with its rules as a tooltip."""
+    w, h = _block_size(block)
     out = [f'<rect x="{_num(x - w / 2)}" y="{_num(top)}" width="{_num(w)}" height="{_num(h)}" '
            f'fill="white" fill-opacity="0.85"/>']
-    for i, n in enumerate(names):
-        out.append(f'<text x="{_num(x)}" y="{_num(top + 11 + 12 * i)}" font-size="10" '
-                   f'text-anchor="middle" fill="#222">{escape(n)}</text>')
+    for i, (line, rules) in enumerate(block):
+        out.append(f'<g class="label"><title>{escape(rules)}</title><text x="{_num(x)}" '
+                   f'y="{_num(top + 11 + LINE_H * i)}" font-size="{LABEL_SIZE_D}" text-anchor="middle" '
+                   f'fill="#222">{escape(line)}</text></g>')
     return "\n".join(out)
 
 
-def _state_box(state: str, x: int, y: int) -> str:
+def _state_box(state: str, x: int, y: int, end: bool) -> str:
     left, top = x - BOX_W / 2, y - BOX_H / 2
     tags = []
-    for who, colour, tx in (("a", A_COLOUR, left - 11), ("b", B_COLOUR, left + BOX_W + 11)):
+    for who, colour, tx in (("a", A_COLOUR, left + 13), ("b", B_COLOUR, left + BOX_W - 13)):
         tags.append(f'<g class="tag tag-{who}" visibility="hidden"><circle cx="{_num(tx)}" '
-                    f'cy="{y}" r="10" fill="{colour}"/><text x="{_num(tx)}" y="{y + 4}" '
-                    f'font-size="12" font-weight="bold" text-anchor="middle" fill="white">'
+                    f'cy="{y}" r="9" fill="{colour}"/><text x="{_num(tx)}" y="{y + 4}" '
+                    f'font-size="11" font-weight="bold" text-anchor="middle" fill="white">'
                     f'{who.upper()}</text></g>')
-    return (f'<g class="state" data-state="{state}"><rect x="{_num(left)}" y="{_num(top)}" '
-            f'width="{BOX_W}" height="{BOX_H}" rx="8" fill="#f4f4f4" stroke="#333" '
+    role = ' data-end="1"' if end else ""
+    return (f'<g class="state" data-state="{state}"{role}><rect x="{_num(left)}" '
+            f'y="{_num(top)}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="#f4f4f4" stroke="#333" '
             f'stroke-width="1.4"/><text x="{x}" y="{y + 5}" font-size="14" text-anchor="middle" '
             f'fill="#111">{state}</text>{"".join(tags)}</g>')
 
@@ -161,7 +237,7 @@ class Message:
     sender: str  # "A", "B", or "net" (an old duplicate or a copy made by the network)
     to: str
     text: str
-    sent: int  # the step that put it on the wire
+    sent: int  # the step that put it on the wire (0 for one already in flight at the start)
     end: int | None = None  # the step that delivered or lost it; None: still in flight
     lost: bool = False
 
@@ -175,9 +251,13 @@ class Chart:
 
 
 def chart(told: Told) -> Chart:
-    """Match every segment sent in a told trace with its delivery or loss."""
+    """Match every segment sent in a told trace, or in flight at its start, with its delivery or loss."""
     c = Chart(told.steps, told.words, loop_start=told.loop_start)
     pending: dict[str, list[Message]] = {"A": [], "B": []}
+
+    def put(m: Message) -> None:
+        c.messages.append(m)
+        pending[m.to].append(m)
 
     def take(to: str, text: str, n: int, lost: bool) -> None:
         for m in pending[to]:
@@ -186,20 +266,20 @@ def chart(told: Told) -> Chart:
                 pending[to].remove(m)
                 return
 
+    first = told.steps[0]
+    for sender, channel in zip(("A", "B"), first.in_flight or ((), ())):
+        for g in channel:  # a scenario may start with segments on the wire (simultaneous open)
+            put(Message(sender, PEER[sender], str(g), first.step))
     for s in told.steps:
         if s.kind == LOSE:
             take(s.to, str(s.segment), s.step, True)
         elif s.actor == "net":
-            m = Message("net", s.to, str(s.segment), s.step)
-            c.messages.append(m)
-            pending[s.to].append(m)
+            put(Message("net", s.to, str(s.segment), s.step))
         else:
             if s.segment is not None:
                 take(s.actor, str(s.segment), s.step, False)
             for g in s.sent:
-                m = Message(s.actor, PEER[s.actor], str(g), s.step)
-                c.messages.append(m)
-                pending[m.to].append(m)
+                put(Message(s.actor, PEER[s.actor], str(g), s.step))
     return c
 
 
@@ -226,114 +306,203 @@ def compact(text: str) -> str:
     return " ".join(parts) + (OLD_MARK if text.endswith(OLD_MARK) else "")
 
 
+NET = "N"  # the Mermaid participant that old duplicates and copies come from
+
+
 def sequence_mermaid(c: Chart) -> str:
-    """A Mermaid sequenceDiagram: each segment appears when it is delivered or lost."""
-    lines = ["sequenceDiagram", "    participant A", "    participant B"]
+    """A Mermaid sequenceDiagram. Mermaid draws every message level, so each segment is drawn
+    when it is sent, numbered "sent→arrived" (crossing segments stay visibly concurrent), and
+    its arrival is the receiver's numbered step; what the network made comes from a network
+    participant."""
+    net = any(m.sender == "net" for m in c.messages)
+    lines = ["sequenceDiagram", "    participant A",
+             *([f"    participant {NET} as {c.words['network']}"] if net else []), "    participant B"]
     changes: dict[int, list[tuple[str, str]]] = {}
     for n, x, state in _changes(c):
         changes.setdefault(n, []).append((x, state))
-    ending = {}
+    sent: dict[int, list[Message]] = {}
     for m in c.messages:
-        ending.setdefault(m.end, []).append(m)
+        sent.setdefault(m.sent, []).append(m)
     for s in c.steps:
         n = s.step
         if c.loop_start is not None and n == c.loop_start + 1:
             lines.append(f"    loop {c.words['forever']}")
-        for m in ending.get(n, []) if n else []:
-            src = PEER[m.to]
-            arrow = "-x" if m.lost else ("-->>" if m.sender == "net" else "->>")
-            note = f" ({c.words['lost']})" if m.lost else ""
-            lines.append(f"    {src}{arrow}{m.to}: {n}. {compact(m.text)}{note}")
-        if s.actor in PEER and s.segment is None:
+        if s.actor in PEER:
             lines.append(f"    Note over {s.actor}: {n}. {s.action}")
-        elif s.actor == "net" and s.kind != LOSE:
+        elif s.actor == "net":
             lines.append(f"    Note over A,B: {n}. {_net(c, s)} {c.words['towards'].format(actor=s.to)}")
+        for m in sent.get(n, []):
+            src = NET if m.sender == "net" else m.sender
+            if m.end is None:
+                lines.append(f"    {src}-){m.to}: {n}. {compact(m.text)} ({c.words['in-flight']})")
+            else:
+                arrow = "-x" if m.lost else ("-->>" if m.sender == "net" else "->>")
+                note = f" ({c.words['lost']})" if m.lost else ""
+                lines.append(f"    {src}{arrow}{m.to}: {n}\u2192{m.end}. {compact(m.text)}{note}")
         for x, state in changes.get(n, []):
             lines.append(f"    Note over {x}: {state}")
     if c.loop_start is not None:
         lines.append("    end")
-    for m in ending.get(None, []):
-        lines.append(f"    {PEER[m.to]}-){m.to}: {compact(m.text)} ({c.words['in-flight']})")
     return "\n".join(lines)
 
 
 ROW, HEAD = 44, 70
 X = {"A": 230, "B": 570}
 STATE_X = {"A": 95, "B": 705}
+WIDTH = 820
+LABEL_SIZE = 11  # the font size of a segment's label (monospace)
+GAP = 1.5  # the least room left between a placed label and what it must not cover
 
 
 def sequence_svg(c: Chart, title: str) -> str:
     """A message sequence chart: one row per step, segments as arrows from the step that sent
-    them to the step that delivered (or lost) them. Rows and arrows carry data-step attributes
-    for the trace page."""
+    them to the step that delivered (or lost) them, each label placed where it overlaps no other
+    text and no arrowhead. Rows and arrows carry data-step attributes for the trace page."""
     last = c.steps[-1].step
     height = HEAD + ROW * (last + 1) + 30
     y = lambda n: HEAD + ROW * n + ROW / 2  # noqa: E731
-    body = [f'<text x="400" y="22" font-size="14" text-anchor="middle" fill="#111">{escape(title)}</text>']
+    taken: list[Polygon] = []  # what a segment's label must not cover
+
+    def text(x: float, ty: float, words: str, size: float, anchor: str = "start", extra: str = "",
+             angle: float = 0) -> str:
+        taken.append(text_box(x, ty, words, size, anchor, angle=angle))
+        turn = f' transform="rotate({_num(angle)} {_num(x)} {_num(ty)})"' if angle else ""
+        return (f'<text x="{_num(x)}" y="{_num(ty)}" font-size="{_num(size)}" text-anchor="{anchor}" '
+                f'{extra}{turn}>{escape(words)}</text>')
+
+    body = [text(WIDTH / 2, 22, title, 14, "middle", 'fill="#111"')]
     for n in range(last + 1):
-        body.append(f'<rect class="row" data-step="{n}" x="0" y="{_num(y(n) - ROW / 2)}" width="820" '
+        body.append(f'<rect class="row" data-step="{n}" x="0" y="{_num(y(n) - ROW / 2)}" width="{WIDTH}" '
                     f'height="{ROW}" fill="{"#fafafa" if n % 2 else "white"}"/>')
     for x, colour in (("A", A_COLOUR), ("B", B_COLOUR)):
-        body.append(f'<text x="{X[x]}" y="55" font-size="16" font-weight="bold" text-anchor="middle" '
-                    f'fill="{colour}">{x}</text>')
+        body.append(text(X[x], 55, x, 16, "middle", f'font-weight="bold" fill="{colour}"'))
         body.append(f'<line x1="{X[x]}" y1="62" x2="{X[x]}" y2="{height - 20}" stroke="{colour}" '
                     f'stroke-width="2"/>')
     for s in c.steps:
         n = s.step
-        body.append(f'<text x="12" y="{_num(y(n) + 4)}" font-size="11" fill="#666">{n}</text>')
+        body.append(text(12, y(n) + 4, str(n), 11, extra='fill="#666"'))
         if s.actor in PEER:
-            body.append(f'<text x="{STATE_X[s.actor]}" y="{_num(y(n) + 17)}" font-size="9" '
-                        f'text-anchor="middle" fill="#555">{escape(s.action)}</text>')
+            body.append(text(STATE_X[s.actor], y(n) + 17, s.action, 9, "middle", 'fill="#555"'))
         elif s.actor == "net":
-            body.append(f'<text x="400" y="{_num(y(n) + 17)}" font-size="9" text-anchor="middle" '
-                        f'fill="#555" font-style="italic">{escape(_net(c, s))}</text>')
+            # above the row's middle: a segment the network injects leaves from the middle downwards
+            body.append(text(WIDTH / 2, y(n) - 8, _net(c, s), 9, "middle", 'fill="#555" font-style="italic"'))
     for n, x, state in _changes(c):
         colour = A_COLOUR if x == "A" else B_COLOUR
+        taken.append(rect(STATE_X[x] - 60, y(n) - 10, 120, 18))
         body.append(f'<rect x="{STATE_X[x] - 60}" y="{_num(y(n) - 10)}" width="120" height="18" '
-                    f'rx="5" fill="white" stroke="{colour}"/><text x="{STATE_X[x]}" '
-                    f'y="{_num(y(n) + 3)}" font-size="11" text-anchor="middle" fill="#111">{state}</text>')
-    for m in c.messages:
-        body.append(_arrow(m, y, last))
+                    f'rx="5" fill="white" stroke="{colour}"/>'
+                    + text(STATE_X[x], y(n) + 3, state, 11, "middle", 'fill="#111"'))
+    arrows = [_line(m, y, last) for m in c.messages]
+    taken += [_head(*a) for a in arrows]
+    words = [compact(m.text).removesuffix(OLD_MARK) for m in c.messages]
+    lines = [((a[0], a[1]), (a[2], a[3])) for a in arrows]
+    spots = _place([_spots(*a[:4], w) for a, w in zip(arrows, words)], taken,
+                   [[t for j, t in enumerate(lines) if j != i] for i in range(len(lines))])
+    for m, a, w, spot in zip(c.messages, arrows, words, spots):
+        body.append(_arrow(m, *a, w, spot))
     if c.loop_start is not None:
         top, bottom = y(c.loop_start), y(last)
         body.append(f'<path d="M790,{_num(top)} h8 V{_num(bottom)} h-8" fill="none" stroke="#888"/>'
-                    f'<text x="810" y="{_num((top + bottom) / 2)}" font-size="10" fill="#888" '
-                    f'transform="rotate(90 810 {_num((top + bottom) / 2)})" text-anchor="middle">'
-                    f'{escape(c.words["loop"])}</text>')
-    body.append(f'<text x="12" y="{height - 6}" font-size="10" fill="#666">{escape(c.words["legend"])}</text>')
-    return _svg(820, int(height), body, title)
+                    + text(810, (top + bottom) / 2, c.words["loop"], 10, "middle", 'fill="#888"', 90))
+    body.append(text(12, height - 6, c.words["legend"], 10, extra='fill="#666"'))
+    return _svg(WIDTH, int(height), body, title)
 
 
-def _arrow(m: Message, y, last: int) -> str:
+Line = tuple[float, float, float, float, bool]  # x0, y0, x1, y1, lost
+
+
+def _line(m: Message, y, last: int) -> Line:
+    """Where a segment's arrow starts and ends: at the receiver when delivered, seven tenths of
+    the way when lost or still in flight."""
     sign = 1 if m.to == "B" else -1
-    x0 = 400 - sign * 100 if m.sender == "net" else X[PEER[m.to]]
+    x0 = WIDTH / 2 - sign * 100 if m.sender == "net" else X[PEER[m.to]]
     y0 = y(m.sent)
     if m.end is None:
-        x1, y1 = x0 + 0.7 * (X[m.to] - x0), y(last) + ROW / 2
-    elif m.lost:
-        x1, y1 = x0 + 0.7 * (X[m.to] - x0), y(m.end)
-    else:
-        x1, y1 = X[m.to], y(m.end)
-    dash = ' stroke-dasharray="5 3"' if m.sender == "net" or m.end is None else ""
-    colour = A_COLOUR if PEER[m.to] == "A" else B_COLOUR
-    marker = "" if m.lost else ' marker-end="url(#arrow)"'
-    out = [f'<g class="msg" data-sent="{m.sent}" data-end="{"" if m.end is None else m.end}">',
-           f'<line x1="{_num(x0)}" y1="{_num(y0)}" x2="{_num(x1)}" y2="{_num(y1)}" stroke="{colour}" '
-           f'stroke-width="1.6"{dash}{marker}/>']
+        return x0, y0, x0 + 0.7 * (X[m.to] - x0), y(last) + ROW / 2, False
     if m.lost:
-        out.append(f'<path d="M{_num(x1 - 6)},{_num(y1 - 6)} l12,12 m0,-12 l-12,12" stroke="#c00" '
-                   f'stroke-width="2.5"/>')
-    # The label starts at the sender's end, so that the labels of crossing segments part.
+        return x0, y0, x0 + 0.7 * (X[m.to] - x0), y(m.end), True
+    return x0, y0, X[m.to], y(m.end), False
+
+
+def _head(x0: float, y0: float, x1: float, y1: float, lost: bool) -> Polygon:
+    """The arrowhead, or the cross of a lost segment."""
+    return rect(x1 - 7, y1 - 7, 14, 14) if lost else arrowhead((x1, y1), (x0, y0))
+
+
+Spot = tuple[float, float, float, float, str, Polygon]  # x, y, angle, baseline offset, anchor, box
+
+
+def _spots(x0: float, y0: float, x1: float, y1: float, words: str) -> list[Spot]:
+    """Where a segment's label may go, best first: along its arrow, reading from the sender's
+    end, above the line, then below it; where arrows cross, level at the sender's end (two
+    labels that both run along crossing arrows through the crossing must overlap there)."""
     length = math.hypot(x1 - x0, y1 - y0)
-    lx, ly = x0 + 10 * (x1 - x0) / length, y0 + 10 * (y1 - y0) / length
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
     angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
     if angle > 90 or angle < -90:
         angle += 180
     anchor = "start" if x1 >= x0 else "end"
-    out.append(f'<text x="{_num(lx)}" y="{_num(ly - 4)}" text-anchor="{anchor}" '
-               f'font-family="DejaVu Sans Mono, monospace" fill="#111" font-size="11" '
-               f'stroke="white" stroke-width="3" stroke-opacity="0.8" paint-order="stroke" '
-               f'transform="rotate({_num(angle)} {_num(lx)} {_num(ly)})">'
-               f'{escape(compact(m.text).removesuffix(OLD_MARK))}</text>')
+    room = length - text_width(words, LABEL_SIZE, True) - 24
+    out = []
+    for dy in (-4, LABEL_SIZE + 1):
+        for d in [12 + k * 12 for k in range(max(int(room // 12), 0) + 1)]:
+            lx, ly = x0 + d * ux, y0 + d * uy
+            out.append((lx, ly, angle, dy, anchor,
+                        text_box(lx, ly + dy, words, LABEL_SIZE, anchor, True, angle, (lx, ly))))
+    side = 1 if x1 >= x0 else -1
+    for dy in (-5, LABEL_SIZE + 3, -5 - LABEL_SIZE - 2):
+        for d in (8, 20, 32):
+            lx = x0 + side * d
+            out.append((lx, y0, 0.0, dy, anchor, text_box(lx, y0 + dy, words, LABEL_SIZE, anchor, True)))
+    return out
+
+
+def _place(spots: list[list[tuple]], taken: list[Polygon], soft: list[list[Polygon]]) -> list[tuple]:
+    """One spot per label (a spot's last element is its box), each covering as few other labels
+    and as little of `taken` as can be, then as little of its own `soft` list (the lines it
+    should not cross): every label in turn moves to its best spot given the others, until none
+    moves (ties go to the spot listed first)."""
+    choice = [0] * len(spots)
+    for _ in range(8):
+        moved = False
+        for i, own in enumerate(spots):
+            others = taken + [spots[j][k][-1] for j, k in enumerate(choice) if j != i]
+            near = [t for t in others if _near(t, own)]
+            crossing = [t for t in soft[i] if _near(t, own)]
+            best = min(range(len(own)), key=lambda k: (sum(overlap(own[k][-1], t, GAP) for t in near),
+                                                       sum(overlap(own[k][-1], t) for t in crossing), k))
+            moved |= best != choice[i]
+            choice[i] = best
+        if not moved:
+            break
+    return [own[k] for own, k in zip(spots, choice)]
+
+
+def _near(t: Polygon, spots: list[Spot]) -> bool:
+    """Whether t's bounding box meets that of any of the spots (a quick filter before overlap)."""
+    x0, y0, x1, y1 = bounds(t)
+    for s in spots:
+        a0, b0, a1, b1 = bounds(s[-1])
+        if a0 < x1 + GAP and x0 < a1 + GAP and b0 < y1 + GAP and y0 < b1 + GAP:
+            return True
+    return False
+
+
+def _arrow(m: Message, x0: float, y0: float, x1: float, y1: float, lost: bool, words: str, spot: Spot) -> str:
+    dash = ' stroke-dasharray="5 3"' if m.sender == "net" or m.end is None else ""
+    colour = A_COLOUR if PEER[m.to] == "A" else B_COLOUR
+    marker = "" if lost else ' marker-end="url(#arrow)"'
+    out = [f'<g class="msg" data-sent="{m.sent}" data-end="{"" if m.end is None else m.end}">',
+           f'<line x1="{_num(x0)}" y1="{_num(y0)}" x2="{_num(x1)}" y2="{_num(y1)}" stroke="{colour}" '
+           f'stroke-width="1.6"{dash}{marker}/>']
+    if lost:
+        out.append(f'<path d="M{_num(x1 - 6)},{_num(y1 - 6)} l12,12 m0,-12 l-12,12" stroke="#c00" '
+                   f'stroke-width="2.5"/>')
+    lx, ly, angle, dy, anchor, _ = spot
+    turn = f' transform="rotate({_num(angle)} {_num(lx)} {_num(ly)})"' if angle else ""
+    out.append(f'<text x="{_num(lx)}" y="{_num(ly + dy)}" text-anchor="{anchor}" '
+               f'font-family="DejaVu Sans Mono, monospace" fill="#111" font-size="{LABEL_SIZE}" '
+               f'stroke="white" stroke-width="3" stroke-opacity="0.8" paint-order="stroke"{turn}>'
+               f'{escape(words)}</text>')
     out.append("</g>")
     return "".join(out)

@@ -20,14 +20,14 @@ from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.figures import report_pictures
-from tcpverify.spec.teaching.messages import LANGS, MESSAGES, words
+from tcpverify.spec.teaching.messages import LANGS, MESSAGES, diagram_words
 from tcpverify.spec.teaching.narrator import narrate
 from tcpverify.spec.teaching.topics import TOPICS, show
 from tcpverify.spec.views.graph import graph_view
-from tcpverify.spec.views.pictures import DIAGRAM_WORDS, LAYOUT, chart, sequence_mermaid, sequence_svg, state_diagram_svg
+from tcpverify.spec.views.pictures import LAYOUT, chart, sequence_mermaid, sequence_svg, state_diagram_svg
 from tcpverify.spec.world.config import SCENARIOS, Config
 
-DIAGRAM = words("diagram", DIAGRAM_WORDS, "en")
+DIAGRAM = diagram_words("en")
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -255,9 +255,8 @@ def _generate_in_fresh_process(seed: str) -> str:
             "from tcpverify.spec.views.pictures import state_diagram_svg, chart, sequence_svg\n"
             "from tcpverify.spec.teaching.narrator import narrate\n"
             "from tcpverify.spec.teaching.topics import TOPICS, show\n"
-            "from tcpverify.spec.teaching.messages import words\n"
-            "from tcpverify.spec.views.pictures import DIAGRAM_WORDS\n"
-            "DIAGRAM = words('diagram', DIAGRAM_WORDS, 'en')\n"
+            "from tcpverify.spec.teaching.messages import diagram_words\n"
+            "DIAGRAM = diagram_words('en')\n"
             "s = show(TOPICS['why-time-wait'])\n"
             "print(state_diagram_svg(graph_view(build_graph()), DIAGRAM))\n"
             "print(sequence_svg(chart(narrate(s.outcome, s.trace)), 't'))\n")
@@ -299,7 +298,7 @@ def test_sequence_chart_of_an_old_duplicate_and_a_loop():
 def test_mermaid_sequence_shows_the_loss():
     mer = sequence_mermaid(chart(told("why-time-wait")))
     assert mer.startswith("sequenceDiagram\n")
-    assert len(re.findall(r"^    A-xB: 10\. .*\(lost\)$", mer, re.M)) == 1
+    assert len(re.findall(r"^    A-xB: 9\u219210\. .*\(lost\)$", mer, re.M)) == 1  # sent at 9, lost at 10
     assert "Note over A: CLOSED" in mer and "<" not in mer
 
 
@@ -375,7 +374,8 @@ def test_trace_page_embeds_the_checkers_counterexample(tmp_path):
         assert ident in p.ids
     assert [t for t, _ in p.tags if t == "svg"] == ["svg", "svg"]
     sent = sum(len(s["sent"]) for s in doc["steps"])
-    assert text.count('class="state"') == 12 and text.count('class="msg"') == sent
+    # no-time-wait: TIME-WAIT cannot be reached, so it is not drawn; CLOSED is drawn twice
+    assert text.count('class="state"') == 11 and text.count('class="msg"') == sent
     assert "ArrowLeft" in text and "ArrowRight" in text and "#step=" in text
 
 

@@ -3,14 +3,14 @@ its enabled steps and property values), the size limit, the local server, and th
 a real browser (chromium through selenium), clicked through a lost-final-ack run to TIME-WAIT."""
 
 import json
-import os
 import re
-import shutil
 import threading
 import urllib.request
 from collections import deque
 
 import pytest
+
+from browser import browser
 
 from tcpverify.spec.cli import explore as explore_cli, main
 from tcpverify.spec.suite.run import check_scenario
@@ -102,22 +102,6 @@ def test_serve_answers_state_requests_on_localhost():
     finally:
         server.shutdown()
         server.server_close()
-
-
-def browser():
-    """Headless chromium through selenium: skipped only when absent locally, never in CI."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not (chromium and driver):
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must have chromium and chromium-driver (installed by .ci/run)")
-        pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
-    from selenium import webdriver  # the test extra (pyproject.toml)
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver), options=options)
 
 
 @pytest.mark.slow

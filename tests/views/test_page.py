@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from browser import browser
 
 import tcpverify.spec
 from tcpverify.spec.cli import main
@@ -66,6 +67,7 @@ function node(attrs) {
   const n = {attrs: attrs || {}, textContent: "", innerHTML: "", kids: {},
     classList: {toggle(c, on) { if (on) classes.add(c); else classes.delete(c); }, has: c => classes.has(c)},
     getAttribute(k) { return k in this.attrs ? String(this.attrs[k]) : null; },
+    hasAttribute(k) { return k in this.attrs; },
     setAttribute(k, v) { this.attrs[k] = v; },
     querySelector(sel) { return this.kids[sel]; }};
   return n;
@@ -75,8 +77,9 @@ for (const id of ["prev", "next", "pos", "what", "tcb", "chart"]) ids[id] = node
 ids.trace = node(); ids.trace.textContent = input.data;
 ids.chart.scrollTop = 0; ids.chart.clientHeight = 600;
 ids.chart.kids.svg = {getBoundingClientRect: () => ({width: 820}), viewBox: {baseVal: {width: 820}}};
-const states = input.states.map(s => { const g = node({"data-state": s});
+const states = input.states.map(([s, end]) => { const g = node(end ? {"data-state": s, "data-end": "1"} : {"data-state": s});
   g.kids[".tag-a"] = node(); g.kids[".tag-b"] = node(); return g; });
+const edges = input.edges.map(e => node({"data-edges": e}));
 const rows = input.rows.map(r => { const e = node({"data-step": r}); e.y = {baseVal: {value: 44 * r}}; return e; });
 const msgs = input.msgs.map(m => node({"data-sent": m[0], "data-end": m[1]}));
 let keydown = null;
@@ -84,15 +87,19 @@ global.location = {hash: ""};
 global.history = {replaceState(a, b, h) { location.hash = h; }};
 global.document = {
   getElementById: id => ids[id],
-  querySelectorAll: sel => ({"#diagram .state": states, "#chart .row": rows, "#chart .msg": msgs})[sel],
-  querySelector: sel => rows.find(r => sel === '#chart .row[data-step="' + r.attrs["data-step"] + '"]'),
+  querySelectorAll: sel => ({"#diagram .state": states, "#diagram .edge": edges, "#chart .row": rows,
+                             "#chart .msg": msgs})[sel],
+  querySelector: sel => sel === "#diagram .state[data-end]" ? states.find(g => g.hasAttribute("data-end")) || null
+    : rows.find(r => sel === '#chart .row[data-step="' + r.attrs["data-step"] + '"]'),
   addEventListener: (ev, f) => { keydown = f; },
 };
 const seen = [];
 function look() {
   seen.push({what: ids.what.textContent, pos: ids.pos.textContent, hash: location.hash, tcb: ids.tcb.innerHTML,
-             a: states.filter(g => g.classList.has("on-a")).map(g => g.attrs["data-state"]),
-             b: states.filter(g => g.kids[".tag-b"].attrs.visibility === "visible").map(g => g.attrs["data-state"]),
+             a: states.filter(g => g.classList.has("on-a")).map(g => [g.attrs["data-state"], "data-end" in g.attrs]),
+             b: states.filter(g => g.kids[".tag-b"].attrs.visibility === "visible")
+                      .map(g => [g.attrs["data-state"], "data-end" in g.attrs]),
+             fired: edges.filter(e => e.classList.has("fired")).map(e => e.attrs["data-edges"]),
              flying: msgs.filter(m => m.classList.has("flying")).length});
 }
 new Function(input.script)();
@@ -117,9 +124,10 @@ def test_the_page_script_steps_through_the_narrators_words(tmp_path, lang):
     doc = json.loads(data)
     rows = list(range(len(doc["steps"])))
     msgs = re.findall(r'class="msg" data-sent="(\d+)" data-end="(\d*)"', text)
-    states = re.findall(r'class="state" data-state="([^"]+)"', text)
+    states = [[s, bool(end)] for s, end in re.findall(r'class="state" data-state="([^"]+)"( data-end="1")?', text)]
+    edges = re.findall(r'class="edge" data-edges="([^"]+)"', text)
     run = subprocess.run(["node", "-e", DOM], input=json.dumps(
-        {"data": data, "script": script, "states": states, "rows": rows, "msgs": msgs}),
+        {"data": data, "script": script, "states": states, "edges": edges, "rows": rows, "msgs": msgs}),
         capture_output=True, text=True, check=True)
     seen = json.loads(run.stdout)
 
@@ -134,9 +142,17 @@ def test_the_page_script_steps_through_the_narrators_words(tmp_path, lang):
         lines += [told.back] if s.step == last else []
         assert look["what"] == "\n   ".join(lines)
         assert look["pos"] == f"{s.step} / {last}" and look["hash"] == f"#step={s.step}"
-        assert look["a"] == [x for x in states if x == s.a.state]
-        assert look["b"] == [x for x in states if x == s.b.state]
+        for x, t, marked in (("A", s.a, look["a"]), ("B", s.b, look["b"])):
+            # one box: a CLOSED endpoint is at the top CLOSED until it leaves it, at the end CLOSED after
+            left = any(getattr(u, x.lower()).state != "CLOSED" for u in told.steps[:s.step + 1])
+            assert marked == [[t.state, t.state == "CLOSED" and left]]
         assert f"<td>{s.a.state}</td>" in look["tcb"] or f"<td class=changed>{s.a.state}</td>" in look["tcb"]
+        # the edge that fired is the one highlighted, when it is drawn (self-loops are not)
+        assert look["fired"] == [e for e in edges if s.actor in ("A", "B") and s.action in e.split()]
+        rows = re.findall(r"<tr><th>([^<]*)</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>", look["tcb"])
+        for k, t in ((1, s.a), (2, s.b)):  # a CLOSED endpoint has no TCB (RFC 9293 3.3.2)
+            held = {r[0] for r in rows if r[k]} - {"STATE", "ERROR"}
+            assert held == set() or t.state != "CLOSED", (s.step, held)
     assert seen[-1]["pos"] == f"{last - 1} / {last}"  # the left arrow goes one step back
     assert any(look["flying"] for look in seen)
 
@@ -154,3 +170,41 @@ def test_the_page_does_not_depend_on_the_hash_seed(tmp_path):
         return out.read_text(encoding="utf-8")
 
     assert page("1") == page("2")
+
+
+@pytest.mark.slow
+def test_the_page_at_1024_by_768_in_a_real_browser(tmp_path):
+    """no-time-wait's run: each picture drawn at (nearly) full size, the edge that fired
+    highlighted, A's marker on the CLOSED where connections end once A has left CLOSED."""
+    out = tmp_path / "p.html"
+    main(["trace", "normal", "--variant", "no-time-wait", "--quiet", "--html", str(out)])
+    p = Scripts()
+    p.feed(out.read_text(encoding="utf-8"))
+    steps = json.loads(next(s for a, s in p.scripts if a.get("id") == "trace"))["steps"]
+    closing = next(s for s in steps if s["actor"] == "A" and s["a"]["state"] == "CLOSED" and s["step"])
+    from selenium.webdriver.common.by import By
+    d = browser()
+    try:
+        d.set_window_size(1024, 768)
+        d.get(f"{out.as_uri()}#step={closing['step']}")
+        for pane in ("#diagram svg", "#chart svg"):
+            scale = d.execute_script("const s = document.querySelector(arguments[0]);"
+                                     "return s.getBoundingClientRect().width / s.viewBox.baseVal.width;", pane)
+            assert scale >= 0.95, pane  # its 9-10 px labels stay readable
+        fired = d.find_elements(By.CSS_SELECTOR, "#diagram .edge.fired")
+        assert [f.get_attribute("data-edges").split().count(closing["action"]) for f in fired] == [1]
+        assert fired[0].value_of_css_property("stroke-width") == "4px"
+        marked = d.find_elements(By.CSS_SELECTOR, '#diagram .tag-a[visibility="visible"]')
+        assert len(marked) == 1
+        box = marked[0].find_element(By.XPATH, "..")
+        assert (box.get_attribute("data-state"), box.get_attribute("data-end")) == ("CLOSED", "1")
+    finally:
+        d.quit()
+
+
+def test_the_pages_share_one_head():
+    templates = SPEC / "views" / "templates"
+    assert "<style>" in (templates / "head.html").read_text(encoding="utf-8")
+    for name in ("step-through.html", "explorer.html"):
+        text = (templates / name).read_text(encoding="utf-8")
+        assert text.count("$head") == 1 and "<meta" not in text and "body {" not in text, name
