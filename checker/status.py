@@ -20,6 +20,7 @@ class Status(_Word):
     VERIFIED = "VERIFIED"
     VIOLATED = "VIOLATED"
     INCOMPLETE = "INCOMPLETE"  # a limit was hit, or Z3 gave up: never "verified"
+    VACUOUS = "VACUOUS"  # nothing it speaks of was reached, or its goal held from the start
     # a Z3 obligation (checker.proofs)
     PROVED = "PROVED"
     REFUTED = "REFUTED"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import takewhile
 from typing import Sequence
 
 from .comm import run_forked
@@ -13,7 +14,15 @@ from .partitioned import explore_partitioned
 from .properties import EndState, Eventually, Property
 from .status import Status
 
-EXIT_CODES = {Status.VERIFIED: 0, Status.VIOLATED: 1, Status.INCOMPLETE: 3}
+# A vacuous verdict, like an incomplete one, neither verifies nor refutes: exit 3.
+EXIT_CODES = {Status.VERIFIED: 0, Status.VIOLATED: 1, Status.INCOMPLETE: 3, Status.VACUOUS: 3}
+MEANING = {
+    Status.VERIFIED: "holds in every explored state and run, and the states it speaks of are reached",
+    Status.VIOLATED: "a shortest counterexample (a lasso for a liveness property) is shown",
+    Status.INCOMPLETE: "a limit was hit or a solver could not decide: nothing is claimed",
+    Status.VACUOUS: "holds only because the states it speaks of are never reached, or its goal "
+                    "holds from the start: nothing is proved",
+}
 
 
 @dataclass
@@ -34,7 +43,7 @@ class Verdict:
 
     @property
     def vacuous(self) -> bool:
-        return self.witness is None and bool(self.witness_text)
+        return self.status == Status.VACUOUS
 
 
 @dataclass
@@ -49,7 +58,7 @@ class Result:
 
 def worst(statuses) -> Status:
     statuses = set(statuses)
-    for s in (Status.VIOLATED, Status.INCOMPLETE):
+    for s in (Status.VIOLATED, Status.INCOMPLETE, Status.VACUOUS):
         if s in statuses:
             return s
     return Status.VERIFIED
@@ -110,8 +119,22 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
         if v.status == Status.VERIFIED and g.compaction is not None:
             # a violation found is real (its trace replays); its absence is only probable
             v.status, v.message = Status.INCOMPLETE, compaction_note(ex.stats.states, g.compaction)
+        if v.status == Status.VERIFIED:
+            v.message = vacuity(p, g, v.witness)
+            v.status = Status.VACUOUS if v.message else v.status
         verdicts.append(v)
     return Result(ex, verdicts)
+
+
+def vacuity(p: Property, g, witness) -> str:
+    """Why a property that holds says nothing, or "": its goal holds in an initial state (every
+    run reaches it at once), or the states it speaks of (its witness) are never reached."""
+    initial = takewhile(lambda i: g.depth[i] == 0, range(len(g.states)))
+    if isinstance(p, Eventually) and any(p.goal(g.states[i]) for i in initial):
+        return "its goal holds in the initial state: no run has to do anything"
+    if witness is None and p.witness_text:
+        return f"never reached: {p.witness_text}"
+    return ""
 
 
 def compaction_note(states: int, bits: int) -> str:

@@ -61,8 +61,8 @@ def describe_outcome(o) -> str:
         note = ""
         if v.status == Status.VIOLATED:
             note = f": {v.message} (counterexample of {v.length} steps)"
-        elif v.vacuous:
-            note = f"  (warning: vacuous, never reached: {v.witness_text})"
+        elif v.status == Status.VACUOUS:
+            note = f": {v.message}"
         elif v.witness is not None:
             note = f"  (witness: {v.witness_text} at depth {len(v.witness) - 1})"
         lines.append(f"  {v.status:10} {v.property}{note}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tcpverify.checker.verdict import EXIT_CODES, MEANING
+
 from ..tcp.machine import build_graph
 from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
@@ -36,6 +38,9 @@ def cmd_list(args) -> int:
     print("properties:")
     for p in every_property(Decider()):
         print(f"  {p.name:28} {p.description}")
+    print("verdicts (exit code of a run that has it as its worst):")
+    for status, meaning in MEANING.items():
+        print(f"  {status:28} {EXIT_CODES[status]}: {meaning}")
     print("configurations (the default suite):")
     for c in DEFAULT_CONFIGS:
         print(f"  {c.name:28} {c.assumptions()}")

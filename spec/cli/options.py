@@ -103,6 +103,9 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--forge", type=count, default=0,
                    help="RSTs or SYNs a blind attacker injects at most, with arbitrary SEQ (RFC 5961)")
     p.add_argument("--reorder", action="store_true", help="channels may reorder segments")
+    p.add_argument("--early-rto", action="store_true",
+                   help="a retransmission timer may expire while segments are in flight, either "
+                        "endpoint's first (default: only on a quiet network, least backoff first)")
     p.add_argument("--capacity", type=positive, default=Config.capacity)
     p.add_argument("--retries", type=count, default=Config.retries,
                    help="retransmissions before giving up ('inf': never)")
@@ -140,7 +143,7 @@ def config_from(args) -> Config:
         raise UsageError("--dup, --stale and --forge take a whole number, not 'inf'")
     return Config(loss=args.loss, dup=args.dup, stale=args.stale, forge=args.forge, reorder=args.reorder,
                   capacity=args.capacity, retries=None if args.retries < 0 else args.retries,
-                  window=args.window)
+                  window=args.window, early_rto=args.early_rto)
 
 
 def run_from(args):

@@ -72,9 +72,7 @@ def cell(o, prop: str) -> str:
     if prop in o.skipped:
         return "n/a"
     v = o.verdict(prop)
-    if v.status == Status.VERIFIED:
-        return "ok (vacuous)" if v.vacuous else "ok"
-    return v.status
+    return "ok" if v.status == Status.VERIFIED else v.status
 
 
 def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
@@ -87,7 +85,8 @@ def verification_md(outcomes, status: str, graph=None, proofs=()) -> str:
         out.append(f"| {o.scenario.name} | {o.config.name} | {o.status} | {s.states} | "
                    f"{s.transitions} | {s.depth} |")
     out += ["", "## Properties", "",
-            "ok: verified; ok (vacuous): verified, but no state it speaks of was reached; "
+            f"ok: verified; {Status.VACUOUS}: it holds, but no state it speaks of was reached "
+            "(or its goal held from the start), so it proves nothing; "
             "n/a: its assumptions do not hold in this run (see below).", "",
             "| scenario | configuration | " + " | ".join(PROPERTY_NAMES) + " |",
             "|---|---|" + "---|" * len(PROPERTY_NAMES)]

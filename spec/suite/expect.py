@@ -1,8 +1,9 @@
-"""Expected verdicts: a committed file that verify --expect compares the verdicts with.
+"""Expected verdicts: a committed file that verify --expect compares the verdicts with, and
+the default suite's own departures (departures.tsv), which verify reads without --expect.
 
 The file is tab-separated, one line per scenario, configuration, variant ("-" for
-none) and property, with its verdict: VERIFIED, VERIFIED (vacuous), VIOLATED,
-INCOMPLETE or n/a. Lines are sorted, so a changed verdict is a one-line diff.
+none) and property, with its verdict: VERIFIED, VACUOUS, VIOLATED, INCOMPLETE
+or n/a. Lines are sorted, so a changed verdict is a one-line diff.
 """
 
 from __future__ import annotations
@@ -15,9 +16,16 @@ from ..tcp.variants import VARIANTS
 from ..world.config import DEFAULT_CONFIGS, SCENARIOS, Config
 
 HEADER = ("scenario", "configuration", "variant", "property", "verdict")
-VACUOUS = f"{Status.VERIFIED} (vacuous)"
 NOT_APPLICABLE = "n/a"
-VERDICTS = (Status.VERIFIED, VACUOUS, Status.VIOLATED, Status.INCOMPLETE, NOT_APPLICABLE)
+VERDICTS = (Status.VERIFIED, Status.VACUOUS, Status.VIOLATED, Status.INCOMPLETE, NOT_APPLICABLE)
+
+
+# The default suite's verdicts other than VERIFIED and n/a, each with the reason it is expected:
+# configuration "*" is every default configuration where the property is checked.
+DEPARTURES = Path(__file__).with_name("departures.tsv")
+DEPARTURE_HEADER = ("scenario", "configuration", "property", "verdict", "reason")
+EXCUSABLE = (Status.VACUOUS, Status.VIOLATED)  # never INCOMPLETE: a search that stopped proves nothing
+ANY = "*"
 
 
 class ExpectError(ValueError):
@@ -29,8 +37,7 @@ def verdicts(outcomes) -> dict[tuple[str, ...], str]:
     out = {}
     for o in outcomes:
         for v in o.result.verdicts:
-            out[(*o.key, v.property)] = VACUOUS if v.status == Status.VERIFIED and v.vacuous \
-                else v.status
+            out[(*o.key, v.property)] = v.status
         for prop in o.skipped:
             out[(*o.key, prop)] = NOT_APPLICABLE
     return out
@@ -105,3 +112,47 @@ def compare(expected: dict, got: dict) -> list[str]:
         elif expected[key] != got[key]:
             lines.append(f"{name}: expected {expected[key]}, got {got[key]}")
     return lines
+
+
+def read_departures(path: Path | None = None) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """{(scenario, configuration or "*", property): (verdict, reason)}."""
+    path = path or DEPARTURES
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or tuple(lines[0].split("\t")) != DEPARTURE_HEADER:
+        raise ExpectError(f"{path}:1: the header must be: {' <tab> '.join(DEPARTURE_HEADER)}")
+    out = {}
+    for n, line in enumerate(lines[1:], 2):
+        cols = line.split("\t")
+        if len(cols) != len(DEPARTURE_HEADER) or cols[3] not in EXCUSABLE or not cols[4]:
+            raise ExpectError(f"{path}:{n}: expected {len(DEPARTURE_HEADER)} tab-separated columns, "
+                              f"a verdict among {', '.join(EXCUSABLE)} and a reason")
+        out[tuple(cols[:3])] = (cols[3], cols[4])
+    return out
+
+
+def departures(outcomes, path: Path | None = None) -> tuple[dict[tuple, str], list[str]]:
+    """The default suite's departures that ``path`` expects, {(scenario, configuration, variant,
+    property): reason}, and a line per row the runs contradict: none of the decided verdicts it
+    covers is the one it names (the departure is gone). A row's scenario or configuration may
+    be "*"; the most specific row covers a verdict."""
+    path = path or DEPARTURES
+    rows = read_departures(path)
+    defaults = {c.name for c in DEFAULT_CONFIGS}
+    expected: dict[tuple, str] = {}
+    covered: dict[tuple, set] = {key: set() for key in rows}
+    for o in outcomes:
+        if o.variant is not None or o.config.name not in defaults:
+            continue
+        for v in o.result.verdicts:
+            s, c, p = o.scenario.name, o.config.name, v.property
+            key = next((k for k in ((s, c, p), (s, ANY, p), (ANY, c, p)) if k in rows), None)
+            if key is None or v.status == Status.INCOMPLETE:
+                continue
+            covered[key].add(v.status)
+            verdict, reason = rows[key]
+            if v.status == verdict:
+                expected[(*o.key, p)] = reason
+    contradicted = [f"{' | '.join(key)}: {path.name} expects {rows[key][0]} ({rows[key][1]}), "
+                    f"got {', '.join(sorted(got))}"
+                    for key, got in sorted(covered.items()) if got and rows[key][0] not in got]
+    return expected, contradicted

@@ -126,10 +126,13 @@ def deliver(system, w, p):
     return system.fire(w, x, SEGMENT, taken=k)
 
 
-# --- timers, on a quiet network: the timeouts are longer than a round trip
+# --- timers, on a quiet network (the timeouts are longer than a round trip), or, under
+# early_rto, whenever they run
 def rto_enabled(system, w, x) -> bool:
     """RFC 6298 5.5 doubles the RTO at each retry: when both timers run, the one with fewer
-    retries so far (less backoff) fires first."""
+    retries so far (less backoff) fires first. Under early_rto either may fire, at any time."""
+    if system.config.early_rto:
+        return bool(system.timeouts(w)[x])
     if not w.quiet():
         return False
     fired = system.timeouts(w)

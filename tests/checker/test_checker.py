@@ -226,8 +226,28 @@ def test_a_property_whose_states_are_never_reached_is_vacuous():
     model = Graph({"s0": [("a", "s1")], "s1": []})
     prop = Invariant(name="inv", description="", check=lambda s: None,
                      witness=lambda s: s == "w", witness_text="w reached")
-    v = verdict(check(model, [prop]), "inv")
-    assert v.status == Status.VERIFIED and v.witness is None and v.vacuous
+    r = check(model, [prop])
+    v = verdict(r, "inv")
+    assert v.status == Status.VACUOUS and v.witness is None and v.vacuous
+    assert v.message == "never reached: w reached"
+    assert r.status == Status.VACUOUS and EXIT_CODES[r.status] == 3
+
+
+def test_an_eventually_whose_goal_holds_in_the_initial_state_is_vacuous():
+    """A run that does nothing at all (or loops for ever) would pass it: it proves nothing."""
+    model = Graph({"s0": [("a", "s1")], "s1": [("b", "s1")]})
+    v = verdict(check(model, [eventually({"s0"})]), "eventually")
+    assert v.status == Status.VACUOUS
+    assert v.message == "its goal holds in the initial state: no run has to do anything"
+    assert verdict(check(model, [eventually({"s1"})]), "eventually").status == Status.VERIFIED
+
+
+def test_vacuous_ranks_below_violated_and_incomplete():
+    model = Graph({"s0": [("a", "s1")], "s1": []})
+    vacuous = Invariant(name="vac", description="", check=lambda s: None,
+                        witness=lambda s: s == "w", witness_text="w")
+    assert check(model, [vacuous, never("inv", "s1")]).status == Status.VIOLATED
+    assert check(Counter(), [vacuous], max_states=5).status == Status.INCOMPLETE
 
 
 def test_a_state_whose_steps_the_model_cut_off_is_not_a_deadlock():

@@ -120,3 +120,12 @@ def test_a_run_that_needs_an_action_bmc_does_not_encode_is_refused_by_name(capsy
     assert main(["bmc", "normal", "--forge", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"ForgedArrives (no --forge): {NOT_ENCODED['ForgedArrives']}" in err
+
+
+def test_bmc_agrees_with_bfs_when_timers_may_expire_with_segments_in_flight():
+    """--early-rto: the RFC model's timer expires twice while its SYN is in flight, and A gives
+    up (graceful, 3 steps); BMC's RetransmitTimeout drops its quiet-network condition alike."""
+    o, _, _, rows = _run(None, Config(retries=1, capacity=8, early_rto=True))
+    assert o.verdict("graceful").length == 3
+    assert {r.property: r.bfs for r in rows if r.bfs is not None} == {"graceful": 3}
+    _agrees(rows)

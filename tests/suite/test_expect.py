@@ -6,9 +6,12 @@ from pathlib import Path
 import pytest
 from ci_suites import change_spec, use_small_suite
 
+from tcpverify.checker.status import Status
 from tcpverify.spec.cli import main
 from tcpverify.spec.reports.build import FROM_RUNS
-from tcpverify.spec.world.config import DEFAULT_CONFIGS, Config
+from tcpverify.spec.suite import expect
+from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
+from tcpverify.spec.world.properties import PROPERTY_NAMES
 
 ROOT = Path(__file__).parents[2]
 EXPECTED = ROOT / "tests" / "data" / "expected-verdicts.tsv"
@@ -45,9 +48,9 @@ def test_a_changed_spec_fails_naming_each_difference(tmp_path, monkeypatch, caps
     # Without TIME-WAIT a lost final ACK is answered by RST, and no state in TIME-WAIT
     # is reached, so time-wait-role holds vacuously.
     assert err == [
-        "unexpected: normal | loss 0 | - | time-wait-role: expected VERIFIED, got VERIFIED (vacuous)",
+        "unexpected: normal | loss 0 | - | time-wait-role: expected VERIFIED, got VACUOUS",
         "unexpected: normal | loss 1 | - | graceful: expected VERIFIED, got VIOLATED",
-        "unexpected: normal | loss 1 | - | time-wait-role: expected VERIFIED, got VERIFIED (vacuous)",
+        "unexpected: normal | loss 1 | - | time-wait-role: expected VERIFIED, got VACUOUS",
         f"3 verdict(s) differ from {expected}"]
 
 
@@ -102,3 +105,47 @@ def test_rows_beyond_the_default_suite_are_run(tmp_path, monkeypatch, capsys):
     assert "unexpected: normal | loss 0, forge 1 | no-challenge-ack | blind-reset-resistance: " \
            "expected VERIFIED, got VIOLATED" in err
     assert not any("| - | blind-reset-resistance" in line for line in err)
+
+
+# ------------------------------------------------------------------ the default suite's departures
+
+def test_verify_passes_a_departure_only_where_departures_tsv_gives_its_reason(tmp_path, monkeypatch, capsys):
+    """abort's time-wait-role is VACUOUS (A aborts: no TIME-WAIT): listed with its reason, verify
+    exits 0 and says so; unlisted, a vacuous verdict is exit 3; a row the runs contradict, exit 1."""
+    use_small_suite(monkeypatch)
+    assert verify(tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "    VACUOUS time-wait-role: never reached: an endpoint in TIME-WAIT (expected: A aborts" in out
+    rows = tmp_path / "departures.tsv"
+    rows.write_text("\t".join(expect.DEPARTURE_HEADER) + "\n", encoding="utf-8")
+    monkeypatch.setattr(expect, "DEPARTURES", rows)
+    assert verify(tmp_path) == 3
+    rows.write_text("\t".join(expect.DEPARTURE_HEADER) + "\n"
+                    "abort\t*\ttime-wait-role\tVACUOUS\tA aborts\n"
+                    "normal\tloss 1\tgraceful\tVIOLATED\ta lost segment draws a reset\n", encoding="utf-8")
+    capsys.readouterr()
+    assert verify(tmp_path) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "unexpected: normal | loss 1 | graceful: departures.tsv expects VIOLATED "
+        "(a lost segment draws a reset), got VERIFIED"]
+
+
+def test_departures_tsv_agrees_with_the_committed_expected_verdicts():
+    """Every row names a scenario, configuration and property of the default suite and the verdict
+    expected-verdicts.tsv records there; every default-suite departure there has its row."""
+    rows = expect.read_departures()
+    defaults = [c.name for c in DEFAULT_CONFIGS]
+    recorded = expect.read(EXPECTED)
+    listed = set()
+    for (scenario, config, prop), (verdict, _) in rows.items():
+        assert scenario in SCENARIOS or scenario == expect.ANY
+        assert config in defaults or config == expect.ANY
+        assert prop in PROPERTY_NAMES and (scenario, config) != (expect.ANY, expect.ANY)
+        scenarios = SCENARIOS if scenario == expect.ANY else [scenario]
+        configs = defaults if config == expect.ANY else [config]
+        got = {(s, c): recorded[(s, c, "-", prop)] for s in scenarios for c in configs}
+        assert verdict in got.values(), (scenario, config, prop)  # a row explains something
+        listed |= {(s, c, prop) for (s, c), v in got.items() if v == verdict}
+    departing = {(s, c, p) for (s, c, v, p), verdict in recorded.items()
+                 if v == "-" and c in defaults and verdict in (Status.VACUOUS, Status.VIOLATED)}
+    assert departing == listed

@@ -29,8 +29,9 @@ DIGESTS = {  # states, digest
     'half-close, loss 1, dup 1, reorder': '11660 8ce4efde844bcd9da44d5c7a530f477a',
     'simultaneous-close, stale 1': '1155 d5703cd418d61146db83addce1dc42ec',
     'normal, loss inf': '62 d7968b52fbbcefff4c4b0dd6316ba5fe',
-    'normal, loss 1, no-time-wait': '69 e26c168c006ad044b651b1242161579d',
-    'abort, loss 2, dup 2, reorder, capacity 4': '11212 b6b26fb5ba534aba9cb436edaa5fdf13',
+    # time-wait-role is VACUOUS in these two (no TIME-WAIT reached): the verdicts, not the graph, changed
+    'normal, loss 1, no-time-wait': '69 1c5126689b47b521a5e4ec919388570e',
+    'abort, loss 2, dup 2, reorder, capacity 4': '11212 8e6a26a99d056827abbe958f09819c93',
 }
 
 

@@ -5,12 +5,12 @@ property weakened by a later change stops killing some mutant below, and CI fail
 import pytest
 
 from tcpverify.checker.status import Status
-from tcpverify.spec.suite.mutants import (CONFIGS_FOR, FORGE, MUTANT_SCENARIOS, SURVIVORS, Kill, Row, kills,
-                                         mutants_md)
+from tcpverify.spec.suite.mutants import (CONFIGS_FOR, FORGE, MUTANT_CONFIGS, MUTANT_SCENARIOS, SURVIVORS,
+                                         Kill, Row, kills, mutants_md)
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.symbolic import Decider
 from tcpverify.spec.tcp.variants import VARIANTS
-from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
+from tcpverify.spec.world.config import SCENARIOS, Config
 from tcpverify.spec.world.properties import PROPERTY_NAMES
 
 L0, L1, FAIR = Config(), Config(loss=1), Config(loss=-1, retries=None)
@@ -66,7 +66,7 @@ def test_every_mutant_is_listed_and_every_property_kills_one():
 def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_under_forging(decider):
     assert SURVIVORS == {}
     row = kills(VARIANTS["no-challenge-ack"], MUTANT_SCENARIOS, CONFIGS_FOR["no-challenge-ack"], decider)
-    assert row.runs == len(MUTANT_SCENARIOS) * (len(DEFAULT_CONFIGS) + 1) and row.incomplete == {}
+    assert row.runs == len(MUTANT_SCENARIOS) * (len(MUTANT_CONFIGS) + 1) and row.incomplete == {}
     assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5}
     assert row.kills["blind-reset-resistance"].outcome.config == FORGE
     md = mutants_md([row])

@@ -10,6 +10,7 @@ import pytest
 
 from tcpverify.checker.liveness import check_eventually
 from tcpverify.checker.status import Status
+from tcpverify.spec.suite.expect import departures
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.machine import ABORT
 from tcpverify.spec.tcp.states import CLOSED, CLOSING, FIN_WAIT_2, LISTEN, SYN_RECEIVED, SYN_SENT, TIME_WAIT
@@ -49,10 +50,13 @@ def test_the_default_suite_is_every_scenario_under_every_configuration():
 @pytest.mark.parametrize("config", DEFAULT_CONFIGS, ids=lambda c: c.name)
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_scenario_verifies_under_every_default_configuration(suite, scenario, config):
+    """Every applicable property VERIFIED, but those spec/suite/departures.tsv expects otherwise."""
     o = suite[scenario, config]
     assert o.result.exploration.limits == []
-    assert {v.property: v.status for v in o.result.verdicts} == \
-        {p: Status.VERIFIED for p in PROPERTY_NAMES if p not in o.skipped}
+    excused, contradicted = departures([o])
+    assert contradicted == []
+    assert {v.property: v.status for v in o.result.verdicts if (*o.key, v.property) not in excused} == \
+        {p: Status.VERIFIED for p in PROPERTY_NAMES if p not in o.skipped and (*o.key, p) not in excused}
     if "close-completion" not in o.skipped:
         assert o.verdict("close-completion").witness is not None
 
@@ -127,7 +131,8 @@ def test_rfc_9293_has_no_fin_wait_2_timer():
     abort = SCENARIOS["abort"]
     assert abort.b[-1].event == ABORT and abort.b[-1].states == (FIN_WAIT_2,)
     patient = replace(abort, name="abort-without-fin-wait-2-abort", b=abort.b[:-1])
-    assert check_scenario(patient, Config(), decider=DECIDER).status == Status.VERIFIED
+    quiet = check_scenario(patient, Config(), decider=DECIDER)
+    assert Status.VIOLATED not in {v.status for v in quiet.result.verdicts}  # time-wait-role: VACUOUS
     o = check_scenario(patient, Config(loss=1), decider=DECIDER)
     v = o.verdict("no-half-open")
     assert v.status == Status.VIOLATED and v.message == "B is left FIN-WAIT-2 while A is CLOSED"
@@ -138,7 +143,7 @@ def test_rfc_9293_has_no_fin_wait_2_timer():
     assert v.trace[-1][0].segment.rst
     assert o.verdict("no-deadlock").status == Status.VIOLATED
     assert o.verdict("close-completion").status == Status.VIOLATED
-    assert run("abort", Config(loss=1)).status == Status.VERIFIED
+    assert run("abort", Config(loss=1)).status == Status.VACUOUS  # only time-wait-role, as departures.tsv expects
 
 
 def test_under_fair_loss_close_completion_holds_only_thanks_to_fairness(suite):
