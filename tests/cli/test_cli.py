@@ -257,6 +257,18 @@ def test_verify_json_and_reports_are_the_same_bytes_whatever_the_hash_seed(tmp_p
     assert "| normal | loss 1 | VERIFIED |" in produced[0]["verification.md"].decode()
 
 
+def test_verify_fail_fast_goes_past_a_departure_the_suite_expects():
+    """departures.tsv expects graceful VIOLATED for normal when timers may expire early: a run
+    plain verify accepts is not where --fail-fast stops."""
+    from tcpverify.checker.status import Status
+    from tcpverify.spec.cli.verify import unexcused
+    from tcpverify.spec.suite.run import check_scenario
+    (early,) = [c for c in DEFAULT_CONFIGS if c.early_rto]
+    outcome = check_scenario(SCENARIOS["normal"], early)
+    assert outcome.verdict("graceful").status == Status.VIOLATED
+    assert unexcused(outcome) == (Status.VERIFIED, [])
+
+
 def test_verify_fail_fast_stops_at_the_first_run_that_is_not_verified(capsys, monkeypatch):
     """A wrong model (here the variant ack-not-incremented, as if written into the graph) is
     judged on its first failing run; a search cut short is never VERIFIED either."""
