@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from tcpverify.checker.verdict import worst
 
 from ..reports.build import drift, render_reports
+from ..suite import expect
 from ..suite.run import default_runs, run_all
 from .output import add_reports, output_folder, write_files
 from .progress import add_quiet, meter
@@ -25,7 +25,7 @@ def add_parser(sub) -> None:
 def cmd_report(args) -> int:
     folder = Path(args.reports) if args.check else output_folder(args.reports)
     outcomes = run_all(default_runs(), meter=meter(args.quiet))
-    status = worst(o.status for o in outcomes)
+    status = expect.status_after_departures(outcomes)
     if not args.check:
         made = render_reports(outcomes, status)
         for path in write_files({folder / name: data for name, data in made.items()}):

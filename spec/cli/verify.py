@@ -55,18 +55,19 @@ def cmd_verify(args) -> int:
     expected, runs = selected(args)
     outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search_from(args))
     proofs = proof_results()
-    status = worst([o.status for o in outcomes] + [proofs_verdict(proofs)])
+    # without --expect, the default suite's departures that spec/suite/departures.tsv explains
+    excused, contradicted = ({}, []) if args.expect else expect.departures(outcomes)
+    left = [v.status for o in outcomes for v in o.result.verdicts if (*o.key, v.property) not in excused]
+    status = Status.VIOLATED if contradicted else worst(left + [proofs_verdict(proofs)])
     suite = set(default_runs())
     suite_outcomes = [o for o in outcomes if (o.scenario, o.config, o.variant) in suite]
     files = {} if folder is None else {folder / name: data for name, data in render_reports(
-        suite_outcomes, worst(o.status for o in suite_outcomes), FROM_RUNS).items()}
+        suite_outcomes, expect.status_after_departures(suite_outcomes), FROM_RUNS).items()}
     if args.junit:
         files[args.junit] = junit_xml(outcomes, counterexamples(outcomes))
     if args.write_expect:
         files[args.write_expect] = expect.text(outcomes)
     write_files(files)
-    # without --expect, the default suite's departures that spec/suite/departures.tsv explains
-    excused, contradicted = ({}, []) if args.expect else expect.departures(outcomes)
     if args.json:
         print(verification_json(outcomes, status, proofs), end="")
     else:
@@ -74,10 +75,7 @@ def cmd_verify(args) -> int:
     if not (args.expect or args.write_expect):
         for line in contradicted:
             print(f"unexpected: {line}", file=sys.stderr)
-        if contradicted:
-            return EXIT_CODES[Status.VIOLATED]
-        left = [v.status for o in outcomes for v in o.result.verdicts if (*o.key, v.property) not in excused]
-        return EXIT_CODES[worst(left + [proofs_verdict(proofs)])]
+        return EXIT_CODES[status]
     if proofs_verdict(proofs) != Status.VERIFIED:  # no expectation file excuses a failed proof
         return EXIT_CODES[proofs_verdict(proofs)]
     differences = expect.compare(expected, expect.verdicts(outcomes)) if args.expect else []

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tcpverify.checker.status import Status
+from tcpverify.checker.verdict import worst
 
 from ..tcp.variants import VARIANTS
 from ..world.config import DEFAULT_CONFIGS, SCENARIOS, Config
@@ -156,3 +157,11 @@ def departures(outcomes, path: Path | None = None) -> tuple[dict[tuple, str], li
                     f"got {', '.join(sorted(got))}"
                     for key, got in sorted(covered.items()) if got and rows[key][0] not in got]
     return expected, contradicted
+
+
+def status_after_departures(outcomes) -> Status:
+    """The worst verdict of the runs but those departures.tsv expects (VIOLATED when a row is
+    contradicted): what `verify` exits with and the reports call the overall status."""
+    excused, contradicted = departures(outcomes)
+    left = [v.status for o in outcomes for v in o.result.verdicts if (*o.key, v.property) not in excused]
+    return Status.VIOLATED if contradicted else worst(left + [Status.VERIFIED])

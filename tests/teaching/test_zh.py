@@ -22,7 +22,8 @@ WORD = re.compile(r"^[(\[\"']?[A-Za-z]?[a-z]+(?:'s)?[,.;:)\]\"']*$")
 NAMES = sorted({*SCENARIOS, *VARIANTS, *TOPICS, *(p.name for p in every_property(Decider())),
                 *(c.name for c in (*DEFAULT_CONFIGS, *AUDIT_CONFIGS))}, key=len, reverse=True)
 PROPER = ("Linux", "Billington", "Han")  # proper nouns a zh text names as they are
-MERMAID = re.compile(r"^\s*(sequenceDiagram|participant|Note over|loop|end)\b", re.M)  # its keywords
+MERMAID = re.compile(r"^\s*(sequenceDiagram|participant \w+ as|participant|Note over|loop|end)\b",
+                     re.M)  # its keywords
 COMMAND = re.compile(r"tcpverify [^\u3000-\u9fff\uff00-\uffef`]*")
 
 
