@@ -57,7 +57,7 @@ def cmd_verify(args) -> int:
     proofs = proof_results()
     # without --expect, the default suite's departures that spec/suite/departures.tsv explains
     excused, contradicted = ({}, []) if args.expect else expect.departures(outcomes)
-    left = [v.status for o in outcomes for v in o.result.verdicts if (*o.key, v.property) not in excused]
+    left = [v.status for v in expect.unexcused_verdicts(outcomes, excused)]
     status = Status.VIOLATED if contradicted else worst(left + [proofs_verdict(proofs)])
     suite = set(default_runs())
     suite_outcomes = [o for o in outcomes if (o.scenario, o.config, o.variant) in suite]
@@ -133,7 +133,7 @@ def fail_fast(args) -> int:
 def unexcused(o) -> tuple[Status, list[str]]:
     """A run's worst verdict but those departures.tsv expects, and the properties behind it."""
     excused, _ = expect.departures([o])
-    left = [v for v in o.result.verdicts if (*o.key, v.property) not in excused]
+    left = expect.unexcused_verdicts([o], excused)
     status = worst([v.status for v in left] + [Status.VERIFIED])
     return status, [v.property for v in left if v.status == status != Status.VERIFIED]
 

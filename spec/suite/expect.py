@@ -163,5 +163,10 @@ def status_after_departures(outcomes) -> Status:
     """The worst verdict of the runs but those departures.tsv expects (VIOLATED when a row is
     contradicted): what `verify` exits with and the reports call the overall status."""
     excused, contradicted = departures(outcomes)
-    left = [v.status for o in outcomes for v in o.result.verdicts if (*o.key, v.property) not in excused]
+    left = [v.status for v in unexcused_verdicts(outcomes, excused)]
     return Status.VIOLATED if contradicted else worst(left + [Status.VERIFIED])
+
+
+def unexcused_verdicts(outcomes, excused: dict) -> list:
+    """The verdicts of the runs but those ``excused`` ({(run key..., property): reason}) names."""
+    return [v for o in outcomes for v in o.result.verdicts if (*o.key, v.property) not in excused]
