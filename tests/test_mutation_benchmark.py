@@ -66,6 +66,8 @@ def shortest(mutant: str, scenario: str, config: Config, tmp: Path) -> tuple[str
     return violated["name"], trace["length"], [f"{s['actor']}: {s['action']}" for s in trace["steps"][1:]]
 
 
+FORGED_RST_ANSWERED = ['A: ActiveOpenInClosed', 'B: RcvSynInListen', 'A: RcvSynAckInSynSent',
+                       'net: ForgedArrives(RST)', 'A: ChallengeAckRstInEstablished']
 # mutant: (scenario, configuration, property, steps of the shortest counterexample)
 PINNED = {
     "reset-reply-ack-off-by-one": ("normal", "loss 0, stale 1", "ack-validity", [
@@ -75,6 +77,25 @@ PINNED = {
         'A: ActiveOpenInClosed', 'B: RcvSynInListen', 'B: CloseInSynReceived', 'A: RcvSynAckInSynSent',
         'A: CloseInEstablished', 'B: RcvSegmentInFinWait1', 'B: RcvFinInFinWait1',
         'A: RcvAckOfFinInFinWait1']),
+    "rst-in-syn-received-to-closed": ("normal", "loss 0, stale 1", "no-silent-end", [
+        'net: OldDuplicateArrives(SYN)', 'B: RcvSynInListen', 'A: RcvSegmentInClosed',
+        'B: RcvRstInSynReceived']),
+    "retries-off-by-one": ("normal", "loss 2, retries 1", "bounded-retransmission", [
+        'A: ActiveOpenInClosed', 'net: Lose', 'A: RetransmitInSynSent', 'net: Lose',
+        'A: RetransmitInSynSent']),
+    "new-ack-keeps-retries": ("normal", "loss 2, retries 1", "bounded-retransmission", [
+        'A: ActiveOpenInClosed', 'B: RcvSynInListen', 'net: Lose', 'B: RetransmitInSynReceived',
+        'A: RcvSynAckInSynSent', 'A: CloseInEstablished', 'B: RcvAckOfSynInSynReceived',
+        'B: RcvFinInEstablished', 'B: CloseInCloseWait', 'A: RcvAckOfFinInFinWait1', 'net: Lose',
+        'B: GiveUpInLastAck']),
+    "reset-not-signalled": ("normal", "loss 0, stale 1", "no-silent-end", [
+        'net: OldDuplicateArrives(SYN)', 'B: RcvSynInListen', 'A: RcvSegmentInClosed',
+        'A: ActiveOpenInClosed', 'B: RcvRstInSynReceived', 'B: CloseInListen', 'B: RcvSegmentInClosed',
+        'A: RcvRstInSynSent']),
+    # the forged RST lies at RCV.NXT+RCV.WND, outside the window: RFC 5961 3.2 drops it silently
+    "window-end-inclusive": ("normal", "loss 0, forge 1", "challenge-ack", FORGED_RST_ANSWERED),
+    # the forged RST lies in the window, not at RCV.NXT: the mutant drops what 3.2 challenges
+    "challenge-ack-silent": ("normal", "loss 0, forge 1", "challenge-ack", FORGED_RST_ANSWERED),
     "rst-accepted-in-window": ("normal", "loss 0, forge 1", "blind-reset-resistance", [
         'A: ActiveOpenInClosed', 'B: RcvSynInListen', 'A: RcvSynAckInSynSent',
         'net: ForgedArrives(RST)', 'A: RcvRstInEstablished']),

@@ -24,6 +24,10 @@ class Tcb(NamedTuple):
     incarnations: int = 0  # ISNs chosen so far; names the next ISS base
     error: str | None = None  # what the user was told: reset, refused, timeout
     reset_by: tuple | None = None  # ghost: (forged segment that ended the connection, RCV.NXT then)
+    # ghosts the world keeps (spec/world/system.py), which the rules never read:
+    resent: int = 0  # retransmissions since SND.UNA last moved (RFC 9293 3.8.3 R1 counts these)
+    ended_unsaid: bool = False  # a segment ended its connection before its user closed, unsaid
+    misanswered: bool = False  # it answered a RST or SYN otherwise than RFC 5961 3.2, 4.2 ask
 
     def describe(self) -> str:
         parts = [self.state]

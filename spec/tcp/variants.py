@@ -203,6 +203,8 @@ VARIANTS = {v.name: v for v in (
             lambda g: retarget(g, "TimeoutInTimeWait", CLOSED, event=RTO)),
     Variant("time-wait-never-ends", "no 2MSL timeout: TIME-WAIT lasts for ever",
             lambda g: remove(g, "TimeoutInTimeWait")),
+    Variant("listener-closes-on-reset", "a passive OPEN in SYN-RECEIVED that a RST resets goes to "
+            "CLOSED, not back to LISTEN", lambda g: retarget(g, "RcvRstInSynReceived", CLOSED)),
     Variant("no-challenge-ack", "RFC 793: an in-window RST or SYN resets (no RFC 5961 challenge ACK)",
             _no_challenge_ack),
     *(Variant(name, text, transform) for name, text, transform in SEED_DEPARTURES),

@@ -171,6 +171,40 @@ def blind_reset_resistance(d: Decider, **common) -> Invariant:
     return Invariant(check=_memoized(check, _tcbs), **common)
 
 
+def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
+    bound = config.retries
+
+    def check(w: World):
+        for x, t, _ in _endpoints(w):
+            if t.resent > bound:
+                return f"{x} sent its unacknowledged segments again {t.resent} times; the bound is {bound}"
+            if t.error == "user timeout" and t.resent != bound:
+                return f"{x} gave up after {t.resent} retransmission(s), not {bound}"
+        return None
+
+    return Invariant(check=_memoized(check, _tcbs), **common)
+
+
+def no_silent_end(d: Decider, **common) -> Invariant:
+    def check(w: World):
+        for x, t, _ in _endpoints(w):
+            if t.ended_unsaid:
+                return f"{x}'s connection ended on a segment, unclosed, and its application was told nothing"
+        return None
+
+    return Invariant(check=_memoized(check, _tcbs), **common)
+
+
+def challenge_ack(d: Decider, **common) -> Invariant:
+    def check(w: World):
+        for x, t, _ in _endpoints(w):
+            if t.misanswered:
+                return f"{x} answered a RST or SYN otherwise than RFC 5961 asks"
+        return None
+
+    return Invariant(check=_memoized(check, _tcbs), **common)
+
+
 def _ended(w: World) -> bool:
     """Both in CLOSED or TIME-WAIT once an application has acted: both start CLOSED."""
     return w.a.state in ENDED and w.b.state in ENDED and w.calls != (0, 0)
@@ -255,6 +289,15 @@ def crash_excluded(scenario: Scenario, config: Config) -> str:
     return ""
 
 
+def without_retry_bound(scenario: Scenario, config: Config) -> str:
+    if config.retries is None:
+        return "retries unbounded (--retries inf): an endpoint never gives up"
+    if not config.loss and not config.early_rto:
+        return "no segment is lost and the timers wait for a quiet network: the bound is met " \
+               "through losses"
+    return ""
+
+
 def graceful_excluded(scenario: Scenario, config: Config) -> str:
     """graceful holds only with fewer losses than retries, no abort, no duplicates, no forging."""
     if config.forge:
@@ -290,10 +333,12 @@ class Registered:
     bmc: bool = False  # has a bad-state predicate in spec/proofs/bmc.py (BAD_STATES)
     inductive: tuple[str, ...] = ()  # the obligations of spec/proofs/obligations.py proving it inductive
     seen_by_users: bool = False  # its failure is what the applications see: an error, a hung end
+    configured: bool = False  # its check reads the run's configuration (explicit(..., config=...))
 
-    def property(self, decider: Decider) -> Property:
+    def property(self, decider: Decider, config: Config = Config()) -> Property:
+        extra = {"config": config} if self.configured else {}
         return self.explicit(decider, name=self.name, description=self.meaning, witness=self.witness,
-                             witness_text=self.witness_text)
+                             witness_text=self.witness_text, **extra)
 
 
 REGISTRY = (
@@ -343,6 +388,24 @@ REGISTRY = (
         blind_reset_resistance, lambda w: w.a.reset_by is not None or w.b.reset_by is not None,
         "a connection ended by a forged RST at RCV.NXT",
         not_applicable=only_under_forging),
+    Registered(
+        "bounded-retransmission",
+        "an endpoint sends its unacknowledged segments again at most RETRIES times since SND.UNA "
+        "last moved, and gives up only then (RFC 9293 3.8.3 R1, R2; 3.10.8)",
+        bounded_retransmission, lambda w: w.a.resent > 0 or w.b.resent > 0, "a retransmission",
+        not_applicable=without_retry_bound, configured=True),
+    Registered(
+        "no-silent-end",
+        "a segment ends a connection its user has not closed only with a signal to the user "
+        "(reset, refused); a passive OPEN returns to LISTEN (RFC 9293 3.10.7.3, 3.10.7.4)",
+        no_silent_end, lambda w: any(t.state == CLOSED and t.iss is not None for t in (w.a, w.b)),
+        "an endpoint back in CLOSED after a connection"),
+    Registered(
+        "challenge-ack",
+        "a RST in a synchronized state resets at RCV.NXT, draws one challenge ACK elsewhere in "
+        "the window and is dropped outside it; a SYN draws one challenge ACK (RFC 5961 3.2, 4.2)",
+        challenge_ack, lambda w: any(seg.forged for seg in w.ab + w.ba), "a forged segment in flight",
+        not_applicable=only_under_forging),
 )
 BY_NAME = {r.name: r for r in REGISTRY}
 PROPERTY_NAMES = tuple(BY_NAME)
@@ -358,7 +421,7 @@ def suite(decider: Decider, scenario: Scenario, config: Config,
     those named in ``regardless`` are checked even where n/a (to show what the reason names)."""
     skipped = {r.name: why for r in REGISTRY
                if r.name not in regardless and (why := r.not_applicable(scenario, config))}
-    props = [r.property(decider) for r in REGISTRY if r.name not in skipped]
+    props = [r.property(decider, config) for r in REGISTRY if r.name not in skipped]
     assumptions = config.assumptions()
     out = [replace(p, assumptions="; ".join(filter(None, (
         assumptions, p.fairness_text if isinstance(p, Eventually) else "")))) for p in props]

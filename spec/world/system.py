@@ -25,6 +25,7 @@ from ..tcp.symbolic import ISS_PREFIX, Decider, branches
 from ..tcp.tcb import Tcb
 from .config import Config, Scenario
 from .environment import PEER, make_call, plan, spend
+from .observers import fire_observed, observed
 
 
 class Step(NamedTuple):
@@ -308,13 +309,14 @@ class TcpSystem:
         tcb, seg, pc = self.tcbs[me], self.segs[sid] if sid >= 0 else None, self.pcs[pc_id]
         out = []
         if self.machine.handles(tcb.state, event):
-            fire = lambda ctx: self.machine.fire(x, tcb, event, seg, ctx, self.params)  # noqa: E731
-            for result, branch_pc in branches(self.decider, pc, fire):
+            fire = lambda ctx: fire_observed(self.machine, x, tcb, event, seg, ctx, self.params)  # noqa: E731
+            for (result, as_rfc5961), branch_pc in branches(self.decider, pc, fire):
                 if result is not None:
                     name, new, sent = result
                     if seg is not None and seg.forged and tcb.state in SYNCHRONIZED \
                             and new.state not in SYNCHRONIZED:
                         new = new._replace(reset_by=(seg, tcb.rcv_nxt))
+                    new = observed(tcb, event, new, sent, self.params.retries is not None, as_rfc5961)
                     out.append((Step(x, event, name, seg), self.tcbs(new),
                                 tuple(self._seg(g) for g in sent), self.pcs(branch_pc),
                                 new.incarnations > 1))

@@ -22,7 +22,8 @@ KILLS = [
     ("no-time-wait", "normal", L1, {"graceful": 12}),
     ("two-way-handshake", "normal", STALE, {"synchronization": 2, "close-completion": 8}),
     ("no-retransmission", "normal", L1,
-     {"close-completion": 3, "graceful": 3, "no-deadlock": 3, "no-half-open": 7}),
+     {"close-completion": 3, "graceful": 3, "no-deadlock": 3, "no-half-open": 7,
+      "bounded-retransmission": 3}),
     ("fin-takes-no-sequence-number", "normal", L0, {"fin-accounting": 4, "graceful": 11}),
     ("fin-takes-no-sequence-number", "normal", FAIR, {"fin-accounting": 4, "close-completion": 8}),
     ("no-simultaneous-close", "simultaneous-close", L0, {"graceful": 17}),
@@ -41,7 +42,8 @@ KILLS = [
      {"synchronization": 7, "ack-validity": 7, "close-completion": 9, "graceful": 11}),
     ("fin-on-final-ack", "normal", L0, {"fin-accounting": 9}),
     ("seed-literal", "normal", L0, {"synchronization": 4, "fin-accounting": 4, "graceful": 7}),
-    ("no-challenge-ack", "normal", FORGE, {"blind-reset-resistance": 5}),
+    ("no-challenge-ack", "normal", FORGE, {"blind-reset-resistance": 5, "challenge-ack": 5}),
+    ("listener-closes-on-reset", "normal", STALE, {"no-silent-end": 4}),
 ]
 
 
@@ -67,10 +69,10 @@ def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_und
     assert SURVIVORS == {}
     row = kills(VARIANTS["no-challenge-ack"], MUTANT_SCENARIOS, CONFIGS_FOR["no-challenge-ack"], decider)
     assert row.runs == len(MUTANT_SCENARIOS) * (len(MUTANT_CONFIGS) + 1) and row.incomplete == {}
-    assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5}
+    assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5, "challenge-ack": 5}
     assert row.kills["blind-reset-resistance"].outcome.config == FORGE
     md = mutants_md([row])
-    assert "| no-challenge-ack | " + "- | " * 8 + "5 | yes |" in md and "Survivors" not in md
+    assert "| no-challenge-ack | " + "- | " * 8 + "5 | - | - | 5 | yes |" in md and "Survivors" not in md
     assert "## Blind injection" in md
 
 
@@ -79,5 +81,5 @@ def test_a_report_row_says_which_property_kills_first():
     row = Row(VARIANTS["syn-ack-acks-too-far"])
     row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == Status.VIOLATED}
     md = mutants_md([row])
-    assert "| syn-ack-acks-too-far | - | - | 2 | - | - | 3 | - | - | - | yes |" in md
+    assert "| syn-ack-acks-too-far | - | - | 2 | - | - | 3 | - | - | - | - | - | - | yes |" in md
     assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful |" in md

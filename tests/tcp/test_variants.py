@@ -28,7 +28,8 @@ BROKEN = {
     ("two-way-handshake", "normal", STALE1): {"synchronization": (2, None),
                                               "close-completion": (8, 6)},
     ("no-retransmission", "normal", LOSS1): {"close-completion": (3, None), "graceful": (3, None),
-                                             "no-deadlock": (3, None), "no-half-open": (7, None)},
+                                             "no-deadlock": (3, None), "no-half-open": (7, None),
+                                             "bounded-retransmission": (3, None)},
     ("fin-takes-no-sequence-number", "normal", Config()): {"fin-accounting": (4, None),
                                                            "graceful": (11, None)},
     ("fin-takes-no-sequence-number", "normal", FAIR_LOSS): {"fin-accounting": (4, None),
@@ -52,7 +53,9 @@ BROKEN = {
     ("fin-on-final-ack", "normal", Config()): {"fin-accounting": (9, None)},
     ("seed-literal", "normal", Config()): {"synchronization": (4, None), "fin-accounting": (4, None),
                                            "graceful": (7, None)},
-    ("no-challenge-ack", "simultaneous-close", Config(forge=1)): {"blind-reset-resistance": (5, None)},
+    ("no-challenge-ack", "simultaneous-close", Config(forge=1)): {"blind-reset-resistance": (5, None),
+                                                                  "challenge-ack": (5, None)},
+    ("listener-closes-on-reset", "normal", STALE1): {"no-silent-end": (4, None)},
 }
 
 # Findings (docs/findings.md): runs in which a variant breaks nothing.

@@ -60,8 +60,13 @@ def test_suite_checks_every_applicable_property_and_says_why_the_others_are_not(
 
 def test_n_a_rules():
     normal, abort = SCENARIOS["normal"], SCENARIOS["abort"]
-    assert suite(Decider(), normal, Config())[1] == {"blind-reset-resistance": "no forged segments (--forge 0)"}
+    assert suite(Decider(), normal, Config())[1] == {
+        "blind-reset-resistance": "no forged segments (--forge 0)",
+        "bounded-retransmission": "no segment is lost and the timers wait for a quiet network: the "
+                                  "bound is met through losses",
+        "challenge-ack": "no forged segments (--forge 0)"}
     assert suite(Decider(), abort, Config())[1]["graceful"] == "the scenario aborts"
     forged = suite(Decider(), abort, Config(forge=1))[1]
+    assert forged.pop("bounded-retransmission").startswith("no segment is lost")
     assert sorted(forged) == ["close-completion", "graceful", "no-deadlock", "no-half-open"]
     assert len(set(forged.values())) == 1  # forging outranks the abort for graceful

@@ -1,0 +1,52 @@
+"""What the world observes of one step of an endpoint: ghosts of the TCB that the rules never
+read, so that a property can judge the rules by what they do, not by what they count
+(spec/world/properties.py: bounded-retransmission, no-silent-end, challenge-ack)."""
+
+from __future__ import annotations
+
+from ..tcp.machine import RTO, SEGMENT, Machine
+from ..tcp.rules import Params
+from ..tcp.segment import Segment
+from ..tcp.states import CLOSED, SYNCHRONIZED
+from ..tcp.symbolic import Ctx
+from ..tcp.tcb import Tcb
+
+
+def fire_observed(machine: Machine, x: str, tcb: Tcb, event: str, seg: Segment | None, ctx: Ctx,
+                  params: Params):
+    """(machine.fire's result, whether it answers a RST or SYN in a synchronized state as RFC
+    5961 asks, or None when the step is no such arrival), decided in the same branch."""
+    result = machine.fire(x, tcb, event, seg, ctx, params)
+    if result is None or seg is None or tcb.state not in SYNCHRONIZED or not (seg.rst or seg.syn):
+        return result, None
+    _, new, sent = result
+    return result, _as_rfc5961(ctx, tcb, seg, new, sent)
+
+
+def _as_rfc5961(ctx: Ctx, tcb: Tcb, seg: Segment, new: Tcb, sent: tuple) -> bool:
+    challenge = (Segment(seq=tcb.snd_nxt, ack=tcb.rcv_nxt),)
+    if seg.rst:
+        nxt, wnd = tcb.rcv_nxt, tcb.rcv_wnd  # the window of RFC 9293 3.10.7.4, Table 6
+        inside = ctx.eq(seg.seq, nxt) if wnd == 0 else ctx.le(nxt, seg.seq) and ctx.lt(seg.seq, nxt + wnd)
+        if not inside:
+            return new == tcb and not sent  # RFC 5961 3.2: silently dropped
+        if ctx.eq(seg.seq, nxt):
+            return new.state == CLOSED  # 3.2: exactly RCV.NXT resets
+    return new == tcb and sent == challenge  # 3.2: elsewhere in the window; 4.2: any SYN
+
+
+def observed(tcb: Tcb, event: str, new: Tcb, sent: tuple, counted: bool, as_rfc5961: bool | None) -> Tcb:
+    """new with the ghosts of one step: the retransmissions since SND.UNA last moved (``counted``:
+    the retries are bounded, else the count would make the state space infinite); whether a
+    segment ended a connection its user had not closed without telling the user; whether a RST
+    or SYN in a synchronized state was answered otherwise than RFC 5961 asks."""
+    if event == RTO and sent and counted:
+        new = new._replace(resent=tcb.resent + 1)
+    elif new.snd_una != tcb.snd_una:
+        new = new._replace(resent=0)
+    if event == SEGMENT and tcb.state != CLOSED and new.state == CLOSED and new.error is None \
+            and tcb.fin_seq is None:
+        new = new._replace(ended_unsaid=True)
+    if as_rfc5961 is False:
+        new = new._replace(misanswered=True)
+    return new

@@ -1,0 +1,60 @@
+"""bounded-retransmission, no-silent-end and challenge-ack: what the world observes of each step (the ghosts
+resent, ended_unsaid and misanswered, which the rules never read), checked on the RFC model and on a variant
+that violates each, with its shortest counterexample."""
+
+from tcpverify.checker.status import Status
+from tcpverify.spec.suite.run import check_scenario
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.teaching.messages import violation
+from tcpverify.spec.world.config import SCENARIOS, Config
+from tcpverify.spec.world.properties import suite
+from tcpverify.spec.tcp.symbolic import Decider
+
+NORMAL = SCENARIOS["normal"]
+GIVES_UP = Config(loss=2, retries=1)
+
+
+def steps(v):
+    return [f"{label.actor}: {label.name}" for label, _ in v.trace[1:]]
+
+
+def test_the_rfc_model_gives_up_after_exactly_its_retries_and_the_ghost_adds_no_state():
+    o = check_scenario(NORMAL, GIVES_UP)
+    assert o.verdict("bounded-retransmission").status == Status.VERIFIED
+    # the ghost counts what the TCB's own retry counter counts, so the states are those of main
+    assert (o.result.exploration.stats.states, o.result.exploration.stats.transitions) == (159, 264)
+
+
+def test_giving_up_without_retransmitting_violates_it():
+    v = check_scenario(NORMAL, GIVES_UP, VARIANTS["no-retransmission"]).verdict("bounded-retransmission")
+    assert v.status == Status.VIOLATED
+    assert steps(v) == ["A: ActiveOpenInClosed", "net: Lose", "A: GiveUpInSynSent"]
+    assert (v.message, violation(v.message, "zh")) == (
+        "A gave up after 0 retransmission(s), not 1", "A 重传 0 次后就放弃了，而不是 1 次")
+
+
+def test_it_is_n_a_without_a_bound_or_without_losses():
+    skipped = {c.name: suite(Decider(), NORMAL, c)[1].get("bounded-retransmission")
+               for c in (Config(), Config(loss=-1, retries=None), Config(loss=1),
+                         Config(retries=1, capacity=8, early_rto=True))}
+    assert [name for name, why in skipped.items() if why] == ["loss 0", "loss inf, retries inf"]
+
+
+def test_a_listener_that_a_reset_closes_ends_silently():
+    give_up = SCENARIOS["give-up-during-handshake"]
+    assert check_scenario(give_up, Config()).verdict("no-silent-end").status == Status.VERIFIED
+    v = check_scenario(give_up, Config(), VARIANTS["listener-closes-on-reset"]).verdict("no-silent-end")
+    assert v.status == Status.VIOLATED
+    assert steps(v) == ["A: ActiveOpenInClosed", "A: AbortInSynSent", "B: RcvSynInListen",
+                        "A: RcvSegmentInClosed", "B: RcvRstInSynReceived"]
+    assert violation(v.message, "zh") == "B 的连接因一个报文段而结束：应用程序没有关闭它，也没有得到任何通知"
+
+
+def test_a_forged_rst_in_the_window_draws_a_challenge_ack_and_rfc_793_fails_it():
+    forge = Config(forge=1)
+    assert check_scenario(NORMAL, forge).verdict("challenge-ack").status == Status.VERIFIED
+    v = check_scenario(NORMAL, forge, VARIANTS["no-challenge-ack"]).verdict("challenge-ack")
+    assert steps(v) == ["A: ActiveOpenInClosed", "B: RcvSynInListen", "A: RcvSynAckInSynSent",
+                        "net: ForgedArrives(RST)", "A: RcvRstInEstablished"]
+    assert (v.message, violation(v.message, "zh")) == (
+        "A answered a RST or SYN otherwise than RFC 5961 asks", "A 对 RST 或 SYN 的应答不符合 RFC 5961 的要求")
