@@ -185,24 +185,19 @@ def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
     return Invariant(check=_memoized(check, _tcbs), **common)
 
 
-def no_silent_end(d: Decider, **common) -> Invariant:
-    def check(w: World):
-        for x, t, _ in _endpoints(w):
-            if t.ended_unsaid:
-                return f"{x}'s connection ended on a segment, unclosed, and its application was told nothing"
-        return None
+def flagged(ghost: str, says: str) -> Callable[..., Invariant]:
+    """The invariant that no endpoint's TCB carries the ghost flag (spec/world/observers.py);
+    ``says`` is the violation, with {x} the endpoint."""
+    def explicit(d: Decider, **common) -> Invariant:
+        def check(w: World):
+            for x, t, _ in _endpoints(w):
+                if getattr(t, ghost):
+                    return says.format(x=x)
+            return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+        return Invariant(check=_memoized(check, _tcbs), **common)
 
-
-def challenge_ack(d: Decider, **common) -> Invariant:
-    def check(w: World):
-        for x, t, _ in _endpoints(w):
-            if t.misanswered:
-                return f"{x} answered a RST or SYN otherwise than RFC 5961 asks"
-        return None
-
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return explicit
 
 
 def _ended(w: World) -> bool:
@@ -398,13 +393,16 @@ REGISTRY = (
         "no-silent-end",
         "a segment ends a connection its user has not closed only with a signal to the user "
         "(reset, refused); a passive OPEN returns to LISTEN (RFC 9293 3.10.7.3, 3.10.7.4)",
-        no_silent_end, lambda w: any(t.state == CLOSED and t.iss is not None for t in (w.a, w.b)),
+        flagged("ended_unsaid", "{x}'s connection ended on a segment, unclosed, and its application "
+                                "was told nothing"),
+        lambda w: any(t.state == CLOSED and t.iss is not None for t in (w.a, w.b)),
         "an endpoint back in CLOSED after a connection"),
     Registered(
         "challenge-ack",
         "a RST in a synchronized state resets at RCV.NXT, draws one challenge ACK elsewhere in "
         "the window and is dropped outside it; a SYN draws one challenge ACK (RFC 5961 3.2, 4.2)",
-        challenge_ack, lambda w: any(seg.forged for seg in w.ab + w.ba), "a forged segment in flight",
+        flagged("misanswered", "{x} answered a RST or SYN otherwise than RFC 5961 asks"),
+        lambda w: any(seg.forged for seg in w.ab + w.ba), "a forged segment in flight",
         not_applicable=only_under_forging),
 )
 BY_NAME = {r.name: r for r in REGISTRY}
