@@ -77,6 +77,11 @@ PINNED = {
         'A: ActiveOpenInClosed', 'B: RcvSynInListen', 'B: CloseInSynReceived', 'A: RcvSynAckInSynSent',
         'A: CloseInEstablished', 'B: RcvSegmentInFinWait1', 'B: RcvFinInFinWait1',
         'A: RcvAckOfFinInFinWait1']),
+    # a duplicated SYN opens B again (ISS_B2) after A's abort reset it; A's third ACK, overtaken by
+    # the RST, acknowledges ISS_B+1, and Z3 lets ISS_B2 be ISS_B+1: SEG.ACK = ISS, and B synchronizes
+    "syn-received-ack-test-le": ("abort", "loss 1, dup 1, reorder", "syn-acknowledged", [
+        'A: ActiveOpenInClosed', 'net: Duplicate', 'B: RcvSynInListen', 'A: RcvSynAckInSynSent',
+        'A: AbortInEstablished', 'B: RcvRstInSynReceived', 'B: RcvSynInListen', 'B: RcvAckOfSynInSynReceived']),
     "rst-in-syn-received-to-closed": ("normal", "loss 0, stale 1", "no-silent-end", [
         'net: OldDuplicateArrives(SYN)', 'B: RcvSynInListen', 'A: RcvSegmentInClosed',
         'B: RcvRstInSynReceived']),

@@ -490,6 +490,8 @@ VIOLATIONS: tuple[tuple[str, str], ...] = (
      "{x} 处于 {state}，IRS={irs}，但 {peer} 的 ISS 是 {iss}"),
     ("{x}'s RCV.NXT={nxt} lies outside {peer}'s sent range ({lo}, {hi}]",
      "{x} 的 RCV.NXT={nxt} 不在 {peer} 已发送的范围 ({lo}, {hi}] 之内"),
+    ("{x} is {state} but its SYN at ISS={iss} is unacknowledged (SND.UNA=ISS)",
+     "{x} 处于 {state}，但它在 ISS={iss} 发出的 SYN 尚未得到确认（SND.UNA=ISS）"),
     ("{x}'s RCV.NXT={nxt} is beyond {peer}'s SND.NXT={snd}",
      "{x} 的 RCV.NXT={nxt} 超出了 {peer} 的 SND.NXT={snd}"),
     ("{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={snd}",

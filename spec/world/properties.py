@@ -90,6 +90,17 @@ def synchronization(d: Decider, **common) -> Invariant:
     return Invariant(check=_memoized(check, _tcbs), **common)
 
 
+def syn_acknowledged(d: Decider, **common) -> Invariant:
+    def check(w: World):
+        for x, t, _ in _endpoints(w):
+            # 3.10.4: one that closed in SYN-RECEIVED sends its FIN before its SYN is acknowledged
+            if t.state in SYNCHRONIZED and t.fin_seq is None and d.valid(w.pc, "eq", t.snd_una, t.iss):
+                return f"{x} is {t.state} but its SYN at ISS={t.iss} is unacknowledged (SND.UNA=ISS)"
+        return None
+
+    return Invariant(check=_memoized(check, _tcbs), **common)
+
+
 def _le(d: Decider, w: World, x, y) -> bool:
     return d.valid(w.pc, "eq", x, y) or d.valid(w.pc, "lt", x, y)
 
@@ -349,6 +360,13 @@ REGISTRY = (
         synchronization, lambda w: w.a.state in SYNCHRONIZED and w.b.state in SYNCHRONIZED,
         "both endpoints synchronized", not_applicable=crash_excluded,
         bmc=True, inductive=("inductive-synchronization", "cross-synchronization")),
+    Registered(
+        "syn-acknowledged",
+        "a synchronized endpoint's own SYN is acknowledged, ISS < SND.UNA (RFC 9293 3.10.7.3, "
+        "3.10.7.4: only an ACK with SND.UNA < SEG.ACK =< SND.NXT synchronizes); one that closed in "
+        "SYN-RECEIVED is exempt",
+        syn_acknowledged, lambda w: w.a.state in SYNCHRONIZED or w.b.state in SYNCHRONIZED,
+        "an endpoint synchronized"),
     Registered(
         "ack-validity", "no endpoint acknowledges a sequence number its peer never sent",
         ack_validity, lambda w: any(seg.ack is not None for _, _, seg in _in_flight(w)),

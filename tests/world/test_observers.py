@@ -58,3 +58,10 @@ def test_a_forged_rst_in_the_window_draws_a_challenge_ack_and_rfc_793_fails_it()
                         "net: ForgedArrives(RST)", "A: RcvRstInEstablished"]
     assert (v.message, violation(v.message, "zh")) == (
         "A answered a RST or SYN otherwise than RFC 5961 asks", "A 对 RST 或 SYN 的应答不符合 RFC 5961 的要求")
+
+
+def test_an_old_ack_that_meets_a_new_iss_must_not_synchronize():
+    """syn-acknowledged on the RFC model; the reordering run where benchmarks/mutation.py's
+    syn-received-ack-test-le (SND.UNA =< SEG.ACK) takes a stale third ACK equal to a new ISS."""
+    run = SCENARIOS["abort"], Config(loss=1, dup=1, reorder=True)
+    assert check_scenario(*run).verdict("syn-acknowledged").status == Status.VERIFIED
