@@ -82,6 +82,8 @@ PINNED = {
     "syn-received-ack-test-le": ("abort", "loss 1, dup 1, reorder", "syn-acknowledged", [
         'A: ActiveOpenInClosed', 'net: Duplicate', 'B: RcvSynInListen', 'A: RcvSynAckInSynSent',
         'A: AbortInEstablished', 'B: RcvRstInSynReceived', 'B: RcvSynInListen', 'B: RcvAckOfSynInSynReceived']),
+    "abort-rst-at-snd-una": ("give-up-during-handshake", "loss 0", "abort-reset", [
+        'A: ActiveOpenInClosed', 'B: RcvSynInListen', 'B: AbortInSynReceived']),
     "rst-in-syn-received-to-closed": ("normal", "loss 0, stale 1", "no-silent-end", [
         'net: OldDuplicateArrives(SYN)', 'B: RcvSynInListen', 'A: RcvSegmentInClosed',
         'B: RcvRstInSynReceived']),

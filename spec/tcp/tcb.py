@@ -28,6 +28,7 @@ class Tcb(NamedTuple):
     resent: int = 0  # retransmissions since SND.UNA last moved (RFC 9293 3.8.3 R1 counts these)
     ended_unsaid: bool = False  # a segment ended its connection before its user closed, unsaid
     misanswered: bool = False  # it answered a RST or SYN otherwise than RFC 5961 3.2, 4.2 ask
+    misaborted: bool = False  # its ABORT sent something other than <SEQ=SND.NXT><CTL=RST>
 
     def describe(self) -> str:
         parts = [self.state]

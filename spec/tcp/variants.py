@@ -103,6 +103,11 @@ def _acks_syn_without_increment(v: r.View):
     return t, (syn_ack._replace(ack=t.rcv_nxt),)
 
 
+def _at_snd_una(v: r.View, s) -> SeqVal:
+    """SND.UNA"""
+    return v.tcb.snd_una
+
+
 def _no_challenge_ack(g):
     """RFC 793 (RFC 9293 3.10.7.4 keeps it for implementations without RFC 5961): any RST
     in the window resets, and a SYN in the window is answered with RST and resets."""
@@ -205,6 +210,8 @@ VARIANTS = {v.name: v for v in (
             lambda g: remove(g, "TimeoutInTimeWait")),
     Variant("listener-closes-on-reset", "a passive OPEN in SYN-RECEIVED that a RST resets goes to "
             "CLOSED, not back to LISTEN", lambda g: retarget(g, "RcvRstInSynReceived", CLOSED)),
+    Variant("abort-reset-at-iss", "ABORT in SYN-RECEIVED sends its RST at SND.UNA, the ISS, not at "
+            "SND.NXT", lambda g: rewrite_sent(g, ("AbortInSynReceived",), seq=_at_snd_una)),
     Variant("no-challenge-ack", "RFC 793: an in-window RST or SYN resets (no RFC 5961 challenge ACK)",
             _no_challenge_ack),
     *(Variant(name, text, transform) for name, text, transform in SEED_DEPARTURES),

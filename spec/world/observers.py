@@ -1,10 +1,10 @@
 """What the world observes of one step of an endpoint: ghosts of the TCB that the rules never
 read, so that a property can judge the rules by what they do, not by what they count
-(spec/world/properties.py: bounded-retransmission, no-silent-end, challenge-ack)."""
+(spec/world/properties.py: bounded-retransmission, no-silent-end, challenge-ack, abort-reset)."""
 
 from __future__ import annotations
 
-from ..tcp.machine import RTO, SEGMENT, Machine
+from ..tcp.machine import ABORT, CLOSE_UNREAD, RTO, SEGMENT, Machine
 from ..tcp.rules import Params
 from ..tcp.segment import Segment
 from ..tcp.states import CLOSED, SYNCHRONIZED
@@ -39,7 +39,8 @@ def observed(tcb: Tcb, event: str, new: Tcb, sent: tuple, counted: bool, as_rfc5
     """new with the ghosts of one step: the retransmissions since SND.UNA last moved (``counted``:
     the retries are bounded, else the count would make the state space infinite); whether a
     segment ended a connection its user had not closed without telling the user; whether a RST
-    or SYN in a synchronized state was answered otherwise than RFC 5961 asks."""
+    or SYN in a synchronized state was answered otherwise than RFC 5961 asks; whether an ABORT
+    sent anything but its reset at SND.NXT."""
     if event == RTO and sent and counted:
         new = new._replace(resent=tcb.resent + 1)
     elif new.snd_una != tcb.snd_una:
@@ -49,4 +50,7 @@ def observed(tcb: Tcb, event: str, new: Tcb, sent: tuple, counted: bool, as_rfc5
         new = new._replace(ended_unsaid=True)
     if as_rfc5961 is False:
         new = new._replace(misanswered=True)
+    if event in (ABORT, CLOSE_UNREAD) and new.state == CLOSED \
+            and any(not (s.rst and s.seq == tcb.snd_nxt) for s in sent):
+        new = new._replace(misaborted=True)  # RFC 9293 3.10.5, 3.6.1: the reset is at SND.NXT
     return new

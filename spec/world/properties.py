@@ -304,6 +304,10 @@ def without_retry_bound(scenario: Scenario, config: Config) -> str:
     return ""
 
 
+def without_abort(scenario: Scenario, config: Config) -> str:
+    return "" if scenario.aborts else "no application aborts"
+
+
 def graceful_excluded(scenario: Scenario, config: Config) -> str:
     """graceful holds only with fewer losses than retries, no abort, no duplicates, no forging."""
     if config.forge:
@@ -422,6 +426,14 @@ REGISTRY = (
         flagged("misanswered", "{x} answered a RST or SYN otherwise than RFC 5961 asks"),
         lambda w: any(seg.forged for seg in w.ab + w.ba), "a forged segment in flight",
         not_applicable=only_under_forging),
+    Registered(
+        "abort-reset",
+        "an ABORT (or a CLOSE with data unread) sends only its reset at SND.NXT, the number the "
+        "peer accepts once it has what was sent before (RFC 9293 3.10.5, 3.6.1, 3.5.3)",
+        flagged("misaborted", "{x} aborted with a segment other than its reset at SND.NXT"),
+        lambda w: any(t.error == "aborted" and any(seg.rst for seg in ch)
+                      for t, ch in ((w.a, w.ab), (w.b, w.ba))),
+        "an endpoint that aborted, its reset in flight", not_applicable=without_abort),
 )
 BY_NAME = {r.name: r for r in REGISTRY}
 PROPERTY_NAMES = tuple(BY_NAME)

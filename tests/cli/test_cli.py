@@ -40,7 +40,7 @@ def test_a_verified_check_exits_0(capsys):
     code, out, err = cli(capsys, "check", "normal", "--loss", "1")
     assert code == 0 and err == ""
     assert out.splitlines()[0] == "scenario normal (loss 1): VERIFIED"
-    for p in set(PROPERTY_NAMES) - {"blind-reset-resistance", "challenge-ack"}:
+    for p in set(PROPERTY_NAMES) - {"blind-reset-resistance", "challenge-ack", "abort-reset"}:
         assert re.search(rf"^  VERIFIED +{p}\b", out, re.M), p
     assert "n/a        blind-reset-resistance: no forged segments (--forge 0)" in out
     assert "n/a        challenge-ack: no forged segments (--forge 0)" in out
@@ -118,7 +118,8 @@ def test_check_json_parses_and_carries_the_verdicts(capsys):
         "blind-reset-resistance": "no forged segments (--forge 0)",
         "bounded-retransmission": "no segment is lost and the timers wait for a quiet network: the "
                                   "bound is met through losses",
-        "challenge-ack": "no forged segments (--forge 0)"}
+        "challenge-ack": "no forged segments (--forge 0)",
+        "abort-reset": "no application aborts"}
     sync = props["synchronization"]
     assert sync["status"] == "VIOLATED" and sync["counterexample"]["length"] == 2
     steps = sync["counterexample"]["steps"]

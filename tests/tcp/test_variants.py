@@ -59,6 +59,7 @@ BROKEN = {
     ("no-challenge-ack", "simultaneous-close", Config(forge=1)): {"blind-reset-resistance": (5, None),
                                                                   "challenge-ack": (5, None)},
     ("listener-closes-on-reset", "normal", STALE1): {"no-silent-end": (4, None)},
+    ("abort-reset-at-iss", "give-up-during-handshake", Config()): {"abort-reset": (3, None)},
 }
 
 # Findings (docs/findings.md): runs in which a variant breaks nothing.

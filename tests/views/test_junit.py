@@ -32,7 +32,7 @@ def test_one_testcase_per_run_and_property_with_failures_and_skips(tmp_path, mon
     assert sorted(suites) == ["abort | loss 0", "abort | loss 1", "abort | loss 1 | no-time-wait",
                               "normal | loss 0", "normal | loss 1", "normal | loss 1 | no-time-wait"]
     cases = root.findall("testsuite/testcase")
-    assert root.get("tests") == str(len(cases)) == str(6 * 13)
+    assert root.get("tests") == str(len(cases)) == str(6 * 14)
     failures = [c for c in cases if c.find("failure") is not None]
     assert [(c.get("classname"), c.get("name")) for c in failures] == \
         [("normal | loss 1 | no-time-wait", "graceful")]

@@ -1,5 +1,5 @@
-"""bounded-retransmission, no-silent-end and challenge-ack: what the world observes of each step (the ghosts
-resent, ended_unsaid and misanswered, which the rules never read), checked on the RFC model and on a variant
+"""bounded-retransmission, no-silent-end, challenge-ack and abort-reset: what the world observes of each step (the ghosts
+resent, ended_unsaid, misanswered and misaborted, which the rules never read), checked on the RFC model and on a variant
 that violates each, with its shortest counterexample."""
 
 from tcpverify.checker.status import Status
@@ -65,3 +65,11 @@ def test_an_old_ack_that_meets_a_new_iss_must_not_synchronize():
     syn-received-ack-test-le (SND.UNA =< SEG.ACK) takes a stale third ACK equal to a new ISS."""
     run = SCENARIOS["abort"], Config(loss=1, dup=1, reorder=True)
     assert check_scenario(*run).verdict("syn-acknowledged").status == Status.VERIFIED
+
+
+def test_an_abort_in_syn_received_resets_at_snd_nxt_not_at_the_iss():
+    give_up = SCENARIOS["give-up-during-handshake"]
+    assert check_scenario(give_up, Config()).verdict("abort-reset").status == Status.VERIFIED
+    v = check_scenario(give_up, Config(), VARIANTS["abort-reset-at-iss"]).verdict("abort-reset")
+    assert steps(v) == ["A: ActiveOpenInClosed", "B: RcvSynInListen", "B: AbortInSynReceived"]
+    assert violation(v.message, "zh") == "B 中止连接时发送的不是位于 SND.NXT 的复位报文段"

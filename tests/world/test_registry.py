@@ -64,7 +64,8 @@ def test_n_a_rules():
         "blind-reset-resistance": "no forged segments (--forge 0)",
         "bounded-retransmission": "no segment is lost and the timers wait for a quiet network: the "
                                   "bound is met through losses",
-        "challenge-ack": "no forged segments (--forge 0)"}
+        "challenge-ack": "no forged segments (--forge 0)",
+        "abort-reset": "no application aborts"}
     assert suite(Decider(), abort, Config())[1]["graceful"] == "the scenario aborts"
     forged = suite(Decider(), abort, Config(forge=1))[1]
     assert forged.pop("bounded-retransmission").startswith("no segment is lost")
