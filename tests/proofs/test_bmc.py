@@ -36,7 +36,8 @@ FINDINGS = {
 NO_SAFETY_FINDING = {"time-wait-never-ends": "only no-deadlock and no-half-open see it",
                      "no-challenge-ack": "only under --forge, which the BMC encoding does not model",
                      "listener-closes-on-reset": "only no-silent-end sees it, and the BMC encoding "
-                                                 "carries no ghost of the TCB"}
+                                                 "carries no ghost of the TCB",
+                     "abort-reset-at-iss": "only abort-reset sees it, a ghost of the TCB"}
 # Z3's time grows about twofold per step (benchmarks/bmc.py): the suite unrolls this far,
 # `tcpverify bmc --depth K` as far as one likes.
 DEPTH = 4
