@@ -10,7 +10,10 @@ when every run is VERIFIED; it stops at the first run that is not), and counts t
 killed when verify does not exit 0 (1: a property is violated, 3: a search or proof is
 incomplete: never VERIFIED either way). It prints every mutant's exit code, the kill rate
 over the mutants not argued equivalent in benchmarks/equivalent-mutants.md, and every
-survivor.
+survivor. An argument of equivalence is checked: the script also runs verify on an unmutated
+copy, and an argued mutant counts as equivalent only if each of verify's runs on it explores
+as many states and transitions as on the RFC model (a mutant that reaches a state the RFC
+model does not, or misses one, is not equivalent, whatever the file says).
 
 Why a hand-written operator list and not a library: mutmut 3 switches its mutants inside one
 pytest process (its trampolines need the tests to call the mutated functions in that
@@ -23,6 +26,7 @@ rule, comparison and budget that a protocol bug would touch, the issue's six amo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -116,6 +120,8 @@ def equivalent() -> dict[str, str]:
 def mutate(tmp: Path, path: str, text: str, replacement: str) -> None:
     for wing in ("spec", "checker"):
         shutil.copytree(ROOT / wing, tmp / "tcpverify" / wing, ignore=shutil.ignore_patterns("__pycache__"))
+    if not path:
+        return  # the RFC model, unmutated
     target = tmp / "tcpverify" / Path(path)
     source = target.read_text(encoding="utf-8")
     if source.count(text) != 1:
@@ -123,32 +129,49 @@ def mutate(tmp: Path, path: str, text: str, replacement: str) -> None:
     target.write_text(source.replace(text, replacement), encoding="utf-8")
 
 
-def run(mutant: tuple) -> tuple[str, str, float]:
+RFC = ("(none: the RFC model)", "", "", "")
+
+
+def run(mutant: tuple) -> tuple[str, str, float, dict]:
     """(verify's exit code on the mutant, 'timeout' past TIMEOUT or 'error: ...'; the line it
-    printed, naming the run that killed it; the CPU seconds it took)."""
+    printed, naming the run that killed it; the CPU seconds it took; for a mutant that survives
+    it, and for the RFC model, {(scenario, configuration): (states, transitions)} from a second,
+    plain verify's verification.json: --fail-fast writes no report)."""
     name, path, text, replacement = mutant
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         mutate(tmp, path, text, replacement)
-        code = ("import sys, tcpverify.spec; assert tcpverify.spec.__file__.startswith(sys.argv[1]); "
-                "from tcpverify.spec.cli import main; sys.exit(main(sys.argv[2:]))")
-        env = dict(os.environ, PYTHONPATH=str(tmp), PYTHONHASHSEED="0")
-        with open(tmp / "out", "w+", encoding="utf-8") as out, open(tmp / "err", "w+", encoding="utf-8") as err:
-            p = subprocess.Popen(["nice", "-n", "10", sys.executable, "-c", code, str(tmp), "verify",
-                                  "--fail-fast", "--quiet"], cwd=tmp, env=env, stdout=out, stderr=err)
-            timer = threading.Timer(TIMEOUT, p.kill)
-            timer.start()
-            _, status, usage = os.wait4(p.pid, 0)  # the CPU time of this mutant's verify alone
-            expired = not timer.is_alive()
-            timer.cancel()
-            p.returncode = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            said, trace = out.read().strip(), err.read()
-    result = "timeout" if expired else str(p.returncode)
-    if p.returncode == 2 or "Traceback" in trace:
+        code, said, trace, cpu, expired = _verify(tmp, "--fail-fast") if path else (0, "", "", 0.0, False)
+        sizes = {}
+        if code == 0 and not expired:
+            _, _, _, again, _ = _verify(tmp)
+            cpu += again
+            sizes = {(r["scenario"], r["configuration"]): (r["states"], r["transitions"])
+                     for r in json.loads((tmp / "reports" / "verification.json").read_text("utf-8"))["runs"]}
+    result = "timeout" if expired else str(code)
+    if code == 2 or "Traceback" in trace:
         result = "error: " + (trace.strip().splitlines() or ["?"])[-1]
-    return result, said, usage.ru_utime + usage.ru_stime
+    return result, said, cpu, sizes
+
+
+def _verify(tmp: Path, *options: str) -> tuple[int, str, str, float, bool]:
+    """`tcpverify verify --quiet` on the copy in tmp: (exit code, stdout, stderr, CPU seconds,
+    whether TIMEOUT killed it)."""
+    code = ("import sys, tcpverify.spec; assert tcpverify.spec.__file__.startswith(sys.argv[1]); "
+            "from tcpverify.spec.cli import main; sys.exit(main(sys.argv[2:]))")
+    env = dict(os.environ, PYTHONPATH=str(tmp), PYTHONHASHSEED="0")
+    with open(tmp / "out", "w+", encoding="utf-8") as out, open(tmp / "err", "w+", encoding="utf-8") as err:
+        p = subprocess.Popen(["nice", "-n", "10", sys.executable, "-c", code, str(tmp), "verify", *options,
+                              "--quiet"], cwd=tmp, env=env, stdout=out, stderr=err)
+        timer = threading.Timer(TIMEOUT, p.kill)
+        timer.start()
+        _, status, usage = os.wait4(p.pid, 0)  # the CPU time of this verify alone
+        expired = not timer.is_alive()
+        timer.cancel()
+        out.seek(0)
+        err.seek(0)
+        return (os.waitstatus_to_exitcode(status), out.read().strip(), err.read(),
+                usage.ru_utime + usage.ru_stime, expired)
 
 
 def main(argv: list[str]) -> int:
@@ -168,14 +191,23 @@ def main(argv: list[str]) -> int:
     argued = equivalent()
     killed, survivors, errors = [], [], []
     cpu_total = 0.0
+    graphs = {}  # mutant -> its runs' sizes
     with ThreadPoolExecutor(jobs) as pool:
-        for (name, *_), (result, said, cpu) in zip(chosen, pool.map(run, chosen)):
+        for (name, *_), (result, said, cpu, sizes) in zip([RFC] + chosen, pool.map(run, [RFC] + chosen)):
+            graphs[name] = sizes
+            if name == RFC[0]:
+                print(f"{name:36} verify exit {result:4} {cpu:6.1f} CPU s  {len(sizes)} runs", flush=True)
+                cpu_total += cpu
+                continue
             # A non-zero exit of verify kills; a timeout or an error gives no verdict.
             (errors if result.startswith("error") or result == "timeout"
              else survivors if result == "0" else killed).append(name)
             cpu_total += cpu
             print(f"{name:36} verify exit {result:4} {cpu:6.1f} CPU s  {said if result != '0' else ''}",
                   flush=True)
+    base = graphs[RFC[0]]
+    differs = {n: sorted(k for k in base if graphs[n].get(k) != base[k]) for n in survivors}
+    argued = {n: why for n, why in argued.items() if n not in differs or not differs[n]}
     judged = [n for n in survivors + killed if n not in argued]
     alive = [n for n in survivors if n not in argued]
     rate = (len(judged) - len(alive)) / len(judged) if judged else 0.0
@@ -184,7 +216,11 @@ def main(argv: list[str]) -> int:
           f"{cpu_total:.0f} CPU s")
     print(f"kill rate over the non-equivalent mutants: {rate:.0%} ({len(judged) - len(alive)} of {len(judged)})")
     for n in survivors:
-        print(f"  survivor {n}: " + (f"equivalent: {argued[n]}" if n in argued else "NOT KILLED, not argued equivalent"))
+        runs = (f"the same states and transitions as the RFC model in all {len(base)} runs" if not differs[n]
+                else f"{len(differs[n])} of {len(base)} runs differ from the RFC model's, e.g. "
+                     f"{differs[n][0][0]} under {differs[n][0][1]}")
+        print(f"  survivor {n}: " + (f"equivalent: {argued[n]}" if n in argued else "NOT KILLED, not argued "
+                                     "equivalent (or argued, but its runs differ)") + f"; {runs}")
     for n in errors:
         print(f"  {n}: no verdict (error or timeout)")
     stale = sorted(set(argued) - set(survivors)) if not argv else []
