@@ -14,6 +14,7 @@ from ..teaching.messages import violation
 from ..teaching.narrator import narrate
 from ..views.render import format_trace
 from ..world.config import GAP_SCENARIOS, SCENARIOS, Config
+from ..world.system import completes_on_old_segment
 
 
 def _rfc1337(g) -> None:
@@ -29,15 +30,12 @@ RFC1337 = Variant("rfc-1337", "TIME-WAIT drops a RST instead of closing on it (R
 
 def firings(o: Outcome, name: str) -> list[tuple[int, object, int]]:
     """(source state, label, target state) of every explored transition through edge ``name``."""
-    g = o.result.exploration.graph
-    return [(i, label, j) for i, out in enumerate(g.edges) for label, j in out if label.name == name]
+    return o.transitions(lambda w, label, after: label.name == name)
 
 
 def first_path(o: Outcome, name: str) -> list:
     """The shortest run that ends by taking edge ``name``."""
-    g = o.result.exploration.graph
-    i, label, j = min(firings(o, name), key=lambda f: (g.depth[f[0]], f[0]))
-    return g.path_to(i) + [(label, j)]
+    return o.path_ending(firings(o, name))
 
 
 def _trace(o: Outcome, path=None, verdict=None, lang: str = "en") -> list[str]:
@@ -74,13 +72,9 @@ REUSE_CONFIG = Config(dup=1)
 
 
 def taken_from_the_old_connection(o: Outcome) -> list:
-    """The shortest run in which A's new incarnation accepts the SYN,ACK that answered its
-    old one: the segment acknowledges an ISN other than A's current ISS."""
-    g = o.result.exploration.graph
-    old = [(i, label, j) for i, label, j in firings(o, "RcvSynAckInSynSent")
-           if label.actor == "A" and label.segment.ack.base != g.states[i].a.iss.base]
-    i, label, j = min(old, key=lambda f: (g.depth[f[0]], f[0]))
-    return g.path_to(i) + [(label, j)]
+    """The shortest run in which a new incarnation completes its handshake on a segment of the
+    old connection (a SYN,ACK that answered A's old SYN)."""
+    return o.path_ending(o.transitions(completes_on_old_segment))
 
 
 def close_paths(o: Outcome, x: str) -> dict[tuple[str, ...], int]:

@@ -13,14 +13,15 @@ from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.audit import AUDIT_CONFIGS, audit_md, default_audit
 from tcpverify.spec.teaching.messages import MESSAGES, VIOLATIONS, violation
 from tcpverify.spec.teaching.topics import TOPICS
-from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
+from tcpverify.spec.world.config import CHECKABLE, DEFAULT_CONFIGS
 from tcpverify.spec.world.properties import every_property
 from tcpverify.spec.tcp.symbolic import Decider
 
 # a word of English prose: lower case after an optional capital, maybe in brackets or before a comma
 WORD = re.compile(r"^[(\[\"']?[A-Za-z]?[a-z]+(?:'s)?[,.;:)\]\"']*$")
-NAMES = sorted({*SCENARIOS, *VARIANTS, *TOPICS, *(p.name for p in every_property(Decider())),
-                *(c.name for c in (*DEFAULT_CONFIGS, *AUDIT_CONFIGS))}, key=len, reverse=True)
+NAMES = sorted({*CHECKABLE, *VARIANTS, *TOPICS, *(p.name for p in every_property(Decider())),
+                *(c.name for c in (*DEFAULT_CONFIGS, *AUDIT_CONFIGS, *(t.config for t in TOPICS.values())))},
+               key=len, reverse=True)
 PROPER = ("Linux", "Billington", "Han")  # proper nouns a zh text names as they are
 MERMAID = re.compile(r"^\s*(sequenceDiagram|participant \w+ as|participant|Note over|loop|end)\b",
                      re.M)  # its keywords
