@@ -576,6 +576,69 @@ VIOLATIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+# What each scenario (spec/world/config.py) and each variant a zh report names is, keyed by its
+# English: a description changed in English has no zh until this table follows it, and a test
+# fails on every scenario without one.
+DESCRIPTIONS: dict[str, str] = {
+    "A connects to listening B; A closes first, B closes once A's FIN is in":
+        "A 向处于监听状态的 B 发起连接；A 先关闭，B 在收到 A 的 FIN 之后关闭",
+    "A connects to listening B; B closes first": "A 向处于监听状态的 B 发起连接；B 先关闭",
+    "both send a SYN before either arrives (RFC 9293 Figure 7)":
+        "双方都在对方的 SYN 到达之前发出自己的 SYN（RFC 9293 图 7）",
+    "both close once established, in any order (RFC 9293 Figure 13)":
+        "连接建立之后双方都关闭，先后顺序任意（RFC 9293 图 13）",
+    "A closes first; B sends data after A's FIN, then closes":
+        "A 先关闭；B 收到 A 的 FIN 之后继续发送数据，然后关闭",
+    "A aborts (RST); B closes, and aborts if left in FIN-WAIT-2 (no RFC timer ends it)":
+        "A 中止连接（发送 RST）；B 关闭，如果停在 FIN-WAIT-2，就中止连接（RFC 没有规定结束这个状态的计时器）",
+    "A sends data and closes; B closes once A's FIN is in": "A 发送数据后关闭；B 在收到 A 的 FIN 之后关闭",
+    "A closes in SYN-SENT or later, B in SYN-RECEIVED or later (RFC 9293 3.10.4)":
+        "A 在 SYN-SENT 或之后的状态关闭，B 在 SYN-RECEIVED 或之后的状态关闭（RFC 9293 第 3.10.4 节）",
+    "either application aborts before the connection is established, or once it is (RFC 9293 3.10.5)":
+        "任一端的应用程序在连接建立之前或之后中止连接（RFC 9293 第 3.10.5 节）",
+    "both close; then A may abort in any state of its close, B in FIN-WAIT-2 or LAST-ACK (RFC 9293 3.10.5)":
+        "双方都关闭；之后 A 可以在关闭过程中的任一状态中止连接，B 可以在 FIN-WAIT-2 或 LAST-ACK 中止连接"
+        "（RFC 9293 第 3.10.5 节）",
+    "A sends data and closes; B closes without reading: a reset if the data is in (RFC 9293 3.6.1), else "
+    "a FIN; A aborts if a lost reset leaves it in FIN-WAIT-2":
+        "A 发送数据后关闭；B 不读数据就关闭：数据已经到达时发送复位（RFC 9293 第 3.6.1 节），否则发送 FIN；"
+        "如果复位丢失、A 停在 FIN-WAIT-2，A 就中止连接",
+    "A's keep-alive timer fires once while idle, before it closes (RFC 9293 3.8.4); B answers the probe "
+    "with an ACK; either may close first":
+        "A 在关闭之前的空闲期间触发一次保活计时器（RFC 9293 第 3.8.4 节）；B 用 ACK 回应探测报文段；"
+        "任一端都可以先关闭",
+    "B's host crashes once established; A, sending afterwards, finds the half-open connection and is "
+    "reset (RFC 9293 3.5.1, Figure 11)":
+        "连接建立之后 B 的主机崩溃；A 随后发送数据时发现了半开连接，并被复位（RFC 9293 第 3.5.1 节，图 11）",
+    "A connects to B, which never listens: B answers RST": "A 向从不监听的 B 发起连接：B 回应 RST",
+    "B closes while its SYN,ACK may be unacknowledged; a retransmission carries SYN and FIN together "
+    "(RFC 9293 3.10.4, 3.10.7.3)":
+        "B 在它的 SYN,ACK 可能尚未被确认时关闭；一次重传会同时携带 SYN 和 FIN"
+        "（RFC 9293 第 3.10.4 节、第 3.10.7.3 节）",
+    "A closes; B, in CLOSE-WAIT, aborts, and its reset may be lost; A's FIN-WAIT-2 timer, if its graph "
+    "has one, fires once it is due":
+        "A 关闭；处于 CLOSE-WAIT 的 B 中止连接，它的复位可能丢失；如果 A 的状态图里有 FIN-WAIT-2 计时器，"
+        "它会在到期时触发",
+    "B sends data; A's host crashes once B is established and A connects again on the same four-tuple: "
+    "B should find the half-open connection and be reset (RFC 9293 3.5.1, Figure 10), unless A's new "
+    "ISN falls among the old connection's numbers (3.4.1, 3.4.3)":
+        "B 发送数据；B 进入 ESTABLISHED 之后 A 的主机崩溃，A 在同一四元组上重新连接；B 应当发现半开连接"
+        "并被复位（RFC 9293 第 3.5.1 节，图 10），除非 A 的新 ISN 落在旧连接用过的序列号之中"
+        "（第 3.4.1 节、第 3.4.3 节）",
+    "A connects to listening B and closes first; once B listens again, A connects again on the same "
+    "four-tuple, and closes that connection first too":
+        "A 向处于监听状态的 B 发起连接并先关闭；B 重新监听之后，A 在同一四元组上再次发起连接，"
+        "并且同样先关闭这个新连接",
+    "TIME-WAIT drops a RST instead of closing on it (RFC 1337 F1)":
+        "TIME-WAIT 丢弃 RST，而不是收到它就关闭（RFC 1337 的修正 F1）",
+}
+
+
+def described(description: str, lang: str) -> str:
+    """A scenario's or a variant's description in ``lang`` (DESCRIPTIONS)."""
+    return description if lang == "en" else DESCRIPTIONS[description]
+
+
 def _pattern(template: str) -> re.Pattern:
     parts = re.split(r"\{(\w+)\}", template)
     return re.compile("".join(re.escape(p) if k % 2 == 0 else f"(?P<{p}>.+?)" for k, p in enumerate(parts)))

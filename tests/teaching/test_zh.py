@@ -11,9 +11,9 @@ from tcpverify.spec.cli import main
 from tcpverify.spec.tcp.machine import USER_CALLS
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.audit import AUDIT_CONFIGS, audit_md, default_audit
-from tcpverify.spec.teaching.messages import MESSAGES, VIOLATIONS, violation
+from tcpverify.spec.teaching.messages import MESSAGES, VIOLATIONS, described, violation
 from tcpverify.spec.teaching.topics import TOPICS
-from tcpverify.spec.world.config import CHECKABLE, DEFAULT_CONFIGS
+from tcpverify.spec.world.config import CHECKABLE, DEFAULT_CONFIGS, GAP_SCENARIOS
 from tcpverify.spec.world.properties import every_property
 from tcpverify.spec.tcp.symbolic import Decider
 
@@ -112,13 +112,25 @@ def test_the_seed_audit_in_zh_is_chinese():
 
 
 def test_the_rfc_gaps_report_in_zh_is_chinese():
-    from tcpverify.spec.reports.rfc_gaps import rfc_gaps_md, runs
+    from tcpverify.spec.reports.rfc_gaps import RFC1337, rfc_gaps_md, runs
     zh, en = rfc_gaps_md("zh"), rfc_gaps_md("en")
     assert english(zh, {o.config.name for o in runs().values()}) == []
     # the same traces and tables as the English report: as many lines of each, the same TCBs
     shape = lambda text: [(line.count("|"), line.count("ISS_")) for line in text.splitlines()  # noqa: E731
                           if line.startswith(("|", "       A ", "       B "))]
     assert shape(zh) == shape(en) and zh.count("```") == en.count("```") > 6
+    # the scenarios and the variant it describes, in the words of the one table
+    for description in (*(s.description for s in GAP_SCENARIOS.values() if s.name != "reconnect"),
+                        RFC1337.description):
+        assert description in en and described(description, "zh") in zh
+
+
+def test_every_scenario_description_has_its_chinese():
+    for s in CHECKABLE.values():
+        zh = described(s.description, "zh")
+        assert zh != s.description and english(zh) == [], s.name
+    with pytest.raises(KeyError):
+        described("a description no table has", "zh")
 
 
 def test_every_error_an_application_is_told_has_its_words():
