@@ -119,6 +119,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart.lost": {"en": "lost", "zh": "丢失"},
     "chart.towards": {"en": "towards {actor}", "zh": "发往 {actor}"},
     "chart.in-flight": {"en": "still in flight", "zh": "仍在传输中"},
+    "chart.old": {"en": "old duplicate", "zh": "旧的重复报文段"},
     "chart.network": {"en": "network", "zh": "网络"},
     "chart.legend": {"en": "Dashed: a segment the network made (an old duplicate, a copy) or one still "
                            "in flight at the end; \u00d7: lost.",
