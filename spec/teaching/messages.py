@@ -113,6 +113,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page.step": {"en": "Step", "zh": "步骤"},
     "page.tcb": {"en": "Transmission control blocks after this step",
                  "zh": "本步之后两端的传输控制块（TCB）"},
+    "page.state": {"en": "STATE", "zh": "状态"},
+    "page.error": {"en": "ERROR", "zh": "错误"},
     # --- the pictures (spec/views/pictures.py)
     "chart.loop": {"en": "loop for ever", "zh": "无限循环"},
     "chart.forever": {"en": "for ever", "zh": "无限循环"},
@@ -675,6 +677,11 @@ def words(prefix: str, keys, lang: str) -> dict[str, str]:
     """The texts of ``prefix.KEY`` for each of ``keys``: the words a view is given (a view fills
     in any {placeholder} they hold)."""
     return {k: MESSAGES[f"{prefix}.{k}"][lang] for k in keys}
+
+
+def errors(lang: str) -> dict[str, str]:
+    """What each error a TCB holds (spec/tcp/rules.py) says the user was told, in ``lang``."""
+    return {key.removeprefix("error."): text[lang] for key, text in MESSAGES.items() if key.startswith("error.")}
 
 
 def diagram_words(lang: str) -> dict[str, str]:

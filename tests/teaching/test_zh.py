@@ -6,16 +6,18 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from browser import needs_node, page_looks
 
 from tcpverify.spec.cli import main
 from tcpverify.spec.tcp.machine import USER_CALLS
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.audit import AUDIT_CONFIGS, audit_md, default_audit
-from tcpverify.spec.teaching.messages import MESSAGES, VIOLATIONS, described, violation
+from tcpverify.spec.teaching.messages import MESSAGES, VIOLATIONS, described, errors, violation
 from tcpverify.spec.teaching.topics import TOPICS
 from tcpverify.spec.world.config import CHECKABLE, DEFAULT_CONFIGS, GAP_SCENARIOS
 from tcpverify.spec.world.properties import every_property
 from tcpverify.spec.tcp.symbolic import Decider
+from tcpverify.spec.tcp.tcb import SEQ_FIELDS
 
 # a word of English prose: lower case after an optional capital, maybe in brackets or before a comma
 WORD = re.compile(r"^[(\[\"']?[A-Za-z]?[a-z]+(?:'s)?[,.;:)\]\"']*$")
@@ -104,6 +106,24 @@ def test_the_explorer_page_in_zh_is_chinese(tmp_path):
     words = re.findall(r'"(?:label|message)":"([^"]*)"', data) + re.findall(r'"words":\{([^}]*)\}', data)
     props = re.findall(r'"props":\{([^}]*)\}', data)
     assert english("\n".join(words + props)) == []
+
+
+@needs_node
+def test_what_the_step_through_pages_script_draws_in_zh_is_chinese(tmp_path):
+    """The page's script draws each step's words and the TCB table (their row heads, what an
+    application was told): what it shows at every step is Chinese or the RFC's names."""
+    page = tmp_path / "p.html"
+    main(["trace", "connect-to-closed-port", "--lang", "zh", "--quiet", "--html", str(page)])
+    looks = page_looks(page.read_text(encoding="utf-8"))
+    cells = [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", look["tcb"]) for look in looks]
+    told = {text for row in cells for text in row if text in errors("zh").values()}
+    assert told == {errors("zh")["connection reset"]}
+    assert english("\n".join([look["what"] for look in looks] + [" ".join(row) for row in cells])) == []
+    names = {"", "A", "B", *(f.upper().replace("_", ".") for f in SEQ_FIELDS)}
+    heads = {re.findall(r"<th[^>]*>([^<]*)</th>", look["tcb"])[k] for look in looks for k in range(3)}
+    rows = {h for look in looks for h in re.findall(r"<tr><th>([^<]*)</th>", look["tcb"])}
+    assert heads <= names and all(h in names or re.search(r"[\u4e00-\u9fff]", h) for h in rows)
+    assert rows - names == {MESSAGES["page.state"]["zh"], MESSAGES["page.error"]["zh"]}
 
 
 @pytest.mark.slow
