@@ -161,6 +161,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.chart": {"en": "Sequence chart so far", "zh": "到目前为止的时序图"},
     "explore.end": {"en": "No step is enabled: the run ends here.", "zh": "没有可执行的步骤：执行路径到此结束。"},
     "explore.holds": {"en": "holds", "zh": "成立"},
+    "explore.init": {"en": "initial state", "zh": "初始状态"},
     "explore.violated": {"en": "violated", "zh": "被违反"},
     "audit.rfc": {"en": "(RFC 9293 {rfc})", "zh": "（RFC 9293 第 {rfc} 节）"},
     # --- the exercises (spec/teaching/exercises.py)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from .steps import TCB_FIELDS, Told
+from .steps import Told, tcb_heads
 from .template import template
 
 TEMPLATE = template("step-through.html")
@@ -33,8 +33,7 @@ def step_through(told: Told, context: dict, title: str, message: str, words: dic
     and `chart` are the two SVG pictures, `lesson` the text around the run, if any (also embedded
     as data). Every text the page's script draws is in the data: the narrator's words, the TCB
     table's row heads (the RFC's names of the sequence variables, and `words`) and `errors`."""
-    heads = [[f, words.get(f, f.upper().replace("_", "."))] for f in TCB_FIELDS]
-    data = dict(context, loop_start=told.loop_start, loop=told.loop, back=told.back, fields=heads,
+    data = dict(context, loop_start=told.loop_start, loop=told.loop, back=told.back, fields=tcb_heads(words),
                 errors=errors, steps=[dict(s.as_dict(), told=s.told) for s in told.steps])
     if lesson is not None:
         data["lesson"] = {"question": lesson.question, "before": lesson.before, "after": lesson.after}

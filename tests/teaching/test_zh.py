@@ -2,6 +2,7 @@
 (explain's text and page, the explorer page, the seed audit). Names stay as they are: states,
 rules, segments, scenario, variant, property, topic and configuration names, and commands."""
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -106,6 +107,11 @@ def test_the_explorer_page_in_zh_is_chinese(tmp_path):
     words = re.findall(r'"(?:label|message)":"([^"]*)"', data) + re.findall(r'"words":\{([^}]*)\}', data)
     props = re.findall(r'"props":\{([^}]*)\}', data)
     assert english("\n".join(words + props)) == []
+    # what its script draws in the TCB table: the row heads and what an application was told
+    doc = json.loads(data)
+    heads = [head for _, head in doc["fields"]]
+    assert english("\n".join(heads + list(doc["errors"].values()))) == []
+    assert {"状态", "错误"} <= set(heads) and doc["errors"]["connection reset"] == "连接被复位"
 
 
 @needs_node
