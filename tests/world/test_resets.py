@@ -8,24 +8,11 @@ import pytest
 
 from tcpverify.checker.status import Status
 from tcpverify.spec.suite.run import check_scenario
-from tcpverify.spec.tcp import rules as r
-from tcpverify.spec.tcp.states import CLOSED
-from tcpverify.spec.tcp.variants import Variant, edge, retarget
+from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
 
 NORMAL, STALE, FORGE = SCENARIOS["normal"], Config(stale=1), Config(forge=1)
-
-
-def _closed_answers_rst(g):
-    _, _, data = edge(g, "DropRstInClosed")
-    data["action"] = r.reply_reset  # as it answers any other segment (3.10.7.1 says: discard)
-
-
-# An unacceptable RST ends ESTABLISHED (no window test at all, older than RFC 793's).
-WINDOWLESS = Variant("rst-without-window", "ESTABLISHED takes a RST whatever its SEQ",
-                     lambda g: retarget(g, "DropUnacceptableRstInEstablished", CLOSED,
-                                        action=r.connection_reset))
-RST_FOR_RST = Variant("closed-answers-rst", "CLOSED answers a RST with a RST", _closed_answers_rst)
+WINDOWLESS, RST_FOR_RST = VARIANTS["rst-without-window"], VARIANTS["closed-answers-rst"]
 
 
 @pytest.mark.parametrize("config", [STALE, FORGE], ids=lambda c: c.name)
