@@ -174,8 +174,8 @@ def blind_reset_resistance(d: Decider, **common) -> Invariant:
 def old_duplicates_harmless(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, _ in _endpoints(w):
-            if t.reset_by is not None and t.reset_by[0].old:
-                return f"{x}'s connection was ended by the old duplicate {t.reset_by[0]}"
+            if t.reset_by is not None and t.reset_by[0].old:  # the words say old: not its mark
+                return f"{x}'s connection was ended by the old duplicate {t.reset_by[0]._replace(old=False)}"
         return None
 
     return Invariant(check=_memoized(check, _tcbs), **common)

@@ -9,6 +9,7 @@ import pytest
 from tcpverify.checker.status import Status
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.teaching.messages import violation
 from tcpverify.spec.world.config import SCENARIOS, Config
 
 NORMAL, STALE, FORGE = SCENARIOS["normal"], Config(stale=1), Config(forge=1)
@@ -27,16 +28,16 @@ def test_the_rfc_model_keeps_both(config):
 
 def test_an_old_rst_that_resets_established_is_caught():
     v = check_scenario(NORMAL, STALE, WINDOWLESS).verdict("old-duplicates-harmless")
-    assert v.status == Status.VIOLATED and v.length == EXPECTED["old-duplicates-harmless"]
-    assert v.message.startswith("A's connection was ended by the old duplicate <SEQ=OLDSEQ1><CTL=RST>") \
-        or v.message.startswith("B's connection was ended by the old duplicate <SEQ=OLDSEQ1><CTL=RST>")
+    assert v.status == Status.VIOLATED and v.length == 5
+    assert [label.name for label, _ in v.trace[1:]] == [
+        "ActiveOpenInClosed", "RcvSynInListen", "RcvSynAckInSynSent", "OldDuplicateArrives(RST)",
+        "DropUnacceptableRstInEstablished"]  # the variant's edge now leads to CLOSED
+    assert v.message == "A's connection was ended by the old duplicate <SEQ=OLDSEQ1><CTL=RST>"
+    assert violation(v.message, "zh") == "A 的连接被旧的重复报文段 <SEQ=OLDSEQ1><CTL=RST> 终止"
 
 
 def test_a_closed_endpoint_that_answers_a_rst_with_a_rst_is_caught():
     v = check_scenario(NORMAL, STALE, RST_FOR_RST).verdict("no-rst-for-rst")
-    assert v.status == Status.VIOLATED and v.length == EXPECTED["no-rst-for-rst"]
-
-
-# A connects, B accepts, A is ESTABLISHED, the old RST is injected and arrives (5); an old RST
-# reaches A, CLOSED before it opens, which answers it (2).
-EXPECTED = {"old-duplicates-harmless": 5, "no-rst-for-rst": 2}
+    assert v.status == Status.VIOLATED and v.length == 2  # an old RST reaches A, CLOSED before it opens
+    assert [label.name for label, _ in v.trace[1:]] == ["OldDuplicateArrives(RST)", "DropRstInClosed"]
+    assert (v.message, violation(v.message, "zh")) == ("A answered a RST with a RST", "A 用 RST 回应了一个 RST")
