@@ -76,7 +76,7 @@ def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_und
     assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5}
     assert row.kills["blind-reset-resistance"].outcome.config == FORGE
     md = mutants_md([row])
-    assert "| no-challenge-ack | " + "- | " * 8 + "5 | yes |" in md and "Survivors" not in md
+    assert "| no-challenge-ack | " + "- | " * 8 + "5 | - | - | yes |" in md and "Survivors" not in md
     assert "## Blind injection" in md
 
 
