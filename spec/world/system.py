@@ -427,5 +427,16 @@ def renumber_isns(w: World) -> World:
                  w.calls, w.budget, pc)
 
 
+def completes_on_old_segment(w: World, step: Step, after: World) -> bool:
+    """``step`` takes an endpoint into a synchronized state on a segment that acknowledges a number
+    of an ISN it chose for an earlier incarnation: the old connection completes the new one's
+    handshake (RFC 9293 3.4.3, 3.5)."""
+    if step.actor not in PEER or step.segment is None or step.segment.ack is None:
+        return False
+    me, now, ack = w.tcb(step.actor), after.tcb(step.actor), step.segment.ack.base
+    return (me.state not in SYNCHRONIZED and now.state in SYNCHRONIZED and me.iss is not None
+            and ack.startswith(iss_base(step.actor, 0)) and ack != me.iss.base)
+
+
 def both_closed(w: World) -> bool:
     return w.a.state == CLOSED and w.b.state == CLOSED

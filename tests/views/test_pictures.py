@@ -22,6 +22,8 @@ from tcpverify.spec.views.graph import FIGURE5, exceptional, graph_mermaid, grap
 from tcpverify.spec.views.pictures import chart, sequence_mermaid, sequence_svg, state_diagram_svg
 from tcpverify.spec.world.config import SCENARIOS, Config
 
+from tiers import sampled
+
 REPORTS = Path(__file__).parents[2] / "reports"
 SVG = "{http://www.w3.org/2000/svg}"
 ROTATE = re.compile(r"rotate\(([-\d.]+) ([-\d.]+) ([-\d.]+)\)")
@@ -151,6 +153,17 @@ def test_mermaid_shows_an_old_duplicate_coming_from_the_network():
     assert not re.search(r"^    A-->>", mer, re.M)
 
 
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_mermaid_marks_an_old_duplicate_in_the_charts_own_words(lang):
+    c = chart(topic("why-three-way-handshake", lang))
+    mark = f" ({MESSAGES['chart.old'][lang]})"
+    old = [m for m in c.messages if m.old]
+    labels = [line for line in sequence_mermaid(c).splitlines() if line.startswith("    N-->>")]
+    assert old and len(labels) == len(old) and all(line.endswith(mark) for line in labels)
+    assert lang == "en" or "(old duplicate)" not in sequence_mermaid(c)
+
+
 def boxes_and_curves(svg: str):
     """Every state's box, and every drawn edge as (its edges' names, points along its curve)."""
     root = ET.fromstring(svg)
@@ -178,7 +191,8 @@ def diagram(variant: str | None = None, lang: str = "en") -> str:
     return state_diagram_svg(graph_view(g), diagram_words(lang))
 
 
-@pytest.mark.parametrize("variant", [None, *VARIANTS])
+# The RFC model's diagram and one variant's in the fast tier (each takes a second or two per language).
+@pytest.mark.parametrize("variant", sampled([None, *VARIANTS], lambda v: v in (None, "no-time-wait")))
 def test_no_label_overlaps_and_no_edge_runs_under_a_box_in_any_variants_diagram(variant):
     for lang in LANGS:
         svg = diagram(variant, lang)
