@@ -23,8 +23,9 @@ class Tcb(NamedTuple):
     received: int = 0  # data octets delivered to the application
     incarnations: int = 0  # ISNs chosen so far; names the next ISS base
     error: str | None = None  # what the user was told: reset, refused, timeout
-    reset_by: tuple | None = None  # ghost: (forged segment that ended the connection, RCV.NXT then)
-    # ghosts the world keeps (spec/world/system.py), which the rules never read:
+    reset_by: tuple | None = None  # ghost: (forged or old segment that ended the connection, RCV.NXT then)
+    answered_rst: bool = False  # ghost: it answered a RST with a RST
+    # ghosts the world keeps (spec/world/observers.py), which the rules never read:
     resent: int = 0  # retransmissions since SND.UNA last moved (RFC 9293 3.8.3 R1 counts these)
     ended_unsaid: bool = False  # a segment ended its connection before its user closed, unsaid
     misanswered: bool = False  # it answered a RST or SYN otherwise than RFC 5961 3.2, 4.2 ask

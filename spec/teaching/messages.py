@@ -575,6 +575,8 @@ VIOLATIONS: tuple[tuple[str, str], ...] = (
      "{x} 的连接因一个报文段而结束：应用程序没有关闭它，也没有得到任何通知"),
     ("{x} answered a RST or SYN otherwise than RFC 5961 asks", "{x} 对 RST 或 SYN 的应答不符合 RFC 5961 的要求"),
     ("{x} aborted with a segment other than its reset at SND.NXT", "{x} 中止连接时发送的不是位于 SND.NXT 的复位报文段"),
+    ("{x}'s connection was ended by the old duplicate {seg}", "{x} 的连接被旧的重复报文段 {seg} 终止"),
+    ("{x} answered a RST with a RST", "{x} 用 RST 回应了一个 RST"),
     ("{x} sent {seg}", "{x} 发送了 {seg}"),
     ("stuck with A {a}, B {b}", "卡住了：A 处于 {a}，B 处于 {b}"),
     ("{x} is left {state} while {peer} is CLOSED", "{x} 停留在 {state}，而 {peer} 已经是 CLOSED"),

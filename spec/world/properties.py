@@ -172,7 +172,7 @@ def graceful(d: Decider, **common) -> Invariant:
 def blind_reset_resistance(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, _ in _endpoints(w):
-            if t.reset_by is None:
+            if t.reset_by is None or not t.reset_by[0].forged:
                 continue
             seg, nxt = t.reset_by
             if not (seg.rst and d.valid(w.pc, "eq", seg.seq, nxt)):
@@ -196,6 +196,16 @@ def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
     return Invariant(check=_memoized(check, _tcbs), **common)
 
 
+def old_duplicates_harmless(d: Decider, **common) -> Invariant:
+    def check(w: World):
+        for x, t, _ in _endpoints(w):
+            if t.reset_by is not None and t.reset_by[0].old:  # the words say old: not its mark
+                return f"{x}'s connection was ended by the old duplicate {t.reset_by[0]._replace(old=False)}"
+        return None
+
+    return Invariant(check=_memoized(check, _tcbs), **common)
+
+
 def flagged(ghost: str, says: str) -> Callable[..., Invariant]:
     """The invariant that no endpoint's TCB carries the ghost flag (spec/world/observers.py);
     ``says`` is the violation, with {x} the endpoint."""
@@ -209,6 +219,11 @@ def flagged(ghost: str, says: str) -> Callable[..., Invariant]:
         return Invariant(check=_memoized(check, _tcbs), **common)
 
     return explicit
+
+
+def _old_to_synchronized(w: World) -> bool:
+    return any(seg.old and w.tcb(to).state in SYNCHRONIZED
+               for to, ch in (("B", w.ab), ("A", w.ba)) for seg in ch)
 
 
 def _ended(w: World) -> bool:
@@ -308,6 +323,14 @@ def without_abort(scenario: Scenario, config: Config) -> str:
     return "" if scenario.aborts else "no application aborts"
 
 
+def only_with_old_duplicates(scenario: Scenario, config: Config) -> str:
+    return "" if config.stale else "no old duplicates (--stale 0)"
+
+
+def only_with_injected(scenario: Scenario, config: Config) -> str:
+    return "" if config.stale or config.forge else "no old or forged segments (--stale 0, --forge 0)"
+
+
 def graceful_excluded(scenario: Scenario, config: Config) -> str:
     """graceful holds only with fewer losses than retries, no abort, no duplicates, no forging."""
     if config.forge:
@@ -344,6 +367,7 @@ class Registered:
     inductive: tuple[str, ...] = ()  # the obligations of spec/proofs/obligations.py proving it inductive
     seen_by_users: bool = False  # its failure is what the applications see: an error, a hung end
     configured: bool = False  # its check reads the run's configuration (explicit(..., config=...))
+    no_z3: str = ""  # why it has neither a bad-state predicate nor an inductive obligation
 
     def property(self, decider: Decider, config: Config = Config()) -> Property:
         extra = {"config": config} if self.configured else {}
@@ -351,6 +375,7 @@ class Registered:
                              witness_text=self.witness_text, **extra)
 
 
+GHOSTS = "the symbolic relations do not carry the ghosts of spec/world/observers.py"
 REGISTRY = (
     Registered(
         "close-completion", "every fair run reaches a state with both endpoints in CLOSED or TIME-WAIT",
@@ -370,7 +395,8 @@ REGISTRY = (
         "3.10.7.4: only an ACK with SND.UNA < SEG.ACK =< SND.NXT synchronizes); one that closed in "
         "SYN-RECEIVED is exempt",
         syn_acknowledged, lambda w: w.a.state in SYNCHRONIZED or w.b.state in SYNCHRONIZED,
-        "an endpoint synchronized"),
+        "an endpoint synchronized", no_z3="not yet stated in Z3: BMC's bad states and the inductive "
+                                          "obligations predate it"),
     Registered(
         "ack-validity", "no endpoint acknowledges a sequence number its peer never sent",
         ack_validity, lambda w: any(seg.ack is not None for _, _, seg in _in_flight(w)),
@@ -404,13 +430,29 @@ REGISTRY = (
         "exactly (RFC 5961 3.2, 4.2)",
         blind_reset_resistance, lambda w: w.a.reset_by is not None or w.b.reset_by is not None,
         "a connection ended by a forged RST at RCV.NXT",
-        not_applicable=only_under_forging),
+        not_applicable=only_under_forging,
+        no_z3="BMC does not encode --forge (spec/proofs/bmc.py NOT_ENCODED), nor the ghost that "
+              "records what ended a connection"),
+    Registered(
+        "old-duplicates-harmless",
+        "an old duplicate never ends a synchronized connection: its numbers lie outside the "
+        "window (RFC 9293 3.5.2, 3.10.7.4)",
+        old_duplicates_harmless, _old_to_synchronized, "an old duplicate in flight to a synchronized endpoint",
+        not_applicable=only_with_old_duplicates,
+        no_z3="the symbolic relations do not carry the ghost that records what ended a connection"),
+    Registered(
+        "no-rst-for-rst", "no endpoint answers a RST with a RST (RFC 9293 3.5.2, 3.10.7.1)",
+        flagged("answered_rst", "{x} answered a RST with a RST"),
+        lambda w: any(seg.rst for seg in w.ab + w.ba), "a RST in flight",
+        not_applicable=only_with_injected,
+        no_z3="a fact of single steps, not of states: the symbolic relations do not carry the ghost "
+              "that records it"),
     Registered(
         "bounded-retransmission",
         "an endpoint sends its unacknowledged segments again at most RETRIES times since SND.UNA "
         "last moved, and gives up only then (RFC 9293 3.8.3 R1, R2; 3.10.8)",
         bounded_retransmission, lambda w: w.a.resent > 0 or w.b.resent > 0, "a retransmission",
-        not_applicable=without_retry_bound, configured=True),
+        not_applicable=without_retry_bound, configured=True, no_z3=GHOSTS),
     Registered(
         "no-silent-end",
         "a segment ends a connection its user has not closed only with a signal to the user "
@@ -418,14 +460,14 @@ REGISTRY = (
         flagged("ended_unsaid", "{x}'s connection ended on a segment, unclosed, and its application "
                                 "was told nothing"),
         lambda w: any(t.state == CLOSED and t.iss is not None for t in (w.a, w.b)),
-        "an endpoint back in CLOSED after a connection"),
+        "an endpoint back in CLOSED after a connection", no_z3=GHOSTS),
     Registered(
         "challenge-ack",
         "a RST in a synchronized state resets at RCV.NXT, draws one challenge ACK elsewhere in "
         "the window and is dropped outside it; a SYN draws one challenge ACK (RFC 5961 3.2, 4.2)",
         flagged("misanswered", "{x} answered a RST or SYN otherwise than RFC 5961 asks"),
         lambda w: any(seg.forged for seg in w.ab + w.ba), "a forged segment in flight",
-        not_applicable=only_under_forging),
+        not_applicable=only_under_forging, no_z3=GHOSTS),
     Registered(
         "abort-reset",
         "an ABORT (or a CLOSE with data unread) sends only its reset at SND.NXT, the number the "
@@ -433,7 +475,7 @@ REGISTRY = (
         flagged("misaborted", "{x} aborted with a segment other than its reset at SND.NXT"),
         lambda w: any(t.error == "aborted" and any(seg.rst for seg in ch)
                       for t, ch in ((w.a, w.ab), (w.b, w.ba))),
-        "an endpoint that aborted, its reset in flight", not_applicable=without_abort),
+        "an endpoint that aborted, its reset in flight", not_applicable=without_abort, no_z3=GHOSTS),
 )
 BY_NAME = {r.name: r for r in REGISTRY}
 PROPERTY_NAMES = tuple(BY_NAME)

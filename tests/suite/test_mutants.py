@@ -45,6 +45,12 @@ KILLS = [
     ("no-challenge-ack", "normal", FORGE, {"blind-reset-resistance": 5, "challenge-ack": 5}),
     ("listener-closes-on-reset", "normal", STALE, {"no-silent-end": 4}),
     ("abort-reset-at-iss", "give-up-during-handshake", L0, {"abort-reset": 3}),
+    ("rst-without-window", "normal", STALE,
+     {"old-duplicates-harmless": 5, "close-completion": 6, "no-deadlock": 6, "no-half-open": 6}),
+    ("rst-without-window", "normal", FORGE, {"blind-reset-resistance": 5, "challenge-ack": 5}),
+    ("closed-answers-rst", "normal", STALE, {"no-rst-for-rst": 2}),
+    # two CLOSED endpoints answer each other's RSTs for ever: a RST war, a fair lasso
+    ("closed-answers-rst", "connect-to-closed-port", STALE, {"no-rst-for-rst": 2, "close-completion": 5}),
 ]
 
 
@@ -73,7 +79,7 @@ def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_und
     assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5, "challenge-ack": 5}
     assert row.kills["blind-reset-resistance"].outcome.config == FORGE
     md = mutants_md([row])
-    assert "| no-challenge-ack | " + "- | " * 9 + "5 | - | - | 5 | - | yes |" in md and "Survivors" not in md
+    assert "| no-challenge-ack | " + "- | " * 9 + "5 | - | - | - | - | 5 | - | yes |" in md and "Survivors" not in md
     assert "## Blind injection" in md
 
 
@@ -82,5 +88,5 @@ def test_a_report_row_says_which_property_kills_first():
     row = Row(VARIANTS["syn-ack-acks-too-far"])
     row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == Status.VIOLATED}
     md = mutants_md([row])
-    assert "| syn-ack-acks-too-far | - | - | - | 2 | - | - | 3 | - | - | - | - | - | - | - | yes |" in md
+    assert "| syn-ack-acks-too-far | - | - | - | 2 | - | - | 3 | " + "- | " * 9 + "yes |" in md
     assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful |" in md

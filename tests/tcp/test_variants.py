@@ -60,6 +60,10 @@ BROKEN = {
                                                                   "challenge-ack": (5, None)},
     ("listener-closes-on-reset", "normal", STALE1): {"no-silent-end": (4, None)},
     ("abort-reset-at-iss", "give-up-during-handshake", Config()): {"abort-reset": (3, None)},
+    ("rst-without-window", "normal", STALE1): {"old-duplicates-harmless": (5, None), "close-completion": (6, None),
+                                               "no-deadlock": (6, None), "no-half-open": (6, None)},
+    ("closed-answers-rst", "connect-to-closed-port", STALE1): {"no-rst-for-rst": (2, None),
+                                                               "close-completion": (5, 3)},
 }
 
 # Findings (docs/findings.md): runs in which a variant breaks nothing.

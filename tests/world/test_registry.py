@@ -28,6 +28,11 @@ def test_every_bad_state_predicate_is_registered_and_every_registered_one_exists
     assert set(BAD_STATES) == {r.name for r in REGISTRY if r.bmc}
 
 
+def test_every_property_has_a_z3_form_or_says_why_not():
+    for r in REGISTRY:
+        assert bool(r.bmc or r.inductive) != bool(r.no_z3), r.name
+
+
 def _inductive_obligations():
     return {ob.name: ob for ob in obligations() if ob.name.startswith(("inductive-", "cross-"))}
 
@@ -65,9 +70,12 @@ def test_n_a_rules():
         "bounded-retransmission": "no segment is lost and the timers wait for a quiet network: the "
                                   "bound is met through losses",
         "challenge-ack": "no forged segments (--forge 0)",
-        "abort-reset": "no application aborts"}
+        "abort-reset": "no application aborts",
+        "old-duplicates-harmless": "no old duplicates (--stale 0)",
+        "no-rst-for-rst": "no old or forged segments (--stale 0, --forge 0)"}
     assert suite(Decider(), abort, Config())[1]["graceful"] == "the scenario aborts"
     forged = suite(Decider(), abort, Config(forge=1))[1]
     assert forged.pop("bounded-retransmission").startswith("no segment is lost")
+    assert forged.pop("old-duplicates-harmless") == "no old duplicates (--stale 0)"
     assert sorted(forged) == ["close-completion", "graceful", "no-deadlock", "no-half-open"]
     assert len(set(forged.values())) == 1  # forging outranks the abort for graceful
