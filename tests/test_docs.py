@@ -14,6 +14,8 @@ import pytest
 
 from tcpverify.spec.cli import main, parser
 
+from tiers import sampled
+
 ROOT = Path(__file__).parents[1]
 README = ROOT / "README.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
@@ -124,9 +126,8 @@ def test_the_readme_has_worked_examples():
 
 
 # The README's examples run in the fast tier; the docs' (Z3 proofs, BMC, the audit) are slow.
-EXAMPLES = [pytest.param(page, args, shown, id=f"{page.name}: {' '.join(args)}",
-                         marks=() if page == README else pytest.mark.slow)
-            for page in PAGES for args, shown in examples(page)]
+EXAMPLES = sampled([(page, args, shown) for page in PAGES for args, shown in examples(page)],
+                   lambda case: case[0] == README, name=lambda case: f"{case[0].name}: {' '.join(case[1])}")
 
 
 @pytest.mark.parametrize("page, args, expected", EXAMPLES)

@@ -57,6 +57,7 @@ def test_prove_json_with_unknown_answers(capsys):
     validate(doc, "proofs")
 
 
+@pytest.mark.slow  # BMC unrolls Z3 terms for seconds
 def test_bmc_json(capsys):
     validate(printed(capsys, "bmc", "normal", "--depth", "3", "--json"), "bmc")
 

@@ -11,6 +11,8 @@ from tcpverify.spec.tcp.machine import SEGMENT
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
 from tcpverify.spec.world.environment import BY_NAME, NAMES
 
+from tiers import sampled
+
 RELATIONS = tuple(rc.ABSENT)
 SYMBOLIC = ("induction", "crossinduction")  # the relations of the inductive obligations
 EDGES = sorted(rc.graph_edges())
@@ -97,9 +99,8 @@ def test_a_relation_without_segments_outside_the_window_misses_them(monkeypatch)
 BMC_RUNS = [(s, c) for c in DEFAULT_CONFIGS for s in SCENARIOS if not bmc.unencoded(c)]
 
 
-@pytest.mark.parametrize("scenario, config", [
-    pytest.param(s, c, marks=() if c == Config() else pytest.mark.slow) for s, c in BMC_RUNS],
-    ids=lambda x: x if isinstance(x, str) else x.name)
+@pytest.mark.parametrize("scenario, config", sampled(BMC_RUNS, lambda run: run[1] == Config()),
+                         ids=lambda x: x if isinstance(x, str) else x.name)
 def test_bmc_relation_takes_every_edge_the_explicit_search_takes(scenario, config):
     assert rc.bmc_gaps(SCENARIOS[scenario], config) == set()
 

@@ -36,6 +36,7 @@ def test_the_committed_expectations_and_reports_hold(tmp_path, capsys):
         assert filecmp.cmp(tmp_path / "reports" / name, ROOT / "reports" / name, shallow=False), name
 
 
+@pytest.mark.slow
 def test_a_changed_spec_fails_naming_each_difference(tmp_path, monkeypatch, capsys):
     use_small_suite(monkeypatch)
     expected = tmp_path / "expected.tsv"
@@ -54,6 +55,7 @@ def test_a_changed_spec_fails_naming_each_difference(tmp_path, monkeypatch, caps
         f"3 verdict(s) differ from {expected}"]
 
 
+@pytest.mark.slow
 def test_missing_and_unlisted_runs_are_differences(tmp_path, monkeypatch, capsys):
     use_small_suite(monkeypatch)
     expected = tmp_path / "expected.tsv"
@@ -91,6 +93,7 @@ def test_configuration_names_read_back():
             Config.parse(bad)
 
 
+@pytest.mark.slow
 def test_rows_beyond_the_default_suite_are_run(tmp_path, monkeypatch, capsys):
     """A forge run, of the RFC model and of a variant, named only by the expectation file."""
     use_small_suite(monkeypatch)
