@@ -235,15 +235,17 @@ class TcpSystem:
             entries.append((step, tuple(parts), send, caller))
         return [0, tuple(entries), noted]
 
+    def _used(self):
+        """(hits, template) for each template used."""
+        return ((t[0], t) for unit in self._units for t in unit[5].values() if t is not _DIRECT and t[0])
+
     @property
     def fired(self) -> Counter:
         """Transitions explored per step name (an edge of the graph, a fault)."""
         out = Counter(self._fired)
-        for unit in self._units:
-            for template in unit[5].values():
-                if template is not _DIRECT and template[0]:
-                    for step, *_ in template[1]:
-                        out[step.name] += template[0]
+        for hits, (_, entries, _) in self._used():
+            for step, *_ in entries:
+                out[step.name] += hits
         out.subtract(self._dropped)
         return +out
 
@@ -251,11 +253,9 @@ class TcpSystem:
     def lost(self) -> Counter:
         """Losses explored, by what was lost (loss_kind)."""
         out = Counter(self._lost)
-        for unit in self._units:
-            for template in unit[5].values():
-                if template is not _DIRECT and template[0]:
-                    for kind in template[2]:
-                        out[kind] += template[0]
+        for hits, (_, _, kinds) in self._used():
+            for kind in kinds:
+                out[kind] += hits
         return out
 
     def limits_hit(self) -> list[str]:
