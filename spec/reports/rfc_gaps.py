@@ -10,10 +10,11 @@ from ..suite.run import Outcome, check_scenario
 from ..tcp import rules as r
 from ..tcp.states import TIME_WAIT
 from ..tcp.variants import Variant, edge
-from ..teaching.messages import violation
+from ..teaching.messages import described, violation
 from ..teaching.narrator import narrate
 from ..views.render import format_trace
 from ..world.config import GAP_SCENARIOS, SCENARIOS, Config
+from ..world.system import completes_on_old_segment
 
 
 def _rfc1337(g) -> None:
@@ -29,15 +30,12 @@ RFC1337 = Variant("rfc-1337", "TIME-WAIT drops a RST instead of closing on it (R
 
 def firings(o: Outcome, name: str) -> list[tuple[int, object, int]]:
     """(source state, label, target state) of every explored transition through edge ``name``."""
-    g = o.result.exploration.graph
-    return [(i, label, j) for i, out in enumerate(g.edges) for label, j in out if label.name == name]
+    return o.transitions(lambda w, label, after: label.name == name)
 
 
 def first_path(o: Outcome, name: str) -> list:
     """The shortest run that ends by taking edge ``name``."""
-    g = o.result.exploration.graph
-    i, label, j = min(firings(o, name), key=lambda f: (g.depth[f[0]], f[0]))
-    return g.path_to(i) + [(label, j)]
+    return o.path_ending(firings(o, name))
 
 
 def _trace(o: Outcome, path=None, verdict=None, lang: str = "en") -> list[str]:
@@ -74,13 +72,9 @@ REUSE_CONFIG = Config(dup=1)
 
 
 def taken_from_the_old_connection(o: Outcome) -> list:
-    """The shortest run in which A's new incarnation accepts the SYN,ACK that answered its
-    old one: the segment acknowledges an ISN other than A's current ISS."""
-    g = o.result.exploration.graph
-    old = [(i, label, j) for i, label, j in firings(o, "RcvSynAckInSynSent")
-           if label.actor == "A" and label.segment.ack.base != g.states[i].a.iss.base]
-    i, label, j = min(old, key=lambda f: (g.depth[f[0]], f[0]))
-    return g.path_to(i) + [(label, j)]
+    """The shortest run in which a new incarnation completes its handshake on a segment of the
+    old connection (a SYN,ACK that answered A's old SYN)."""
+    return o.path_ending(o.transitions(completes_on_old_segment))
 
 
 def close_paths(o: Outcome, x: str) -> dict[tuple[str, ...], int]:
@@ -131,8 +125,9 @@ TEXT = {
                    "(TimeoutInTimeWait, {timeout} times); {statuses}.",
         "twa.none": "No property of the suite fails either way: the hazard RFC 1337 names, an old "
                     "duplicate accepted by a new connection on the same 4-tuple, needs a new "
-                    "incarnation to open on it, which the scenarios do not do (replay does: several "
-                    "connections on one 4-tuple are one endpoint pair there).",
+                    "incarnation to open on it, which the scenarios of the default suite do not do "
+                    "(reconnect does: `tcpverify explain why-time-wait-reuse`; so does replay, where "
+                    "several connections on one 4-tuple are one endpoint pair).",
         "fw2": "## 2. FIN-WAIT-2 for ever when the peer vanishes",
         "fw2.why": "RFC 9293 has no timer in FIN-WAIT-2: an endpoint whose FIN was acknowledged waits "
                    "for the peer's FIN (3.10.7.4). If the peer's application aborts and its reset is "
@@ -199,24 +194,23 @@ TEXT = {
                    "RCV.NXT（`normal`，{config}）。",
         "twa.rfc": "- RFC 状态图：在探索到的迁移中，RcvRstInTimeWait 被执行了 {n} 次；{statuses}。"
                    "让 A 的 TIME-WAIT 提前结束的最短运行：",
-        "twa.fix": "- 变体 {name}（TIME-WAIT 丢弃 RST，而不是因它关闭；RFC 1337 的修正 F1）："
+        "twa.fix": "- 变体 {name}：{description}。"
                    "RcvRstInTimeWait 被执行 {rst} 次，IgnoreRstInTimeWait {ignore} 次；"
                    "TIME-WAIT 于是由 2MSL 计时器结束（TimeoutInTimeWait，{timeout} 次）；{statuses}。",
         "twa.none": "两种情况下都没有性质被违反：RFC 1337 所说的危险，即旧的重复报文段被同一四元组上的新连接接受，"
-                    "需要在这个四元组上打开一个新连接，而这些场景都没有这样做（重放会这样做：在那里，"
-                    "同一四元组上的多个连接属于同一对端点）。",
+                    "需要在这个四元组上打开一个新连接，而默认测试套件中的场景都没有这样做（场景 reconnect "
+                    "会这样做，见 `tcpverify explain why-time-wait-reuse`；重放也会：在那里，同一四元组上的"
+                    "多个连接属于同一对端点）。",
         "fw2": "## 2. 对端消失时永远停在 FIN-WAIT-2",
         "fw2.why": "RFC 9293 没有为 FIN-WAIT-2 规定计时器：FIN 已被确认的一端一直等待对端的 FIN"
                    "（3.10.7.4）。如果对端的应用程序中止了连接，而它的复位报文段又丢失了，就再也不会有任何报文段到达"
-                   "（`peer-vanishes`，{config}：A 关闭；处于 CLOSE-WAIT 的 B 中止连接，它的复位可能丢失；"
-                   "如果 A 的状态图里有 FIN-WAIT-2 计时器，它会在到期时触发）。",
+                   "（`peer-vanishes`，{config}：{description}）。",
         "fw2.rfc": "- RFC 状态图：{statuses}：{message}。",
         "fw2.linux": "- Linux 配置（`--profile linux`，在 tcp_fin_timeout 之后执行 FinWait2TimeoutInFinWait2）："
                      "FinWait2TimeoutInFinWait2 被执行 {n} 次；{statuses}。",
         "early": "## 3. 在连接建立之前关闭，信道会乱序",
         "early.why": "Billington 和 Han 研究过这样的问题：握手还在进行、信道又会乱序时，应用程序关闭连接，"
-                     "TCP 会怎样？在 `close-before-established` 中（B 在它的 SYN,ACK 可能尚未被确认时关闭；"
-                     "一次重传会同时携带 SYN 和 FIN，RFC 9293 第 3.10.4 节、第 3.10.7.3 节），"
+                     "TCP 会怎样？场景 `close-before-established` 是这样的：{description}。在这个场景中，"
                      "RFC 状态图给出：",
         "early.table": "| 配置 | 状态数 | close-completion | no-deadlock | graceful |",
         "early.lossy": "在 {config} 下，B 从 FIN-WAIT-1 发出的重传同时携带它的 SYN 和 FIN，A 两者都接收"
@@ -242,8 +236,8 @@ TEXT = {
         "restart.why": "RFC 9293 第 3.5.1 节（图 10）：一台主机崩溃后丢失了连接的全部记忆，又在同样的端口上"
                        "建立新连接；它的 SYN 引来仍处于 ESTABLISHED 的对端对旧连接的 ACK，新的 SYN-SENT "
                        "用复位回应这个 ACK，半开连接随之结束。让新 ISN 不同于旧 ISN 的，是 RFC 的 ISN 时钟"
-                       "（3.4.1）和崩溃后的静默时间（3.4.3）；本模型两者都不假设：新的 ISN 可以是任意 32 位数"
-                       "（`peer-restarts`：B 建立连接之后 A 的主机崩溃一次，A 在同一四元组上重新连接）。",
+                       "（3.4.1）和崩溃后的静默时间（3.4.3）；本模型两者都不假设：新的 ISN 可以是任意 32 位数。"
+                       "场景 `peer-restarts` 是这样的：{description}。",
         "restart.crash": "- {config}：图 10 中发现半开连接的过程确实发生了（RcvBadAckInSynSent {bad} 次，"
                          "RcvRstInEstablished {rst} 次）；{statuses}。当新 ISN 恰好等于旧 ISN 时，永远不会"
                          "有人发送复位：{message}。A 的 SYN 落在 B 的 RCV.NXT 之下，B 回一个 ACK，A 的 "
@@ -261,7 +255,7 @@ def rfc_gaps_md(lang: str = "en") -> str:
     out = [t["title"], "", t["intro"], "", t["twa"], "", t["twa.why"].format(config=twa.config.name), "",
            t["twa.rfc"].format(n=len(firings(twa, "RcvRstInTimeWait")), statuses=_statuses(twa)), ""]
     out += _trace(twa, first_path(twa, "RcvRstInTimeWait"), lang=lang)
-    out += ["", t["twa.fix"].format(name=RFC1337.name, description=RFC1337.description,
+    out += ["", t["twa.fix"].format(name=RFC1337.name, description=described(RFC1337.description, lang),
                                     rst=len(firings(fix, "RcvRstInTimeWait")),
                                     ignore=len(firings(fix, "IgnoreRstInTimeWait")),
                                     timeout=len(firings(fix, "TimeoutInTimeWait")), statuses=_statuses(fix)),
@@ -270,12 +264,13 @@ def rfc_gaps_md(lang: str = "en") -> str:
     dead = fw2.verdict("no-deadlock")
     ends = ("close-completion", "no-deadlock", "no-half-open")
     out += [t["fw2"], "", t["fw2.why"].format(config=fw2.config.name,
-                                              description=GAP_SCENARIOS["peer-vanishes"].description), "",
+                                              description=described(GAP_SCENARIOS["peer-vanishes"].description, lang)), "",
             t["fw2.rfc"].format(statuses=_statuses(fw2, ends), message=violation(dead.message, lang)), ""]
     out += _trace(fw2, verdict=dead, lang=lang)
     out += ["", t["fw2.linux"].format(n=len(firings(linux, "FinWait2TimeoutInFinWait2")),
                                       statuses=_statuses(linux, ends)), ""]
-    out += [t["early"], "", t["early.why"].format(description=GAP_SCENARIOS["close-before-established"].description),
+    out += [t["early"], "", t["early.why"].format(
+        description=described(GAP_SCENARIOS["close-before-established"].description, lang)),
             "", t["early.table"], "|---|---:|---|---|---|"]
     for c in EARLY_CONFIGS:
         run = o[f"early {c.name}"]
@@ -309,7 +304,8 @@ def rfc_gaps_md(lang: str = "en") -> str:
 def _restart_section(o: dict, t: dict, lang: str) -> list[str]:
     crash, reuse = o["restart"], o["restart-reuse"]
     stuck = crash.verdict("no-half-open")
-    out = [t["restart"], "", t["restart.why"].format(description=GAP_SCENARIOS["peer-restarts"].description), "",
+    out = [t["restart"], "", t["restart.why"].format(
+        description=described(GAP_SCENARIOS["peer-restarts"].description, lang)), "",
            t["restart.crash"].format(config=crash.config.name, bad=len(firings(crash, "RcvBadAckInSynSent")),
                                      rst=len(firings(crash, "RcvRstInEstablished")),
                                      statuses=_statuses(crash, ("close-completion", "no-deadlock", "no-half-open")),

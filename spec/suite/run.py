@@ -41,6 +41,19 @@ class Outcome:
     def state(self, i: int):
         return self.result.exploration.graph.states[i]
 
+    def transitions(self, pick) -> list[tuple[int, object, int]]:
+        """(source, label, target) of every explored transition that pick(source world, label,
+        target world) accepts."""
+        g = self.result.exploration.graph
+        return [(i, label, j) for i, out in enumerate(g.edges) for label, j in out
+                if pick(g.states[i], label, g.states[j])]
+
+    def path_ending(self, found: list[tuple[int, object, int]]) -> list:
+        """The shortest run that ends by taking one of the transitions ``found``."""
+        g = self.result.exploration.graph
+        i, label, j = min(found, key=lambda f: (g.depth[f[0]], f[0]))
+        return g.path_to(i) + [(label, j)]
+
 
 def machine_for(variant: Variant | None) -> Machine:
     graph = build_graph()

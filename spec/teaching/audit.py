@@ -15,7 +15,7 @@ from ..proofs.proof_report import statement_md
 from ..suite.mutants import Row, kills
 from ..tcp.symbolic import Decider
 from ..tcp.variants import VARIANTS
-from ..views.pictures import OLD_MARK, chart, sequence_mermaid
+from ..views.pictures import chart, sequence_mermaid
 from ..views.render import format_trace
 from ..world.properties import REGISTRY
 from .messages import rfc_ref, say, violation
@@ -241,6 +241,4 @@ def _failures(row: Row, t: dict, lang: str) -> list[str]:
 
 def _trace(outcome, verdict, lang: str) -> list[str]:
     told = narrate_verdict(outcome, verdict, lang)
-    # the chart marks an old duplicate as the segment prints itself: in English
-    mermaid = sequence_mermaid(chart(told)).replace(OLD_MARK, f" {say('segment.old', lang)}")
-    return ["```", format_trace(told), "```", "", "```mermaid", mermaid, "```"]
+    return ["```", format_trace(told), "```", "", "```mermaid", sequence_mermaid(chart(told)), "```"]

@@ -10,10 +10,10 @@ from tcpverify.checker.properties import EndState, Eventually, Invariant
 from tcpverify.checker.status import Status
 
 from ..suite.run import Outcome
-from ..views.steps import TCB_FIELDS, tcb_dict
+from ..views.steps import tcb_dict, tcb_heads
 from ..world.properties import suite
 from ..world.environment import PEER
-from .messages import say, violation, words
+from .messages import errors, say, violation, words
 from .narrator import kind_of, net_action, sent_by
 
 # What the page says of a property in one state: holds, violated, not an end state, over runs.
@@ -79,7 +79,8 @@ class Explorer:
         variant = say("page.variant", self.lang, variant=o.variant.name) if o.variant else ""
         return {"title": say("explore.title", self.lang,
                              what=f"{o.scenario.name} ({o.config.name}{variant})"),
-                "status": o.status, "states": len(self), "lang": self.lang, "fields": TCB_FIELDS,
+                "status": o.status, "states": len(self), "lang": self.lang,
+                "fields": tcb_heads(words("page", ("state", "error"), self.lang)), "errors": errors(self.lang),
                 "properties": [p.name for p in self.props], "jumps": jumps,
                 "words": words("explore", WORDS, self.lang)}
 
@@ -88,4 +89,4 @@ class Explorer:
 
 
 WORDS = ("back", "restart", "moves", "history", "channels", "properties", "jump", "chart", "end",
-         "holds", "violated")
+         "holds", "violated", "init")

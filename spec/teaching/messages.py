@@ -113,12 +113,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page.step": {"en": "Step", "zh": "步骤"},
     "page.tcb": {"en": "Transmission control blocks after this step",
                  "zh": "本步之后两端的传输控制块（TCB）"},
+    "page.state": {"en": "STATE", "zh": "状态"},
+    "page.error": {"en": "ERROR", "zh": "错误"},
     # --- the pictures (spec/views/pictures.py)
     "chart.loop": {"en": "loop for ever", "zh": "无限循环"},
     "chart.forever": {"en": "for ever", "zh": "无限循环"},
     "chart.lost": {"en": "lost", "zh": "丢失"},
     "chart.towards": {"en": "towards {actor}", "zh": "发往 {actor}"},
     "chart.in-flight": {"en": "still in flight", "zh": "仍在传输中"},
+    "chart.old": {"en": "old duplicate", "zh": "旧的重复报文段"},
     "chart.network": {"en": "network", "zh": "网络"},
     "chart.legend": {"en": "Dashed: a segment the network made (an old duplicate, a copy) or one still "
                            "in flight at the end; \u00d7: lost.",
@@ -158,6 +161,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explore.chart": {"en": "Sequence chart so far", "zh": "到目前为止的时序图"},
     "explore.end": {"en": "No step is enabled: the run ends here.", "zh": "没有可执行的步骤：执行路径到此结束。"},
     "explore.holds": {"en": "holds", "zh": "成立"},
+    "explore.init": {"en": "initial state", "zh": "初始状态"},
     "explore.violated": {"en": "violated", "zh": "被违反"},
     "audit.rfc": {"en": "(RFC 9293 {rfc})", "zh": "（RFC 9293 第 {rfc} 节）"},
     # --- the exercises (spec/teaching/exercises.py)
@@ -342,17 +346,72 @@ MESSAGES: dict[str, dict[str, str]] = {
               "instead of the ACK it waits for. In "
               "TIME-WAIT the active closer would still hold the connection, acknowledge the "
               "retransmitted FIN and restart the 2MSL timeout (RFC 9293 3.10.7.4): see `tcpverify "
-              "explain lost-final-ack`. TIME-WAIT's other job, keeping old segments out of a new "
-              "incarnation of the connection (RFC 9293 3.3.2 and 3.6), goes with the quiet time of "
-              "RFC 9293 3.4.3. Why the wait is 2MSL and not less: `tcpverify explain why-2msl`.",
+              "explain lost-final-ack`. TIME-WAIT's other job, keeping the old connection's segments out "
+              "of a new one on the same four-tuple (RFC 9293 3.3.2 and 3.6): `tcpverify explain "
+              "why-time-wait-reuse`. Why the wait is 2MSL and not less: `tcpverify explain why-2msl`.",
         "zh": "四次挥手的最后一个 ACK 丢失了。对端仍处于 LAST-ACK，于是重传它的 FIN；"
               "而主动关闭方已经删除了 TCB，只能按 CLOSED 状态的规则（RFC 9293 第 3.10.7.1 节）回复 RST，"
               "对端本应有序完成的关闭以复位告终，而不是收到它等待的 ACK。如果主动关闭方处于 TIME-WAIT，它仍保留着这个连接，"
               "会确认重传的 FIN 并重新启动 2MSL 计时器（RFC 9293 第 3.10.7.4 节），"
-              "见 `tcpverify explain lost-final-ack`。TIME-WAIT 的另一个作用是不让旧报文段混入"
-              "在同一对端口上新建立的连接中（RFC 9293 第 3.3.2 节和第 3.6 节），"
-              "这与 RFC 9293 第 3.4.3 节规定的静默时间相互配合。为什么要等 2MSL 而不能更短，"
-              "见 `tcpverify explain why-2msl`。",
+              "见 `tcpverify explain lost-final-ack`。TIME-WAIT 的另一个作用是不让旧连接的报文段混入"
+              "同一四元组上新建立的连接（RFC 9293 第 3.3.2 节和第 3.6 节），见 `tcpverify explain "
+              "why-time-wait-reuse`。为什么要等 2MSL 而不能更短，见 `tcpverify explain why-2msl`。",
+    },
+    "topic.why-time-wait-reuse.title": {
+        "en": "Why TIME-WAIT? Old segments and a reused four-tuple",
+        "zh": "为什么需要 TIME-WAIT？旧报文段与重用的四元组",
+    },
+    "topic.why-time-wait-reuse.question": {
+        "en": "Why may a new connection not use the four-tuple of a closed one before TIME-WAIT ends?",
+        "zh": "为什么在 TIME-WAIT 结束之前，新连接不能使用刚关闭的连接的四元组？",
+    },
+    "topic.why-time-wait-reuse.intro": {
+        "en": "TIME-WAIT has a second job (RFC 9293 3.3.2 and 3.6): while it lasts, the four-tuple "
+              "of the old connection is not free for a new one, so the old connection's segments "
+              "still in the network die out before a new connection could take them. In this model "
+              "2MSL expires only once no segment of the connection is in flight. Take TIME-WAIT "
+              "away (variant no-time-wait), let A connect again on the same four-tuple once B "
+              "listens again (scenario reconnect), and let the network lose one segment and "
+              "duplicate one. The checker finds the shortest run in which the new connection is "
+              "built on a segment of the old one:",
+        "zh": "TIME-WAIT 还有第二个作用（RFC 9293 第 3.3.2 节和第 3.6 节）：在它持续期间，旧连接的"
+              "四元组不能分配给新连接，于是旧连接残留在网络中的报文段会在新连接能够收到它们之前消失。"
+              "在本模型中，只有当这个连接不再有任何报文段在网络中传输时，2MSL 才会到期。去掉 TIME-WAIT"
+              "（变体 no-time-wait），让 A 在 B 重新监听之后立即在同一四元组上再次发起连接（场景 "
+              "reconnect），并允许网络丢失一个报文段、复制一个报文段。检查器找出新连接建立在旧连接的"
+              "报文段之上的最短执行路径：",
+    },
+    "topic.why-time-wait-reuse.outro": {
+        "en": "A's ACK of the first handshake was lost, so B retransmitted its SYN,ACK; the network "
+              "duplicated that SYN,ACK and delivered the copy last, after A had closed without "
+              "TIME-WAIT and connected again. A's new SYN-SENT took the old SYN,ACK as the answer "
+              "to its new SYN: under the path condition the new ISN equals the old one, which the "
+              "model allows, since a new ISN may be any 32-bit number (the ISN clock of RFC 9293 "
+              "3.4.1 makes a repeat unlikely, not impossible). A is now ESTABLISHED on B's old ISN, "
+              "while B, listening again, has chosen none: a connection made of the old one's "
+              "numbers, which RFC 9293 3.4.3 forbids (no segment may carry a sequence number that "
+              "an old segment still in the network could duplicate).",
+        "zh": "第一次握手中 A 的 ACK 丢失了，于是 B 重传了它的 SYN,ACK；网络复制了这个 SYN,ACK，并把"
+              "副本放到最后才送达，而这时 A 已经不经 TIME-WAIT 直接关闭并再次发起了连接。A 处于 "
+              "SYN-SENT 的新连接把这个旧的 SYN,ACK 当成了对新 SYN 的应答：在路径条件下，新的 ISN "
+              "恰好等于旧的 ISN。本模型允许这种情况，因为新的 ISN 可以是任意 32 位数（RFC 9293 第 "
+              "3.4.1 节的 ISN 时钟只是让重复不太可能发生，并不能杜绝）。于是 A 依据 B 旧的 ISN 进入了 "
+              "ESTABLISHED，而重新监听的 B 还没有选择任何 ISN：这个连接是用旧连接的序列号拼凑起来的，"
+              "正是 RFC 9293 第 3.4.3 节所禁止的（报文段携带的序列号不能与网络中残留的旧报文段重复）。",
+    },
+    "topic.why-time-wait-reuse.rfc": {
+        "en": "With TIME-WAIT, as RFC 9293 has it (`{command}`), A may connect again only once 2MSL "
+              "has expired, when no segment of the old connection is in flight. The checker "
+              "explores {states} states under the same faults, a new ISN again any 32-bit number, "
+              "and counts {taken} transitions in which a new connection completes its handshake "
+              "on a segment of the old one. That command still reports synchronization "
+              "{status}: {message}; the property compares A, holding the old connection in "
+              "TIME-WAIT, with B's new listener.",
+        "zh": "保留 TIME-WAIT，即按 RFC 9293 的规定（`{command}`），A 只有在 2MSL 到期、旧连接不再有"
+              "报文段在网络中传输之后，才能再次发起连接。在同样的故障下，新的 ISN 同样可以是任意 32 位数，"
+              "检查器探索了 {states} 个状态，新连接依靠旧连接的报文段完成握手的迁移共有 {taken} 个。"
+              "不过这条命令仍会报告 synchronization 为 {status}：{message}；该性质拿在 TIME-WAIT 中"
+              "仍保留着旧连接的 A，去和重新监听的 B 作比较。",
     },
     "topic.why-2msl.title": {
         "en": "Why 2MSL, and not less?",
@@ -384,17 +443,17 @@ MESSAGES: dict[str, dict[str, str]] = {
               "the last ACK and the FIN that answers its loss, and restarts with each FIN that "
               "comes (RFC 9293 3.10.7.4). `tcpverify check normal --loss 2 --retries 3` verifies "
               "the real protocol with two losses. The same wait lets the old segments of this "
-              "connection die out before a new incarnation on the same pair of sockets may begin "
-              "(RFC 9293 3.3.2, 3.4.3): the model takes that as given, and keeps an earlier "
-              "incarnation's sequence numbers far from the current ones.",
+              "connection die out before a new connection on the same four-tuple may begin "
+              "(RFC 9293 3.3.2, 3.4.3): `tcpverify explain why-time-wait-reuse` shows a new "
+              "connection built on an old segment when TIME-WAIT is gone.",
         "zh": "TIME-WAIT 只等了一个重传超时就结束了，而处于 LAST-ACK 的对端还在等待那个丢失的 ACK："
               "它重传的 FIN 到达时，这一端已经是 CLOSED，只能回复 RST（RFC 9293 第 3.10.7.1 节）。"
               "TIME-WAIT 必须比对端 FIN 的每一次重传都持续得更久，而每个 FIN 都可能在网络中停留长达一个 MSL："
               "2MSL 覆盖了最后一个 ACK 以及因它丢失而重传的 FIN，并且每收到一个 FIN 就重新计时"
               "（RFC 9293 第 3.10.7.4 节）。运行 `tcpverify check normal --loss 2 --retries 3` 可以看到"
-              "真实协议在丢失两个报文段时仍然通过验证。同样的等待也让这个连接的旧报文段在同一对套接字上的"
-              "新连接开始之前消失（RFC 9293 第 3.3.2 节和第 3.4.3 节）：本模型把这一点当作前提，"
-              "让先前连接的序列号与当前连接的序列号相距足够远。",
+              "真实协议在丢失两个报文段时仍然通过验证。同样的等待也让这个连接的旧报文段在同一四元组上的"
+              "新连接开始之前消失（RFC 9293 第 3.3.2 节和第 3.4.3 节）：`tcpverify explain "
+              "why-time-wait-reuse` 展示了去掉 TIME-WAIT 之后，新连接如何建立在一个旧报文段之上。",
     },
     "topic.why-fin-wait-2.title": {
         "en": "Why FIN-WAIT-2?",
@@ -507,6 +566,8 @@ VIOLATIONS: tuple[tuple[str, str], ...] = (
     ("{x}'s application was told: user timeout", "{x} 的应用程序收到通知：用户超时"),
     ("{x}'s connection was ended by the forged {seg} while its RCV.NXT was {nxt}",
      "{x} 的连接被伪造的 {seg} 终止，当时它的 RCV.NXT 为 {nxt}"),
+    ("{x}'s connection was ended by the old duplicate {seg}", "{x} 的连接被旧的重复报文段 {seg} 终止"),
+    ("{x} answered a RST with a RST", "{x} 用 RST 回应了一个 RST"),
     ("{x} sent {seg}", "{x} 发送了 {seg}"),
     ("stuck with A {a}, B {b}", "卡住了：A 处于 {a}，B 处于 {b}"),
     ("{x} is left {state} while {peer} is CLOSED", "{x} 停留在 {state}，而 {peer} 已经是 CLOSED"),
@@ -519,6 +580,69 @@ VIOLATIONS: tuple[tuple[str, str], ...] = (
      "旧 SYN 遇上 SYN-RECEIVED 中的 CLOSE（RFC 9293 第 3.10.4 节在 SYN 得到确认之前就进入 FIN-WAIT-1），"
      "会引发一场 ACK 大战；只有在报文段仍在传输时触发的重传计时器才能结束它，而模型只在网络空闲时触发计时器"),
 )
+
+
+# What each scenario (spec/world/config.py) and each variant a zh report names is, keyed by its
+# English: a description changed in English has no zh until this table follows it, and a test
+# fails on every scenario without one.
+DESCRIPTIONS: dict[str, str] = {
+    "A connects to listening B; A closes first, B closes once A's FIN is in":
+        "A 向处于监听状态的 B 发起连接；A 先关闭，B 在收到 A 的 FIN 之后关闭",
+    "A connects to listening B; B closes first": "A 向处于监听状态的 B 发起连接；B 先关闭",
+    "both send a SYN before either arrives (RFC 9293 Figure 7)":
+        "双方都在对方的 SYN 到达之前发出自己的 SYN（RFC 9293 图 7）",
+    "both close once established, in any order (RFC 9293 Figure 13)":
+        "连接建立之后双方都关闭，先后顺序任意（RFC 9293 图 13）",
+    "A closes first; B sends data after A's FIN, then closes":
+        "A 先关闭；B 收到 A 的 FIN 之后继续发送数据，然后关闭",
+    "A aborts (RST); B closes, and aborts if left in FIN-WAIT-2 (no RFC timer ends it)":
+        "A 中止连接（发送 RST）；B 关闭，如果停在 FIN-WAIT-2，就中止连接（RFC 没有规定结束这个状态的计时器）",
+    "A sends data and closes; B closes once A's FIN is in": "A 发送数据后关闭；B 在收到 A 的 FIN 之后关闭",
+    "A closes in SYN-SENT or later, B in SYN-RECEIVED or later (RFC 9293 3.10.4)":
+        "A 在 SYN-SENT 或之后的状态关闭，B 在 SYN-RECEIVED 或之后的状态关闭（RFC 9293 第 3.10.4 节）",
+    "either application aborts before the connection is established, or once it is (RFC 9293 3.10.5)":
+        "任一端的应用程序在连接建立之前或之后中止连接（RFC 9293 第 3.10.5 节）",
+    "both close; then A may abort in any state of its close, B in FIN-WAIT-2 or LAST-ACK (RFC 9293 3.10.5)":
+        "双方都关闭；之后 A 可以在关闭过程中的任一状态中止连接，B 可以在 FIN-WAIT-2 或 LAST-ACK 中止连接"
+        "（RFC 9293 第 3.10.5 节）",
+    "A sends data and closes; B closes without reading: a reset if the data is in (RFC 9293 3.6.1), else "
+    "a FIN; A aborts if a lost reset leaves it in FIN-WAIT-2":
+        "A 发送数据后关闭；B 不读数据就关闭：数据已经到达时发送复位（RFC 9293 第 3.6.1 节），否则发送 FIN；"
+        "如果复位丢失、A 停在 FIN-WAIT-2，A 就中止连接",
+    "A's keep-alive timer fires once while idle, before it closes (RFC 9293 3.8.4); B answers the probe "
+    "with an ACK; either may close first":
+        "A 在关闭之前的空闲期间触发一次保活计时器（RFC 9293 第 3.8.4 节）；B 用 ACK 回应探测报文段；"
+        "任一端都可以先关闭",
+    "B's host crashes once established; A, sending afterwards, finds the half-open connection and is "
+    "reset (RFC 9293 3.5.1, Figure 11)":
+        "连接建立之后 B 的主机崩溃；A 随后发送数据时发现了半开连接，并被复位（RFC 9293 第 3.5.1 节，图 11）",
+    "A connects to B, which never listens: B answers RST": "A 向从不监听的 B 发起连接：B 回应 RST",
+    "B closes while its SYN,ACK may be unacknowledged; a retransmission carries SYN and FIN together "
+    "(RFC 9293 3.10.4, 3.10.7.3)":
+        "B 在它的 SYN,ACK 可能尚未被确认时关闭；一次重传会同时携带 SYN 和 FIN"
+        "（RFC 9293 第 3.10.4 节、第 3.10.7.3 节）",
+    "A closes; B, in CLOSE-WAIT, aborts, and its reset may be lost; A's FIN-WAIT-2 timer, if its graph "
+    "has one, fires once it is due":
+        "A 关闭；处于 CLOSE-WAIT 的 B 中止连接，它的复位可能丢失；如果 A 的状态图里有 FIN-WAIT-2 计时器，"
+        "它会在到期时触发",
+    "B sends data; A's host crashes once B is established and A connects again on the same four-tuple: "
+    "B should find the half-open connection and be reset (RFC 9293 3.5.1, Figure 10), unless A's new "
+    "ISN falls among the old connection's numbers (3.4.1, 3.4.3)":
+        "B 发送数据；B 进入 ESTABLISHED 之后 A 的主机崩溃，A 在同一四元组上重新连接；B 应当发现半开连接"
+        "并被复位（RFC 9293 第 3.5.1 节，图 10），除非 A 的新 ISN 落在旧连接用过的序列号之中"
+        "（第 3.4.1 节、第 3.4.3 节）",
+    "A connects to listening B and closes first; once B listens again, A connects again on the same "
+    "four-tuple, and closes that connection first too":
+        "A 向处于监听状态的 B 发起连接并先关闭；B 重新监听之后，A 在同一四元组上再次发起连接，"
+        "并且同样先关闭这个新连接",
+    "TIME-WAIT drops a RST instead of closing on it (RFC 1337 F1)":
+        "TIME-WAIT 丢弃 RST，而不是收到它就关闭（RFC 1337 的修正 F1）",
+}
+
+
+def described(description: str, lang: str) -> str:
+    """A scenario's or a variant's description in ``lang`` (DESCRIPTIONS)."""
+    return description if lang == "en" else DESCRIPTIONS[description]
 
 
 def _pattern(template: str) -> re.Pattern:
@@ -556,6 +680,11 @@ def words(prefix: str, keys, lang: str) -> dict[str, str]:
     """The texts of ``prefix.KEY`` for each of ``keys``: the words a view is given (a view fills
     in any {placeholder} they hold)."""
     return {k: MESSAGES[f"{prefix}.{k}"][lang] for k in keys}
+
+
+def errors(lang: str) -> dict[str, str]:
+    """What each error a TCB holds (spec/tcp/rules.py) says the user was told, in ``lang``."""
+    return {key.removeprefix("error."): text[lang] for key, text in MESSAGES.items() if key.startswith("error.")}
 
 
 def diagram_words(lang: str) -> dict[str, str]:

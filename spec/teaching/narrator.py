@@ -21,7 +21,7 @@ from ..views.steps import (CALL, CAPTURE, DUPLICATE, FORGE, INIT, LOSE, OLD, REC
 from ..world.environment import (DUPLICATE as NET_DUPLICATE, FORGE as NET_FORGE, LOSE as NET_LOSE,
                                  OLD as NET_OLD, PEER)
 from ..world.system import World
-from .messages import MESSAGES, say, words
+from .messages import MESSAGES, errors, say, words
 
 NET_KIND = {NET_LOSE: LOSE, NET_DUPLICATE: DUPLICATE, NET_OLD: OLD, NET_FORGE: FORGE}  # by event
 
@@ -84,8 +84,7 @@ def narrate(o: Outcome, trace: list, loop_start: int | None = None, lang: str = 
 
 def told_errors(lang: str) -> dict[str, str]:
     """What a TCB's error (spec/tcp/rules.py) says the user was told, in ``lang``."""
-    return {key.removeprefix("error."): say("trace.told", lang, error=text[lang])
-            for key, text in MESSAGES.items() if key.startswith("error.")}
+    return {error: say("trace.told", lang, error=text) for error, text in errors(lang).items()}
 
 
 @functools.lru_cache(maxsize=256)

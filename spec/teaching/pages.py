@@ -12,7 +12,7 @@ from ..views.graph import graph_view
 from ..views.page import WORDS, Lesson, step_through
 from ..views.pictures import chart, sequence_svg, state_diagram_svg
 from ..views.steps import Told
-from .messages import diagram_words, say, violation, words
+from .messages import diagram_words, errors, say, violation, words
 
 
 @dataclass
@@ -56,6 +56,6 @@ def page(o: Outcome, picked: Picked, told: Told, lesson: Lesson | None = None,
     page_title = say("page.lesson", told.lang, what=heading) if heading else say("page.title", told.lang, what=title)
     return step_through(told, context, page_title,
                         violation(picked.message, told.lang),
-                        words("page", WORDS, told.lang),
+                        words("page", WORDS, told.lang), errors(told.lang),
                         state_diagram_svg(graph_view(o.system.machine.graph), diagram_words(told.lang)), sequence_svg(chart(told), title),
                         lesson)

@@ -2,8 +2,10 @@
 
 A topic names a scenario, a configuration and a variant, and either a property
 whose counterexample it shows or waypoints a witness must pass through in order
-(checker.reach.path_through finds the shortest). Nothing here is a trace: the
-checker computes it each time.
+(checker.reach.path_through finds the shortest). A topic may also name a kind of
+transition (``hazard``) that its counterexample must end with and that the RFC graph,
+under the same scenario and faults, is shown never to take. Nothing here is a trace:
+the checker computes it each time.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from ..tcp.variants import VARIANTS
 from ..views.page import Lesson
 from ..views.render import story
 from ..views.steps import Told
-from ..world.config import SCENARIOS, Config
-from ..world.system import World
+from ..world.config import CHECKABLE, Config
+from ..world.system import Step, World, completes_on_old_segment
 from .messages import say, violation
 from .pages import Picked
 
@@ -34,13 +36,16 @@ class Topic:
     variant: str | None = None
     property: str | None = None  # show the counterexample of this property ...
     waypoints: tuple[Callable[[World], bool], ...] = ()  # ... or a witness through these
+    hazard: Callable[[World, Step, World], bool] | None = None
 
-    def command(self) -> str:
-        """The `tcpverify check` command that runs the same check."""
-        c = self.config
+    def command(self, variant: str | None = "") -> str:
+        """The `tcpverify check` command that runs the same check (on ``variant``, if given:
+        None for the RFC graph)."""
+        c, variant = self.config, self.variant if variant == "" else variant
         opts = [f"--loss {c.loss}"] if c.loss else []
+        opts += [f"--dup {c.dup}"] if c.dup else []
         opts += [f"--stale {c.stale}"] if c.stale else []
-        opts += [f"--variant {self.variant}"] if self.variant else []
+        opts += [f"--variant {variant}"] if variant else []
         return " ".join(["tcpverify check", self.scenario, *opts])
 
 
@@ -53,6 +58,7 @@ class Shown:
     trace: list
     loop_start: int | None = None
     message: str = ""
+    rfc: Outcome | None = None  # the RFC graph's run, for a topic with a hazard
 
     def picked(self, lang: str) -> Picked:
         """The run as the step-through page shows it."""
@@ -74,6 +80,8 @@ TOPICS = {t.name: t for t in (
     Topic("why-three-way-handshake", "normal", Config(stale=1), "two-way-handshake",
           property="synchronization"),
     Topic("why-time-wait", "normal", Config(loss=1), "no-time-wait", property="graceful"),
+    Topic("why-time-wait-reuse", "reconnect", Config(loss=1, dup=1), "no-time-wait",
+          property="synchronization", hazard=completes_on_old_segment),
     Topic("why-2msl", "normal", Config(loss=1), "time-wait-too-short", property="graceful"),
     Topic("why-fin-wait-2", "normal", Config(), "no-fin-wait-2", property="graceful"),
     Topic("simultaneous-close", "simultaneous-close", Config(),
@@ -87,12 +95,18 @@ TOPICS = {t.name: t for t in (
 def show(topic: Topic) -> Shown | None:
     """Run the checker for ``topic``; None when the run it expects is not there."""
     variant = VARIANTS[topic.variant] if topic.variant else None
-    o = check_scenario(SCENARIOS[topic.scenario], topic.config, variant)
+    o = check_scenario(CHECKABLE[topic.scenario], topic.config, variant)
     if topic.property is not None:
         v = o.verdict(topic.property)
         if v.status != Status.VIOLATED:
             return None
-        return Shown(topic, o, v.trace, v.loop_start, v.message)
+        if topic.hazard is None:
+            return Shown(topic, o, v.trace, v.loop_start, v.message)
+        (_, before), (label, after) = v.trace[-2:]
+        if not topic.hazard(o.state(before), label, o.state(after)):
+            return None
+        return Shown(topic, o, v.trace, v.loop_start, v.message,
+                     check_scenario(CHECKABLE[topic.scenario], topic.config))
     trace = path_through(o.result.exploration.graph, topic.waypoints)
     return None if trace is None else Shown(topic, o, trace)
 
@@ -109,9 +123,16 @@ def lesson(shown: Shown, lang: str) -> Lesson:
     n = len(shown.trace) - 1
     found = say("run.violated", lang, property=t.property, message=violation(shown.message, lang), length=n) \
         if t.property else say("run.witness", lang, length=n)
+    after = (say(f"topic.{t.name}.outro", lang),)
+    if shown.rfc is not None:
+        sync = shown.rfc.verdict("synchronization")
+        after += (say(f"topic.{t.name}.rfc", lang, command=t.command(None),
+                      states=shown.rfc.result.exploration.stats.states,
+                      taken=len(shown.rfc.transitions(t.hazard)), status=sync.status,
+                      message=violation(sync.message, lang)),)
     return Lesson(say(f"topic.{t.name}.question", lang),
                   (say(f"topic.{t.name}.intro", lang), say("run.live", lang, command=t.command()), found),
-                  (say(f"topic.{t.name}.outro", lang),))
+                  after)
 
 
 def explanation(shown: Shown, told: Told) -> str:
@@ -119,4 +140,4 @@ def explanation(shown: Shown, told: Told) -> str:
     told_lesson = lesson(shown, told.lang)
     intro, live, found = told_lesson.before
     return "\n".join([say(f"topic.{shown.topic.name}.title", told.lang), "", intro, "", live, found, ""]
-                     + story(told) + ["", *told_lesson.after])
+                     + story(told) + ["", "\n\n".join(told_lesson.after)])

@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from .steps import TCB_FIELDS, Told
+from .steps import Told, tcb_heads
 from .template import template
 
 TEMPLATE = template("step-through.html")
-WORDS = ("prev", "next", "keys", "step", "tcb")  # the page's own words, besides the narrator's
+# the page's own words, besides the narrator's; "state" and "error" head the TCB table's rows
+WORDS = ("prev", "next", "keys", "step", "tcb", "state", "error")
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,14 @@ class Lesson:
 
 
 def step_through(told: Told, context: dict, title: str, message: str, words: dict[str, str],
-                 diagram: str, chart: str, lesson: Lesson | None = None) -> str:
+                 errors: dict[str, str], diagram: str, chart: str, lesson: Lesson | None = None) -> str:
     """The page: `context` names the run (embedded as data beside the steps), `words` gives the
-    text of each of WORDS, `diagram` and `chart` are the two SVG pictures, `lesson` the text
-    around the run, if any (also embedded as data)."""
-    data = dict(context, loop_start=told.loop_start, loop=told.loop, back=told.back, fields=TCB_FIELDS,
-                steps=[dict(s.as_dict(), told=s.told) for s in told.steps])
+    text of each of WORDS, `errors` what each error a TCB holds says (spec/tcp/rules.py), `diagram`
+    and `chart` are the two SVG pictures, `lesson` the text around the run, if any (also embedded
+    as data). Every text the page's script draws is in the data: the narrator's words, the TCB
+    table's row heads (the RFC's names of the sequence variables, and `words`) and `errors`."""
+    data = dict(context, loop_start=told.loop_start, loop=told.loop, back=told.back, fields=tcb_heads(words),
+                errors=errors, steps=[dict(s.as_dict(), told=s.told) for s in told.steps])
     if lesson is not None:
         data["lesson"] = {"question": lesson.question, "before": lesson.before, "after": lesson.after}
     text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")

@@ -22,7 +22,7 @@ from .steps import LOSE, TraceStep, Told
 # the state diagram's title, legend, "(and {n} more)" and Figure 5's words, beside which it is
 # given the events' names (call.*, event.*); the sequence chart's (Told.words).
 DIAGRAM_WORDS = ("title", "legend", "legend-2", "more", *FIGURE5)
-CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "legend", "network", "net-lose",
+CHART_WORDS = ("loop", "forever", "lost", "towards", "in-flight", "old", "legend", "network", "net-lose",
                "net-duplicate", "net-old", "net-forge")
 
 # RFC 9293 3.3.2, Figure 5: the open at the top, ESTABLISHED in the middle, the close below.
@@ -227,9 +227,6 @@ def _state_box(state: str, x: int, y: int, end: bool) -> str:
 
 # ------------------------------------------------------------------ message sequence charts
 
-OLD_MARK = " (old duplicate)"  # how spec.segment prints an old duplicate
-
-
 @dataclass
 class Message:
     """One segment on the chart: who sent it (or "net"), where it went, when, and its fate."""
@@ -240,6 +237,7 @@ class Message:
     sent: int  # the step that put it on the wire (0 for one already in flight at the start)
     end: int | None = None  # the step that delivered or lost it; None: still in flight
     lost: bool = False
+    old: bool = False  # an old duplicate of an earlier incarnation
 
 
 @dataclass
@@ -269,12 +267,12 @@ def chart(told: Told) -> Chart:
     first = told.steps[0]
     for sender, channel in zip(("A", "B"), first.in_flight or ((), ())):
         for g in channel:  # a scenario may start with segments on the wire (simultaneous open)
-            put(Message(sender, PEER[sender], str(g), first.step))
+            put(Message(sender, PEER[sender], str(g), first.step, old=g.old))
     for s in told.steps:
         if s.kind == LOSE:
             take(s.to, str(s.segment), s.step, True)
         elif s.actor == "net":
-            put(Message("net", s.to, str(s.segment), s.step))
+            put(Message("net", s.to, str(s.segment), s.step, old=s.segment.old))
         else:
             if s.segment is not None:
                 take(s.actor, str(s.segment), s.step, False)
@@ -303,7 +301,12 @@ def compact(text: str) -> str:
     for a chart, and free of the angle brackets Mermaid reads as markup."""
     fields = dict(re.findall(r"<(\w+)=([^>]*)>", text))
     parts = [fields.get("CTL", "")] + [f"{k}={fields[k]}" for k in ("SEQ", "ACK", "DATA") if k in fields]
-    return " ".join(parts) + (OLD_MARK if text.endswith(OLD_MARK) else "")
+    return " ".join(parts)
+
+
+def _segment_label(c: Chart, m: Message) -> str:
+    """A segment as the Mermaid chart labels it: compact, an old duplicate marked in the chart's words."""
+    return compact(m.text) + (f" ({c.words['old']})" if m.old else "")
 
 
 NET = "N"  # the Mermaid participant that old duplicates and copies come from
@@ -334,11 +337,11 @@ def sequence_mermaid(c: Chart) -> str:
         for m in sent.get(n, []):
             src = NET if m.sender == "net" else m.sender
             if m.end is None:
-                lines.append(f"    {src}-){m.to}: {n}. {compact(m.text)} ({c.words['in-flight']})")
+                lines.append(f"    {src}-){m.to}: {n}. {_segment_label(c, m)} ({c.words['in-flight']})")
             else:
                 arrow = "-x" if m.lost else ("-->>" if m.sender == "net" else "->>")
                 note = f" ({c.words['lost']})" if m.lost else ""
-                lines.append(f"    {src}{arrow}{m.to}: {n}\u2192{m.end}. {compact(m.text)}{note}")
+                lines.append(f"    {src}{arrow}{m.to}: {n}\u2192{m.end}. {_segment_label(c, m)}{note}")
         for x, state in changes.get(n, []):
             lines.append(f"    Note over {x}: {state}")
     if c.loop_start is not None:
@@ -394,7 +397,7 @@ def sequence_svg(c: Chart, title: str) -> str:
                     + text(STATE_X[x], y(n) + 3, state, 11, "middle", 'fill="#111"'))
     arrows = [_line(m, y, last) for m in c.messages]
     taken += [_head(*a) for a in arrows]
-    words = [compact(m.text).removesuffix(OLD_MARK) for m in c.messages]
+    words = [compact(m.text) for m in c.messages]
     lines = [((a[0], a[1]), (a[2], a[3])) for a in arrows]
     spots = _place([_spots(*a[:4], w) for a, w in zip(arrows, words)], taken,
                    [[t for j, t in enumerate(lines) if j != i] for i in range(len(lines))])

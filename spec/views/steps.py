@@ -21,6 +21,12 @@ LOSE, DUPLICATE, OLD, FORGE = "lose", "duplicate", "old", "forge"  # the network
 CAPTURE = "capture"  # replay: a segment passes the capture point
 
 
+def tcb_heads(words: dict[str, str]) -> list[list[str]]:
+    """Each of TCB_FIELDS with the head of its row in a page's TCB table: the reader's word for
+    the state and the error (``words``), the RFC's name for a sequence variable (SND.UNA)."""
+    return [[f, words.get(f, f.upper().replace("_", "."))] for f in TCB_FIELDS]
+
+
 def tcb_dict(t: Tcb) -> dict:
     return {f: (str(getattr(t, f)) if getattr(t, f) is not None else None) for f in TCB_FIELDS}
 

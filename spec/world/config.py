@@ -124,7 +124,8 @@ SCENARIOS = {s.name: s for s in (
 )}
 
 
-# Scenarios outside the default suite: each shows a known gap of RFC 9293 (reports/rfc-gaps.md).
+# Scenarios outside the default suite: each shows a known gap of RFC 9293 (reports/rfc-gaps.md),
+# or what a lesson of `tcpverify explain` needs.
 GAP_SCENARIOS = {s.name: s for s in (
     Scenario("close-before-established", "B closes while its SYN,ACK may be unacknowledged; "
              "a retransmission carries SYN and FIN together (RFC 9293 3.10.4, 3.10.7.3)",
@@ -142,6 +143,11 @@ GAP_SCENARIOS = {s.name: s for s in (
               Call(CLOSE, (ESTABLISHED,))),
              (LISTENS, Call(SEND, (ESTABLISHED,)), Call(OPEN_PASSIVE, (CLOSED,)),
               Call(CLOSE, (LISTEN, CLOSE_WAIT)))),
+    Scenario("reconnect", "A connects to listening B and closes first; once B listens again, A "
+             "connects again on the same four-tuple, and closes that connection first too",
+             (CONNECTS, Call(CLOSE, (ESTABLISHED,)), Call(OPEN_ACTIVE, (CLOSED,), after_peer=3),
+              Call(CLOSE, (ESTABLISHED,))),
+             (LISTENS, closes(CLOSE_WAIT), Call(OPEN_PASSIVE, (CLOSED,)), Call(CLOSE, (CLOSE_WAIT,)))),
 )}
 CHECKABLE = {**SCENARIOS, **GAP_SCENARIOS}  # what `tcpverify check` runs by name
 

@@ -437,9 +437,11 @@ class TcpSystem:
             for result, branch_pc in branches(self.decider, pc, fire):
                 if result is not None:
                     name, new, sent = result
-                    if seg is not None and seg.forged and tcb.state in SYNCHRONIZED \
+                    if seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
                             and new.state not in SYNCHRONIZED:
                         new = new._replace(reset_by=(seg, tcb.rcv_nxt))
+                    if seg is not None and seg.rst and any(s.rst for s in sent):
+                        new = new._replace(answered_rst=True)
                     out.append((Step(x, event, name, seg), self.tcbs(new),
                                 tuple(self._seg(g) for g in sent), self.pcs(branch_pc),
                                 new.incarnations > 1))
@@ -569,6 +571,17 @@ def renumber_isns(w: World) -> World:
     pc = frozenset((rel, val(x), val(y), holds) for rel, x, y, holds in w.pc)
     return World(tcb(w.a, "A"), tcb(w.b, "B"), tuple(map(seg, w.ab)), tuple(map(seg, w.ba)),
                  w.calls, w.budget, pc)
+
+
+def completes_on_old_segment(w: World, step: Step, after: World) -> bool:
+    """``step`` takes an endpoint into a synchronized state on a segment that acknowledges a number
+    of an ISN it chose for an earlier incarnation: the old connection completes the new one's
+    handshake (RFC 9293 3.4.3, 3.5)."""
+    if step.actor not in PEER or step.segment is None or step.segment.ack is None:
+        return False
+    me, now, ack = w.tcb(step.actor), after.tcb(step.actor), step.segment.ack.base
+    return (me.state not in SYNCHRONIZED and now.state in SYNCHRONIZED and me.iss is not None
+            and ack.startswith(iss_base(step.actor, 0)) and ack != me.iss.base)
 
 
 def both_closed(w: World) -> bool:

@@ -6,6 +6,7 @@ import string
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
@@ -22,10 +23,12 @@ from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.figures import report_pictures
 from tcpverify.spec.teaching.messages import LANGS, MESSAGES, diagram_words
 from tcpverify.spec.teaching.narrator import narrate
-from tcpverify.spec.teaching.topics import TOPICS, show
+from tcpverify.spec.teaching.topics import TOPICS, lesson, show
 from tcpverify.spec.views.graph import graph_view
 from tcpverify.spec.views.pictures import LAYOUT, chart, sequence_mermaid, sequence_svg, state_diagram_svg
+from tcpverify.spec.tcp.seq import SeqVal
 from tcpverify.spec.world.config import SCENARIOS, Config
+from tcpverify.spec.world.system import completes_on_old_segment
 
 from tiers import sampled
 
@@ -95,6 +98,37 @@ def test_why_time_wait_lost_final_ack_answered_by_rst():
     assert len(lost) == 1 and lost[0]["to"] == "B" and "CTL=ACK>" in lost[0]["segment"]
     assert "RetransmitInLastAck" in actions(st, "B")
     assert st[-1]["action"] == "RcvSegmentInClosed" and "RST" in st[-1]["sent"][0]
+
+
+def test_why_time_wait_reuse_a_late_copy_of_the_old_syn_ack_completes_the_new_connection():
+    s = shown("why-time-wait-reuse")
+    st = steps("why-time-wait-reuse")
+    assert s.topic.property == "synchronization" and len(st) - 1 == 17
+    assert s.message == "A is ESTABLISHED with IRS=ISS_B, but B has chosen no ISS"
+    # A's third ACK lost, B retransmits its SYN,ACK, the network copies it
+    lost, dup = ([x for x in st if x["action"] == a] for a in ("Lose", "Duplicate"))
+    assert len(lost) == 1 and lost[0]["to"] == "B" and "CTL=ACK>" in lost[0]["segment"]
+    assert "RetransmitInSynReceived" in actions(st, "B")
+    assert len(dup) == 1 and dup[0]["to"] == "A" and "CTL=SYN,ACK>" in dup[0]["segment"]
+    # A closes without TIME-WAIT and connects again: a second ISN
+    assert "TIME-WAIT" not in states(st, "a") and actions(st, "A").count("ActiveOpenInClosed") == 2
+    last = st[-1]
+    assert last["action"] == "RcvSynAckInSynSent" and last["segment"] == dup[0]["segment"]
+    assert last["a"]["state"] == "ESTABLISHED" and last["a"]["iss"] == "ISS_A2" and last["b"]["state"] == "LISTEN"
+    # ... taken only where the new ISN is the old one
+    o, (_, end) = s.outcome, s.trace[-1]
+    assert o.system.decider.valid(o.state(end).pc, "eq", SeqVal("ISS_A2", 0), SeqVal("ISS_A", 0))
+    # the variant takes such transitions, the RFC graph under the same faults none
+    assert o.transitions(completes_on_old_segment) and not s.rfc.transitions(completes_on_old_segment)
+    assert s.rfc.variant is None and s.rfc.config == s.topic.config
+    lesson_text = " ".join(lesson(s, "en").after)
+    assert f"explores {s.rfc.result.exploration.stats.states} states" in lesson_text
+    assert "counts 0 transitions" in lesson_text
+
+
+def test_a_hazard_topic_shows_nothing_when_its_counterexample_does_not_end_in_the_hazard():
+    t = TOPICS["why-time-wait-reuse"]
+    assert show(replace(t, hazard=lambda w, label, after: False)) is None
 
 
 def test_why_fin_wait_2_time_wait_expires_before_the_peer_closes():

@@ -2,25 +2,29 @@
 (explain's text and page, the explorer page, the seed audit). Names stay as they are: states,
 rules, segments, scenario, variant, property, topic and configuration names, and commands."""
 
+import json
 import re
 from html.parser import HTMLParser
 
 import pytest
+from browser import needs_node, page_looks
 
 from tcpverify.spec.cli import main
 from tcpverify.spec.tcp.machine import USER_CALLS
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.audit import AUDIT_CONFIGS, audit_md, default_audit
-from tcpverify.spec.teaching.messages import MESSAGES, VIOLATIONS, violation
+from tcpverify.spec.teaching.messages import MESSAGES, VIOLATIONS, described, errors, violation
 from tcpverify.spec.teaching.topics import TOPICS
-from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
+from tcpverify.spec.world.config import CHECKABLE, DEFAULT_CONFIGS, GAP_SCENARIOS
 from tcpverify.spec.world.properties import every_property
 from tcpverify.spec.tcp.symbolic import Decider
+from tcpverify.spec.tcp.tcb import SEQ_FIELDS
 
 # a word of English prose: lower case after an optional capital, maybe in brackets or before a comma
 WORD = re.compile(r"^[(\[\"']?[A-Za-z]?[a-z]+(?:'s)?[,.;:)\]\"']*$")
-NAMES = sorted({*SCENARIOS, *VARIANTS, *TOPICS, *(p.name for p in every_property(Decider())),
-                *(c.name for c in (*DEFAULT_CONFIGS, *AUDIT_CONFIGS))}, key=len, reverse=True)
+NAMES = sorted({*CHECKABLE, *VARIANTS, *TOPICS, *(p.name for p in every_property(Decider())),
+                *(c.name for c in (*DEFAULT_CONFIGS, *AUDIT_CONFIGS, *(t.config for t in TOPICS.values())))},
+               key=len, reverse=True)
 PROPER = ("Linux", "Billington", "Han")  # proper nouns a zh text names as they are
 MERMAID = re.compile(r"^\s*(sequenceDiagram|participant \w+ as|participant|Note over|loop|end)\b",
                      re.M)  # its keywords
@@ -103,6 +107,29 @@ def test_the_explorer_page_in_zh_is_chinese(tmp_path):
     words = re.findall(r'"(?:label|message)":"([^"]*)"', data) + re.findall(r'"words":\{([^}]*)\}', data)
     props = re.findall(r'"props":\{([^}]*)\}', data)
     assert english("\n".join(words + props)) == []
+    # what its script draws in the TCB table: the row heads and what an application was told
+    doc = json.loads(data)
+    heads = [head for _, head in doc["fields"]]
+    assert english("\n".join(heads + list(doc["errors"].values()))) == []
+    assert {"状态", "错误"} <= set(heads) and doc["errors"]["connection reset"] == "连接被复位"
+
+
+@needs_node
+def test_what_the_step_through_pages_script_draws_in_zh_is_chinese(tmp_path):
+    """The page's script draws each step's words and the TCB table (their row heads, what an
+    application was told): what it shows at every step is Chinese or the RFC's names."""
+    page = tmp_path / "p.html"
+    main(["trace", "connect-to-closed-port", "--lang", "zh", "--quiet", "--html", str(page)])
+    looks = page_looks(page.read_text(encoding="utf-8"))
+    cells = [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", look["tcb"]) for look in looks]
+    told = {text for row in cells for text in row if text in errors("zh").values()}
+    assert told == {errors("zh")["connection reset"]}
+    assert english("\n".join([look["what"] for look in looks] + [" ".join(row) for row in cells])) == []
+    names = {"", "A", "B", *(f.upper().replace("_", ".") for f in SEQ_FIELDS)}
+    heads = {re.findall(r"<th[^>]*>([^<]*)</th>", look["tcb"])[k] for look in looks for k in range(3)}
+    rows = {h for look in looks for h in re.findall(r"<tr><th>([^<]*)</th>", look["tcb"])}
+    assert heads <= names and all(h in names or re.search(r"[\u4e00-\u9fff]", h) for h in rows)
+    assert rows - names == {MESSAGES["page.state"]["zh"], MESSAGES["page.error"]["zh"]}
 
 
 @pytest.mark.slow
@@ -111,13 +138,25 @@ def test_the_seed_audit_in_zh_is_chinese():
 
 
 def test_the_rfc_gaps_report_in_zh_is_chinese():
-    from tcpverify.spec.reports.rfc_gaps import rfc_gaps_md, runs
+    from tcpverify.spec.reports.rfc_gaps import RFC1337, rfc_gaps_md, runs
     zh, en = rfc_gaps_md("zh"), rfc_gaps_md("en")
     assert english(zh, {o.config.name for o in runs().values()}) == []
     # the same traces and tables as the English report: as many lines of each, the same TCBs
     shape = lambda text: [(line.count("|"), line.count("ISS_")) for line in text.splitlines()  # noqa: E731
                           if line.startswith(("|", "       A ", "       B "))]
     assert shape(zh) == shape(en) and zh.count("```") == en.count("```") > 6
+    # the scenarios and the variant it describes, in the words of the one table
+    for description in (*(s.description for s in GAP_SCENARIOS.values() if s.name != "reconnect"),
+                        RFC1337.description):
+        assert description in en and described(description, "zh") in zh
+
+
+def test_every_scenario_description_has_its_chinese():
+    for s in CHECKABLE.values():
+        zh = described(s.description, "zh")
+        assert zh != s.description and english(zh) == [], s.name
+    with pytest.raises(KeyError):
+        described("a description no table has", "zh")
 
 
 def test_every_error_an_application_is_told_has_its_words():

@@ -5,20 +5,19 @@ import fnmatch
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from browser import browser
+from browser import Scripts, browser, needs_node, page_looks
 
 import tcpverify.spec
 from tcpverify.spec.cli import main
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.teaching.messages import MESSAGES
 from tcpverify.spec.teaching.narrator import narrate
 from tcpverify.spec.teaching.pages import pick
 from tcpverify.spec.world.config import SCENARIOS, Config
@@ -41,95 +40,15 @@ def test_no_page_is_written_inside_python():
     assert found == []
 
 
-class Scripts(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.scripts, self._in = [], False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "script":
-            self._in = True
-            self.scripts.append([dict(attrs), ""])
-
-    def handle_endtag(self, tag):
-        self._in = self._in and tag != "script"
-
-    def handle_data(self, data):
-        if self._in:
-            self.scripts[-1][1] += data
-
-
-# Just enough of a browser for the page's script: the elements it looks up, by selector.
-DOM = r"""
-const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
-function node(attrs) {
-  const classes = new Set();
-  const n = {attrs: attrs || {}, textContent: "", innerHTML: "", kids: {},
-    classList: {toggle(c, on) { if (on) classes.add(c); else classes.delete(c); }, has: c => classes.has(c)},
-    getAttribute(k) { return k in this.attrs ? String(this.attrs[k]) : null; },
-    hasAttribute(k) { return k in this.attrs; },
-    setAttribute(k, v) { this.attrs[k] = v; },
-    querySelector(sel) { return this.kids[sel]; }};
-  return n;
-}
-const ids = {};
-for (const id of ["prev", "next", "pos", "what", "tcb", "chart"]) ids[id] = node();
-ids.trace = node(); ids.trace.textContent = input.data;
-ids.chart.scrollTop = 0; ids.chart.clientHeight = 600;
-ids.chart.kids.svg = {getBoundingClientRect: () => ({width: 820}), viewBox: {baseVal: {width: 820}}};
-const states = input.states.map(([s, end]) => { const g = node(end ? {"data-state": s, "data-end": "1"} : {"data-state": s});
-  g.kids[".tag-a"] = node(); g.kids[".tag-b"] = node(); return g; });
-const edges = input.edges.map(e => node({"data-edges": e}));
-const rows = input.rows.map(r => { const e = node({"data-step": r}); e.y = {baseVal: {value: 44 * r}}; return e; });
-const msgs = input.msgs.map(m => node({"data-sent": m[0], "data-end": m[1]}));
-let keydown = null;
-global.location = {hash: ""};
-global.history = {replaceState(a, b, h) { location.hash = h; }};
-global.document = {
-  getElementById: id => ids[id],
-  querySelectorAll: sel => ({"#diagram .state": states, "#diagram .edge": edges, "#chart .row": rows,
-                             "#chart .msg": msgs})[sel],
-  querySelector: sel => sel === "#diagram .state[data-end]" ? states.find(g => g.hasAttribute("data-end")) || null
-    : rows.find(r => sel === '#chart .row[data-step="' + r.attrs["data-step"] + '"]'),
-  addEventListener: (ev, f) => { keydown = f; },
-};
-const seen = [];
-function look() {
-  seen.push({what: ids.what.textContent, pos: ids.pos.textContent, hash: location.hash, tcb: ids.tcb.innerHTML,
-             a: states.filter(g => g.classList.has("on-a")).map(g => [g.attrs["data-state"], "data-end" in g.attrs]),
-             b: states.filter(g => g.kids[".tag-b"].attrs.visibility === "visible")
-                      .map(g => [g.attrs["data-state"], "data-end" in g.attrs]),
-             fired: edges.filter(e => e.classList.has("fired")).map(e => e.attrs["data-edges"]),
-             flying: msgs.filter(m => m.classList.has("flying")).length});
-}
-new Function(input.script)();
-look();
-for (let i = 1; i < input.rows.length; i++) { ids.next.onclick(); look(); }
-keydown({key: "ArrowLeft", preventDefault() {}}); look();
-console.log(JSON.stringify(seen));
-"""
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the page's script")
+@needs_node
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_page_script_steps_through_the_narrators_words(tmp_path, lang):
     out = tmp_path / "p.html"
     args = ["normal", "--variant", "fin-on-ack-of-fin", "--property", "close-completion"]
     assert main(["trace", *args, "--html", str(out), "--lang", lang]) == 1
     text = out.read_text(encoding="utf-8")
-    p = Scripts()
-    p.feed(text)
-    data = next(s for a, s in p.scripts if a.get("id") == "trace")
-    script = next(s for a, s in p.scripts if not a)
-    doc = json.loads(data)
-    rows = list(range(len(doc["steps"])))
-    msgs = re.findall(r'class="msg" data-sent="(\d+)" data-end="(\d*)"', text)
-    states = [[s, bool(end)] for s, end in re.findall(r'class="state" data-state="([^"]+)"( data-end="1")?', text)]
     edges = re.findall(r'class="edge" data-edges="([^"]+)"', text)
-    run = subprocess.run(["node", "-e", DOM], input=json.dumps(
-        {"data": data, "script": script, "states": states, "edges": edges, "rows": rows, "msgs": msgs}),
-        capture_output=True, text=True, check=True)
-    seen = json.loads(run.stdout)
+    seen = page_looks(text)
 
     o = check_scenario(SCENARIOS["normal"], Config(), VARIANTS["fin-on-ack-of-fin"])
     picked = pick(o, "close-completion")
@@ -151,7 +70,7 @@ def test_the_page_script_steps_through_the_narrators_words(tmp_path, lang):
         assert look["fired"] == [e for e in edges if s.actor in ("A", "B") and s.action in e.split()]
         rows = re.findall(r"<tr><th>([^<]*)</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td></tr>", look["tcb"])
         for k, t in ((1, s.a), (2, s.b)):  # a CLOSED endpoint has no TCB (RFC 9293 3.3.2)
-            held = {r[0] for r in rows if r[k]} - {"STATE", "ERROR"}
+            held = {r[0] for r in rows if r[k]} - {MESSAGES["page.state"][lang], MESSAGES["page.error"][lang]}
             assert held == set() or t.state != "CLOSED", (s.step, held)
     assert seen[-1]["pos"] == f"{last - 1} / {last}"  # the left arrow goes one step back
     assert any(look["flying"] for look in seen)

@@ -153,6 +153,17 @@ def test_mermaid_shows_an_old_duplicate_coming_from_the_network():
     assert not re.search(r"^    A-->>", mer, re.M)
 
 
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_mermaid_marks_an_old_duplicate_in_the_charts_own_words(lang):
+    c = chart(topic("why-three-way-handshake", lang))
+    mark = f" ({MESSAGES['chart.old'][lang]})"
+    old = [m for m in c.messages if m.old]
+    labels = [line for line in sequence_mermaid(c).splitlines() if line.startswith("    N-->>")]
+    assert old and len(labels) == len(old) and all(line.endswith(mark) for line in labels)
+    assert lang == "en" or "(old duplicate)" not in sequence_mermaid(c)
+
+
 def boxes_and_curves(svg: str):
     """Every state's box, and every drawn edge as (its edges' names, points along its curve)."""
     root = ET.fromstring(svg)
