@@ -23,7 +23,8 @@ class Tcb(NamedTuple):
     received: int = 0  # data octets delivered to the application
     incarnations: int = 0  # ISNs chosen so far; names the next ISS base
     error: str | None = None  # what the user was told: reset, refused, timeout
-    reset_by: tuple | None = None  # ghost: (forged segment that ended the connection, RCV.NXT then)
+    reset_by: tuple | None = None  # ghost: (forged or old segment that ended the connection, RCV.NXT then)
+    answered_rst: bool = False  # ghost: it answered a RST with a RST
 
     def describe(self) -> str:
         parts = [self.state]

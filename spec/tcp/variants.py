@@ -112,6 +112,16 @@ def _no_challenge_ack(g):
             retarget(g, key, CLOSED, action=_reset_on_syn)
 
 
+def _rst_without_window(g):
+    """An unacceptable RST ends ESTABLISHED: the SEQ test of RFC 9293 3.10.7.4 is skipped."""
+    retarget(g, "DropUnacceptableRstInEstablished", CLOSED, action=r.connection_reset)
+
+
+def _closed_answers_rst(g):
+    """CLOSED answers a RST as any other segment; RFC 9293 3.10.7.1 says to discard it."""
+    edge(g, "DropRstInClosed")[2]["action"] = r.reply_reset
+
+
 def _reset_on_syn(v: r.View):
     """send <SEQ=SND.NXT><CTL=RST>, signal "connection reset", delete the TCB"""
     return v.tcb._replace(error="connection reset"), (Segment(seq=v.tcb.snd_nxt, rst=True),)
@@ -205,6 +215,9 @@ VARIANTS = {v.name: v for v in (
             lambda g: remove(g, "TimeoutInTimeWait")),
     Variant("no-challenge-ack", "RFC 793: an in-window RST or SYN resets (no RFC 5961 challenge ACK)",
             _no_challenge_ack),
+    Variant("rst-without-window", "ESTABLISHED takes a RST whatever its SEQ (no window test)",
+            _rst_without_window),
+    Variant("closed-answers-rst", "CLOSED answers a RST with a RST", _closed_answers_rst),
     *(Variant(name, text, transform) for name, text, transform in SEED_DEPARTURES),
     Variant("seed-literal", "the seed post's handshake and close, every notation as written",
             _seed_literal),

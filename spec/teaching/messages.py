@@ -570,6 +570,8 @@ VIOLATIONS: tuple[tuple[str, str], ...] = (
     ("{x}'s application was told: user timeout", "{x} 的应用程序收到通知：用户超时"),
     ("{x}'s connection was ended by the forged {seg} while its RCV.NXT was {nxt}",
      "{x} 的连接被伪造的 {seg} 终止，当时它的 RCV.NXT 为 {nxt}"),
+    ("{x}'s connection was ended by the old duplicate {seg}", "{x} 的连接被旧的重复报文段 {seg} 终止"),
+    ("{x} answered a RST with a RST", "{x} 用 RST 回应了一个 RST"),
     ("{x} sent {seg}", "{x} 发送了 {seg}"),
     ("stuck with A {a}, B {b}", "卡住了：A 处于 {a}，B 处于 {b}"),
     ("{x} is left {state} while {peer} is CLOSED", "{x} 停留在 {state}，而 {peer} 已经是 CLOSED"),

@@ -161,7 +161,7 @@ def graceful(d: Decider, **common) -> Invariant:
 def blind_reset_resistance(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, _ in _endpoints(w):
-            if t.reset_by is None:
+            if t.reset_by is None or not t.reset_by[0].forged:
                 continue
             seg, nxt = t.reset_by
             if not (seg.rst and d.valid(w.pc, "eq", seg.seq, nxt)):
@@ -169,6 +169,31 @@ def blind_reset_resistance(d: Decider, **common) -> Invariant:
         return None
 
     return Invariant(check=_memoized(check, _tcbs), **common)
+
+
+def old_duplicates_harmless(d: Decider, **common) -> Invariant:
+    def check(w: World):
+        for x, t, _ in _endpoints(w):
+            if t.reset_by is not None and t.reset_by[0].old:  # the words say old: not its mark
+                return f"{x}'s connection was ended by the old duplicate {t.reset_by[0]._replace(old=False)}"
+        return None
+
+    return Invariant(check=_memoized(check, _tcbs), **common)
+
+
+def no_rst_for_rst(d: Decider, **common) -> Invariant:
+    def check(w: World):
+        for x, t, _ in _endpoints(w):
+            if t.answered_rst:
+                return f"{x} answered a RST with a RST"
+        return None
+
+    return Invariant(check=_memoized(check, _tcbs), **common)
+
+
+def _old_to_synchronized(w: World) -> bool:
+    return any(seg.old and w.tcb(to).state in SYNCHRONIZED
+               for to, ch in (("B", w.ab), ("A", w.ba)) for seg in ch)
 
 
 def _ended(w: World) -> bool:
@@ -255,6 +280,14 @@ def crash_excluded(scenario: Scenario, config: Config) -> str:
     return ""
 
 
+def only_with_old_duplicates(scenario: Scenario, config: Config) -> str:
+    return "" if config.stale else "no old duplicates (--stale 0)"
+
+
+def only_with_injected(scenario: Scenario, config: Config) -> str:
+    return "" if config.stale or config.forge else "no old or forged segments (--stale 0, --forge 0)"
+
+
 def graceful_excluded(scenario: Scenario, config: Config) -> str:
     """graceful holds only with fewer losses than retries, no abort, no duplicates, no forging."""
     if config.forge:
@@ -290,6 +323,7 @@ class Registered:
     bmc: bool = False  # has a bad-state predicate in spec/proofs/bmc.py (BAD_STATES)
     inductive: tuple[str, ...] = ()  # the obligations of spec/proofs/obligations.py proving it inductive
     seen_by_users: bool = False  # its failure is what the applications see: an error, a hung end
+    no_z3: str = ""  # why it has neither a bad-state predicate nor an inductive obligation
 
     def property(self, decider: Decider) -> Property:
         return self.explicit(decider, name=self.name, description=self.meaning, witness=self.witness,
@@ -342,7 +376,22 @@ REGISTRY = (
         "exactly (RFC 5961 3.2, 4.2)",
         blind_reset_resistance, lambda w: w.a.reset_by is not None or w.b.reset_by is not None,
         "a connection ended by a forged RST at RCV.NXT",
-        not_applicable=only_under_forging),
+        not_applicable=only_under_forging,
+        no_z3="BMC does not encode --forge (spec/proofs/bmc.py NOT_ENCODED), nor the ghost that "
+              "records what ended a connection"),
+    Registered(
+        "old-duplicates-harmless",
+        "an old duplicate never ends a synchronized connection: its numbers lie outside the "
+        "window (RFC 9293 3.5.2, 3.10.7.4)",
+        old_duplicates_harmless, _old_to_synchronized, "an old duplicate in flight to a synchronized endpoint",
+        not_applicable=only_with_old_duplicates,
+        no_z3="the symbolic relations do not carry the ghost that records what ended a connection"),
+    Registered(
+        "no-rst-for-rst", "no endpoint answers a RST with a RST (RFC 9293 3.5.2, 3.10.7.1)",
+        no_rst_for_rst, lambda w: any(seg.rst for seg in w.ab + w.ba), "a RST in flight",
+        not_applicable=only_with_injected,
+        no_z3="a fact of single steps, not of states: the symbolic relations do not carry the ghost "
+              "that records it"),
 )
 BY_NAME = {r.name: r for r in REGISTRY}
 PROPERTY_NAMES = tuple(BY_NAME)

@@ -312,9 +312,11 @@ class TcpSystem:
             for result, branch_pc in branches(self.decider, pc, fire):
                 if result is not None:
                     name, new, sent = result
-                    if seg is not None and seg.forged and tcb.state in SYNCHRONIZED \
+                    if seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
                             and new.state not in SYNCHRONIZED:
                         new = new._replace(reset_by=(seg, tcb.rcv_nxt))
+                    if seg is not None and seg.rst and any(s.rst for s in sent):
+                        new = new._replace(answered_rst=True)
                     out.append((Step(x, event, name, seg), self.tcbs(new),
                                 tuple(self._seg(g) for g in sent), self.pcs(branch_pc),
                                 new.incarnations > 1))

@@ -42,6 +42,12 @@ KILLS = [
     ("fin-on-final-ack", "normal", L0, {"fin-accounting": 9}),
     ("seed-literal", "normal", L0, {"synchronization": 4, "fin-accounting": 4, "graceful": 7}),
     ("no-challenge-ack", "normal", FORGE, {"blind-reset-resistance": 5}),
+    ("rst-without-window", "normal", STALE,
+     {"old-duplicates-harmless": 5, "close-completion": 6, "no-deadlock": 6, "no-half-open": 6}),
+    ("rst-without-window", "normal", FORGE, {"blind-reset-resistance": 5}),
+    ("closed-answers-rst", "normal", STALE, {"no-rst-for-rst": 2}),
+    # two CLOSED endpoints answer each other's RSTs for ever: a RST war, a fair lasso
+    ("closed-answers-rst", "connect-to-closed-port", STALE, {"no-rst-for-rst": 2, "close-completion": 5}),
 ]
 
 
@@ -70,7 +76,7 @@ def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_und
     assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5}
     assert row.kills["blind-reset-resistance"].outcome.config == FORGE
     md = mutants_md([row])
-    assert "| no-challenge-ack | " + "- | " * 8 + "5 | yes |" in md and "Survivors" not in md
+    assert "| no-challenge-ack | " + "- | " * 8 + "5 | - | - | yes |" in md and "Survivors" not in md
     assert "## Blind injection" in md
 
 
@@ -79,5 +85,5 @@ def test_a_report_row_says_which_property_kills_first():
     row = Row(VARIANTS["syn-ack-acks-too-far"])
     row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == Status.VIOLATED}
     md = mutants_md([row])
-    assert "| syn-ack-acks-too-far | - | - | 2 | - | - | 3 | - | - | - | yes |" in md
+    assert "| syn-ack-acks-too-far | - | - | 2 | - | - | 3 | - | - | - | - | - | yes |" in md
     assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful |" in md

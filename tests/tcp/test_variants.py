@@ -53,6 +53,10 @@ BROKEN = {
     ("seed-literal", "normal", Config()): {"synchronization": (4, None), "fin-accounting": (4, None),
                                            "graceful": (7, None)},
     ("no-challenge-ack", "simultaneous-close", Config(forge=1)): {"blind-reset-resistance": (5, None)},
+    ("rst-without-window", "normal", STALE1): {"old-duplicates-harmless": (5, None), "close-completion": (6, None),
+                                               "no-deadlock": (6, None), "no-half-open": (6, None)},
+    ("closed-answers-rst", "connect-to-closed-port", STALE1): {"no-rst-for-rst": (2, None),
+                                                               "close-completion": (5, 3)},
 }
 
 # Findings (docs/findings.md): runs in which a variant breaks nothing.

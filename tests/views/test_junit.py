@@ -12,6 +12,7 @@ from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.narrator import narrate_verdict
 from tcpverify.spec.views.render import format_trace
 from tcpverify.spec.world.config import SCENARIOS, Config
+from tcpverify.spec.world.properties import PROPERTY_NAMES
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).parents[1] / "data" / "junit.xsd")
 
@@ -32,7 +33,7 @@ def test_one_testcase_per_run_and_property_with_failures_and_skips(tmp_path, mon
     assert sorted(suites) == ["abort | loss 0", "abort | loss 1", "abort | loss 1 | no-time-wait",
                               "normal | loss 0", "normal | loss 1", "normal | loss 1 | no-time-wait"]
     cases = root.findall("testsuite/testcase")
-    assert root.get("tests") == str(len(cases)) == str(6 * 9)
+    assert root.get("tests") == str(len(cases)) == str(6 * len(PROPERTY_NAMES))
     failures = [c for c in cases if c.find("failure") is not None]
     assert [(c.get("classname"), c.get("name")) for c in failures] == \
         [("normal | loss 1 | no-time-wait", "graceful")]

@@ -28,6 +28,11 @@ def test_every_bad_state_predicate_is_registered_and_every_registered_one_exists
     assert set(BAD_STATES) == {r.name for r in REGISTRY if r.bmc}
 
 
+def test_every_property_has_a_z3_form_or_says_why_not():
+    for r in REGISTRY:
+        assert bool(r.bmc or r.inductive) != bool(r.no_z3), r.name
+
+
 def _inductive_obligations():
     return {ob.name: ob for ob in obligations() if ob.name.startswith(("inductive-", "cross-"))}
 
@@ -60,8 +65,12 @@ def test_suite_checks_every_applicable_property_and_says_why_the_others_are_not(
 
 def test_n_a_rules():
     normal, abort = SCENARIOS["normal"], SCENARIOS["abort"]
-    assert suite(Decider(), normal, Config())[1] == {"blind-reset-resistance": "no forged segments (--forge 0)"}
+    assert suite(Decider(), normal, Config())[1] == {
+        "blind-reset-resistance": "no forged segments (--forge 0)",
+        "old-duplicates-harmless": "no old duplicates (--stale 0)",
+        "no-rst-for-rst": "no old or forged segments (--stale 0, --forge 0)"}
     assert suite(Decider(), abort, Config())[1]["graceful"] == "the scenario aborts"
     forged = suite(Decider(), abort, Config(forge=1))[1]
+    assert forged.pop("old-duplicates-harmless") == "no old duplicates (--stale 0)"
     assert sorted(forged) == ["close-completion", "graceful", "no-deadlock", "no-half-open"]
     assert len(set(forged.values())) == 1  # forging outranks the abort for graceful
