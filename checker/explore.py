@@ -43,12 +43,30 @@ class EdgeList:
         self.labels: list = []
         self.targets = array("i")
 
+    @classmethod
+    def of(cls, edges) -> "EdgeList":
+        """The EdgeList of state i's [(label, target), ...] for each i."""
+        out = cls()
+        for e in edges:
+            out.append(e)
+        return out
+
+    def append(self, edges) -> None:
+        """The next state's [(label, target), ...]."""
+        self.labels.extend(label for label, _ in edges)
+        self.targets.extend(t for _, t in edges)
+        self.first.append(len(self.targets))
+
     def __len__(self) -> int:
         return len(self.first) - 1
 
     def __getitem__(self, i: int) -> list[tuple[Hashable, int]]:
         lo, hi = self.first[i], self.first[i + 1]
         return list(zip(self.labels[lo:hi], self.targets[lo:hi]))
+
+    def targets_of(self, i: int) -> array:
+        """State i's edges' targets."""
+        return self.targets[self.first[i]:self.first[i + 1]]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))

@@ -40,12 +40,14 @@ def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
         if g.parent[i] == -1 and bad[i]:
             parent[i] = -1
             queue.append(i)
+    targets_of = g.edges.targets_of
     while queue:
         i = queue.popleft()
         order.append(i)
-        if not g.edges[i]:
+        out = targets_of(i)
+        if not out:
             return Lasso(_stem(g, parent, i), [])
-        for _, j in g.edges[i]:
+        for j in out:
             if bad[j] and parent[j] == UNSEEN:
                 parent[j] = i
                 queue.append(j)
@@ -65,7 +67,7 @@ def _fair_component(g, prop, nodes):
     work = sorted(_components(g, nodes))
     while work:
         comp = set(work.pop(0))
-        if len(comp) == 1 and not any(j in comp for _, j in g.edges[next(iter(comp))]):
+        if len(comp) == 1 and not any(j in comp for j in g.edges.targets_of(next(iter(comp)))):
             continue
         enabled = set().union(*(_classes(g, prop, i) for i in comp))
         taken = set().union(*(_classes(g, prop, i, comp) for i in comp))
@@ -90,6 +92,7 @@ def _components(g: StateGraph, nodes) -> list[list[int]]:
     stack: list[int] = []
     out = []
     count = 0
+    targets_of = g.edges.targets_of
 
     def enter(v: int) -> tuple[int, object]:
         nonlocal count
@@ -97,7 +100,7 @@ def _components(g: StateGraph, nodes) -> list[list[int]]:
         count += 1
         stack.append(v)
         on_stack[v] = 1
-        return v, iter([j for _, j in g.edges[v] if inside[j]])
+        return v, iter([j for j in targets_of(v) if inside[j]])
 
     for root in nodes:
         if index[root] >= 0:

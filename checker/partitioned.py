@@ -253,9 +253,7 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
         for e in out_edges:
             if e is None:  # a state of the last level, left unexpanded by the state limit
                 break
-            g.edges.labels.extend(label for label, _ in e)
-            g.edges.targets.extend(t for _, t in e)
-            g.edges.first.append(len(g.edges.targets))
+            g.edges.append(e)
     limits = limits + model.limits_hit()
     g.complete = not limits
     stats = Stats(states=total, transitions=transitions, depth=max(g.depth, default=0),

@@ -77,6 +77,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "head.sends": {"en": "sends {segments}", "zh": "发送 {segments}"},
     "trace.condition": {"en": "under the path condition: {literals}", "zh": "路径条件：{literals}"},
     "trace.and": {"en": " and ", "zh": " 且 "},
+    "list.and": {"en": " and ", "zh": " 和 "},
+    "list.comma": {"en": ", ", "zh": "、"},
     "trace.not-lt": {"en": "not <", "zh": "≮"},
     "trace.told": {"en": '(told "{error}")', "zh": "（应用程序收到通知：{error}）"},
     # what an application is told (spec/tcp/rules.py, a TCB's error)
@@ -404,14 +406,16 @@ MESSAGES: dict[str, dict[str, str]] = {
               "has expired, when no segment of the old connection is in flight. The checker "
               "explores {states} states under the same faults, a new ISN again any 32-bit number, "
               "and counts {taken} transitions in which a new connection completes its handshake "
-              "on a segment of the old one. That command still reports synchronization "
+              "on a segment of the old one; of the properties the variant violates, it verifies "
+              "{verified}. That command still reports synchronization "
               "{status}: {message}; the property compares A, holding the old connection in "
               "TIME-WAIT, with B's new listener.",
         "zh": "保留 TIME-WAIT，即按 RFC 9293 的规定（`{command}`），A 只有在 2MSL 到期、旧连接不再有"
-              "报文段在网络中传输之后，才能再次发起连接。在同样的故障下，新的 ISN 同样可以是任意 32 位数，"
-              "检查器探索了 {states} 个状态，新连接依靠旧连接的报文段完成握手的迁移共有 {taken} 个。"
-              "不过这条命令仍会报告 synchronization 为 {status}：{message}；该性质拿在 TIME-WAIT 中"
-              "仍保留着旧连接的 A，去和重新监听的 B 作比较。",
+              "报文段在网络中传输之后，才能再次发起连接。故障相同，新的 ISN 也同样可以是任意 32 位数："
+              "检查器探索了 {states} 个状态，其中新连接依靠旧连接的报文段完成握手的迁移有 {taken} 个；"
+              "变体违反的性质中，有 {verified} 在这里通过了验证。"
+              "不过这条命令仍会报告 synchronization 为 {status}：{message}。这是因为该性质把在 TIME-WAIT "
+              "中仍保留着旧连接的 A 与重新监听的 B 相比较。",
     },
     "topic.why-2msl.title": {
         "en": "Why 2MSL, and not less?",
@@ -678,6 +682,13 @@ def rfc_ref(sections: str, lang: str) -> str:
     if lang == "en":
         return sections
     return re.sub(r"(Figure|Table) (\d+)", lambda m: f"{'图' if m[1] == 'Figure' else '表'} {m[2]}", sections)
+
+
+def listed(items: list[str], lang: str) -> str:
+    """a, b and c in ``lang``."""
+    if len(items) < 2:
+        return "".join(items)
+    return say("list.comma", lang).join(items[:-1]) + say("list.and", lang) + items[-1]
 
 
 def say(key: str, lang: str, **values) -> str:

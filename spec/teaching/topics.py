@@ -24,7 +24,7 @@ from ..views.render import story
 from ..views.steps import Told
 from ..world.config import CHECKABLE, Config
 from ..world.system import Step, World, completes_on_old_segment
-from .messages import say, violation
+from .messages import listed, say, violation
 from .pages import Picked
 
 
@@ -126,9 +126,12 @@ def lesson(shown: Shown, lang: str) -> Lesson:
     after = (say(f"topic.{t.name}.outro", lang),)
     if shown.rfc is not None:
         sync = shown.rfc.verdict("synchronization")
+        verified = [v.property for v in shown.outcome.result.verdicts if v.status == Status.VIOLATED
+                    and shown.rfc.verdict(v.property).status == Status.VERIFIED]
         after += (say(f"topic.{t.name}.rfc", lang, command=t.command(None),
                       states=shown.rfc.result.exploration.stats.states,
-                      taken=len(shown.rfc.transitions(t.hazard)), status=sync.status,
+                      taken=len(shown.rfc.transitions(t.hazard)), verified=listed(verified, lang),
+                      status=sync.status,
                       message=violation(sync.message, lang)),)
     return Lesson(say(f"topic.{t.name}.question", lang),
                   (say(f"topic.{t.name}.intro", lang), say("run.live", lang, command=t.command()), found),

@@ -1,8 +1,9 @@
 """The environment of the two endpoints, written once as named actions: a TLA+ Next.
 
 Each action has a name, an enabling condition and an effect over one parameter (an
-endpoint, a segment in flight, a kind of injected segment), and the Config budget
-that allows it at all. Next is the union of ENVIRONMENT, in the groups of NEXT. An
+endpoint, a segment in flight, a kind of injected segment), the Config budget
+that allows it at all, and the parts of the world it reads for the endpoint its
+parameter names (TcpSystem reuses its effects on every world that agrees on them). Next is the union of ENVIRONMENT, in the groups of NEXT. An
 action that fires an endpoint's state graph lists the events it fires it on; the
 step is then named by the edge taken. A fault's step is named by the action.
 
@@ -32,8 +33,14 @@ FORGED_KINDS = ("RST", "SYN")  # RFC 5961 3 and 4
 
 @dataclass(frozen=True)
 class Action:
-    """One environment action. ``over(system, w)`` yields its parameter values; ``enabled`` and
-    ``effect`` take (system, w, p); the effect is the list of (step, successor)."""
+    """One environment action. ``over(system, w, x)`` yields its parameter values that name
+    endpoint x, for x in ``order``; ``enabled`` and ``effect`` take (system, w, p); the effect
+    is the list of (step, successor).
+
+    ``reads``: what of the world the action reads, for the endpoint x of its parameter: "me"
+    (x's TCB), "peer" (the other's), "to me" (the channel to x), "calls" (the calls made so far),
+    "budget" (the faults left, and the calls), "quiet" (whether both channels are empty), "pc"
+    (the path condition). The channel from x is only sent into (TcpSystem.fire)."""
 
     name: str
     meaning: str
@@ -42,6 +49,8 @@ class Action:
     effect: Callable[["TcpSystem", "World", object], list]
     events: tuple[str, ...] = ()  # the events it fires an endpoint's state graph on
     budget: str = ""  # the Config field that allows it (0: never); "" for always
+    reads: tuple[str, ...] = ()
+    order: str = "AB"  # the endpoints its parameters name, in the order of successors
 
     def configured(self, config: "Config") -> bool:
         return not self.budget or bool(getattr(config, self.budget))
@@ -55,32 +64,29 @@ def spend(budget: tuple, i: int) -> tuple:
 LOSS, DUP, STALE, FORGE_BUDGET = range(4)  # the positions in World.budget
 
 
-# --- parameter domains
-def endpoints(system, w):
-    return ("A", "B")
+# --- parameter domains, each over one endpoint x
+def endpoints(system, w, x):
+    return (x,)
 
 
-def arrivals(system, w):
+def arrivals(system, w, x):
     """(receiver, position, segment): the head of a FIFO channel, each distinct segment of a
     reordering one (a multiset)."""
-    for x in ("A", "B"):
-        ch = w.channel_to(x)
-        if system.config.reorder:
-            yield from ((x, k, s) for k, s in enumerate(ch) if s not in ch[:k])
-        elif ch:
-            yield x, 0, ch[0]
+    ch = w.channel_to(x)
+    if system.config.reorder:
+        return [(x, k, s) for k, s in enumerate(ch) if s not in ch[:k]]
+    return [(x, 0, ch[0])] if ch else []
 
 
-def in_flight(system, w):
+def in_flight(system, w, to):
     """(receiver, position, segment) for each distinct segment in flight."""
-    for to in ("B", "A"):
-        ch = w.channel_to(to)
-        yield from ((to, k, s) for k, s in enumerate(ch) if s not in ch[:k])
+    ch = w.channel_to(to)
+    return [(to, k, s) for k, s in enumerate(ch) if s not in ch[:k]]
 
 
 def injections(kinds):
-    def over(system, w):
-        return ((to, kind) for to in ("B", "A") for kind in kinds)
+    def over(system, w, to):
+        return ((to, kind) for kind in kinds)
     over.__name__ = f"injections{kinds}"
     return over
 
@@ -179,29 +185,35 @@ LOSE, DUPLICATE, OLD, FORGE = "Lose", "Duplicate", "OldDuplicateArrives", "Forge
 ENVIRONMENT = (
     Action(APP_CALL, "an application makes its script's next call (RFC 9293 3.10.1-3.10.5), or what "
            "else its script schedules: a keep-alive (3.8.4), a host crash (3.5.1)",
-           endpoints, call_enabled, make_call, events=USER_CALLS + SCRIPTED_EVENTS),
+           endpoints, call_enabled, make_call, events=USER_CALLS + SCRIPTED_EVENTS, reads=("me", "calls", "pc")),
     Action(DELIVER, "the segment at the head of a channel arrives (RFC 9293 3.10.7)",
-           arrivals, lambda s, w, p: p[1] == 0, deliver, events=(SEGMENT,)),
+           arrivals, lambda s, w, p: p[1] == 0, deliver, events=(SEGMENT,), reads=("me", "to me", "pc")),
     Action(DELIVER_OUT_OF_ORDER, "a segment overtakes those sent before it and arrives",
-           arrivals, lambda s, w, p: p[1] > 0, deliver, events=(SEGMENT,), budget="reorder"),
+           arrivals, lambda s, w, p: p[1] > 0, deliver, events=(SEGMENT,), budget="reorder",
+           reads=("me", "to me", "pc")),
     Action(RETRANSMIT_TIMEOUT, "a retransmission timer expires (RFC 9293 3.8.1, RFC 6298)",
-           endpoints, rto_enabled, lambda s, w, x: s.timeouts(w)[x], events=(RTO,)),
+           endpoints, rto_enabled, lambda s, w, x: s.timeouts(w)[x], events=(RTO,),
+           reads=("me", "peer", "quiet", "pc")),
     Action(MSL2_TIMEOUT, "the TIME-WAIT timer expires (RFC 9293 3.10.8)",
            endpoints, msl2_enabled, lambda s, w, x: s.fire(w, x, MSL2),
-           events=(MSL2,)),
+           events=(MSL2,), reads=("me", "peer", "quiet", "pc")),
     Action(LOSE, "the network loses a segment in flight",
-           in_flight, lambda s, w, p: w.budget[LOSS] != 0, lose, budget="loss"),
+           in_flight, lambda s, w, p: w.budget[LOSS] != 0, lose, budget="loss",
+           reads=("me", "to me", "budget"), order="BA"),
     Action(DUPLICATE, "the network duplicates a segment in flight",
-           in_flight, lambda s, w, p: w.budget[DUP] > 0 and room(s, w, p[0]), duplicate, budget="dup"),
+           in_flight, lambda s, w, p: w.budget[DUP] > 0 and room(s, w, p[0]), duplicate, budget="dup",
+           reads=("to me", "budget"), order="BA"),
     Action(OLD, "a segment of an earlier incarnation arrives (RFC 9293 3.5)",
            injections(STALE_KINDS), lambda s, w, p: w.budget[STALE] > 0 and room(s, w, p[0]),
-           injection(OLD, old_duplicate, STALE, "stale"), budget="stale"),
+           injection(OLD, old_duplicate, STALE, "stale"), budget="stale",
+           reads=("to me", "budget"), order="BA"),
     # RFC 5961 1: the attack is on a synchronized connection, its 4-tuple known
     Action(FORGE, "a blind attacker's RST or SYN arrives (RFC 5961)",
            injections(FORGED_KINDS),
            lambda s, w, p: w.budget[FORGE_BUDGET] > 0 and room(s, w, p[0])
            and w.tcb(p[0]).state in SYNCHRONIZED,
-           injection(FORGE, forged, FORGE_BUDGET, "forge"), budget="forge"),
+           injection(FORGE, forged, FORGE_BUDGET, "forge"), budget="forge",
+           reads=("me", "to me", "budget"), order="BA"),
 )
 # Next: \/ over each group, \E p in the group's domain: A1(p) \/ A2(p) ...; the order of the
 # groups, of their parameter values and of the actions in a group is the order of successors.
@@ -212,10 +224,12 @@ BY_NAME = {a.name: a for a in ENVIRONMENT}
 
 
 def plan(config: "Config") -> tuple:
-    """Next for one configuration: (domain, actions) per group, the actions it allows only."""
+    """Next for one configuration: (endpoint, domain, actions, what they read) per group and
+    endpoint, in the order of successors; the actions the configuration allows only."""
     out = []
     for group in NEXT:
         actions = tuple(BY_NAME[n] for n in group if BY_NAME[n].configured(config))
         if actions:
-            out.append((actions[0].over, actions))
+            reads = tuple(sorted({r for a in actions for r in a.reads}))
+            out += [(x, actions[0].over, actions, reads) for x in actions[0].order]
     return tuple(out)

@@ -11,6 +11,7 @@ channel, a fault's step.
 from __future__ import annotations
 
 from collections import Counter
+from operator import itemgetter
 from typing import NamedTuple
 
 from tcpverify.checker.fingerprint import MASK, mix
@@ -70,6 +71,11 @@ class TcpSystem:
     A compact state is (A's TCB, B's TCB, channel A->B, channel B->A, calls and budget, path
     condition), each an id in a Table: a state hashes in O(1) and shares its parts. Firings,
     channel edits and the calls made are memoized on ids; ``decode`` gives the World.
+
+    Successors come from templates: the successors one group of the environment's actions gives
+    for one endpoint, computed once per value of the parts of the state the actions read
+    (Action.reads) and reused for every state that agrees on them; the parts they do not read
+    are copied, the segments sent appended to the channel from the endpoint, the call counted.
     """
 
     def __init__(self, machine: Machine, scenario: Scenario, config: Config,
@@ -79,8 +85,10 @@ class TcpSystem:
         self.params = Params(retries=config.retries, fin_len=machine.fin_len,
                              isns=tuple(sorted((isns or {}).items())))
         self.scripts = {"A": scenario.a, "B": scenario.b}
-        self.lost = Counter()
-        self.fired = Counter()  # transitions explored per step name (an edge of the graph, a fault)
+        self._lost = Counter()  # see lost and fired: the counts not in the templates' hits
+        self._fired = Counter()
+        self._dropped = Counter()  # the templates' successors a full channel dropped, per step name
+        self._noted: list[str] = []  # the kinds of the losses note_loss saw since it was last read
         self._initial = Counter()  # the initial calls: every rank of a partitioned search makes them
         self._limits: set[str] = set()
         self.tcbs, self.segs, self.chans, self.cbs, self.pcs = Table(), Table(), Table(), Table(), Table()
@@ -95,9 +103,15 @@ class TcpSystem:
         self._steps: dict = {}
         self._order = _ReprKeys().__getitem__
         self._unknown_before = self.decider.unknown  # the Decider may serve several runs
-        self._next = plan(config)
         self._at: tuple = ()  # the compact state whose successors are being computed
         self._timeouts: tuple = (None, None)  # (world, its retransmission timeouts): see timeouts
+        self._later = False  # fire leaves the sending and the call to the template: see _template
+        self._volatile = False  # a successor computed since was renumbered: no template
+        self._calls_of: list[int] = []  # per id in cbs, the id of its calls in _calls
+        self._calls = Table()
+        self._empty = self._chan(())
+        self._units = [(x, over, actions, _positions(reads, x), itemgetter(*(_PART[x][r] for r in reads)), {})
+                       for x, over, actions, reads in plan(config)]
         self._tables = (self.tcbs, self.tcbs, self.chans, self.chans, self.cbs, self.pcs)
         self._interns = (self.tcbs, self.tcbs, self._chan, self._chan, self.cbs, self.pcs)
         self.compact = Compact(self)
@@ -119,7 +133,7 @@ class TcpSystem:
                     break
                 ((step, s),) = make_call(self, self.enter(s), x)
                 self._initial[step.name] += 1
-        self.fired.update(self._initial)
+        self._fired.update(self._initial)
         return s
 
     def enter(self, s: tuple) -> World:
@@ -130,16 +144,119 @@ class TcpSystem:
 
     def step(self, s: tuple) -> list[tuple[Step, tuple]]:
         """Next on compact states: the environment's actions enabled in s, with their effects."""
+        a, b, ab, ba, cb, pc = s
+        tcbs = self.tcbs.values
+        if not self.params.isns and (tcbs[a].incarnations > 1 or tcbs[b].incarnations > 1):
+            return self.direct(s)  # its successors are renumbered (fire), which reads all of s
+        calls_of = self._calls_of
+        if cb >= len(calls_of):
+            calls_of += [self._calls(c) for c, _ in self.cbs.values[len(calls_of):]]
+        empty = self._empty
+        parts = (a, b, ab, ba, cb, pc, calls_of[cb], ab == empty and ba == empty)
+        with_memo, called_memo = self._with_memo, self._calls_memo
+        out: list = []
+        for unit in self._units:
+            key = unit[4](parts)
+            template = unit[5].get(key)
+            if template is None:
+                template = unit[5][key] = self._template(unit, s)
+            if template is _DIRECT:
+                out += self._run(unit, s)
+                continue
+            template[0] += 1
+            for step, (ta, tb, tab, tba, tcb, tpc), send, caller in template[1]:
+                u = [a if ta is None else ta, b if tb is None else tb, ab if tab is None else tab,
+                     ba if tba is None else tba, cb if tcb is None else tcb, pc if tpc is None else tpc]
+                if send is not None:
+                    j, sids = send
+                    ch = with_memo.get((u[j], sids), -1)
+                    if ch == -1:
+                        ch = self._with(u[j], sids)
+                    if ch is None:
+                        self._dropped[step.name] += 1
+                        continue
+                    u[j] = ch
+                if caller is not None:
+                    c = called_memo.get((cb, caller))
+                    u[4] = self._called(cb, caller) if c is None else c
+                out.append((step, tuple(u)))
+        return out
+
+    def direct(self, s: tuple) -> list[tuple[Step, tuple]]:
+        """step(s) without the templates."""
+        out: list = []
+        for unit in self._units:
+            out += self._run(unit, s)
+        return out
+
+    def _run(self, unit: tuple, s: tuple) -> list[tuple[Step, tuple]]:
+        """The successors of s by one group of actions for one endpoint, counted in fired and
+        lost."""
+        out = self._unit(unit, s)
+        self._fired.update(step.name for step, _ in out)
+        self._lost.update(self._noted)
+        self._noted.clear()
+        return out
+
+    def _unit(self, unit: tuple, s: tuple) -> list[tuple[Step, tuple]]:
+        x, over, actions = unit[:3]
         w = self.enter(s)
         out: list = []
-        for over, actions in self._next:
-            for p in over(self, w):
-                for a in actions:
-                    if a.enabled(self, w, p):
-                        out += a.effect(self, w, p)
-        fired = self.fired
-        for step, _ in out:
-            fired[step.name] += 1
+        for p in over(self, w, x):
+            for a in actions:
+                if a.enabled(self, w, p):
+                    out += a.effect(self, w, p)
+        return out
+
+    def _template(self, unit: tuple, s: tuple):
+        """[hits, ((step, parts written or None, (position, segments sent into it) or None,
+        endpoint whose call is counted or None), ...), kinds of the losses]: unit's successors
+        of s as a function of the parts it reads; _DIRECT when they are renumbered."""
+        self._later, self._volatile = True, False
+        try:
+            out = self._unit(unit, s)
+        finally:
+            self._later = False
+        noted, self._noted = tuple(self._noted), []
+        if self._volatile:
+            return _DIRECT
+        reads, entries = unit[3], []
+        for step, t in out:
+            send = caller = None
+            parts: list = [None] * 6
+            for j, v in enumerate(t):
+                if isinstance(v, _Send):
+                    send = (j, v.sids)
+                elif isinstance(v, _Call):
+                    caller = v.x
+                elif j in reads:
+                    parts[j] = v
+                elif v != s[j]:
+                    raise AssertionError(f"{[a.name for a in unit[2]]} change a part they do not read")
+            entries.append((step, tuple(parts), send, caller))
+        return [0, tuple(entries), noted]
+
+    def _used(self):
+        """(hits, template) for each template used."""
+        return ((t[0], t) for unit in self._units for t in unit[5].values() if t is not _DIRECT and t[0])
+
+    @property
+    def fired(self) -> Counter:
+        """Transitions explored per step name (an edge of the graph, a fault)."""
+        out = Counter(self._fired)
+        for hits, (_, entries, _) in self._used():
+            for step, *_ in entries:
+                out[step.name] += hits
+        out.subtract(self._dropped)
+        return +out
+
+    @property
+    def lost(self) -> Counter:
+        """Losses explored, by what was lost (loss_kind)."""
+        out = Counter(self._lost)
+        for hits, (_, _, kinds) in self._used():
+            for kind in kinds:
+                out[kind] += hits
         return out
 
     def limits_hit(self) -> list[str]:
@@ -159,8 +276,8 @@ class TcpSystem:
 
     def absorb(self, tallies: tuple) -> None:
         lost, fired, limits, unknown, undecided = tallies
-        self.lost.update(lost)
-        self.fired.update(fired)
+        self._lost.update(lost)
+        self._fired.update(fired)
         self._limits |= limits
         self.decider.unknown += unknown
         self.decider.absorb_undecided(undecided)
@@ -262,8 +379,9 @@ class TcpSystem:
                 sid, ab = self._chan_sids[ab][taken], self._without(ab, taken)
             else:
                 sid, ba = self._chan_sids[ba][taken], self._without(ba, taken)
+        later = self._later
         if call:
-            cb = self._called(cb, x)
+            cb = _Call(x) if later else self._called(cb, x)
         key = (x, a if x == "A" else b, event, sid, pc)
         outcomes = self._memo.get(key)
         if outcomes is None:
@@ -274,18 +392,25 @@ class TcpSystem:
             if x == "A":
                 if not sent:
                     ch = ab
+                elif later:
+                    ch = _Send(sent)
                 elif (ch := self._with(ab, sent)) is None:
                     continue
                 out.append((step, (new, b, ch, ba, cb, npc)))
             else:
                 if not sent:
                     ch = ba
+                elif later:
+                    ch = _Send(sent)
                 elif (ch := self._with(ba, sent)) is None:
                     continue
                 out.append((step, (a, new, ab, ch, cb, npc)))
             renew = renew or again
         if out and not self.params.isns \
                 and (renew or self.tcbs[b if x == "A" else a].incarnations > 1):
+            if later:
+                self._volatile = True
+                return out
             out = [(step, self.compacted(renumber_isns(self.world(s)))) for step, s in out]
         return out
 
@@ -354,7 +479,7 @@ class TcpSystem:
         kind = self._loss_kinds.get(key)
         if kind is None:
             kind = self._loss_kinds[key] = self.loss_kind(w, to, seg)
-        self.lost[kind] += 1
+        self._noted.append(kind)
 
     @staticmethod
     def loss_kind(w: World, to: str, seg: Segment) -> str:
@@ -370,6 +495,27 @@ class TcpSystem:
         if receiver.fin_seq is not None and seg.ack == receiver.fin_seq + 1:
             return "final ACK" if receiver.fin_rcvd else "ACK of FIN"
         return "ACK"
+
+
+_DIRECT = object()  # a template's place when the successors are renumbered
+# the position in step's parts of what an action reads, for each endpoint
+_PART = {x: {"me": me, "peer": 1 - me, "to me": 3 - me, "budget": 4, "pc": 5, "calls": 6, "quiet": 7}
+         for x, me in (("A", 0), ("B", 1))}
+
+
+def _positions(reads: tuple, x: str) -> frozenset:
+    """The positions of a compact state that these reads read whole."""
+    return frozenset(_PART[x][r] for r in reads if _PART[x][r] < 6)
+
+
+class _Send(NamedTuple):
+    """In a template: these segment ids sent into the channel."""
+    sids: tuple
+
+
+class _Call(NamedTuple):
+    """In a template: x's call counted."""
+    x: str
 
 
 class Compact:

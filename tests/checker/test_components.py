@@ -3,7 +3,7 @@
 import networkx as nx
 from hypothesis import given, settings, strategies as st
 
-from tcpverify.checker.explore import StateGraph
+from tcpverify.checker.explore import EdgeList, StateGraph
 from tcpverify.checker.liveness import _components
 
 graphs = st.integers(1, 12).flatmap(lambda n: st.tuples(
@@ -16,8 +16,8 @@ graphs = st.integers(1, 12).flatmap(lambda n: st.tuples(
 @given(graphs)
 def test_components_match_networkx(graph):
     n, arcs, nodes = graph
-    g = StateGraph(states=list(range(n)), edges=[tuple(("step", j) for i, j in arcs if i == k)
-                                                 for k in range(n)])
+    g = StateGraph(states=list(range(n)), edges=EdgeList.of(tuple(("step", j) for i, j in arcs if i == k)
+                                                            for k in range(n)))
     h = nx.DiGraph()
     h.add_nodes_from(range(n))
     h.add_edges_from(arcs)
@@ -27,6 +27,6 @@ def test_components_match_networkx(graph):
 
 def test_components_of_a_long_chain_do_not_recurse():
     n = 50_000
-    g = StateGraph(states=list(range(n)), edges=[((("step", i + 1),) if i + 1 < n else (("step", 0),))
-                                                 for i in range(n)])
+    g = StateGraph(states=list(range(n)), edges=EdgeList.of(((("step", i + 1),) if i + 1 < n else (("step", 0),))
+                                                            for i in range(n)))
     assert _components(g, set(range(n))) == [list(range(n))]

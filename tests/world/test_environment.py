@@ -3,13 +3,15 @@ actions, each step is one of theirs, and the timers ask the state graph, not sta
 
 from collections import deque
 
+import pytest
+
 from tcpverify.spec.suite.run import check_scenario, machine_for
 from tcpverify.spec.tcp import rules as r
 from tcpverify.spec.tcp.machine import MSL2
 from tcpverify.spec.tcp.states import CLOSED, FIN_WAIT_2
 from tcpverify.spec.tcp.symbolic import Decider
 from tcpverify.spec.tcp.variants import Variant
-from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
+from tcpverify.spec.world.config import CHECKABLE, DEFAULT_CONFIGS, SCENARIOS, Config
 from tcpverify.spec.world.environment import ENVIRONMENT, NAMES, NEXT, plan
 from tcpverify.spec.world.system import TcpSystem
 
@@ -30,9 +32,9 @@ def explored(system: TcpSystem, limit: int = 100):
 def test_next_takes_every_action_once_and_groups_share_a_domain():
     assert sorted(n for group in NEXT for n in group) == sorted(NAMES)
     assert len(set(NAMES)) == len(NAMES)
-    for _, actions in plan(EVERYTHING):
-        assert len({a.over for a in actions}) == 1
-    assert [a.name for _, actions in plan(Config()) for a in actions] == \
+    for _, _, actions, _ in plan(EVERYTHING):
+        assert len({a.over for a in actions}) == 1 and len({a.order for a in actions}) == 1
+    assert list(dict.fromkeys(a.name for _, _, actions, _ in plan(Config()) for a in actions)) == \
         [a.name for a in ENVIRONMENT if not a.budget]
 
 
@@ -45,8 +47,8 @@ def test_every_action_is_enabled_somewhere_and_every_step_is_one_of_theirs():
         for w in explored(system):
             steps = []
             v = system.enter(system.compacted(w))  # the effects are compact states
-            for over, actions in plan(config):
-                for p in over(system, v):
+            for x, over, actions, _ in plan(config):
+                for p in over(system, v, x):
                     for a in actions:
                         if a.enabled(system, v, p):
                             fired.add(a.name)
@@ -59,9 +61,22 @@ def test_every_action_is_enabled_somewhere_and_every_step_is_one_of_theirs():
     assert fired == set(NAMES)
 
 
+@pytest.mark.parametrize("scenario, config", [
+    ("half-close", Config(loss=1, dup=1, reorder=True)), ("peer-restarts", Config(loss=1, dup=1)),
+    ("normal", Config(loss=1, retries=1, capacity=8, early_rto=True)),
+    ("simultaneous-close", Config(stale=1)), ("normal", Config(forge=1, capacity=2))])
+def test_the_successors_reused_by_what_the_actions_read_are_the_actions_own(scenario, config):
+    """TcpSystem.step reuses a group's successors for every state that agrees on the parts its
+    actions read (Action.reads): in every state explored, they are the actions' own."""
+    o = check_scenario(CHECKABLE[scenario], config)
+    system = o.system
+    for s in o.result.exploration.graph.states.compact:
+        assert system.step(s) == system.direct(s)
+
+
 def test_an_action_a_configuration_does_not_allow_never_fires():
     for config in DEFAULT_CONFIGS:
-        allowed = {a.name for _, actions in plan(config) for a in actions}
+        allowed = {a.name for _, _, actions, _ in plan(config) for a in actions}
         assert ("Lose" in allowed) == (config.loss != 0)
         assert ("DeliverOutOfOrder" in allowed) == config.reorder
         assert ("OldDuplicateArrives" in allowed) == bool(config.stale)
