@@ -147,7 +147,7 @@ def run(mutant: tuple) -> tuple[str, str, float, dict]:
             _, _, _, again, _ = _verify(tmp)
             cpu += again
             sizes = {(r["scenario"], r["configuration"]): (r["states"], r["transitions"])
-                     for r in json.loads((tmp / "reports" / "verification.json").read_text("utf-8"))["runs"]}
+                     for r in json.loads((tmp / "reports" / "verification.json").read_text(encoding="utf-8"))["runs"]}
     result = "timeout" if expired else str(code)
     if code == 2 or "Traceback" in trace:
         result = "error: " + (trace.strip().splitlines() or ["?"])[-1]
