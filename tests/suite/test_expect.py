@@ -112,6 +112,7 @@ def test_rows_beyond_the_default_suite_are_run(tmp_path, monkeypatch, capsys):
 
 # ------------------------------------------------------------------ the default suite's departures
 
+@pytest.mark.slow
 def test_verify_passes_a_departure_only_where_departures_tsv_gives_its_reason(tmp_path, monkeypatch, capsys):
     """abort's time-wait-role is VACUOUS (A aborts: no TIME-WAIT): listed with its reason, verify
     exits 0 and says so; unlisted, a vacuous verdict is exit 3; a row the runs contradict, exit 1."""
