@@ -1,6 +1,7 @@
 """What the world observes of one step of an endpoint: ghosts of the TCB that the rules never
 read, so that a property can judge the rules by what they do, not by what they count
-(spec/world/properties.py: bounded-retransmission, no-silent-end, challenge-ack, abort-reset)."""
+(spec/world/properties.py: blind-reset-resistance, old-duplicates-harmless, no-rst-for-rst,
+bounded-retransmission, no-silent-end, challenge-ack, abort-reset)."""
 
 from __future__ import annotations
 
@@ -35,12 +36,20 @@ def _as_rfc5961(ctx: Ctx, tcb: Tcb, seg: Segment, new: Tcb, sent: tuple) -> bool
     return new == tcb and sent == challenge  # 3.2: elsewhere in the window; 4.2: any SYN
 
 
-def observed(tcb: Tcb, event: str, new: Tcb, sent: tuple, counted: bool, as_rfc5961: bool | None) -> Tcb:
-    """new with the ghosts of one step: the retransmissions since SND.UNA last moved (``counted``:
+def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, counted: bool,
+             as_rfc5961: bool | None) -> Tcb:
+    """new with the ghosts of one step: the injected segment (old or forged) that ended a
+    synchronized connection, with RCV.NXT then; whether a RST was answered with a RST; the
+    retransmissions since SND.UNA last moved (``counted``:
     the retries are bounded, else the count would make the state space infinite); whether a
     segment ended a connection its user had not closed without telling the user; whether a RST
     or SYN in a synchronized state was answered otherwise than RFC 5961 asks; whether an ABORT
     sent anything but its reset at SND.NXT."""
+    if seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
+            and new.state not in SYNCHRONIZED:
+        new = new._replace(reset_by=(seg, tcb.rcv_nxt))
+    if seg is not None and seg.rst and any(s.rst for s in sent):
+        new = new._replace(answered_rst=True)
     if event == RTO and sent and counted:
         new = new._replace(resent=tcb.resent + 1)
     elif new.snd_una != tcb.snd_una:

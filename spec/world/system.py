@@ -438,12 +438,7 @@ class TcpSystem:
             for (result, as_rfc5961), branch_pc in branches(self.decider, pc, fire):
                 if result is not None:
                     name, new, sent = result
-                    if seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
-                            and new.state not in SYNCHRONIZED:
-                        new = new._replace(reset_by=(seg, tcb.rcv_nxt))
-                    if seg is not None and seg.rst and any(s.rst for s in sent):
-                        new = new._replace(answered_rst=True)
-                    new = observed(tcb, event, new, sent, self.params.retries is not None, as_rfc5961)
+                    new = observed(tcb, event, seg, new, sent, self.params.retries is not None, as_rfc5961)
                     out.append((Step(x, event, name, seg), self.tcbs(new),
                                 tuple(self._seg(g) for g in sent), self.pcs(branch_pc),
                                 new.incarnations > 1))
