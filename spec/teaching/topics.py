@@ -125,14 +125,11 @@ def lesson(shown: Shown, lang: str) -> Lesson:
         if t.property else say("run.witness", lang, length=n)
     after = (say(f"topic.{t.name}.outro", lang),)
     if shown.rfc is not None:
-        sync = shown.rfc.verdict("synchronization")
         verified = [v.property for v in shown.outcome.result.verdicts if v.status == Status.VIOLATED
                     and shown.rfc.verdict(v.property).status == Status.VERIFIED]
         after += (say(f"topic.{t.name}.rfc", lang, command=t.command(None),
                       states=shown.rfc.result.exploration.stats.states,
-                      taken=len(shown.rfc.transitions(t.hazard)), verified=listed(verified, lang),
-                      status=sync.status,
-                      message=violation(sync.message, lang)),)
+                      taken=len(shown.rfc.transitions(t.hazard)), verified=listed(verified, lang)),)
     return Lesson(say(f"topic.{t.name}.question", lang),
                   (say(f"topic.{t.name}.intro", lang), say("run.live", lang, command=t.command()), found),
                   after)

@@ -78,6 +78,8 @@ def synchronization(d: Decider, **common) -> Invariant:
         for x, t, peer in _endpoints(w):
             if t.state not in SYNCHRONIZED or (t.fin_seq is not None and d.valid(w.pc, "eq", t.snd_una, t.iss)):
                 continue  # never synchronized: closed in SYN-RECEIVED (RFC 9293 3.10.4), SYN unacknowledged
+            if t.state == TIME_WAIT and peer.state not in SYNCHRONIZED:
+                continue  # 3.6: x only waits out its last ACK; the peer has left the connection, maybe listens again
             if peer.iss is None:
                 return f"{x} is {t.state} with IRS={t.irs}, but {PEER[x]} has chosen no ISS"
             if not d.valid(w.pc, "eq", t.irs, peer.iss):

@@ -125,9 +125,9 @@ def test_why_time_wait_reuse_a_late_copy_of_the_old_syn_ack_completes_the_new_co
     assert f"explores {s.rfc.result.exploration.stats.states} states" in lesson_text
     assert "counts 0 transitions" in lesson_text
     # what the variant breaks there and the RFC graph keeps
-    for p in ("no-deadlock", "no-half-open"):
+    for p in ("synchronization", "no-deadlock", "no-half-open"):
         assert o.verdict(p).status == "VIOLATED" and s.rfc.verdict(p).status == "VERIFIED"
-    assert "it verifies no-deadlock and no-half-open." in lesson_text
+    assert "it verifies synchronization, no-deadlock and no-half-open." in lesson_text
 
 
 def test_a_hazard_topic_shows_nothing_when_its_counterexample_does_not_end_in_the_hazard():
