@@ -576,10 +576,10 @@ def unencoded(config: Config) -> list[Action]:
 
 
 def applicable(scenario: Scenario, config: Config) -> list[str]:
-    """The properties the suite checks for this run that have a bad-state predicate (the safety
-    properties, and close-completion's stuck states)."""
+    """The properties the suite checks for this run that have a bad-state predicate that decides
+    them here (the safety properties, and close-completion's stuck states)."""
     props, _ = suite(Decider(), scenario, config)
-    return [p.name for p in props if BY_NAME[p.name].bmc]
+    return [p.name for p in props if BY_NAME[p.name].bmc and not BY_NAME[p.name].bmc_excluded(scenario, config)]
 
 
 def bmc(machine: Machine, scenario: Scenario, config: Config, depth: int,

@@ -16,6 +16,7 @@ class Segment(NamedTuple):
     data: int = 0  # octets of data
     old: bool = False  # an old duplicate from an earlier incarnation
     forged: bool = False  # injected by a blind attacker (RFC 5961 1), not sent by the peer
+    answers_late: bool = False  # ghost: a RST that answers a late segment (spec/world/late.py)
 
     def length(self, fin_len: int = 1) -> int:
         """SEG.LEN: data plus one for SYN and one for FIN (RFC 9293 3.4)."""

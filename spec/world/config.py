@@ -217,6 +217,12 @@ class Config:
         return config
 
     @property
+    def delivers_late(self) -> bool:
+        """A segment may arrive after the exchange it belongs to is over: a copy the network
+        made, one overtaken by its sender's later segments, an old duplicate (RFC 9293 3.5.2)."""
+        return bool(self.dup or self.reorder or self.stale)
+
+    @property
     def gives_up(self) -> bool:
         """More segments may be lost than an endpoint retransmits: it may give up (RFC 9293 3.8.3)."""
         return self.retries is not None and (self.loss < 0 or self.loss > self.retries)

@@ -40,7 +40,8 @@ class Action:
     ``reads``: what of the world the action reads, for the endpoint x of its parameter: "me"
     (x's TCB), "peer" (the other's), "to me" (the channel to x), "calls" (the calls made so far),
     "budget" (the faults left, and the calls), "quiet" (whether both channels are empty), "pc"
-    (the path condition). The channel from x is only sent into (TcpSystem.fire)."""
+    (the path condition). The channel from x is only sent into (TcpSystem.fire). ``reads_late``:
+    what it reads besides where segments may arrive late (Config.delivers_late)."""
 
     name: str
     meaning: str
@@ -50,10 +51,14 @@ class Action:
     events: tuple[str, ...] = ()  # the events it fires an endpoint's state graph on
     budget: str = ""  # the Config field that allows it (0: never); "" for always
     reads: tuple[str, ...] = ()
+    reads_late: tuple[str, ...] = ()
     order: str = "AB"  # the endpoints its parameters name, in the order of successors
 
     def configured(self, config: "Config") -> bool:
         return not self.budget or bool(getattr(config, self.budget))
+
+    def reading(self, config: "Config") -> tuple[str, ...]:
+        return self.reads + self.reads_late if config.delivers_late else self.reads
 
 
 def spend(budget: tuple, i: int) -> tuple:
@@ -178,6 +183,10 @@ def injection(name: str, make, i: int, total: str):
     return effect
 
 
+# whether a segment arrives late is judged against its sender's TCB too (spec/world/late.py): a
+# RST that answers it is marked so (TcpSystem._answer)
+LATE_READS = ("peer",)
+
 APP_CALL, DELIVER, DELIVER_OUT_OF_ORDER = "AppCall", "Deliver", "DeliverOutOfOrder"
 RETRANSMIT_TIMEOUT, MSL2_TIMEOUT = "RetransmitTimeout", "Msl2Timeout"
 LOSE, DUPLICATE, OLD, FORGE = "Lose", "Duplicate", "OldDuplicateArrives", "ForgedArrives"
@@ -187,10 +196,11 @@ ENVIRONMENT = (
            "else its script schedules: a keep-alive (3.8.4), a host crash (3.5.1)",
            endpoints, call_enabled, make_call, events=USER_CALLS + SCRIPTED_EVENTS, reads=("me", "calls", "pc")),
     Action(DELIVER, "the segment at the head of a channel arrives (RFC 9293 3.10.7)",
-           arrivals, lambda s, w, p: p[1] == 0, deliver, events=(SEGMENT,), reads=("me", "to me", "pc")),
+           arrivals, lambda s, w, p: p[1] == 0, deliver, events=(SEGMENT,), reads=("me", "to me", "pc"),
+           reads_late=LATE_READS),
     Action(DELIVER_OUT_OF_ORDER, "a segment overtakes those sent before it and arrives",
            arrivals, lambda s, w, p: p[1] > 0, deliver, events=(SEGMENT,), budget="reorder",
-           reads=("me", "to me", "pc")),
+           reads=("me", "to me", "pc"), reads_late=LATE_READS),
     Action(RETRANSMIT_TIMEOUT, "a retransmission timer expires (RFC 9293 3.8.1, RFC 6298)",
            endpoints, rto_enabled, lambda s, w, x: s.timeouts(w)[x], events=(RTO,),
            reads=("me", "peer", "quiet", "pc")),
@@ -230,6 +240,6 @@ def plan(config: "Config") -> tuple:
     for group in NEXT:
         actions = tuple(BY_NAME[n] for n in group if BY_NAME[n].configured(config))
         if actions:
-            reads = tuple(sorted({r for a in actions for r in a.reads}))
+            reads = tuple(sorted({r for a in actions for r in a.reading(config)}))
             out += [(x, actions[0].over, actions, reads) for x in actions[0].order]
     return tuple(out)

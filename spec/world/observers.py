@@ -1,7 +1,8 @@
 """What the world observes of one step of an endpoint: ghosts of the TCB that the rules never
 read, so that a property can judge the rules by what they do, not by what they count
 (spec/world/properties.py: blind-reset-resistance, old-duplicates-harmless, no-rst-for-rst,
-bounded-retransmission, no-silent-end, challenge-ack, abort-reset)."""
+bounded-retransmission, no-silent-end, challenge-ack, abort-reset), and the ghost of the segments
+it sends that graceful reads (answers_late)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from ..tcp.machine import ABORT, CLOSE_UNREAD, RTO, SEGMENT, Machine
 from ..tcp.rules import Params
 from ..tcp.segment import Segment
 from ..tcp.states import CLOSED, SYNCHRONIZED
-from ..tcp.symbolic import Ctx
+from ..tcp.symbolic import Ctx, Decider
 from ..tcp.tcb import Tcb
+from .late import late
 
 
 def fire_observed(machine: Machine, x: str, tcb: Tcb, event: str, seg: Segment | None, ctx: Ctx,
@@ -63,3 +65,13 @@ def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, c
             and any(not (s.rst and s.seq == tcb.snd_nxt) for s in sent):
         new = new._replace(misaborted=True)  # RFC 9293 3.10.5, 3.6.1: the reset is at SND.NXT
     return new
+
+
+def answering(d: Decider, pc: frozenset, seg: Segment, sender: Tcb, receiver: Tcb, sent: tuple,
+              fin_len: int) -> tuple:
+    """sent, receiver's answer to seg, its RST marked answers_late when seg arrives late
+    (spec/world/late.py; sender and receiver as they are when it arrives): RFC 9293 answers a
+    segment no connection wants with a RST (3.10.7.1, 3.5.2), which graceful allows."""
+    if not late(d, pc, seg, sender, receiver, fin_len):
+        return sent
+    return tuple(g._replace(answers_late=True) if g.rst else g for g in sent)

@@ -26,7 +26,7 @@ from ..tcp.symbolic import ISS_PREFIX, Decider, branches
 from ..tcp.tcb import Tcb
 from .config import Config, Scenario
 from .environment import PEER, make_call, plan, spend
-from .observers import fire_observed, observed
+from .observers import answering, fire_observed, observed
 
 
 class Step(NamedTuple):
@@ -95,6 +95,8 @@ class TcpSystem:
         self._chan_sids: list[tuple[int, ...]] = []  # per channel id, its segments' ids
         self._sid_of: dict[int, int] = {}  # id() of each interned Segment -> its id
         self._memo: dict = {}  # see _outcomes
+        self._answers_memo: dict = {}  # see _answer
+        self._late = config.delivers_late  # a RST may answer a late segment: see _answer
         self._without_memo: dict = {}
         self._with_memo: dict = {}
         self._calls_memo: dict = {}
@@ -388,7 +390,9 @@ class TcpSystem:
             outcomes = self._outcomes(key)
         out = []
         renew = False  # a successor's TCB has chosen a second ISN
-        for step, new, sent, npc, again in outcomes:
+        for step, new, sent, npc, again, resets in outcomes:
+            if resets and self._late:
+                sent = self._answer(sent, sid, x, npc)
             if x == "A":
                 if not sent:
                     ch = ab
@@ -414,6 +418,19 @@ class TcpSystem:
             out = [(step, self.compacted(renumber_isns(self.world(s)))) for step, s in out]
         return out
 
+    def _answer(self, sent: tuple, sid: int, x: str, pc: int) -> tuple:
+        """sent, x's answer to segment sid, its RST marked if sid arrives late (observers.answering):
+        judged against the sender's TCB too, which the actions that deliver read where segments
+        may arrive late (Action.reads_late)."""
+        me, peer = (self._at[0], self._at[1]) if x == "A" else (self._at[1], self._at[0])
+        key = (sent, sid, me, peer, pc)
+        out = self._answers_memo.get(key)
+        if out is None:
+            marked = answering(self.decider, self.pcs[pc], self.segs[sid], self.tcbs[peer], self.tcbs[me],
+                               tuple(self.segs[i] for i in sent), self.params.fin_len)
+            out = self._answers_memo[key] = tuple(self._seg(g) for g in marked)
+        return out
+
     def timeouts(self, w: World) -> dict[str, list]:
         """Each endpoint's retransmission timeout fired in w (kept for the last w asked about:
         RetransmitTimeout and Msl2Timeout both ask)."""
@@ -425,7 +442,7 @@ class TcpSystem:
 
     def _outcomes(self, key: tuple) -> tuple:
         """(step, new TCB, segments sent, path condition, whether the new TCB has chosen a
-        second ISN) per feasible branch, as ids.
+        second ISN, whether it answers the segment with a RST) per feasible branch, as ids.
 
         A pure function of its key (x, TCB, event, segment, path condition): the Decider
         caches its answers; so it is computed once per distinct key.
@@ -441,7 +458,7 @@ class TcpSystem:
                     new = observed(tcb, event, seg, new, sent, self.params.retries is not None, as_rfc5961)
                     out.append((Step(x, event, name, seg), self.tcbs(new),
                                 tuple(self._seg(g) for g in sent), self.pcs(branch_pc),
-                                new.incarnations > 1))
+                                new.incarnations > 1, seg is not None and any(g.rst for g in sent)))
         self._memo[key] = out = tuple(out)
         return out
 

@@ -18,7 +18,7 @@ from tcpverify.spec.tcp.machine import build_graph
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, GAP_SCENARIOS, SCENARIOS
 from tcpverify.spec.world.environment import NAMES
-from tcpverify.spec.world.properties import PROPERTY_NAMES
+from tcpverify.spec.world.properties import OLD_SYN_REFUSES, PROPERTY_NAMES
 
 
 def cli(capsys, *argv):
@@ -119,7 +119,7 @@ def test_check_json_parses_and_carries_the_verdicts(capsys):
     props = {p["name"]: p for p in doc["properties"]}
     assert set(props) == set(PROPERTY_NAMES) - set(doc["skipped"])
     assert doc["skipped"] == {
-        "graceful": "duplicates and old duplicates may legitimately be answered with RST",
+        "graceful": OLD_SYN_REFUSES,
         "blind-reset-resistance": "no forged segments (--forge 0)",
         "bounded-retransmission": "no segment is lost and the timers wait for a quiet network: the "
                                   "bound is met through losses",
@@ -142,6 +142,16 @@ def test_check_json_of_a_verified_run(capsys):
     assert all(p["status"] == "VERIFIED" for p in doc["properties"])
     assert {"SYN", "SYN-ACK", "third ACK", "FIN", "final ACK"} <= set(doc["losses_explored"])
 
+
+def test_check_judges_graceful_where_the_network_duplicates_and_reorders(capsys):
+    """A RST that answers a late segment is allowed (spec/world/late.py), so graceful is checked
+    there: VERIFIED on the RFC model, VIOLATED by the variant without TIME-WAIT."""
+    flags = ("--loss", "1", "--dup", "1", "--reorder")
+    code, out, _ = cli(capsys, "check", "normal", *flags)
+    assert code == 0 and "  VERIFIED   graceful  (witness: both endpoints closed" in out
+    code, out, _ = cli(capsys, "check", "normal", *flags, "--variant", "no-time-wait")
+    assert code == 1
+    assert "  VIOLATED   graceful: A sent <SEQ=ISS_A+2><CTL=RST> (counterexample of 9 steps)" in out
 
 @pytest.mark.slow
 def test_verify_exits_3_when_a_state_limit_is_hit(capsys, tmp_path):

@@ -28,7 +28,7 @@ KILLS = [
     ("fin-takes-no-sequence-number", "normal", FAIR, {"fin-accounting": 4, "close-completion": 8}),
     ("no-simultaneous-close", "simultaneous-close", L0, {"graceful": 17}),
     ("no-fin-wait-2", "normal", L0, {"time-wait-role": 7, "graceful": 10}),
-    ("no-fin-wait-2", "normal", DUP_REORDER, {"time-wait-role": 6}),
+    ("no-fin-wait-2", "normal", DUP_REORDER, {"time-wait-role": 6, "graceful": 10}),
     ("syn-ack-acks-too-far", "normal", L0, {"ack-validity": 2, "graceful": 3}),
     ("ack-not-incremented", "normal", L0, {"graceful": 3}),
     ("time-wait-too-short", "normal", L1, {"graceful": 13}),
