@@ -12,6 +12,7 @@ from typing import Callable, Hashable, Sequence
 
 from . import interrupt
 from .fingerprint import Fingerprints
+from .invariants import Invariants
 from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Eventually, Invariant, Property
@@ -205,16 +206,17 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     """
     start = time.perf_counter()
     g = StateGraph(edges=EdgeList() if keep_edges else None, compaction=fingerprint)
-    invariants = [p for p in properties if isinstance(p, Invariant)]
+    decode = getattr(model, "decode", None)
+    invariants = Invariants([p for p in properties if isinstance(p, Invariant)],
+                            getattr(model, "project", None) if decode else None, decode)
     end_checks = [p for p in properties if isinstance(p, EndState)]
-    witnessed = [p for p in properties if p.witness is not None]
+    witnessed = [p for p in properties if p.witness is not None]  # and not yet witnessed
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     limits: list[str] = []
     transitions = 0
     pending: deque = deque()  # the states met and not yet expanded, in BFS order
     index = g.index
-    decode = getattr(model, "decode", None)
     if fingerprint is None:
         key, lookup, fingerprints = None, index.get, None
     else:
@@ -225,7 +227,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
 
     def visit(state, parent: int, label) -> int:
         i = len(g.parent)
-        w = state if decode is None else decode(state)
+        w = state if decode is None or not (witnessed or key is not None) else decode(state)
         if key is None:
             g.states.append(state)
             index[state] = i
@@ -238,14 +240,13 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
         g.parent.append(parent)
         g.parent_label.append(label)
         g.depth.append(g.depth[parent] + 1 if parent >= 0 else 0)
-        for p in invariants:
-            if p.name not in violations:
-                msg = p.check(w)
-                if msg is not None:
-                    violations[p.name] = Found(i, msg)
-        for p in witnessed:
-            if p.name not in witnesses and p.witness(w):
-                witnesses[p.name] = Found(i)
+        for name, msg in invariants(state):
+            if name not in violations:
+                violations[name] = Found(i, msg)
+        found = [p for p in witnessed if p.witness(w)]
+        if found:  # those found are asked no more
+            witnesses.update((p.name, Found(i)) for p in found)
+            witnessed[:] = [p for p in witnessed if p.name not in witnesses]
         return i
 
     for s in model.init_states():

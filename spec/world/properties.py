@@ -27,33 +27,10 @@ ENDED = (CLOSED, TIME_WAIT)
 SIGNALLED = ("connection reset", "connection refused", "user timeout")
 
 
-_UNSEEN = object()
-
-
-def _memoized(check, part):
-    """check(w), computed once per part(w): the parts of the world that check reads."""
-    memo: dict = {}
-
-    def cached(w: World):
-        key = part(w)
-        found = memo.get(key, _UNSEEN)
-        if found is _UNSEEN:
-            found = memo[key] = check(w)
-        return found
-
-    return cached
-
-
-def _tcbs(w: World):
-    return w.a, w.b, w.pc
-
-
-def _tcbs_and_channels(w: World):
-    return w.a, w.b, w.ab, w.ba
-
-
-def _tcbs_channels_and_pc(w: World):
-    return w.a, w.b, w.ab, w.ba, w.pc
+# What the invariants read of a World (Invariant.reads): a search computes each once per value.
+TCBS = ("a", "b", "pc")
+TCBS_AND_CHANNELS = ("a", "b", "ab", "ba")
+TCBS_CHANNELS_AND_PC = ("a", "b", "ab", "ba", "pc")
 
 
 def _endpoints(w: World):
@@ -87,7 +64,7 @@ def synchronization(d: Decider, **common) -> Invariant:
                         f"({peer.iss}, {peer.snd_nxt}]")
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def syn_acknowledged(d: Decider, **common) -> Invariant:
@@ -98,7 +75,7 @@ def syn_acknowledged(d: Decider, **common) -> Invariant:
                 return f"{x} is {t.state} but its SYN at ISS={t.iss} is unacknowledged (SND.UNA=ISS)"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def _le(d: Decider, w: World, x, y) -> bool:
@@ -121,7 +98,7 @@ def ack_validity(d: Decider, **common) -> Invariant:
                 return f"{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={w.tcb(y).snd_nxt}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs_and_channels), **common)
+    return Invariant(check=check, reads=TCBS_AND_CHANNELS, **common)
 
 
 def fin_accounting(d: Decider, **common) -> Invariant:
@@ -142,7 +119,7 @@ def fin_accounting(d: Decider, **common) -> Invariant:
                 return f"{x} sent {seg}, whose FIN is not at FIN.SEQ={t.fin_seq}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs_channels_and_pc), **common)
+    return Invariant(check=check, reads=TCBS_CHANNELS_AND_PC, **common)
 
 
 def time_wait_role(d: Decider, **common) -> Invariant:
@@ -153,7 +130,7 @@ def time_wait_role(d: Decider, **common) -> Invariant:
                 return f"{x} is in TIME-WAIT but {what}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def graceful(d: Decider, **common) -> Invariant:
@@ -166,7 +143,7 @@ def graceful(d: Decider, **common) -> Invariant:
                 return f"{x}'s application was told: {t.error}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs_and_channels), **common)
+    return Invariant(check=check, reads=TCBS_AND_CHANNELS, **common)
 
 
 def blind_reset_resistance(d: Decider, **common) -> Invariant:
@@ -179,7 +156,7 @@ def blind_reset_resistance(d: Decider, **common) -> Invariant:
                 return f"{x}'s connection was ended by the forged {seg} while its RCV.NXT was {nxt}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
@@ -193,7 +170,7 @@ def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
                 return f"{x} gave up after {t.resent} retransmission(s), not {bound}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def old_duplicates_harmless(d: Decider, **common) -> Invariant:
@@ -203,7 +180,7 @@ def old_duplicates_harmless(d: Decider, **common) -> Invariant:
                 return f"{x}'s connection was ended by the old duplicate {t.reset_by[0]._replace(old=False)}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def flagged(ghost: str, says: str) -> Callable[..., Invariant]:
@@ -216,7 +193,7 @@ def flagged(ghost: str, says: str) -> Callable[..., Invariant]:
                     return says.format(x=x)
             return None
 
-        return Invariant(check=_memoized(check, _tcbs), **common)
+        return Invariant(check=check, reads=TCBS, **common)
 
     return explicit
 

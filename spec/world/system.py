@@ -306,6 +306,11 @@ class TcpSystem:
             return self.stable_of(s)
         return mix(hash(parts) & MASK)
 
+    @staticmethod
+    def project(fields: tuple[str, ...]):
+        """compact state -> the ids of these World fields in it (checker.invariants' keys)."""
+        return itemgetter(*sorted({_POSITION[f] for f in fields}))
+
     def part_of(self, j: int, i: int):
         """The value of id i at position j of a compact state."""
         return self._tables[j][i]
@@ -493,6 +498,8 @@ class TcpSystem:
 
 
 _DIRECT = object()  # a template's place when the successors are renumbered
+# the position in a compact state of each World field
+_POSITION = {"a": 0, "b": 1, "ab": 2, "ba": 3, "calls": 4, "budget": 4, "pc": 5}
 # the position in step's parts of what an action reads, for each endpoint
 _PART = {x: {"me": me, "peer": 1 - me, "to me": 3 - me, "budget": 4, "pc": 5, "calls": 6, "quiet": 7}
          for x, me in (("A", 0), ("B", 1))}
@@ -520,6 +527,7 @@ class Compact:
         self.system = system
         self.successors, self.decode, self.encode = system.step, system.world, system.compacted
         self.stable, self.part, self.intern = system.stable_of, system.part_of, system.intern_part
+        self.project = system.project
         self.limits_hit, self.doubtful = system.limits_hit, system.doubtful
         self.tallies, self.absorb = system.tallies, system.absorb
 
