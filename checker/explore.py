@@ -35,14 +35,17 @@ class Stats:
 
 
 class EdgeList:
-    """Every state's out-edges, in BFS order of the states, stored flat: the labels in a
-    list, the targets and each state's first edge in machine-int arrays.
-    ``edges[i]`` is state i's [(label, target), ...]."""
+    """Every state's out-edges, in BFS order of the states, stored flat in machine-int arrays:
+    each state's first edge, the targets, and the labels as numbers (``names[k]`` is label k,
+    each distinct label stored once). ``edges[i]`` is state i's [(label, target), ...]."""
 
     def __init__(self):
         self.first = array("q", [0])
-        self.labels: list = []
+        self.codes = array("H")  # widened to "i" past 65,536 distinct labels
         self.targets = array("i")
+        self.names: list = []
+        self.known: dict[int, int] = {}  # id() of each label in names -> its number
+        self._numbers: dict = {}  # label -> its number
 
     @classmethod
     def of(cls, edges) -> "EdgeList":
@@ -54,16 +57,33 @@ class EdgeList:
 
     def append(self, edges) -> None:
         """The next state's [(label, target), ...]."""
-        self.labels.extend(label for label, _ in edges)
-        self.targets.extend(t for _, t in edges)
+        for label, t in edges:
+            k = self.known.get(id(label))
+            if k is None:
+                k = self.number(label)  # (which may widen codes)
+            self.codes.append(k)
+            self.targets.append(t)
         self.first.append(len(self.targets))
+
+    def number(self, label) -> int:
+        """label's number, given to it when first met (equal labels share one). A search looks
+        a label up in ``known`` first: by identity, which hashes an int, not a label."""
+        k = self._numbers.get(label)
+        if k is None:
+            k = self._numbers[label] = len(self.names)
+            self.names.append(label)
+            if k == 1 << 16:
+                self.codes = array("i", self.codes)
+        if self.names[k] is label:  # alive as long as the list: its id is not reused
+            self.known[id(label)] = k
+        return k
 
     def __len__(self) -> int:
         return len(self.first) - 1
 
     def __getitem__(self, i: int) -> list[tuple[Hashable, int]]:
         lo, hi = self.first[i], self.first[i + 1]
-        return list(zip(self.labels[lo:hi], self.targets[lo:hi]))
+        return list(zip(map(self.names.__getitem__, self.codes[lo:hi]), self.targets[lo:hi]))
 
     def targets_of(self, i: int) -> array:
         """State i's edges' targets."""
@@ -255,7 +275,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     edges = g.edges
     successors = model.successors
     if edges is not None:
-        first, labels, targets = edges.first, edges.labels, edges.targets
+        first, codes, targets, known = edges.first, edges.codes, edges.targets, edges.known
     i = 0
     while pending:
         if max_states is not None and len(g.parent) > max_states:
@@ -270,7 +290,12 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
             if j is None:
                 j = visit(t, i, label)
             if edges is not None:
-                labels.append(label)
+                try:
+                    codes.append(known[id(label)])
+                except KeyError:
+                    k = edges.number(label)
+                    codes = edges.codes  # widened, maybe
+                    codes.append(k)
                 targets.append(j)
         if edges is not None:
             first.append(len(targets))
