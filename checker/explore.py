@@ -12,7 +12,7 @@ from typing import Callable, Hashable, Sequence
 
 from . import interrupt
 from .fingerprint import Fingerprints
-from .invariants import Invariants
+from .memo import Invariants, memoized
 from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Eventually, Invariant, Property
@@ -44,7 +44,8 @@ class EdgeList:
         self.codes = array("H")  # widened to "i" past 65,536 distinct labels
         self.targets = array("i")
         self.names: list = []
-        self.known: dict[int, int] = {}  # id() of each label in names -> its number
+        self.known: dict[int, int] = {}  # id() of each label met -> its number
+        self._aliases: list = []  # the labels met equal to one in names
         self._numbers: dict = {}  # label -> its number
 
     @classmethod
@@ -74,8 +75,9 @@ class EdgeList:
             self.names.append(label)
             if k == 1 << 16:
                 self.codes = array("i", self.codes)
-        if self.names[k] is label:  # alive as long as the list: its id is not reused
-            self.known[id(label)] = k
+        if self.names[k] is not label:
+            self._aliases.append(label)  # an equal label: kept alive too, so its id is not reused
+        self.known[id(label)] = k
         return k
 
     def __len__(self) -> int:
@@ -112,9 +114,10 @@ class StateGraph:
     edges: EdgeList | None = None
     terminal: list[int] = field(default_factory=list)
     complete: bool = True
-    # Hash compaction (explore's fingerprint): the BITS of every state's fingerprint, and for
-    # each Eventually property the states that are not its goal, computed as they were met.
+    # Hash compaction (explore's fingerprint): the BITS of every state's fingerprint.
     compaction: int | None = None
+    # For each Eventually property, the states that are not its goal, computed as they were met
+    # (by the sequential search; liveness computes what is not here).
     bad: dict[str, bytearray] = field(default_factory=dict)
 
     def path_to(self, i: int) -> list[tuple[Hashable | None, int]]:
@@ -227,8 +230,13 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     start = time.perf_counter()
     g = StateGraph(edges=EdgeList() if keep_edges else None, compaction=fingerprint)
     decode = getattr(model, "decode", None)
-    invariants = Invariants([p for p in properties if isinstance(p, Invariant)],
-                            getattr(model, "project", None) if decode else None, decode)
+    project = getattr(model, "project", None) if decode else None
+    invariants = Invariants([p for p in properties if isinstance(p, Invariant)], project, decode)
+    # which states are not an Eventually property's goal: what liveness reads (hash compaction
+    # keeps no states to compute it from afterwards)
+    g.bad = {p.name: bytearray() for p in properties if isinstance(p, Eventually)}
+    goals = [(g.bad[p.name], memoized(p.goal, p.reads, project, decode))
+             for p in properties if isinstance(p, Eventually)]
     end_checks = [p for p in properties if isinstance(p, EndState)]
     witnessed = [p for p in properties if p.witness is not None]  # and not yet witnessed
     violations: dict[str, Found] = {}
@@ -242,20 +250,17 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     else:
         key, fingerprints = compactor(fingerprint, getattr(model, "stable", None)), array("Q")
         lookup = lambda s: index.get(key(s))  # noqa: E731
-        eventually = [p for p in properties if isinstance(p, Eventually)]
-        g.bad = {p.name: bytearray() for p in eventually}
 
     def visit(state, parent: int, label) -> int:
         i = len(g.parent)
-        w = state if decode is None or not (witnessed or key is not None) else decode(state)
         if key is None:
             g.states.append(state)
             index[state] = i
         else:
             fingerprints.append(k := key(state))
             index[k] = i
-            for p in eventually:
-                g.bad[p.name].append(not p.goal(w))
+        for bad, goal in goals:
+            bad.append(not goal(state))
         pending.append(state)
         g.parent.append(parent)
         g.parent_label.append(label)
@@ -263,6 +268,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
         for name, msg in invariants(state):
             if name not in violations:
                 violations[name] = Found(i, msg)
+        w = state if decode is None or not witnessed else decode(state)
         found = [p for p in witnessed if p.witness(w)]
         if found:  # those found are asked no more
             witnesses.update((p.name, Found(i)) for p in found)

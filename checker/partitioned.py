@@ -24,7 +24,7 @@ from typing import Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
-from .invariants import Invariants
+from .memo import Invariants
 from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Invariant, Property

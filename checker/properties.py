@@ -46,5 +46,6 @@ class Eventually(Property):
     """
 
     goal: Callable[[object], bool] = field(compare=False)
+    reads: tuple[str, ...] = ()  # the fields of the state goal reads, when not all (as Invariant's)
     fairness: Callable[[Hashable], Hashable | None] = field(compare=False)
     fairness_text: str = ""

@@ -210,7 +210,7 @@ def _ended(w: World) -> bool:
 
 def close_completion(d: Decider, **common) -> Eventually:
     return Eventually(
-        goal=_ended,
+        goal=_ended, reads=("a", "b", "calls"),
         fairness=_fairness_class,
         fairness_text="strong fairness: a segment sent again and again is eventually delivered, "
                       "and a timer that can fire again and again eventually fires",
