@@ -100,6 +100,7 @@ class TcpSystem:
         self._edits: dict = {}  # (calls and budget id, _Call or _Spend) -> the id after it
         self._loss_kinds: dict = {}
         self._steps: dict = {}
+        self._written: dict = {}  # the templates' tuples of parts written, each stored once
         self._order = _ReprKeys().__getitem__
         self._unknown_before = self.decider.unknown  # the Decider may serve several runs
         self._at: tuple = ()  # the compact state whose successors are being computed
@@ -217,8 +218,9 @@ class TcpSystem:
 
     def _template(self, unit: tuple, s: tuple):
         """[hits, ((step, parts written or None, (position, segments sent into it) or None,
-        endpoint whose call is counted or None), ...), kinds of the losses]: unit's successors
-        of s as a function of the parts it reads; _DIRECT when they are renumbered."""
+        the call counted or the fault spent or None), ...), kinds of the losses]: unit's
+        successors of s as a function of the parts it reads; _DIRECT when they are renumbered.
+        Equal tuples of parts written are stored once (many templates write the same)."""
         self._later, self._volatile = True, False
         try:
             out = self._unit(unit, s)
@@ -240,7 +242,8 @@ class TcpSystem:
                     parts[j] = v
                 elif v != s[j]:
                     raise AssertionError(f"{[a.name for a in unit[2]]} change a part they do not read")
-            entries.append((step, tuple(parts), send, edit))
+            parts = tuple(parts)
+            entries.append((step, self._written.setdefault(parts, parts), send, edit))
         return [0, tuple(entries), noted]
 
     def _used(self):
