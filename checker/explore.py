@@ -12,6 +12,7 @@ from typing import Callable, Hashable, Sequence
 
 from . import interrupt
 from .fingerprint import Fingerprints
+from .memo import Invariants, memoized
 from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Eventually, Invariant, Property
@@ -34,14 +35,18 @@ class Stats:
 
 
 class EdgeList:
-    """Every state's out-edges, in BFS order of the states, stored flat: the labels in a
-    list, the targets and each state's first edge in machine-int arrays.
-    ``edges[i]`` is state i's [(label, target), ...]."""
+    """Every state's out-edges, in BFS order of the states, stored flat in machine-int arrays:
+    each state's first edge, the targets, and the labels as numbers (``names[k]`` is label k,
+    each distinct label stored once). ``edges[i]`` is state i's [(label, target), ...]."""
 
     def __init__(self):
         self.first = array("q", [0])
-        self.labels: list = []
+        self.codes = array("H")  # widened to "i" past 65,536 distinct labels
         self.targets = array("i")
+        self.names: list = []
+        self.known: dict[int, int] = {}  # id() of each label met -> its number
+        self._aliases: list = []  # the labels met equal to one in names
+        self._numbers: dict = {}  # label -> its number
 
     @classmethod
     def of(cls, edges) -> "EdgeList":
@@ -53,16 +58,34 @@ class EdgeList:
 
     def append(self, edges) -> None:
         """The next state's [(label, target), ...]."""
-        self.labels.extend(label for label, _ in edges)
-        self.targets.extend(t for _, t in edges)
+        for label, t in edges:
+            k = self.known.get(id(label))
+            if k is None:
+                k = self.number(label)  # (which may widen codes)
+            self.codes.append(k)
+            self.targets.append(t)
         self.first.append(len(self.targets))
+
+    def number(self, label) -> int:
+        """label's number, given to it when first met (equal labels share one). A search looks
+        a label up in ``known`` first: by identity, which hashes an int, not a label."""
+        k = self._numbers.get(label)
+        if k is None:
+            k = self._numbers[label] = len(self.names)
+            self.names.append(label)
+            if k == 1 << 16:
+                self.codes = array("i", self.codes)
+        if self.names[k] is not label:
+            self._aliases.append(label)  # an equal label: kept alive too, so its id is not reused
+        self.known[id(label)] = k
+        return k
 
     def __len__(self) -> int:
         return len(self.first) - 1
 
     def __getitem__(self, i: int) -> list[tuple[Hashable, int]]:
         lo, hi = self.first[i], self.first[i + 1]
-        return list(zip(self.labels[lo:hi], self.targets[lo:hi]))
+        return list(zip(map(self.names.__getitem__, self.codes[lo:hi]), self.targets[lo:hi]))
 
     def targets_of(self, i: int) -> array:
         """State i's edges' targets."""
@@ -91,9 +114,10 @@ class StateGraph:
     edges: EdgeList | None = None
     terminal: list[int] = field(default_factory=list)
     complete: bool = True
-    # Hash compaction (explore's fingerprint): the BITS of every state's fingerprint, and for
-    # each Eventually property the states that are not its goal, computed as they were met.
+    # Hash compaction (explore's fingerprint): the BITS of every state's fingerprint.
     compaction: int | None = None
+    # For each Eventually property, the states that are not its goal, computed as they were met
+    # (by the sequential search; liveness computes what is not here).
     bad: dict[str, bytearray] = field(default_factory=dict)
 
     def path_to(self, i: int) -> list[tuple[Hashable | None, int]]:
@@ -205,47 +229,50 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     """
     start = time.perf_counter()
     g = StateGraph(edges=EdgeList() if keep_edges else None, compaction=fingerprint)
-    invariants = [p for p in properties if isinstance(p, Invariant)]
+    decode = getattr(model, "decode", None)
+    project = getattr(model, "project", None) if decode else None
+    invariants = Invariants([p for p in properties if isinstance(p, Invariant)], project, decode)
+    # which states are not an Eventually property's goal: what liveness reads (hash compaction
+    # keeps no states to compute it from afterwards)
+    g.bad = {p.name: bytearray() for p in properties if isinstance(p, Eventually)}
+    goals = [(g.bad[p.name], memoized(p.goal, p.reads, project, decode))
+             for p in properties if isinstance(p, Eventually)]
     end_checks = [p for p in properties if isinstance(p, EndState)]
-    witnessed = [p for p in properties if p.witness is not None]
+    witnessed = [p for p in properties if p.witness is not None]  # and not yet witnessed
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     limits: list[str] = []
     transitions = 0
     pending: deque = deque()  # the states met and not yet expanded, in BFS order
     index = g.index
-    decode = getattr(model, "decode", None)
     if fingerprint is None:
         key, lookup, fingerprints = None, index.get, None
     else:
         key, fingerprints = compactor(fingerprint, getattr(model, "stable", None)), array("Q")
         lookup = lambda s: index.get(key(s))  # noqa: E731
-        eventually = [p for p in properties if isinstance(p, Eventually)]
-        g.bad = {p.name: bytearray() for p in eventually}
 
     def visit(state, parent: int, label) -> int:
         i = len(g.parent)
-        w = state if decode is None else decode(state)
         if key is None:
             g.states.append(state)
             index[state] = i
         else:
             fingerprints.append(k := key(state))
             index[k] = i
-            for p in eventually:
-                g.bad[p.name].append(not p.goal(w))
+        for bad, goal in goals:
+            bad.append(not goal(state))
         pending.append(state)
         g.parent.append(parent)
         g.parent_label.append(label)
         g.depth.append(g.depth[parent] + 1 if parent >= 0 else 0)
-        for p in invariants:
-            if p.name not in violations:
-                msg = p.check(w)
-                if msg is not None:
-                    violations[p.name] = Found(i, msg)
-        for p in witnessed:
-            if p.name not in witnesses and p.witness(w):
-                witnesses[p.name] = Found(i)
+        for name, msg in invariants(state):
+            if name not in violations:
+                violations[name] = Found(i, msg)
+        w = state if decode is None or not witnessed else decode(state)
+        found = [p for p in witnessed if p.witness(w)]
+        if found:  # those found are asked no more
+            witnesses.update((p.name, Found(i)) for p in found)
+            witnessed[:] = [p for p in witnessed if p.name not in witnesses]
         return i
 
     for s in model.init_states():
@@ -254,7 +281,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     edges = g.edges
     successors = model.successors
     if edges is not None:
-        first, labels, targets = edges.first, edges.labels, edges.targets
+        first, codes, targets, known = edges.first, edges.codes, edges.targets, edges.known
     i = 0
     while pending:
         if max_states is not None and len(g.parent) > max_states:
@@ -269,7 +296,12 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
             if j is None:
                 j = visit(t, i, label)
             if edges is not None:
-                labels.append(label)
+                try:
+                    codes.append(known[id(label)])
+                except KeyError:
+                    k = edges.number(label)
+                    codes = edges.codes  # widened, maybe
+                    codes.append(k)
                 targets.append(j)
         if edges is not None:
             first.append(len(targets))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Hashable, Iterable, Protocol, Sequence, TypeVar
+from typing import Callable, Hashable, Iterable, Protocol, Sequence, TypeVar
 
 S = TypeVar("S", bound=Hashable)
 L = TypeVar("L", bound=Hashable)
@@ -43,7 +43,8 @@ class Compact(Model[S, L], Protocol):
     """A model searched on compact states: a state is a tuple of ids of interned parts, each
     process's own. Properties, traces and reports see states decoded; ``stable`` hashes a
     state alike in every process (which worker owns it; hash compaction's fingerprints);
-    ``part`` and ``intern`` carry a part from one process's ids to another's."""
+    ``project`` keys a memo on ids; ``part`` and ``intern`` carry a part from one process's
+    ids to another's."""
 
     def decode(self, state: S) -> object:
         ...
@@ -52,6 +53,10 @@ class Compact(Model[S, L], Protocol):
         ...
 
     def stable(self, state: S) -> int:
+        ...
+
+    def project(self, fields: tuple[str, ...]) -> Callable[[S], Hashable]:
+        """state -> the ids its decoded state's ``fields`` are stored under (a memo's key)."""
         ...
 
     def part(self, j: int, i: int) -> object:

@@ -24,6 +24,7 @@ from typing import Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
+from .memo import Invariants
 from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Invariant, Property
@@ -162,7 +163,7 @@ class _Partition:
 
     def __init__(self, properties: Sequence[Property], decode=None):
         self.decode = decode
-        self.invariants = [p for p in properties if isinstance(p, Invariant)]
+        self.invariants = Invariants([p for p in properties if isinstance(p, Invariant)])
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.witnessed = [p for p in properties if p.witness is not None]
         # every state this rank knows the number of: its own, and the others' it sent
@@ -181,11 +182,9 @@ class _Partition:
         self.tree.append((gid, s, parent, label, depth))
         if self.decode is not None:
             s = self.decode(s)
-        for p in self.invariants:
-            if p.name not in self.violations:
-                msg = p.check(s)
-                if msg is not None:
-                    self.violations[p.name] = Found(gid, msg)
+        for name, msg in self.invariants(s):
+            if name not in self.violations:
+                self.violations[name] = Found(gid, msg)
         for p in self.witnessed:
             if p.name not in self.witnesses and p.witness(s):
                 self.witnesses[p.name] = Found(gid)

@@ -22,9 +22,12 @@ class Property:
 
 @dataclass(frozen=True, kw_only=True)
 class Invariant(Property):
-    """``check(state)`` returns None, or a sentence saying what is wrong, on every reachable state."""
+    """``check(state)`` returns None, or a sentence saying what is wrong, on every reachable state.
+    ``reads``: the fields of the state (its attributes) the check reads, when not all: a search
+    computes it once per their values (checker.invariants)."""
 
     check: Callable[[object], str | None] = field(compare=False)
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,5 +46,6 @@ class Eventually(Property):
     """
 
     goal: Callable[[object], bool] = field(compare=False)
+    reads: tuple[str, ...] = ()  # the fields of the state goal reads, when not all (as Invariant's)
     fairness: Callable[[Hashable], Hashable | None] = field(compare=False)
     fairness_text: str = ""

@@ -27,33 +27,10 @@ ENDED = (CLOSED, TIME_WAIT)
 SIGNALLED = ("connection reset", "connection refused", "user timeout")
 
 
-_UNSEEN = object()
-
-
-def _memoized(check, part):
-    """check(w), computed once per part(w): the parts of the world that check reads."""
-    memo: dict = {}
-
-    def cached(w: World):
-        key = part(w)
-        found = memo.get(key, _UNSEEN)
-        if found is _UNSEEN:
-            found = memo[key] = check(w)
-        return found
-
-    return cached
-
-
-def _tcbs(w: World):
-    return w.a, w.b, w.pc
-
-
-def _tcbs_and_channels(w: World):
-    return w.a, w.b, w.ab, w.ba
-
-
-def _tcbs_channels_and_pc(w: World):
-    return w.a, w.b, w.ab, w.ba, w.pc
+# What the invariants read of a World (Invariant.reads): a search computes each once per value.
+TCBS = ("a", "b", "pc")
+TCBS_AND_CHANNELS = ("a", "b", "ab", "ba")
+TCBS_CHANNELS_AND_PC = ("a", "b", "ab", "ba", "pc")
 
 
 def _endpoints(w: World):
@@ -89,7 +66,7 @@ def synchronization(d: Decider, **common) -> Invariant:
                         f"({peer.iss}, {peer.snd_nxt}]")
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def syn_acknowledged(d: Decider, **common) -> Invariant:
@@ -100,7 +77,7 @@ def syn_acknowledged(d: Decider, **common) -> Invariant:
                 return f"{x} is {t.state} but its SYN at ISS={t.iss} is unacknowledged (SND.UNA=ISS)"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def _le(d: Decider, w: World, x, y) -> bool:
@@ -123,7 +100,7 @@ def ack_validity(d: Decider, **common) -> Invariant:
                 return f"{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={w.tcb(y).snd_nxt}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs_and_channels), **common)
+    return Invariant(check=check, reads=TCBS_AND_CHANNELS, **common)
 
 
 def fin_accounting(d: Decider, **common) -> Invariant:
@@ -144,7 +121,7 @@ def fin_accounting(d: Decider, **common) -> Invariant:
                 return f"{x} sent {seg}, whose FIN is not at FIN.SEQ={t.fin_seq}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs_channels_and_pc), **common)
+    return Invariant(check=check, reads=TCBS_CHANNELS_AND_PC, **common)
 
 
 def time_wait_role(d: Decider, **common) -> Invariant:
@@ -155,7 +132,7 @@ def time_wait_role(d: Decider, **common) -> Invariant:
                 return f"{x} is in TIME-WAIT but {what}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def graceful(d: Decider, **common) -> Invariant:
@@ -168,7 +145,7 @@ def graceful(d: Decider, **common) -> Invariant:
                 return f"{x}'s application was told: {t.error}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs_and_channels), **common)
+    return Invariant(check=check, reads=TCBS_AND_CHANNELS, **common)
 
 
 def blind_reset_resistance(d: Decider, **common) -> Invariant:
@@ -181,7 +158,7 @@ def blind_reset_resistance(d: Decider, **common) -> Invariant:
                 return f"{x}'s connection was ended by the forged {seg} while its RCV.NXT was {nxt}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
@@ -195,7 +172,7 @@ def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
                 return f"{x} gave up after {t.resent} retransmission(s), not {bound}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def old_duplicates_harmless(d: Decider, **common) -> Invariant:
@@ -205,7 +182,7 @@ def old_duplicates_harmless(d: Decider, **common) -> Invariant:
                 return f"{x}'s connection was ended by the old duplicate {t.reset_by[0]._replace(old=False)}"
         return None
 
-    return Invariant(check=_memoized(check, _tcbs), **common)
+    return Invariant(check=check, reads=TCBS, **common)
 
 
 def flagged(ghost: str, says: str) -> Callable[..., Invariant]:
@@ -218,7 +195,7 @@ def flagged(ghost: str, says: str) -> Callable[..., Invariant]:
                     return says.format(x=x)
             return None
 
-        return Invariant(check=_memoized(check, _tcbs), **common)
+        return Invariant(check=check, reads=TCBS, **common)
 
     return explicit
 
@@ -235,7 +212,7 @@ def _ended(w: World) -> bool:
 
 def close_completion(d: Decider, **common) -> Eventually:
     return Eventually(
-        goal=_ended,
+        goal=_ended, reads=("a", "b", "calls"),
         fairness=_fairness_class,
         fairness_text="strong fairness: a segment sent again and again is eventually delivered, "
                       "and a timer that can fire again and again eventually fires",

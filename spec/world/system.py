@@ -99,10 +99,10 @@ class TcpSystem:
         self._late = config.delivers_late  # a RST may answer a late segment: see _answer
         self._without_memo: dict = {}
         self._with_memo: dict = {}
-        self._calls_memo: dict = {}
-        self._spent_memo: dict = {}
+        self._edits: dict = {}  # (calls and budget id, _Call or _Spend) -> the id after it
         self._loss_kinds: dict = {}
         self._steps: dict = {}
+        self._written: dict = {}  # the templates' tuples of parts written, each stored once
         self._order = _ReprKeys().__getitem__
         self._unknown_before = self.decider.unknown  # the Decider may serve several runs
         self._at: tuple = ()  # the compact state whose successors are being computed
@@ -111,6 +111,10 @@ class TcpSystem:
         self._volatile = False  # a successor computed since was renumbered: no template
         self._calls_of: list[int] = []  # per id in cbs, the id of its calls in _calls
         self._calls = Table()
+        self._budget_of: list[int] = []  # per id in cbs, the id of its budget in _budgets
+        self._budgets = Table()
+        self._acked_of: list[int] = []  # per TCB id, the id of what names an ACK to it (_acked)
+        self._acked = Table()
         self._empty = self._chan(())
         self._units = [(x, over, actions, _positions(reads, x), itemgetter(*(_PART[x][r] for r in reads)), {})
                        for x, over, actions, reads in plan(config)]
@@ -150,12 +154,16 @@ class TcpSystem:
         tcbs = self.tcbs.values
         if not self.params.isns and (tcbs[a].incarnations > 1 or tcbs[b].incarnations > 1):
             return self.direct(s)  # its successors are renumbered (fire), which reads all of s
-        calls_of = self._calls_of
+        calls_of, budget_of, acked_of = self._calls_of, self._budget_of, self._acked_of
         if cb >= len(calls_of):
             calls_of += [self._calls(c) for c, _ in self.cbs.values[len(calls_of):]]
+            budget_of += [self._budgets(b) for _, b in self.cbs.values[len(budget_of):]]
+        if a >= len(acked_of) or b >= len(acked_of):
+            acked_of += [self._acked(_acked(t)) for t in tcbs[len(acked_of):]]
         empty = self._empty
-        parts = (a, b, ab, ba, cb, pc, calls_of[cb], ab == empty and ba == empty)
-        with_memo, called_memo = self._with_memo, self._calls_memo
+        parts = (a, b, ab, ba, cb, pc, calls_of[cb], ab == empty and ba == empty, acked_of[a], acked_of[b],
+                 budget_of[cb])
+        with_memo, edits = self._with_memo, self._edits
         out: list = []
         for unit in self._units:
             key = unit[4](parts)
@@ -166,7 +174,7 @@ class TcpSystem:
                 out += self._run(unit, s)
                 continue
             template[0] += 1
-            for step, (ta, tb, tab, tba, tcb, tpc), send, caller in template[1]:
+            for step, (ta, tb, tab, tba, tcb, tpc), send, edit in template[1]:
                 u = [a if ta is None else ta, b if tb is None else tb, ab if tab is None else tab,
                      ba if tba is None else tba, cb if tcb is None else tcb, pc if tpc is None else tpc]
                 if send is not None:
@@ -178,9 +186,9 @@ class TcpSystem:
                         self._dropped[step.name] += 1
                         continue
                     u[j] = ch
-                if caller is not None:
-                    c = called_memo.get((cb, caller))
-                    u[4] = self._called(cb, caller) if c is None else c
+                if edit is not None:
+                    c = edits.get((cb, edit))
+                    u[4] = self._edited(cb, edit) if c is None else c
                 out.append((step, tuple(u)))
         return out
 
@@ -212,8 +220,9 @@ class TcpSystem:
 
     def _template(self, unit: tuple, s: tuple):
         """[hits, ((step, parts written or None, (position, segments sent into it) or None,
-        endpoint whose call is counted or None), ...), kinds of the losses]: unit's successors
-        of s as a function of the parts it reads; _DIRECT when they are renumbered."""
+        the call counted or the fault spent or None), ...), kinds of the losses]: unit's
+        successors of s as a function of the parts it reads; _DIRECT when they are renumbered.
+        Equal tuples of parts written are stored once (many templates write the same)."""
         self._later, self._volatile = True, False
         try:
             out = self._unit(unit, s)
@@ -224,18 +233,19 @@ class TcpSystem:
             return _DIRECT
         reads, entries = unit[3], []
         for step, t in out:
-            send = caller = None
+            send = edit = None
             parts: list = [None] * 6
             for j, v in enumerate(t):
                 if isinstance(v, _Send):
                     send = (j, v.sids)
-                elif isinstance(v, _Call):
-                    caller = v.x
+                elif isinstance(v, (_Call, _Spend)):
+                    edit = v
                 elif j in reads:
                     parts[j] = v
                 elif v != s[j]:
                     raise AssertionError(f"{[a.name for a in unit[2]]} change a part they do not read")
-            entries.append((step, tuple(parts), send, caller))
+            parts = tuple(parts)
+            entries.append((step, self._written.setdefault(parts, parts), send, edit))
         return [0, tuple(entries), noted]
 
     def _used(self):
@@ -308,6 +318,11 @@ class TcpSystem:
             return self.stable_of(s)
         return mix(hash(parts) & MASK)
 
+    @staticmethod
+    def project(fields: tuple[str, ...]):
+        """compact state -> the ids of these World fields in it (checker.invariants' keys)."""
+        return itemgetter(*sorted({_POSITION[f] for f in fields}))
+
     def part_of(self, j: int, i: int):
         """The value of id i at position j of a compact state."""
         return self._tables[j][i]
@@ -359,12 +374,17 @@ class TcpSystem:
             self._with_memo[key] = out
         return out
 
-    def _called(self, cb: int, x: str) -> int:
-        key = (cb, x)
-        out = self._calls_memo.get(key)
+    def _edited(self, cb: int, edit) -> int:
+        """The id of the calls and budget cb after x's call (_Call) or one fault of a kind (_Spend)."""
+        key = (cb, edit)
+        out = self._edits.get(key)
         if out is None:
-            (ca, cb_), budget = self.cbs[cb]
-            out = self._calls_memo[key] = self.cbs(((ca + (x == "A"), cb_ + (x == "B")), budget))
+            calls, budget = self.cbs[cb]
+            if isinstance(edit, _Call):
+                calls = (calls[0] + (edit.x == "A"), calls[1] + (edit.x == "B"))
+            else:
+                budget = spend(budget, edit.kind)
+            out = self._edits[key] = self.cbs((calls, budget))
         return out
 
     # --- the primitives the environment's actions are written with
@@ -383,7 +403,7 @@ class TcpSystem:
                 sid, ba = self._chan_sids[ba][taken], self._without(ba, taken)
         later = self._later
         if call:
-            cb = _Call(x) if later else self._called(cb, x)
+            cb = _Call(x) if later else self._edited(cb, _Call(x))
         key = (x, a if x == "A" else b, event, sid, pc)
         outcomes = self._memo.get(key)
         if outcomes is None:
@@ -478,11 +498,7 @@ class TcpSystem:
         a, b, ab, ba, cb, pc = self._at
         ch = ab if to == "B" else ba
         ch = self._without(ch, taken) if taken is not None else self._with(ch, (self._seg(added),))
-        key = (cb, spent)
-        new = self._spent_memo.get(key)
-        if new is None:
-            calls, budget = self.cbs[cb]
-            new = self._spent_memo[key] = self.cbs((calls, spend(budget, spent)))
+        new = _Spend(spent) if self._later else self._edited(cb, _Spend(spent))
         return (a, b, ch, ba, new, pc) if to == "B" else (a, b, ab, ch, new, pc)
 
     def note_loss(self, w: World, to: str, seg: Segment) -> None:
@@ -510,9 +526,11 @@ class TcpSystem:
 
 
 _DIRECT = object()  # a template's place when the successors are renumbered
+# the position in a compact state of each World field
+_POSITION = {"a": 0, "b": 1, "ab": 2, "ba": 3, "calls": 4, "budget": 4, "pc": 5}
 # the position in step's parts of what an action reads, for each endpoint
-_PART = {x: {"me": me, "peer": 1 - me, "to me": 3 - me, "budget": 4, "pc": 5, "calls": 6, "quiet": 7}
-         for x, me in (("A", 0), ("B", 1))}
+_PART = {x: {"me": me, "peer": 1 - me, "to me": 3 - me, "pc": 5, "calls": 6, "quiet": 7, "me: acked": 8 + me,
+             "budget": 10} for x, me in (("A", 0), ("B", 1))}
 
 
 def _positions(reads: tuple, x: str) -> frozenset:
@@ -530,6 +548,16 @@ class _Call(NamedTuple):
     x: str
 
 
+class _Spend(NamedTuple):
+    """In a template: one fault of this kind (a position in World.budget) spent."""
+    kind: int
+
+
+def _acked(t: Tcb) -> tuple:
+    """What of a TCB names an ACK lost on its way to it (TcpSystem.loss_kind)."""
+    return t.iss, t.fin_seq, t.fin_rcvd
+
+
 class Compact:
     """A TcpSystem as the checker's Model: states are compact, ``decode`` gives their World."""
 
@@ -537,6 +565,7 @@ class Compact:
         self.system = system
         self.successors, self.decode, self.encode = system.step, system.world, system.compacted
         self.stable, self.part, self.intern = system.stable_of, system.part_of, system.intern_part
+        self.project = system.project
         self.limits_hit, self.doubtful = system.limits_hit, system.doubtful
         self.tallies, self.absorb = system.tallies, system.absorb
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tcpverify.checker.explore import explore
+from tcpverify.checker.explore import EdgeList, explore
 from tcpverify.checker.liveness import check_eventually
 from tcpverify.checker.properties import EndState, Eventually, Invariant
 from tcpverify.checker.status import Status
@@ -260,3 +260,15 @@ def test_a_state_whose_steps_the_model_cut_off_is_not_a_deadlock():
     assert verdict(r, "end").message == "channel capacity 1 exceeded" and verdict(r, "end").trace == []
     assert verdict(r, "inv").status == Status.VIOLATED
     assert verdict(check(Graph(model.edges), [end]), "end").status == Status.VIOLATED
+
+
+def test_the_edge_list_numbers_each_distinct_label_once_and_gives_the_edges_back():
+    edges = EdgeList()
+    edges.append([(("step", 1), 1), ("other", 2)])
+    edges.append([(("step", 1), 0)])  # equal to the first label, another object
+    edges.append([])
+    edges.append([(label, 7) for label in range(70_000)])  # past 2^16 distinct labels
+    assert edges[0] == [(("step", 1), 1), ("other", 2)]
+    assert edges[1] == [(("step", 1), 0)] and edges[2] == []
+    assert edges[3] == [(label, 7) for label in range(70_000)]
+    assert len(edges.names) == 2 + 70_000 and edges.codes.typecode == "i"

@@ -35,7 +35,7 @@ def test_the_peer_finds_the_half_open_connection_as_figure_10_shows():
     SYN-SENT resets it (RcvBadAckInSynSent), B's ESTABLISHED takes the reset."""
     outcome = check_scenario(RESTARTS, Config(), decider=Decider())
     graph = outcome.result.exploration.graph
-    fired = {label.name for label in graph.edges.labels}
+    fired = {label.name for label in graph.edges.names}
     assert {"CrashInEstablished", "RcvBadAckInSynSent", "RcvRstInEstablished"} <= fired
 
 

@@ -1,0 +1,62 @@
+"""What a search computes of every state it meets (invariants' verdicts, liveness goals), each
+computed once per value of the fields of the state it reads."""
+
+from __future__ import annotations
+
+from functools import partial
+from operator import attrgetter
+from typing import Callable, Hashable, Sequence
+
+from .properties import Invariant
+
+Project = Callable[[tuple[str, ...]], Callable[[object], Hashable]]
+_UNSEEN = object()
+
+
+def memoized(fn: Callable, reads: tuple[str, ...], project: Project | None = None,
+             decode: Callable | None = None) -> Callable:
+    """state -> fn(decode(state)), computed once per value of the fields fn reads (every time
+    when ``reads`` is empty). The memo is keyed on ``project(reads)(state)`` when the model
+    gives it (checker.model.Compact: a compact state's ids, so a key is hashed as a few ints
+    and keeps nothing decoded alive), else on the fields' values; a state is decoded on a miss
+    only."""
+    decode = decode or (lambda state: state)
+    if not reads:
+        return lambda state: fn(decode(state))
+    key_of = (project or (lambda fields: attrgetter(*fields)))(reads)
+    memo: dict = {}
+
+    def cached(state):
+        key = key_of(state)
+        found = memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            found = memo[key] = fn(decode(state))
+        return found
+
+    return cached
+
+
+class Invariants:
+    """``invariants(state)``: (name, message) of each invariant that state violates; those that
+    read the same fields share one memo (memoized)."""
+
+    def __init__(self, invariants: Sequence[Invariant], project: Project | None = None,
+                 decode: Callable | None = None):
+        groups: dict[tuple[str, ...], list[Invariant]] = {}
+        for p in invariants:
+            groups.setdefault(p.reads, []).append(p)
+        self.groups = [memoized(partial(_violated, tuple(ps)), reads, project, decode)
+                       for reads, ps in groups.items()]
+
+    def __call__(self, state) -> list[tuple[str, str]]:
+        out: list = []
+        for violated in self.groups:
+            found = violated(state)
+            if found:
+                out += found
+        return out
+
+
+def _violated(props: tuple[Invariant, ...], w) -> tuple | None:
+    """(name, message) per invariant violated in w, None for none."""
+    return tuple((p.name, msg) for p in props if (msg := p.check(w)) is not None) or None
