@@ -27,6 +27,8 @@ class Stats:
     seconds: float = 0.0
     peak_rss_mib: float | None = None  # None where the platform does not tell
     terminal: int = 0
+    # a partitioned search's: per rank, CPU seconds by phase of its search loop
+    phases: list[dict[str, float]] = field(default_factory=list)
 
     @property
     def states_per_second(self) -> float:

@@ -34,6 +34,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                         progress: Progress | None = None) -> Exploration | None:
     """The sequential search's Exploration on rank 0; None on the other ranks."""
     start = time.perf_counter()
+    clock = _Clock()
     rank, size = comm.Get_rank(), comm.Get_size()
     part = _Partition(properties, getattr(model, "decode", None))
     wire = _Wire(model, rank, size)
@@ -70,7 +71,9 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             if not succ:
                 part.end(s, g)
             sent.append((g, succ, targets))
+        clock.lap("expand")
         inbox = comm.alltoall([wire.pack(o, msgs, 3) for o, msgs in enumerate(out)])
+        clock.lap("send")
         # keep the unseen ones, each with its least key
         fresh: dict = {}  # state -> [key, label, slot]
         replies = []
@@ -88,6 +91,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                     entry[0], entry[1] = (g, k), label
                 answer.append(-1 - entry[2])
             replies.append(answer)
+        clock.lap("receive")
         # number them all in key order: rank 0 merges every rank's sorted keys
         mine = sorted((key, label, t) for t, (key, label, _) in fresh.items()) if fresh else []
         keys = comm.gather([key for key, _, _ in mine])
@@ -102,6 +106,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             numbers, news, stop = None, None, None
         numbers = comm.scatter(numbers)
         news, stop = comm.bcast((news, stop))
+        clock.lap("number")
         level += 1
         frontier = []
         gid_of_slot = {}
@@ -109,8 +114,10 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             gid_of_slot[fresh[t][2]] = n
             part.visit(t, n, key[0], label, level)
             frontier.append((n, t))
+        clock.lap("visit")
         replies = [[a if a >= 0 else gid_of_slot[-1 - a] for a in answer] for answer in replies]
         part.learn(sent, comm.alltoall(replies), keep_edges)
+        clock.lap("learn")
         total += news
         if rank == 0 and progress is not None:
             progress(total, part.transitions, news, time.perf_counter() - start)
@@ -118,7 +125,22 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             if news:
                 limits.append(f"state limit {max_states} reached")
             break
-    return _gather(comm, model, part, wire, total, limits, keep_edges, start)
+    return _gather(comm, model, part, wire, total, limits, keep_edges, start, clock.cpu)
+
+
+class _Clock:
+    """CPU seconds of this process by phase of the search (what each rank spends apart from
+    waiting for the others: the benchmarks' critical path of a partitioned search)."""
+
+    def __init__(self):
+        self.cpu: dict[str, float] = {}
+        self.last = time.process_time()
+
+    def lap(self, phase: str) -> None:
+        """Count the CPU time since the last lap as phase's."""
+        now = time.process_time()
+        self.cpu[phase] = self.cpu.get(phase, 0.0) + now - self.last
+        self.last = now
 
 
 class _Wire:
@@ -214,11 +236,11 @@ class _Partition:
 
 
 def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limits: list[str],
-            keep_edges: bool, start: float) -> Exploration | None:
+            keep_edges: bool, start: float, phases: dict[str, float]) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
     mine = (wire.pack(0, part.tree, 1), part.out_edges, part.terminal, part.violations,
             part.witnesses, part.transitions, peak_rss_mib() or 0.0,
-            tallies() if tallies else None)
+            tallies() if tallies else None, phases)
     every = comm.gather(mine)
     if every is None:
         return None
@@ -229,7 +251,7 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
-    for rank, (tree, edges, terminal, found, seen, n, peak, tally) in enumerate(every):
+    for rank, (tree, edges, terminal, found, seen, n, peak, tally, _) in enumerate(every):
         for gid, s, parent, label, depth in wire.unpack(rank, tree, 1):
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
         for gid, e in edges:
@@ -258,5 +280,5 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     g.complete = not limits
     stats = Stats(states=total, transitions=transitions, depth=max(g.depth, default=0),
                   seconds=time.perf_counter() - start, peak_rss_mib=rss,
-                  terminal=len(g.terminal))
+                  terminal=len(g.terminal), phases=[m[-1] for m in every])
     return Exploration(g, stats, violations, witnesses, limits)
