@@ -153,13 +153,17 @@ class Decoded:
 def gc_paused():
     """A search allocates millions of tuples and frees few before it ends: Python's cyclic
     collector would walk the growing heap again and again for nothing (17% of the CPU time of
-    a 133,666-state run)."""
+    a 133,666-state run). At the end the search's objects go to the oldest generation
+    (freeze, unfreeze) instead of being walked all at once by the first young collection
+    (0.1 to 0.25 CPU s on rank 0 of that run)."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
