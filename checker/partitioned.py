@@ -55,22 +55,26 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
         # expand this level; a successor whose number this rank does not know goes to its
         # owner with its key (parent, position)
         out = [[] for _ in range(size)]
-        sent = []  # per expanded state: gid, successors, each target's gid or -1 - its owner
+        waiting = [[] for _ in range(size)]  # per owner, what it is sent: (edge's place, target)
         gids = part.gids
+        edges = part.edges if keep_edges else EdgeList()  # (without edges, a level's only)
         for g, s in frontier:
             succ = list(model.successors(s))
             part.transitions += len(succ)
-            targets = []
+            place = len(edges.targets)
             for k, (label, t) in enumerate(succ):
                 j = gids.get(t)
                 if j is None:
                     o = owner(t)
                     out[o].append((g, k, label, t))
-                    j = -1 - o
-                targets.append(j)
+                    waiting[o].append((place + k, t))
+                    j = -1
+                edges.labels.append(label)
+                edges.targets.append(j)
+            edges.first.append(len(edges.targets))
+            part.expanded.append(g)
             if not succ:
                 part.end(s, g)
-            sent.append((g, succ, targets))
         clock.lap("expand")
         inbox = comm.alltoall([wire.pack(o, msgs, 3) for o, msgs in enumerate(out)])
         clock.lap("send")
@@ -116,7 +120,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             frontier.append((n, t))
         clock.lap("visit")
         replies = [[a if a >= 0 else gid_of_slot[-1 - a] for a in answer] for answer in replies]
-        part.learn(sent, comm.alltoall(replies), keep_edges)
+        part.learn(waiting, comm.alltoall(replies), edges.targets)
         clock.lap("learn")
         total += news
         if rank == 0 and progress is not None:
@@ -191,7 +195,8 @@ class _Partition:
         # and was told (so that it sends each of those once)
         self.gids: dict = {}
         self.tree: list = []  # (gid, state, parent gid, label, depth)
-        self.out_edges: list = []  # (gid, [(label, target gid), ...])
+        self.expanded = array("i")  # the gids of the states expanded, in that order ...
+        self.edges = EdgeList()  # ... and their edges
         self.terminal: list[int] = []
         self.violations: dict[str, Found] = {}
         self.witnesses: dict[str, Found] = {}
@@ -222,23 +227,20 @@ class _Partition:
                 if msg is not None:
                     self.violations[p.name] = Found(gid, msg)
 
-    def learn(self, sent: list, replies: list, keep_edges: bool) -> None:
-        """The owners have answered with the gids of the targets sent to them: remember them,
-        and each expanded state's edges."""
-        answers = [iter(r) for r in replies]
+    def learn(self, waiting: list, replies: list, targets: array) -> None:
+        """The owners have answered with the gids of the targets sent to them, in the order
+        sent: remember them, and write them into the edges that lead there."""
         gids = self.gids
-        for g, succ, targets in sent:
-            for n, ((_, t), j) in enumerate(zip(succ, targets)):
-                if j < 0:
-                    targets[n] = gids[t] = next(answers[-1 - j])
-            if keep_edges:
-                self.out_edges.append((g, [(label, j) for (label, _), j in zip(succ, targets)]))
+        for sent, answer in zip(waiting, replies):
+            for (place, t), gid in zip(sent, answer):
+                targets[place] = gids[t] = gid
 
 
 def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limits: list[str],
             keep_edges: bool, start: float, phases: dict[str, float]) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
-    mine = (wire.pack(0, part.tree, 1), part.out_edges, part.terminal, part.violations,
+    edges = (part.expanded, part.edges) if keep_edges else None
+    mine = (wire.pack(0, part.tree, 1), edges, part.terminal, part.violations,
             part.witnesses, part.transitions, peak_rss_mib() or 0.0,
             tallies() if tallies else None, phases)
     every = comm.gather(mine)
@@ -247,15 +249,17 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     g = StateGraph(states=[None] * total, parent=array("i", [0]) * total,
                    parent_label=[None] * total, depth=array("i", [0]) * total,
                    edges=EdgeList() if keep_edges else None)
-    out_edges = [None] * total
+    edges_of: list = [None] * total  # gid -> (a rank's EdgeList, the gid's place in it)
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
     for rank, (tree, edges, terminal, found, seen, n, peak, tally, _) in enumerate(every):
         for gid, s, parent, label, depth in wire.unpack(rank, tree, 1):
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
-        for gid, e in edges:
-            out_edges[gid] = e
+        if edges is not None:
+            expanded, edges = edges
+            for k, gid in enumerate(expanded):
+                edges_of[gid] = edges, k
         g.terminal += terminal
         for name, f in found.items():
             if name not in violations or f.index < violations[name].index:
@@ -272,10 +276,15 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     if part.decode is not None:
         g.states = Decoded(g.states, part.decode)
     if keep_edges:
-        for e in out_edges:
-            if e is None:  # a state of the last level, left unexpanded by the state limit
+        first, labels, targets = g.edges.first, g.edges.labels, g.edges.targets
+        for place in edges_of:
+            if place is None:  # a state of the last level, left unexpanded by the state limit
                 break
-            g.edges.append(e)
+            e, k = place
+            lo, hi = e.first[k], e.first[k + 1]
+            labels += e.labels[lo:hi]
+            targets += e.targets[lo:hi]
+            first.append(len(targets))
     limits = limits + model.limits_hit()
     g.complete = not limits
     stats = Stats(states=total, transitions=transitions, depth=max(g.depth, default=0),
