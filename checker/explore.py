@@ -94,7 +94,8 @@ class StateGraph:
     terminal: list[int] = field(default_factory=list)
     complete: bool = True
     # Hash compaction (explore's fingerprint): the BITS of every state's fingerprint, and for
-    # each Eventually property the states that are not its goal, computed as they were met.
+    # each Eventually property the states that are not its goal, computed as they were met
+    # (by hash compaction, which keeps no states, and by the partitioned search's ranks).
     compaction: int | None = None
     bad: dict[str, bytearray] = field(default_factory=dict)
 

@@ -26,7 +26,7 @@ from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph
 from .fingerprint import Fingerprints
 from .memory import peak_rss_mib
 from .model import Model
-from .properties import EndState, Invariant, Property
+from .properties import EndState, Eventually, Invariant, Property
 
 
 def explore_partitioned(comm, model: Model, properties: Sequence[Property],
@@ -191,6 +191,9 @@ class _Partition:
         self.invariants = [p for p in properties if isinstance(p, Invariant)]
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.witnessed = [p for p in properties if p.witness is not None]
+        # per Eventually property, whether each state of the tree is not its goal: liveness
+        # reads it on rank 0 (StateGraph.bad), each rank computes it for its own states
+        self.bad = {p: bytearray() for p in properties if isinstance(p, Eventually)}
         # every state this rank knows the number of: its own, and the others' it sent
         # and was told (so that it sends each of those once)
         self.gids: dict = {}
@@ -213,6 +216,8 @@ class _Partition:
                 msg = p.check(s)
                 if msg is not None:
                     self.violations[p.name] = Found(gid, msg)
+        for p, bad in self.bad.items():
+            bad.append(not p.goal(s))
         for p in self.witnessed:
             if p.name not in self.witnesses and p.witness(s):
                 self.witnesses[p.name] = Found(gid)
@@ -240,7 +245,8 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
             keep_edges: bool, start: float, phases: dict[str, float]) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
     edges = (part.expanded, part.edges) if keep_edges else None
-    mine = (wire.pack(0, part.tree, 1), edges, part.terminal, part.violations,
+    bad = {p.name: b for p, b in part.bad.items()}
+    mine = (wire.pack(0, part.tree, 1), bad, edges, part.terminal, part.violations,
             part.witnesses, part.transitions, peak_rss_mib() or 0.0,
             tallies() if tallies else None, phases)
     every = comm.gather(mine)
@@ -248,14 +254,21 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
         return None
     g = StateGraph(states=[None] * total, parent=array("i", [0]) * total,
                    parent_label=[None] * total, depth=array("i", [0]) * total,
-                   edges=EdgeList() if keep_edges else None)
+                   edges=EdgeList() if keep_edges else None,
+                   bad={p.name: bytearray(total) for p in part.bad})
     edges_of: list = [None] * total  # gid -> (a rank's EdgeList, the gid's place in it)
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
-    for rank, (tree, edges, terminal, found, seen, n, peak, tally, _) in enumerate(every):
+    for rank, (tree, bad, edges, terminal, found, seen, n, peak, tally, _) in enumerate(every):
+        gids = array("i")
         for gid, s, parent, label, depth in wire.unpack(rank, tree, 1):
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
+            gids.append(gid)
+        for name, flags in bad.items():
+            into = g.bad[name]
+            for gid, flag in zip(gids, flags):
+                into[gid] = flag
         if edges is not None:
             expanded, edges = edges
             for k, gid in enumerate(expanded):
