@@ -53,9 +53,10 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
     total, level, limits = len(init), 0, []
     while True:
         # expand this level; a successor whose number this rank does not know goes to its
-        # owner with its key (parent, position)
+        # owner with its key (parent, position), once: its first key here is its least
         out = [[] for _ in range(size)]
-        waiting = [[] for _ in range(size)]  # per owner, what it is sent: (edge's place, target)
+        waiting = [[] for _ in range(size)]  # per owner, what it is sent: (edges' places, target)
+        asked: dict = {}  # target -> the places of the edges that wait for its number
         gids = part.gids
         edges = part.edges if keep_edges else EdgeList()  # (without edges, a level's only)
         for g, s in frontier:
@@ -65,9 +66,13 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             for k, (label, t) in enumerate(succ):
                 j = gids.get(t)
                 if j is None:
-                    o = owner(t)
-                    out[o].append((g, k, label, t))
-                    waiting[o].append((place + k, t))
+                    places = asked.get(t)
+                    if places is None:
+                        o = owner(t)
+                        out[o].append((g, k, label, t))
+                        places = asked[t] = []
+                        waiting[o].append((places, t))
+                    places.append(place + k)
                     j = -1
                 edges.labels.append(label)
                 edges.targets.append(j)
@@ -237,8 +242,10 @@ class _Partition:
         sent: remember them, and write them into the edges that lead there."""
         gids = self.gids
         for sent, answer in zip(waiting, replies):
-            for (place, t), gid in zip(sent, answer):
-                targets[place] = gids[t] = gid
+            for (places, t), gid in zip(sent, answer):
+                gids[t] = gid
+                for place in places:
+                    targets[place] = gid
 
 
 def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limits: list[str],
