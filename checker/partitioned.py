@@ -16,10 +16,11 @@ sender yet (_Wire).
 
 from __future__ import annotations
 
-import heapq
 import time
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
+from itertools import chain
 from typing import Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
@@ -69,7 +70,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                     places = asked.get(t)
                     if places is None:
                         o = owner(t)
-                        out[o].append((g, k, label, t))
+                        out[o].append(((g << _K) | k, label, t))
                         places = asked[t] = []
                         waiting[o].append((places, t))
                     places.append(place + k)
@@ -81,47 +82,41 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             if not succ:
                 part.end(s, g)
         clock.lap("expand")
-        inbox = comm.alltoall([wire.pack(o, msgs, 3) for o, msgs in enumerate(out)])
+        inbox = comm.alltoall([wire.pack(o, msgs, 2) for o, msgs in enumerate(out)])
         clock.lap("send")
         # keep the unseen ones, each with its least key
         fresh: dict = {}  # state -> [key, label, slot]
         replies = []
         for r, msgs in enumerate(inbox):
             answer = []
-            for g, k, label, t in wire.unpack(r, msgs, 3):
+            for key, label, t in wire.unpack(r, msgs, 2):
                 known = gids.get(t)
                 if known is not None:
                     answer.append(known)
                     continue
                 entry = fresh.get(t)
                 if entry is None:
-                    entry = fresh[t] = [(g, k), label, len(fresh)]
-                elif (g, k) < entry[0]:
-                    entry[0], entry[1] = (g, k), label
+                    entry = fresh[t] = [key, label, len(fresh)]
+                elif key < entry[0]:
+                    entry[0], entry[1] = key, label
                 answer.append(-1 - entry[2])
             replies.append(answer)
         clock.lap("receive")
-        # number them all in key order: rank 0 merges every rank's sorted keys
-        mine = sorted((key, label, t) for t, (key, label, _) in fresh.items()) if fresh else []
-        keys = comm.gather([key for key, _, _ in mine])
-        if rank == 0:
-            numbers = [[] for _ in range(size)]
-            merged = heapq.merge(*([(key, r) for key in ks] for r, ks in enumerate(keys)))
-            for n, (_, r) in enumerate(merged, start=total):
-                numbers[r].append(n)
-            news = sum(map(len, keys))
-            stop = news == 0 or (max_states is not None and total + news > max_states)
-        else:
-            numbers, news, stop = None, None, None
-        numbers = comm.scatter(numbers)
-        news, stop = comm.bcast((news, stop))
+        # number them all in key order: every rank is told every rank's keys (unique: one
+        # parent's successor positions are distinct) and numbers its own by their rank among them
+        mine = sorted((key, label, t) for t, (key, label, _) in fresh.items())
+        keys = array("q", [key for key, _, _ in mine])
+        every = sorted(chain.from_iterable(comm.alltoall([keys] * size)))
+        news = len(every)
+        stop = news == 0 or (max_states is not None and total + news > max_states)
         clock.lap("number")
         level += 1
         frontier = []
         gid_of_slot = {}
-        for n, (key, label, t) in zip(numbers, mine):
+        for key, label, t in mine:
+            n = total + bisect_left(every, key)
             gid_of_slot[fresh[t][2]] = n
-            part.visit(t, n, key[0], label, level)
+            part.visit(t, n, key >> _K, label, level)
             frontier.append((n, t))
         clock.lap("visit")
         replies = [[a if a >= 0 else gid_of_slot[-1 - a] for a in answer] for answer in replies]
@@ -135,6 +130,9 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                 limits.append(f"state limit {max_states} reached")
             break
     return _gather(comm, model, part, wire, total, limits, keep_edges, start, clock.cpu)
+
+
+_K = 32  # a successor's key (parent gid, position among the parent's successors) as one int
 
 
 class _Clock:
