@@ -21,7 +21,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from itertools import chain
-from typing import Sequence
+from typing import Callable, Hashable, Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
@@ -32,8 +32,13 @@ from .properties import EndState, Eventually, Invariant, Property
 
 def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                         max_states: int | None = None, keep_edges: bool = True,
-                        progress: Progress | None = None) -> Exploration | None:
-    """The sequential search's Exploration on rank 0; None on the other ranks."""
+                        progress: Progress | None = None,
+                        affinity: Callable[[Hashable], int] | None = None) -> Exploration | None:
+    """The sequential search's Exploration on rank 0; None on the other ranks.
+
+    ``affinity``: a hash of a state, alike in every process, that decides its owner (default:
+    the model's ``stable``): states that share what the model memoizes its work on should
+    share it, so that one rank does that work once."""
     start = time.perf_counter()
     clock = _Clock()
     rank, size = comm.Get_rank(), comm.Get_size()
@@ -41,7 +46,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
     wire = _Wire(model, rank, size)
     # Forked processes share Python's hash (one seed, one address of None); MPI's do not,
     # nor do two ranks' tables of compact states.
-    spread = getattr(model, "stable", None) or (hash if getattr(comm, "forked", False) else Fingerprints())
+    spread = affinity or getattr(model, "stable", None) or (hash if getattr(comm, "forked", False) else Fingerprints())
     owner = (lambda s: spread(s) % size) if size > 1 else (lambda s: 0)
 
     init = []
