@@ -21,6 +21,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from itertools import chain
+from operator import getitem
 from typing import Callable, Hashable, Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
@@ -187,8 +188,10 @@ class _Wire:
         ours, intern = self.got[sender], self.model.intern
         for j, i, value in news:
             ours[j][i] = intern(j, value)
-        return [item[:at] + (tuple(ours[j][i] for j, i in enumerate(item[at])),) + item[at + 1:]
-                for item in items]
+        if not items:
+            return items
+        ours = [ours[j] for j in range(len(items[0][at]))]  # per position: its id -> ours
+        return [item[:at] + (tuple(map(getitem, ours, item[at])),) + item[at + 1:] for item in items]
 
 
 class _Partition:
