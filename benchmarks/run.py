@@ -64,6 +64,7 @@ def child(job: dict) -> None:
 
     states = transitions = 0
     statuses = set()
+    phases: list[dict[str, float]] = []  # per rank of a partitioned search, summed over the runs
     wall = time.perf_counter()
     cpu = time.process_time()
     for scenario, config in job["runs"]:
@@ -71,16 +72,39 @@ def child(job: dict) -> None:
         fingerprint = config.pop("fingerprint", None)
         o = check_scenario(SCENARIOS[scenario], Config(**config), workers=job["workers"],
                            fingerprint=fingerprint)
-        states += o.result.exploration.stats.states
-        transitions += o.result.exploration.stats.transitions
+        stats = o.result.exploration.stats
+        states += stats.states
+        transitions += stats.transitions
         statuses.add(o.status)
+        phases = phases or [{} for _ in stats.phases]
+        for total, rank in zip(phases, stats.phases):
+            for phase, seconds in rank.items():
+                total[phase] = total.get(phase, 0.0) + seconds
     wall = time.perf_counter() - wall
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = time.process_time() - cpu + kids.ru_utime + kids.ru_stime
+    own = time.process_time() - cpu
+    cpu = own + kids.ru_utime + kids.ru_stime
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"states": states, "transitions": transitions, "wall": wall, "cpu": cpu,
-                      "peak_mib": peak / 2**20, "bytes_per_state": peak / max(states, 1),
-                      "statuses": sorted(statuses)}))
+    figures = {"states": states, "transitions": transitions, "wall": wall, "cpu": cpu,
+               "peak_mib": peak / 2**20, "bytes_per_state": peak / max(states, 1),
+               "statuses": sorted(statuses)}
+    if phases:
+        figures.update(critical_path(phases, own, cpu - own))
+    print(json.dumps(figures))
+
+
+def critical_path(phases: list[dict[str, float]], rank0: float, others: float) -> dict:
+    """A partitioned search's CPU seconds per rank and phase, and what predicts its wall time
+    on an idle machine: each phase's longest rank (the ranks wait for each other between
+    phases), plus what is outside the search loop: the other ranks' (the mean of their CPU
+    outside it: forking, the final gather) and rank 0's (setting up, gathering the graph,
+    liveness, traces), which follow one another."""
+    inside = [sum(rank.values()) for rank in phases]
+    tails = {"rank 0": rank0 - inside[0],
+             "other ranks": (others - sum(inside[1:])) / max(len(phases) - 1, 1)}
+    slowest = {p: max(rank.get(p, 0.0) for rank in phases) for p in phases[0]}
+    return {"phases": phases, "outside_loop": tails,
+            "critical_cpu": sum(slowest.values()) + sum(tails.values())}
 
 
 def measure(runs: list, workers: int, repeat: int, budget: float | None = None) -> dict | None:

@@ -41,6 +41,7 @@ def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
             parent[i] = -1
             queue.append(i)
     targets_of = g.edges.targets_of
+    entering = array("i", [0]) * n  # per state, its edges from bad states reached
     while queue:
         i = queue.popleft()
         order.append(i)
@@ -48,14 +49,32 @@ def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
         if not out:
             return Lasso(_stem(g, parent, i), [])
         for j in out:
-            if bad[j] and parent[j] == UNSEEN:
-                parent[j] = i
-                queue.append(j)
-    component = _fair_component(g, prop, order)
+            if bad[j]:
+                entering[j] += 1
+                if parent[j] == UNSEEN:
+                    parent[j] = i
+                    queue.append(j)
+    component = _fair_component(g, prop, _on_or_after_cycles(targets_of, bad, order, entering))
     if component is None:
         return None
     entry = next(v for v in order if v in component)  # the first met in BFS order
     return Lasso(_stem(g, parent, entry), _fair_loop(g, prop, component, entry))
+
+
+def _on_or_after_cycles(targets_of, bad, order, entering) -> array:
+    """The states of order (in that order) left once those that no edge from a state left
+    enters are taken away, again and again: every state on a cycle of bad states, and those
+    after one (so the loops' components are the same, and most states of an acyclic graph
+    never reach Tarjan's algorithm)."""
+    free = [i for i in order if not entering[i]]
+    while free:
+        i = free.pop()
+        for j in targets_of(i):
+            if bad[j]:
+                entering[j] -= 1
+                if not entering[j]:
+                    free.append(j)
+    return array("i", (i for i in order if entering[i]))
 
 
 def _classes(g: StateGraph, prop: Eventually, i: int, inside: set[int] | None = None) -> set:

@@ -16,31 +16,39 @@ sender yet (_Wire).
 
 from __future__ import annotations
 
-import heapq
 import time
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
-from typing import Sequence
+from itertools import chain
+from operator import getitem
+from typing import Callable, Hashable, Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
 from .memo import Invariants
 from .memory import peak_rss_mib
 from .model import Model
-from .properties import EndState, Invariant, Property
+from .properties import EndState, Eventually, Invariant, Property
 
 
 def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                         max_states: int | None = None, keep_edges: bool = True,
-                        progress: Progress | None = None) -> Exploration | None:
-    """The sequential search's Exploration on rank 0; None on the other ranks."""
+                        progress: Progress | None = None,
+                        affinity: Callable[[Hashable], int] | None = None) -> Exploration | None:
+    """The sequential search's Exploration on rank 0; None on the other ranks.
+
+    ``affinity``: a hash of a state, alike in every process, that decides its owner (default:
+    the model's ``stable``): states that share what the model memoizes its work on should
+    share it, so that one rank does that work once."""
     start = time.perf_counter()
+    clock = _Clock()
     rank, size = comm.Get_rank(), comm.Get_size()
     part = _Partition(properties, getattr(model, "decode", None))
     wire = _Wire(model, rank, size)
     # Forked processes share Python's hash (one seed, one address of None); MPI's do not,
     # nor do two ranks' tables of compact states.
-    spread = getattr(model, "stable", None) or (hash if getattr(comm, "forked", False) else Fingerprints())
+    spread = affinity or getattr(model, "stable", None) or (hash if getattr(comm, "forked", False) else Fingerprints())
     owner = (lambda s: spread(s) % size) if size > 1 else (lambda s: 0)
 
     init = []
@@ -53,65 +61,74 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
     total, level, limits = len(init), 0, []
     while True:
         # expand this level; a successor whose number this rank does not know goes to its
-        # owner with its key (parent, position)
+        # owner with its key (parent, position), once: its first key here is its least
         out = [[] for _ in range(size)]
-        sent = []  # per expanded state: gid, successors, each target's gid or -1 - its owner
+        waiting = [[] for _ in range(size)]  # per owner, what it is sent: (edges' places, target)
+        asked: dict = {}  # target -> the places of the edges that wait for its number
         gids = part.gids
+        edges = part.edges if keep_edges else EdgeList()  # (without edges, a level's only)
         for g, s in frontier:
             succ = list(model.successors(s))
             part.transitions += len(succ)
-            targets = []
+            place = len(edges.targets)
             for k, (label, t) in enumerate(succ):
                 j = gids.get(t)
                 if j is None:
-                    o = owner(t)
-                    out[o].append((g, k, label, t))
-                    j = -1 - o
-                targets.append(j)
+                    places = asked.get(t)
+                    if places is None:
+                        o = owner(t)
+                        out[o].append(((g << _K) | k, label, t))
+                        places = asked[t] = []
+                        waiting[o].append((places, t))
+                    places.append(place + k)
+                    j = -1
+                edges.labels.append(label)
+                edges.targets.append(j)
+            edges.first.append(len(edges.targets))
+            part.expanded.append(g)
             if not succ:
                 part.end(s, g)
-            sent.append((g, succ, targets))
-        inbox = comm.alltoall([wire.pack(o, msgs, 3) for o, msgs in enumerate(out)])
+        clock.lap("expand")
+        inbox = comm.alltoall([wire.pack(o, msgs, 2) for o, msgs in enumerate(out)])
+        clock.lap("send")
         # keep the unseen ones, each with its least key
         fresh: dict = {}  # state -> [key, label, slot]
         replies = []
         for r, msgs in enumerate(inbox):
             answer = []
-            for g, k, label, t in wire.unpack(r, msgs, 3):
+            for key, label, t in wire.unpack(r, msgs, 2):
                 known = gids.get(t)
                 if known is not None:
                     answer.append(known)
                     continue
                 entry = fresh.get(t)
                 if entry is None:
-                    entry = fresh[t] = [(g, k), label, len(fresh)]
-                elif (g, k) < entry[0]:
-                    entry[0], entry[1] = (g, k), label
+                    entry = fresh[t] = [key, label, len(fresh)]
+                elif key < entry[0]:
+                    entry[0], entry[1] = key, label
                 answer.append(-1 - entry[2])
             replies.append(answer)
-        # number them all in key order: rank 0 merges every rank's sorted keys
-        mine = sorted((key, label, t) for t, (key, label, _) in fresh.items()) if fresh else []
-        keys = comm.gather([key for key, _, _ in mine])
-        if rank == 0:
-            numbers = [[] for _ in range(size)]
-            merged = heapq.merge(*([(key, r) for key in ks] for r, ks in enumerate(keys)))
-            for n, (_, r) in enumerate(merged, start=total):
-                numbers[r].append(n)
-            news = sum(map(len, keys))
-            stop = news == 0 or (max_states is not None and total + news > max_states)
-        else:
-            numbers, news, stop = None, None, None
-        numbers = comm.scatter(numbers)
-        news, stop = comm.bcast((news, stop))
+        clock.lap("receive")
+        # number them all in key order: every rank is told every rank's keys (unique: one
+        # parent's successor positions are distinct) and numbers its own by their rank among them
+        mine = sorted((key, label, t) for t, (key, label, _) in fresh.items())
+        keys = array("q", [key for key, _, _ in mine])
+        every = sorted(chain.from_iterable(comm.alltoall([keys] * size)))
+        news = len(every)
+        stop = news == 0 or (max_states is not None and total + news > max_states)
+        clock.lap("number")
         level += 1
         frontier = []
         gid_of_slot = {}
-        for n, (key, label, t) in zip(numbers, mine):
+        for key, label, t in mine:
+            n = total + bisect_left(every, key)
             gid_of_slot[fresh[t][2]] = n
-            part.visit(t, n, key[0], label, level)
+            part.visit(t, n, key >> _K, label, level)
             frontier.append((n, t))
+        clock.lap("visit")
         replies = [[a if a >= 0 else gid_of_slot[-1 - a] for a in answer] for answer in replies]
-        part.learn(sent, comm.alltoall(replies), keep_edges)
+        part.learn(waiting, comm.alltoall(replies), edges.targets)
+        clock.lap("learn")
         total += news
         if rank == 0 and progress is not None:
             progress(total, part.transitions, news, time.perf_counter() - start)
@@ -119,7 +136,25 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             if news:
                 limits.append(f"state limit {max_states} reached")
             break
-    return _gather(comm, model, part, wire, total, limits, keep_edges, start)
+    return _gather(comm, model, part, wire, total, limits, keep_edges, start, clock.cpu)
+
+
+_K = 32  # a successor's key (parent gid, position among the parent's successors) as one int
+
+
+class _Clock:
+    """CPU seconds of this process by phase of the search (what each rank spends apart from
+    waiting for the others: the benchmarks' critical path of a partitioned search)."""
+
+    def __init__(self):
+        self.cpu: dict[str, float] = {}
+        self.last = time.process_time()
+
+    def lap(self, phase: str) -> None:
+        """Count the CPU time since the last lap as phase's."""
+        now = time.process_time()
+        self.cpu[phase] = self.cpu.get(phase, 0.0) + now - self.last
+        self.last = now
 
 
 class _Wire:
@@ -154,8 +189,10 @@ class _Wire:
         ours, intern = self.got[sender], self.model.intern
         for j, i, value in news:
             ours[j][i] = intern(j, value)
-        return [item[:at] + (tuple(ours[j][i] for j, i in enumerate(item[at])),) + item[at + 1:]
-                for item in items]
+        if not items:
+            return items
+        ours = [ours[j] for j in range(len(items[0][at]))]  # per position: its id -> ours
+        return [item[:at] + (tuple(map(getitem, ours, item[at])),) + item[at + 1:] for item in items]
 
 
 class _Partition:
@@ -166,11 +203,15 @@ class _Partition:
         self.invariants = Invariants([p for p in properties if isinstance(p, Invariant)])
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.witnessed = [p for p in properties if p.witness is not None]
+        # per Eventually property, whether each state of the tree is not its goal: liveness
+        # reads it on rank 0 (StateGraph.bad), each rank computes it for its own states
+        self.bad = {p: bytearray() for p in properties if isinstance(p, Eventually)}
         # every state this rank knows the number of: its own, and the others' it sent
         # and was told (so that it sends each of those once)
         self.gids: dict = {}
         self.tree: list = []  # (gid, state, parent gid, label, depth)
-        self.out_edges: list = []  # (gid, [(label, target gid), ...])
+        self.expanded = array("i")  # the gids of the states expanded, in that order ...
+        self.edges = EdgeList()  # ... and their edges
         self.terminal: list[int] = []
         self.violations: dict[str, Found] = {}
         self.witnesses: dict[str, Found] = {}
@@ -185,6 +226,8 @@ class _Partition:
         for name, msg in self.invariants(s):
             if name not in self.violations:
                 self.violations[name] = Found(gid, msg)
+        for p, bad in self.bad.items():
+            bad.append(not p.goal(s))
         for p in self.witnessed:
             if p.name not in self.witnesses and p.witness(s):
                 self.witnesses[p.name] = Found(gid)
@@ -199,40 +242,49 @@ class _Partition:
                 if msg is not None:
                     self.violations[p.name] = Found(gid, msg)
 
-    def learn(self, sent: list, replies: list, keep_edges: bool) -> None:
-        """The owners have answered with the gids of the targets sent to them: remember them,
-        and each expanded state's edges."""
-        answers = [iter(r) for r in replies]
+    def learn(self, waiting: list, replies: list, targets: array) -> None:
+        """The owners have answered with the gids of the targets sent to them, in the order
+        sent: remember them, and write them into the edges that lead there."""
         gids = self.gids
-        for g, succ, targets in sent:
-            for n, ((_, t), j) in enumerate(zip(succ, targets)):
-                if j < 0:
-                    targets[n] = gids[t] = next(answers[-1 - j])
-            if keep_edges:
-                self.out_edges.append((g, [(label, j) for (label, _), j in zip(succ, targets)]))
+        for sent, answer in zip(waiting, replies):
+            for (places, t), gid in zip(sent, answer):
+                gids[t] = gid
+                for place in places:
+                    targets[place] = gid
 
 
 def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limits: list[str],
-            keep_edges: bool, start: float) -> Exploration | None:
+            keep_edges: bool, start: float, phases: dict[str, float]) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
-    mine = (wire.pack(0, part.tree, 1), part.out_edges, part.terminal, part.violations,
+    edges = (part.expanded, part.edges) if keep_edges else None
+    bad = {p.name: b for p, b in part.bad.items()}
+    mine = (wire.pack(0, part.tree, 1), bad, edges, part.terminal, part.violations,
             part.witnesses, part.transitions, peak_rss_mib() or 0.0,
-            tallies() if tallies else None)
+            tallies() if tallies else None, phases)
     every = comm.gather(mine)
     if every is None:
         return None
     g = StateGraph(states=[None] * total, parent=array("i", [0]) * total,
                    parent_label=[None] * total, depth=array("i", [0]) * total,
-                   edges=EdgeList() if keep_edges else None)
-    out_edges = [None] * total
+                   edges=EdgeList() if keep_edges else None,
+                   bad={p.name: bytearray(total) for p in part.bad})
+    edges_of: list = [None] * total  # gid -> (a rank's EdgeList, the gid's place in it)
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
-    for rank, (tree, edges, terminal, found, seen, n, peak, tally) in enumerate(every):
+    for rank, (tree, bad, edges, terminal, found, seen, n, peak, tally, _) in enumerate(every):
+        gids = array("i")
         for gid, s, parent, label, depth in wire.unpack(rank, tree, 1):
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
-        for gid, e in edges:
-            out_edges[gid] = e
+            gids.append(gid)
+        for name, flags in bad.items():
+            into = g.bad[name]
+            for gid, flag in zip(gids, flags):
+                into[gid] = flag
+        if edges is not None:
+            expanded, edges = edges
+            for k, gid in enumerate(expanded):
+                edges_of[gid] = edges, k
         g.terminal += terminal
         for name, f in found.items():
             if name not in violations or f.index < violations[name].index:
@@ -249,13 +301,18 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     if part.decode is not None:
         g.states = Decoded(g.states, part.decode)
     if keep_edges:
-        for e in out_edges:
-            if e is None:  # a state of the last level, left unexpanded by the state limit
+        first, labels, targets = g.edges.first, g.edges.labels, g.edges.targets
+        for place in edges_of:
+            if place is None:  # a state of the last level, left unexpanded by the state limit
                 break
-            g.edges.append(e)
+            e, k = place
+            lo, hi = e.first[k], e.first[k + 1]
+            labels += e.labels[lo:hi]
+            targets += e.targets[lo:hi]
+            first.append(len(targets))
     limits = limits + model.limits_hit()
     g.complete = not limits
     stats = Stats(states=total, transitions=transitions, depth=max(g.depth, default=0),
                   seconds=time.perf_counter() - start, peak_rss_mib=rss,
-                  terminal=len(g.terminal))
+                  terminal=len(g.terminal), phases=[m[-1] for m in every])
     return Exploration(g, stats, violations, witnesses, limits)

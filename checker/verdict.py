@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import takewhile
-from typing import Sequence
+from typing import Callable, Hashable, Sequence
 
 from .comm import run_forked
 from .explore import Exploration, Progress, explore, gc_paused, omission_probability
@@ -66,17 +66,18 @@ def worst(statuses) -> Status:
 
 def check(model: Model, properties: Sequence[Property], max_states: int | None = None,
           progress: Progress | None = None, workers: int | object = 1,
-          fingerprint: int | None = None) -> Result | None:
+          fingerprint: int | None = None, affinity: Callable[[Hashable], int] | None = None) -> Result | None:
     """``workers``: a number of local processes, or a communicator (MPI's COMM_WORLD), whose
-    ranks other than 0 take part in the search and get None. ``fingerprint``: hash compaction
-    with fingerprints of that many bits (explore); what it does not find is INCOMPLETE."""
+    ranks other than 0 take part in the search and get None; ``affinity`` decides which rank
+    owns a state (explore_partitioned). ``fingerprint``: hash compaction with fingerprints of
+    that many bits (explore); what it does not find is INCOMPLETE."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
     if workers != 1 and fingerprint is not None:
         raise ValueError("hash compaction runs on one worker")
 
     def search(comm):
         return explore_partitioned(comm, model, properties, max_states=max_states,
-                                   keep_edges=needs_edges, progress=progress)
+                                   keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause
         if workers == 1:
             ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,

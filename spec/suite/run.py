@@ -71,10 +71,28 @@ def check_scenario(scenario: Scenario, config: Config, variant: Variant | None =
     system = TcpSystem(machine_for(variant), scenario, config, decider, isns)
     props, skipped = suite(decider, scenario, config, regardless)
     result = check(system.compact, props, max_states=max_states, progress=progress, workers=workers,
-                   fingerprint=fingerprint)
+                   fingerprint=fingerprint, affinity=tcb_affinity(system))
     if result is None:
         return None
     return Outcome(scenario, config, variant, result, skipped, system, system.lost)
+
+
+def tcb_affinity(system: TcpSystem):
+    """A compact state's owner among workers: the hash of its two TCBs (the first two ids).
+    The templates of successors and the properties' memos are keyed on the TCBs with a channel
+    or two, so states that share them share that work. Half-close, loss 2, dup 2, reorder,
+    retries 3, capacity 6, 2 workers: 31,815 templates and 42,444 memo entries made instead of
+    45,158 and 72,305 (one worker: 27,348 and 42,444), 52% of the states on one rank."""
+    tcbs = system.tcbs
+
+    def affinity(s: tuple) -> int:
+        try:
+            return hash((tcbs.hashes[s[0]], tcbs.hashes[s[1]]))  # a tuple of ints hashes alike anywhere
+        except IndexError:  # a TCB met since the last time
+            tcbs.catch_up()
+            return affinity(s)
+
+    return affinity
 
 
 Run = tuple[Scenario, Config, "Variant | None"]

@@ -159,6 +159,17 @@ def test_a_loop_through_a_state_that_enables_an_untaken_class_is_not_fair():
     assert verdict(r, "eventually").status == Status.VERIFIED
 
 
+def test_a_loop_entered_through_its_later_numbered_state_is_found():
+    """The search numbers goal 1, s2 2, s3 3, s4 4 (s3 first met through the goal); among the
+    non-goal states s3 is first reached from s4, by the loop's edge back to a lower number."""
+    model = Graph({"s0": [("a", "goal"), ("b", "s2")], "goal": [("c", "s3")],
+                   "s2": [("d", "s4")], "s3": [("e", "s4")], "s4": [("f", "s3")]})
+    r = check(model, [eventually({"goal"})])
+    v = verdict(r, "eventually")
+    assert v.status == Status.VIOLATED and v.message == "a fair run loops for ever without reaching the goal"
+    assert states_of(r, v.trace) == ["s0", "s2", "s4", "s3", "s4"]
+
+
 def test_a_stuck_non_goal_state_is_a_counterexample_without_a_loop():
     model = Graph({"s0": [("a", "s1"), ("b", "goal")], "s1": [("c", "stuck")], "goal": []})
     r = check(model, [eventually({"goal"}, fair_labels={"a", "b", "c"})])

@@ -67,6 +67,14 @@ def test_any_number_of_workers_gives_the_sequential_graph_verdicts_and_traces(wo
     assert {v.status for v in one.verdicts} >= ({VIOLATED} if bad else {VERIFIED})
 
 
+def test_a_partitioned_search_tells_each_ranks_cpu_time_by_phase():
+    """What benchmarks/run.py adds up into the critical path of a partitioned search."""
+    phases = check(Lattice(), properties(), workers=3).exploration.stats.phases
+    assert [sorted(rank) for rank in phases] == [["expand", "learn", "number", "receive", "send", "visit"]] * 3
+    assert all(seconds >= 0 for rank in phases for seconds in rank.values())
+    assert check(Lattice(), properties()).exploration.stats.phases == []
+
+
 def test_a_state_limit_stops_the_partitioned_search_at_the_end_of_a_level():
     result = check(Lattice(), properties(), max_states=20, workers=2)
     g = result.exploration.graph

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tcpverify.spec.suite.run import check_scenario, default_runs, run_all
+from tcpverify.spec.suite.run import check_scenario, default_runs, run_all, tcb_affinity
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
 
@@ -52,3 +52,16 @@ def test_a_64_bit_fingerprint_search_finds_what_the_exact_one_finds_and_says_inc
     assert compact.result.exploration.stats.states == exact.result.exploration.stats.states
     v = next(v for v in compact.result.verdicts if v.status == "VIOLATED")
     assert [compact.state(i) for _, i in v.trace] == [exact.state(i) for _, i in v.trace]
+
+
+def test_states_of_the_same_two_tcbs_have_one_owner_and_the_owners_share_the_states():
+    """tcb_affinity: what decides the owner is the TCBs alone, and both of 2 ranks get states."""
+    o = check_scenario(SCENARIOS["half-close"], DEFAULT_CONFIGS[1])
+    affinity = tcb_affinity(o.system)
+    owners: dict = {}
+    for s in o.result.exploration.graph.states.compact:
+        w = o.system.world(s)
+        owners.setdefault((w.a, w.b), set()).add(affinity(s))
+    assert all(len(a) == 1 for a in owners.values())
+    ranks = [a % 2 for (a,) in owners.values()]
+    assert 0.3 < ranks.count(0) / len(ranks) < 0.7
