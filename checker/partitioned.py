@@ -82,7 +82,10 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
                         waiting[o].append((places, t))
                     places.append(place + k)
                     j = -1
-                edges.labels.append(label)
+                code = edges.known.get(id(label))
+                if code is None:
+                    code = edges.number(label)  # (which may widen edges.codes)
+                edges.codes.append(code)
                 edges.targets.append(j)
             edges.first.append(len(edges.targets))
             part.expanded.append(g)
@@ -256,7 +259,8 @@ class _Partition:
 def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limits: list[str],
             keep_edges: bool, start: float, phases: dict[str, float]) -> Exploration | None:
     tallies = getattr(model, "tallies", None)
-    edges = (part.expanded, part.edges) if keep_edges else None
+    e = part.edges  # sent as its arrays and distinct labels: its ids of labels mean nothing elsewhere
+    edges = (part.expanded, (e.first, e.codes, e.targets, e.names)) if keep_edges else None
     bad = {p.name: b for p, b in part.bad.items()}
     mine = (wire.pack(0, part.tree, 1), bad, edges, part.terminal, part.violations,
             part.witnesses, part.transitions, peak_rss_mib() or 0.0,
@@ -282,7 +286,9 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
             for gid, flag in zip(gids, flags):
                 into[gid] = flag
         if edges is not None:
-            expanded, edges = edges
+            expanded, (first, codes, targets, names) = edges
+            # a rank's label numbers -> rank 0's (equal labels from two ranks share one)
+            edges = first, codes, targets, array("i", map(g.edges.number, names))
             for k, gid in enumerate(expanded):
                 edges_of[gid] = edges, k
         g.terminal += terminal
@@ -301,14 +307,14 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     if part.decode is not None:
         g.states = Decoded(g.states, part.decode)
     if keep_edges:
-        first, labels, targets = g.edges.first, g.edges.labels, g.edges.targets
+        first, codes, targets = g.edges.first, g.edges.codes, g.edges.targets  # (all labels numbered)
         for place in edges_of:
             if place is None:  # a state of the last level, left unexpanded by the state limit
                 break
-            e, k = place
-            lo, hi = e.first[k], e.first[k + 1]
-            labels += e.labels[lo:hi]
-            targets += e.targets[lo:hi]
+            (e_first, e_codes, e_targets, to_mine), k = place
+            lo, hi = e_first[k], e_first[k + 1]
+            codes.extend(map(to_mine.__getitem__, e_codes[lo:hi]))
+            targets += e_targets[lo:hi]
             first.append(len(targets))
     limits = limits + model.limits_hit()
     g.complete = not limits
