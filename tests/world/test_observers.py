@@ -8,7 +8,13 @@ from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.messages import violation
 from tcpverify.spec.world.config import SCENARIOS, Config
 from tcpverify.spec.world.properties import suite
+from tcpverify.spec.tcp.machine import ABORT
+from tcpverify.spec.tcp.segment import Segment
+from tcpverify.spec.tcp.seq import SeqVal
+from tcpverify.spec.tcp.states import CLOSED, ESTABLISHED
 from tcpverify.spec.tcp.symbolic import Decider
+from tcpverify.spec.tcp.tcb import Tcb
+from tcpverify.spec.world.observers import observed
 
 NORMAL = SCENARIOS["normal"]
 GIVES_UP = Config(loss=2, retries=1)
@@ -73,3 +79,21 @@ def test_an_abort_in_syn_received_resets_at_snd_nxt_not_at_the_iss():
     v = check_scenario(give_up, Config(), VARIANTS["abort-reset-at-iss"]).verdict("abort-reset")
     assert steps(v) == ["A: ActiveOpenInClosed", "B: RcvSynInListen", "B: AbortInSynReceived"]
     assert violation(v.message, "zh") == "B 中止连接时发送的不是位于 SND.NXT 的复位报文段"
+
+
+def test_the_abort_reset_is_judged_at_snd_nxt_under_the_path_condition_not_by_name():
+    """RFC 9293 3.10.5: the reset is at SND.NXT. A RST at ISS_A+1 while SND.NXT is named ISS_A2
+    is at SND.NXT where the path condition has ISS_A+1 = ISS_A2 (two names, one number, as
+    renumbered incarnations give), and is not where nothing says so."""
+    iss, iss2 = SeqVal("ISS_A", 0), SeqVal("ISS_A2", 0)
+    tcb = Tcb(state=ESTABLISHED, iss=iss2, irs=SeqVal("ISS_B", 0), snd_una=iss2, snd_nxt=iss2,
+              rcv_nxt=SeqVal("ISS_B", 1))
+    aborted = tcb._replace(state=CLOSED, error="aborted")
+
+    def misaborted(seq, pc):
+        return observed(tcb, ABORT, None, aborted, (Segment(seq=seq, rst=True),), True, None, Decider(), pc).misaborted
+
+    assert not misaborted(iss + 1, frozenset({("eq", iss + 1, iss2, True)}))
+    assert misaborted(iss + 1, frozenset())
+    assert misaborted(iss + 1, frozenset({("eq", iss + 1, iss2, False)}))
+    assert not misaborted(iss2, frozenset())
