@@ -375,7 +375,12 @@ class Registered:
                              witness_text=self.witness_text, **extra)
 
 
-GHOSTS = "the symbolic relations do not carry the ghosts of spec/world/observers.py"
+def unencoded(*ghosts: str) -> str:
+    """Why a property read from these ghosts of the TCB has no Z3 form (its no_z3)."""
+    return f"the symbolic relations do not carry the ghost{'s' * (len(ghosts) > 1)} " \
+           f"{', '.join(ghosts)} of spec/world/observers.py"
+
+
 REGISTRY = (
     Registered(
         "close-completion", "every fair run reaches a state with both endpoints in CLOSED or TIME-WAIT",
@@ -431,28 +436,26 @@ REGISTRY = (
         blind_reset_resistance, lambda w: w.a.reset_by is not None or w.b.reset_by is not None,
         "a connection ended by a forged RST at RCV.NXT",
         not_applicable=only_under_forging,
-        no_z3="BMC does not encode --forge (spec/proofs/bmc.py NOT_ENCODED), nor the ghost that "
-              "records what ended a connection"),
+        no_z3="BMC does not encode --forge (spec/proofs/bmc.py NOT_ENCODED), and " + unencoded("reset_by")),
     Registered(
         "old-duplicates-harmless",
         "an old duplicate never ends a synchronized connection: its numbers lie outside the "
         "window (RFC 9293 3.5.2, 3.10.7.4)",
         old_duplicates_harmless, _old_to_synchronized, "an old duplicate in flight to a synchronized endpoint",
         not_applicable=only_with_old_duplicates,
-        no_z3="the symbolic relations do not carry the ghost that records what ended a connection"),
+        no_z3=unencoded("reset_by")),
     Registered(
         "no-rst-for-rst", "no endpoint answers a RST with a RST (RFC 9293 3.5.2, 3.10.7.1)",
         flagged("answered_rst", "{x} answered a RST with a RST"),
         lambda w: any(seg.rst for seg in w.ab + w.ba), "a RST in flight",
         not_applicable=only_with_injected,
-        no_z3="a fact of single steps, not of states: the symbolic relations do not carry the ghost "
-              "that records it"),
+        no_z3="a fact of single steps, not of states: " + unencoded("answered_rst")),
     Registered(
         "bounded-retransmission",
         "an endpoint sends its unacknowledged segments again at most RETRIES times since SND.UNA "
         "last moved, and gives up only then (RFC 9293 3.8.3 R1, R2; 3.10.8)",
         bounded_retransmission, lambda w: w.a.resent > 0 or w.b.resent > 0, "a retransmission",
-        not_applicable=without_retry_bound, configured=True, no_z3=GHOSTS),
+        not_applicable=without_retry_bound, configured=True, no_z3=unencoded("resent")),
     Registered(
         "no-silent-end",
         "a segment ends a connection its user has not closed only with a signal to the user "
@@ -460,14 +463,14 @@ REGISTRY = (
         flagged("ended_unsaid", "{x}'s connection ended on a segment, unclosed, and its application "
                                 "was told nothing"),
         lambda w: any(t.state == CLOSED and t.iss is not None for t in (w.a, w.b)),
-        "an endpoint back in CLOSED after a connection", no_z3=GHOSTS),
+        "an endpoint back in CLOSED after a connection", no_z3=unencoded("ended_unsaid")),
     Registered(
         "challenge-ack",
         "a RST in a synchronized state resets at RCV.NXT, draws one challenge ACK elsewhere in "
         "the window and is dropped outside it; a SYN draws one challenge ACK (RFC 5961 3.2, 4.2)",
         flagged("misanswered", "{x} answered a RST or SYN otherwise than RFC 5961 asks"),
         lambda w: any(seg.forged for seg in w.ab + w.ba), "a forged segment in flight",
-        not_applicable=only_under_forging, no_z3=GHOSTS),
+        not_applicable=only_under_forging, no_z3=unencoded("misanswered")),
     Registered(
         "abort-reset",
         "an ABORT (or a CLOSE with data unread) sends only its reset at SND.NXT, the number the "
@@ -475,7 +478,8 @@ REGISTRY = (
         flagged("misaborted", "{x} aborted with a segment other than its reset at SND.NXT"),
         lambda w: any(t.error == "aborted" and any(seg.rst for seg in ch)
                       for t, ch in ((w.a, w.ab), (w.b, w.ba))),
-        "an endpoint that aborted, its reset in flight", not_applicable=without_abort, no_z3=GHOSTS),
+        "an endpoint that aborted, its reset in flight", not_applicable=without_abort,
+        no_z3=unencoded("misaborted")),
 )
 BY_NAME = {r.name: r for r in REGISTRY}
 PROPERTY_NAMES = tuple(BY_NAME)
