@@ -18,7 +18,7 @@ from tcpverify.checker.properties import EndState, Eventually, Invariant, Proper
 
 from ..tcp.machine import MSL2, RTO, SEGMENT
 from ..tcp.seq import distance
-from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
+from ..tcp.states import CLOSED, SYN_RECEIVED, SYN_SENT, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import Decider
 from .config import Config, Scenario
 from .system import PEER, Step, World, both_closed
@@ -54,6 +54,10 @@ def _tcbs_and_channels(w: World):
 
 def _tcbs_channels_and_pc(w: World):
     return w.a, w.b, w.ab, w.ba, w.pc
+
+
+def _tcbs_budget_and_pc(w: World):
+    return w.a, w.b, w.budget, w.pc
 
 
 def _endpoints(w: World):
@@ -196,6 +200,24 @@ def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
     return Invariant(check=_memoized(check, _tcbs), **common)
 
 
+def handshake_without_timer(d: Decider, config: Config, **common) -> Invariant:
+    """A SYN sent again by the timer, read from the ghost resent while SND.UNA = ISS: every
+    retransmission since SND.UNA last moved began at the SYN. The model fires the timer on a
+    quiet network only, so on one that has lost, duplicated and injected nothing (the budget
+    untouched) a firing means the handshake was waiting for a segment that no longer exists."""
+    untouched = (config.loss, config.dup, config.stale, config.forge)
+
+    def check(w: World):
+        if w.budget != untouched:
+            return None
+        for x, t, _ in _endpoints(w):
+            if t.resent and d.valid(w.pc, "eq", t.snd_una, t.iss):
+                return f"{x}'s timer sent its SYN again on a network that has lost, duplicated and injected nothing"
+        return None
+
+    return Invariant(check=_memoized(check, _tcbs_budget_and_pc), **common)
+
+
 def old_duplicates_harmless(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, _ in _endpoints(w):
@@ -316,6 +338,17 @@ def without_retry_bound(scenario: Scenario, config: Config) -> str:
     if not config.loss and not config.early_rto:
         return "no segment is lost and the timers wait for a quiet network: the bound is met " \
                "through losses"
+    return ""
+
+
+def timers_wait_for_counted_faults(scenario: Scenario, config: Config) -> str:
+    """handshake-without-timer judges a timer that fires on a network whose faults are counted."""
+    if config.early_rto:
+        return "a retransmission timer may expire while segments are in flight: a SYN sent again " \
+               "need not mean the handshake was stuck"
+    if config.loss < 0 or config.retries is None:
+        return "losses unbounded (--loss inf) are not counted, nor are retransmissions with retries " \
+               "unbounded (--retries inf)"
     return ""
 
 
@@ -456,6 +489,14 @@ REGISTRY = (
         "last moved, and gives up only then (RFC 9293 3.8.3 R1, R2; 3.10.8)",
         bounded_retransmission, lambda w: w.a.resent > 0 or w.b.resent > 0, "a retransmission",
         not_applicable=without_retry_bound, configured=True, no_z3=unencoded("resent")),
+    Registered(
+        "handshake-without-timer",
+        "on a network that has lost, duplicated and injected nothing, no endpoint sends its SYN "
+        "again: each handshake, a simultaneous open included, completes on the segments sent "
+        "(RFC 9293 3.5 Figures 6-8, 3.10.7.3; the timer recovers losses, 3.8.1)",
+        handshake_without_timer,
+        lambda w: any(t.state in (SYN_SENT, SYN_RECEIVED) for t in (w.a, w.b)), "a handshake under way",
+        not_applicable=timers_wait_for_counted_faults, configured=True, no_z3=unencoded("resent")),
     Registered(
         "no-silent-end",
         "a segment ends a connection its user has not closed only with a signal to the user "

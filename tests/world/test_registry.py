@@ -41,7 +41,7 @@ def test_a_property_read_from_ghosts_names_them_from_one_text_and_each_is_a_fiel
     ghosts = {name: m[1].split(", ") for name, m in said.items() if m}
     assert ghosts == {"blind-reset-resistance": ["reset_by"], "old-duplicates-harmless": ["reset_by"],
                       "no-rst-for-rst": ["answered_rst"], "bounded-retransmission": ["resent"],
-"no-silent-end": ["ended_unsaid"],
+                      "handshake-without-timer": ["resent"], "no-silent-end": ["ended_unsaid"],
                       "challenge-ack": ["misanswered"], "abort-reset": ["misaborted"]}
     assert {g for names in ghosts.values() for g in names} <= set(Tcb._fields)
     assert all(BY_NAME[name].no_z3.endswith(unencoded(*names)) for name, names in ghosts.items())
