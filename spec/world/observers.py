@@ -1,7 +1,7 @@
 """What the world observes of one step of an endpoint: ghosts of the TCB that the rules never
 read, so that a property can judge the rules by what they do, not by what they count
 (spec/world/properties.py: blind-reset-resistance, old-duplicates-harmless, no-rst-for-rst,
-bounded-retransmission, no-silent-end, challenge-ack, abort-reset)."""
+bounded-retransmission, handshake-without-timer, no-silent-end, challenge-ack, abort-reset)."""
 
 from __future__ import annotations
 
