@@ -2,6 +2,8 @@
 world observes of each step (the ghosts resent, ended_unsaid, misanswered and misaborted, which the rules never
 read), checked on the RFC model and on a variant that violates each, with its shortest counterexample."""
 
+import pytest
+
 from tcpverify.checker.status import Status
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.variants import VARIANTS
@@ -102,6 +104,7 @@ def test_the_abort_reset_is_judged_at_snd_nxt_under_the_path_condition_not_by_na
 SIMULTANEOUS_OPEN, REORDER = SCENARIOS["simultaneous-open"], Config(loss=1, dup=1, reorder=True)
 
 
+@pytest.mark.slow  # the RFC model's 7,363 states; the fast tier keeps the variant's kill (tests/tcp/test_variants.py)
 def test_a_simultaneous_open_completes_without_a_timer_where_the_network_has_done_nothing():
     """RFC 9293 Figure 8: each SYN-SENT endpoint answers the other's SYN with its SYN,ACK, and
     a SYN,ACK that overtakes the SYN still carries it; under the RFC 793 label (a bare ACK) the
