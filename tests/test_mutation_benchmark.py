@@ -84,6 +84,11 @@ PINNED = {
         'A: AbortInEstablished', 'B: RcvRstInSynReceived', 'B: RcvSynInListen', 'B: RcvAckOfSynInSynReceived']),
     "abort-rst-at-snd-una": ("give-up-during-handshake", "loss 0", "abort-reset", [
         'A: ActiveOpenInClosed', 'B: RcvSynInListen', 'B: AbortInSynReceived']),
+    # A answers B's SYN with a bare ACK that overtakes A's SYN; B, in SYN-SENT, drops it (RFC 9293
+    # 3.10.7.3 "fifth"), and B in SYN-RECEIVED waits for an ACK that only its timer draws
+    "rfc793-simultaneous-open": ("simultaneous-open", "loss 1, dup 1, reorder", "handshake-without-timer", [
+        'A: RcvSynInSynSent', 'B: DropInSynSent', 'B: RcvSynInSynSent', 'A: RcvAckOfSynInSynReceived',
+        'B: RetransmitInSynReceived']),
     "rst-in-syn-received-to-closed": ("normal", "loss 0, stale 1", "no-silent-end", [
         'net: OldDuplicateArrives(SYN)', 'B: RcvSynInListen', 'A: RcvSegmentInClosed',
         'B: RcvRstInSynReceived']),

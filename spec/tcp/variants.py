@@ -108,6 +108,11 @@ def _at_snd_una(v: r.View, s) -> SeqVal:
     return v.tcb.snd_una
 
 
+def _at_snd_nxt(v: r.View, s) -> SeqVal:
+    """SND.NXT"""
+    return v.tcb.snd_nxt
+
+
 def _no_challenge_ack(g):
     """RFC 793 (RFC 9293 3.10.7.4 keeps it for implementations without RFC 5961): any RST
     in the window resets, and a SYN in the window is answered with RST and resets."""
@@ -222,6 +227,12 @@ VARIANTS = {v.name: v for v in (
             "CLOSED, not back to LISTEN", lambda g: retarget(g, "RcvRstInSynReceived", CLOSED)),
     Variant("abort-reset-at-iss", "ABORT in SYN-RECEIVED sends its RST at SND.UNA, the ISS, not at "
             "SND.NXT", lambda g: rewrite_sent(g, ("AbortInSynReceived",), seq=_at_snd_una)),
+    # benchmarks/mutation.py's rfc793-simultaneous-open: the bare ACK completes a handshake on a
+    # FIFO network, but one that overtakes the endpoint's own SYN is dropped in SYN-SENT (3.10.7.3
+    # "fifth") and only the peer's timer recovers
+    Variant("rfc793-simultaneous-open", "SYN-SENT answers a SYN with a bare ACK at SND.NXT, not "
+            "with its SYN,ACK at ISS (RFC 9293 3.10.7.3)",
+            lambda g: rewrite_sent(g, ("RcvSynInSynSent",), seq=_at_snd_nxt, syn=False)),
     Variant("no-challenge-ack", "RFC 793: an in-window RST or SYN resets (no RFC 5961 challenge ACK)",
             _no_challenge_ack),
     Variant("rst-without-window", "ESTABLISHED takes a RST whatever its SEQ (no window test)",

@@ -571,6 +571,8 @@ VIOLATIONS: tuple[tuple[str, str], ...] = (
     ("{x} sent its unacknowledged segments again {n} times; the bound is {bound}",
      "{x} 已将未确认的报文段重传 {n} 次，而上限是 {bound} 次"),
     ("{x} gave up after {n} retransmission(s), not {bound}", "{x} 重传 {n} 次后就放弃了，而不是 {bound} 次"),
+    ("{x}'s timer sent its SYN again on a network that has lost, duplicated and injected nothing",
+     "{x} 的计时器重传了它的 SYN，而网络没有丢失、复制或注入任何报文段"),
     ("{x}'s connection ended on a segment, unclosed, and its application was told nothing",
      "{x} 的连接因一个报文段而结束：应用程序没有关闭它，也没有得到任何通知"),
     ("{x} answered a RST or SYN otherwise than RFC 5961 asks", "{x} 对 RST 或 SYN 的应答不符合 RFC 5961 的要求"),

@@ -1,8 +1,8 @@
 """What the world observes of one step of an endpoint: ghosts of the TCB that the rules never
 read, so that a property can judge the rules by what they do, not by what they count
 (spec/world/properties.py: blind-reset-resistance, old-duplicates-harmless, no-rst-for-rst,
-bounded-retransmission, no-silent-end, challenge-ack, abort-reset), and the ghost of the segments
-it sends that graceful reads (answers_late)."""
+bounded-retransmission, handshake-without-timer, no-silent-end, challenge-ack, abort-reset), and the
+ghost of the segments it sends that graceful reads (answers_late)."""
 
 from __future__ import annotations
 
@@ -39,14 +39,14 @@ def _as_rfc5961(ctx: Ctx, tcb: Tcb, seg: Segment, new: Tcb, sent: tuple) -> bool
 
 
 def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, counted: bool,
-             as_rfc5961: bool | None) -> Tcb:
+             as_rfc5961: bool | None, decider: Decider, pc: frozenset) -> Tcb:
     """new with the ghosts of one step: the injected segment (old or forged) that ended a
     synchronized connection, with RCV.NXT then; whether a RST was answered with a RST; the
     retransmissions since SND.UNA last moved (``counted``:
     the retries are bounded, else the count would make the state space infinite); whether a
     segment ended a connection its user had not closed without telling the user; whether a RST
     or SYN in a synchronized state was answered otherwise than RFC 5961 asks; whether an ABORT
-    sent anything but its reset at SND.NXT."""
+    sent anything but its reset at SND.NXT, as the step's path condition ``pc`` decides."""
     if seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
             and new.state not in SYNCHRONIZED:
         new = new._replace(reset_by=(seg, tcb.rcv_nxt))
@@ -62,7 +62,7 @@ def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, c
     if as_rfc5961 is False:
         new = new._replace(misanswered=True)
     if event in (ABORT, CLOSE_UNREAD) and new.state == CLOSED \
-            and any(not (s.rst and s.seq == tcb.snd_nxt) for s in sent):
+            and any(not (s.rst and decider.valid(pc, "eq", s.seq, tcb.snd_nxt)) for s in sent):
         new = new._replace(misaborted=True)  # RFC 9293 3.10.5, 3.6.1: the reset is at SND.NXT
     return new
 

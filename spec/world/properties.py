@@ -18,7 +18,7 @@ from tcpverify.checker.properties import EndState, Eventually, Invariant, Proper
 
 from ..tcp.machine import MSL2, RTO, SEGMENT
 from ..tcp.seq import distance
-from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
+from ..tcp.states import CLOSED, SYN_RECEIVED, SYN_SENT, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import Decider
 from .config import Config, Scenario
 from .system import PEER, Step, World, both_closed
@@ -31,6 +31,7 @@ SIGNALLED = ("connection reset", "connection refused", "user timeout")
 TCBS = ("a", "b", "pc")
 TCBS_AND_CHANNELS = ("a", "b", "ab", "ba")
 TCBS_CHANNELS_AND_PC = ("a", "b", "ab", "ba", "pc")
+TCBS_BUDGET_AND_PC = ("a", "b", "budget", "pc")
 
 
 def _endpoints(w: World):
@@ -175,6 +176,24 @@ def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
     return Invariant(check=check, reads=TCBS, **common)
 
 
+def handshake_without_timer(d: Decider, config: Config, **common) -> Invariant:
+    """A SYN sent again by the timer, read from the ghost resent while SND.UNA = ISS: every
+    retransmission since SND.UNA last moved began at the SYN. The model fires the timer on a
+    quiet network only, so on one that has lost, duplicated and injected nothing (the budget
+    untouched) a firing means the handshake was waiting for a segment that no longer exists."""
+    untouched = (config.loss, config.dup, config.stale, config.forge)
+
+    def check(w: World):
+        if w.budget != untouched:
+            return None
+        for x, t, _ in _endpoints(w):
+            if t.resent and d.valid(w.pc, "eq", t.snd_una, t.iss):
+                return f"{x}'s timer sent its SYN again on a network that has lost, duplicated and injected nothing"
+        return None
+
+    return Invariant(check=check, reads=TCBS_BUDGET_AND_PC, **common)
+
+
 def old_duplicates_harmless(d: Decider, **common) -> Invariant:
     def check(w: World):
         for x, t, _ in _endpoints(w):
@@ -298,6 +317,17 @@ def without_retry_bound(scenario: Scenario, config: Config) -> str:
     return ""
 
 
+def timers_wait_for_counted_faults(scenario: Scenario, config: Config) -> str:
+    """handshake-without-timer judges a timer that fires on a network whose faults are counted."""
+    if config.early_rto:
+        return "a retransmission timer may expire while segments are in flight: a SYN sent again " \
+               "need not mean the handshake was stuck"
+    if config.loss < 0 or config.retries is None:
+        return "losses unbounded (--loss inf) are not counted, nor are retransmissions with retries " \
+               "unbounded (--retries inf)"
+    return ""
+
+
 def without_abort(scenario: Scenario, config: Config) -> str:
     return "" if scenario.aborts else "no application aborts"
 
@@ -373,7 +403,12 @@ class Registered:
                              witness_text=self.witness_text, **extra)
 
 
-GHOSTS = "the symbolic relations do not carry the ghosts of spec/world/observers.py"
+def unencoded(*ghosts: str) -> str:
+    """Why a property read from these ghosts of the TCB has no Z3 form (its no_z3)."""
+    return f"the symbolic relations do not carry the ghost{'s' * (len(ghosts) > 1)} " \
+           f"{', '.join(ghosts)} of spec/world/observers.py"
+
+
 REGISTRY = (
     Registered(
         "close-completion", "every fair run reaches a state with both endpoints in CLOSED or TIME-WAIT",
@@ -431,28 +466,34 @@ REGISTRY = (
         blind_reset_resistance, lambda w: w.a.reset_by is not None or w.b.reset_by is not None,
         "a connection ended by a forged RST at RCV.NXT",
         not_applicable=only_under_forging,
-        no_z3="BMC does not encode --forge (spec/proofs/bmc.py NOT_ENCODED), nor the ghost that "
-              "records what ended a connection"),
+        no_z3="BMC does not encode --forge (spec/proofs/bmc.py NOT_ENCODED), and " + unencoded("reset_by")),
     Registered(
         "old-duplicates-harmless",
         "an old duplicate never ends a synchronized connection: its numbers lie outside the "
         "window (RFC 9293 3.5.2, 3.10.7.4)",
         old_duplicates_harmless, _old_to_synchronized, "an old duplicate in flight to a synchronized endpoint",
         not_applicable=only_with_old_duplicates,
-        no_z3="the symbolic relations do not carry the ghost that records what ended a connection"),
+        no_z3=unencoded("reset_by")),
     Registered(
         "no-rst-for-rst", "no endpoint answers a RST with a RST (RFC 9293 3.5.2, 3.10.7.1)",
         flagged("answered_rst", "{x} answered a RST with a RST"),
         lambda w: any(seg.rst for seg in w.ab + w.ba), "a RST in flight",
         not_applicable=only_with_injected,
-        no_z3="a fact of single steps, not of states: the symbolic relations do not carry the ghost "
-              "that records it"),
+        no_z3="a fact of single steps, not of states: " + unencoded("answered_rst")),
     Registered(
         "bounded-retransmission",
         "an endpoint sends its unacknowledged segments again at most RETRIES times since SND.UNA "
         "last moved, and gives up only then (RFC 9293 3.8.3 R1, R2; 3.10.8)",
         bounded_retransmission, lambda w: w.a.resent > 0 or w.b.resent > 0, "a retransmission",
-        not_applicable=without_retry_bound, configured=True, no_z3=GHOSTS),
+        not_applicable=without_retry_bound, configured=True, no_z3=unencoded("resent")),
+    Registered(
+        "handshake-without-timer",
+        "on a network that has lost, duplicated and injected nothing, no endpoint sends its SYN "
+        "again: each handshake, a simultaneous open included, completes on the segments sent "
+        "(RFC 9293 3.5 Figures 6-8, 3.10.7.3; the timer recovers losses, 3.8.1)",
+        handshake_without_timer,
+        lambda w: any(t.state in (SYN_SENT, SYN_RECEIVED) for t in (w.a, w.b)), "a handshake under way",
+        not_applicable=timers_wait_for_counted_faults, configured=True, no_z3=unencoded("resent")),
     Registered(
         "no-silent-end",
         "a segment ends a connection its user has not closed only with a signal to the user "
@@ -460,14 +501,14 @@ REGISTRY = (
         flagged("ended_unsaid", "{x}'s connection ended on a segment, unclosed, and its application "
                                 "was told nothing"),
         lambda w: any(t.state == CLOSED and t.iss is not None for t in (w.a, w.b)),
-        "an endpoint back in CLOSED after a connection", no_z3=GHOSTS),
+        "an endpoint back in CLOSED after a connection", no_z3=unencoded("ended_unsaid")),
     Registered(
         "challenge-ack",
         "a RST in a synchronized state resets at RCV.NXT, draws one challenge ACK elsewhere in "
         "the window and is dropped outside it; a SYN draws one challenge ACK (RFC 5961 3.2, 4.2)",
         flagged("misanswered", "{x} answered a RST or SYN otherwise than RFC 5961 asks"),
         lambda w: any(seg.forged for seg in w.ab + w.ba), "a forged segment in flight",
-        not_applicable=only_under_forging, no_z3=GHOSTS),
+        not_applicable=only_under_forging, no_z3=unencoded("misanswered")),
     Registered(
         "abort-reset",
         "an ABORT (or a CLOSE with data unread) sends only its reset at SND.NXT, the number the "
@@ -475,7 +516,8 @@ REGISTRY = (
         flagged("misaborted", "{x} aborted with a segment other than its reset at SND.NXT"),
         lambda w: any(t.error == "aborted" and any(seg.rst for seg in ch)
                       for t, ch in ((w.a, w.ab), (w.b, w.ba))),
-        "an endpoint that aborted, its reset in flight", not_applicable=without_abort, no_z3=GHOSTS),
+        "an endpoint that aborted, its reset in flight", not_applicable=without_abort,
+        no_z3=unencoded("misaborted")),
 )
 BY_NAME = {r.name: r for r in REGISTRY}
 PROPERTY_NAMES = tuple(BY_NAME)

@@ -475,7 +475,8 @@ class TcpSystem:
             for (result, as_rfc5961), branch_pc in branches(self.decider, pc, fire):
                 if result is not None:
                     name, new, sent = result
-                    new = observed(tcb, event, seg, new, sent, self.params.retries is not None, as_rfc5961)
+                    new = observed(tcb, event, seg, new, sent, self.params.retries is not None, as_rfc5961,
+                                   self.decider, branch_pc)
                     out.append((Step(x, event, name, seg), self.tcbs(new),
                                 tuple(self._seg(g) for g in sent), self.pcs(branch_pc),
                                 new.incarnations > 1, seg is not None and any(g.rst for g in sent)))

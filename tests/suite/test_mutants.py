@@ -29,8 +29,9 @@ KILLS = [
     ("no-simultaneous-close", "simultaneous-close", L0, {"graceful": 17}),
     ("no-fin-wait-2", "normal", L0, {"time-wait-role": 7, "graceful": 10}),
     ("no-fin-wait-2", "normal", DUP_REORDER, {"time-wait-role": 6, "graceful": 10}),
-    ("syn-ack-acks-too-far", "normal", L0, {"ack-validity": 2, "graceful": 3}),
-    ("ack-not-incremented", "normal", L0, {"graceful": 3}),
+    # A answers the wrong ACK with a RST, B returns to LISTEN, and A's timer sends the SYN again
+    ("syn-ack-acks-too-far", "normal", L0, {"ack-validity": 2, "graceful": 3, "handshake-without-timer": 5}),
+    ("ack-not-incremented", "normal", L0, {"graceful": 3, "handshake-without-timer": 5}),
     ("time-wait-too-short", "normal", L1, {"graceful": 13}),
     ("time-wait-never-ends", "normal", L0, {"no-deadlock": 10, "no-half-open": 10}),
     ("syn-in-third-segment", "normal", L0, {"synchronization": 4, "graceful": 6}),
@@ -45,6 +46,8 @@ KILLS = [
     ("no-challenge-ack", "normal", FORGE, {"blind-reset-resistance": 5, "challenge-ack": 5}),
     ("listener-closes-on-reset", "normal", STALE, {"no-silent-end": 4}),
     ("abort-reset-at-iss", "give-up-during-handshake", L0, {"abort-reset": 3}),
+    # A's bare ACK overtakes its SYN and B drops it in SYN-SENT: only B's timer completes B
+    ("rfc793-simultaneous-open", "simultaneous-open", DUP_REORDER, {"handshake-without-timer": 5}),
     ("rst-without-window", "normal", STALE,
      {"old-duplicates-harmless": 5, "close-completion": 6, "no-deadlock": 6, "no-half-open": 6}),
     ("rst-without-window", "normal", FORGE, {"blind-reset-resistance": 5, "challenge-ack": 5}),
@@ -79,7 +82,7 @@ def test_no_mutant_survives_and_no_challenge_ack_falls_to_a_blind_reset_only_und
     assert {p: k.length for p, k in row.kills.items()} == {"blind-reset-resistance": 5, "challenge-ack": 5}
     assert row.kills["blind-reset-resistance"].outcome.config == FORGE
     md = mutants_md([row])
-    assert "| no-challenge-ack | " + "- | " * 9 + "5 | - | - | - | - | 5 | - | yes |" in md and "Survivors" not in md
+    assert "| no-challenge-ack | " + "- | " * 9 + "5 | - | - | - | - | - | 5 | - | yes |" in md and "Survivors" not in md
     assert "## Blind injection" in md
 
 
@@ -88,5 +91,5 @@ def test_a_report_row_says_which_property_kills_first():
     row = Row(VARIANTS["syn-ack-acks-too-far"])
     row.kills = {v.property: Kill(v.property, v.length, o) for v in o.result.verdicts if v.status == Status.VIOLATED}
     md = mutants_md([row])
-    assert "| syn-ack-acks-too-far | - | - | - | 2 | - | - | 3 | " + "- | " * 9 + "yes |" in md
-    assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful |" in md
+    assert "| syn-ack-acks-too-far | - | - | - | 2 | - | - | 3 | " + "- | " * 6 + "5 | - | - | - | yes |" in md
+    assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful, handshake-without-timer |" in md

@@ -41,9 +41,10 @@ BROKEN = {
     ("no-simultaneous-close", "simultaneous-close", Config()): {"graceful": (17, None)},
     ("no-simultaneous-close", "simultaneous-close", FAIR_LOSS): {"close-completion": (13, 7)},
     ("no-fin-wait-2", "normal", Config()): {"time-wait-role": (7, None), "graceful": (10, None)},
-    ("syn-ack-acks-too-far", "normal", Config()): {"ack-validity": (2, None), "graceful": (3, None)},
+    ("syn-ack-acks-too-far", "normal", Config()): {"ack-validity": (2, None), "graceful": (3, None),
+                                                   "handshake-without-timer": (5, None)},
     # the mutation matrix's and the seed post's variants (tests/test_mutants.py, test_audit.py)
-    ("ack-not-incremented", "normal", Config()): {"graceful": (3, None)},
+    ("ack-not-incremented", "normal", Config()): {"graceful": (3, None), "handshake-without-timer": (5, None)},
     ("time-wait-too-short", "normal", LOSS1): {"graceful": (13, None)},
     ("time-wait-never-ends", "normal", Config()): {"no-deadlock": (10, None), "no-half-open": (10, None)},
     ("syn-in-third-segment", "normal", Config()): {"synchronization": (4, None), "graceful": (6, None)},
@@ -61,6 +62,8 @@ BROKEN = {
                                                                   "challenge-ack": (5, None)},
     ("listener-closes-on-reset", "normal", STALE1): {"no-silent-end": (4, None)},
     ("abort-reset-at-iss", "give-up-during-handshake", Config()): {"abort-reset": (3, None)},
+    ("rfc793-simultaneous-open", "simultaneous-open", Config(loss=1, dup=1, reorder=True)): {
+        "handshake-without-timer": (5, None)},
     ("rst-without-window", "normal", STALE1): {"old-duplicates-harmless": (5, None), "close-completion": (6, None),
                                                "no-deadlock": (6, None), "no-half-open": (6, None)},
     # where the network delivers late, graceful tells a gratuitous RST from a late segment's

@@ -1,6 +1,8 @@
-"""bounded-retransmission, no-silent-end, challenge-ack and abort-reset: what the world observes of each step (the ghosts
-resent, ended_unsaid, misanswered and misaborted, which the rules never read), checked on the RFC model and on a variant
-that violates each, with its shortest counterexample."""
+"""bounded-retransmission, handshake-without-timer, no-silent-end, challenge-ack and abort-reset: what the
+world observes of each step (the ghosts resent, ended_unsaid, misanswered and misaborted, which the rules never
+read), checked on the RFC model and on a variant that violates each, with its shortest counterexample."""
+
+import pytest
 
 from tcpverify.checker.status import Status
 from tcpverify.spec.suite.run import check_scenario
@@ -8,7 +10,13 @@ from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.teaching.messages import violation
 from tcpverify.spec.world.config import SCENARIOS, Config
 from tcpverify.spec.world.properties import suite
+from tcpverify.spec.tcp.machine import ABORT
+from tcpverify.spec.tcp.segment import Segment
+from tcpverify.spec.tcp.seq import SeqVal
+from tcpverify.spec.tcp.states import CLOSED, ESTABLISHED
 from tcpverify.spec.tcp.symbolic import Decider
+from tcpverify.spec.tcp.tcb import Tcb
+from tcpverify.spec.world.observers import observed
 
 NORMAL = SCENARIOS["normal"]
 GIVES_UP = Config(loss=2, retries=1)
@@ -73,3 +81,56 @@ def test_an_abort_in_syn_received_resets_at_snd_nxt_not_at_the_iss():
     v = check_scenario(give_up, Config(), VARIANTS["abort-reset-at-iss"]).verdict("abort-reset")
     assert steps(v) == ["A: ActiveOpenInClosed", "B: RcvSynInListen", "B: AbortInSynReceived"]
     assert violation(v.message, "zh") == "B 中止连接时发送的不是位于 SND.NXT 的复位报文段"
+
+
+
+def test_the_abort_reset_is_judged_at_snd_nxt_under_the_path_condition_not_by_name():
+    """RFC 9293 3.10.5: the reset is at SND.NXT. A RST at ISS_A+1 while SND.NXT is named ISS_A2
+    is at SND.NXT where the path condition has ISS_A+1 = ISS_A2 (two names, one number, as
+    renumbered incarnations give), and is not where nothing says so."""
+    iss, iss2 = SeqVal("ISS_A", 0), SeqVal("ISS_A2", 0)
+    tcb = Tcb(state=ESTABLISHED, iss=iss2, irs=SeqVal("ISS_B", 0), snd_una=iss2, snd_nxt=iss2,
+              rcv_nxt=SeqVal("ISS_B", 1))
+    aborted = tcb._replace(state=CLOSED, error="aborted")
+
+    def misaborted(seq, pc):
+        return observed(tcb, ABORT, None, aborted, (Segment(seq=seq, rst=True),), True, None, Decider(), pc).misaborted
+
+    assert not misaborted(iss + 1, frozenset({("eq", iss + 1, iss2, True)}))
+    assert misaborted(iss + 1, frozenset())
+    assert misaborted(iss + 1, frozenset({("eq", iss + 1, iss2, False)}))
+    assert not misaborted(iss2, frozenset())
+
+SIMULTANEOUS_OPEN, REORDER = SCENARIOS["simultaneous-open"], Config(loss=1, dup=1, reorder=True)
+
+
+@pytest.mark.slow  # the RFC model's 7,363 states; the fast tier keeps the variant's kill (tests/tcp/test_variants.py)
+def test_a_simultaneous_open_completes_without_a_timer_where_the_network_has_done_nothing():
+    """RFC 9293 Figure 8: each SYN-SENT endpoint answers the other's SYN with its SYN,ACK, and
+    a SYN,ACK that overtakes the SYN still carries it; under the RFC 793 label (a bare ACK) the
+    ACK that overtakes is dropped in SYN-SENT (3.10.7.3 "fifth") and B waits for its timer."""
+    assert check_scenario(SIMULTANEOUS_OPEN, REORDER).verdict("handshake-without-timer").status == Status.VERIFIED
+    v = check_scenario(SIMULTANEOUS_OPEN, REORDER, VARIANTS["rfc793-simultaneous-open"]).verdict(
+        "handshake-without-timer")
+    assert v.status == Status.VIOLATED
+    assert steps(v) == ["A: RcvSynInSynSent", "B: DropInSynSent", "B: RcvSynInSynSent",
+                        "A: RcvAckOfSynInSynReceived", "B: RetransmitInSynReceived"]
+    assert (v.message, violation(v.message, "zh")) == (
+        "B's timer sent its SYN again on a network that has lost, duplicated and injected nothing",
+        "B 的计时器重传了它的 SYN，而网络没有丢失、复制或注入任何报文段")
+
+
+def test_a_syn_resent_after_a_loss_is_no_violation():
+    # the witness of bounded-retransmission under loss 1 is a lost SYN sent again: allowed here
+    o = check_scenario(NORMAL, Config(loss=1))
+    assert o.verdict("handshake-without-timer").status == Status.VERIFIED
+    assert o.verdict("bounded-retransmission").status == Status.VERIFIED
+
+
+def test_it_is_n_a_where_timers_fire_in_flight_or_faults_are_not_counted():
+    skipped = {c.name: suite(Decider(), NORMAL, c)[1].get("handshake-without-timer")
+               for c in (Config(), Config(loss=1, dup=1, reorder=True), Config(stale=1), Config(forge=1),
+                         Config(loss=-1, retries=None), Config(retries=1, capacity=8, early_rto=True))}
+    assert {name: why[:40] for name, why in skipped.items() if why} == {
+        "loss inf, retries inf": "losses unbounded (--loss inf) are not co",
+        "loss 0, retries 1, capacity 8, early rto": "a retransmission timer may expire while "}

@@ -1,14 +1,17 @@
 """The property registry: every list of properties is read from it, and the Z3 forms it names
 exist, with nothing left unnamed."""
 
+import re
+
 import pytest
 
 from tcpverify.checker.properties import EndState, Eventually, Invariant
 from tcpverify.spec.proofs.bmc import BAD_STATES
 from tcpverify.spec.proofs.obligations import obligations
 from tcpverify.spec.tcp.symbolic import Decider
+from tcpverify.spec.tcp.tcb import Tcb
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS, Config
-from tcpverify.spec.world.properties import BY_NAME, PROPERTY_NAMES, REGISTRY, suite
+from tcpverify.spec.world.properties import BY_NAME, PROPERTY_NAMES, REGISTRY, suite, unencoded
 
 
 def test_names_are_unique_and_in_registry_order():
@@ -31,6 +34,17 @@ def test_every_bad_state_predicate_is_registered_and_every_registered_one_exists
 def test_every_property_has_a_z3_form_or_says_why_not():
     for r in REGISTRY:
         assert bool(r.bmc or r.inductive) != bool(r.no_z3), r.name
+
+
+def test_a_property_read_from_ghosts_names_them_from_one_text_and_each_is_a_field_of_the_tcb():
+    said = {r.name: re.search(r"the ghosts? (.+) of spec/world/observers.py", r.no_z3) for r in REGISTRY}
+    ghosts = {name: m[1].split(", ") for name, m in said.items() if m}
+    assert ghosts == {"blind-reset-resistance": ["reset_by"], "old-duplicates-harmless": ["reset_by"],
+                      "no-rst-for-rst": ["answered_rst"], "bounded-retransmission": ["resent"],
+                      "handshake-without-timer": ["resent"], "no-silent-end": ["ended_unsaid"],
+                      "challenge-ack": ["misanswered"], "abort-reset": ["misaborted"]}
+    assert {g for names in ghosts.values() for g in names} <= set(Tcb._fields)
+    assert all(BY_NAME[name].no_z3.endswith(unencoded(*names)) for name, names in ghosts.items())
 
 
 def _inductive_obligations():
