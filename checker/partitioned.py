@@ -26,7 +26,7 @@ from typing import Callable, Hashable, Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
-from .memo import Invariants
+from .memo import Invariants, memoized
 from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Eventually, Invariant, Property
@@ -44,7 +44,8 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
     start = time.perf_counter()
     clock = _Clock()
     rank, size = comm.Get_rank(), comm.Get_size()
-    part = _Partition(properties, getattr(model, "decode", None))
+    decode = getattr(model, "decode", None)
+    part = _Partition(properties, decode, getattr(model, "project", None) if decode else None)
     wire = _Wire(model, rank, size)
     # Forked processes share Python's hash (one seed, one address of None); MPI's do not,
     # nor do two ranks' tables of compact states.
@@ -201,14 +202,16 @@ class _Wire:
 class _Partition:
     """What one rank holds: its states (state -> gid), their tree data, edges and findings."""
 
-    def __init__(self, properties: Sequence[Property], decode=None):
+    def __init__(self, properties: Sequence[Property], decode=None, project=None):
         self.decode = decode
-        self.invariants = Invariants([p for p in properties if isinstance(p, Invariant)])
+        # memoized on the ids of the fields they read, as in the sequential search (checker.memo)
+        self.invariants = Invariants([p for p in properties if isinstance(p, Invariant)], project, decode)
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.witnessed = [p for p in properties if p.witness is not None]
         # per Eventually property, whether each state of the tree is not its goal: liveness
         # reads it on rank 0 (StateGraph.bad), each rank computes it for its own states
         self.bad = {p: bytearray() for p in properties if isinstance(p, Eventually)}
+        self.goals = [(bad, memoized(p.goal, p.reads, project, decode)) for p, bad in self.bad.items()]
         # every state this rank knows the number of: its own, and the others' it sent
         # and was told (so that it sends each of those once)
         self.gids: dict = {}
@@ -224,16 +227,17 @@ class _Partition:
         """States arrive in increasing gid: the first finding of a property is its least."""
         self.gids[s] = gid
         self.tree.append((gid, s, parent, label, depth))
-        if self.decode is not None:
-            s = self.decode(s)
         for name, msg in self.invariants(s):
             if name not in self.violations:
                 self.violations[name] = Found(gid, msg)
-        for p, bad in self.bad.items():
-            bad.append(not p.goal(s))
-        for p in self.witnessed:
-            if p.name not in self.witnesses and p.witness(s):
-                self.witnesses[p.name] = Found(gid)
+        for bad, goal in self.goals:
+            bad.append(not goal(s))
+        if self.witnessed:  # those found are asked no more: a state is decoded while one is sought
+            w = s if self.decode is None else self.decode(s)
+            found = [p for p in self.witnessed if p.witness(w)]
+            if found:
+                self.witnesses.update((p.name, Found(gid)) for p in found)
+                self.witnessed = [p for p in self.witnessed if p.name not in self.witnesses]
 
     def end(self, s, gid: int) -> None:
         self.terminal.append(gid)
