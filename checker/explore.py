@@ -12,10 +12,10 @@ from typing import Callable, Hashable, Sequence
 
 from . import interrupt
 from .fingerprint import Fingerprints
-from .memo import Invariants, memoized
+from .memo import Goals, Invariants, Witnesses
 from .memory import peak_rss_mib
 from .model import Model
-from .properties import EndState, Eventually, Invariant, Property
+from .properties import EndState, Invariant, Property
 
 Progress = Callable[[int, int, int, float], None]  # states, transitions, queue, seconds
 
@@ -240,11 +240,10 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     invariants = Invariants([p for p in properties if isinstance(p, Invariant)], project, decode)
     # which states are not an Eventually property's goal: what liveness reads (hash compaction
     # keeps no states to compute it from afterwards)
-    g.bad = {p.name: bytearray() for p in properties if isinstance(p, Eventually)}
-    goals = [(g.bad[p.name], memoized(p.goal, p.reads, project, decode))
-             for p in properties if isinstance(p, Eventually)]
+    goals = Goals(properties, project, decode)
+    g.bad = goals.bad
     end_checks = [p for p in properties if isinstance(p, EndState)]
-    witnessed = [p for p in properties if p.witness is not None]  # and not yet witnessed
+    witnessed = Witnesses(properties, decode)
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     limits: list[str] = []
@@ -265,8 +264,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
         else:
             fingerprints.append(k := key(state))
             index[k] = i
-        for bad, goal in goals:
-            bad.append(not goal(state))
+        goals(state)
         pending.append(state)
         g.parent.append(parent)
         g.parent_label.append(label)
@@ -274,11 +272,8 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
         for name, msg in invariants(state):
             if name not in violations:
                 violations[name] = Found(i, msg)
-        w = state if decode is None or not witnessed else decode(state)
-        found = [p for p in witnessed if p.witness(w)]
-        if found:  # those found are asked no more
-            witnesses.update((p.name, Found(i)) for p in found)
-            witnessed[:] = [p for p in witnessed if p.name not in witnesses]
+        for name in witnessed(state):
+            witnesses[name] = Found(i)
         return i
 
     for s in model.init_states():

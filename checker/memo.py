@@ -7,7 +7,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Callable, Hashable, Sequence
 
-from .properties import Invariant
+from .properties import Eventually, Invariant, Property
 
 Project = Callable[[tuple[str, ...]], Callable[[object], Hashable]]
 _UNSEEN = object()
@@ -60,3 +60,36 @@ class Invariants:
 def _violated(props: tuple[Invariant, ...], w) -> tuple | None:
     """(name, message) per invariant violated in w, None for none."""
     return tuple((p.name, msg) for p in props if (msg := p.check(w)) is not None) or None
+
+
+class Goals:
+    """For each Eventually property, whether each state met is not its goal (``bad[name]``, a
+    flag per state in the order met: what liveness reads), the goal memoized as above."""
+
+    def __init__(self, properties: Sequence[Property], project: Project | None = None,
+                 decode: Callable | None = None):
+        eventually = [p for p in properties if isinstance(p, Eventually)]
+        self.bad = {p.name: bytearray() for p in eventually}
+        self._goals = [(self.bad[p.name], memoized(p.goal, p.reads, project, decode)) for p in eventually]
+
+    def __call__(self, state) -> None:
+        for bad, goal in self._goals:
+            bad.append(not goal(state))
+
+
+class Witnesses:
+    """``witnesses(state)``: the names of the properties whose witness state is, each named the
+    first time only; a state is decoded only while a witness is still sought."""
+
+    def __init__(self, properties: Sequence[Property], decode: Callable | None = None):
+        self.sought = [p for p in properties if p.witness is not None]
+        self.decode = decode
+
+    def __call__(self, state) -> list[str]:
+        if not self.sought:
+            return []
+        w = state if self.decode is None else self.decode(state)
+        found = [p.name for p in self.sought if p.witness(w)]
+        if found:
+            self.sought = [p for p in self.sought if p.name not in found]
+        return found

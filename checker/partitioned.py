@@ -26,10 +26,10 @@ from typing import Callable, Hashable, Sequence
 
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
-from .memo import Invariants, memoized
+from .memo import Goals, Invariants, Witnesses
 from .memory import peak_rss_mib
 from .model import Model
-from .properties import EndState, Eventually, Invariant, Property
+from .properties import EndState, Invariant, Property
 
 
 def explore_partitioned(comm, model: Model, properties: Sequence[Property],
@@ -207,11 +207,10 @@ class _Partition:
         # memoized on the ids of the fields they read, as in the sequential search (checker.memo)
         self.invariants = Invariants([p for p in properties if isinstance(p, Invariant)], project, decode)
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
-        self.witnessed = [p for p in properties if p.witness is not None]
+        self.witnessed = Witnesses(properties, decode)
         # per Eventually property, whether each state of the tree is not its goal: liveness
         # reads it on rank 0 (StateGraph.bad), each rank computes it for its own states
-        self.bad = {p: bytearray() for p in properties if isinstance(p, Eventually)}
-        self.goals = [(bad, memoized(p.goal, p.reads, project, decode)) for p, bad in self.bad.items()]
+        self.goals = Goals(properties, project, decode)
         # every state this rank knows the number of: its own, and the others' it sent
         # and was told (so that it sends each of those once)
         self.gids: dict = {}
@@ -230,14 +229,9 @@ class _Partition:
         for name, msg in self.invariants(s):
             if name not in self.violations:
                 self.violations[name] = Found(gid, msg)
-        for bad, goal in self.goals:
-            bad.append(not goal(s))
-        if self.witnessed:  # those found are asked no more: a state is decoded while one is sought
-            w = s if self.decode is None else self.decode(s)
-            found = [p for p in self.witnessed if p.witness(w)]
-            if found:
-                self.witnesses.update((p.name, Found(gid)) for p in found)
-                self.witnessed = [p for p in self.witnessed if p.name not in self.witnesses]
+        self.goals(s)
+        for name in self.witnessed(s):
+            self.witnesses[name] = Found(gid)
 
     def end(self, s, gid: int) -> None:
         self.terminal.append(gid)
@@ -265,8 +259,7 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     tallies = getattr(model, "tallies", None)
     e = part.edges  # sent as its arrays and distinct labels: its ids of labels mean nothing elsewhere
     edges = (part.expanded, (e.first, e.codes, e.targets, e.names)) if keep_edges else None
-    bad = {p.name: b for p, b in part.bad.items()}
-    mine = (wire.pack(0, part.tree, 1), bad, edges, part.terminal, part.violations,
+    mine = (wire.pack(0, part.tree, 1), part.goals.bad, edges, part.terminal, part.violations,
             part.witnesses, part.transitions, peak_rss_mib() or 0.0,
             tallies() if tallies else None, phases)
     every = comm.gather(mine)
@@ -275,8 +268,8 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     g = StateGraph(states=[None] * total, parent=array("i", [0]) * total,
                    parent_label=[None] * total, depth=array("i", [0]) * total,
                    edges=EdgeList() if keep_edges else None,
-                   bad={p.name: bytearray(total) for p in part.bad})
-    edges_of: list = [None] * total  # gid -> (a rank's EdgeList, the gid's place in it)
+                   bad={name: bytearray(total) for name in part.goals.bad})
+    edges_of: list = [None] * total  # gid -> (a rank's edge arrays, the gid's place in them)
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
