@@ -24,7 +24,7 @@ class Property:
 class Invariant(Property):
     """``check(state)`` returns None, or a sentence saying what is wrong, on every reachable state.
     ``reads``: the fields of the state (its attributes) the check reads, when not all: a search
-    computes it once per their values (checker.invariants)."""
+    computes it once per their values (checker.memo)."""
 
     check: Callable[[object], str | None] = field(compare=False)
     reads: tuple[str, ...] = ()

@@ -217,6 +217,12 @@ class Config:
         return config
 
     @property
+    def budget(self) -> tuple[int, int, int, int]:
+        """The faults a run may spend, in World.budget's order (environment.LOSS, DUP, STALE,
+        FORGE_BUDGET; -1: unbounded)."""
+        return (self.loss, self.dup, self.stale, self.forge)
+
+    @property
     def delivers_late(self) -> bool:
         """A segment may arrive after the exchange it belongs to is over: a copy the network
         made, one overtaken by its sender's later segments, an old duplicate (RFC 9293 3.5.2)."""

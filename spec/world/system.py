@@ -132,7 +132,7 @@ class TcpSystem:
     def _init(self) -> tuple:
         c = self.config
         s = self.compacted(World(Tcb(rcv_wnd=c.window), Tcb(rcv_wnd=c.window), (), (), (0, 0),
-                              (c.loss, c.dup, c.stale, c.forge), frozenset()))
+                              c.budget, frozenset()))
         for x in ("A", "B"):
             for call in self.scripts[x]:
                 if not call.initial:
@@ -320,7 +320,7 @@ class TcpSystem:
 
     @staticmethod
     def project(fields: tuple[str, ...]):
-        """compact state -> the ids of these World fields in it (checker.invariants' keys)."""
+        """compact state -> the ids of these World fields in it (checker.memo's keys)."""
         return itemgetter(*sorted({_POSITION[f] for f in fields}))
 
     def part_of(self, j: int, i: int):
