@@ -42,11 +42,7 @@ class Invariants:
 
     def __init__(self, invariants: Sequence[Invariant], project: Project | None = None,
                  decode: Callable | None = None):
-        groups: dict[tuple[str, ...], list[Invariant]] = {}
-        for p in invariants:
-            groups.setdefault(p.reads, []).append(p)
-        self.groups = [memoized(partial(_violated, tuple(ps)), reads, project, decode)
-                       for reads, ps in groups.items()]
+        self.groups = [memoized(fn, reads, project, decode) for reads, fn in grouped(invariants)]
 
     def __call__(self, state) -> list[tuple[str, str]]:
         out: list = []
@@ -57,7 +53,16 @@ class Invariants:
         return out
 
 
-def _violated(props: tuple[Invariant, ...], w) -> tuple | None:
+def grouped(invariants: Sequence[Invariant]) -> list[tuple[tuple[str, ...], Callable]]:
+    """(fields read, state -> violated(those invariants, state)) per group of the invariants
+    that read the same fields: one memo serves a group."""
+    groups: dict[tuple[str, ...], list[Invariant]] = {}
+    for p in invariants:
+        groups.setdefault(p.reads, []).append(p)
+    return [(reads, partial(violated, tuple(ps))) for reads, ps in groups.items()]
+
+
+def violated(props: tuple[Invariant, ...], w) -> tuple | None:
     """(name, message) per invariant violated in w, None for none."""
     return tuple((p.name, msg) for p in props if (msg := p.check(w)) is not None) or None
 

@@ -8,6 +8,7 @@ from typing import Callable, Hashable, Sequence
 
 from .comm import run_forked
 from .explore import Exploration, Progress, explore, gc_paused, omission_probability
+from .levels import explore_levels
 from .liveness import check_eventually
 from .model import Model
 from .partitioned import explore_partitioned
@@ -79,7 +80,9 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
         return explore_partitioned(comm, model, properties, max_states=max_states,
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause
-        if workers == 1:
+        if workers == 1 and fingerprint is None and max_states is None and hasattr(model, "expand"):
+            ex = explore_levels(model, properties, keep_edges=needs_edges, progress=progress)
+        elif workers == 1:
             ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
                          progress=progress, fingerprint=fingerprint)
         else:

@@ -25,6 +25,7 @@ from ..tcp.states import CLOSED, SYNCHRONIZED
 from ..tcp.symbolic import ISS_PREFIX, Decider, branches
 from ..tcp.tcb import Tcb
 from .config import Config, Scenario
+from .batch import Batch
 from .environment import PEER, make_call, plan, spend
 from .observers import answering, fire_observed, observed
 
@@ -116,11 +117,13 @@ class TcpSystem:
         self._acked_of: list[int] = []  # per TCB id, the id of what names an ACK to it (_acked)
         self._acked = Table()
         self._empty = self._chan(())
-        self._units = [(x, over, actions, _positions(reads, x), itemgetter(*(_PART[x][r] for r in reads)), {})
-                       for x, over, actions, reads in plan(config)]
+        self._units = [(x, over, actions, _positions(reads, x), itemgetter(*cols), {}, cols)
+                       for x, over, actions, reads in plan(config)
+                       for cols in [tuple(_PART[x][r] for r in reads)]]
         self._tables = (self.tcbs, self.tcbs, self.chans, self.chans, self.cbs, self.pcs)
         self._interns = (self.tcbs, self.tcbs, self._chan, self._chan, self.cbs, self.pcs)
         self.compact = Compact(self)
+        self.batch = Batch(self, _DIRECT, _acked)
 
     # --- the readable model
     def init_states(self) -> list[World]:
@@ -319,9 +322,14 @@ class TcpSystem:
         return mix(hash(parts) & MASK)
 
     @staticmethod
-    def project(fields: tuple[str, ...]):
+    def columns(fields: tuple[str, ...]) -> tuple[int, ...]:
+        """The positions of these World fields in a compact state."""
+        return tuple(sorted({_POSITION[f] for f in fields}))
+
+    @classmethod
+    def project(cls, fields: tuple[str, ...]):
         """compact state -> the ids of these World fields in it (checker.memo's keys)."""
-        return itemgetter(*sorted({_POSITION[f] for f in fields}))
+        return itemgetter(*cls.columns(fields))
 
     def part_of(self, j: int, i: int):
         """The value of id i at position j of a compact state."""
@@ -566,12 +574,19 @@ class Compact:
         self.system = system
         self.successors, self.decode, self.encode = system.step, system.world, system.compacted
         self.stable, self.part, self.intern = system.stable_of, system.part_of, system.intern_part
-        self.project = system.project
+        self.project, self.columns, self.width = system.project, system.columns, 6
         self.limits_hit, self.doubtful = system.limits_hit, system.doubtful
         self.tallies, self.absorb = system.tallies, system.absorb
 
     def init_states(self) -> list[tuple]:
         return [self.system._init()]
+
+    @property
+    def labels(self) -> list:
+        return self.system.batch.labels
+
+    def expand(self, rows):
+        return self.system.batch.expand(rows)
 
 
 class _ReprKeys(dict):

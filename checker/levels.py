@@ -1,0 +1,246 @@
+"""Breadth-first search a block of states at a time, over states stored as rows of ints in
+numpy arrays (checker.rows), for a model that gives ``expand`` (checker.model.Batched).
+
+It builds the graph checker.explore builds, state for state: the same states in the same
+BFS order, parents, labels, edges and verdicts (tests/test_levels.py compares the two). A
+block is up to BLOCK states of the queue, expanded at once; its successors are looked up in
+the sorted keys of the states met (checker.rows.Packing), the new ones numbered in the order
+of their first arrival, which is the order the state-at-a-time search meets them in."""
+
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+import numpy as np
+
+from . import interrupt
+from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .memo import grouped, violated
+from .memory import peak_rss_mib
+from .properties import EndState, Eventually, Invariant, Property
+from .rows import INT, Packing, TooWide, distinct
+
+BLOCK = 1 << 14  # states expanded at once: bounds the arrays of their successors (about 10 MB)
+_UNSEEN = object()
+
+
+class Rows:
+    """The states met, in BFS order, as compact tuples (what model.decode takes)."""
+
+    def __init__(self, keys: np.ndarray, packing: Packing):
+        self.keys, self.packing = keys, packing
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i: int) -> tuple:
+        return tuple(self.packing.unpack(self.keys[i:i + 1])[0].tolist())
+
+    def __iter__(self):
+        for lo in range(0, len(self.keys), BLOCK):
+            yield from map(tuple, self.packing.unpack(self.keys[lo:lo + BLOCK]).tolist())
+
+
+class Index:
+    """compact state -> its number, as StateGraph.index: over the sorted keys."""
+
+    def __init__(self, keys: np.ndarray, ids: np.ndarray, packing: Packing):
+        self.keys, self.ids, self.packing = keys, ids, packing
+
+    def get(self, state: tuple, default=None):
+        row = np.asarray([state], INT)
+        if (row >= 1 << np.asarray(self.packing.bits)).any() or (row < 0).any():
+            return default
+        k = self.packing.pack(row)[0]
+        p = int(np.searchsorted(self.keys, k))
+        return int(self.ids[p]) if p < len(self.keys) and self.keys[p] == k else default
+
+    def __getitem__(self, state: tuple) -> int:
+        i = self.get(state)
+        if i is None:
+            raise KeyError(state)
+        return i
+
+    def __contains__(self, state: tuple) -> bool:
+        return self.get(state) is not None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+class Memo:
+    """fn of the decoded state, once per value of the columns it reads, for a block of rows:
+    (the distinct values' results, each row's distinct value, each distinct value's first row)."""
+
+    def __init__(self, fn, columns: tuple[int, ...], decode):
+        self.fn, self.columns, self.decode, self.memo = fn, list(columns), decode, {}
+
+    def __call__(self, rows: np.ndarray):
+        if not self.columns:
+            first = np.arange(len(rows))
+            return [self.fn(self.decode(tuple(r))) for r in rows.tolist()], first, first
+        cols = rows[:, self.columns]
+        first, inverse = distinct(cols)
+        out = []
+        for f, key in zip(first.tolist(), cols[first].tolist()):
+            key = tuple(key)
+            found = self.memo.get(key, _UNSEEN)
+            if found is _UNSEEN:
+                found = self.memo[key] = self.fn(self.decode(tuple(rows[f].tolist())))
+            out.append(found)
+        return out, inverse, first
+
+
+class _Search:
+    def __init__(self, model, properties: Sequence[Property], keep_edges: bool):
+        self.model, self.decode = model, model.decode
+        self.g = StateGraph(edges=EdgeList() if keep_edges else None)
+        self.packing = Packing(model.width)
+        self.keys = np.empty(0, INT)  # the states met, sorted
+        self.ids = np.empty(0, np.int32)  # their numbers
+        self.order: list[np.ndarray] = []  # the states met in BFS order, a block at a time
+        self.n = self.transitions = 0
+        cols = model.columns
+        self.invariants = [Memo(fn, cols(reads), self.decode) for reads, fn in grouped(
+            [p for p in properties if isinstance(p, Invariant)])]
+        self.goals = [(self.g.bad.setdefault(p.name, bytearray()), Memo(p.goal, cols(p.reads), self.decode))
+                      for p in properties if isinstance(p, Eventually)]
+        self.sought = [p for p in properties if p.witness is not None]
+        self.end_checks = [p for p in properties if isinstance(p, EndState)]
+        self.violations: dict[str, Found] = {}
+        self.witnesses: dict[str, Found] = {}
+        self.edge_code = np.empty(0, INT)  # model label code -> EdgeList code
+
+    def fit(self, rows: np.ndarray) -> None:
+        """Widen the packing for rows, repacking the keys met (their order is kept)."""
+        old = list(self.packing.bits)
+        if len(rows) and self.packing.fit(rows):
+            new, self.packing.bits = self.packing.bits, old
+            unpacked = [self.packing.unpack(k) for k in [self.keys, *self.order]]
+            self.packing.bits = new
+            self.keys, *self.order = [self.packing.pack(r) for r in unpacked]
+
+    def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int) -> None:
+        """Number rows (new states, distinct, in the order met) and check them."""
+        g, lo = self.g, self.n
+        keys = self.packing.pack(rows)
+        self.order.append(keys)
+        ranked = np.argsort(keys)
+        where = np.searchsorted(self.keys, keys[ranked])
+        self.keys = np.insert(self.keys, where, keys[ranked])
+        self.ids = np.insert(self.ids, where, (lo + ranked).astype(np.int32))
+        self.n += len(rows)
+        g.parent.frombytes(parents.astype(np.int32).tobytes())
+        g.parent_label.extend(labels)
+        g.depth.frombytes(np.full(len(rows), depth, np.int32).tobytes())
+        for bad, goal in self.goals:
+            results, inverse, _ = goal(rows)
+            bad.extend(np.logical_not(np.asarray(results, bool))[inverse].astype(np.uint8).tobytes())
+        for check in self.invariants:
+            results, _, first = check(rows)
+            for found, f in zip(results, first.tolist()):
+                for name, msg in found or ():
+                    old = self.violations.get(name)
+                    if old is None or old.index > lo + f:
+                        self.violations[name] = Found(lo + f, msg)
+        if self.sought:
+            for i, row in enumerate(rows.tolist()):
+                w = self.decode(tuple(row))
+                found = [p.name for p in self.sought if p.witness(w)]
+                for name in found:
+                    self.witnesses[name] = Found(lo + i)
+                if found:
+                    self.sought = [p for p in self.sought if p.name not in found]
+                    if not self.sought:
+                        break
+
+    def look_up(self, keys: np.ndarray) -> np.ndarray:
+        """The number of each key met, -1 for the others."""
+        out = np.full(len(keys), -1, INT)
+        if len(self.keys):
+            p = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+            hit = self.keys[p] == keys
+            out[hit] = self.ids[p[hit]]
+        return out
+
+    def edge_codes(self, labels: np.ndarray) -> np.ndarray:
+        edges, names = self.g.edges, self.model.labels
+        if len(self.edge_code) < len(names):
+            self.edge_code = np.concatenate(
+                [self.edge_code, np.asarray([edges.number(x) for x in names[len(self.edge_code):]], INT)])
+        return self.edge_code[labels]
+
+    def end(self, first: int, rows: np.ndarray, counts: np.ndarray) -> None:
+        """The states of rows (numbered from first) that have no successor: ends, checked."""
+        for i in np.nonzero(counts == 0)[0].tolist():
+            self.g.terminal.append(first + i)
+            state = None
+            for p in self.end_checks:
+                if p.name not in self.violations:
+                    state = state or self.decode(tuple(rows[i].tolist()))
+                    msg = p.check(state)
+                    if msg is not None:
+                        self.violations[p.name] = Found(first + i, msg)
+
+
+def explore_levels(model, properties: Sequence[Property], keep_edges: bool = True,
+                   progress: Progress | None = None) -> Exploration:
+    """checker.explore's search, a block of states at a time (no state limit, no hash
+    compaction: explore does those)."""
+    start = time.perf_counter()
+    s = _Search(model, properties, keep_edges)
+    g = s.g
+    init = np.asarray(list(dict.fromkeys(model.init_states())), INT).reshape(-1, model.width)
+    s.fit(init)
+    s.meet(init, np.full(len(init), -1, INT), [None] * len(init), 0)
+    limits = []
+    try:
+        _search(s, model, [init], start, progress)
+    except TooWide as e:
+        limits.append(f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run")
+    limits += model.limits_hit()
+    g.complete = not limits
+    keys = np.concatenate(s.order)
+    g.states = Decoded(Rows(keys, s.packing), s.decode)
+    g.index = Index(s.keys, s.ids, s.packing)
+    stats = Stats(states=s.n, transitions=s.transitions, depth=max(g.depth, default=0),
+                  seconds=time.perf_counter() - start, peak_rss_mib=peak_rss_mib(), terminal=len(g.terminal))
+    return Exploration(g, stats, s.violations, s.witnesses, limits)
+
+
+def _search(s: _Search, model, level: list, start: float, progress: Progress | None) -> None:
+    """Expand level after level, a block at a time."""
+    edges, depth, done = s.g.edges, 0, 0
+    while level:
+        following: list[np.ndarray] = []
+        for rows in level:
+            for lo in range(0, len(rows), BLOCK):
+                block = rows[lo:lo + BLOCK]
+                owner, labels, targets = model.expand(block)
+                s.transitions += len(owner)
+                counts = np.bincount(owner, minlength=len(block))
+                s.end(done, block, counts)
+                s.fit(targets)
+                keys = s.packing.pack(targets)
+                found = s.look_up(keys)
+                new = np.nonzero(found < 0)[0]
+                if len(new):
+                    _, first, inverse = np.unique(keys[new], return_index=True, return_inverse=True)
+                    arrival = np.argsort(first)  # the distinct new states in the order first met
+                    number = np.empty(len(first), INT)
+                    number[arrival] = np.arange(s.n, s.n + len(first))
+                    found[new] = number[inverse.reshape(-1)]
+                    met = new[first[arrival]]  # the edge each new state was first met by
+                    names = model.labels
+                    s.meet(targets[met], done + owner[met], [names[k] for k in labels[met].tolist()], depth + 1)
+                    following.append(targets[met])
+                if edges is not None:
+                    edges.codes.extend(s.edge_codes(labels).tolist())
+                    edges.targets.frombytes(found.astype(np.int32).tobytes())
+                    edges.first.extend((np.cumsum(counts) + (edges.first[-1])).tolist())
+                done += len(block)
+                interrupt.check()
+                if progress is not None:
+                    progress(s.n, s.transitions, s.n - done, time.perf_counter() - start)
+        level, depth = following, depth + 1

@@ -1,0 +1,89 @@
+"""States as rows of small ints in numpy arrays: what the level-at-a-time search
+(checker.levels) and a model's ``expand`` share. A row packs into one int64 key, its
+columns most significant first, so that sorting keys sorts rows lexicographically."""
+
+from __future__ import annotations
+
+import numpy as np
+
+INT = np.int64
+
+
+class TooWide(Exception):
+    """The rows' ids no longer fit one 63-bit key."""
+
+
+def distinct(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse) of a 2-D array of non-negative ints: the position of each distinct
+    row's first occurrence, and for each row the number of its distinct row (into first)."""
+    if cols.shape[1] == 1:
+        key = cols[:, 0]
+    else:
+        widths = [int(m).bit_length() for m in cols.max(axis=0, initial=0)]
+        if sum(widths) > 63:
+            _, first, inverse = np.unique(cols, axis=0, return_index=True, return_inverse=True)
+            return first, inverse.reshape(-1)
+        key = np.zeros(len(cols), INT)
+        for j, w in enumerate(widths):
+            key <<= w
+            key |= cols[:, j]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+class Packing:
+    """A row's key: its columns side by side in as many bits as each has needed so far.
+    Widths only grow (``fit``); packing keeps the lexicographic order of rows at any width,
+    so keys sorted under the old widths stay sorted once repacked under the new ones."""
+
+    def __init__(self, width: int):
+        self.bits = [1] * width
+
+    def fit(self, rows: np.ndarray) -> bool:
+        """Widen the columns rows need more bits for; whether any was widened. TooWide past
+        63 bits."""
+        need = [int(m).bit_length() for m in rows.max(axis=0, initial=0)]
+        if all(n <= b for n, b in zip(need, self.bits)):
+            return False
+        self.bits = [max(b, n) for b, n in zip(self.bits, need)]
+        if sum(self.bits) > 63:
+            raise TooWide(f"{sum(self.bits)} bits")
+        return True
+
+    def pack(self, rows: np.ndarray) -> np.ndarray:
+        key = np.zeros(len(rows), INT)
+        for j, b in enumerate(self.bits):
+            key <<= b
+            key |= rows[:, j]
+        return key
+
+    def unpack(self, keys: np.ndarray) -> np.ndarray:
+        rows = np.empty((len(keys), len(self.bits)), INT)
+        keys = keys.copy()
+        for j in range(len(self.bits) - 1, -1, -1):
+            b = self.bits[j]
+            rows[:, j] = keys & ((1 << b) - 1)
+            keys >>= b
+        return rows
+
+
+class Growing:
+    """A 2-D int array appended to in blocks, its capacity doubled as it fills."""
+
+    def __init__(self, width: int, dtype=INT):
+        self._a = np.empty((64, width), dtype)
+        self.n = 0
+
+    def extend(self, rows) -> None:
+        rows = np.asarray(rows, self._a.dtype).reshape(-1, self._a.shape[1])
+        need = self.n + len(rows)
+        if need > len(self._a):
+            bigger = np.empty((max(need, 2 * len(self._a)), self._a.shape[1]), self._a.dtype)
+            bigger[:self.n] = self._a[:self.n]
+            self._a = bigger
+        self._a[self.n:need] = rows
+        self.n = need
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self._a[:self.n]

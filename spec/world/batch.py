@@ -1,0 +1,198 @@
+"""Next over many compact states at once: TcpSystem.step's templates applied with numpy to
+every state of a block that agrees on what they read (checker.levels searches with it).
+
+A template's entries are stored flat, a row each: the parts written (-1: copied from the
+state), the channel a segment is sent into and the segments (-1: none), the call counted or
+fault spent (-1: none), the step's label code. The states whose successors are renumbered
+(TcpSystem.direct) and the templates marked _DIRECT go through TcpSystem one by one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tcpverify.checker.intern import Table
+from tcpverify.checker.rows import INT, Growing, distinct
+
+# an entry's columns after the six parts written
+_SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
+
+
+class Batch:
+    """``expand(rows)`` for a TcpSystem; ``labels[k]`` is the step of label code k."""
+
+    def __init__(self, system, direct: object, acked):
+        """direct: a template's mark for successors renumbered; acked: TCB -> what names an
+        ACK to it (both TcpSystem's)."""
+        self.system, self._direct, self._acked = system, direct, acked
+        self.labels: list = []
+        self._label_of: dict[int, int] = {}  # id() of a step -> its code
+        self._tid_of: dict[int, int] = {}  # id() of a template -> its number
+        self._templates: list = []
+        self._span = Growing(2)  # per template: its first entry, its number of entries
+        self._entries = Growing(10, np.int32)
+        self._sent, self._edits = Table(), Table()  # the tuples of segment ids sent; _Call, _Spend
+        self._derived = [Growing(1) for _ in range(5)]  # many incarnations, acked id; calls id, budget id
+
+    def code(self, step) -> int:
+        k = self._label_of.get(id(step))
+        if k is None:
+            k = self._label_of[id(step)] = len(self.labels)
+            self.labels.append(step)
+        return k
+
+    def expand(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(owner, labels, targets): the successors of every row, in the order of
+        TcpSystem.step for each row and of the rows, each with the position of its row and
+        its label code."""
+        s = self.system
+        many, acked, calls, budget = self._derive(rows)
+        a, b, ab, ba, cb = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4]
+        parts = np.column_stack((rows, calls[cb], (ab == s._empty) & (ba == s._empty), acked[a], acked[b],
+                                 budget[cb]))
+        pieces: list = []
+        one_by_one = np.nonzero(many[a] | many[b])[0] if not s.params.isns else np.empty(0, INT)
+        for i in one_by_one.tolist():
+            pieces.append(self._listed([i], [s.step(tuple(rows[i].tolist()))], 0))
+        templated = np.setdiff1d(np.arange(len(rows)), one_by_one, assume_unique=True)
+        for u, unit in enumerate(s._units):
+            pieces += self._apply(u, unit, rows, parts, templated)
+        pieces = [p for p in pieces if len(p[0])]
+        if not pieces:
+            return np.empty(0, INT), np.empty(0, INT), np.empty((0, rows.shape[1]), INT)
+        owner = np.concatenate([p[0] for p in pieces])
+        order = np.argsort(owner * (len(s._units) + 1) + np.concatenate([p[1] for p in pieces]), kind="stable")
+        labels = np.concatenate([p[2] for p in pieces])[order]
+        return owner[order], labels, np.concatenate([p[3] for p in pieces])[order]
+
+    def _derive(self, rows: np.ndarray):
+        """Per TCB id: whether it has had more than one incarnation, the id of what names an
+        ACK to it; per calls-and-budget id: its calls' id, its budget's id (as TcpSystem.step
+        keeps them), for every id met so far."""
+        s = self.system
+        many, acked, calls, budget = self._derived[:4]
+        tcbs = s.tcbs.values
+        if many.n < len(tcbs):
+            new = tcbs[many.n:]
+            many.extend([t.incarnations > 1 for t in new])
+            acked.extend([s._acked(self._acked(t)) for t in new])
+        cbs = s.cbs.values
+        if calls.n < len(cbs):
+            new = cbs[calls.n:]
+            calls.extend([s._calls(c) for c, _ in new])
+            budget.extend([s._budgets(x) for _, x in new])
+        return (many.rows[:, 0].astype(bool), acked.rows[:, 0], calls.rows[:, 0], budget.rows[:, 0])
+
+    def _apply(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray, at: np.ndarray) -> list:
+        """The pieces (owner, unit, labels, targets) of unit's successors of rows[at]."""
+        s = self.system
+        if not len(at):
+            return []
+        tids = self._templates_of(unit, rows, parts, at)
+        out = []
+        direct = tids < 0
+        if direct.any():
+            out.append(self._listed(at[direct], [s._run(unit, tuple(rows[i].tolist())) for i in at[direct].tolist()], u))
+            at, tids = at[~direct], tids[~direct]
+        if not len(at):
+            return out
+        used, hits = np.unique(tids, return_counts=True)
+        for t, n in zip(used.tolist(), hits.tolist()):
+            self._templates[t][0] += n
+        span = self._span.rows[tids]
+        count = span[:, 1]
+        total = int(count.sum())
+        mine = np.repeat(np.arange(len(at)), count)
+        entry = np.repeat(span[:, 0] - (np.cumsum(count) - count), count) + np.arange(total)
+        e = self._entries.rows[entry]
+        owner = at[mine]
+        written = e[:, :6]
+        targets = np.where(written >= 0, written, rows[owner])
+        keep = self._send(targets, e)
+        if keep is not None:
+            owner, e, targets = owner[keep], e[keep], targets[keep]
+        self._edit(targets, rows[owner, 4], e[:, _EDIT])
+        out.append((owner, np.full(len(owner), u, INT), e[:, _LABEL].astype(INT), targets))
+        return out
+
+    def _templates_of(self, unit: tuple, rows: np.ndarray, parts: np.ndarray, at: np.ndarray) -> np.ndarray:
+        """unit's template for each of rows[at] (made where missing, as TcpSystem.step makes
+        them), as numbers; -1 where it is _DIRECT."""
+        s, templates, cols = self.system, unit[5], unit[6]
+        key_cols = parts[at][:, cols]
+        first, inverse = distinct(key_cols)
+        tids = np.empty(len(first), INT)
+        for q, f in enumerate(first.tolist()):
+            key = key_cols[f].tolist()
+            key = tuple(key) if len(cols) > 1 else key[0]
+            t = templates.get(key)
+            if t is None:
+                t = templates[key] = s._template(unit, tuple(rows[at[f]].tolist()))
+            tids[q] = self._number(t)
+        return tids[inverse]
+
+    def _number(self, template) -> int:
+        if template is self._direct:
+            return -1
+        t = self._tid_of.get(id(template))
+        if t is None:
+            t = self._tid_of[id(template)] = len(self._templates)
+            self._templates.append(template)
+            self._span.extend([(self._entries.n, len(template[1]))])
+            self._entries.extend([[-1 if p is None else p for p in parts]
+                                  + ([-1, -1] if send is None else [send[0], self._sent(send[1])])
+                                  + [-1 if edit is None else self._edits(edit), self.code(step)]
+                                  for step, parts, send, edit in template[1]])
+        return t
+
+    def _send(self, targets: np.ndarray, e: np.ndarray) -> np.ndarray | None:
+        """Append the segments the entries send to their channel in targets; the rows kept
+        (None: all), those whose channel would exceed its capacity dropped and counted."""
+        s = self.system
+        at = np.nonzero(e[:, _SEND_AT] >= 0)[0]
+        if not len(at):
+            return None
+        where = e[at, _SEND_AT].astype(INT)
+        pairs = np.column_stack((targets[at, where], e[at, _SENT]))
+        first, inverse = distinct(pairs)
+        made = []
+        for c, k in pairs[first].tolist():
+            sids = self._sent[k]
+            ch = s._with_memo.get((c, sids), -1)
+            if ch == -1:
+                ch = s._with(c, sids)
+            made.append(-1 if ch is None else ch)
+        channel = np.asarray(made, INT)[inverse]
+        targets[at, where] = channel
+        dropped = at[channel < 0]
+        if not len(dropped):
+            return None
+        codes, counts = np.unique(e[dropped, _LABEL], return_counts=True)
+        for k, n in zip(codes.tolist(), counts.tolist()):
+            s._dropped[self.labels[k].name] += n
+        keep = np.ones(len(targets), bool)
+        keep[dropped] = False
+        return keep
+
+    def _edit(self, targets: np.ndarray, cb: np.ndarray, edit: np.ndarray) -> None:
+        """The calls and budget after the call counted or fault spent, where an entry has one
+        (from the state's calls and budget, as TcpSystem.step)."""
+        s = self.system
+        at = np.nonzero(edit >= 0)[0]
+        if not len(at):
+            return
+        pairs = np.column_stack((cb[at], edit[at]))
+        first, inverse = distinct(pairs)
+        made = []
+        for c, k in pairs[first].tolist():
+            x = self._edits[k]
+            out = s._edits.get((c, x))
+            made.append(s._edited(c, x) if out is None else out)
+        targets[at, 4] = np.asarray(made, INT)[inverse]
+
+    def _listed(self, owners, successors: list, u: int) -> tuple:
+        """A piece from TcpSystem's own lists of (step, successor), one list per owner."""
+        owner = [o for o, succ in zip(owners, successors) for _ in succ]
+        labels = [self.code(step) for succ in successors for step, _ in succ]
+        targets = [t for succ in successors for _, t in succ]
+        return (np.asarray(owner, INT), np.full(len(owner), u, INT), np.asarray(labels, INT),
+                np.asarray(targets, INT).reshape(-1, 6))
