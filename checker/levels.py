@@ -19,10 +19,9 @@ from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph
 from .memo import grouped, violated
 from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
-from .rows import INT, Packing, TooWide, distinct
+from .rows import INT, Growing, KeyIndex, Packing, TooWide, distinct
 
 BLOCK = 1 << 14  # states expanded at once: bounds the arrays of their successors (about 10 MB)
-_UNSEEN = object()
 
 
 class Rows:
@@ -43,18 +42,17 @@ class Rows:
 
 
 class Index:
-    """compact state -> its number, as StateGraph.index: over the sorted keys."""
+    """compact state -> its number, as StateGraph.index: over the search's KeyIndex."""
 
-    def __init__(self, keys: np.ndarray, ids: np.ndarray, packing: Packing):
-        self.keys, self.ids, self.packing = keys, ids, packing
+    def __init__(self, index: KeyIndex):
+        self.index = index
 
     def get(self, state: tuple, default=None):
         row = np.asarray([state], INT)
-        if (row >= 1 << np.asarray(self.packing.bits)).any() or (row < 0).any():
+        if (row < 0).any() or (row >= 1 << np.asarray(self.index.packing.bits)).any():
             return default
-        k = self.packing.pack(row)[0]
-        p = int(np.searchsorted(self.keys, k))
-        return int(self.ids[p]) if p < len(self.keys) and self.keys[p] == k else default
+        i = int(self.index.found(self.index.packing.pack(row))[0])
+        return default if i < 0 else i
 
     def __getitem__(self, state: tuple) -> int:
         i = self.get(state)
@@ -66,39 +64,50 @@ class Index:
         return self.get(state) is not None
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.index)
 
 
 class Memo:
-    """fn of the decoded state, once per value of the columns it reads, for a block of rows:
-    (the distinct values' results, each row's distinct value, each distinct value's first row)."""
+    """fn of the decoded state, computed once per value of the columns it reads: ``memo(rows)``
+    is each row's result's number; ``results[k]`` is result k and ``truthy[k]`` whether it is."""
 
     def __init__(self, fn, columns: tuple[int, ...], decode):
-        self.fn, self.columns, self.decode, self.memo = fn, list(columns), decode, {}
+        self.fn, self.columns, self.decode = fn, list(columns), decode
+        self.index = KeyIndex(len(columns))
+        self.results: list = []
+        self._truthy = Growing(1, bool)
 
-    def __call__(self, rows: np.ndarray):
+    @property
+    def truthy(self) -> np.ndarray:
+        return self._truthy.rows[:, 0]
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
         if not self.columns:
-            first = np.arange(len(rows))
-            return [self.fn(self.decode(tuple(r))) for r in rows.tolist()], first, first
+            base = len(self.results)
+            self._add([self.fn(self.decode(tuple(r))) for r in rows.tolist()])
+            return np.arange(base, len(self.results))
         cols = rows[:, self.columns]
-        first, inverse = distinct(cols)
-        out = []
-        for f, key in zip(first.tolist(), cols[first].tolist()):
-            key = tuple(key)
-            found = self.memo.get(key, _UNSEEN)
-            if found is _UNSEEN:
-                found = self.memo[key] = self.fn(self.decode(tuple(rows[f].tolist())))
-            out.append(found)
-        return out, inverse, first
+        out = self.index.look_up(cols)
+        miss = np.nonzero(out < 0)[0]
+        if len(miss):
+            first, inverse = distinct(cols[miss])
+            base = len(self.results)
+            self._add([self.fn(self.decode(tuple(r))) for r in rows[miss[first]].tolist()])
+            self.index.add(self.index.packing.pack(cols[miss[first]]), np.arange(base, len(self.results)))
+            out[miss] = base + inverse
+        return out
+
+    def _add(self, results: list) -> None:
+        self.results += results
+        self._truthy.extend([bool(r) for r in results])
 
 
 class _Search:
     def __init__(self, model, properties: Sequence[Property], keep_edges: bool):
         self.model, self.decode = model, model.decode
         self.g = StateGraph(edges=EdgeList() if keep_edges else None)
-        self.packing = Packing(model.width)
-        self.keys = np.empty(0, INT)  # the states met, sorted
-        self.ids = np.empty(0, np.int32)  # their numbers
+        self.index = KeyIndex(model.width, np.int32)  # the states met -> their numbers
+        self.packing = self.index.packing
         self.order: list[np.ndarray] = []  # the states met in BFS order, a block at a time
         self.n = self.transitions = 0
         cols = model.columns
@@ -113,37 +122,33 @@ class _Search:
         self.edge_code = np.empty(0, INT)  # model label code -> EdgeList code
 
     def fit(self, rows: np.ndarray) -> None:
-        """Widen the packing for rows, repacking the keys met (their order is kept)."""
-        old = list(self.packing.bits)
-        if len(rows) and self.packing.fit(rows):
-            new, self.packing.bits = self.packing.bits, old
-            unpacked = [self.packing.unpack(k) for k in [self.keys, *self.order]]
-            self.packing.bits = new
-            self.keys, *self.order = [self.packing.pack(r) for r in unpacked]
+        """Widen the packing for rows, repacking the keys met."""
+        old = self.index.fit(rows)
+        if old is not None:
+            self.order = [self.packing.repack(k, old) for k in self.order]
 
     def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int) -> None:
         """Number rows (new states, distinct, in the order met) and check them."""
         g, lo = self.g, self.n
         keys = self.packing.pack(rows)
         self.order.append(keys)
-        ranked = np.argsort(keys)
-        where = np.searchsorted(self.keys, keys[ranked])
-        self.keys = np.insert(self.keys, where, keys[ranked])
-        self.ids = np.insert(self.ids, where, (lo + ranked).astype(np.int32))
+        self.index.add(keys, np.arange(lo, lo + len(rows), dtype=np.int32))
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
         g.parent_label.extend(labels)
         g.depth.frombytes(np.full(len(rows), depth, np.int32).tobytes())
         for bad, goal in self.goals:
-            results, inverse, _ = goal(rows)
-            bad.extend(np.logical_not(np.asarray(results, bool))[inverse].astype(np.uint8).tobytes())
+            reached = goal(rows)
+            bad.extend(np.logical_not(goal.truthy[reached]).astype(np.uint8).tobytes())
         for check in self.invariants:
-            results, _, first = check(rows)
-            for found, f in zip(results, first.tolist()):
-                for name, msg in found or ():
-                    old = self.violations.get(name)
-                    if old is None or old.index > lo + f:
-                        self.violations[name] = Found(lo + f, msg)
+            results = check(rows)
+            at = np.nonzero(check.truthy[results])[0]
+            if len(at):
+                kinds, first = np.unique(results[at], return_index=True)
+                for f, k in sorted(zip(first.tolist(), kinds.tolist())):
+                    for name, msg in check.results[k]:
+                        if name not in self.violations:
+                            self.violations[name] = Found(lo + int(at[f]), msg)
         if self.sought:
             for i, row in enumerate(rows.tolist()):
                 w = self.decode(tuple(row))
@@ -154,15 +159,6 @@ class _Search:
                     self.sought = [p for p in self.sought if p.name not in found]
                     if not self.sought:
                         break
-
-    def look_up(self, keys: np.ndarray) -> np.ndarray:
-        """The number of each key met, -1 for the others."""
-        out = np.full(len(keys), -1, INT)
-        if len(self.keys):
-            p = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-            hit = self.keys[p] == keys
-            out[hit] = self.ids[p[hit]]
-        return out
 
     def edge_codes(self, labels: np.ndarray) -> np.ndarray:
         edges, names = self.g.edges, self.model.labels
@@ -203,7 +199,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     g.complete = not limits
     keys = np.concatenate(s.order)
     g.states = Decoded(Rows(keys, s.packing), s.decode)
-    g.index = Index(s.keys, s.ids, s.packing)
+    g.index = Index(s.index)
     stats = Stats(states=s.n, transitions=s.transitions, depth=max(g.depth, default=0),
                   seconds=time.perf_counter() - start, peak_rss_mib=peak_rss_mib(), terminal=len(g.terminal))
     return Exploration(g, stats, s.violations, s.witnesses, limits)
@@ -223,7 +219,7 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 s.end(done, block, counts)
                 s.fit(targets)
                 keys = s.packing.pack(targets)
-                found = s.look_up(keys)
+                found = s.index.found(keys).astype(INT)
                 new = np.nonzero(found < 0)[0]
                 if len(new):
                     _, first, inverse = np.unique(keys[new], return_index=True, return_inverse=True)

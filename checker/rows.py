@@ -39,16 +39,24 @@ class Packing:
     def __init__(self, width: int):
         self.bits = [1] * width
 
-    def fit(self, rows: np.ndarray) -> bool:
-        """Widen the columns rows need more bits for; whether any was widened. TooWide past
-        63 bits."""
+    def fit(self, rows: np.ndarray) -> list[int] | None:
+        """Widen the columns rows need more bits for: the widths before, None if none was
+        widened. TooWide past 63 bits."""
         need = [int(m).bit_length() for m in rows.max(axis=0, initial=0)]
         if all(n <= b for n, b in zip(need, self.bits)):
-            return False
-        self.bits = [max(b, n) for b, n in zip(self.bits, need)]
+            return None
+        old, self.bits = self.bits, [max(b, n) for b, n in zip(self.bits, need)]
         if sum(self.bits) > 63:
-            raise TooWide(f"{sum(self.bits)} bits")
-        return True
+            self.bits = old
+            raise TooWide(f"{sum(b for b in need)} bits")
+        return old
+
+    def repack(self, keys: np.ndarray, old: list[int]) -> np.ndarray:
+        """Keys packed under the widths old, packed under the current ones."""
+        now, self.bits = self.bits, old
+        rows = self.unpack(keys)
+        self.bits = now
+        return self.pack(rows)
 
     def pack(self, rows: np.ndarray) -> np.ndarray:
         key = np.zeros(len(rows), INT)
@@ -65,6 +73,45 @@ class Packing:
             rows[:, j] = keys & ((1 << b) - 1)
             keys >>= b
         return rows
+
+
+class KeyIndex:
+    """Rows -> a number each (-1: not added), over the sorted keys of the rows added."""
+
+    def __init__(self, width: int, dtype=INT):
+        self.packing = Packing(width)
+        self.keys = np.empty(0, INT)
+        self.values = np.empty(0, dtype)
+
+    def fit(self, rows: np.ndarray) -> list[int] | None:
+        """Widen the packing for rows (Packing.fit), repacking the keys added."""
+        old = self.packing.fit(rows) if len(rows) else None
+        if old is not None:
+            self.keys = self.packing.repack(self.keys, old)
+        return old
+
+    def look_up(self, rows: np.ndarray) -> np.ndarray:
+        self.fit(rows)
+        return self.found(self.packing.pack(rows))
+
+    def found(self, keys: np.ndarray) -> np.ndarray:
+        """The number of each key added, -1 for the others."""
+        out = np.full(len(keys), -1, INT)
+        if len(self.keys):
+            p = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+            hit = self.keys[p] == keys
+            out[hit] = self.values[p[hit]]
+        return out
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Add distinct keys not added before, with their numbers."""
+        ranked = np.argsort(keys)
+        where = np.searchsorted(self.keys, keys[ranked])
+        self.keys = np.insert(self.keys, where, keys[ranked])
+        self.values = np.insert(self.values, where, values[ranked])
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 class Growing:

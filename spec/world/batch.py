@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from tcpverify.checker.intern import Table
-from tcpverify.checker.rows import INT, Growing, distinct
+from tcpverify.checker.rows import INT, Growing, KeyIndex, distinct
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -31,7 +31,8 @@ class Batch:
         self._span = Growing(2)  # per template: its first entry, its number of entries
         self._entries = Growing(10, np.int32)
         self._sent, self._edits = Table(), Table()  # the tuples of segment ids sent; _Call, _Spend
-        self._derived = [Growing(1) for _ in range(5)]  # many incarnations, acked id; calls id, budget id
+        self._keyed = [KeyIndex(len(unit[6])) for unit in system._units]  # per unit: key -> template
+        self._derived = [Growing(1) for _ in range(4)]  # many incarnations, acked id; calls id, budget id
 
     def code(self, step) -> int:
         k = self._label_of.get(id(step))
@@ -87,7 +88,7 @@ class Batch:
         s = self.system
         if not len(at):
             return []
-        tids = self._templates_of(unit, rows, parts, at)
+        tids = self._templates_of(u, unit, rows, parts, at)
         out = []
         direct = tids < 0
         if direct.any():
@@ -114,25 +115,31 @@ class Batch:
         out.append((owner, np.full(len(owner), u, INT), e[:, _LABEL].astype(INT), targets))
         return out
 
-    def _templates_of(self, unit: tuple, rows: np.ndarray, parts: np.ndarray, at: np.ndarray) -> np.ndarray:
+    def _templates_of(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray,
+                      at: np.ndarray) -> np.ndarray:
         """unit's template for each of rows[at] (made where missing, as TcpSystem.step makes
-        them), as numbers; -1 where it is _DIRECT."""
-        s, templates, cols = self.system, unit[5], unit[6]
+        them), as numbers; -2 where it is _DIRECT."""
+        s, templates, cols, index = self.system, unit[5], unit[6], self._keyed[u]
         key_cols = parts[at][:, cols]
-        first, inverse = distinct(key_cols)
-        tids = np.empty(len(first), INT)
-        for q, f in enumerate(first.tolist()):
-            key = key_cols[f].tolist()
-            key = tuple(key) if len(cols) > 1 else key[0]
-            t = templates.get(key)
-            if t is None:
-                t = templates[key] = s._template(unit, tuple(rows[at[f]].tolist()))
-            tids[q] = self._number(t)
-        return tids[inverse]
+        tids = index.look_up(key_cols)
+        miss = np.nonzero(tids < 0)[0]
+        if len(miss):
+            first, inverse = distinct(key_cols[miss])
+            made = []
+            for f, key in zip(miss[first].tolist(), key_cols[miss[first]].tolist()):
+                key = tuple(key) if len(cols) > 1 else key[0]
+                t = templates.get(key)
+                if t is None:
+                    t = templates[key] = s._template(unit, tuple(rows[at[f]].tolist()))
+                made.append(self._number(t))
+            made = np.asarray(made, INT)
+            index.add(index.packing.pack(key_cols[miss[first]]), made)
+            tids[miss] = made[inverse]
+        return tids
 
     def _number(self, template) -> int:
         if template is self._direct:
-            return -1
+            return -2
         t = self._tid_of.get(id(template))
         if t is None:
             t = self._tid_of[id(template)] = len(self._templates)
