@@ -16,7 +16,7 @@ import numpy as np
 
 from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
-from .memo import grouped, violated
+from .memo import first_messages, grouped
 from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
 from .rows import INT, Growing, KeyIndex, Packing, TooWide, distinct
@@ -140,15 +140,19 @@ class _Search:
         for bad, goal in self.goals:
             reached = goal(rows)
             bad.extend(np.logical_not(goal.truthy[reached]).astype(np.uint8).tobytes())
-        for check in self.invariants:
-            results = check(rows)
-            at = np.nonzero(check.truthy[results])[0]
+        first: dict[str, int] = {}  # each invariant violated: the first row violating it
+        results = [check(rows) for check in self.invariants]
+        for check, got in zip(self.invariants, results):
+            at = np.nonzero(check.truthy[got])[0]
             if len(at):
-                kinds, first = np.unique(results[at], return_index=True)
-                for f, k in sorted(zip(first.tolist(), kinds.tolist())):
-                    for name, msg in check.results[k]:
-                        if name not in self.violations:
-                            self.violations[name] = Found(lo + int(at[f]), msg)
+                kinds, where = np.unique(got[at], return_index=True)
+                for k, f in zip(kinds.tolist(), at[where].tolist()):
+                    for name, _, _ in check.results[k]:
+                        if name not in self.violations and f < first.get(name, len(rows)):
+                            first[name] = f
+        for name, f in first.items():  # its message there: its first part's (memo.first_messages)
+            found = [v for check, got in zip(self.invariants, results) for v in check.results[got[f]] or ()]
+            self.violations[name] = Found(lo + f, dict(first_messages(found))[name])
         if self.sought:
             for i, row in enumerate(rows.tolist()):
                 w = self.decode(tuple(row))
