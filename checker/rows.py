@@ -97,8 +97,11 @@ class KeyIndex:
     def found(self, keys: np.ndarray) -> np.ndarray:
         """The number of each key added, -1 for the others."""
         out = np.full(len(keys), -1, INT)
-        if len(self.keys):
-            p = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        if len(self.keys) and len(keys):
+            ranked = np.argsort(keys)  # sorted needles: a binary search starts where the last ended
+            p = np.empty(len(keys), INT)
+            p[ranked] = np.searchsorted(self.keys, keys[ranked])
+            np.minimum(p, len(self.keys) - 1, out=p)
             hit = self.keys[p] == keys
             out[hit] = self.values[p[hit]]
         return out

@@ -125,31 +125,41 @@ class Batch:
         miss = np.nonzero(tids < 0)[0]
         if len(miss):
             first, inverse = distinct(key_cols[miss])
-            made = []
+            made, new = [], []
             for f, key in zip(miss[first].tolist(), key_cols[miss[first]].tolist()):
                 key = tuple(key) if len(cols) > 1 else key[0]
                 t = templates.get(key)
                 if t is None:
                     t = templates[key] = s._template(unit, tuple(rows[at[f]].tolist()))
-                made.append(self._number(t))
+                made.append(self._number(t, new))
+            self._store(new)
             made = np.asarray(made, INT)
             index.add(index.packing.pack(key_cols[miss[first]]), made)
             tids[miss] = made[inverse]
         return tids
 
-    def _number(self, template) -> int:
+    def _number(self, template, new: list) -> int:
+        """template's number; a template met for the first time is added to new."""
         if template is self._direct:
             return -2
         t = self._tid_of.get(id(template))
         if t is None:
             t = self._tid_of[id(template)] = len(self._templates)
             self._templates.append(template)
-            self._span.extend([(self._entries.n, len(template[1]))])
-            self._entries.extend([[-1 if p is None else p for p in parts]
-                                  + ([-1, -1] if send is None else [send[0], self._sent(send[1])])
-                                  + [-1 if edit is None else self._edits(edit), self.code(step)]
-                                  for step, parts, send, edit in template[1]])
+            new.append(template)
         return t
+
+    def _store(self, new: list) -> None:
+        """The entries of the templates met for the first time, flat (see the module's doc)."""
+        spans, entries = [], []
+        for template in new:
+            spans.append((self._entries.n + len(entries), len(template[1])))
+            entries += [[-1 if p is None else p for p in parts]
+                        + ([-1, -1] if send is None else [send[0], self._sent(send[1])])
+                        + [-1 if edit is None else self._edits(edit), self.code(step)]
+                        for step, parts, send, edit in template[1]]
+        self._span.extend(spans)
+        self._entries.extend(entries)
 
     def _send(self, targets: np.ndarray, e: np.ndarray) -> np.ndarray | None:
         """Append the segments the entries send to their channel in targets; the rows kept
