@@ -21,7 +21,7 @@ from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
 from .rows import INT, Growing, KeyIndex, Packing, TooWide, distinct
 
-BLOCK = 1 << 16  # states expanded at once: bounds the arrays of their successors (about 10 MB)
+BLOCK = 1 << 15  # states expanded at once: bounds the arrays of their successors
 
 
 class Rows:
