@@ -21,6 +21,7 @@ from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
 from .rows import INT, Growing, KeyIndex, Packing, TooWide, distinct
 
+PROGRESS_EVERY = 1000  # states expanded between two calls of progress, at the least (as explore's)
 BLOCK = 1 << 15  # states expanded at once: bounds the arrays of their successors
 
 
@@ -239,8 +240,8 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     edges.codes.extend(s.edge_codes(labels).tolist())
                     edges.targets.frombytes(found.astype(np.int32).tobytes())
                     edges.first.extend((np.cumsum(counts) + (edges.first[-1])).tolist())
-                done += len(block)
+                told, done = done // PROGRESS_EVERY, done + len(block)
                 interrupt.check()
-                if progress is not None:
+                if progress is not None and done // PROGRESS_EVERY > told:
                     progress(s.n, s.transitions, s.n - done, time.perf_counter() - start)
         level, depth = following, depth + 1

@@ -3,10 +3,14 @@ every state of a block that agrees on what they read (checker.levels searches wi
 
 A template's entries are stored flat, a row each: the parts written (-1: copied from the
 state), the channel a segment is sent into and the segments (-1: none), the call counted or
-fault spent (-1: none), the step's label code. The states whose successors are renumbered
+fault spent (-1: none), the step's label code. Only that is kept of a template (not
+TcpSystem's objects, about 700 bytes a template), with its hits and the kinds of the losses
+it notes (TcpSystem.fired and lost add them up). The states whose successors are renumbered
 (TcpSystem.direct) and the templates marked _DIRECT go through TcpSystem one by one."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 
@@ -26,9 +30,9 @@ class Batch:
         self.system, self._direct, self._acked = system, direct, acked
         self.labels: list = []
         self._label_of: dict[int, int] = {}  # id() of a step -> its code
-        self._tid_of: dict[int, int] = {}  # id() of a template -> its number
-        self._templates: list = []
         self._span = Growing(2)  # per template: its first entry, its number of entries
+        self._hits = Growing(1)  # per template: the states it made the successors of
+        self._noted: dict[int, tuple] = {}  # per template noting losses: their kinds
         self._entries = Growing(10, np.int32)
         self._sent, self._edits = Table(), Table()  # the tuples of segment ids sent; _Call, _Spend
         self._keyed = [KeyIndex(len(unit[6])) for unit in system._units]  # per unit: key -> template
@@ -97,8 +101,7 @@ class Batch:
         if not len(at):
             return out
         used, hits = np.unique(tids, return_counts=True)
-        for t, n in zip(used.tolist(), hits.tolist()):
-            self._templates[t][0] += n
+        self._hits.rows[used, 0] += hits
         span = self._span.rows[tids]
         count = span[:, 1]
         total = int(count.sum())
@@ -117,49 +120,55 @@ class Batch:
 
     def _templates_of(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray,
                       at: np.ndarray) -> np.ndarray:
-        """unit's template for each of rows[at] (made where missing, as TcpSystem.step makes
-        them), as numbers; -2 where it is _DIRECT."""
-        s, templates, cols, index = self.system, unit[5], unit[6], self._keyed[u]
+        """unit's template for each of rows[at] (made where missing, by TcpSystem._template),
+        as numbers; -2 where it is _DIRECT."""
+        s, cols, index = self.system, unit[6], self._keyed[u]
         key_cols = parts[at][:, cols]
         tids = index.look_up(key_cols)
-        miss = np.nonzero(tids < 0)[0]
+        miss = np.nonzero(tids == -1)[0]
         if len(miss):
             first, inverse = distinct(key_cols[miss])
-            made, new = [], []
-            for f, key in zip(miss[first].tolist(), key_cols[miss[first]].tolist()):
-                key = tuple(key) if len(cols) > 1 else key[0]
-                t = templates.get(key)
-                if t is None:
-                    t = templates[key] = s._template(unit, tuple(rows[at[f]].tolist()))
-                made.append(self._number(t, new))
-            self._store(new)
-            made = np.asarray(made, INT)
+            made = self._store([s._template(unit, tuple(rows[i].tolist())) for i in at[miss[first]].tolist()])
             index.add(index.packing.pack(key_cols[miss[first]]), made)
             tids[miss] = made[inverse]
         return tids
 
-    def _number(self, template, new: list) -> int:
-        """template's number; a template met for the first time is added to new."""
-        if template is self._direct:
-            return -2
-        t = self._tid_of.get(id(template))
-        if t is None:
-            t = self._tid_of[id(template)] = len(self._templates)
-            self._templates.append(template)
-            new.append(template)
-        return t
-
-    def _store(self, new: list) -> None:
-        """The entries of the templates met for the first time, flat (see the module's doc)."""
-        spans, entries = [], []
-        for template in new:
-            spans.append((self._entries.n + len(entries), len(template[1])))
+    def _store(self, templates: list) -> np.ndarray:
+        """Number the templates (-2: _DIRECT) and store their entries flat."""
+        spans, entries, out = [], [], []
+        for template in templates:
+            if template is self._direct:
+                out.append(-2)
+                continue
+            _, written, noted = template
+            out.append(self._hits.n + len(spans))
+            if noted:
+                self._noted[out[-1]] = noted
+            spans.append((self._entries.n + len(entries), len(written)))
             entries += [[-1 if p is None else p for p in parts]
                         + ([-1, -1] if send is None else [send[0], self._sent(send[1])])
                         + [-1 if edit is None else self._edits(edit), self.code(step)]
-                        for step, parts, send, edit in template[1]]
+                        for step, parts, send, edit in written]
         self._span.extend(spans)
+        self._hits.extend([0] * len(spans))
         self._entries.extend(entries)
+        return np.asarray(out, INT)
+
+    def counted(self) -> tuple[Counter, Counter]:
+        """(transitions per step name, losses per kind) of the templates' hits (TcpSystem.fired
+        and lost; the successors a full channel dropped are TcpSystem's to subtract)."""
+        hits = self._hits.rows[:, 0]
+        per_entry = np.repeat(hits, self._span.rows[:, 1])
+        fired: Counter = Counter()
+        counts = np.bincount(self._entries.rows[:, _LABEL], weights=per_entry, minlength=len(self.labels))
+        for k, n in enumerate(counts.tolist()):
+            if n:
+                fired[self.labels[k].name] += int(n)
+        lost: Counter = Counter()
+        for t, kinds in self._noted.items():
+            for kind in kinds:
+                lost[kind] += int(hits[t])
+        return fired, lost
 
     def _send(self, targets: np.ndarray, e: np.ndarray) -> np.ndarray | None:
         """Append the segments the entries send to their channel in targets; the rows kept

@@ -258,7 +258,7 @@ class TcpSystem:
     @property
     def fired(self) -> Counter:
         """Transitions explored per step name (an edge of the graph, a fault)."""
-        out = Counter(self._fired)
+        out = Counter(self._fired) + self.batch.counted()[0]
         for hits, (_, entries, _) in self._used():
             for step, *_ in entries:
                 out[step.name] += hits
@@ -268,7 +268,7 @@ class TcpSystem:
     @property
     def lost(self) -> Counter:
         """Losses explored, by what was lost (loss_kind)."""
-        out = Counter(self._lost)
+        out = Counter(self._lost) + self.batch.counted()[1]
         for hits, (_, _, kinds) in self._used():
             for kind in kinds:
                 out[kind] += hits
