@@ -19,7 +19,7 @@ from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph
 from .memo import first_messages, grouped
 from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
-from .rows import INT, Growing, KeyIndex, Packing, TooWide, distinct
+from .rows import INT, ROW, Growing, KeyIndex, Packing, TooWide, distinct
 
 PROGRESS_EVERY = 1000  # states expanded between two calls of progress, at the least (as explore's)
 BLOCK = 1 << 15  # states expanded at once: bounds the arrays of their successors
@@ -192,7 +192,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     start = time.perf_counter()
     s = _Search(model, properties, keep_edges)
     g = s.g
-    init = np.asarray(list(dict.fromkeys(model.init_states())), INT).reshape(-1, model.width)
+    init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
     s.fit(init)
     s.meet(init, np.full(len(init), -1, INT), [None] * len(init), 0)
     limits = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 INT = np.int64
+ROW = np.int32  # a state's ids: a row of a block of states
 
 
 class TooWide(Exception):

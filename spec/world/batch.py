@@ -15,7 +15,7 @@ from collections import Counter
 import numpy as np
 
 from tcpverify.checker.intern import Table
-from tcpverify.checker.rows import INT, Growing, KeyIndex, distinct
+from tcpverify.checker.rows import INT, ROW, Growing, KeyIndex, distinct
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -36,7 +36,7 @@ class Batch:
         self._entries = Growing(10, np.int32)
         self._sent, self._edits = Table(), Table()  # the tuples of segment ids sent; _Call, _Spend
         self._keyed = [KeyIndex(len(unit[6])) for unit in system._units]  # per unit: key -> template
-        self._derived = [Growing(1) for _ in range(4)]  # many incarnations, acked id; calls id, budget id
+        self._derived = [Growing(1, ROW) for _ in range(4)]  # many incarnations, acked id; calls id, budget id
 
     def code(self, step) -> int:
         k = self._label_of.get(id(step))
@@ -61,13 +61,7 @@ class Batch:
         templated = np.setdiff1d(np.arange(len(rows)), one_by_one, assume_unique=True)
         for u, unit in enumerate(s._units):
             pieces += self._apply(u, unit, rows, parts, templated)
-        pieces = [p for p in pieces if len(p[0])]
-        if not pieces:
-            return np.empty(0, INT), np.empty(0, INT), np.empty((0, rows.shape[1]), INT)
-        owner = np.concatenate([p[0] for p in pieces])
-        order = np.argsort(owner * (len(s._units) + 1) + np.concatenate([p[1] for p in pieces]), kind="stable")
-        labels = np.concatenate([p[2] for p in pieces])[order]
-        return owner[order], labels, np.concatenate([p[3] for p in pieces])[order]
+        return _placed(pieces, len(rows), len(s._units), rows.shape[1])
 
     def _derive(self, rows: np.ndarray):
         """Per TCB id: whether it has had more than one incarnation, the id of what names an
@@ -115,7 +109,7 @@ class Batch:
         if keep is not None:
             owner, e, targets = owner[keep], e[keep], targets[keep]
         self._edit(targets, rows[owner, 4], e[:, _EDIT])
-        out.append((owner, np.full(len(owner), u, INT), e[:, _LABEL].astype(INT), targets))
+        out.append((owner, u, e[:, _LABEL], targets))
         return out
 
     def _templates_of(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray,
@@ -213,12 +207,31 @@ class Batch:
             x = self._edits[k]
             out = s._edits.get((c, x))
             made.append(s._edited(c, x) if out is None else out)
-        targets[at, 4] = np.asarray(made, INT)[inverse]
+        targets[at, 4] = np.asarray(made, ROW)[inverse]
 
     def _listed(self, owners, successors: list, u: int) -> tuple:
         """A piece from TcpSystem's own lists of (step, successor), one list per owner."""
         owner = [o for o, succ in zip(owners, successors) for _ in succ]
         labels = [self.code(step) for succ in successors for step, _ in succ]
         targets = [t for succ in successors for _, t in succ]
-        return (np.asarray(owner, INT), np.full(len(owner), u, INT), np.asarray(labels, INT),
-                np.asarray(targets, INT).reshape(-1, 6))
+        return (np.asarray(owner, INT), u, np.asarray(labels, INT), np.asarray(targets, ROW).reshape(-1, 6))
+
+
+def _placed(pieces: list, n: int, units: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pieces (owner, unit, labels, targets) of n rows' successors, each piece's owners in
+    order, merged into the order of TcpSystem.step: by owner, then unit, then within a piece.
+    Each successor is written once, at its place (no sort)."""
+    counts = np.zeros((n, units), INT)
+    for owner, u, _, _ in pieces:
+        counts[:, u] += np.bincount(owner, minlength=n)
+    flat = counts.reshape(-1)
+    start = (np.cumsum(flat) - flat).reshape(n, units)
+    total = int(flat.sum())
+    owners, labels, targets = np.empty(total, INT), np.empty(total, INT), np.empty((total, width), ROW)
+    for owner, u, label, target in pieces:
+        if not len(owner):
+            continue
+        mine = np.bincount(owner, minlength=n)
+        at = start[owner, u] + np.arange(len(owner)) - (np.cumsum(mine) - mine)[owner]
+        owners[at], labels[at], targets[at] = owner, label, target
+    return owners, labels, targets
