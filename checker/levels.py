@@ -237,9 +237,10 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     s.meet(targets[met], done + owner[met], [names[k] for k in labels[met].tolist()], depth + 1)
                     following.append(targets[met])
                 if edges is not None:
-                    edges.codes.extend(s.edge_codes(labels).tolist())
+                    codes = s.edge_codes(labels)
+                    edges.codes.frombytes(codes.astype(np.dtype(edges.codes.typecode)).tobytes())
                     edges.targets.frombytes(found.astype(np.int32).tobytes())
-                    edges.first.extend((np.cumsum(counts) + (edges.first[-1])).tolist())
+                    edges.first.frombytes((np.cumsum(counts) + edges.first[-1]).astype(np.int64).tobytes())
                 told, done = done // PROGRESS_EVERY, done + len(block)
                 interrupt.check()
                 if progress is not None and done // PROGRESS_EVERY > told:
