@@ -10,6 +10,11 @@ INT = np.int64
 ROW = np.int32  # a state's ids: a row of a block of states
 
 
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """starts[k], starts[k] + 1, ..., starts[k] + counts[k] - 1 for each k, in order."""
+    return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+
+
 class TooWide(Exception):
     """The rows' ids no longer fit one 63-bit key."""
 

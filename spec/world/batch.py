@@ -15,7 +15,7 @@ from collections import Counter
 import numpy as np
 
 from tcpverify.checker.intern import Table
-from tcpverify.checker.rows import INT, ROW, Growing, KeyIndex, distinct
+from tcpverify.checker.rows import INT, ROW, Growing, KeyIndex, distinct, ranges
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -98,10 +98,8 @@ class Batch:
         self._hits.rows[used, 0] += hits
         span = self._span.rows[tids]
         count = span[:, 1]
-        total = int(count.sum())
         mine = np.repeat(np.arange(len(at)), count)
-        entry = np.repeat(span[:, 0] - (np.cumsum(count) - count), count) + np.arange(total)
-        e = self._entries.rows[entry]
+        e = self._entries.rows[ranges(span[:, 0], count)]
         owner = at[mine]
         written = e[:, :6]
         targets = np.where(written >= 0, written, rows[owner])
