@@ -43,17 +43,22 @@ class Rows:
 
 
 class Index:
-    """compact state -> its number, as StateGraph.index: over the search's KeyIndex."""
+    """compact state -> its number, as StateGraph.index: the states' keys sorted once asked."""
 
-    def __init__(self, index: KeyIndex):
-        self.index = index
+    def __init__(self, rows: Rows):
+        self.rows, self._sorted = rows, None
 
     def get(self, state: tuple, default=None):
+        if self._sorted is None:
+            numbers = np.argsort(self.rows.keys)
+            self._sorted = (self.rows.keys[numbers], numbers)
+        keys, numbers = self._sorted
         row = np.asarray([state], INT)
-        if (row < 0).any() or (row >= 1 << np.asarray(self.index.packing.bits)).any():
+        if (row < 0).any() or (row >= 1 << np.asarray(self.rows.packing.bits)).any():
             return default
-        i = int(self.index.found(self.index.packing.pack(row))[0])
-        return default if i < 0 else i
+        k = self.rows.packing.pack(row)[0]
+        p = int(np.searchsorted(keys, k))
+        return int(numbers[p]) if p < len(keys) and keys[p] == k else default
 
     def __getitem__(self, state: tuple) -> int:
         i = self.get(state)
@@ -65,7 +70,7 @@ class Index:
         return self.get(state) is not None
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.rows)
 
 
 class Memo:
@@ -109,7 +114,6 @@ class _Search:
         self.g = StateGraph(edges=EdgeList() if keep_edges else None)
         self.index = KeyIndex(model.width, np.int32)  # the states met -> their numbers
         self.packing = self.index.packing
-        self.order: list[np.ndarray] = []  # the states met in BFS order, a block at a time
         self.n = self.transitions = 0
         cols = model.columns
         self.invariants = [Memo(fn, cols(reads), self.decode) for reads, fn in grouped(
@@ -122,17 +126,16 @@ class _Search:
         self.witnesses: dict[str, Found] = {}
         self.edge_code = np.empty(0, INT)  # model label code -> EdgeList code
 
-    def fit(self, rows: np.ndarray) -> None:
-        """Widen the packing for rows, repacking the keys met."""
-        old = self.index.fit(rows)
-        if old is not None:
-            self.order = [self.packing.repack(k, old) for k in self.order]
+    def states(self) -> Rows:
+        """The states met, in the order they were numbered."""
+        keys = np.empty(self.n, INT)
+        keys[self.index.values] = self.index.keys
+        return Rows(keys, self.packing)
 
     def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int) -> None:
         """Number rows (new states, distinct, in the order met) and check them."""
         g, lo = self.g, self.n
         keys = self.packing.pack(rows)
-        self.order.append(keys)
         self.index.add(keys, np.arange(lo, lo + len(rows), dtype=np.int32))
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
@@ -193,7 +196,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     s = _Search(model, properties, keep_edges)
     g = s.g
     init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
-    s.fit(init)
+    s.index.fit(init)
     s.meet(init, np.full(len(init), -1, INT), [None] * len(init), 0)
     limits = []
     try:
@@ -202,9 +205,8 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
         limits.append(f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run")
     limits += model.limits_hit()
     g.complete = not limits
-    keys = np.concatenate(s.order)
-    g.states = Decoded(Rows(keys, s.packing), s.decode)
-    g.index = Index(s.index)
+    states = s.states()
+    g.states, g.index = Decoded(states, s.decode), Index(states)
     stats = Stats(states=s.n, transitions=s.transitions, depth=max(g.depth, default=0),
                   seconds=time.perf_counter() - start, peak_rss_mib=peak_rss_mib(), terminal=len(g.terminal))
     return Exploration(g, stats, s.violations, s.witnesses, limits)
@@ -222,7 +224,7 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 s.transitions += len(owner)
                 counts = np.bincount(owner, minlength=len(block))
                 s.end(done, block, counts)
-                s.fit(targets)
+                s.index.fit(targets)
                 keys = s.packing.pack(targets)
                 found = s.index.found(keys).astype(INT)
                 new = np.nonzero(found < 0)[0]
