@@ -30,6 +30,7 @@ class Lasso:
 
 
 UNSEEN = -2
+_CHUNK = 1 << 16  # states whose edges are gathered at once: bounds the arrays made
 
 
 def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
@@ -78,14 +79,16 @@ def _on_or_after_cycles(first, targets, bad, order) -> array:
     enters are taken away, again and again: every state on a cycle of bad states, and those
     after one (so the loops' components are the same, and most states of an acyclic graph
     never reach Tarjan's algorithm). A round takes away every state freed by the last."""
-    out, _ = _out(first, targets, order)
-    entering = np.bincount(out[bad[out]], minlength=len(first) - 1)
+    entering = np.zeros(len(first) - 1, np.int32)
+    for lo in range(0, len(order), _CHUNK):
+        out, _ = _out(first, targets, order[lo:lo + _CHUNK])
+        entering += np.bincount(out[bad[out]], minlength=len(entering)).astype(np.int32)
     free = order[entering[order] == 0]
     while len(free):
-        out, _ = _out(first, targets, free)
+        out, _ = _out(first, targets, free[:_CHUNK])
         hit, times = np.unique(out[bad[out]], return_counts=True)
-        entering[hit] -= times
-        free = hit[entering[hit] == 0]
+        entering[hit] -= times.astype(np.int32)
+        free = np.concatenate((free[_CHUNK:], hit[entering[hit] == 0]))
     left = order[entering[order] > 0]
     return array("i", left.astype(np.int32).tobytes())
 
