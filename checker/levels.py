@@ -2,7 +2,7 @@
 numpy arrays (checker.rows), for a model that gives ``expand`` (checker.model.Batched).
 
 It builds the graph checker.explore builds, state for state: the same states in the same
-BFS order, parents, labels, edges and verdicts (tests/test_levels.py compares the two). A
+BFS order, parents, labels, edges and verdicts (tests/checker/test_levels.py compares the two). A
 block is up to BLOCK states of the queue, expanded at once; its successors are looked up in
 the sorted keys of the states met (checker.rows.Packing), the new ones numbered in the order
 of their first arrival, which is the order the state-at-a-time search meets them in."""
@@ -16,7 +16,7 @@ import numpy as np
 
 from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
-from .memo import first_messages, grouped
+from .memo import Witnesses, first_messages, grouped
 from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
 from .rows import INT, ROW, Growing, KeyIndex, Packing, TooWide, distinct
@@ -120,7 +120,7 @@ class _Search:
             [p for p in properties if isinstance(p, Invariant)])]
         self.goals = [(self.g.bad.setdefault(p.name, bytearray()), Memo(p.goal, cols(p.reads), self.decode))
                       for p in properties if isinstance(p, Eventually)]
-        self.sought = [p for p in properties if p.witness is not None]
+        self.witnessed = Witnesses(properties, self.decode)
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.violations: dict[str, Found] = {}
         self.witnesses: dict[str, Found] = {}
@@ -144,7 +144,17 @@ class _Search:
         for bad, goal in self.goals:
             reached = goal(rows)
             bad.extend(np.logical_not(goal.truthy[reached]).astype(np.uint8).tobytes())
-        first: dict[str, int] = {}  # each invariant violated: the first row violating it
+        self.check(rows, lo)
+        for i, row in enumerate(rows.tolist() if self.witnessed.sought else ()):
+            for name in self.witnessed(tuple(row)):
+                self.witnesses[name] = Found(lo + i)
+            if not self.witnessed.sought:
+                break
+
+    def check(self, rows: np.ndarray, lo: int) -> None:
+        """The invariants on rows (numbered from lo): the first row violating each, with its
+        message there (its first part's: memo.first_messages)."""
+        first: dict[str, int] = {}
         results = [check(rows) for check in self.invariants]
         for check, got in zip(self.invariants, results):
             at = np.nonzero(check.truthy[got])[0]
@@ -154,19 +164,9 @@ class _Search:
                     for name, _, _ in check.results[k]:
                         if name not in self.violations and f < first.get(name, len(rows)):
                             first[name] = f
-        for name, f in first.items():  # its message there: its first part's (memo.first_messages)
+        for name, f in first.items():
             found = [v for check, got in zip(self.invariants, results) for v in check.results[got[f]] or ()]
             self.violations[name] = Found(lo + f, dict(first_messages(found))[name])
-        if self.sought:
-            for i, row in enumerate(rows.tolist()):
-                w = self.decode(tuple(row))
-                found = [p.name for p in self.sought if p.witness(w)]
-                for name in found:
-                    self.witnesses[name] = Found(lo + i)
-                if found:
-                    self.sought = [p for p in self.sought if p.name not in found]
-                    if not self.sought:
-                        break
 
     def edge_codes(self, labels: np.ndarray) -> np.ndarray:
         edges, names = self.g.edges, self.model.labels
