@@ -24,10 +24,9 @@ _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
 class Batch:
     """``expand(rows)`` for a TcpSystem; ``labels[k]`` is the step of label code k."""
 
-    def __init__(self, system, direct: object, acked):
-        """direct: a template's mark for successors renumbered; acked: TCB -> what names an
-        ACK to it (both TcpSystem's)."""
-        self.system, self._direct, self._acked = system, direct, acked
+    def __init__(self, system, direct: object):
+        """direct: TcpSystem's mark of a template whose successors are renumbered."""
+        self.system, self._direct = system, direct
         self.labels: list = []
         self._label_of: dict[int, int] = {}  # id() of a step -> its code
         self._span = Growing(2)  # per template: its first entry, its number of entries
@@ -50,7 +49,7 @@ class Batch:
         TcpSystem.step for each row and of the rows, each with the position of its row and
         its label code."""
         s = self.system
-        many, acked, calls, budget = self._derive(rows)
+        many, acked, calls, budget = self._derive()
         a, b, ab, ba, cb = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4]
         parts = np.column_stack((rows, calls[cb], (ab == s._empty) & (ba == s._empty), acked[a], acked[b],
                                  budget[cb]))
@@ -63,22 +62,17 @@ class Batch:
             pieces += self._apply(u, unit, rows, parts, templated)
         return _placed(pieces, len(rows), len(s._units), rows.shape[1])
 
-    def _derive(self, rows: np.ndarray):
+    def _derive(self):
         """Per TCB id: whether it has had more than one incarnation, the id of what names an
-        ACK to it; per calls-and-budget id: its calls' id, its budget's id (as TcpSystem.step
-        keeps them), for every id met so far."""
+        ACK to it; per calls-and-budget id: its calls' id, its budget's id (TcpSystem.derive),
+        for every id met so far."""
         s = self.system
-        many, acked, calls, budget = self._derived[:4]
-        tcbs = s.tcbs.values
-        if many.n < len(tcbs):
-            new = tcbs[many.n:]
-            many.extend([t.incarnations > 1 for t in new])
-            acked.extend([s._acked(self._acked(t)) for t in new])
-        cbs = s.cbs.values
-        if calls.n < len(cbs):
-            new = cbs[calls.n:]
-            calls.extend([s._calls(c) for c, _ in new])
-            budget.extend([s._budgets(x) for _, x in new])
+        s.derive()
+        many, acked, calls, budget = self._derived
+        many.extend([t.incarnations > 1 for t in s.tcbs.values[many.n:]])
+        acked.extend(s._acked_of[acked.n:])
+        calls.extend(s._calls_of[calls.n:])
+        budget.extend(s._budget_of[budget.n:])
         return (many.rows[:, 0].astype(bool), acked.rows[:, 0], calls.rows[:, 0], budget.rows[:, 0])
 
     def _apply(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray, at: np.ndarray) -> list:
