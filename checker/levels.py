@@ -127,12 +127,16 @@ class _Search:
         if old is not None:
             self.order = [self.packing.repack(k, old) for k in self.order]
 
-    def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int) -> None:
-        """Number rows (new states, distinct, in the order met) and check them."""
-        g, lo = self.g, self.n
+    def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int,
+             numbers: np.ndarray | None = None) -> None:
+        """Number rows (new states, distinct, in the order met: numbers, increasing, or the
+        next ones) and check them."""
+        g = self.g
+        if numbers is None:
+            numbers = np.arange(self.n, self.n + len(rows))
         keys = self.packing.pack(rows)
         self.order.append(keys)
-        self.index.add(keys, np.arange(lo, lo + len(rows), dtype=np.int32))
+        self.index.add(keys, numbers.astype(np.int32))
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
         g.parent_label.extend(labels)
@@ -148,13 +152,13 @@ class _Search:
                 for f, k in sorted(zip(first.tolist(), kinds.tolist())):
                     for name, msg in check.results[k]:
                         if name not in self.violations:
-                            self.violations[name] = Found(lo + int(at[f]), msg)
+                            self.violations[name] = Found(int(numbers[at[f]]), msg)
         if self.sought:
             for i, row in enumerate(rows.tolist()):
                 w = self.decode(tuple(row))
                 found = [p.name for p in self.sought if p.witness(w)]
                 for name in found:
-                    self.witnesses[name] = Found(lo + i)
+                    self.witnesses[name] = Found(int(numbers[i]))
                 if found:
                     self.sought = [p for p in self.sought if p.name not in found]
                     if not self.sought:
@@ -167,17 +171,17 @@ class _Search:
                 [self.edge_code, np.asarray([edges.number(x) for x in names[len(self.edge_code):]], INT)])
         return self.edge_code[labels]
 
-    def end(self, first: int, rows: np.ndarray, counts: np.ndarray) -> None:
-        """The states of rows (numbered from first) that have no successor: ends, checked."""
+    def end(self, numbers: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> None:
+        """The states of rows (numbered numbers) that have no successor: ends, checked."""
         for i in np.nonzero(counts == 0)[0].tolist():
-            self.g.terminal.append(first + i)
+            self.g.terminal.append(int(numbers[i]))
             state = None
             for p in self.end_checks:
                 if p.name not in self.violations:
                     state = state or self.decode(tuple(rows[i].tolist()))
                     msg = p.check(state)
                     if msg is not None:
-                        self.violations[p.name] = Found(first + i, msg)
+                        self.violations[p.name] = Found(int(numbers[i]), msg)
 
 
 def explore_levels(model, properties: Sequence[Property], keep_edges: bool = True,
@@ -216,7 +220,7 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 owner, labels, targets = model.expand(block)
                 s.transitions += len(owner)
                 counts = np.bincount(owner, minlength=len(block))
-                s.end(done, block, counts)
+                s.end(np.arange(done, done + len(block)), block, counts)
                 s.fit(targets)
                 keys = s.packing.pack(targets)
                 found = s.index.found(keys).astype(INT)
