@@ -12,6 +12,7 @@ from .levels import explore_levels
 from .liveness import check_eventually
 from .model import Model
 from .partitioned import explore_partitioned
+from .partitioned_levels import explore_partitioned_levels
 from .properties import EndState, Eventually, Property
 from .status import Status
 
@@ -77,6 +78,9 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
         raise ValueError("hash compaction runs on one worker")
 
     def search(comm):
+        if max_states is None and hasattr(model, "expand"):
+            return explore_partitioned_levels(comm, model, properties, keep_edges=needs_edges,
+                                              progress=progress, affinity=affinity)
         return explore_partitioned(comm, model, properties, max_states=max_states,
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause
