@@ -52,7 +52,10 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         out, slot, sent = [], np.empty(len(targets), INT), []
         for d in range(size):
             at = np.nonzero(dest == d)[0]
-            first, slot[at] = distinct(targets[at])  # keys grow along targets: first is least
+            if d == rank:  # all of them: _new tells the known from the new, once each
+                first = slot[at] = np.arange(len(at))
+            else:  # each once, to send less: keys grow along targets, so first is least
+                first, slot[at] = distinct(targets[at])
             at_first = at[first]
             rows = targets[at_first]
             out.append((wire.pack(d, rows) if d != rank else None, rows, keys[at_first], labels[at_first]))
@@ -72,12 +75,16 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             wide = f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run"
         new, winners, gid = _new(s, rows, keys) if not wide else (None, np.empty(0, INT), None)
         clock.lap("receive")
-        told = comm.alltoall([(keys[winners], wide)] * size)
-        if any(w for _, w in told):
-            limits.append(next(w for _, w in told if w))
+        # with the keys, the witnesses found: a rank that found one at the last level (its
+        # least) has found it before any state another rank meets from now on
+        told = comm.alltoall([(keys[winners], wide, list(s.witnesses))] * size)
+        if any(w for _, w, _ in told):
+            limits.append(next(w for _, w, _ in told if w))
             edges = None  # (liveness is decided on a complete graph only)
             break
-        every = np.sort(np.concatenate([k for k, _ in told]))
+        found = {name for _, _, names in told for name in names}
+        s.sought = [p for p in s.sought if p.name not in found]
+        every = np.sort(np.concatenate([k for k, _, _ in told]))
         mine = total + np.searchsorted(every, keys[winners])
         clock.lap("number")
         gid[new] = mine[gid[new]]
@@ -116,7 +123,7 @@ def _expand(s: _Search, model, frontier: list, numbers: list, edges: "_Edges | N
             interrupt.check()
     if not parts:
         return np.empty((0, model.width), INT), np.empty(0, INT), np.empty(0, INT)
-    return tuple(np.concatenate(p) for p in zip(*parts))
+    return tuple(np.concatenate(p) if len(p) > 1 else p[0] for p in zip(*parts))
 
 
 def _new(s: _Search, rows: np.ndarray, keys: np.ndarray):
@@ -124,17 +131,21 @@ def _new(s: _Search, rows: np.ndarray, keys: np.ndarray):
     number where this rank has met it; new the others, whose gid is the rank of their state
     among winners, the least-keyed row of each new state, in increasing key."""
     packed = s.packing.pack(rows)
-    gid = s.index.found(packed)
-    new = np.nonzero(gid < 0)[0]
-    order = new[np.lexsort((keys[new], packed[new]))]  # by state, then key
+    order = np.argsort(packed)
+    packed = packed[order]
     head = np.ones(len(order), bool)
-    head[1:] = packed[order[1:]] != packed[order[:-1]]
-    firsts = order[head]
+    head[1:] = packed[1:] != packed[:-1]
+    group = np.cumsum(head) - 1  # each row's distinct state, in the order of their keys
+    starts = np.nonzero(head)[0]
+    found = s.index.found(packed[starts])  # (sorted: searchsorted's steps are short)
+    least = np.minimum.reduceat(keys[order], starts) if len(starts) else keys[:0]
+    unmet = found[group] < 0
+    firsts = order[unmet & (keys[order] == least[group])]  # per new state, in order (keys are distinct)
     by_key = np.argsort(keys[firsts])
-    rank_of = np.empty(len(firsts), INT)
-    rank_of[by_key] = np.arange(len(firsts))
-    gid[order] = rank_of[np.cumsum(head) - 1]
-    return new, firsts[by_key], gid
+    found[found < 0] = np.argsort(by_key)  # a new state's rank among winners
+    gid = np.empty(len(rows), INT)
+    gid[order] = found[group]
+    return order[unmet], firsts[by_key], gid
 
 
 class _Owners:
@@ -216,7 +227,7 @@ class _Edges:
         self.targets.append(targets)
 
     def arrays(self) -> tuple:
-        return tuple(np.concatenate(a) if a else np.empty(0, INT)
+        return tuple(np.concatenate(a).astype(np.int32) if a else np.empty(0, np.int32)
                      for a in (self.gids, self.counts, self.codes, self.targets))
 
 
@@ -265,7 +276,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, met: list
     graph = StateGraph(states=Decoded(Rows(keys, index.packing), model.decode), index=Index(index),
                        parent=array("i", parent.tobytes()), parent_label=[objects[k] for k in inverse.tolist()],
                        depth=array("i", depth.tobytes()), terminal=sorted(terminal),
-                       edges=_edge_list([m["edges"] for m in every], names, total) if edges is not None else None,
+                       edges=_edge_list([m["edges"] for m in every], names) if edges is not None else None,
                        bad={name: bytearray(b.tobytes()) for name, b in bad.items()})
     limits = limits + model.limits_hit()
     graph.complete = not limits
@@ -276,18 +287,33 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, met: list
     return Exploration(graph, stats, violations, witnesses, limits)
 
 
-def _edge_list(ranks: list, names: list, total: int) -> EdgeList:
-    """Every rank's edges, in the order of the states' numbers, their labels numbered once."""
-    out = EdgeList()
-    codes = [np.asarray([out.number(x) for x in labels], INT) for labels in names]
-    gids, counts, _, targets = (np.concatenate(a) for a in zip(*ranks))
-    labels = np.concatenate([codes[r][e[2]] for r, e in enumerate(ranks)])
-    by_gid = np.argsort(gids)
-    n = counts[by_gid]
-    first = np.zeros(total + 1, INT)
-    first[1:] = np.cumsum(n)
-    at = np.repeat((np.cumsum(counts) - counts)[by_gid] - first[:-1], n) + np.arange(first[-1])
-    out.first = array("q", first.tobytes())
-    out.codes = array(out.codes.typecode, labels[at].astype(np.uint16 if out.codes.typecode == "H" else np.int32).tobytes())
-    out.targets = array("i", targets[at].astype(np.int32).tobytes())
+def _edge_list(ranks: list, names: list) -> EdgeList:
+    """Every rank's edges, their labels numbered once."""
+    out = _Gathered()
+    codes = [np.asarray([out.number(x) for x in labels], np.int32) for labels in names]
+    dtype = np.uint16 if out.codes.typecode == "H" else np.int32
+    n = sum(len(e[0]) for e in ranks)  # the states expanded: every state
+    first, stop = np.zeros(n, INT), np.zeros(n, INT)
+    done = 0
+    for r, (gids, counts, labels, targets) in enumerate(ranks):
+        ends = np.cumsum(counts, dtype=INT) + done
+        first[gids], stop[gids] = ends - counts, ends
+        done += len(targets)
+        out.codes.frombytes(memoryview(codes[r][labels].astype(dtype)).cast("B"))
+        out.targets.frombytes(memoryview(targets).cast("B"))
+    out.first, out.stop = array("q", first.tobytes()), array("q", stop.tobytes())
     return out
+
+
+class _Gathered(EdgeList):
+    """The ranks' edges side by side: state i's are codes and targets [first[i], stop[i])."""
+
+    def __len__(self) -> int:
+        return len(self.stop)
+
+    def __getitem__(self, i: int) -> list:
+        lo, hi = self.first[i], self.stop[i]
+        return list(zip(map(self.names.__getitem__, self.codes[lo:hi]), self.targets[lo:hi]))
+
+    def targets_of(self, i: int) -> array:
+        return self.targets[self.first[i]:self.stop[i]]
