@@ -5,9 +5,12 @@ ones it has not met, numbered in the sequential search's BFS order.
 
 A successor's arrival key is (its parent's number, its position among the parent's
 successors); a new state takes its least key, and every rank numbers its own new states by
-their rank among all ranks' keys (one exchange per level), as checker.explore would. Rank 0
-gathers the graph at the end: the same states, parents, labels, edges and verdicts as one
-worker's, for any number of ranks (tests/suite/test_workers.py)."""
+their rank among all ranks' keys, as checker.explore would. Three exchanges a level: the
+successors to their owners, every rank's least keys to every rank, the owners' numbers
+back to the senders (for the edges). Each rank checks its own states with checker.levels'
+memos; rank 0 gathers the graph at the end: the same states, parents, labels, edges and
+verdicts as one worker's, for any number of ranks (tests/suite/test_graph_digest.py,
+test_workers.py)."""
 
 from __future__ import annotations
 
