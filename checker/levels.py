@@ -2,7 +2,7 @@
 numpy arrays (checker.rows), for a model that gives ``expand`` (checker.model.Batched).
 
 It builds the graph checker.explore builds, state for state: the same states in the same
-BFS order, parents, labels, edges and verdicts (tests/test_levels.py compares the two). A
+BFS order, parents, labels, edges and verdicts (tests/checker/test_levels.py compares the two). A
 block is up to BLOCK states of the queue, expanded at once; its successors are looked up in
 the sorted keys of the states met (checker.rows.Packing), the new ones numbered in the order
 of their first arrival, which is the order the state-at-a-time search meets them in."""
@@ -16,12 +16,13 @@ import numpy as np
 
 from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
-from .memo import grouped, violated
+from .memo import Witnesses, first_messages, grouped
 from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
-from .rows import INT, Growing, KeyIndex, Packing, TooWide, distinct
+from .rows import INT, ROW, Growing, KeyIndex, Packing, TooWide, distinct
 
-BLOCK = 1 << 14  # states expanded at once: bounds the arrays of their successors (about 10 MB)
+PROGRESS_EVERY = 1000  # states expanded between two calls of progress, at the least (as explore's)
+BLOCK = 1 << 15  # states expanded at once: bounds the arrays of their successors
 
 
 class Rows:
@@ -42,17 +43,22 @@ class Rows:
 
 
 class Index:
-    """compact state -> its number, as StateGraph.index: over the search's KeyIndex."""
+    """compact state -> its number, as StateGraph.index: the states' keys sorted once asked."""
 
-    def __init__(self, index: KeyIndex):
-        self.index = index
+    def __init__(self, rows: Rows):
+        self.rows, self._sorted = rows, None
 
     def get(self, state: tuple, default=None):
+        if self._sorted is None:
+            numbers = np.argsort(self.rows.keys)
+            self._sorted = (self.rows.keys[numbers], numbers)
+        keys, numbers = self._sorted
         row = np.asarray([state], INT)
-        if (row < 0).any() or (row >= 1 << np.asarray(self.index.packing.bits)).any():
+        if (row < 0).any() or (row >= 1 << np.asarray(self.rows.packing.bits)).any():
             return default
-        i = int(self.index.found(self.index.packing.pack(row))[0])
-        return default if i < 0 else i
+        k = self.rows.packing.pack(row)[0]
+        p = int(np.searchsorted(keys, k))
+        return int(numbers[p]) if p < len(keys) and keys[p] == k else default
 
     def __getitem__(self, state: tuple) -> int:
         i = self.get(state)
@@ -64,7 +70,7 @@ class Index:
         return self.get(state) is not None
 
     def __len__(self) -> int:
-        return len(self.index)
+        return len(self.rows)
 
 
 class Memo:
@@ -108,24 +114,23 @@ class _Search:
         self.g = StateGraph(edges=EdgeList() if keep_edges else None)
         self.index = KeyIndex(model.width, np.int32)  # the states met -> their numbers
         self.packing = self.index.packing
-        self.order: list[np.ndarray] = []  # the states met in BFS order, a block at a time
         self.n = self.transitions = 0
         cols = model.columns
         self.invariants = [Memo(fn, cols(reads), self.decode) for reads, fn in grouped(
             [p for p in properties if isinstance(p, Invariant)])]
         self.goals = [(self.g.bad.setdefault(p.name, bytearray()), Memo(p.goal, cols(p.reads), self.decode))
                       for p in properties if isinstance(p, Eventually)]
-        self.sought = [p for p in properties if p.witness is not None]
+        self.witnessed = Witnesses(properties, self.decode)
         self.end_checks = [p for p in properties if isinstance(p, EndState)]
         self.violations: dict[str, Found] = {}
         self.witnesses: dict[str, Found] = {}
         self.edge_code = np.empty(0, INT)  # model label code -> EdgeList code
 
-    def fit(self, rows: np.ndarray) -> None:
-        """Widen the packing for rows, repacking the keys met."""
-        old = self.index.fit(rows)
-        if old is not None:
-            self.order = [self.packing.repack(k, old) for k in self.order]
+    def states(self) -> Rows:
+        """The states met, in the order they were numbered."""
+        keys = np.empty(self.n, INT)
+        keys[self.index.values] = self.index.keys
+        return Rows(keys, self.packing)
 
     def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int,
              numbers: np.ndarray | None = None) -> None:
@@ -135,7 +140,6 @@ class _Search:
         if numbers is None:
             numbers = np.arange(self.n, self.n + len(rows))
         keys = self.packing.pack(rows)
-        self.order.append(keys)
         self.index.add(keys, numbers.astype(np.int32))
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
@@ -144,25 +148,29 @@ class _Search:
         for bad, goal in self.goals:
             reached = goal(rows)
             bad.extend(np.logical_not(goal.truthy[reached]).astype(np.uint8).tobytes())
-        for check in self.invariants:
-            results = check(rows)
-            at = np.nonzero(check.truthy[results])[0]
+        self.check(rows, numbers)
+        for i, row in enumerate(rows.tolist() if self.witnessed.sought else ()):
+            for name in self.witnessed(tuple(row)):
+                self.witnesses[name] = Found(int(numbers[i]))
+            if not self.witnessed.sought:
+                break
+
+    def check(self, rows: np.ndarray, numbers: np.ndarray) -> None:
+        """The invariants on rows (numbered numbers, increasing): the first row violating
+        each, with its message there (its first part's: memo.first_messages)."""
+        first: dict[str, int] = {}
+        results = [check(rows) for check in self.invariants]
+        for check, got in zip(self.invariants, results):
+            at = np.nonzero(check.truthy[got])[0]
             if len(at):
-                kinds, first = np.unique(results[at], return_index=True)
-                for f, k in sorted(zip(first.tolist(), kinds.tolist())):
-                    for name, msg in check.results[k]:
-                        if name not in self.violations:
-                            self.violations[name] = Found(int(numbers[at[f]]), msg)
-        if self.sought:
-            for i, row in enumerate(rows.tolist()):
-                w = self.decode(tuple(row))
-                found = [p.name for p in self.sought if p.witness(w)]
-                for name in found:
-                    self.witnesses[name] = Found(int(numbers[i]))
-                if found:
-                    self.sought = [p for p in self.sought if p.name not in found]
-                    if not self.sought:
-                        break
+                kinds, where = np.unique(got[at], return_index=True)
+                for k, f in zip(kinds.tolist(), at[where].tolist()):
+                    for name, _, _ in check.results[k]:
+                        if name not in self.violations and f < first.get(name, len(rows)):
+                            first[name] = f
+        for name, f in first.items():
+            found = [v for check, got in zip(self.invariants, results) for v in check.results[got[f]] or ()]
+            self.violations[name] = Found(int(numbers[f]), dict(first_messages(found))[name])
 
     def edge_codes(self, labels: np.ndarray) -> np.ndarray:
         edges, names = self.g.edges, self.model.labels
@@ -191,8 +199,8 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     start = time.perf_counter()
     s = _Search(model, properties, keep_edges)
     g = s.g
-    init = np.asarray(list(dict.fromkeys(model.init_states())), INT).reshape(-1, model.width)
-    s.fit(init)
+    init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
+    s.index.fit(init)
     s.meet(init, np.full(len(init), -1, INT), [None] * len(init), 0)
     limits = []
     try:
@@ -201,9 +209,8 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
         limits.append(f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run")
     limits += model.limits_hit()
     g.complete = not limits
-    keys = np.concatenate(s.order)
-    g.states = Decoded(Rows(keys, s.packing), s.decode)
-    g.index = Index(s.index)
+    states = s.states()
+    g.states, g.index = Decoded(states, s.decode), Index(states)
     stats = Stats(states=s.n, transitions=s.transitions, depth=max(g.depth, default=0),
                   seconds=time.perf_counter() - start, peak_rss_mib=peak_rss_mib(), terminal=len(g.terminal))
     return Exploration(g, stats, s.violations, s.witnesses, limits)
@@ -221,7 +228,7 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 s.transitions += len(owner)
                 counts = np.bincount(owner, minlength=len(block))
                 s.end(np.arange(done, done + len(block)), block, counts)
-                s.fit(targets)
+                s.index.fit(targets)
                 keys = s.packing.pack(targets)
                 found = s.index.found(keys).astype(INT)
                 new = np.nonzero(found < 0)[0]
@@ -236,11 +243,12 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     s.meet(targets[met], done + owner[met], [names[k] for k in labels[met].tolist()], depth + 1)
                     following.append(targets[met])
                 if edges is not None:
-                    edges.codes.extend(s.edge_codes(labels).tolist())
+                    codes = s.edge_codes(labels)
+                    edges.codes.frombytes(codes.astype(np.dtype(edges.codes.typecode)).tobytes())
                     edges.targets.frombytes(found.astype(np.int32).tobytes())
-                    edges.first.extend((np.cumsum(counts) + (edges.first[-1])).tolist())
-                done += len(block)
+                    edges.first.frombytes((np.cumsum(counts) + edges.first[-1]).astype(np.int64).tobytes())
+                told, done = done // PROGRESS_EVERY, done + len(block)
                 interrupt.check()
-                if progress is not None:
+                if progress is not None and done // PROGRESS_EVERY > told:
                     progress(s.n, s.transitions, s.n - done, time.perf_counter() - start)
         level, depth = following, depth + 1

@@ -14,8 +14,11 @@ from array import array
 from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
+
 from .explore import StateGraph
 from .properties import Eventually
+from .rows import ranges
 
 
 @dataclass
@@ -27,54 +30,67 @@ class Lasso:
 
 
 UNSEEN = -2
+_CHUNK = 1 << 16  # states whose edges are gathered at once: bounds the arrays made
 
 
 def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
     # a hash-compacted search kept no states, but computed this as it met them
     bad = g.bad.get(prop.name) or bytearray(not prop.goal(s) for s in g.states)
-    n = len(g.edges)
-    parent = array("i", [UNSEEN]) * n  # the BFS tree over bad states (-1: an initial state)
-    order = array("i")
-    queue = deque()
-    for i in range(n):
-        if g.parent[i] == -1 and bad[i]:
-            parent[i] = -1
-            queue.append(i)
-    targets_of = g.edges.targets_of
-    entering = array("i", [0]) * n  # per state, its edges from bad states reached
-    while queue:
-        i = queue.popleft()
-        order.append(i)
-        out = targets_of(i)
-        if not out:
-            return Lasso(_stem(g, parent, i), [])
-        for j in out:
-            if bad[j]:
-                entering[j] += 1
-                if parent[j] == UNSEEN:
-                    parent[j] = i
-                    queue.append(j)
-    component = _fair_component(g, prop, _on_or_after_cycles(targets_of, bad, order, entering))
+    bad = np.frombuffer(bad, np.uint8).astype(bool)
+    first, targets = np.frombuffer(g.edges.first, np.int64), np.frombuffer(g.edges.targets, np.int32)
+    roots = np.nonzero((np.frombuffer(g.parent, np.int32) == -1) & bad)[0]
+    parent, order = _bad_tree(first, targets, bad, roots)
+    stuck = np.nonzero(first[order + 1] == first[order])[0]
+    if len(stuck):  # the first bad state in BFS order with no successor
+        return Lasso(_stem(g, parent, int(order[stuck[0]])), [])
+    component = _fair_component(g, prop, _on_or_after_cycles(first, targets, bad, order))
     if component is None:
         return None
-    entry = next(v for v in order if v in component)  # the first met in BFS order
+    entry = next(v for v in order.tolist() if v in component)  # the first met in BFS order
     return Lasso(_stem(g, parent, entry), _fair_loop(g, prop, component, entry))
 
 
-def _on_or_after_cycles(targets_of, bad, order, entering) -> array:
+def _out(first: np.ndarray, targets: np.ndarray, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The targets of the states' edges, in order, and the position in states of each's source."""
+    counts = first[states + 1] - first[states]
+    return targets[ranges(first[states], counts)], np.repeat(np.arange(len(states)), counts)
+
+
+def _bad_tree(first, targets, bad, roots) -> tuple[np.ndarray, np.ndarray]:
+    """(parent, order): the breadth-first tree over bad states from the bad initial states
+    (-1: a root; UNSEEN: not reached), a level at a time, each state's parent the first to
+    meet it; and the states reached in the order a queue would take them."""
+    parent = np.full(len(first) - 1, UNSEEN, np.int64)
+    parent[roots] = -1
+    levels, level = [roots], roots
+    while len(level):
+        out, source = _out(first, targets, level)
+        new = bad[out] & (parent[out] == UNSEEN)
+        met, at = np.unique(out[new], return_index=True)
+        arrival = np.argsort(at)
+        level = met[arrival]
+        parent[level] = levels[-1][source[new][at[arrival]]]
+        levels.append(level)
+    return parent, np.concatenate(levels)
+
+
+def _on_or_after_cycles(first, targets, bad, order) -> array:
     """The states of order (in that order) left once those that no edge from a state left
     enters are taken away, again and again: every state on a cycle of bad states, and those
     after one (so the loops' components are the same, and most states of an acyclic graph
-    never reach Tarjan's algorithm)."""
-    free = [i for i in order if not entering[i]]
-    while free:
-        i = free.pop()
-        for j in targets_of(i):
-            if bad[j]:
-                entering[j] -= 1
-                if not entering[j]:
-                    free.append(j)
-    return array("i", (i for i in order if entering[i]))
+    never reach Tarjan's algorithm). A round takes away every state freed by the last."""
+    entering = np.zeros(len(first) - 1, np.int32)
+    for lo in range(0, len(order), _CHUNK):
+        out, _ = _out(first, targets, order[lo:lo + _CHUNK])
+        entering += np.bincount(out[bad[out]], minlength=len(entering)).astype(np.int32)
+    free = order[entering[order] == 0]
+    while len(free):
+        out, _ = _out(first, targets, free[:_CHUNK])
+        hit, times = np.unique(out[bad[out]], return_counts=True)
+        entering[hit] -= times.astype(np.int32)
+        free = np.concatenate((free[_CHUNK:], hit[entering[hit] == 0]))
+    left = order[entering[order] > 0]
+    return array("i", left.astype(np.int32).tobytes())
 
 
 def _classes(g: StateGraph, prop: Eventually, i: int, inside: set[int] | None = None) -> set:
@@ -165,12 +181,12 @@ def _table(n: int, default: int, few: bool, typecode: str):
     return _Sparse(default) if few else array(typecode, [default]) * n
 
 
-def _stem(g: StateGraph, parent: array, i: int) -> list[tuple[object, int]]:
+def _stem(g: StateGraph, parent: np.ndarray, i: int) -> list[tuple[object, int]]:
     """The BFS tree's path to i; each step's label is that of the first edge from the parent
     to its child, the edge the search took."""
     out = []
     while i != -1:
-        p = parent[i]
+        p = int(parent[i])
         label = None if p == -1 else next(label for label, j in g.edges[p] if j == i)
         out.append((label, i))
         i = p

@@ -37,34 +37,42 @@ def memoized(fn: Callable, reads: tuple[str, ...], project: Project | None = Non
 
 
 class Invariants:
-    """``invariants(state)``: (name, message) of each invariant that state violates; those that
-    read the same fields share one memo (memoized)."""
+    """``invariants(state)``: (name, message) of each invariant that state violates; the parts
+    of invariants that read the same fields share one memo (memoized)."""
 
     def __init__(self, invariants: Sequence[Invariant], project: Project | None = None,
                  decode: Callable | None = None):
         self.groups = [memoized(fn, reads, project, decode) for reads, fn in grouped(invariants)]
 
     def __call__(self, state) -> list[tuple[str, str]]:
-        out: list = []
+        found: list = []
         for violated in self.groups:
-            found = violated(state)
-            if found:
-                out += found
-        return out
+            found += violated(state) or ()
+        return first_messages(found)
 
 
 def grouped(invariants: Sequence[Invariant]) -> list[tuple[tuple[str, ...], Callable]]:
-    """(fields read, state -> violated(those invariants, state)) per group of the invariants
-    that read the same fields: one memo serves a group."""
-    groups: dict[tuple[str, ...], list[Invariant]] = {}
+    """(fields read, state -> violated(those parts, state)) per group of the invariants' parts
+    (Invariant.pieces) that read the same fields: one memo serves a group."""
+    groups: dict[tuple[str, ...], list] = {}
     for p in invariants:
-        groups.setdefault(p.reads, []).append(p)
-    return [(reads, partial(violated, tuple(ps))) for reads, ps in groups.items()]
+        for k, (reads, check) in enumerate(p.pieces()):
+            groups.setdefault(reads, []).append((p.name, k, check))
+    return [(reads, partial(violated, tuple(parts))) for reads, parts in groups.items()]
 
 
-def violated(props: tuple[Invariant, ...], w) -> tuple | None:
-    """(name, message) per invariant violated in w, None for none."""
-    return tuple((p.name, msg) for p in props if (msg := p.check(w)) is not None) or None
+def violated(parts: tuple, w) -> tuple | None:
+    """(name, part number, message) per part violated in w, None for none."""
+    return tuple((name, k, msg) for name, k, check in parts if (msg := check(w)) is not None) or None
+
+
+def first_messages(found) -> list[tuple[str, str]]:
+    """(name, message) per invariant, from the (name, part number, message) of its parts
+    violated in one state: the first part's, as the invariant's check says."""
+    first: dict = {}
+    for name, k, msg in sorted(found, key=lambda f: f[1]):
+        first.setdefault(name, msg)
+    return list(first.items())
 
 
 class Goals:

@@ -66,3 +66,21 @@ class Compact(Model[S, L], Protocol):
     def intern(self, j: int, value: object) -> int:
         """value's id at position j of a state, in this process."""
         ...
+
+
+class Batched(Compact[S, L], Protocol):
+    """A compact model whose successors a search can compute for a block of states at once
+    (checker.levels): a state is a row of ``width`` non-negative ids, and a block of them a
+    numpy array of rows of int32. ``expand(rows)`` is (owner, labels, targets): every
+    successor of every row, in the order of ``successors`` for each row and of the rows,
+    with its row's position and its label's number in ``labels``. ``columns(fields)``: the
+    positions that hold these fields of a decoded state (as ``project``)."""
+
+    width: int
+    labels: Sequence[L]
+
+    def expand(self, rows: "numpy.ndarray") -> tuple["numpy.ndarray", "numpy.ndarray", "numpy.ndarray"]:
+        ...
+
+    def columns(self, fields: tuple[str, ...]) -> tuple[int, ...]:
+        ...

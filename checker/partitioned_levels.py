@@ -26,7 +26,7 @@ from .levels import BLOCK, Index, Memo, Rows, _Search
 from .memory import peak_rss_mib
 from .partitioned import _K, _Clock
 from .properties import Property
-from .rows import INT, KeyIndex, TooWide, distinct
+from .rows import INT, ROW, Packing, TooWide, distinct, ranges
 
 
 def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep_edges: bool = True,
@@ -42,11 +42,11 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     wire = _Ids(model, size)
     owner = _Owners(affinity or model.stable, getattr(affinity, "columns", range(model.width)), size)
     edges = _Edges() if keep_edges else None
-    init = np.asarray(list(dict.fromkeys(model.init_states())), INT).reshape(-1, model.width)
+    init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
     mine = np.nonzero(owner(init) == rank)[0]
-    s.fit(init)
+    s.index.fit(init)
     s.meet(init[mine], np.full(len(mine), -1, INT), [-1] * len(mine), 0, mine)
-    frontier, numbers, met = [init[mine]], [mine], [mine]
+    frontier, numbers = [init[mine]], [mine]
     total, depth, limits = len(init), 0, []
     while True:
         targets, keys, labels = _expand(s, model, frontier, numbers, edges)
@@ -73,7 +73,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         rows, keys, labels = np.concatenate(rows), np.concatenate(keys), np.concatenate(labels)
         wide = ""
         try:
-            s.fit(rows)
+            s.index.fit(rows)
         except TooWide as e:
             wide = f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run"
         new, winners, gid = _new(s, rows, keys) if not wide else (None, np.empty(0, INT), None)
@@ -86,7 +86,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             edges = None  # (liveness is decided on a complete graph only)
             break
         found = {name for _, _, names in told for name in names}
-        s.sought = [p for p in s.sought if p.name not in found]
+        s.witnessed.sought = [p for p in s.witnessed.sought if p.name not in found]
         every = np.sort(np.concatenate([k for k, _, _ in told]))
         mine = total + np.searchsorted(every, keys[winners])
         clock.lap("number")
@@ -94,7 +94,6 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         depth += 1
         s.meet(rows[winners], keys[winners] >> _K, labels[winners].tolist(), depth, mine)
         frontier, numbers = [rows[winners]], [mine]
-        met.append(mine)
         clock.lap("visit")
         if edges is not None:
             bounds = np.cumsum([len(t) for _, t, _, _ in inbox])[:-1]
@@ -105,7 +104,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             progress(total, s.transitions, len(every), time.perf_counter() - start)
         if not len(every):
             break
-    return _gather(comm, model, s, wire, edges, met, total, limits, start, clock.cpu)
+    return _gather(comm, model, s, wire, edges, total, limits, start, clock.cpu)
 
 
 def _expand(s: _Search, model, frontier: list, numbers: list, edges: "_Edges | None"):
@@ -125,7 +124,7 @@ def _expand(s: _Search, model, frontier: list, numbers: list, edges: "_Edges | N
                 edges.expanded(bg, counts, labels)
             interrupt.check()
     if not parts:
-        return np.empty((0, model.width), INT), np.empty(0, INT), np.empty(0, INT)
+        return np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
     return tuple(np.concatenate(p) if len(p) > 1 else p[0] for p in zip(*parts))
 
 
@@ -234,13 +233,15 @@ class _Edges:
                      for a in (self.gids, self.counts, self.codes, self.targets))
 
 
-def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, met: list, total: int,
+def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, total: int,
             limits: list[str], start: float, phases: dict[str, float]) -> Exploration | None:
     rank, size = comm.Get_rank(), comm.Get_size()
     tallies = getattr(model, "tallies", None)
     g = s.g
-    rows = s.packing.unpack(np.concatenate(s.order))
-    mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": np.concatenate(met),
+    rows = s.packing.unpack(s.index.keys).astype(ROW)  # this rank's states, by key ...
+    order = np.argsort(s.index.values)  # ... in the order met, as its other arrays
+    rows, gids = rows[order], s.index.values[order]
+    mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": gids,
             "parent": np.frombuffer(g.parent, np.int32), "depth": np.frombuffer(g.depth, np.int32),
             "label": np.asarray(g.parent_label, INT), "bad": {n: bytes(b) for n, b in g.bad.items()},
             "terminal": g.terminal, "violations": s.violations, "witnesses": s.witnesses,
@@ -250,7 +251,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, met: list
     every = comm.gather(mine)
     if every is None:
         return None
-    states = np.empty((total, model.width), INT)
+    states = np.empty((total, model.width), ROW)
     parent, depth, label = np.empty(total, np.int32), np.empty(total, np.int32), np.empty(total, INT)
     bad = {name: np.zeros(total, np.uint8) for name in g.bad}
     terminal: list[int] = []
@@ -272,11 +273,10 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, met: list
     names = [m["labels"] for m in every]
     kinds, inverse = np.unique(label, return_inverse=True)
     objects = [None if v < 0 else names[v % size][v // size] for v in kinds.tolist()]
-    index = KeyIndex(model.width, np.int32)
-    index.fit(states)
-    keys = index.packing.pack(states)
-    index.add(keys, np.arange(total))
-    graph = StateGraph(states=Decoded(Rows(keys, index.packing), model.decode), index=Index(index),
+    packing = Packing(model.width)
+    packing.fit(states)
+    met = Rows(packing.pack(states), packing)
+    graph = StateGraph(states=Decoded(met, model.decode), index=Index(met),
                        parent=array("i", parent.tobytes()), parent_label=[objects[k] for k in inverse.tolist()],
                        depth=array("i", depth.tobytes()), terminal=sorted(terminal),
                        edges=_edge_list([m["edges"] for m in every], names) if edges is not None else None,
@@ -291,32 +291,15 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, met: list
 
 
 def _edge_list(ranks: list, names: list) -> EdgeList:
-    """Every rank's edges, their labels numbered once."""
-    out = _Gathered()
+    """Every rank's edges in the order of their sources' numbers, their labels numbered once."""
+    out = EdgeList()
     codes = [np.asarray([out.number(x) for x in labels], np.int32) for labels in names]
-    dtype = np.uint16 if out.codes.typecode == "H" else np.int32
-    n = sum(len(e[0]) for e in ranks)  # the states expanded: every state
-    first, stop = np.zeros(n, INT), np.zeros(n, INT)
-    done = 0
-    for r, (gids, counts, labels, targets) in enumerate(ranks):
-        ends = np.cumsum(counts, dtype=INT) + done
-        first[gids], stop[gids] = ends - counts, ends
-        done += len(targets)
-        out.codes.frombytes(memoryview(codes[r][labels].astype(dtype)).cast("B"))
-        out.targets.frombytes(memoryview(targets).cast("B"))
-    out.first, out.stop = array("q", first.tobytes()), array("q", stop.tobytes())
+    gids, counts, _, targets = (np.concatenate(a) for a in zip(*ranks))
+    labels = np.concatenate([codes[r][e[2]] for r, e in enumerate(ranks)])
+    by_gid = np.argsort(gids)
+    n = counts[by_gid].astype(INT)
+    at = ranges((np.cumsum(counts, dtype=INT) - counts)[by_gid], n)  # each edge's place in the ranks' arrays
+    out.first.frombytes(np.cumsum(n).tobytes())
+    out.codes.frombytes(labels[at].astype(np.dtype(out.codes.typecode)).tobytes())
+    out.targets.frombytes(targets[at].astype(np.int32).tobytes())
     return out
-
-
-class _Gathered(EdgeList):
-    """The ranks' edges side by side: state i's are codes and targets [first[i], stop[i])."""
-
-    def __len__(self) -> int:
-        return len(self.stop)
-
-    def __getitem__(self, i: int) -> list:
-        lo, hi = self.first[i], self.stop[i]
-        return list(zip(map(self.names.__getitem__, self.codes[lo:hi]), self.targets[lo:hi]))
-
-    def targets_of(self, i: int) -> array:
-        return self.targets[self.first[i]:self.stop[i]]

@@ -28,6 +28,25 @@ class Invariant(Property):
 
     check: Callable[[object], str | None] = field(compare=False)
     reads: tuple[str, ...] = ()
+    # check as a conjunction: (reads, check) per part, tried in order, the first message the
+    # invariant's. A search memoizes each part on its own fields (fewer values than all of them).
+    parts: tuple[tuple[tuple[str, ...], Callable[[object], str | None]], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def conjunction(cls, parts: tuple, **common) -> "Invariant":
+        """The invariant whose check is the parts' (reads, check) in order."""
+        def check(state):
+            for _, part in parts:
+                msg = part(state)
+                if msg is not None:
+                    return msg
+            return None
+        reads = tuple(dict.fromkeys(f for fields, _ in parts for f in fields))
+        return cls(check=check, reads=reads, parts=parts, **common)
+
+    def pieces(self) -> tuple:
+        """(reads, check) per part: the invariant whole when it has no parts."""
+        return self.parts or ((self.reads, self.check),)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,6 +7,12 @@ from __future__ import annotations
 import numpy as np
 
 INT = np.int64
+ROW = np.int32  # a state's ids: a row of a block of states
+
+
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """starts[k], starts[k] + 1, ..., starts[k] + counts[k] - 1 for each k, in order."""
+    return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
 class TooWide(Exception):
@@ -97,8 +103,11 @@ class KeyIndex:
     def found(self, keys: np.ndarray) -> np.ndarray:
         """The number of each key added, -1 for the others."""
         out = np.full(len(keys), -1, INT)
-        if len(self.keys):
-            p = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        if len(self.keys) and len(keys):
+            ranked = np.argsort(keys)  # sorted needles: a binary search starts where the last ended
+            p = np.empty(len(keys), INT)
+            p[ranked] = np.searchsorted(self.keys, keys[ranked])
+            np.minimum(p, len(self.keys) - 1, out=p)
             hit = self.keys[p] == keys
             out[hit] = self.values[p[hit]]
         return out

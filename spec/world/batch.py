@@ -3,15 +3,19 @@ every state of a block that agrees on what they read (checker.levels searches wi
 
 A template's entries are stored flat, a row each: the parts written (-1: copied from the
 state), the channel a segment is sent into and the segments (-1: none), the call counted or
-fault spent (-1: none), the step's label code. The states whose successors are renumbered
+fault spent (-1: none), the step's label code. Only that is kept of a template (not
+TcpSystem's objects, about 700 bytes a template), with its hits and the kinds of the losses
+it notes (TcpSystem.fired and lost add them up). The states whose successors are renumbered
 (TcpSystem.direct) and the templates marked _DIRECT go through TcpSystem one by one."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from tcpverify.checker.intern import Table
-from tcpverify.checker.rows import INT, Growing, KeyIndex, distinct
+from tcpverify.checker.rows import INT, ROW, Growing, KeyIndex, distinct, ranges
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -20,19 +24,18 @@ _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
 class Batch:
     """``expand(rows)`` for a TcpSystem; ``labels[k]`` is the step of label code k."""
 
-    def __init__(self, system, direct: object, acked):
-        """direct: a template's mark for successors renumbered; acked: TCB -> what names an
-        ACK to it (both TcpSystem's)."""
-        self.system, self._direct, self._acked = system, direct, acked
+    def __init__(self, system, direct: object):
+        """direct: TcpSystem's mark of a template whose successors are renumbered."""
+        self.system, self._direct = system, direct
         self.labels: list = []
         self._label_of: dict[int, int] = {}  # id() of a step -> its code
-        self._tid_of: dict[int, int] = {}  # id() of a template -> its number
-        self._templates: list = []
         self._span = Growing(2)  # per template: its first entry, its number of entries
+        self._hits = Growing(1)  # per template: the states it made the successors of
+        self._noted: dict[int, tuple] = {}  # per template noting losses: their kinds
         self._entries = Growing(10, np.int32)
         self._sent, self._edits = Table(), Table()  # the tuples of segment ids sent; _Call, _Spend
         self._keyed = [KeyIndex(len(unit[6])) for unit in system._units]  # per unit: key -> template
-        self._derived = [Growing(1) for _ in range(4)]  # many incarnations, acked id; calls id, budget id
+        self._derived = [Growing(1, ROW) for _ in range(4)]  # many incarnations, acked id; calls id, budget id
 
     def code(self, step) -> int:
         k = self._label_of.get(id(step))
@@ -46,7 +49,7 @@ class Batch:
         TcpSystem.step for each row and of the rows, each with the position of its row and
         its label code."""
         s = self.system
-        many, acked, calls, budget = self._derive(rows)
+        many, acked, calls, budget = self._derive()
         a, b, ab, ba, cb = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4]
         parts = np.column_stack((rows, calls[cb], (ab == s._empty) & (ba == s._empty), acked[a], acked[b],
                                  budget[cb]))
@@ -57,30 +60,19 @@ class Batch:
         templated = np.setdiff1d(np.arange(len(rows)), one_by_one, assume_unique=True)
         for u, unit in enumerate(s._units):
             pieces += self._apply(u, unit, rows, parts, templated)
-        pieces = [p for p in pieces if len(p[0])]
-        if not pieces:
-            return np.empty(0, INT), np.empty(0, INT), np.empty((0, rows.shape[1]), INT)
-        owner = np.concatenate([p[0] for p in pieces])
-        order = np.argsort(owner * (len(s._units) + 1) + np.concatenate([p[1] for p in pieces]), kind="stable")
-        labels = np.concatenate([p[2] for p in pieces])[order]
-        return owner[order], labels, np.concatenate([p[3] for p in pieces])[order]
+        return _placed(pieces, len(rows), len(s._units), rows.shape[1])
 
-    def _derive(self, rows: np.ndarray):
+    def _derive(self):
         """Per TCB id: whether it has had more than one incarnation, the id of what names an
-        ACK to it; per calls-and-budget id: its calls' id, its budget's id (as TcpSystem.step
-        keeps them), for every id met so far."""
+        ACK to it; per calls-and-budget id: its calls' id, its budget's id (TcpSystem.derive),
+        for every id met so far."""
         s = self.system
-        many, acked, calls, budget = self._derived[:4]
-        tcbs = s.tcbs.values
-        if many.n < len(tcbs):
-            new = tcbs[many.n:]
-            many.extend([t.incarnations > 1 for t in new])
-            acked.extend([s._acked(self._acked(t)) for t in new])
-        cbs = s.cbs.values
-        if calls.n < len(cbs):
-            new = cbs[calls.n:]
-            calls.extend([s._calls(c) for c, _ in new])
-            budget.extend([s._budgets(x) for _, x in new])
+        s.derive()
+        many, acked, calls, budget = self._derived
+        many.extend([t.incarnations > 1 for t in s.tcbs.values[many.n:]])
+        acked.extend(s._acked_of[acked.n:])
+        calls.extend(s._calls_of[calls.n:])
+        budget.extend(s._budget_of[budget.n:])
         return (many.rows[:, 0].astype(bool), acked.rows[:, 0], calls.rows[:, 0], budget.rows[:, 0])
 
     def _apply(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray, at: np.ndarray) -> list:
@@ -97,14 +89,11 @@ class Batch:
         if not len(at):
             return out
         used, hits = np.unique(tids, return_counts=True)
-        for t, n in zip(used.tolist(), hits.tolist()):
-            self._templates[t][0] += n
+        self._hits.rows[used, 0] += hits
         span = self._span.rows[tids]
         count = span[:, 1]
-        total = int(count.sum())
         mine = np.repeat(np.arange(len(at)), count)
-        entry = np.repeat(span[:, 0] - (np.cumsum(count) - count), count) + np.arange(total)
-        e = self._entries.rows[entry]
+        e = self._entries.rows[ranges(span[:, 0], count)]
         owner = at[mine]
         written = e[:, :6]
         targets = np.where(written >= 0, written, rows[owner])
@@ -112,44 +101,60 @@ class Batch:
         if keep is not None:
             owner, e, targets = owner[keep], e[keep], targets[keep]
         self._edit(targets, rows[owner, 4], e[:, _EDIT])
-        out.append((owner, np.full(len(owner), u, INT), e[:, _LABEL].astype(INT), targets))
+        out.append((owner, u, e[:, _LABEL], targets))
         return out
 
     def _templates_of(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray,
                       at: np.ndarray) -> np.ndarray:
-        """unit's template for each of rows[at] (made where missing, as TcpSystem.step makes
-        them), as numbers; -2 where it is _DIRECT."""
-        s, templates, cols, index = self.system, unit[5], unit[6], self._keyed[u]
+        """unit's template for each of rows[at] (made where missing, by TcpSystem._template),
+        as numbers; -2 where it is _DIRECT."""
+        s, cols, index = self.system, unit[6], self._keyed[u]
         key_cols = parts[at][:, cols]
         tids = index.look_up(key_cols)
-        miss = np.nonzero(tids < 0)[0]
+        miss = np.nonzero(tids == -1)[0]
         if len(miss):
             first, inverse = distinct(key_cols[miss])
-            made = []
-            for f, key in zip(miss[first].tolist(), key_cols[miss[first]].tolist()):
-                key = tuple(key) if len(cols) > 1 else key[0]
-                t = templates.get(key)
-                if t is None:
-                    t = templates[key] = s._template(unit, tuple(rows[at[f]].tolist()))
-                made.append(self._number(t))
-            made = np.asarray(made, INT)
+            made = self._store([s._template(unit, tuple(rows[i].tolist())) for i in at[miss[first]].tolist()])
             index.add(index.packing.pack(key_cols[miss[first]]), made)
             tids[miss] = made[inverse]
         return tids
 
-    def _number(self, template) -> int:
-        if template is self._direct:
-            return -2
-        t = self._tid_of.get(id(template))
-        if t is None:
-            t = self._tid_of[id(template)] = len(self._templates)
-            self._templates.append(template)
-            self._span.extend([(self._entries.n, len(template[1]))])
-            self._entries.extend([[-1 if p is None else p for p in parts]
-                                  + ([-1, -1] if send is None else [send[0], self._sent(send[1])])
-                                  + [-1 if edit is None else self._edits(edit), self.code(step)]
-                                  for step, parts, send, edit in template[1]])
-        return t
+    def _store(self, templates: list) -> np.ndarray:
+        """Number the templates (-2: _DIRECT) and store their entries flat."""
+        spans, entries, out = [], [], []
+        for template in templates:
+            if template is self._direct:
+                out.append(-2)
+                continue
+            _, written, noted = template
+            out.append(self._hits.n + len(spans))
+            if noted:
+                self._noted[out[-1]] = noted
+            spans.append((self._entries.n + len(entries), len(written)))
+            entries += [[-1 if p is None else p for p in parts]
+                        + ([-1, -1] if send is None else [send[0], self._sent(send[1])])
+                        + [-1 if edit is None else self._edits(edit), self.code(step)]
+                        for step, parts, send, edit in written]
+        self._span.extend(spans)
+        self._hits.extend([0] * len(spans))
+        self._entries.extend(entries)
+        return np.asarray(out, INT)
+
+    def counted(self) -> tuple[Counter, Counter]:
+        """(transitions per step name, losses per kind) of the templates' hits (TcpSystem.fired
+        and lost; the successors a full channel dropped are TcpSystem's to subtract)."""
+        hits = self._hits.rows[:, 0]
+        per_entry = np.repeat(hits, self._span.rows[:, 1])
+        fired: Counter = Counter()
+        counts = np.bincount(self._entries.rows[:, _LABEL], weights=per_entry, minlength=len(self.labels))
+        for k, n in enumerate(counts.tolist()):
+            if n:
+                fired[self.labels[k].name] += int(n)
+        lost: Counter = Counter()
+        for t, kinds in self._noted.items():
+            for kind in kinds:
+                lost[kind] += int(hits[t])
+        return fired, lost
 
     def _send(self, targets: np.ndarray, e: np.ndarray) -> np.ndarray | None:
         """Append the segments the entries send to their channel in targets; the rows kept
@@ -194,12 +199,31 @@ class Batch:
             x = self._edits[k]
             out = s._edits.get((c, x))
             made.append(s._edited(c, x) if out is None else out)
-        targets[at, 4] = np.asarray(made, INT)[inverse]
+        targets[at, 4] = np.asarray(made, ROW)[inverse]
 
     def _listed(self, owners, successors: list, u: int) -> tuple:
         """A piece from TcpSystem's own lists of (step, successor), one list per owner."""
         owner = [o for o, succ in zip(owners, successors) for _ in succ]
         labels = [self.code(step) for succ in successors for step, _ in succ]
         targets = [t for succ in successors for _, t in succ]
-        return (np.asarray(owner, INT), np.full(len(owner), u, INT), np.asarray(labels, INT),
-                np.asarray(targets, INT).reshape(-1, 6))
+        return (np.asarray(owner, INT), u, np.asarray(labels, INT), np.asarray(targets, ROW).reshape(-1, 6))
+
+
+def _placed(pieces: list, n: int, units: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pieces (owner, unit, labels, targets) of n rows' successors, each piece's owners in
+    order, merged into the order of TcpSystem.step: by owner, then unit, then within a piece.
+    Each successor is written once, at its place (no sort)."""
+    counts = np.zeros((n, units), INT)
+    for owner, u, _, _ in pieces:
+        counts[:, u] += np.bincount(owner, minlength=n)
+    flat = counts.reshape(-1)
+    start = (np.cumsum(flat) - flat).reshape(n, units)
+    total = int(flat.sum())
+    owners, labels, targets = np.empty(total, INT), np.empty(total, INT), np.empty((total, width), ROW)
+    for owner, u, label, target in pieces:
+        if not len(owner):
+            continue
+        mine = np.bincount(owner, minlength=n)
+        at = start[owner, u] + np.arange(len(owner)) - (np.cumsum(mine) - mine)[owner]
+        owners[at], labels[at], targets[at] = owner, label, target
+    return owners, labels, targets

@@ -29,22 +29,11 @@ SIGNALLED = ("connection reset", "connection refused", "user timeout")
 
 # What the invariants read of a World (Invariant.reads): a search computes each once per value.
 TCBS = ("a", "b", "pc")
-TCBS_AND_CHANNELS = ("a", "b", "ab", "ba")
-TCBS_CHANNELS_AND_PC = ("a", "b", "ab", "ba", "pc")
 TCBS_BUDGET_AND_PC = ("a", "b", "budget", "pc")
 
 
 def _endpoints(w: World):
     return (("A", w.a, w.b), ("B", w.b, w.a))
-
-
-def _in_flight(w: World):
-    """(sender, receiver, segment) for every segment of this incarnation in flight that the
-    sender sent (not an old duplicate, not forged)."""
-    for sender, ch in (("A", w.ab), ("B", w.ba)):
-        for seg in ch:
-            if not (seg.old or seg.forged):
-                yield sender, PEER[sender], seg
 
 
 # ---------------------------------------------------------------- the explicit checks
@@ -91,38 +80,58 @@ def _beyond_sent(v, peer) -> bool:
             and distance(peer.snd_nxt, v) > 0)
 
 
+def _sent_by(w: World, x: str):
+    """(receiver, segment) for every segment of this incarnation in flight from x (not an old
+    duplicate, not forged)."""
+    return ((PEER[x], seg) for seg in w.channel_to(PEER[x]) if not (seg.old or seg.forged))
+
+
+# An invariant over the TCBs and both channels is checked as parts: the TCBs, then each
+# endpoint's channel with the TCBs it speaks of (Invariant.conjunction), memoized apart.
+def _per_sender(check_sent, reads_a: tuple, reads_b: tuple) -> tuple:
+    """The parts checking what A sent, then what B sent: check_sent(w, x)."""
+    return ((reads_a, lambda w: check_sent(w, "A")), (reads_b, lambda w: check_sent(w, "B")))
+
+
 def ack_validity(d: Decider, **common) -> Invariant:
-    def check(w: World):
+    def tcbs(w: World):
         for x, t, peer in _endpoints(w):
             if _beyond_sent(t.rcv_nxt, peer):
                 return f"{x}'s RCV.NXT={t.rcv_nxt} is beyond {PEER[x]}'s SND.NXT={peer.snd_nxt}"
-        for x, y, seg in _in_flight(w):
+        return None
+
+    def sent(w: World, x: str):
+        for y, seg in _sent_by(w, x):
             if _beyond_sent(seg.ack, w.tcb(y)):
                 return f"{x} sent {seg}, acknowledging beyond {y}'s SND.NXT={w.tcb(y).snd_nxt}"
         return None
 
-    return Invariant(check=check, reads=TCBS_AND_CHANNELS, **common)
+    return Invariant.conjunction(((("a", "b"), tcbs),) + _per_sender(sent, ("b", "ab"), ("a", "ba")), **common)
 
 
 def fin_accounting(d: Decider, **common) -> Invariant:
-    def check(w: World):
-        # Values of two incarnations may be equal under the path condition: decided, never by name.
-        def differ(x, y) -> bool:
-            return not d.valid(w.pc, "eq", x, y)
+    # Values of two incarnations may be equal under the path condition: decided, never by name.
+    def differ(w: World, x, y) -> bool:
+        return not d.valid(w.pc, "eq", x, y)
 
+    def tcbs(w: World):
         for x, t, peer in _endpoints(w):
-            if t.fin_seq is not None and differ(t.snd_nxt, t.fin_seq + 1):
+            if t.fin_seq is not None and differ(w, t.snd_nxt, t.fin_seq + 1):
                 return f"{x} sent its FIN at {t.fin_seq} but SND.NXT={t.snd_nxt}, not FIN.SEQ+1"
-            if peer.fin_rcvd and t.fin_seq is not None and differ(peer.rcv_nxt, t.fin_seq + 1):
+            if peer.fin_rcvd and t.fin_seq is not None and differ(w, peer.rcv_nxt, t.fin_seq + 1):
                 return (f"{PEER[x]} took in {x}'s FIN at {t.fin_seq}, but its RCV.NXT={peer.rcv_nxt} "
                         f"(the ACK of a FIN is FIN.SEQ+1)")
-        for x, _, seg in _in_flight(w):
-            t = w.tcb(x)
-            if seg.fin and t.fin_seq is not None and differ(seg.seq + (seg.syn + seg.data), t.fin_seq):
+        return None
+
+    def sent(w: World, x: str):
+        t = w.tcb(x)
+        for _, seg in _sent_by(w, x):
+            if seg.fin and t.fin_seq is not None and differ(w, seg.seq + (seg.syn + seg.data), t.fin_seq):
                 return f"{x} sent {seg}, whose FIN is not at FIN.SEQ={t.fin_seq}"
         return None
 
-    return Invariant(check=check, reads=TCBS_CHANNELS_AND_PC, **common)
+    return Invariant.conjunction(((TCBS, tcbs),) + _per_sender(sent, ("a", "ab", "pc"), ("b", "ba", "pc")),
+                                 **common)
 
 
 def time_wait_role(d: Decider, **common) -> Invariant:
@@ -137,16 +146,19 @@ def time_wait_role(d: Decider, **common) -> Invariant:
 
 
 def graceful(d: Decider, **common) -> Invariant:
-    def check(w: World):
-        for x, y, seg in _in_flight(w):
+    def sent(w: World, x: str):
+        for _, seg in _sent_by(w, x):
             if seg.rst and not seg.answers_late:  # a late segment calls for it (spec/world/late.py)
                 return f"{x} sent {seg}"
+        return None
+
+    def tcbs(w: World):
         for x, t, _ in _endpoints(w):
             if t.error in SIGNALLED:
                 return f"{x}'s application was told: {t.error}"
         return None
 
-    return Invariant(check=check, reads=TCBS_AND_CHANNELS, **common)
+    return Invariant.conjunction(_per_sender(sent, ("ab",), ("ba",)) + ((("a", "b"), tcbs),), **common)
 
 
 def blind_reset_resistance(d: Decider, **common) -> Invariant:
@@ -430,7 +442,7 @@ REGISTRY = (
                                           "obligations predate it"),
     Registered(
         "ack-validity", "no endpoint acknowledges a sequence number its peer never sent",
-        ack_validity, lambda w: any(seg.ack is not None for _, _, seg in _in_flight(w)),
+        ack_validity, lambda w: any(seg.ack is not None for x in "AB" for _, seg in _sent_by(w, x)),
         "an acknowledgment in flight",
         bmc=True, inductive=("inductive-ack-validity", "cross-ack-validity")),
     Registered(

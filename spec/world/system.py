@@ -123,7 +123,7 @@ class TcpSystem:
         self._tables = (self.tcbs, self.tcbs, self.chans, self.chans, self.cbs, self.pcs)
         self._interns = (self.tcbs, self.tcbs, self._chan, self._chan, self.cbs, self.pcs)
         self.compact = Compact(self)
-        self.batch = Batch(self, _DIRECT, _acked)
+        self.batch = Batch(self, _DIRECT)
 
     # --- the readable model
     def init_states(self) -> list[World]:
@@ -158,11 +158,8 @@ class TcpSystem:
         if not self.params.isns and (tcbs[a].incarnations > 1 or tcbs[b].incarnations > 1):
             return self.direct(s)  # its successors are renumbered (fire), which reads all of s
         calls_of, budget_of, acked_of = self._calls_of, self._budget_of, self._acked_of
-        if cb >= len(calls_of):
-            calls_of += [self._calls(c) for c, _ in self.cbs.values[len(calls_of):]]
-            budget_of += [self._budgets(b) for _, b in self.cbs.values[len(budget_of):]]
-        if a >= len(acked_of) or b >= len(acked_of):
-            acked_of += [self._acked(_acked(t)) for t in tcbs[len(acked_of):]]
+        if cb >= len(calls_of) or a >= len(acked_of) or b >= len(acked_of):
+            self.derive()
         empty = self._empty
         parts = (a, b, ab, ba, cb, pc, calls_of[cb], ab == empty and ba == empty, acked_of[a], acked_of[b],
                  budget_of[cb])
@@ -194,6 +191,16 @@ class TcpSystem:
                     u[4] = self._edited(cb, edit) if c is None else c
                 out.append((step, tuple(u)))
         return out
+
+    def derive(self) -> None:
+        """What step reads of each id besides the state's parts, for every id met: per calls
+        and budget id, its calls' id and its budget's id; per TCB id, the id of what names an
+        ACK to it (_acked)."""
+        cbs, calls_of, acked_of = self.cbs.values, self._calls_of, self._acked_of
+        if len(calls_of) < len(cbs):
+            self._budget_of += [self._budgets(b) for _, b in cbs[len(calls_of):]]
+            calls_of += [self._calls(c) for c, _ in cbs[len(calls_of):]]
+        acked_of += [self._acked(_acked(t)) for t in self.tcbs.values[len(acked_of):]]
 
     def direct(self, s: tuple) -> list[tuple[Step, tuple]]:
         """step(s) without the templates."""
@@ -258,7 +265,7 @@ class TcpSystem:
     @property
     def fired(self) -> Counter:
         """Transitions explored per step name (an edge of the graph, a fault)."""
-        out = Counter(self._fired)
+        out = Counter(self._fired) + self.batch.counted()[0]
         for hits, (_, entries, _) in self._used():
             for step, *_ in entries:
                 out[step.name] += hits
@@ -268,7 +275,7 @@ class TcpSystem:
     @property
     def lost(self) -> Counter:
         """Losses explored, by what was lost (loss_kind)."""
-        out = Counter(self._lost)
+        out = Counter(self._lost) + self.batch.counted()[1]
         for hits, (_, _, kinds) in self._used():
             for kind in kinds:
                 out[kind] += hits

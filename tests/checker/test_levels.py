@@ -1,0 +1,129 @@
+"""The search a block at a time (checker.levels) builds the graph the state-at-a-time search
+(checker.explore) builds: the same states in the same order, parents, labels, depths, edges,
+ends, violations with their messages, witnesses, liveness flags, and the model's tallies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tcpverify.checker import levels
+from tcpverify.checker.explore import explore
+from tcpverify.checker.levels import explore_levels
+from tcpverify.checker.properties import Invariant
+from tcpverify.checker.rows import KeyIndex, Packing, TooWide
+from tcpverify.checker.status import Status
+from tcpverify.checker.verdict import check
+from tcpverify.spec.suite.run import machine_for
+from tcpverify.spec.tcp.variants import VARIANTS
+from tcpverify.spec.world.config import SCENARIOS, Config
+from tcpverify.spec.tcp.symbolic import Decider
+from tcpverify.spec.world.properties import suite
+from tcpverify.spec.world.system import TcpSystem
+
+RUNS = {  # reordering and duplicates; old duplicates (Z3 branches); states whose successors are
+    # renumbered (TcpSystem.direct: half-close under stale, abort under dup);
+    # fair loss; a violated variant (invariants and liveness); a forged RST; half-close's calls
+    "half-close, loss 1, dup 1, reorder": ("half-close", Config(loss=1, dup=1, reorder=True), None),
+    "simultaneous-close, stale 1": ("simultaneous-close", Config(stale=1), None),
+    "half-close, stale 1": ("half-close", Config(stale=1), None),
+    "abort, loss 1, dup 1, reorder": ("abort", Config(loss=1, dup=1, reorder=True), None),
+    "normal, loss inf": ("normal", Config(loss=-1, retries=None), None),
+    "normal, loss 1, dup 1, reorder, no-time-wait": ("normal", Config(loss=1, dup=1, reorder=True), "no-time-wait"),
+    "abort, forge 1": ("abort", Config(forge=1), None),
+    "normal, loss 2, capacity 1": ("normal", Config(loss=2, retries=3, capacity=1), None),
+}
+
+
+def searched(name: str, search):
+    scenario, config, variant = RUNS[name]
+    system = TcpSystem(machine_for(variant and VARIANTS[variant]), SCENARIOS[scenario], config, Decider())
+    props, _ = suite(system.decider, SCENARIOS[scenario], config)
+    return system, search(system.compact, props)
+
+
+def everything(system, ex) -> tuple:
+    g = ex.graph
+    return (list(g.states), list(g.parent), list(g.parent_label), list(g.depth), list(g.edges), g.terminal,
+            {k: bytes(v) for k, v in g.bad.items()}, ex.violations, ex.witnesses, ex.limits,
+            ex.stats.states, ex.stats.transitions, ex.stats.depth, system.fired, system.lost)
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_a_block_at_a_time_gives_the_graph_one_state_at_a_time_gives(name, monkeypatch):
+    monkeypatch.setattr(levels, "BLOCK", 97)  # many blocks per level: numbering across blocks
+    one = everything(*searched(name, lambda m, props: explore(m, props)))
+    blocks = everything(*searched(name, lambda m, props: explore_levels(m, props)))
+    assert blocks == one
+    if "no-time-wait" in name:
+        assert one[7], "a violation, its state and message, compared"
+
+
+def test_the_graph_of_the_block_search_finds_a_state_by_its_compact_form():
+    system, ex = searched("half-close, loss 1, dup 1, reorder", explore_levels)
+    g = ex.graph
+    for i in (0, 1, len(g.states) // 2, len(g.states) - 1):
+        assert g.index.get(system.compacted(g.states[i])) == i
+    assert g.index.get((10 ** 6,) * 6) is None
+    assert g.index.get((0, 0, 0, 0, 0, 10 ** 6)) is None
+
+
+def test_packed_keys_keep_their_order_when_the_columns_widen():
+    p = Packing(2)
+    rows = np.asarray([[0, 1], [1, 0], [1, 1]])
+    p.fit(rows)
+    keys = p.pack(rows)
+    assert list(np.argsort(keys)) == [0, 1, 2]
+    wide = np.asarray([[0, 300]])
+    old = p.fit(wide)
+    assert old == [1, 1] and p.bits == [1, 9]
+    assert list(p.unpack(p.repack(keys, old)).tolist()) == rows.tolist()
+    assert p.pack(wide)[0] > p.repack(keys, old)[0] and p.pack(wide)[0] < p.repack(keys, old)[1]
+
+
+def test_a_key_index_finds_what_was_added_under_any_width():
+    index = KeyIndex(3)
+    rows = np.asarray([[2, 0, 1], [0, 5, 1], [1, 1, 1]])
+    index.fit(rows)
+    index.add(index.packing.pack(rows), np.asarray([10, 11, 12]))
+    more = np.asarray([[0, 70000, 0], [0, 5, 1]])
+    assert index.look_up(more).tolist() == [-1, 11]
+    assert index.look_up(rows).tolist() == [10, 11, 12]
+
+
+class Wide:
+    """Rows (x, y) stepping to (x + 1, y * 2 + 1): y's ids outgrow a 63-bit key."""
+
+    width, labels = 2, ["step"]
+
+    def init_states(self):
+        return [(0, 1)]
+
+    def expand(self, rows):
+        rows = np.asarray(rows, np.int64)  # (they come as int32: checker.model.Batched)
+        go = np.nonzero(rows[:, 0] < 70)[0]
+        return go, np.zeros(len(go), np.int64), np.column_stack((rows[go, 0] + 1, rows[go, 1] * 2 + 1))
+
+    def successors(self, s):
+        return [("step", (s[0] + 1, s[1] * 2 + 1))] if s[0] < 70 else []
+
+    def decode(self, s):
+        return s
+
+    @staticmethod
+    def columns(fields):
+        return (0,)
+
+    def limits_hit(self):
+        return []
+
+
+def test_a_search_whose_ids_outgrow_a_key_is_incomplete_not_verified():
+    prop = Invariant(name="small", description="", check=lambda s: None, reads=("x",))
+    result = check(Wide(), [prop])
+    (v,) = result.verdicts
+    assert v.status == Status.INCOMPLETE
+    assert "63 at most" in v.message and "--fingerprint 64" in v.message
+    with pytest.raises(TooWide):
+        Packing(2).fit(np.asarray([[1 << 40, 1 << 40]]))
+
