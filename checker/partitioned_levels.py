@@ -279,7 +279,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, total: in
     graph = StateGraph(states=Decoded(met, model.decode), index=Index(met),
                        parent=array("i", parent.tobytes()), parent_label=[objects[k] for k in inverse.tolist()],
                        depth=array("i", depth.tobytes()), terminal=sorted(terminal),
-                       edges=_edge_list([m["edges"] for m in every], names) if edges is not None else None,
+                       edges=_edge_list([m["edges"] for m in every], names, total) if edges is not None else None,
                        bad={name: bytearray(b.tobytes()) for name, b in bad.items()})
     limits = limits + model.limits_hit()
     graph.complete = not limits
@@ -290,16 +290,39 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, total: in
     return Exploration(graph, stats, violations, witnesses, limits)
 
 
-def _edge_list(ranks: list, names: list) -> EdgeList:
-    """Every rank's edges in the order of their sources' numbers, their labels numbered once."""
+def _edge_list(ranks: list, names: list, total: int) -> EdgeList:
+    """Every rank's edges in the order of their sources' numbers, their labels numbered once.
+    A rank's edges are in that order already: they are merged a chunk of states at a time,
+    whose arrays stay small (a merge of 5 million edges at once took 1 s, most of it in page
+    faults)."""
     out = EdgeList()
-    codes = [np.asarray([out.number(x) for x in labels], np.int32) for labels in names]
-    gids, counts, _, targets = (np.concatenate(a) for a in zip(*ranks))
-    labels = np.concatenate([codes[r][e[2]] for r, e in enumerate(ranks)])
-    by_gid = np.argsort(gids)
-    n = counts[by_gid].astype(INT)
-    at = ranges((np.cumsum(counts, dtype=INT) - counts)[by_gid], n)  # each edge's place in the ranks' arrays
-    out.first.frombytes(np.cumsum(n).tobytes())
-    out.codes.frombytes(labels[at].astype(np.dtype(out.codes.typecode)).tobytes())
-    out.targets.frombytes(targets[at].astype(np.int32).tobytes())
+    per = []  # per rank: its sources, where each's edges start and end, their labels' codes here, targets
+    for labels, (gids, counts, codes, targets) in zip(names, ranks):
+        mine = np.asarray([out.number(x) for x in labels], np.int32)
+        ends = np.cumsum(counts, dtype=INT)
+        per.append((gids, ends - counts, ends, mine, codes, targets))
+    dtype = np.dtype(out.codes.typecode)
+    done = 0
+    for lo in range(0, total, _CHUNK):
+        gids, starts, counts, codes, targets = [], [], [], [], []
+        for r, (g, st, en, mine, c, tg) in enumerate(per):
+            a, b = np.searchsorted(g, [lo, lo + _CHUNK])
+            if a == b:
+                continue
+            e0, e1 = st[a], en[b - 1]
+            gids.append(g[a:b])
+            starts.append(st[a:b] - e0 + sum(map(len, targets)))
+            counts.append(en[a:b] - st[a:b])
+            codes.append(mine[c[e0:e1]])
+            targets.append(tg[e0:e1])
+        by_gid = np.argsort(np.concatenate(gids))
+        n = np.concatenate(counts)[by_gid]
+        at = ranges(np.concatenate(starts)[by_gid], n)
+        out.first.frombytes((np.cumsum(n) + done).tobytes())
+        done += int(n.sum())
+        out.codes.frombytes(np.concatenate(codes)[at].astype(dtype).tobytes())
+        out.targets.frombytes(np.concatenate(targets)[at].astype(np.int32).tobytes())
     return out
+
+
+_CHUNK = 1 << 16  # states whose edges are merged at once
