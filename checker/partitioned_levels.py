@@ -46,10 +46,16 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     mine = np.nonzero(owner(init) == rank)[0]
     s.index.fit(init)
     s.meet(init[mine], np.full(len(mine), -1, INT), [-1] * len(mine), 0, mine)
-    frontier, numbers = [init[mine]], [mine]
+    frontier, numbers = init[mine], mine  # this rank's states of the level, in the order numbered
+    met = [frontier]  # all of them (the order of its tree's arrays)
     total, depth, limits = len(init), 0, []
     while True:
-        targets, keys, labels = _expand(s, model, frontier, numbers, edges)
+        wide = ""  # a key past 63 bits, on any rank: every rank stops at this level's numbering
+        try:
+            targets, keys, labels = _expand(s, model, frontier, numbers, edges)
+        except TooWide as e:  # (a template's key)
+            wide = _too_wide(e)
+            targets, keys, labels = np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
         dest = owner(targets)
         clock.lap("expand")
         out, slot, sent = [], np.empty(len(targets), INT), []
@@ -71,11 +77,10 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             keys.append(k)
             labels.append(lab * size + r)  # the sender's label code, and the sender
         rows, keys, labels = np.concatenate(rows), np.concatenate(keys), np.concatenate(labels)
-        wide = ""
         try:
             s.index.fit(rows)
         except TooWide as e:
-            wide = f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run"
+            wide = wide or _too_wide(e)
         new, winners, gid = _new(s, rows, keys) if not wide else (None, np.empty(0, INT), None)
         clock.lap("receive")
         # with the keys, the witnesses found: a rank that found one at the last level (its
@@ -92,8 +97,9 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         clock.lap("number")
         gid[new] = mine[gid[new]]
         depth += 1
-        s.meet(rows[winners], keys[winners] >> _K, labels[winners].tolist(), depth, mine)
-        frontier, numbers = [rows[winners]], [mine]
+        frontier, numbers = rows[winners], mine
+        s.meet(frontier, keys[winners] >> _K, labels[winners].tolist(), depth, numbers)
+        met.append(frontier)
         clock.lap("visit")
         if edges is not None:
             bounds = np.cumsum([len(t) for _, t, _, _ in inbox])[:-1]
@@ -104,25 +110,29 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             progress(total, s.transitions, len(every), time.perf_counter() - start)
         if not len(every):
             break
-    return _gather(comm, model, s, wire, edges, total, limits, start, clock.cpu)
+    return _gather(comm, model, s, wire, edges, np.concatenate(met), total, limits, start, clock.cpu)
 
 
-def _expand(s: _Search, model, frontier: list, numbers: list, edges: "_Edges | None"):
-    """(targets, keys, labels) of the successors of this rank's states of a level, a block at
-    a time: keys are arrival keys, increasing; labels the model's codes."""
+def _too_wide(e: TooWide) -> str:
+    return f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run"
+
+
+def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, edges: "_Edges | None"):
+    """(targets, keys, labels) of the successors of rows (this rank's states of a level,
+    numbered numbers, increasing), a block at a time: keys are arrival keys, increasing;
+    labels the model's codes."""
     parts = []
-    for rows, gids in zip(frontier, numbers):
-        for lo in range(0, len(rows), BLOCK):
-            block, bg = rows[lo:lo + BLOCK], gids[lo:lo + BLOCK]
-            owner, labels, targets = model.expand(block)
-            s.transitions += len(owner)
-            counts = np.bincount(owner, minlength=len(block))
-            s.end(bg, block, counts)
-            position = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
-            parts.append((targets, (bg[owner] << _K) | position, labels))
-            if edges is not None:
-                edges.expanded(bg, counts, labels)
-            interrupt.check()
+    for lo in range(0, len(rows), BLOCK):
+        block, bg = rows[lo:lo + BLOCK], numbers[lo:lo + BLOCK]
+        owner, labels, targets = model.expand(block)
+        s.transitions += len(owner)
+        counts = np.bincount(owner, minlength=len(block))
+        s.end(bg, block, counts)
+        position = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
+        parts.append((targets, (bg[owner] << _K) | position, labels))
+        if edges is not None:
+            edges.expanded(bg, counts, labels)
+        interrupt.check()
     if not parts:
         return np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
     return tuple(np.concatenate(p) if len(p) > 1 else p[0] for p in zip(*parts))
@@ -216,31 +226,30 @@ class _Edges:
         self.gids, self.counts, self.codes, self.targets = [], [], [], []
 
     def expanded(self, gids: np.ndarray, counts: np.ndarray, labels: np.ndarray) -> None:
-        self.gids.append(gids)
-        self.counts.append(counts)
-        self.codes.append(labels)
+        self.gids.append(gids.astype(np.int32))
+        self.counts.append(counts.astype(np.int32))
+        self.codes.append(labels.astype(np.int32))
 
     def learn(self, replies: list, sent: list, slot: np.ndarray) -> None:
         """A level's targets: rank d answered the numbers of the distinct targets sent to it;
         sent[d], the edges that lead there; slot, each edge's place among those sent."""
-        targets = np.empty(len(slot), INT)
+        targets = np.empty(len(slot), np.int32)
         for answer, at in zip(replies, sent):
             targets[at] = answer[slot[at]]
         self.targets.append(targets)
 
     def arrays(self) -> tuple:
-        return tuple(np.concatenate(a).astype(np.int32) if a else np.empty(0, np.int32)
+        return tuple(np.concatenate(a) if a else np.empty(0, np.int32)
                      for a in (self.gids, self.counts, self.codes, self.targets))
 
 
-def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, total: int,
+def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.ndarray, total: int,
             limits: list[str], start: float, phases: dict[str, float]) -> Exploration | None:
+    """rows: this rank's states in the order numbered."""
     rank, size = comm.Get_rank(), comm.Get_size()
     tallies = getattr(model, "tallies", None)
     g = s.g
-    rows = s.packing.unpack(s.index.keys).astype(ROW)  # this rank's states, by key ...
-    order = np.argsort(s.index.values)  # ... in the order met, as its other arrays
-    rows, gids = rows[order], s.index.values[order]
+    gids = np.sort(s.index.values)
     mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": gids,
             "parent": np.frombuffer(g.parent, np.int32), "depth": np.frombuffer(g.depth, np.int32),
             "label": np.asarray(g.parent_label, INT), "bad": {n: bytes(b) for n, b in g.bad.items()},
@@ -274,9 +283,15 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, total: in
     kinds, inverse = np.unique(label, return_inverse=True)
     objects = [None if v < 0 else names[v % size][v // size] for v in kinds.tolist()]
     packing = Packing(model.width)
-    packing.fit(states)
-    met = Rows(packing.pack(states), packing)
-    graph = StateGraph(states=Decoded(met, model.decode), index=Index(met),
+    try:
+        packing.fit(states)
+        met = Rows(packing.pack(states), packing)
+        index = Index(met)
+    except TooWide as e:  # rank 0's ids of every state, wider than a rank's of its own
+        limits = limits + [_too_wide(e)]
+        met = list(map(tuple, states.tolist()))
+        index = {state: i for i, state in enumerate(met)}
+    graph = StateGraph(states=Decoded(met, model.decode), index=index,
                        parent=array("i", parent.tobytes()), parent_label=[objects[k] for k in inverse.tolist()],
                        depth=array("i", depth.tobytes()), terminal=sorted(terminal),
                        edges=_edge_list([m["edges"] for m in every], names, total) if edges is not None else None,
