@@ -280,8 +280,9 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
         if r != rank and m["tallies"] is not None:
             model.absorb(m["tallies"])
     names = [m["labels"] for m in every]
-    kinds, inverse = np.unique(label, return_inverse=True)
-    objects = [None if v < 0 else names[v % size][v // size] for v in kinds.tolist()]
+    objects = [None] * (1 + size * max(map(len, names)))  # 1 + a parent label's value -> the label
+    for r, labels in enumerate(names):
+        objects[1 + r:1 + r + size * len(labels):size] = labels
     packing = Packing(model.width)
     try:
         packing.fit(states)
@@ -292,7 +293,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
         met = list(map(tuple, states.tolist()))
         index = {state: i for i, state in enumerate(met)}
     graph = StateGraph(states=Decoded(met, model.decode), index=index,
-                       parent=array("i", parent.tobytes()), parent_label=[objects[k] for k in inverse.tolist()],
+                       parent=array("i", parent.tobytes()), parent_label=[objects[1 + v] for v in label.tolist()],
                        depth=array("i", depth.tobytes()), terminal=sorted(terminal),
                        edges=_edge_list([m["edges"] for m in every], names, total) if edges is not None else None,
                        bad={name: bytearray(b.tobytes()) for name, b in bad.items()})
