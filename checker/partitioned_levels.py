@@ -53,10 +53,11 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         wide = ""  # a key past 63 bits, on any rank: every rank stops at this level's numbering
         try:
             targets, keys, labels = _expand(s, model, frontier, numbers, edges)
-        except TooWide as e:  # (a template's key)
+            dest = owner(targets)
+        except TooWide as e:  # (a template's key, or the owners' memo's)
             wide = _too_wide(e)
             targets, keys, labels = np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
-        dest = owner(targets)
+            dest = keys
         clock.lap("expand")
         out, slot, sent = [], np.empty(len(targets), INT), []
         for d in range(size):
