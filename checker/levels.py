@@ -132,11 +132,15 @@ class _Search:
         keys[self.index.values] = self.index.keys
         return Rows(keys, self.packing)
 
-    def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int) -> None:
-        """Number rows (new states, distinct, in the order met) and check them."""
-        g, lo = self.g, self.n
+    def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int,
+             numbers: np.ndarray | None = None) -> None:
+        """Number rows (new states, distinct, in the order met: numbers, increasing, or the
+        next ones) and check them."""
+        g = self.g
+        if numbers is None:
+            numbers = np.arange(self.n, self.n + len(rows))
         keys = self.packing.pack(rows)
-        self.index.add(keys, np.arange(lo, lo + len(rows), dtype=np.int32))
+        self.index.add(keys, numbers.astype(np.int32))
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
         g.parent_label.extend(labels)
@@ -144,16 +148,16 @@ class _Search:
         for bad, goal in self.goals:
             reached = goal(rows)
             bad.extend(np.logical_not(goal.truthy[reached]).astype(np.uint8).tobytes())
-        self.check(rows, lo)
+        self.check(rows, numbers)
         for i, row in enumerate(rows.tolist() if self.witnessed.sought else ()):
             for name in self.witnessed(tuple(row)):
-                self.witnesses[name] = Found(lo + i)
+                self.witnesses[name] = Found(int(numbers[i]))
             if not self.witnessed.sought:
                 break
 
-    def check(self, rows: np.ndarray, lo: int) -> None:
-        """The invariants on rows (numbered from lo): the first row violating each, with its
-        message there (its first part's: memo.first_messages)."""
+    def check(self, rows: np.ndarray, numbers: np.ndarray) -> None:
+        """The invariants on rows (numbered numbers, increasing): the first row violating
+        each, with its message there (its first part's: memo.first_messages)."""
         first: dict[str, int] = {}
         results = [check(rows) for check in self.invariants]
         for check, got in zip(self.invariants, results):
@@ -166,7 +170,7 @@ class _Search:
                             first[name] = f
         for name, f in first.items():
             found = [v for check, got in zip(self.invariants, results) for v in check.results[got[f]] or ()]
-            self.violations[name] = Found(lo + f, dict(first_messages(found))[name])
+            self.violations[name] = Found(int(numbers[f]), dict(first_messages(found))[name])
 
     def edge_codes(self, labels: np.ndarray) -> np.ndarray:
         edges, names = self.g.edges, self.model.labels
@@ -175,17 +179,17 @@ class _Search:
                 [self.edge_code, np.asarray([edges.number(x) for x in names[len(self.edge_code):]], INT)])
         return self.edge_code[labels]
 
-    def end(self, first: int, rows: np.ndarray, counts: np.ndarray) -> None:
-        """The states of rows (numbered from first) that have no successor: ends, checked."""
+    def end(self, numbers: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> None:
+        """The states of rows (numbered numbers) that have no successor: ends, checked."""
         for i in np.nonzero(counts == 0)[0].tolist():
-            self.g.terminal.append(first + i)
+            self.g.terminal.append(int(numbers[i]))
             state = None
             for p in self.end_checks:
                 if p.name not in self.violations:
                     state = state or self.decode(tuple(rows[i].tolist()))
                     msg = p.check(state)
                     if msg is not None:
-                        self.violations[p.name] = Found(first + i, msg)
+                        self.violations[p.name] = Found(int(numbers[i]), msg)
 
 
 def explore_levels(model, properties: Sequence[Property], keep_edges: bool = True,
@@ -223,7 +227,7 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 owner, labels, targets = model.expand(block)
                 s.transitions += len(owner)
                 counts = np.bincount(owner, minlength=len(block))
-                s.end(done, block, counts)
+                s.end(np.arange(done, done + len(block)), block, counts)
                 s.index.fit(targets)
                 keys = s.packing.pack(targets)
                 found = s.index.found(keys).astype(INT)

@@ -12,6 +12,9 @@ of ranks; rank 0 gathers the graph at the end (liveness and traces need it whole
 A model with compact states (checker.model.Compact) keeps them in each rank's own tables:
 a state travels as its sender's ids, with the parts the receiver has not had from that
 sender yet (_Wire).
+
+This search goes a state at a time: it serves a state limit and models without ``expand``;
+checker.partitioned_levels does the rest a block of numpy rows at a time.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from .levels import explore_levels
 from .liveness import check_eventually
 from .model import Model
 from .partitioned import explore_partitioned
+from .partitioned_levels import explore_partitioned_levels
 from .properties import EndState, Eventually, Property
 from .status import Status
 
@@ -70,13 +71,18 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
           fingerprint: int | None = None, affinity: Callable[[Hashable], int] | None = None) -> Result | None:
     """``workers``: a number of local processes, or a communicator (MPI's COMM_WORLD), whose
     ranks other than 0 take part in the search and get None; ``affinity`` decides which rank
-    owns a state (explore_partitioned). ``fingerprint``: hash compaction with fingerprints of
+    owns a state (explore_partitioned; a model with ``expand`` is searched a block of rows at a
+    time, by checker.levels on one worker, checker.partitioned_levels on several, unless
+    max_states). ``fingerprint``: hash compaction with fingerprints of
     that many bits (explore); what it does not find is INCOMPLETE."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
     if workers != 1 and fingerprint is not None:
         raise ValueError("hash compaction runs on one worker")
 
     def search(comm):
+        if max_states is None and hasattr(model, "expand"):
+            return explore_partitioned_levels(comm, model, properties, keep_edges=needs_edges,
+                                              progress=progress, affinity=affinity)
         return explore_partitioned(comm, model, properties, max_states=max_states,
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause

@@ -13,6 +13,7 @@ from tcpverify.checker.fingerprint import stable_hash
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
+from tiers import sampled
 
 # (scenario, configuration, variant): reordering and duplicates, old duplicates (Z3 branches,
 # renumbered ISNs), fair loss, a violated variant, a restarting peer
@@ -41,9 +42,9 @@ DIGESTS = {  # states, digest. Every segment carries the ghost answers_late (gra
 }
 
 
-def digest(scenario: str, config: Config, variant: str | None) -> str:
+def digest(scenario: str, config: Config, variant: str | None, workers: int = 1) -> str:
     """sha256 over PYTHONHASHSEED-independent hashes of everything the search produced."""
-    o = check_scenario(SCENARIOS[scenario], config, variant and VARIANTS[variant])
+    o = check_scenario(SCENARIOS[scenario], config, variant and VARIANTS[variant], workers=workers)
     g, h = o.result.exploration.graph, hashlib.sha256()
 
     def put(*xs):
@@ -61,3 +62,11 @@ def digest(scenario: str, config: Config, variant: str | None) -> str:
 @pytest.mark.parametrize("name", RUNS)
 def test_the_explored_graph_is_the_pinned_one(name):
     assert digest(*RUNS[name]) == DIGESTS[name]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("name", sampled(RUNS, lambda name: name.startswith(("simultaneous", "normal, loss 1"))))
+def test_the_partitioned_search_explores_the_pinned_graph(name, workers):
+    """Each rank's part of the graph (checker.partitioned_levels: states, tree, edges, goals,
+    findings), gathered on rank 0, is one worker's graph."""
+    assert digest(*RUNS[name], workers=workers) == DIGESTS[name]

@@ -1,0 +1,345 @@
+"""The partitioned search (checker.partitioned) a level at a time over numpy rows, for a model
+that gives ``expand`` (checker.levels): each rank expands its own states of a level a block at
+a time, sends every successor to its owner as rows of its own ids, and the owner keeps the
+ones it has not met, numbered in the sequential search's BFS order.
+
+A successor's arrival key is (its parent's number, its position among the parent's
+successors); a new state takes its least key, and every rank numbers its own new states by
+their rank among all ranks' keys, as checker.explore would. Three exchanges a level: the
+successors to their owners, every rank's least keys to every rank, the owners' numbers
+back to the senders (for the edges). Each rank checks its own states with checker.levels'
+memos; rank 0 gathers the graph at the end: the same states, parents, labels, edges and
+verdicts as one worker's, for any number of ranks (tests/suite/test_graph_digest.py,
+test_workers.py)."""
+
+from __future__ import annotations
+
+import time
+from array import array
+from typing import Callable, Hashable, Sequence
+
+import numpy as np
+
+from . import interrupt
+from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .levels import BLOCK, Index, Memo, Rows, _Search
+from .memory import peak_rss_mib
+from .partitioned import _K, _Clock
+from .properties import Property
+from .rows import INT, ROW, Packing, TooWide, distinct, ranges
+
+
+def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep_edges: bool = True,
+                               progress: Progress | None = None,
+                               affinity: Callable[[Hashable], int] | None = None) -> Exploration | None:
+    """The sequential search's Exploration on rank 0, None on the others (no state limit:
+    checker.partitioned has it). ``affinity``: explore_partitioned's; memoized on the ids of
+    its ``columns`` (all of a state's without them)."""
+    start = time.perf_counter()
+    clock = _Clock()
+    rank, size = comm.Get_rank(), comm.Get_size()
+    s = _Search(model, properties, keep_edges=False)  # this rank's states, numbered by the search's order
+    wire = _Ids(model, size)
+    owner = _Owners(affinity or model.stable, getattr(affinity, "columns", range(model.width)), size)
+    edges = _Edges() if keep_edges else None
+    init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
+    mine = np.nonzero(owner(init) == rank)[0]
+    s.index.fit(init)
+    s.meet(init[mine], np.full(len(mine), -1, INT), [-1] * len(mine), 0, mine)
+    frontier, numbers = init[mine], mine  # this rank's states of the level, in the order numbered
+    met = [frontier]  # all of them (the order of its tree's arrays)
+    total, depth, limits = len(init), 0, []
+    while True:
+        wide = ""  # a key past 63 bits, on any rank: every rank stops at this level's numbering
+        try:
+            targets, keys, labels = _expand(s, model, frontier, numbers, edges)
+            dest = owner(targets)
+        except TooWide as e:  # (a template's key, or the owners' memo's)
+            wide = _too_wide(e)
+            targets, keys, labels = np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
+            dest = keys
+        clock.lap("expand")
+        out, slot, sent = [], np.empty(len(targets), INT), []
+        for d in range(size):
+            at = np.nonzero(dest == d)[0]
+            if d == rank:  # all of them: _new tells the known from the new, once each
+                first = slot[at] = np.arange(len(at))
+            else:  # each once, to send less: keys grow along targets, so first is least
+                first, slot[at] = distinct(targets[at])
+            at_first = at[first]
+            rows = targets[at_first]
+            out.append((wire.pack(d, rows) if d != rank else None, rows, keys[at_first], labels[at_first]))
+            sent.append(at)
+        inbox = comm.alltoall(out)
+        clock.lap("send")
+        rows, keys, labels = [], [], []
+        for r, (news, t, k, lab) in enumerate(inbox):
+            rows.append(t if r == rank else wire.unpack(r, news, t))
+            keys.append(k)
+            labels.append(lab * size + r)  # the sender's label code, and the sender
+        rows, keys, labels = np.concatenate(rows), np.concatenate(keys), np.concatenate(labels)
+        try:
+            s.index.fit(rows)
+        except TooWide as e:
+            wide = wide or _too_wide(e)
+        new, winners, gid = _new(s, rows, keys) if not wide else (None, np.empty(0, INT), None)
+        clock.lap("receive")
+        # with the keys, the witnesses found: a rank that found one at the last level (its
+        # least) has found it before any state another rank meets from now on
+        told = comm.alltoall([(keys[winners], wide, list(s.witnesses))] * size)
+        if any(w for _, w, _ in told):
+            limits.append(next(w for _, w, _ in told if w))
+            edges = None  # (liveness is decided on a complete graph only)
+            break
+        found = {name for _, _, names in told for name in names}
+        s.witnessed.sought = [p for p in s.witnessed.sought if p.name not in found]
+        every = np.sort(np.concatenate([k for k, _, _ in told]))
+        mine = total + np.searchsorted(every, keys[winners])
+        clock.lap("number")
+        gid[new] = mine[gid[new]]
+        depth += 1
+        frontier, numbers = rows[winners], mine
+        s.meet(frontier, keys[winners] >> _K, labels[winners].tolist(), depth, numbers)
+        met.append(frontier)
+        clock.lap("visit")
+        if edges is not None:
+            bounds = np.cumsum([len(t) for _, t, _, _ in inbox])[:-1]
+            edges.learn(comm.alltoall(np.split(gid, bounds)), sent, slot)
+            clock.lap("learn")
+        total += len(every)
+        if rank == 0 and progress is not None:
+            progress(total, s.transitions, len(every), time.perf_counter() - start)
+        if not len(every):
+            break
+    return _gather(comm, model, s, wire, edges, np.concatenate(met), total, limits, start, clock.cpu)
+
+
+def _too_wide(e: TooWide) -> str:
+    return f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run"
+
+
+def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, edges: "_Edges | None"):
+    """(targets, keys, labels) of the successors of rows (this rank's states of a level,
+    numbered numbers, increasing), a block at a time: keys are arrival keys, increasing;
+    labels the model's codes."""
+    parts = []
+    for lo in range(0, len(rows), BLOCK):
+        block, bg = rows[lo:lo + BLOCK], numbers[lo:lo + BLOCK]
+        owner, labels, targets = model.expand(block)
+        s.transitions += len(owner)
+        counts = np.bincount(owner, minlength=len(block))
+        s.end(bg, block, counts)
+        position = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
+        parts.append((targets, (bg[owner] << _K) | position, labels))
+        if edges is not None:
+            edges.expanded(bg, counts, labels)
+        interrupt.check()
+    if not parts:
+        return np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
+    return tuple(np.concatenate(p) if len(p) > 1 else p[0] for p in zip(*parts))
+
+
+def _new(s: _Search, rows: np.ndarray, keys: np.ndarray):
+    """(new, winners, gid) of the rows received (this rank's ids, fitted): gid is each row's
+    number where this rank has met it; new the others, whose gid is the rank of their state
+    among winners, the least-keyed row of each new state, in increasing key."""
+    packed = s.packing.pack(rows)
+    order = np.argsort(packed)
+    packed = packed[order]
+    head = np.ones(len(order), bool)
+    head[1:] = packed[1:] != packed[:-1]
+    group = np.cumsum(head) - 1  # each row's distinct state, in the order of their keys
+    starts = np.nonzero(head)[0]
+    found = s.index.found(packed[starts])  # (sorted: searchsorted's steps are short)
+    least = np.minimum.reduceat(keys[order], starts) if len(starts) else keys[:0]
+    unmet = found[group] < 0
+    firsts = order[unmet & (keys[order] == least[group])]  # per new state, in order (keys are distinct)
+    by_key = np.argsort(keys[firsts])
+    found[found < 0] = np.argsort(by_key)  # a new state's rank among winners
+    gid = np.empty(len(rows), INT)
+    gid[order] = found[group]
+    return order[unmet], firsts[by_key], gid
+
+
+class _Owners:
+    """rows -> the rank that owns each: affinity modulo the ranks, memoized on the ids of the
+    columns it reads (a Python call per distinct value of those, not per state)."""
+
+    def __init__(self, affinity: Callable[[Hashable], int], columns, size: int):
+        self.memo = Memo(lambda state: affinity(state) % size, tuple(columns), tuple)
+        self.of = np.empty(0, INT)  # per result of the memo, the rank
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        if not len(rows):
+            return np.empty(0, INT)
+        k = self.memo(rows)
+        results = self.memo.results
+        if len(self.of) < len(results):
+            self.of = np.concatenate([self.of, np.asarray(results[len(self.of):], INT)])
+        return self.of[k]
+
+
+class _Ids:
+    """Rows between ranks (checker.model.Compact: each rank's ids are its own). A sender
+    sends, per column, the values of the ids the receiver has not had from it yet, once; the
+    receiver interns them and keeps, per sender and column, the sender's id -> its own."""
+
+    def __init__(self, model, size: int):
+        self.model, self.width = model, model.width
+        self.sent = [[np.zeros(0, bool) for _ in range(self.width)] for _ in range(size)]
+        self.got = [[np.zeros(0, INT) for _ in range(self.width)] for _ in range(size)]
+
+    def pack(self, to: int, rows: np.ndarray) -> list:
+        """Per column, (ids, values) rank ``to`` needs to read rows."""
+        news, part = [], self.model.part
+        for j in range(self.width):
+            ids = np.unique(rows[:, j])
+            sent = self.sent[to][j] = _grown(self.sent[to][j], ids, False)
+            ids = ids[~sent[ids]]
+            sent[ids] = True
+            news.append((ids, [part(j, i) for i in ids.tolist()]))
+        return news
+
+    def unpack(self, sender: int, news: list, rows: np.ndarray) -> np.ndarray:
+        """rows from ``sender`` in this rank's ids, with the values it sent along (pack)."""
+        out, intern = np.empty_like(rows), self.model.intern
+        for j, (ids, values) in enumerate(news):
+            got = self.got[sender][j] = _grown(self.got[sender][j], ids, -1)
+            got[ids] = np.asarray([intern(j, v) for v in values], INT)
+            out[:, j] = got[rows[:, j]]
+        return out
+
+
+def _grown(a: np.ndarray, ids: np.ndarray, fill) -> np.ndarray:
+    """a, long enough to be indexed by ids (sorted), doubled and filled with fill."""
+    if not len(ids) or ids[-1] < len(a):
+        return a
+    out = np.full(max(int(ids[-1]) + 1, 2 * len(a)), fill, a.dtype)
+    out[:len(a)] = a
+    return out
+
+
+class _Edges:
+    """This rank's states' out-edges, in the order it expanded them: their model label codes,
+    and their targets' numbers as the owners answer."""
+
+    def __init__(self):
+        self.gids, self.counts, self.codes, self.targets = [], [], [], []
+
+    def expanded(self, gids: np.ndarray, counts: np.ndarray, labels: np.ndarray) -> None:
+        self.gids.append(gids.astype(np.int32))
+        self.counts.append(counts.astype(np.int32))
+        self.codes.append(labels.astype(np.int32))
+
+    def learn(self, replies: list, sent: list, slot: np.ndarray) -> None:
+        """A level's targets: rank d answered the numbers of the distinct targets sent to it;
+        sent[d], the edges that lead there; slot, each edge's place among those sent."""
+        targets = np.empty(len(slot), np.int32)
+        for answer, at in zip(replies, sent):
+            targets[at] = answer[slot[at]]
+        self.targets.append(targets)
+
+    def arrays(self) -> tuple:
+        return tuple(np.concatenate(a) if a else np.empty(0, np.int32)
+                     for a in (self.gids, self.counts, self.codes, self.targets))
+
+
+def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.ndarray, total: int,
+            limits: list[str], start: float, phases: dict[str, float]) -> Exploration | None:
+    """rows: this rank's states in the order numbered."""
+    rank, size = comm.Get_rank(), comm.Get_size()
+    tallies = getattr(model, "tallies", None)
+    g = s.g
+    gids = np.sort(s.index.values)
+    mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": gids,
+            "parent": np.frombuffer(g.parent, np.int32), "depth": np.frombuffer(g.depth, np.int32),
+            "label": np.asarray(g.parent_label, INT), "bad": {n: bytes(b) for n, b in g.bad.items()},
+            "terminal": g.terminal, "violations": s.violations, "witnesses": s.witnesses,
+            "transitions": s.transitions, "rss": peak_rss_mib() or 0.0, "labels": model.labels,
+            "tallies": tallies() if rank and tallies else None,
+            "edges": edges.arrays() if edges is not None else None, "phases": phases}
+    every = comm.gather(mine)
+    if every is None:
+        return None
+    states = np.empty((total, model.width), ROW)
+    parent, depth, label = np.empty(total, np.int32), np.empty(total, np.int32), np.empty(total, INT)
+    bad = {name: np.zeros(total, np.uint8) for name in g.bad}
+    terminal: list[int] = []
+    violations: dict[str, Found] = {}
+    witnesses: dict[str, Found] = {}
+    for r, m in enumerate(every):
+        at = m["gids"]
+        states[at] = m["rows"] if r == rank else wire.unpack(r, m["news"], m["rows"])
+        parent[at], depth[at], label[at] = m["parent"], m["depth"], m["label"]
+        for name, flags in m["bad"].items():
+            bad[name][at] = np.frombuffer(flags, np.uint8)
+        terminal += m["terminal"]
+        for found, into in ((m["violations"], violations), (m["witnesses"], witnesses)):
+            for name, f in found.items():
+                if name not in into or f.index < into[name].index:
+                    into[name] = f
+        if r != rank and m["tallies"] is not None:
+            model.absorb(m["tallies"])
+    names = [m["labels"] for m in every]
+    objects = [None] * (1 + size * max(map(len, names)))  # 1 + a parent label's value -> the label
+    for r, labels in enumerate(names):
+        objects[1 + r:1 + r + size * len(labels):size] = labels
+    packing = Packing(model.width)
+    try:
+        packing.fit(states)
+        met = Rows(packing.pack(states), packing)
+        index = Index(met)
+    except TooWide as e:  # rank 0's ids of every state, wider than a rank's of its own
+        limits = limits + [_too_wide(e)]
+        met = list(map(tuple, states.tolist()))
+        index = {state: i for i, state in enumerate(met)}
+    graph = StateGraph(states=Decoded(met, model.decode), index=index,
+                       parent=array("i", parent.tobytes()), parent_label=[objects[1 + v] for v in label.tolist()],
+                       depth=array("i", depth.tobytes()), terminal=sorted(terminal),
+                       edges=_edge_list([m["edges"] for m in every], names, total) if edges is not None else None,
+                       bad={name: bytearray(b.tobytes()) for name, b in bad.items()})
+    limits = limits + model.limits_hit()
+    graph.complete = not limits
+    stats = Stats(states=total, transitions=sum(m["transitions"] for m in every),
+                  depth=int(depth.max(initial=0)), seconds=time.perf_counter() - start,
+                  peak_rss_mib=sum(m["rss"] for m in every), terminal=len(terminal),
+                  phases=[m["phases"] for m in every])
+    return Exploration(graph, stats, violations, witnesses, limits)
+
+
+def _edge_list(ranks: list, names: list, total: int) -> EdgeList:
+    """Every rank's edges in the order of their sources' numbers, their labels numbered once.
+    A rank's edges are in that order already: they are merged a chunk of states at a time,
+    whose arrays stay small (a merge of 5 million edges at once took 1 s, most of it in page
+    faults)."""
+    out = EdgeList()
+    per = []  # per rank: its sources, where each's edges start and end, their labels' codes here, targets
+    for labels, (gids, counts, codes, targets) in zip(names, ranks):
+        mine = np.asarray([out.number(x) for x in labels], np.int32)
+        ends = np.cumsum(counts, dtype=INT)
+        per.append((gids, ends - counts, ends, mine, codes, targets))
+    dtype = np.dtype(out.codes.typecode)
+    done = 0
+    for lo in range(0, total, _CHUNK):
+        gids, starts, counts, codes, targets = [], [], [], [], []
+        for r, (g, st, en, mine, c, tg) in enumerate(per):
+            a, b = np.searchsorted(g, [lo, lo + _CHUNK])
+            if a == b:
+                continue
+            e0, e1 = st[a], en[b - 1]
+            gids.append(g[a:b])
+            starts.append(st[a:b] - e0 + sum(map(len, targets)))
+            counts.append(en[a:b] - st[a:b])
+            codes.append(mine[c[e0:e1]])
+            targets.append(tg[e0:e1])
+        by_gid = np.argsort(np.concatenate(gids))
+        n = np.concatenate(counts)[by_gid]
+        at = ranges(np.concatenate(starts)[by_gid], n)
+        out.first.frombytes((np.cumsum(n) + done).tobytes())
+        done += int(n.sum())
+        out.codes.frombytes(np.concatenate(codes)[at].astype(dtype).tobytes())
+        out.targets.frombytes(np.concatenate(targets)[at].astype(np.int32).tobytes())
+    return out
+
+
+_CHUNK = 1 << 16  # states whose edges are merged at once

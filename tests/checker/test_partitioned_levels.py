@@ -1,0 +1,56 @@
+"""The partitioned search a level of numpy rows at a time (checker.partitioned_levels) where a
+state's ids outgrow a 63-bit key on some rank: every rank stops at that level, and the
+verdict is one worker's INCOMPLETE with the same message. (Its graphs are pinned with 2 and
+3 workers in tests/suite/test_graph_digest.py.)"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tcpverify.checker.properties import Invariant
+from tcpverify.checker.status import Status
+from tcpverify.checker.verdict import check
+
+
+class Chain:
+    """(x, ..., x) stepping to (x + 1, ..., x + 1) up to x = 100, in 14 columns whose ids are
+    the values (dense, as a compact model's): from x = 16 on a row needs 14 * 5 bits."""
+
+    width, labels = 14, ["step"]
+
+    def init_states(self):
+        return [(0,) * self.width]
+
+    def expand(self, rows):
+        rows = np.asarray(rows, np.int64)
+        go = np.nonzero(rows[:, 0] < 100)[0]
+        return go, np.zeros(len(go), np.int64), rows[go] + 1
+
+    def decode(self, state):
+        return state
+
+    @staticmethod
+    def columns(fields):
+        return (0,)
+
+    def stable(self, state):  # the owner: x's parity with 2 workers
+        return state[0]
+
+    def part(self, j, i):
+        return i
+
+    def intern(self, j, value):
+        return value
+
+    def limits_hit(self):
+        return []
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_ids_outgrowing_a_key_on_a_rank_stop_every_rank_incomplete_as_one_worker(workers):
+    prop = Invariant(name="small", description="", check=lambda s: None, reads=("x",))
+    (one,) = check(Chain(), [prop]).verdicts
+    (many,) = check(Chain(), [prop], workers=workers).verdicts
+    assert one.status == many.status == Status.INCOMPLETE
+    assert "63 at most" in many.message and many.message == one.message
