@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tiers import sampled
 
 from tcpverify.checker import levels
 from tcpverify.checker.explore import explore
@@ -49,7 +50,7 @@ def everything(system, ex) -> tuple:
             ex.stats.states, ex.stats.transitions, ex.stats.depth, system.fired, system.lost)
 
 
-@pytest.mark.parametrize("name", RUNS)
+@pytest.mark.parametrize("name", sampled(RUNS, lambda name: not name.startswith("half-close, loss 1")))
 def test_a_block_at_a_time_gives_the_graph_one_state_at_a_time_gives(name, monkeypatch):
     monkeypatch.setattr(levels, "BLOCK", 97)  # many blocks per level: numbering across blocks
     one = everything(*searched(name, lambda m, props: explore(m, props)))

@@ -52,6 +52,7 @@ def test_the_committed_verification_report_is_verify_jsons_document():
     validate(json.loads((ROOT / "reports" / "verification.json").read_text(encoding="utf-8")), "verification")
 
 
+@pytest.mark.slow  # (the fast tier stays under 90 s; the whole suite runs it)
 def test_prove_json_with_unknown_answers(capsys):
     doc = printed(capsys, "prove", "--json", "--timeout", "0.001")  # fast; Z3 gives up on some
     validate(doc, "proofs")

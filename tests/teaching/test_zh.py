@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from browser import needs_node, page_looks
+from tiers import sampled
 
 from tcpverify.spec.cli import main
 from tcpverify.spec.tcp.machine import USER_CALLS
@@ -89,7 +90,7 @@ def test_every_violation_sentence_and_call_has_its_chinese():
         assert violation(example, "zh") != example and not english(violation(example, "zh")), en
 
 
-@pytest.mark.parametrize("topic", sorted(TOPICS))
+@pytest.mark.parametrize("topic", sampled(sorted(TOPICS), lambda topic: topic in ("lost-final-ack", "why-time-wait-reuse")))
 def test_explain_in_zh_is_chinese(topic, tmp_path, capsys):
     page = tmp_path / "p.html"
     assert main(["explain", topic, "--lang", "zh", "--html", str(page)]) == 0

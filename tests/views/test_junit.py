@@ -3,6 +3,7 @@
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import xmlschema
 from ci_suites import use_small_suite
 
@@ -25,6 +26,7 @@ def junit(tmp_path, *args) -> tuple[int, ET.Element]:
     return code, ET.parse(out).getroot()
 
 
+@pytest.mark.slow  # (the fast tier stays under 90 s; the whole suite runs it)
 def test_one_testcase_per_run_and_property_with_failures_and_skips(tmp_path, monkeypatch, capsys):
     use_small_suite(monkeypatch)
     code, root = junit(tmp_path, "--variant", "no-time-wait:loss 1")

@@ -61,6 +61,7 @@ def test_each_run_counts_only_its_own_unknowns():
     assert o.status == "VERIFIED" and o.result.exploration.limits == []
 
 
+@pytest.mark.slow  # (the fast tier stays under 90 s; the whole suite runs it)
 def test_an_unknown_answer_is_not_kept_a_later_run_asks_again():
     d = Unsure()
     assert check_scenario(NORMAL, STALE, decider=d, max_states=LIMIT).status == "INCOMPLETE"
