@@ -19,7 +19,7 @@ from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph
 from .memo import Witnesses, first_messages, grouped
 from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
-from .rows import INT, ROW, Growing, KeyIndex, Packing, TooWide, distinct
+from .rows import INT, ROW, SMALL, Growing, KeyIndex, Packing, TooWide, distinct
 
 PROGRESS_EVERY = 1000  # states expanded between two calls of progress, at the least (as explore's)
 BLOCK = 1 << 15  # states expanded at once: bounds the arrays of their successors
@@ -80,6 +80,7 @@ class Memo:
     def __init__(self, fn, columns: tuple[int, ...], decode):
         self.fn, self.columns, self.decode = fn, list(columns), decode
         self.index = KeyIndex(len(columns))
+        self.small: dict[tuple, int] = {}  # the values met in blocks of fewer than SMALL rows
         self.results: list = []
         self._truthy = Growing(1, bool)
 
@@ -93,6 +94,8 @@ class Memo:
             self._add([self.fn(self.decode(tuple(r))) for r in rows.tolist()])
             return np.arange(base, len(self.results))
         cols = rows[:, self.columns]
+        if len(rows) < SMALL:
+            return self._one_by_one(rows, cols)
         out = self.index.look_up(cols)
         miss = np.nonzero(out < 0)[0]
         if len(miss):
@@ -102,6 +105,20 @@ class Memo:
             self.index.add(self.index.packing.pack(cols[miss[first]]), np.arange(base, len(self.results)))
             out[miss] = base + inverse
         return out
+
+    def _one_by_one(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """A few rows: a dict of their own (a value met in a large block is computed again
+        here, as the function is pure, once)."""
+        out, new = [], []
+        for row, key in zip(rows.tolist(), map(tuple, cols.tolist())):
+            k = self.small.get(key)
+            if k is None:
+                k = self.small[key] = len(self.results) + len(new)
+                new.append(self.fn(self.decode(tuple(row))))
+            out.append(k)
+        if new:
+            self._add(new)
+        return np.asarray(out, INT)
 
     def _add(self, results: list) -> None:
         self.results += results

@@ -8,6 +8,9 @@ import numpy as np
 
 INT = np.int64
 ROW = np.int32  # a state's ids: a row of a block of states
+# Fewer rows than this are cheaper one at a time in Python than through numpy, whose every
+# call costs microseconds whatever its size (the small searches and a search's first levels).
+SMALL = 48
 
 
 def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

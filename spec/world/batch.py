@@ -15,7 +15,7 @@ from collections import Counter
 import numpy as np
 
 from tcpverify.checker.intern import Table
-from tcpverify.checker.rows import INT, ROW, Growing, KeyIndex, distinct, ranges
+from tcpverify.checker.rows import INT, ROW, SMALL, Growing, KeyIndex, distinct, ranges
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -49,14 +49,15 @@ class Batch:
         TcpSystem.step for each row and of the rows, each with the position of its row and
         its label code."""
         s = self.system
+        if len(rows) < SMALL:  # through TcpSystem.step, one state at a time
+            owner, _, labels, targets = self._listed(range(len(rows)), [s.step(tuple(r)) for r in rows.tolist()], 0)
+            return owner, labels, targets
         many, acked, calls, budget = self._derive()
         a, b, ab, ba, cb = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4]
         parts = np.column_stack((rows, calls[cb], (ab == s._empty) & (ba == s._empty), acked[a], acked[b],
                                  budget[cb]))
-        pieces: list = []
         one_by_one = np.nonzero(many[a] | many[b])[0] if not s.params.isns else np.empty(0, INT)
-        for i in one_by_one.tolist():
-            pieces.append(self._listed([i], [s.step(tuple(rows[i].tolist()))], 0))
+        pieces = [self._listed([i], [s.step(tuple(rows[i].tolist()))], 0) for i in one_by_one.tolist()]
         templated = np.setdiff1d(np.arange(len(rows)), one_by_one, assume_unique=True)
         for u, unit in enumerate(s._units):
             pieces += self._apply(u, unit, rows, parts, templated)
