@@ -122,9 +122,6 @@ class KeyIndex:
         self.keys = np.insert(self.keys, where, keys[ranked])
         self.values = np.insert(self.values, where, values[ranked])
 
-    def __len__(self) -> int:
-        return len(self.keys)
-
 
 class Growing:
     """A 2-D int array appended to in blocks, its capacity doubled as it fills."""
