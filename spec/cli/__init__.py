@@ -92,16 +92,26 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, argparse.ArgumentTypeError) as e:  # the latter from output paths checked late
         return _fail(f"error: {e}", USAGE_EXIT)
     except KeyboardInterrupt:
-        return _fail("interrupted", INTERRUPTED_EXIT)
+        return _interrupted(argv)
     except Exception as e:
         if interrupt.pending():  # the interrupt, wrapped on its way up
-            return _fail("interrupted", INTERRUPTED_EXIT)
+            return _interrupted(argv)
         return _fail(f"internal error: {type(e).__name__}: {e} (a bug in tcpverify; the traceback "
                      f"is in {_save_traceback()})", INTERNAL_EXIT)
     finally:
         sys.stdout = stdout
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, handler)
+
+
+def _interrupted(argv: list[str] | None) -> int:
+    """Ctrl-C: one line, exit 130. As the program (no argv given), the objects a library was
+    building when the signal landed are left to the exit unfinalized: a half-built Z3 term's
+    __del__ fails ('BitVecRef' object has no attribute 'ctx') and Python would print that."""
+    code = _fail("interrupted", INTERRUPTED_EXIT)
+    if argv is None:
+        sys.unraisablehook = lambda unraisable: None
+    return code
 
 
 def _fail(line: str, code: int) -> int:
