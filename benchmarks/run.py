@@ -67,7 +67,7 @@ def child(job: dict) -> None:
     wall = time.perf_counter()
     cpu = time.process_time()
     for scenario, config in job["runs"]:
-        o = check_scenario(SCENARIOS[scenario], Config(**config), workers=job["workers"])
+        o = check_scenario(SCENARIOS[scenario], Config(**config), workers=job["workers"], all_edges=False)
         stats = o.result.exploration.stats
         states += stats.states
         transitions += stats.transitions
