@@ -10,6 +10,7 @@ of their first arrival, which is the order the state-at-a-time search meets them
 from __future__ import annotations
 
 import time
+from array import array
 from typing import Sequence
 
 import numpy as np
@@ -40,6 +41,24 @@ class Rows:
     def __iter__(self):
         for lo in range(0, len(self.keys), BLOCK):
             yield from map(tuple, self.packing.unpack(self.keys[lo:lo + BLOCK]).tolist())
+
+
+class Labels:
+    """Each state's parent label (StateGraph.parent_label), kept as the model's label codes
+    (-1: an initial state's, None): four bytes a state where a list holds eight."""
+
+    def __init__(self, codes: array, names: list):
+        self.codes, self.names = codes, names
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i: int):
+        k = self.codes[i]
+        return None if k < 0 else self.names[k]
+
+    def __iter__(self):
+        return map(self.__getitem__, range(len(self)))
 
 
 class Index:
@@ -111,7 +130,7 @@ class Memo:
 class _Search:
     def __init__(self, model, properties: Sequence[Property], keep_edges: bool):
         self.model, self.decode = model, model.decode
-        self.g = StateGraph(edges=EdgeList() if keep_edges else None)
+        self.g = StateGraph(edges=EdgeList() if keep_edges else None, parent_label=array("i"))  # codes
         self.index = KeyIndex(model.width, np.int32)  # the states met -> their numbers
         self.packing = self.index.packing
         self.n = self.transitions = 0
@@ -132,10 +151,10 @@ class _Search:
         keys[self.index.values] = self.index.keys
         return Rows(keys, self.packing)
 
-    def meet(self, rows: np.ndarray, parents: np.ndarray, labels: list, depth: int,
+    def meet(self, rows: np.ndarray, parents: np.ndarray, labels, depth: int,
              numbers: np.ndarray | None = None) -> None:
         """Number rows (new states, distinct, in the order met: numbers, increasing, or the
-        next ones) and check them."""
+        next ones), reached from parents by the model's label codes labels, and check them."""
         g = self.g
         if numbers is None:
             numbers = np.arange(self.n, self.n + len(rows))
@@ -143,7 +162,7 @@ class _Search:
         self.index.add(keys, numbers.astype(np.int32))
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
-        g.parent_label.extend(labels)
+        g.parent_label.frombytes(np.asarray(labels, np.int32).tobytes())
         g.depth.frombytes(np.full(len(rows), depth, np.int32).tobytes())
         for bad, goal in self.goals:
             reached = goal(rows)
@@ -212,7 +231,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     g = s.g
     init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
     s.index.fit(init)
-    s.meet(init, np.full(len(init), -1, INT), [None] * len(init), 0)
+    s.meet(init, np.full(len(init), -1, INT), [-1] * len(init), 0)
     limits = []
     try:
         _search(s, model, [init], start, progress)
@@ -222,6 +241,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     g.complete = not limits
     states = s.states()
     g.states, g.index = Decoded(states, s.decode), Index(states)
+    g.parent_label = Labels(g.parent_label, model.labels)
     stats = Stats(states=s.n, transitions=s.transitions, depth=max(g.depth, default=0),
                   seconds=time.perf_counter() - start, peak_rss_mib=peak_rss_mib(), terminal=len(g.terminal))
     return Exploration(g, stats, s.violations, s.witnesses, limits)
@@ -255,8 +275,7 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     number[arrival] = np.arange(s.n, s.n + len(first))
                     found[new] = number[inverse.reshape(-1)]
                     met = new[first[arrival]]  # the edge each new state was first met by
-                    names = model.labels
-                    s.meet(targets[met], done + owner[met], [names[k] for k in labels[met].tolist()], depth + 1)
+                    s.meet(targets[met], done + owner[met], labels[met], depth + 1)
                     following.append(targets[met])
                 if edges is not None:
                     if edges.partial:

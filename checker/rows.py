@@ -28,6 +28,9 @@ def _packed(rows: np.ndarray, bits: list[int]) -> np.ndarray:
     return key
 
 
+_REPACKED = 1 << 16  # keys of an index repacked at once
+
+
 class TooWide(Exception):
     """The rows' ids no longer fit one 63-bit key."""
 
@@ -98,8 +101,9 @@ class KeyIndex:
     def fit(self, rows: np.ndarray) -> list[int] | None:
         """Widen the packing for rows (Packing.fit), repacking the keys added."""
         old = self.packing.fit(rows) if len(rows) else None
-        if old is not None:
-            self.keys = self.packing.repack(self.keys, old)
+        if old is not None:  # in place, a block at a time: unpacked, a key takes 8 bytes a column
+            for lo in range(0, len(self.keys), _REPACKED):
+                self.keys[lo:lo + _REPACKED] = self.packing.repack(self.keys[lo:lo + _REPACKED], old)
         return old
 
     def look_up(self, rows: np.ndarray) -> np.ndarray:
