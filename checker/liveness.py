@@ -36,7 +36,7 @@ _CHUNK = 1 << 16  # states whose edges are gathered at once: bounds the arrays m
 def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
     # a hash-compacted search kept no states, but computed this as it met them
     bad = g.bad.get(prop.name) or bytearray(not prop.goal(s) for s in g.states)
-    bad = np.frombuffer(bad, np.uint8).astype(bool)
+    bad = np.frombuffer(bad, np.bool_)  # (its bytes are 0 and 1)
     first, targets = np.frombuffer(g.edges.first, np.int64), np.frombuffer(g.edges.targets, np.int32)
     roots = np.nonzero((np.frombuffer(g.parent, np.int32) == -1) & bad)[0]
     parent, order = _bad_tree(first, targets, bad, roots)
@@ -60,7 +60,7 @@ def _bad_tree(first, targets, bad, roots) -> tuple[np.ndarray, np.ndarray]:
     """(parent, order): the breadth-first tree over bad states from the bad initial states
     (-1: a root; UNSEEN: not reached), a level at a time, each state's parent the first to
     meet it; and the states reached in the order a queue would take them."""
-    parent = np.full(len(first) - 1, UNSEEN, np.int64)
+    parent = np.full(len(first) - 1, UNSEEN, np.int32)
     parent[roots] = -1
     levels, level = [roots], roots
     while len(level):
