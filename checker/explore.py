@@ -42,6 +42,9 @@ class EdgeList:
     each distinct label stored once). ``edges[i]`` is state i's [(label, target), ...]."""
 
     def __init__(self):
+        # Only the edges of the states liveness reads, those that are not the goal of some
+        # Eventually property (checker.levels without all_edges): the others have none here.
+        self.partial = False
         self.first = array("q", [0])
         self.codes = array("H")  # widened to "i" past 65,536 distinct labels
         self.targets = array("i")
@@ -94,6 +97,8 @@ class EdgeList:
         return self.targets[self.first[i]:self.first[i + 1]]
 
     def __iter__(self):
+        if self.partial:
+            raise ValueError("this search kept only the edges liveness reads (check with all_edges)")
         return (self[i] for i in range(len(self)))
 
     def __eq__(self, other) -> bool:

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
-from .levels import BLOCK, Index, Memo, Rows, _Search
+from .levels import BLOCK, Index, Memo, Rows, _Search, too_wide
 from .memory import peak_rss_mib
 from .partitioned import _K, _Clock
 from .properties import Property
@@ -55,7 +55,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             targets, keys, labels = _expand(s, model, frontier, numbers, edges)
             dest = owner(targets)
         except TooWide as e:  # (a template's key, or the owners' memo's)
-            wide = _too_wide(e)
+            wide = too_wide(e)
             targets, keys, labels = np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
             dest = keys
         clock.lap("expand")
@@ -81,7 +81,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         try:
             s.index.fit(rows)
         except TooWide as e:
-            wide = wide or _too_wide(e)
+            wide = wide or too_wide(e)
         new, winners, gid = _new(s, rows, keys) if not wide else (None, np.empty(0, INT), None)
         clock.lap("receive")
         # with the keys, the witnesses found: a rank that found one at the last level (its
@@ -112,10 +112,6 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         if not len(every):
             break
     return _gather(comm, model, s, wire, edges, np.concatenate(met), total, limits, start, clock.cpu)
-
-
-def _too_wide(e: TooWide) -> str:
-    return f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run"
 
 
 def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, edges: "_Edges | None"):
@@ -290,7 +286,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
         met = Rows(packing.pack(states), packing)
         index = Index(met)
     except TooWide as e:  # rank 0's ids of every state, wider than a rank's of its own
-        limits = limits + [_too_wide(e)]
+        limits = limits + [too_wide(e)]
         met = list(map(tuple, states.tolist()))
         index = {state: i for i, state in enumerate(met)}
     graph = StateGraph(states=Decoded(met, model.decode), index=index,

@@ -20,8 +20,8 @@ def path_through(g: StateGraph, waypoints: Sequence[Callable[[object], bool]]
     Returns [(None, init), (label, state), ...] like ``StateGraph.path_to``;
     needs the graph's edges (explore with keep_edges=True).
     """
-    if g.edges is None:
-        raise ValueError("path_through needs an exploration that kept its edges")
+    if g.edges is None or g.edges.partial:
+        raise ValueError("path_through needs an exploration that kept all its edges")
 
     def met(i: int, k: int) -> int:
         while k < len(waypoints) and waypoints[k](g.states[i]):

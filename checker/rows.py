@@ -18,6 +18,16 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
+def _packed(rows: np.ndarray, bits: list[int]) -> np.ndarray:
+    """Each row's columns side by side in one int64, column j in bits[j] bits, the first most
+    significant."""
+    key = np.zeros(len(rows), INT)
+    for j, b in enumerate(bits):
+        key <<= b
+        key |= rows[:, j]
+    return key
+
+
 class TooWide(Exception):
     """The rows' ids no longer fit one 63-bit key."""
 
@@ -32,10 +42,7 @@ def distinct(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if sum(widths) > 63:
             _, first, inverse = np.unique(cols, axis=0, return_index=True, return_inverse=True)
             return first, inverse.reshape(-1)
-        key = np.zeros(len(cols), INT)
-        for j, w in enumerate(widths):
-            key <<= w
-            key |= cols[:, j]
+        key = _packed(cols, widths)
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     return first, inverse.reshape(-1)
 
@@ -68,11 +75,7 @@ class Packing:
         return self.pack(rows)
 
     def pack(self, rows: np.ndarray) -> np.ndarray:
-        key = np.zeros(len(rows), INT)
-        for j, b in enumerate(self.bits):
-            key <<= b
-            key |= rows[:, j]
-        return key
+        return _packed(rows, self.bits)
 
     def unpack(self, keys: np.ndarray) -> np.ndarray:
         rows = np.empty((len(keys), len(self.bits)), INT)
@@ -102,6 +105,19 @@ class KeyIndex:
     def look_up(self, rows: np.ndarray) -> np.ndarray:
         self.fit(rows)
         return self.found(self.packing.pack(rows))
+
+    def numbers(self, rows: np.ndarray, make) -> np.ndarray:
+        """Each row's number, the rows not added yet numbered by ``make(first)`` and added:
+        first is where each distinct one of them first occurs in rows, make returns their
+        numbers in that order."""
+        out = self.look_up(rows)
+        miss = np.nonzero(out == -1)[0]
+        if len(miss):
+            first, inverse = distinct(rows[miss])
+            made = np.asarray(make(miss[first]), self.values.dtype)
+            self.add(self.packing.pack(rows[miss[first]]), made)
+            out[miss] = made[inverse]
+        return out
 
     def found(self, keys: np.ndarray) -> np.ndarray:
         """The number of each key added, -1 for the others."""

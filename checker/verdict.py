@@ -68,13 +68,15 @@ def worst(statuses) -> Status:
 
 def check(model: Model, properties: Sequence[Property], max_states: int | None = None,
           progress: Progress | None = None, workers: int | object = 1,
-          fingerprint: int | None = None, affinity: Callable[[Hashable], int] | None = None) -> Result | None:
+          fingerprint: int | None = None, affinity: Callable[[Hashable], int] | None = None,
+          all_edges: bool = True) -> Result | None:
     """``workers``: a number of local processes, or a communicator (MPI's COMM_WORLD), whose
     ranks other than 0 take part in the search and get None; ``affinity`` decides which rank
     owns a state (explore_partitioned; a model with ``expand`` is searched a block of rows at a
     time, by checker.levels on one worker, checker.partitioned_levels on several, unless
     max_states). ``fingerprint``: hash compaction with fingerprints of
-    that many bits (explore); what it does not find is INCOMPLETE."""
+    that many bits (explore); what it does not find is INCOMPLETE. Without ``all_edges`` the
+    one-worker block search keeps only the edges liveness reads (EdgeList.partial)."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
     if workers != 1 and fingerprint is not None:
         raise ValueError("hash compaction runs on one worker")
@@ -87,7 +89,8 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause
         if workers == 1 and fingerprint is None and max_states is None and hasattr(model, "expand"):
-            ex = explore_levels(model, properties, keep_edges=needs_edges, progress=progress)
+            ex = explore_levels(model, properties, keep_edges=needs_edges, progress=progress,
+                                all_edges=all_edges)
         elif workers == 1:
             ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
                          progress=progress, fingerprint=fingerprint)

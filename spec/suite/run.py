@@ -64,14 +64,15 @@ def check_scenario(scenario: Scenario, config: Config, variant: Variant | None =
                    max_states: int | None = None, progress: Progress | None = None,
                    decider: Decider | None = None,
                    isns: dict[str, tuple[int, ...]] | None = None, workers: int | object = 1,
-                   fingerprint: int | None = None, regardless: tuple[str, ...] = ()) -> Outcome | None:
-    """The run's Outcome; None on an MPI rank other than 0 (``workers``: checker.verdict.check;
-    ``regardless``: world.properties.suite)."""
+                   fingerprint: int | None = None, regardless: tuple[str, ...] = (),
+                   all_edges: bool = True) -> Outcome | None:
+    """The run's Outcome; None on an MPI rank other than 0 (``workers``, ``all_edges``:
+    checker.verdict.check; ``regardless``: world.properties.suite)."""
     decider = decider or Decider()
     system = TcpSystem(machine_for(variant), scenario, config, decider, isns)
     props, skipped = suite(decider, scenario, config, regardless)
     result = check(system.compact, props, max_states=max_states, progress=progress, workers=workers,
-                   fingerprint=fingerprint, affinity=tcb_affinity(system))
+                   fingerprint=fingerprint, affinity=tcb_affinity(system), all_edges=all_edges)
     if result is None:
         return None
     return Outcome(scenario, config, variant, result, skipped, system, system.lost)
@@ -108,7 +109,8 @@ def run_all(runs: list[Run], max_states: int | None = None, meter=None, workers:
             fingerprint: int | None = None, until=None) -> list[Outcome]:
     """Check each run, sharing one Decider; ``meter`` (spec.cli.progress.Meter) shows progress;
     stop after the first Outcome for which ``until`` holds. On an MPI rank other than 0, the
-    Outcomes are None."""
+    Outcomes are None. Their graphs keep the edges liveness reads, not all (what the commands
+    that run them need: verdicts, traces, counts)."""
     decider = Decider()
     outcomes = []
     for n, (scenario, config, variant) in enumerate(runs, 1):
@@ -117,7 +119,7 @@ def run_all(runs: list[Run], max_states: int | None = None, meter=None, workers:
                         + (f", variant {variant.name}" if variant else "") + f" ({n}/{len(runs)})")
         outcomes.append(check_scenario(scenario, config, variant, max_states=max_states,
                                        progress=meter, decider=decider, workers=workers,
-                                       fingerprint=fingerprint))
+                                       fingerprint=fingerprint, all_edges=False))
         if until and until(outcomes[-1]):
             break
     if meter:

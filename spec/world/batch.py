@@ -110,15 +110,8 @@ class Batch:
         """unit's template for each of rows[at] (made where missing, by TcpSystem._template),
         as numbers; -2 where it is _DIRECT."""
         s, cols, index = self.system, unit[6], self._keyed[u]
-        key_cols = parts[at][:, cols]
-        tids = index.look_up(key_cols)
-        miss = np.nonzero(tids == -1)[0]
-        if len(miss):
-            first, inverse = distinct(key_cols[miss])
-            made = self._store([s._template(unit, tuple(rows[i].tolist())) for i in at[miss[first]].tolist()])
-            index.add(index.packing.pack(key_cols[miss[first]]), made)
-            tids[miss] = made[inverse]
-        return tids
+        return index.numbers(parts[at][:, cols], lambda first: self._store(
+            [s._template(unit, tuple(rows[i].tolist())) for i in at[first].tolist()]))
 
     def _store(self, templates: list) -> np.ndarray:
         """Number the templates (-2: _DIRECT) and store their entries flat."""
@@ -141,21 +134,25 @@ class Batch:
         self._entries.extend(entries)
         return np.asarray(out, INT)
 
-    def counted(self) -> tuple[Counter, Counter]:
-        """(transitions per step name, losses per kind) of the templates' hits (TcpSystem.fired
-        and lost; the successors a full channel dropped are TcpSystem's to subtract)."""
-        hits = self._hits.rows[:, 0]
-        per_entry = np.repeat(hits, self._span.rows[:, 1])
-        fired: Counter = Counter()
+    def fired(self) -> Counter:
+        """Transitions per step name of the templates' hits (TcpSystem.fired; the successors a
+        full channel dropped are TcpSystem's to subtract)."""
+        per_entry = np.repeat(self._hits.rows[:, 0], self._span.rows[:, 1])
         counts = np.bincount(self._entries.rows[:, _LABEL], weights=per_entry, minlength=len(self.labels))
+        out: Counter = Counter()
         for k, n in enumerate(counts.tolist()):
             if n:
-                fired[self.labels[k].name] += int(n)
-        lost: Counter = Counter()
+                out[self.labels[k].name] += int(n)
+        return out
+
+    def lost(self) -> Counter:
+        """Losses per kind of the templates' hits (TcpSystem.lost)."""
+        hits = self._hits.rows[:, 0]
+        out: Counter = Counter()
         for t, kinds in self._noted.items():
             for kind in kinds:
-                lost[kind] += int(hits[t])
-        return fired, lost
+                out[kind] += int(hits[t])
+        return out
 
     def _send(self, targets: np.ndarray, e: np.ndarray) -> np.ndarray | None:
         """Append the segments the entries send to their channel in targets; the rows kept

@@ -265,7 +265,7 @@ class TcpSystem:
     @property
     def fired(self) -> Counter:
         """Transitions explored per step name (an edge of the graph, a fault)."""
-        out = Counter(self._fired) + self.batch.counted()[0]
+        out = Counter(self._fired) + self.batch.fired()
         for hits, (_, entries, _) in self._used():
             for step, *_ in entries:
                 out[step.name] += hits
@@ -275,7 +275,7 @@ class TcpSystem:
     @property
     def lost(self) -> Counter:
         """Losses explored, by what was lost (loss_kind)."""
-        out = Counter(self._lost) + self.batch.counted()[1]
+        out = Counter(self._lost) + self.batch.lost()
         for hits, (_, _, kinds) in self._used():
             for kind in kinds:
                 out[kind] += hits

@@ -12,6 +12,7 @@ from tcpverify.checker import levels
 from tcpverify.checker.explore import explore
 from tcpverify.checker.levels import explore_levels
 from tcpverify.checker.properties import Invariant
+from tcpverify.checker.reach import path_through
 from tcpverify.checker.rows import KeyIndex, Packing, TooWide
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import check
@@ -36,8 +37,8 @@ RUNS = {  # reordering and duplicates; old duplicates (Z3 branches); states whos
 }
 
 
-def searched(name: str, search):
-    scenario, config, variant = RUNS[name]
+def searched(name: str, search, runs: dict = RUNS):
+    scenario, config, variant = runs[name]
     system = TcpSystem(machine_for(variant and VARIANTS[variant]), SCENARIOS[scenario], config, Decider())
     props, _ = suite(system.decider, SCENARIOS[scenario], config)
     return system, search(system.compact, props)
@@ -58,6 +59,40 @@ def test_a_block_at_a_time_gives_the_graph_one_state_at_a_time_gives(name, monke
     assert blocks == one
     if "no-time-wait" in name:
         assert one[7], "a violation, its state and message, compared"
+
+
+LIVENESS = {  # close-completion violated by a fair loop, by a stuck run; held under fair loss
+    "normal, loss inf, no-fin-wait-2": ("normal", Config(loss=-1, retries=None), "no-fin-wait-2"),
+    "normal, loss 1, no-retransmission": ("normal", Config(loss=1), "no-retransmission"),
+    "half-close, loss inf": ("half-close", Config(loss=-1, retries=None), None),
+}
+
+
+@pytest.mark.parametrize("name", LIVENESS)
+def test_without_all_edges_the_search_keeps_the_edges_liveness_reads_and_finds_the_same(name):
+    """EdgeList.partial: the edges of the states that are not some Eventually goal, and none
+    of the others; the same verdicts, traces and loops."""
+    full = searched(name, lambda m, props: check(m, props), LIVENESS)[1]
+    lean = searched(name, lambda m, props: check(m, props, all_edges=False), LIVENESS)[1]
+
+    def found(result):
+        return [(v.property, v.status, v.message, v.trace, v.loop_start) for v in result.verdicts]
+    assert found(lean) == found(full)
+    closing = next(v for v in lean.verdicts if v.property == "close-completion")
+    assert (closing.status, closing.loop_start is None) == {
+        "normal, loss inf, no-fin-wait-2": (Status.VIOLATED, False),
+        "normal, loss 1, no-retransmission": (Status.VIOLATED, True),
+        "half-close, loss inf": (Status.VERIFIED, True)}[name]
+    g, f = lean.exploration.graph, full.exploration.graph
+    read = np.zeros(len(g.parent), bool)
+    for bad in g.bad.values():
+        read |= np.frombuffer(bad, np.uint8) != 0
+    assert g.edges.partial and not f.edges.partial and 0 < read.sum() < len(read)
+    assert [g.edges[i] for i in range(len(read))] == [f.edges[i] if r else [] for i, r in enumerate(read)]
+    with pytest.raises(ValueError, match="all_edges"):
+        list(g.edges)
+    with pytest.raises(ValueError, match="all its edges"):
+        path_through(g, [])
 
 
 def test_the_graph_of_the_block_search_finds_a_state_by_its_compact_form():
