@@ -22,7 +22,7 @@ import numpy as np
 
 from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
-from .levels import BLOCK, Index, Memo, Rows, _Search, too_wide
+from .levels import BLOCK, Index, Labels, Memo, Rows, _Search, too_wide
 from .memory import peak_rss_mib
 from .partitioned import _K, _Clock
 from .properties import Property
@@ -31,10 +31,12 @@ from .rows import INT, ROW, Packing, TooWide, distinct, ranges
 
 def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep_edges: bool = True,
                                progress: Progress | None = None,
-                               affinity: Callable[[Hashable], int] | None = None) -> Exploration | None:
+                               affinity: Callable[[Hashable], int] | None = None,
+                               all_edges: bool = True) -> Exploration | None:
     """The sequential search's Exploration on rank 0, None on the others (no state limit:
     checker.partitioned has it). ``affinity``: explore_partitioned's; memoized on the ids of
-    its ``columns`` (all of a state's without them)."""
+    its ``columns`` (all of a state's without them). Without ``all_edges``, only the edges
+    liveness reads are gathered, as checker.levels keeps them."""
     start = time.perf_counter()
     clock = _Clock()
     rank, size = comm.Get_rank(), comm.Get_size()
@@ -111,6 +113,8 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             progress(total, s.transitions, len(every), time.perf_counter() - start)
         if not len(every):
             break
+    if edges is not None and not all_edges:
+        edges.keep_only(s.read_by_liveness(0, len(s.g.parent)))
     return _gather(comm, model, s, wire, edges, np.concatenate(met), total, limits, start, clock.cpu)
 
 
@@ -221,6 +225,7 @@ class _Edges:
 
     def __init__(self):
         self.gids, self.counts, self.codes, self.targets = [], [], [], []
+        self.partial = False  # (EdgeList.partial)
 
     def expanded(self, gids: np.ndarray, counts: np.ndarray, labels: np.ndarray) -> None:
         self.gids.append(gids.astype(np.int32))
@@ -234,6 +239,14 @@ class _Edges:
         for answer, at in zip(replies, sent):
             targets[at] = answer[slot[at]]
         self.targets.append(targets)
+
+    def keep_only(self, kept: np.ndarray) -> None:
+        """Only the edges of the states kept (whether each source, in the order expanded)."""
+        gids, counts, codes, targets = self.arrays()
+        edge_kept = np.repeat(kept, counts)
+        self.gids, self.counts, self.codes, self.targets = [gids], [counts * kept], [codes[edge_kept]], \
+            [targets[edge_kept]]
+        self.partial = True
 
     def arrays(self) -> tuple:
         return tuple(np.concatenate(a) if a else np.empty(0, np.int32)
@@ -290,10 +303,13 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
         met = list(map(tuple, states.tolist()))
         index = {state: i for i, state in enumerate(met)}
     graph = StateGraph(states=Decoded(met, model.decode), index=index,
-                       parent=array("i", parent.tobytes()), parent_label=[objects[1 + v] for v in label.tolist()],
+                       parent=array("i", parent.tobytes()),
+                       parent_label=Labels(array("i", label.astype(np.int32).tobytes()), objects[1:]),
                        depth=array("i", depth.tobytes()), terminal=sorted(terminal),
                        edges=_edge_list([m["edges"] for m in every], names, total) if edges is not None else None,
                        bad={name: bytearray(b.tobytes()) for name, b in bad.items()})
+    if graph.edges is not None:
+        graph.edges.partial = edges.partial
     limits = limits + model.limits_hit()
     graph.complete = not limits
     stats = Stats(states=total, transitions=sum(m["transitions"] for m in every),

@@ -76,7 +76,8 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
     time, by checker.levels on one worker, checker.partitioned_levels on several, unless
     max_states). ``fingerprint``: hash compaction with fingerprints of
     that many bits (explore); what it does not find is INCOMPLETE. Without ``all_edges`` the
-    one-worker block search keeps only the edges liveness reads (EdgeList.partial)."""
+    block searches (one worker's, the partitioned one's) keep only the edges liveness reads
+    (EdgeList.partial)."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
     if workers != 1 and fingerprint is not None:
         raise ValueError("hash compaction runs on one worker")
@@ -84,7 +85,7 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
     def search(comm):
         if max_states is None and hasattr(model, "expand"):
             return explore_partitioned_levels(comm, model, properties, keep_edges=needs_edges,
-                                              progress=progress, affinity=affinity)
+                                              progress=progress, affinity=affinity, all_edges=all_edges)
         return explore_partitioned(comm, model, properties, max_states=max_states,
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause

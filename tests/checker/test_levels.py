@@ -71,7 +71,7 @@ LIVENESS = {  # close-completion violated by a fair loop, by a stuck run; held u
 @pytest.mark.parametrize("name", LIVENESS)
 def test_without_all_edges_the_search_keeps_the_edges_liveness_reads_and_finds_the_same(name):
     """EdgeList.partial: the edges of the states that are not some Eventually goal, and none
-    of the others; the same verdicts, traces and loops."""
+    of the others; the same verdicts, traces and loops; the same on 2 workers."""
     full = searched(name, lambda m, props: check(m, props), LIVENESS)[1]
     lean = searched(name, lambda m, props: check(m, props, all_edges=False), LIVENESS)[1]
 
@@ -91,6 +91,11 @@ def test_without_all_edges_the_search_keeps_the_edges_liveness_reads_and_finds_t
     assert [g.edges[i] for i in range(len(read))] == [f.edges[i] if r else [] for i, r in enumerate(read)]
     with pytest.raises(ValueError, match="all_edges"):
         list(g.edges)
+    two = searched(name, lambda m, props: check(m, props, workers=2, all_edges=False), LIVENESS)[1]
+    t = two.exploration.graph  # the partitioned search gathers the same edges (and labels)
+    assert found(two) == found(full)
+    assert t.edges.partial and [t.edges[i] for i in range(len(read))] == [g.edges[i] for i in range(len(read))]
+    assert list(t.parent_label) == list(f.parent_label)
     with pytest.raises(ValueError, match="all its edges"):
         path_through(g, [])
 
