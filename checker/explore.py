@@ -43,7 +43,7 @@ class EdgeList:
 
     def __init__(self):
         # Only the edges of the states liveness reads, those that are not the goal of some
-        # Eventually property (checker.levels without all_edges): the others have none here.
+        # Eventually property (the block searches without all_edges): the others have none here.
         self.partial = False
         self.first = array("q", [0])
         self.codes = array("H")  # widened to "i" past 65,536 distinct labels
