@@ -28,7 +28,7 @@ def _packed(rows: np.ndarray, bits: list[int]) -> np.ndarray:
     return key
 
 
-_REPACKED = 1 << 16  # keys of an index repacked at once
+_REPACKED = 1 << 16  # keys of an index repacked or moved at once
 
 
 class TooWide(Exception):
@@ -91,19 +91,36 @@ class Packing:
 
 
 class KeyIndex:
-    """Rows -> a number each (-1: not added), over the sorted keys of the rows added."""
+    """Rows -> a number each (-1: not added), over the sorted keys of the rows added. The keys
+    added last wait in a small sorted part, where an insertion moves only its own keys, until
+    it holds an eighth as many as the large part; it is then merged into the large part in
+    place, which grows by realloc: the large part's keys are never held twice at once (an
+    insertion into one array of them all copied it whole, block after block)."""
 
     def __init__(self, width: int, dtype=INT):
         self.packing = Packing(width)
-        self.keys = np.empty(0, INT)
-        self.values = np.empty(0, dtype)
+        self._keys, self._values = np.empty(0, INT), np.empty(0, dtype)  # the large part
+        self._new_keys, self._new_values = np.empty(0, INT), np.empty(0, dtype)  # the small part
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Every key added, sorted (not to be kept across add: the array grows in place)."""
+        self._merge()
+        return self._keys
+
+    @property
+    def values(self) -> np.ndarray:
+        """The number of each of keys."""
+        self._merge()
+        return self._values
 
     def fit(self, rows: np.ndarray) -> list[int] | None:
         """Widen the packing for rows (Packing.fit), repacking the keys added."""
         old = self.packing.fit(rows) if len(rows) else None
         if old is not None:  # in place, a block at a time: unpacked, a key takes 8 bytes a column
-            for lo in range(0, len(self.keys), _REPACKED):
-                self.keys[lo:lo + _REPACKED] = self.packing.repack(self.keys[lo:lo + _REPACKED], old)
+            for keys in (self._keys, self._new_keys):
+                for lo in range(0, len(keys), _REPACKED):
+                    keys[lo:lo + _REPACKED] = self.packing.repack(keys[lo:lo + _REPACKED], old)
         return old
 
     def look_up(self, rows: np.ndarray) -> np.ndarray:
@@ -118,7 +135,7 @@ class KeyIndex:
         miss = np.nonzero(out == -1)[0]
         if len(miss):
             first, inverse = distinct(rows[miss])
-            made = np.asarray(make(miss[first]), self.values.dtype)
+            made = np.asarray(make(miss[first]), self._values.dtype)
             self.add(self.packing.pack(rows[miss[first]]), made)
             out[miss] = made[inverse]
         return out
@@ -126,21 +143,46 @@ class KeyIndex:
     def found(self, keys: np.ndarray) -> np.ndarray:
         """The number of each key added, -1 for the others."""
         out = np.full(len(keys), -1, INT)
-        if len(self.keys) and len(keys):
-            ranked = np.argsort(keys)  # sorted needles: a binary search starts where the last ended
-            p = np.empty(len(keys), INT)
-            p[ranked] = np.searchsorted(self.keys, keys[ranked])
-            np.minimum(p, len(self.keys) - 1, out=p)
-            hit = self.keys[p] == keys
-            out[hit] = self.values[p[hit]]
+        if not len(keys):
+            return out
+        ranked = np.argsort(keys)  # sorted needles: a binary search starts where the last ended
+        needles = keys[ranked]
+        for part, numbers in ((self._keys, self._values), (self._new_keys, self._new_values)):
+            if len(part):
+                p = np.minimum(np.searchsorted(part, needles), len(part) - 1)
+                hit = part[p] == needles
+                out[ranked[hit]] = numbers[p[hit]]
         return out
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         """Add distinct keys not added before, with their numbers."""
         ranked = np.argsort(keys)
-        where = np.searchsorted(self.keys, keys[ranked])
-        self.keys = np.insert(self.keys, where, keys[ranked])
-        self.values = np.insert(self.values, where, values[ranked])
+        where = np.searchsorted(self._new_keys, keys[ranked])
+        self._new_keys = np.insert(self._new_keys, where, keys[ranked])
+        self._new_values = np.insert(self._new_values, where, values[ranked])
+        if 8 * len(self._new_keys) > len(self._keys):
+            self._merge()
+
+    def _merge(self) -> None:
+        """The small part into the large one: each large key moves right by the number of
+        small keys below it, a block at a time from the end (a block's places are all to the
+        right of the keys not moved yet), then the small keys go into the places left."""
+        m, n = len(self._new_keys), len(self._keys)
+        if not m:
+            return
+        placed = np.searchsorted(self._keys, self._new_keys) + np.arange(m)
+        self._keys.resize(n + m)  # realloc (refcheck: no view of it is alive)
+        self._values.resize(n + m)
+        keys, values = self._keys, self._values
+        for hi in range(n, 0, -_REPACKED):
+            lo = max(hi - _REPACKED, 0)
+            shift = np.searchsorted(self._new_keys, keys[lo:hi])
+            if not shift[-1]:
+                break  # (nor any to its left)
+            at = np.arange(lo, hi) + shift
+            keys[at], values[at] = keys[lo:hi].copy(), values[lo:hi].copy()
+        keys[placed], values[placed] = self._new_keys, self._new_values
+        self._new_keys, self._new_values = np.empty(0, INT), np.empty(0, self._values.dtype)
 
 
 class Growing:
