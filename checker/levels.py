@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from array import array
+from bisect import bisect_right
 from typing import Sequence
 
 import numpy as np
@@ -59,6 +60,40 @@ class Labels:
 
     def __iter__(self):
         return map(self.__getitem__, range(len(self)))
+
+
+class Depths:
+    """Each state's BFS depth (StateGraph.depth), kept as where each level starts: a search
+    numbers the states level after level (no bytes a state, where an array took four)."""
+
+    def __init__(self):
+        self.starts = array("q")  # per depth: the states met before its first
+        self.n = 0
+
+    def met(self, depth: int, count: int) -> None:
+        """count states more, at depth (never less than the last's)."""
+        while len(self.starts) <= depth:
+            self.starts.append(self.n)
+        self.n += count
+
+    @property
+    def deepest(self) -> int:
+        return self[self.n - 1] if self.n else 0
+
+    def array(self) -> np.ndarray:
+        counts = np.diff(np.append(np.frombuffer(self.starts, np.int64), self.n))
+        return np.repeat(np.arange(len(self.starts), dtype=np.int32), counts)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        if not 0 <= i < self.n:
+            raise IndexError(i)
+        return bisect_right(self.starts, i) - 1
+
+    def __iter__(self):
+        return iter(self.array().tolist())
 
 
 class Index:
@@ -130,7 +165,8 @@ class Memo:
 class _Search:
     def __init__(self, model, properties: Sequence[Property], keep_edges: bool):
         self.model, self.decode = model, model.decode
-        self.g = StateGraph(edges=EdgeList() if keep_edges else None, parent_label=array("i"))  # codes
+        self.g = StateGraph(edges=EdgeList() if keep_edges else None, parent_label=array("i"),  # codes
+                            depth=Depths())
         self.index = KeyIndex(model.width, np.int32)  # the states met -> their numbers
         self.packing = self.index.packing
         self.n = self.transitions = 0
@@ -163,7 +199,7 @@ class _Search:
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
         g.parent_label.frombytes(np.asarray(labels, np.int32).tobytes())
-        g.depth.frombytes(np.full(len(rows), depth, np.int32).tobytes())
+        g.depth.met(depth, len(rows))
         for bad, goal in self.goals:
             reached = goal(rows)
             bad.extend(np.logical_not(goal.truthy[reached]).astype(np.uint8).tobytes())
@@ -242,7 +278,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     states = s.states()
     g.states, g.index = Decoded(states, s.decode), Index(states)
     g.parent_label = Labels(g.parent_label, model.labels)
-    stats = Stats(states=s.n, transitions=s.transitions, depth=max(g.depth, default=0),
+    stats = Stats(states=s.n, transitions=s.transitions, depth=g.depth.deepest,
                   seconds=time.perf_counter() - start, peak_rss_mib=peak_rss_mib(), terminal=len(g.terminal))
     return Exploration(g, stats, s.violations, s.witnesses, limits)
 

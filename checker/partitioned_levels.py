@@ -261,7 +261,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
     g = s.g
     gids = np.sort(s.index.values)
     mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": gids,
-            "parent": np.frombuffer(g.parent, np.int32), "depth": np.frombuffer(g.depth, np.int32),
+            "parent": np.frombuffer(g.parent, np.int32), "depth": g.depth.array(),
             "label": np.asarray(g.parent_label, INT), "bad": {n: bytes(b) for n, b in g.bad.items()},
             "terminal": g.terminal, "violations": s.violations, "witnesses": s.witnesses,
             "transitions": s.transitions, "rss": peak_rss_mib() or 0.0, "labels": model.labels,
