@@ -317,7 +317,8 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     if edges.partial:
                         kept = s.read_by_liveness(done, len(block))
                         counts *= kept
-                        labels, found = labels[kept[owner]], found[kept[owner]]
+                        edge_kept = kept[owner]
+                        labels, found = labels[edge_kept], found[edge_kept]
                     codes = s.edge_codes(labels)
                     edges.codes.frombytes(codes.astype(np.dtype(edges.codes.typecode)).tobytes())
                     edges.targets.frombytes(found.astype(np.int32).tobytes())

@@ -157,8 +157,9 @@ class KeyIndex:
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         """Add distinct keys not added before, with their numbers."""
         ranked = np.argsort(keys)
-        where = np.searchsorted(self._new_keys, keys[ranked])
-        self._new_keys = np.insert(self._new_keys, where, keys[ranked])
+        keys = keys[ranked]
+        where = np.searchsorted(self._new_keys, keys)
+        self._new_keys = np.insert(self._new_keys, where, keys)
         self._new_values = np.insert(self._new_values, where, values[ranked])
         if 8 * len(self._new_keys) > len(self._keys):
             self._merge()
