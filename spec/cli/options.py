@@ -20,27 +20,26 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-
-def count(text: str) -> int:
-    """A budget: a whole number >= 0, or 'inf' (-1)."""
-    if text == "inf":
-        return -1
+def _whole(text: str, what: str) -> int:
+    """A whole number >= 0; else the error names what the option takes."""
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number or 'inf'") from None
+        raise argparse.ArgumentTypeError(f"'{text}' is not {what}") from None
     if n < 0:
         raise argparse.ArgumentTypeError(f"'{text}' is negative")
     return n
 
 
+def count(text: str) -> int:
+    """A budget: a whole number >= 0, or 'inf' (-1)."""
+    return -1 if text == "inf" else _whole(text, "a whole number or 'inf'")
 
-def positive(text: str) -> int:
-    n = count(text)
-    if n <= 0:
+
+def positive(text: str, what: str = "a whole number") -> int:
+    if (n := _whole(text, what)) == 0:
         raise argparse.ArgumentTypeError(f"'{text}' must be a whole number above 0")
     return n
-
 
 
 def input_file(text: str) -> str:
@@ -61,11 +60,13 @@ def between(low: int, high: int, why: str):
 
 
 MAX_WINDOW = 2**16 - 1  # RFC 9293 3.1: the Window field has 16 bits (the model scales no window)
+
+
 def workers(text: str) -> int:
     """A number of worker processes, or 'auto': one per core this process may use."""
     if text == "auto":
         return len(os.sched_getaffinity(0))
-    return positive(text)
+    return positive(text, "a whole number or 'auto'")
 
 
 def fingerprint_bits(text: str) -> int:

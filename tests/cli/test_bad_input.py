@@ -38,6 +38,7 @@ CASES = [
     (["check", "normal", "--window", "99999999999999999999"], "--window: '99999999999999999999' is not"),
     (["check", "normal", "--window", "65536"], "from 0 to 65535 (a 16-bit field)"),
     (["check", "normal", "--max-states", "0"], "must be a whole number above 0"),
+    (["check", "normal", "--capacity", "inf"], "argument --capacity: 'inf' is not a whole number"),
     (["check", "normal", "--capacity", "x"], "'x' is not a whole number"),
     (["check", "normal", "--variant-file", "/nonexistent/v.py"],
      "variant file '/nonexistent/v.py' not found"),

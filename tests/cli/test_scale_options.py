@@ -46,7 +46,8 @@ def test_fingerprint_labels_the_verdicts_incomplete_with_the_omission_probabilit
 
 @pytest.mark.parametrize("argv, message", [
     (["--workers", "0"], "argument --workers: '0' must be a whole number above 0"),
-    (["--workers", "many"], "argument --workers: 'many' is not a whole number or 'inf'"),
+    (["--workers", "many"], "argument --workers: 'many' is not a whole number or 'auto'"),
+    (["--workers", "inf"], "argument --workers: 'inf' is not a whole number or 'auto'"),
     (["--fingerprint", "8"], "argument --fingerprint: '8' is not a number of bits from 16 to 64"),
     (["--fingerprint", "65"], "argument --fingerprint: '65' is not a number of bits from 16 to 64"),
     (["--fingerprint", "32", "--workers", "2"], "--fingerprint runs on one worker: drop --workers"),
