@@ -302,7 +302,7 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 s.end(np.arange(done, done + len(block)), block, counts)
                 s.index.fit(targets)
                 keys = s.packing.pack(targets)
-                found = s.index.found(keys).astype(INT)
+                found = s.index.found(keys)
                 new = np.nonzero(found < 0)[0]
                 if len(new):
                     _, first, inverse = np.unique(keys[new], return_index=True, return_inverse=True)

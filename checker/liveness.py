@@ -30,7 +30,8 @@ class Lasso:
 
 
 UNSEEN = -2
-_CHUNK = 1 << 16  # states whose edges are gathered at once: bounds the arrays made
+_CHUNK = 1 << 14  # states whose edges are gathered at once: bounds the arrays made (7 edges a
+# state on the large benchmark case: 65,536 states a chunk took 20 MiB, the peak of a check)
 
 
 def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
@@ -51,25 +52,30 @@ def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
 
 
 def _out(first: np.ndarray, targets: np.ndarray, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The targets of the states' edges, in order, and the position in states of each's source."""
+    """The targets of the states' edges, in order, and where each state's edges end among them."""
     counts = first[states + 1] - first[states]
-    return targets[ranges(first[states], counts)], np.repeat(np.arange(len(states)), counts)
+    return targets[ranges(first[states], counts)], np.cumsum(counts)
 
 
 def _bad_tree(first, targets, bad, roots) -> tuple[np.ndarray, np.ndarray]:
     """(parent, order): the breadth-first tree over bad states from the bad initial states
     (-1: a root; UNSEEN: not reached), a level at a time, each state's parent the first to
-    meet it; and the states reached in the order a queue would take them."""
+    meet it; and the states reached in the order a queue would take them. A level's states
+    are expanded a chunk at a time, in order: a state is new to a chunk if no chunk before met it."""
     parent = np.full(len(first) - 1, UNSEEN, np.int32)
     parent[roots] = -1
     levels, level = [roots], roots
     while len(level):
-        out, source = _out(first, targets, level)
-        new = bad[out] & (parent[out] == UNSEEN)
-        met, at = np.unique(out[new], return_index=True)
-        arrival = np.argsort(at)
-        level = met[arrival]
-        parent[level] = levels[-1][source[new][at[arrival]]]
+        met = []
+        for lo in range(0, len(level), _CHUNK):
+            sources = level[lo:lo + _CHUNK]
+            out, ends = _out(first, targets, sources)
+            new = np.nonzero(bad[out] & (parent[out] == UNSEEN))[0]
+            states, at = np.unique(out[new], return_index=True)
+            arrival = np.argsort(at)
+            met.append(states[arrival])
+            parent[met[-1]] = sources[np.searchsorted(ends, new[at[arrival]], side="right")]
+        level = np.concatenate(met)
         levels.append(level)
     return parent, np.concatenate(levels)
 
@@ -81,16 +87,22 @@ def _on_or_after_cycles(first, targets, bad, order) -> array:
     never reach Tarjan's algorithm). A round takes away every state freed by the last."""
     entering = np.zeros(len(first) - 1, np.int32)
     for lo in range(0, len(order), _CHUNK):
-        out, _ = _out(first, targets, order[lo:lo + _CHUNK])
-        entering += np.bincount(out[bad[out]], minlength=len(entering)).astype(np.int32)
+        hit, times = _entered(first, targets, bad, order[lo:lo + _CHUNK])
+        entering[hit] += times
     free = order[entering[order] == 0]
     while len(free):
-        out, _ = _out(first, targets, free[:_CHUNK])
-        hit, times = np.unique(out[bad[out]], return_counts=True)
-        entering[hit] -= times.astype(np.int32)
+        hit, times = _entered(first, targets, bad, free[:_CHUNK])
+        entering[hit] -= times
         free = np.concatenate((free[_CHUNK:], hit[entering[hit] == 0]))
     left = order[entering[order] > 0]
     return array("i", left.astype(np.int32).tobytes())
+
+
+def _entered(first, targets, bad, states) -> tuple[np.ndarray, np.ndarray]:
+    """The bad states the states' edges enter, and how many of those edges enter each."""
+    out, _ = _out(first, targets, states)
+    hit, times = np.unique(out[bad[out]], return_counts=True)
+    return hit, times.astype(np.int32)
 
 
 def _classes(g: StateGraph, prop: Eventually, i: int, inside: set[int] | None = None) -> set:

@@ -149,7 +149,8 @@ class KeyIndex:
         needles = keys[ranked]
         for part, numbers in ((self._keys, self._values), (self._new_keys, self._new_values)):
             if len(part):
-                p = np.minimum(np.searchsorted(part, needles), len(part) - 1)
+                p = np.searchsorted(part, needles)
+                np.minimum(p, len(part) - 1, out=p)
                 hit = part[p] == needles
                 out[ranked[hit]] = numbers[p[hit]]
         return out

@@ -95,14 +95,15 @@ class Batch:
         count = span[:, 1]
         mine = np.repeat(np.arange(len(at)), count)
         e = self._entries.rows[ranges(span[:, 0], count)]
-        owner = at[mine]
+        owner = at.astype(ROW)[mine]
         written = e[:, :6]
-        targets = np.where(written >= 0, written, rows[owner])
+        targets = rows[owner]
+        np.copyto(targets, written, where=written >= 0)
         keep = self._send(targets, e)
         if keep is not None:
             owner, e, targets = owner[keep], e[keep], targets[keep]
         self._edit(targets, rows[owner, 4], e[:, _EDIT])
-        out.append((owner, u, e[:, _LABEL], targets))
+        out.append((owner, u, e[:, _LABEL].copy(), targets))  # (a view would keep all of e)
         return out
 
     def _templates_of(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray,
@@ -204,24 +205,24 @@ class Batch:
         owner = [o for o, succ in zip(owners, successors) for _ in succ]
         labels = [self.code(step) for succ in successors for step, _ in succ]
         targets = [t for succ in successors for _, t in succ]
-        return (np.asarray(owner, INT), u, np.asarray(labels, INT), np.asarray(targets, ROW).reshape(-1, 6))
+        return (np.asarray(owner, ROW), u, np.asarray(labels, ROW), np.asarray(targets, ROW).reshape(-1, 6))
 
 
 def _placed(pieces: list, n: int, units: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pieces (owner, unit, labels, targets) of n rows' successors, each piece's owners in
     order, merged into the order of TcpSystem.step: by owner, then unit, then within a piece.
-    Each successor is written once, at its place (no sort)."""
-    counts = np.zeros((n, units), INT)
+    Each successor is written once, at its place (no sort); a piece is let go once placed
+    (pieces is emptied: a block's successors are not held twice)."""
+    counts = np.zeros((n, units), ROW)
     for owner, u, _, _ in pieces:
         counts[:, u] += np.bincount(owner, minlength=n)
     flat = counts.reshape(-1)
-    start = (np.cumsum(flat) - flat).reshape(n, units)
+    start = (np.cumsum(flat, dtype=ROW) - flat).reshape(n, units)
     total = int(flat.sum())
-    owners, labels, targets = np.empty(total, INT), np.empty(total, INT), np.empty((total, width), ROW)
-    for owner, u, label, target in pieces:
-        if not len(owner):
-            continue
-        mine = np.bincount(owner, minlength=n)
-        at = start[owner, u] + np.arange(len(owner)) - (np.cumsum(mine) - mine)[owner]
-        owners[at], labels[at], targets[at] = owner, label, target
+    owners, labels, targets = np.empty(total, ROW), np.empty(total, ROW), np.empty((total, width), ROW)
+    while pieces:
+        owner, u, label, target = pieces.pop()
+        if len(owner):  # (a piece's owners are sorted: searchsorted finds each one's first)
+            at = start[owner, u] + np.arange(len(owner), dtype=ROW) - np.searchsorted(owner, owner)
+            owners[at], labels[at], targets[at] = owner, label, target
     return owners, labels, targets
