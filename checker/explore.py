@@ -41,10 +41,10 @@ class EdgeList:
     each state's first edge, the targets, and the labels as numbers (``names[k]`` is label k,
     each distinct label stored once). ``edges[i]`` is state i's [(label, target), ...]."""
 
-    def __init__(self):
+    def __init__(self, partial: bool = False):
         # Only the edges of the states liveness reads, those that are not the goal of some
         # Eventually property (the block searches without all_edges): the others have none here.
-        self.partial = False
+        self.partial = partial
         self.first = array("q", [0])
         self.codes = array("H")  # widened to "i" past 65,536 distinct labels
         self.targets = array("i")

@@ -163,10 +163,10 @@ class Memo:
 
 
 class _Search:
-    def __init__(self, model, properties: Sequence[Property], keep_edges: bool):
+    def __init__(self, model, properties: Sequence[Property], keep_edges: bool, all_edges: bool = True):
         self.model, self.decode = model, model.decode
-        self.g = StateGraph(edges=EdgeList() if keep_edges else None, parent_label=array("i"),  # codes
-                            depth=Depths())
+        self.g = StateGraph(edges=EdgeList(partial=not all_edges) if keep_edges else None,
+                            parent_label=array("i"), depth=Depths())  # (parent labels as codes)
         self.index = KeyIndex(model.width, np.int32)  # the states met -> their numbers
         self.packing = self.index.packing
         self.n = self.transitions = 0
@@ -261,9 +261,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     compaction: explore does those). Without all_edges, the edges kept are those liveness
     reads (EdgeList.partial): a third of the large benchmark case's, 21 of its 36 MiB saved."""
     start = time.perf_counter()
-    s = _Search(model, properties, keep_edges)
-    if s.g.edges is not None:
-        s.g.edges.partial = not all_edges
+    s = _Search(model, properties, keep_edges, all_edges)
     g = s.g
     init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
     s.index.fit(init)

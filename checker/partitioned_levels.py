@@ -43,7 +43,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     s = _Search(model, properties, keep_edges=False)  # this rank's states, numbered by the search's order
     wire = _Ids(model, size)
     owner = _Owners(affinity or model.stable, getattr(affinity, "columns", range(model.width)), size)
-    edges = _Edges() if keep_edges else None
+    edges = _Edges(partial=not all_edges) if keep_edges else None
     init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
     mine = np.nonzero(owner(init) == rank)[0]
     s.index.fit(init)
@@ -54,28 +54,30 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     while True:
         wide = ""  # a key past 63 bits, on any rank: every rank stops at this level's numbering
         try:
-            targets, keys, labels = _expand(s, model, frontier, numbers, edges)
+            targets, keys, labels, kept = _expand(s, model, frontier, numbers, edges)
             dest = owner(targets)
         except TooWide as e:  # (a template's key, or the owners' memo's)
             wide = too_wide(e)
             targets, keys, labels = np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
-            dest = keys
+            dest, kept = keys, np.zeros(0, bool)
         clock.lap("expand")
-        out, slot, sent = [], np.empty(len(targets), INT), []
+        out, slot = [], np.empty(len(targets), INT)
         for d in range(size):
-            at = np.nonzero(dest == d)[0]
+            at, asked = np.nonzero(dest == d)[0], 0
             if d == rank:  # all of them: _new tells the known from the new, once each
                 first = slot[at] = np.arange(len(at))
             else:  # each once, to send less: keys grow along targets, so first is least
                 first, slot[at] = distinct(targets[at])
+                if edges is not None:
+                    first, asked = _asked_first(first, slot, at, kept)
             at_first = at[first]
             rows = targets[at_first]
-            out.append((wire.pack(d, rows) if d != rank else None, rows, keys[at_first], labels[at_first]))
-            sent.append(at)
+            news = wire.pack(d, rows) if d != rank else None
+            out.append((news, rows, keys[at_first], labels[at_first], asked))
         inbox = comm.alltoall(out)
         clock.lap("send")
         rows, keys, labels = [], [], []
-        for r, (news, t, k, lab) in enumerate(inbox):
+        for r, (news, t, k, lab, _) in enumerate(inbox):
             rows.append(t if r == rank else wire.unpack(r, news, t))
             keys.append(k)
             labels.append(lab * size + r)  # the sender's label code, and the sender
@@ -104,25 +106,28 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         s.meet(frontier, keys[winners] >> _K, labels[winners].tolist(), depth, numbers)
         met.append(frontier)
         clock.lap("visit")
-        if edges is not None:
-            bounds = np.cumsum([len(t) for _, t, _, _ in inbox])[:-1]
-            edges.learn(comm.alltoall(np.split(gid, bounds)), sent, slot)
+        if edges is not None:  # each sender's asked targets' numbers (this rank's own: all, kept here)
+            answers = np.split(gid.astype(np.int32), np.cumsum([len(t) for _, t, _, _, _ in inbox])[:-1])
+            replies = comm.alltoall([a[:asked] if r != rank else None
+                                     for r, (a, (_, _, _, _, asked)) in enumerate(zip(answers, inbox))])
+            replies[rank] = answers[rank]
+            edges.learn(replies, dest[kept], slot[kept])
             clock.lap("learn")
         total += len(every)
         if rank == 0 and progress is not None:
             progress(total, s.transitions, len(every), time.perf_counter() - start)
         if not len(every):
             break
-    if edges is not None and not all_edges:
-        edges.keep_only(s.read_by_liveness(0, len(s.g.parent)))
     return _gather(comm, model, s, wire, edges, np.concatenate(met), total, limits, start, clock.cpu)
 
 
 def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, edges: "_Edges | None"):
-    """(targets, keys, labels) of the successors of rows (this rank's states of a level,
-    numbered numbers, increasing), a block at a time: keys are arrival keys, increasing;
-    labels the model's codes."""
+    """(targets, keys, labels, kept) of the successors of rows (this rank's states of a level,
+    the last it met, numbered numbers, increasing), a block at a time: keys are arrival keys,
+    increasing; labels the model's codes; kept, whether edges keeps each edge (None without
+    edges)."""
     parts = []
+    here = s.n - len(rows)  # rows[0]'s place among this rank's states, in the order met
     for lo in range(0, len(rows), BLOCK):
         block, bg = rows[lo:lo + BLOCK], numbers[lo:lo + BLOCK]
         owner, labels, targets = model.expand(block)
@@ -130,13 +135,27 @@ def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, edges: "_E
         counts = np.bincount(owner, minlength=len(block))
         s.end(bg, block, counts)
         position = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
-        parts.append((targets, (bg[owner] << _K) | position, labels))
-        if edges is not None:
-            edges.expanded(bg, counts, labels)
+        kept = edges.expanded(s, here + lo, bg, owner, counts, labels) if edges is not None else None
+        parts.append((targets, (bg[owner] << _K) | position, labels, kept))
         interrupt.check()
     if not parts:
-        return np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
-    return tuple(np.concatenate(p) if len(p) > 1 else p[0] for p in zip(*parts))
+        return np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT), \
+            (np.zeros(0, bool) if edges is not None else None)
+    return tuple(None if p[0] is None else np.concatenate(p) if len(p) > 1 else p[0] for p in zip(*parts))
+
+
+def _asked_first(first: np.ndarray, slot: np.ndarray, at: np.ndarray, kept: np.ndarray):
+    """(first, asked): first (the distinct targets sent to a rank: their first edges, among
+    at) reordered so that the asked ones, those some kept edge leads to, come first, and
+    their count: the owner answers those only. slot[at] (each edge's place in first) follows."""
+    asked = np.zeros(len(first), bool)
+    asked[slot[at[kept[at]]]] = True
+    yes = np.nonzero(asked)[0]
+    order = np.concatenate([yes, np.nonzero(~asked)[0]])
+    place = np.empty(len(order), INT)
+    place[order] = np.arange(len(order))
+    slot[at] = place[slot[at]]
+    return first[order], len(yes)
 
 
 def _new(s: _Search, rows: np.ndarray, keys: np.ndarray):
@@ -221,32 +240,35 @@ def _grown(a: np.ndarray, ids: np.ndarray, fill) -> np.ndarray:
 
 class _Edges:
     """This rank's states' out-edges, in the order it expanded them: their model label codes,
-    and their targets' numbers as the owners answer."""
+    and their targets' numbers as the owners answer. ``partial`` (EdgeList.partial): only
+    those of the states liveness reads, the others' counted as none."""
 
-    def __init__(self):
+    def __init__(self, partial: bool):
+        self.partial = partial
         self.gids, self.counts, self.codes, self.targets = [], [], [], []
-        self.partial = False  # (EdgeList.partial)
 
-    def expanded(self, gids: np.ndarray, counts: np.ndarray, labels: np.ndarray) -> None:
+    def expanded(self, s: _Search, lo: int, gids: np.ndarray, owner: np.ndarray, counts: np.ndarray,
+                 labels: np.ndarray) -> np.ndarray:
+        """A block's states (numbered gids; lo, the first's place among this rank's) and their
+        edges (from owner, by labels): whether each is kept. A state's goal flags were set
+        when it was met, a level before it is expanded."""
+        if self.partial:
+            read = s.read_by_liveness(lo, len(gids))
+            counts, kept = counts * read, read[owner]
+            labels = labels[kept]
+        else:
+            kept = np.ones(len(owner), bool)
         self.gids.append(gids.astype(np.int32))
         self.counts.append(counts.astype(np.int32))
         self.codes.append(labels.astype(np.int32))
+        return kept
 
-    def learn(self, replies: list, sent: list, slot: np.ndarray) -> None:
-        """A level's targets: rank d answered the numbers of the distinct targets sent to it;
-        sent[d], the edges that lead there; slot, each edge's place among those sent."""
-        targets = np.empty(len(slot), np.int32)
-        for answer, at in zip(replies, sent):
-            targets[at] = answer[slot[at]]
-        self.targets.append(targets)
-
-    def keep_only(self, kept: np.ndarray) -> None:
-        """Only the edges of the states kept (whether each source, in the order expanded)."""
-        gids, counts, codes, targets = self.arrays()
-        edge_kept = np.repeat(kept, counts)
-        self.gids, self.counts, self.codes, self.targets = [gids], [counts * kept], [codes[edge_kept]], \
-            [targets[edge_kept]]
-        self.partial = True
+    def learn(self, replies: list, dest: np.ndarray, slot: np.ndarray) -> None:
+        """A level's kept edges' targets: rank d answered the numbers of the first targets sent
+        to it (all, for this rank's own); dest and slot, each kept edge's owner and the place
+        of its target among those sent there."""
+        starts = np.cumsum([0] + [len(a) for a in replies[:-1]])
+        self.targets.append(np.concatenate(replies)[starts[dest] + slot])
 
     def arrays(self) -> tuple:
         return tuple(np.concatenate(a) if a else np.empty(0, np.int32)
@@ -306,10 +328,9 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
                        parent=array("i", parent.tobytes()),
                        parent_label=Labels(array("i", label.astype(np.int32).tobytes()), objects[1:]),
                        depth=array("i", depth.tobytes()), terminal=sorted(terminal),
-                       edges=_edge_list([m["edges"] for m in every], names, total) if edges is not None else None,
+                       edges=_edge_list([m["edges"] for m in every], names, total, edges.partial)
+                       if edges is not None else None,
                        bad={name: bytearray(b.tobytes()) for name, b in bad.items()})
-    if graph.edges is not None:
-        graph.edges.partial = edges.partial
     limits = limits + model.limits_hit()
     graph.complete = not limits
     stats = Stats(states=total, transitions=sum(m["transitions"] for m in every),
@@ -319,12 +340,12 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
     return Exploration(graph, stats, violations, witnesses, limits)
 
 
-def _edge_list(ranks: list, names: list, total: int) -> EdgeList:
+def _edge_list(ranks: list, names: list, total: int, partial: bool) -> EdgeList:
     """Every rank's edges in the order of their sources' numbers, their labels numbered once.
     A rank's edges are in that order already: they are merged a chunk of states at a time,
     whose arrays stay small (a merge of 5 million edges at once took 1 s, most of it in page
     faults)."""
-    out = EdgeList()
+    out = EdgeList(partial)
     per = []  # per rank: its sources, where each's edges start and end, their labels' codes here, targets
     for labels, (gids, counts, codes, targets) in zip(names, ranks):
         mine = np.asarray([out.number(x) for x in labels], np.int32)

@@ -71,7 +71,8 @@ LIVENESS = {  # close-completion violated by a fair loop, by a stuck run; held u
 @pytest.mark.parametrize("name", LIVENESS)
 def test_without_all_edges_the_search_keeps_the_edges_liveness_reads_and_finds_the_same(name):
     """EdgeList.partial: the edges of the states that are not some Eventually goal, and none
-    of the others; the same verdicts, traces and loops; the same on 2 workers."""
+    of the others; the same verdicts, traces and loops; the same on 2 and 3 workers, whose
+    ranks keep those edges as they expand (checker.partitioned_levels._Edges)."""
     full = searched(name, lambda m, props: check(m, props), LIVENESS)[1]
     lean = searched(name, lambda m, props: check(m, props, all_edges=False), LIVENESS)[1]
 
@@ -91,11 +92,13 @@ def test_without_all_edges_the_search_keeps_the_edges_liveness_reads_and_finds_t
     assert [g.edges[i] for i in range(len(read))] == [f.edges[i] if r else [] for i, r in enumerate(read)]
     with pytest.raises(ValueError, match="all_edges"):
         list(g.edges)
-    two = searched(name, lambda m, props: check(m, props, workers=2, all_edges=False), LIVENESS)[1]
-    t = two.exploration.graph  # the partitioned search gathers the same edges (and labels)
-    assert found(two) == found(full)
-    assert t.edges.partial and [t.edges[i] for i in range(len(read))] == [g.edges[i] for i in range(len(read))]
-    assert list(t.parent_label) == list(f.parent_label)
+    for workers in (2, 3):
+        many = searched(name, lambda m, props: check(m, props, workers=workers, all_edges=False), LIVENESS)[1]
+        t = many.exploration.graph  # the partitioned search gathers the same edges (and labels)
+        assert found(many) == found(full)
+        assert t.edges.partial
+        assert [t.edges[i] for i in range(len(read))] == [g.edges[i] for i in range(len(read))]
+        assert list(t.parent_label) == list(f.parent_label)
     with pytest.raises(ValueError, match="all its edges"):
         path_through(g, [])
 

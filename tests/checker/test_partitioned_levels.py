@@ -1,14 +1,15 @@
 """The partitioned search a level of numpy rows at a time (checker.partitioned_levels) where a
 state's ids outgrow a 63-bit key on some rank: every rank stops at that level, and the
 verdict is one worker's INCOMPLETE with the same message. (Its graphs are pinned with 2 and
-3 workers in tests/suite/test_graph_digest.py.)"""
+3 workers in tests/suite/test_graph_digest.py.) And the edges kept without all_edges, when a
+target only a goal state leads to is sent before one liveness reads."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tcpverify.checker.properties import Invariant
+from tcpverify.checker.properties import Eventually, Invariant
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import check
 
@@ -54,3 +55,33 @@ def test_ids_outgrowing_a_key_on_a_rank_stop_every_rank_incomplete_as_one_worker
     (many,) = check(Chain(), [prop], workers=workers).verdicts
     assert one.status == many.status == Status.INCOMPLETE
     assert "63 at most" in many.message and many.message == one.message
+
+
+class Fan(Chain):
+    """2 (a goal) and 4 step to 1 and 3, which step to themselves: with 2 workers, rank 0 owns
+    2 and 4 and sends rank 1 both 1 and 3, of which it asks the number of 3 only (liveness
+    reads no goal state's edges), though 1 sorts first."""
+
+    width = 1
+    steps = {2: 1, 4: 3, 1: 1, 3: 3}
+
+    def init_states(self):
+        return [(2,), (4,)]
+
+    def expand(self, rows):
+        rows = np.asarray(rows, np.int64)
+        targets = np.asarray([[self.steps[x]] for x in rows[:, 0].tolist()], np.int64).reshape(-1, 1)
+        return np.arange(len(rows)), np.zeros(len(rows), np.int64), targets
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_without_all_edges_a_rank_asks_the_targets_of_the_edges_kept_only(workers):
+    prop = Eventually(name="low", description="", goal=lambda s: s[0] < 3, reads=("x",),
+                      fairness=lambda label: None)
+    one = check(Fan(), [prop], all_edges=False)
+    many = check(Fan(), [prop], workers=workers, all_edges=False)
+    (v,) = many.verdicts
+    assert (v.status, v.trace, v.loop_start) == (Status.VIOLATED, [(None, 1), ("step", 3), ("step", 3)], 1)
+    assert [(w.status, w.trace, w.loop_start) for w in one.verdicts] == [(v.status, v.trace, v.loop_start)]
+    e = many.exploration.graph.edges
+    assert e.partial and [e[i] for i in range(4)] == [[], [("step", 3)], [], [("step", 3)]]
