@@ -7,10 +7,10 @@ A successor's arrival key is (its parent's number, its position among the parent
 successors); a new state takes its least key, and every rank numbers its own new states by
 their rank among all ranks' keys, as checker.explore would. Three exchanges a level: the
 successors to their owners, every rank's least keys to every rank, the owners' numbers
-back to the senders (for the edges). Each rank checks its own states with checker.levels'
-memos; rank 0 gathers the graph at the end: the same states, parents, labels, edges and
-verdicts as one worker's, for any number of ranks (tests/suite/test_graph_digest.py,
-test_workers.py)."""
+back to the senders (for the edges; without all_edges, for the edges kept only). Each rank
+checks its own states with checker.levels' memos; rank 0 gathers the graph at the end: the
+same states, parents, labels, edges and verdicts as one worker's, for any number of ranks
+(tests/suite/test_graph_digest.py, test_workers.py)."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
                                all_edges: bool = True) -> Exploration | None:
     """The sequential search's Exploration on rank 0, None on the others (no state limit:
     checker.partitioned has it). ``affinity``: explore_partitioned's; memoized on the ids of
-    its ``columns`` (all of a state's without them). Without ``all_edges``, only the edges
-    liveness reads are gathered, as checker.levels keeps them."""
+    its ``columns`` (all of a state's without them). Without ``all_edges``, each rank keeps
+    only the edges liveness reads as it expands them, as checker.levels does."""
     start = time.perf_counter()
     clock = _Clock()
     rank, size = comm.Get_rank(), comm.Get_size()
