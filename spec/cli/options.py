@@ -51,10 +51,11 @@ def input_file(text: str) -> str:
 
 def between(low: int, high: int, why: str):
     """An argparse type: a whole number from low to high; ``why`` says where high comes from."""
+    what = f"a whole number from {low} to {high} ({why})"
+
     def parse(text: str) -> int:
-        n = count(text)
-        if not low <= n <= high:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from {low} to {high} ({why})")
+        if not low <= (n := _whole(text, what)) <= high:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {what}")
         return n
     return parse
 

@@ -35,6 +35,7 @@ CASES = [
     (["check", "normal", "--retries", "2.5"], "'2.5' is not a whole number"),
     (["check", "normal", "--dup", "inf"], "--dup, --stale and --forge take a whole number"),
     (["check", "normal", "--window", "inf"], "'inf' is not a whole number from 0 to 65535"),
+    (["check", "normal", "--window", "wide"], "--window: 'wide' is not a whole number from 0 to 65535 (a 16-bit"),
     (["check", "normal", "--window", "99999999999999999999"], "--window: '99999999999999999999' is not"),
     (["check", "normal", "--window", "65536"], "from 0 to 65535 (a 16-bit field)"),
     (["check", "normal", "--max-states", "0"], "must be a whole number above 0"),
