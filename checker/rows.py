@@ -173,8 +173,8 @@ class KeyIndex:
         if not m:
             return
         placed = np.searchsorted(self._keys, self._new_keys) + np.arange(m)
-        self._keys.resize(n + m)  # realloc (refcheck: no view of it is alive)
-        self._values.resize(n + m)
+        self._grow("_keys", n + m)
+        self._grow("_values", n + m)
         keys, values = self._keys, self._values
         for hi in range(n, 0, -_REPACKED):
             lo = max(hi - _REPACKED, 0)
@@ -185,6 +185,16 @@ class KeyIndex:
             keys[at], values[at] = keys[lo:hi].copy(), values[lo:hi].copy()
         keys[placed], values[placed] = self._new_keys, self._new_values
         self._new_keys, self._new_values = np.empty(0, INT), np.empty(0, self._values.dtype)
+
+    def _grow(self, part: str, n: int) -> None:
+        """The array named part grown to n entries: by realloc, in place, where numpy sees no
+        other reference to it (no view is kept across add); under a profiler or a debugger,
+        which hold one (sys.setprofile's hook gets the bound method), by a copy."""
+        try:
+            getattr(self, part).resize(n)
+        except ValueError:
+            old = getattr(self, part)
+            setattr(self, part, np.concatenate([old, np.empty(n - len(old), old.dtype)]))
 
 
 class Growing:

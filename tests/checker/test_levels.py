@@ -4,6 +4,8 @@ ends, violations with their messages, witnesses, liveness flags, and the model's
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from tiers import sampled
@@ -16,7 +18,7 @@ from tcpverify.checker.reach import path_through
 from tcpverify.checker.rows import KeyIndex, Packing, TooWide
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import check
-from tcpverify.spec.suite.run import machine_for
+from tcpverify.spec.suite.run import check_scenario, machine_for
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import SCENARIOS, Config
 from tcpverify.spec.tcp.symbolic import Decider
@@ -133,6 +135,21 @@ def test_a_key_index_finds_what_was_added_under_any_width():
     more = np.asarray([[0, 70000, 0], [0, 5, 1]])
     assert index.look_up(more).tolist() == [-1, 11]
     assert index.look_up(rows).tolist() == [10, 11, 12]
+
+
+def test_a_search_under_a_profiler_finds_what_it_finds_without_one():
+    """KeyIndex grows its keys in place (realloc), which numpy refuses while something else
+    holds them: a profiler's hook does (cProfile, coverage); the index then grows by a copy."""
+    config = Config(loss=1, dup=1, reorder=True)
+    plain = check_scenario(SCENARIOS["normal"], config)
+    sys.setprofile(lambda *_: None)
+    try:
+        profiled = check_scenario(SCENARIOS["normal"], config)
+    finally:
+        sys.setprofile(None)
+    assert profiled.result.exploration.stats.states == plain.result.exploration.stats.states > 1000
+    assert [(v.property, v.status, v.trace) for v in profiled.result.verdicts] == \
+        [(v.property, v.status, v.trace) for v in plain.result.verdicts]
 
 
 class Wide:
