@@ -137,16 +137,22 @@ def test_a_key_index_finds_what_was_added_under_any_width():
     assert index.look_up(rows).tolist() == [10, 11, 12]
 
 
-def test_a_search_under_a_profiler_finds_what_it_finds_without_one():
+def _tracer(*_):
+    return _tracer
+
+
+@pytest.mark.parametrize("hook", [sys.setprofile, sys.settrace])
+def test_a_search_under_a_profiler_or_a_tracer_finds_what_it_finds_without_one(hook):
     """KeyIndex grows its keys in place (realloc), which numpy refuses while something else
-    holds them: a profiler's hook does (cProfile, coverage); the index then grows by a copy."""
+    holds them: a profiler's or a tracer's hook does (cProfile, coverage, pdb); the index
+    then grows by a copy."""
     config = Config(loss=1, dup=1, reorder=True)
     plain = check_scenario(SCENARIOS["normal"], config)
-    sys.setprofile(lambda *_: None)
+    hook(_tracer)
     try:
         profiled = check_scenario(SCENARIOS["normal"], config)
     finally:
-        sys.setprofile(None)
+        hook(None)
     assert profiled.result.exploration.stats.states == plain.result.exploration.stats.states > 1000
     assert [(v.property, v.status, v.trace) for v in profiled.result.verdicts] == \
         [(v.property, v.status, v.trace) for v in plain.result.verdicts]
