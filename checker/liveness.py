@@ -52,9 +52,9 @@ def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
 
 
 def _out(first: np.ndarray, targets: np.ndarray, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The targets of the states' edges, in order, and where each state's edges end among them."""
+    """The targets of the states' edges, in order, and how many edges each state has."""
     counts = first[states + 1] - first[states]
-    return targets[ranges(first[states], counts)], np.cumsum(counts)
+    return targets[ranges(first[states], counts)], counts
 
 
 def _bad_tree(first, targets, bad, roots) -> tuple[np.ndarray, np.ndarray]:
@@ -69,12 +69,12 @@ def _bad_tree(first, targets, bad, roots) -> tuple[np.ndarray, np.ndarray]:
         met = []
         for lo in range(0, len(level), _CHUNK):
             sources = level[lo:lo + _CHUNK]
-            out, ends = _out(first, targets, sources)
+            out, counts = _out(first, targets, sources)
             new = np.nonzero(bad[out] & (parent[out] == UNSEEN))[0]
             states, at = np.unique(out[new], return_index=True)
             arrival = np.argsort(at)
             met.append(states[arrival])
-            parent[met[-1]] = sources[np.searchsorted(ends, new[at[arrival]], side="right")]
+            parent[met[-1]] = sources[np.searchsorted(np.cumsum(counts), new[at[arrival]], side="right")]
         level = np.concatenate(met)
         levels.append(level)
     return parent, np.concatenate(levels)
