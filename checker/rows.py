@@ -188,8 +188,9 @@ class KeyIndex:
 
     def _grow(self, part: str, n: int) -> None:
         """The array named part grown to n entries: by realloc, in place, where numpy sees no
-        other reference to it (no view is kept across add); under a profiler, a coverage
-        tracer or a debugger (sys.setprofile, sys.settrace), which hold one, by a copy."""
+        other reference to it (no view is kept across add; it is named, as a local holding it
+        would be one); under a profiler, a coverage tracer or a debugger (sys.setprofile,
+        sys.settrace), which hold one, by a copy."""
         try:
             getattr(self, part).resize(n)
         except ValueError:
