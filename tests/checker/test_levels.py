@@ -141,18 +141,19 @@ def _tracer(*_):
     return _tracer
 
 
-@pytest.mark.parametrize("hook", [sys.setprofile, sys.settrace])
-def test_a_search_under_a_profiler_or_a_tracer_finds_what_it_finds_without_one(hook):
+@pytest.mark.parametrize("hook, current", [(sys.setprofile, sys.getprofile), (sys.settrace, sys.gettrace)])
+def test_a_search_under_a_profiler_or_a_tracer_finds_what_it_finds_without_one(hook, current):
     """KeyIndex grows its keys in place (realloc), which numpy refuses while something else
     holds them: a profiler's or a tracer's hook does (cProfile, coverage, pdb); the index
     then grows by a copy."""
     config = Config(loss=1, dup=1, reorder=True)
     plain = check_scenario(SCENARIOS["normal"], config)
+    before = current()  # (a coverage tracer, say: put back, not switched off)
     hook(_tracer)
     try:
         profiled = check_scenario(SCENARIOS["normal"], config)
     finally:
-        hook(None)
+        hook(before)
     assert profiled.result.exploration.stats.states == plain.result.exploration.stats.states > 1000
     assert [(v.property, v.status, v.trace) for v in profiled.result.verdicts] == \
         [(v.property, v.status, v.trace) for v in plain.result.verdicts]
