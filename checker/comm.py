@@ -1,11 +1,14 @@
 """The collectives a partitioned search needs, between K processes: mpi4py's lowercase
 communicator methods (Get_rank, Get_size, alltoall, gather, scatter, bcast), so that MPI's
-COMM_WORLD and ``LocalComm`` (forked processes on this machine, joined by pipes) are one."""
+COMM_WORLD and ``LocalComm`` (forked processes on this machine, joined by pipes) are one.
+MPI's ranks all run from the start; LocalComm's are forked when the search asks (fork())."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import traceback
 from typing import Callable
@@ -16,12 +19,39 @@ class WorkerFailed(RuntimeError):
 
 
 class LocalComm:
-    """Rank ``rank`` of ``size`` forked processes; ``conns[j]`` is the pipe to rank j."""
+    """Rank ``rank`` of the processes on this machine, joined by pipes (``conns[j]``: the pipe
+    to rank j). Rank 0 is alone (size 1) until ``fork()`` makes the others, ``ranks`` in all."""
 
     forked = True  # the ranks are copies of one process: Python's hash() agrees between them
 
-    def __init__(self, rank: int, size: int, conns: dict):
-        self.rank, self.size, self.conns = rank, size, conns
+    def __init__(self, ranks: int):
+        self.rank, self.size, self.ranks, self.conns = 0, 1, ranks, {}
+        self.children: list[int] = []
+
+    def fork(self) -> None:
+        """Fork ranks 1 .. ranks - 1 here: each goes on from this call as a copy of rank 0 with
+        its own rank, and the collectives join all of them from now on."""
+        pipes = {(i, j): multiprocessing.Pipe() for i in range(self.ranks) for j in range(i + 1, self.ranks)}
+        for stream in (sys.stdout, sys.stderr):  # (a copy's buffers are never written: os._exit)
+            with contextlib.suppress(OSError, ValueError):  # (closed: nothing to write)
+                stream.flush()
+        for r in range(1, self.ranks):
+            pid = os.fork()
+            if pid == 0:
+                self.rank, self.children = r, []
+                break
+            self.children.append(pid)
+        self.conns = {j: pipes[min(self.rank, j), max(self.rank, j)][self.rank > j]
+                      for j in range(self.ranks) if j != self.rank}
+        _close_all_but(pipes, self.conns)  # a dead peer's pipe must read as EOF
+        self.size = self.ranks
+
+    def close(self) -> None:
+        """Rank 0's end: the pipes closed (a rank still waiting reads EOF), the ranks waited for."""
+        for c in self.conns.values():
+            c.close()
+        for pid in self.children:
+            os.waitpid(pid, 0)
 
     def Get_rank(self) -> int:  # noqa: N802 (mpi4py's name)
         return self.rank
@@ -32,6 +62,8 @@ class LocalComm:
     def alltoall(self, items: list) -> list:
         """items[j] goes to rank j; returns what each rank sent here."""
         peers = [j for j in range(self.size) if j != self.rank]
+        if not peers:
+            return list(items)
         # Send from a thread while this one receives: two ranks sending each other more than
         # a pipe holds would otherwise both block.
         failed = []
@@ -85,37 +117,22 @@ class LocalComm:
 
 
 def run_forked(size: int, work: Callable[[LocalComm], object]):
-    """Run work(comm) in this process (rank 0) and in size-1 forked ones; rank 0's result."""
-    ctx = multiprocessing.get_context("fork")
-    pipes = {(i, j): ctx.Pipe() for i in range(size) for j in range(i + 1, size)}
-
-    def ends(rank: int) -> dict:
-        return {j: pipes[min(rank, j), max(rank, j)][rank > j] for j in range(size) if j != rank}
-
-    def child(rank: int) -> None:
-        mine = ends(rank)
-        _close_all_but(pipes, mine)  # a dead peer's pipe must read as EOF
-        code = 0
-        try:
-            work(LocalComm(rank, size, mine))
-        except BaseException:  # noqa: BLE001 (the parent reports it as WorkerFailed)
-            traceback.print_exc()
-            code = 1
-        finally:
-            os._exit(code)  # no atexit handlers or buffers of the parent's
-
-    procs = [ctx.Process(target=child, args=(r,), daemon=True) for r in range(1, size)]
-    for p in procs:
-        p.start()
-    mine = ends(0)
-    _close_all_but(pipes, mine)
+    """Run work(comm) on a LocalComm of size ranks, rank 0 in this process; the others, forked
+    when work calls comm.fork(), end where work returns in them. Rank 0's result."""
+    comm = LocalComm(size)
     try:
-        return work(LocalComm(0, size, mine))
+        out = work(comm)
+    except BaseException:
+        if comm.rank:  # (its peers hear of it as WorkerFailed)
+            traceback.print_exc()
+            os._exit(1)
+        raise
     finally:
-        for c in mine.values():
-            c.close()
-        for p in procs:
-            p.join()
+        if comm.rank == 0:
+            comm.close()
+    if comm.rank:
+        os._exit(0)  # no atexit handlers or buffers of the parent's
+    return out
 
 
 def _close_all_but(pipes: dict, keep: dict) -> None:

@@ -234,12 +234,15 @@ class _Search:
                 [self.edge_code, np.asarray([edges.number(x) for x in names[len(self.edge_code):]], INT)])
         return self.edge_code[labels]
 
-    def read_by_liveness(self, lo: int, n: int) -> np.ndarray:
-        """Whether each of states lo .. lo + n - 1 is not the goal of some Eventually property:
-        liveness reads the edges of those only (checker.liveness)."""
-        out = np.zeros(n, bool)
+    def read_by_liveness(self, places: np.ndarray) -> np.ndarray:
+        """Whether each of the states at places (increasing, among those met) is not the goal
+        of some Eventually property: liveness reads the edges of those only (checker.liveness)."""
+        out = np.zeros(len(places), bool)
+        if not len(places):
+            return out
+        lo, hi = int(places[0]), int(places[-1]) + 1
         for bad, _ in self.goals:
-            out |= np.frombuffer(bytes(bad[lo:lo + n]), np.uint8) != 0
+            out |= np.frombuffer(bytes(bad[lo:hi]), np.uint8)[places - lo] != 0
         return out
 
     def end(self, numbers: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> None:
@@ -313,7 +316,7 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     following.append(targets[met])
                 if edges is not None:
                     if edges.partial:
-                        kept = s.read_by_liveness(done, len(block))
+                        kept = s.read_by_liveness(np.arange(done, done + len(block)))
                         counts *= kept
                         edge_kept = kept[owner]
                         labels, found = labels[edge_kept], found[edge_kept]

@@ -38,6 +38,11 @@ class PartitionedModel(Model[S, L], Protocol):
         """Add another copy's tallies to this one's."""
         ...
 
+    def restart_tallies(self) -> None:
+        """Count from zero: this copy was forked from one that keeps what was counted so far
+        (checker.partitioned_levels forks its ranks when a level grows large)."""
+        ...
+
 
 class Compact(Model[S, L], Protocol):
     """A model searched on compact states: a state is a tuple of ids of interned parts, each

@@ -45,6 +45,8 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
     the model's ``stable``): states that share what the model memoizes its work on should
     share it, so that one rank does that work once."""
     start = time.perf_counter()
+    if hasattr(comm, "fork"):  # (checker.comm.LocalComm: its ranks are forked when asked)
+        comm.fork()
     clock = _Clock()
     rank, size = comm.Get_rank(), comm.Get_size()
     decode = getattr(model, "decode", None)

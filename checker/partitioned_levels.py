@@ -10,7 +10,10 @@ successors to their owners, every rank's least keys to every rank, the owners' n
 back to the senders (for the edges; without all_edges, for the edges kept only). Each rank
 checks its own states with checker.levels' memos; rank 0 gathers the graph at the end: the
 same states, parents, labels, edges and verdicts as one worker's, for any number of ranks
-(tests/suite/test_graph_digest.py, test_workers.py)."""
+(tests/suite/test_graph_digest.py, test_workers.py).
+
+Forked ranks (checker.comm.LocalComm) are made at the first level of SPLIT_AT states, copies
+of rank 0, which searched alone until then and reports the states it met alone."""
 
 from __future__ import annotations
 
@@ -28,6 +31,13 @@ from .partitioned import _K, _Clock
 from .properties import Property
 from .rows import INT, ROW, Packing, TooWide, distinct, ranges
 
+# Forked ranks (checker.comm.LocalComm) start at the first level of this many states; before
+# it rank 0 searches alone, and a search that never reaches it forks nothing. A fork costs
+# about 50 ms (the pages both processes then write are copied) and a level's exchanges a few:
+# half-close, loss 1, dup 1, reorder (11,660 states, 1,811 in its largest level) took 0.13 s
+# on one worker, 0.24 s on two forked at once, 0.13 s on two from a level of 2,048 states.
+SPLIT_AT = 1 << 11
+
 
 def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep_edges: bool = True,
                                progress: Progress | None = None,
@@ -39,30 +49,43 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     only the edges liveness reads as it expands them, as checker.levels does."""
     start = time.perf_counter()
     clock = _Clock()
-    rank, size = comm.Get_rank(), comm.Get_size()
+    rank, size = comm.Get_rank(), getattr(comm, "ranks", None) or comm.Get_size()
+    alone = hasattr(comm, "fork")  # (checker.comm.LocalComm): until a level of SPLIT_AT states
     s = _Search(model, properties, keep_edges=False)  # this rank's states, numbered by the search's order
     wire = _Ids(model, size)
     owner = _Owners(affinity or model.stable, getattr(affinity, "columns", range(model.width)), size)
     edges = _Edges(partial=not all_edges) if keep_edges else None
     init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
-    mine = np.nonzero(owner(init) == rank)[0]
+    mine = np.arange(len(init)) if alone else np.nonzero(owner(init) == rank)[0]
     s.index.fit(init)
     s.meet(init[mine], np.full(len(mine), -1, INT), [-1] * len(mine), 0, mine)
     frontier, numbers = init[mine], mine  # this rank's states of the level, in the order numbered
+    places = np.arange(len(mine))  # their places among this rank's states
     met = [frontier]  # all of them (the order of its tree's arrays)
-    total, depth, limits = len(init), 0, []
+    total, depth, limits, prefix = len(init), 0, [], 0
     while True:
+        if alone and len(frontier) >= SPLIT_AT:  # the other ranks from here on, copies of this one
+            comm.fork()
+            rank, alone = comm.Get_rank(), False
+            wire.share(np.concatenate(met))
+            ours = np.nonzero(owner(frontier) == rank)[0]
+            frontier, numbers, places = frontier[ours], numbers[ours], places[ours]
+            if rank:  # rank 0 reports the states met so far, and what their expansion counted
+                prefix, met, clock, s.transitions = s.n, [], _Clock(), 0
+                s.g.terminal.clear()
+                edges = _Edges(edges.partial) if edges is not None else None
+                getattr(model, "restart_tallies", lambda: None)()
         wide = ""  # a key past 63 bits, on any rank: every rank stops at this level's numbering
         try:
-            targets, keys, labels, kept = _expand(s, model, frontier, numbers, edges)
-            dest = owner(targets)
+            targets, keys, labels, kept = _expand(s, model, frontier, numbers, places, edges)
+            dest = np.zeros(len(targets), INT) if alone else owner(targets)
         except TooWide as e:  # (a template's key, or the owners' memo's)
             wide = too_wide(e)
             targets, keys, labels = np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT)
             dest, kept = keys, np.zeros(0, bool)
         clock.lap("expand")
         out, slot = [], np.empty(len(targets), INT)
-        for d in range(size):
+        for d in range(comm.Get_size()):
             at, asked = np.nonzero(dest == d)[0], 0
             if d == rank:  # all of them: _new tells the known from the new, once each
                 first = slot[at] = np.arange(len(at))
@@ -90,7 +113,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         clock.lap("receive")
         # with the keys, the witnesses found: a rank that found one at the last level (its
         # least) has found it before any state another rank meets from now on
-        told = comm.alltoall([(keys[winners], wide, list(s.witnesses))] * size)
+        told = comm.alltoall([(keys[winners], wide, list(s.witnesses))] * comm.Get_size())
         if any(w for _, w, _ in told):
             limits.append(next(w for _, w, _ in told if w))
             edges = None  # (liveness is decided on a complete graph only)
@@ -104,6 +127,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         depth += 1
         frontier, numbers = rows[winners], mine
         s.meet(frontier, keys[winners] >> _K, labels[winners].tolist(), depth, numbers)
+        places = np.arange(s.n - len(frontier), s.n)
         met.append(frontier)
         clock.lap("visit")
         if edges is not None:  # each sender's asked targets' numbers (this rank's own: all, kept here)
@@ -118,16 +142,17 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             progress(total, s.transitions, len(every), time.perf_counter() - start)
         if not len(every):
             break
-    return _gather(comm, model, s, wire, edges, np.concatenate(met), total, limits, start, clock.cpu)
+    rows = np.concatenate(met) if met else np.empty((0, model.width), ROW)
+    return _gather(comm, model, s, wire, edges, rows, prefix, total, limits, start, clock.cpu)
 
 
-def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, edges: "_Edges | None"):
+def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, places: np.ndarray,
+            edges: "_Edges | None"):
     """(targets, keys, labels, kept) of the successors of rows (this rank's states of a level,
-    the last it met, numbered numbers, increasing), a block at a time: keys are arrival keys,
-    increasing; labels the model's codes; kept, whether edges keeps each edge (None without
-    edges)."""
+    numbered numbers, increasing; places, theirs among this rank's states), a block at a time:
+    keys are arrival keys, increasing; labels the model's codes; kept, whether edges keeps each
+    edge (None without edges)."""
     parts = []
-    here = s.n - len(rows)  # rows[0]'s place among this rank's states, in the order met
     for lo in range(0, len(rows), BLOCK):
         block, bg = rows[lo:lo + BLOCK], numbers[lo:lo + BLOCK]
         owner, labels, targets = model.expand(block)
@@ -135,7 +160,7 @@ def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, edges: "_E
         counts = np.bincount(owner, minlength=len(block))
         s.end(bg, block, counts)
         position = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
-        kept = edges.expanded(s, here + lo, bg, owner, counts, labels) if edges is not None else None
+        kept = edges.expanded(s, places[lo:lo + BLOCK], bg, owner, counts, labels) if edges is not None else None
         parts.append((targets, (bg[owner] << _K) | position, labels, kept))
         interrupt.check()
     if not parts:
@@ -204,9 +229,18 @@ class _Ids:
     receiver interns them and keeps, per sender and column, the sender's id -> its own."""
 
     def __init__(self, model, size: int):
-        self.model, self.width = model, model.width
+        self.model, self.width, self.size = model, model.width, size
         self.sent = [[np.zeros(0, bool) for _ in range(self.width)] for _ in range(size)]
         self.got = [[np.zeros(0, INT) for _ in range(self.width)] for _ in range(size)]
+
+    def share(self, rows: np.ndarray) -> None:
+        """The ranks were forked from this one after it met rows: the ids up to theirs (interned
+        in order, before) are the same values on every rank, and travel without them."""
+        known = rows.max(axis=0, initial=-1) + 1
+        for peer in range(self.size):
+            for j, n in enumerate(known.tolist()):
+                self.sent[peer][j] = np.ones(n, bool)
+                self.got[peer][j] = np.arange(n, dtype=INT)
 
     def pack(self, to: int, rows: np.ndarray) -> list:
         """Per column, (ids, values) rank ``to`` needs to read rows."""
@@ -247,13 +281,13 @@ class _Edges:
         self.partial = partial
         self.gids, self.counts, self.codes, self.targets = [], [], [], []
 
-    def expanded(self, s: _Search, lo: int, gids: np.ndarray, owner: np.ndarray, counts: np.ndarray,
+    def expanded(self, s: _Search, places: np.ndarray, gids: np.ndarray, owner: np.ndarray, counts: np.ndarray,
                  labels: np.ndarray) -> np.ndarray:
-        """A block's states (numbered gids; lo, the first's place among this rank's) and their
+        """A block's states (numbered gids; places, theirs among this rank's) and their
         edges (from owner, by labels): whether each is kept. A state's goal flags were set
         when it was met, a level before it is expanded."""
         if self.partial:
-            read = s.read_by_liveness(lo, len(gids))
+            read = s.read_by_liveness(places)
             counts, kept = counts * read, read[owner]
             labels = labels[kept]
         else:
@@ -275,16 +309,18 @@ class _Edges:
                      for a in (self.gids, self.counts, self.codes, self.targets))
 
 
-def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.ndarray, total: int,
-            limits: list[str], start: float, phases: dict[str, float]) -> Exploration | None:
-    """rows: this rank's states in the order numbered."""
-    rank, size = comm.Get_rank(), comm.Get_size()
+def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.ndarray, prefix: int,
+            total: int, limits: list[str], start: float, phases: dict[str, float]) -> Exploration | None:
+    """rows: this rank's states in the order numbered, after the first prefix of those it met
+    (a forked rank's copy of the states rank 0 met alone, which rank 0 reports)."""
+    rank, size = comm.Get_rank(), wire.size
     tallies = getattr(model, "tallies", None)
     g = s.g
-    gids = np.sort(s.index.values)
+    gids = np.sort(s.index.values)[prefix:]
     mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": gids,
-            "parent": np.frombuffer(g.parent, np.int32), "depth": g.depth.array(),
-            "label": np.asarray(g.parent_label, INT), "bad": {n: bytes(b) for n, b in g.bad.items()},
+            "parent": np.frombuffer(g.parent, np.int32)[prefix:], "depth": g.depth.array()[prefix:],
+            "label": np.asarray(g.parent_label, INT)[prefix:],
+            "bad": {n: bytes(b[prefix:]) for n, b in g.bad.items()},
             "terminal": g.terminal, "violations": s.violations, "witnesses": s.witnesses,
             "transitions": s.transitions, "rss": peak_rss_mib() or 0.0, "labels": model.labels,
             "tallies": tallies() if rank and tallies else None,

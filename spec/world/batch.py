@@ -146,6 +146,10 @@ class Batch:
                 out[self.labels[k].name] += int(n)
         return out
 
+    def restart_hits(self) -> None:
+        """fired() and lost() count from zero (TcpSystem.restart_tallies)."""
+        self._hits.rows[:, 0] = 0
+
     def lost(self) -> Counter:
         """Losses per kind of the templates' hits (TcpSystem.lost)."""
         hits = self._hits.rows[:, 0]

@@ -296,6 +296,15 @@ class TcpSystem:
         return (self.lost, self.fired - self._initial, self._limits, self.decider.unknown - self._unknown_before,
                 self.decider.undecided_record())
 
+    def restart_tallies(self) -> None:
+        """Count from zero: this copy was forked from one that keeps what was counted so far."""
+        for counts in (self._lost, self._fired, self._dropped, self._initial):
+            counts.clear()
+        for _, template in self._used():
+            template[0] = 0
+        self.batch.restart_hits()
+        self._unknown_before = self.decider.unknown
+
     def absorb(self, tallies: tuple) -> None:
         lost, fired, limits, unknown, undecided = tallies
         self._lost.update(lost)
@@ -583,7 +592,7 @@ class Compact:
         self.stable, self.part, self.intern = system.stable_of, system.part_of, system.intern_part
         self.project, self.columns, self.width = system.project, system.columns, 6
         self.limits_hit, self.doubtful = system.limits_hit, system.doubtful
-        self.tallies, self.absorb = system.tallies, system.absorb
+        self.tallies, self.absorb, self.restart_tallies = system.tallies, system.absorb, system.restart_tallies
 
     def init_states(self) -> list[tuple]:
         return [self.system._init()]

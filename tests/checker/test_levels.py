@@ -71,7 +71,7 @@ LIVENESS = {  # close-completion violated by a fair loop, by a stuck run; held u
 
 
 @pytest.mark.parametrize("name", LIVENESS)
-def test_without_all_edges_the_search_keeps_the_edges_liveness_reads_and_finds_the_same(name):
+def test_without_all_edges_the_search_keeps_the_edges_liveness_reads_and_finds_the_same(name, split_at):
     """EdgeList.partial: the edges of the states that are not some Eventually goal, and none
     of the others; the same verdicts, traces and loops; the same on 2 and 3 workers, whose
     ranks keep those edges as they expand (checker.partitioned_levels._Edges)."""
@@ -94,7 +94,8 @@ def test_without_all_edges_the_search_keeps_the_edges_liveness_reads_and_finds_t
     assert [g.edges[i] for i in range(len(read))] == [f.edges[i] if r else [] for i, r in enumerate(read)]
     with pytest.raises(ValueError, match="all_edges"):
         list(g.edges)
-    for workers in (2, 3):
+    for workers, split in ((2, 0), (3, 3)):  # forked at once; from a level of 3 states
+        split_at(split)
         many = searched(name, lambda m, props: check(m, props, workers=workers, all_edges=False), LIVENESS)[1]
         t = many.exploration.graph  # the partitioned search gathers the same edges (and labels)
         assert found(many) == found(full)

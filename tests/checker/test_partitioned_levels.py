@@ -13,6 +13,8 @@ from tcpverify.checker.properties import Eventually, Invariant
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import check
 
+pytestmark = pytest.mark.usefixtures("forked_at_once")  # (levels of a few states)
+
 
 class Chain:
     """(x, ..., x) stepping to (x + 1, ..., x + 1) up to x = 100, in 14 columns whose ids are
@@ -85,3 +87,32 @@ def test_without_all_edges_a_rank_asks_the_targets_of_the_edges_kept_only(worker
     assert [(w.status, w.trace, w.loop_start) for w in one.verdicts] == [(v.status, v.trace, v.loop_start)]
     e = many.exploration.graph.edges
     assert e.partial and [e[i] for i in range(4)] == [[], [("step", 3)], [], [("step", 3)]]
+
+
+class Tree(Chain):
+    """x steps to 2x + 1 and 2x + 2 up to the leaves, 511 .. 1022: level d has 2^d states."""
+
+    width = 1
+
+    def expand(self, rows):
+        rows = np.asarray(rows, np.int64)
+        go = np.repeat(np.nonzero(rows[:, 0] < 511)[0], 2)
+        return go, np.zeros(len(go), np.int64), 2 * rows[go] + 1 + np.arange(len(go)).reshape(-1, 1) % 2
+
+
+@pytest.mark.parametrize("split, ranks", [(64, 2), (2, 2), (1024, 1)])
+def test_forked_ranks_start_at_the_first_level_of_split_at_states_with_the_same_graph(split, ranks, split_at):
+    """Before that level rank 0 searches alone; a search whose levels stay smaller (the largest
+    has 512 states) forks nothing: one rank's CPU phases."""
+    prop = Eventually(name="leaf", description="", goal=lambda s: s[0] >= 511, reads=("x",),
+                      fairness=lambda label: None)
+
+    def graph(result):
+        g = result.exploration.graph
+        return (list(g.states), list(g.parent), list(g.parent_label), list(g.depth), list(g.edges),
+                g.terminal, [(v.status, v.trace) for v in result.verdicts])
+    one = check(Tree(), [prop])
+    split_at(split)
+    many = check(Tree(), [prop], workers=2)
+    assert graph(many) == graph(one) and one.verdicts[0].status == Status.VERIFIED
+    assert len(many.exploration.stats.phases) == ranks

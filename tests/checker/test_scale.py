@@ -100,6 +100,8 @@ def test_a_worker_that_fails_stops_the_search_with_an_error():
 
 def test_forked_collectives_deliver_every_message_in_rank_order():
     def work(comm):
+        assert (comm.Get_rank(), comm.Get_size(), comm.alltoall(["alone"])) == (0, 1, ["alone"])
+        comm.fork()
         r, n = comm.Get_rank(), comm.Get_size()
         got = comm.alltoall([(r, j, "x" * 200_000) for j in range(n)])  # more than a pipe holds
         assert [g[:2] for g in got] == [(j, r) for j in range(n)]

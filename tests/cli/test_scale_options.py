@@ -25,7 +25,11 @@ def without_speed(out: str) -> str:
     return "\n".join(line for line in out.splitlines() if "states/s" not in line)
 
 
-def test_workers_and_auto_print_what_one_worker_prints(capsys):
+@pytest.mark.parametrize("split", [None, 0, 40])
+def test_workers_and_auto_print_what_one_worker_prints(capsys, split_at, split):
+    """A run this small is rank 0's alone; forked at once, or from a level of 40 states, the same."""
+    if split is not None:
+        split_at(split)
     code, one, _ = cli(capsys, *RUN)
     assert code == 1 and "Counterexample for" in one  # a trace to print, and its values of Z3
     for workers in ("2", "auto"):

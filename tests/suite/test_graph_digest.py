@@ -64,9 +64,12 @@ def test_the_explored_graph_is_the_pinned_one(name):
     assert digest(*RUNS[name]) == DIGESTS[name]
 
 
-@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("workers, split", [(2, 0), (3, 5), (2, 100)])
 @pytest.mark.parametrize("name", sampled(RUNS, lambda name: name.startswith(("simultaneous", "normal, loss 1"))))
-def test_the_partitioned_search_explores_the_pinned_graph(name, workers):
+def test_the_partitioned_search_explores_the_pinned_graph(name, workers, split, split_at):
     """Each rank's part of the graph (checker.partitioned_levels: states, tree, edges, goals,
-    findings), gathered on rank 0, is one worker's graph."""
+    findings), gathered on rank 0, is one worker's graph, and so are the tallies (loss
+    counts): with the ranks forked at once, or from the first level of 5 or 100 states on
+    (halfway up the levels of some runs, never in normal's: rank 0 alone)."""
+    split_at(split)
     assert digest(*RUNS[name], workers=workers) == DIGESTS[name]

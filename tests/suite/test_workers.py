@@ -21,9 +21,12 @@ def summary(o):
 
 
 @pytest.mark.slow
-def test_the_default_suite_is_the_same_with_1_2_and_3_workers():
+def test_the_default_suite_is_the_same_with_1_2_and_3_workers(split_at):
+    """2 workers forked at once; 3 from the first level of 200 states (halfway up the larger
+    runs; the others on rank 0 alone)."""
     one = [summary(o) for o in run_all(default_runs())]
-    for workers in (2, 3):
+    for workers, split in ((2, 0), (3, 200)):
+        split_at(split)
         assert [summary(o) for o in run_all(default_runs(), workers=workers)] == one
 
 
@@ -33,6 +36,7 @@ RUNS = [("normal", 1, "no-time-wait"), ("simultaneous-close", 3, "no-retransmiss
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("forked_at_once")
 @pytest.mark.parametrize("scenario, config, variant", RUNS)
 def test_violations_and_their_traces_are_the_same_with_2_workers(scenario, config, variant):
     args = SCENARIOS[scenario], DEFAULT_CONFIGS[config], variant and VARIANTS[variant]
