@@ -122,6 +122,10 @@ def run_forked(size: int, work: Callable[[LocalComm], object]):
     comm = LocalComm(size)
     try:
         out = work(comm)
+    except (WorkerFailed, KeyboardInterrupt):
+        if comm.rank:  # a peer stopped, or Ctrl-C: rank 0 says which
+            os._exit(1)
+        raise
     except BaseException:
         if comm.rank:  # (its peers hear of it as WorkerFailed)
             traceback.print_exc()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tcpverify.checker.comm import WorkerFailed
 from tcpverify.checker.properties import Eventually, Invariant
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import check
@@ -116,3 +117,26 @@ def test_forked_ranks_start_at_the_first_level_of_split_at_states_with_the_same_
     many = check(Tree(), [prop], workers=2)
     assert graph(many) == graph(one) and one.verdicts[0].status == Status.VERIFIED
     assert len(many.exploration.stats.phases) == ranks
+
+
+class Failing(Tree):
+    """Tree, whose expand fails at x = at."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def expand(self, rows):
+        if (np.asarray(rows)[:, 0] == self.at).any():
+            raise RuntimeError("boom")
+        return super().expand(rows)
+
+
+@pytest.mark.parametrize("at", [100, 101])  # (level 6, after the fork: rank 0's, rank 1's)
+def test_a_rank_that_fails_after_the_fork_stops_the_search_with_its_error(at, split_at, capfd):
+    split_at(8)
+    prop = Invariant(name="any", description="", check=lambda s: None, reads=("x",))
+    with pytest.raises((WorkerFailed, RuntimeError), match="boom" if at % 2 == 0 else "worker 1 stopped"):
+        check(Failing(at), [prop], workers=2)
+    err = capfd.readouterr().err
+    assert ("RuntimeError: boom" in err) == (at % 2 == 1)  # the failing copy's own traceback
+    assert "WorkerFailed" not in err  # (a peer of a failed rank stops quietly)

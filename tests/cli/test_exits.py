@@ -4,6 +4,7 @@ reader that goes away (the verdict's exit code all the same); and --version."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -43,6 +44,20 @@ def test_ctrl_c_in_verify_writes_no_report(tmp_path):
     assert (p.returncode, p.stdout, p.stderr) == (INTERRUPTED_EXIT, "", "tcpverify: interrupted\n")
     assert [f.name for f in tmp_path.iterdir()] == ["verification.md"]
     assert (tmp_path / "verification.md").read_text(encoding="utf-8") == "as before\n"
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_search_on_forked_workers_exits_130_with_one_line():
+    """Ctrl-C reaches every process of the terminal's group: the workers forked at the run's
+    first level of 2,048 states (within a second) stop without a word of their own."""
+    p = subprocess.Popen(TCPVERIFY + ["check", "half-close", "--loss", "2", "--dup", "4", "--reorder",
+                                      "--retries", "3", "--capacity", "7", "--workers", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(4)
+    assert p.poll() is None, "the search ended before it could be interrupted"
+    os.killpg(p.pid, signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert (p.returncode, out, err) == (INTERRUPTED_EXIT, "", "tcpverify: interrupted\n")
 
 
 def test_a_z3_query_that_ctrl_c_cancels_raises_keyboard_interrupt():
