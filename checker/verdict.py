@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from itertools import takewhile
 from typing import Callable, Hashable, Sequence
 
+from . import partitioned_levels
 from .comm import run_forked
-from .explore import Exploration, Progress, explore, gc_paused, omission_probability
+from .explore import Exploration, Progress, Stats, explore, gc_paused, omission_probability
 from .levels import explore_levels
 from .liveness import check_eventually
 from .model import Model
 from .partitioned import explore_partitioned
-from .partitioned_levels import explore_partitioned_levels
 from .properties import EndState, Eventually, Property
 from .status import Status
 
@@ -84,7 +84,7 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
 
     def search(comm):
         if max_states is None and hasattr(model, "expand"):
-            return explore_partitioned_levels(comm, model, properties, keep_edges=needs_edges,
+            return partitioned_levels.explore_partitioned_levels(comm, model, properties, keep_edges=needs_edges,
                                               progress=progress, affinity=affinity, all_edges=all_edges)
         return explore_partitioned(comm, model, properties, max_states=max_states,
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
@@ -154,3 +154,11 @@ def vacuity(p: Property, g, witness) -> str:
 def compaction_note(states: int, bits: int) -> str:
     return (f"hash compaction ({bits}-bit fingerprints): nothing found, but a state may have "
             f"been omitted, probability <= {omission_probability(states, bits):.2g}")
+
+
+def workers_note(stats: Stats) -> str:
+    """Which workers searched a run a partitioned search was asked for ("" for one worker's):
+    forked ones start at its first level of SPLIT_AT states."""
+    if len(stats.phases) == 1:
+        return f"1 worker (no level reached {partitioned_levels.SPLIT_AT:,} states)"
+    return f"{len(stats.phases)} workers" if stats.phases else ""

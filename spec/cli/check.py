@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tcpverify.checker.status import Status
-from tcpverify.checker.verdict import EXIT_CODES, compaction_note
+from tcpverify.checker.verdict import EXIT_CODES, compaction_note, workers_note
 
 from ..reports.build import verification_json
 from ..suite.coverage import run_coverage
@@ -46,9 +46,10 @@ def coverage_lines(covered) -> list[str]:
 def describe_outcome(o) -> str:
     s = o.result.exploration.stats
     variant = f", variant {o.variant.name}" if o.variant else ""
+    workers = workers_note(s)
     lines = [f"scenario {o.scenario.name} ({o.config.name}{variant}): {o.status}",
              f"  {s.states} states, {s.transitions} transitions, depth {s.depth}, "
-             f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s",
+             f"{s.seconds:.2f} s, {s.states_per_second:,.0f} states/s" + (workers and f", {workers}"),
              f"  assumptions: {o.config.assumptions()}"]
     if o.losses:
         lines.append("  losses explored (transitions losing each kind of segment): "

@@ -25,16 +25,21 @@ def without_speed(out: str) -> str:
     return "\n".join(line for line in out.splitlines() if "states/s" not in line)
 
 
-@pytest.mark.parametrize("split", [None, 0, 40])
-def test_workers_and_auto_print_what_one_worker_prints(capsys, split_at, split):
-    """A run this small is rank 0's alone; forked at once, or from a level of 40 states, the same."""
+@pytest.mark.parametrize("split, who", [(None, "1 worker (no level reached 2,048 states)"), (0, "2 workers"),
+                                        (40, "2 workers")])
+def test_workers_and_auto_print_what_one_worker_prints(capsys, split_at, split, who):
+    """A run this small is rank 0's alone; forked at once, or from a level of 40 states, the
+    same; the line of the speed says which workers searched."""
     if split is not None:
         split_at(split)
     code, one, _ = cli(capsys, *RUN)
     assert code == 1 and "Counterexample for" in one  # a trace to print, and its values of Z3
+    assert one.splitlines()[1].endswith(" states/s")
     for workers in ("2", "auto"):
         code, out, err = cli(capsys, *RUN, "--workers", workers)
         assert (code, err, without_speed(out)) == (1, "", without_speed(one))
+        if workers == "2":
+            assert out.splitlines()[1].endswith(f" states/s, {who}")
 
 
 def test_fingerprint_labels_the_verdicts_incomplete_with_the_omission_probability(capsys):
