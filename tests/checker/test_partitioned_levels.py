@@ -1,8 +1,9 @@
 """The partitioned search a level of numpy rows at a time (checker.partitioned_levels) where a
 state's ids outgrow a 63-bit key on some rank: every rank stops at that level, and the
 verdict is one worker's INCOMPLETE with the same message. (Its graphs are pinned with 2 and
-3 workers in tests/suite/test_graph_digest.py.) And the edges kept without all_edges, when a
-target only a goal state leads to is sent before one liveness reads."""
+3 workers in tests/suite/test_graph_digest.py.) The edges kept without all_edges, when a
+target only a goal state leads to is sent before one liveness reads. Forked ranks made at the
+first level of SPLIT_AT states, or never; a rank that fails after the fork."""
 
 from __future__ import annotations
 
