@@ -234,16 +234,17 @@ class _Search:
                 [self.edge_code, np.asarray([edges.number(x) for x in names[len(self.edge_code):]], INT)])
         return self.edge_code[labels]
 
-    def read_by_liveness(self, places: np.ndarray) -> np.ndarray:
-        """Whether each of the states at places (increasing, among those met) is not the goal
-        of some Eventually property: liveness reads the edges of those only (checker.liveness)."""
-        out = np.zeros(len(places), bool)
-        if not len(places):
-            return out
-        lo, hi = int(places[0]), int(places[-1]) + 1
-        for bad, _ in self.goals:
-            out |= np.frombuffer(bytes(bad[lo:hi]), np.uint8)[places - lo] != 0
-        return out
+    def read_by_liveness(self, places: np.ndarray, owner: np.ndarray, counts: np.ndarray):
+        """(counts, kept) of the edges liveness reads (checker.liveness), those of the states
+        that are not the goal of some Eventually property: of the states at places (increasing,
+        among those met), with counts edges each, their counts (none for the others), and
+        whether each edge, from the state at its owner, is kept."""
+        read = np.zeros(len(places), bool)
+        if len(places):
+            lo, hi = int(places[0]), int(places[-1]) + 1
+            for bad, _ in self.goals:
+                read |= np.frombuffer(bytes(bad[lo:hi]), np.uint8)[places - lo] != 0
+        return counts * read, read[owner]
 
     def end(self, numbers: np.ndarray, rows: np.ndarray, counts: np.ndarray) -> None:
         """The states of rows (numbered numbers) that have no successor: ends, checked."""
@@ -316,10 +317,8 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     following.append(targets[met])
                 if edges is not None:
                     if edges.partial:
-                        kept = s.read_by_liveness(np.arange(done, done + len(block)))
-                        counts *= kept
-                        edge_kept = kept[owner]
-                        labels, found = labels[edge_kept], found[edge_kept]
+                        counts, kept = s.read_by_liveness(np.arange(done, done + len(block)), owner, counts)
+                        labels, found = labels[kept], found[kept]
                     codes = s.edge_codes(labels)
                     edges.codes.frombytes(codes.astype(np.dtype(edges.codes.typecode)).tobytes())
                     edges.targets.frombytes(found.astype(np.int32).tobytes())

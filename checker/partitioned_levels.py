@@ -287,8 +287,7 @@ class _Edges:
         edges (from owner, by labels): whether each is kept. A state's goal flags were set
         when it was met, a level before it is expanded."""
         if self.partial:
-            read = s.read_by_liveness(places)
-            counts, kept = counts * read, read[owner]
+            counts, kept = s.read_by_liveness(places, owner, counts)
             labels = labels[kept]
         else:
             kept = np.ones(len(owner), bool)
