@@ -30,7 +30,7 @@ from ..tcp.rules import Params
 from ..tcp.segment import Segment
 from ..tcp.seq import SeqVal, distance
 from ..tcp.symbolic import Decider, literal
-from ..tcp.tcb import RECEIVE_FIELDS, SEND_FIELDS, Tcb
+from ..tcp.tcb import RECEIVE_FIELDS, SEND_FIELDS, WORLD_GHOSTS, Tcb
 from ..world.config import Config, Scenario
 from ..world.environment import STALE_KINDS, old_duplicate
 
@@ -68,7 +68,7 @@ def skeleton(t: Tcb) -> tuple[Tcb, SeqVal | None, SeqVal | None]:
             if val.base != origin.base:
                 raise ValueError(f"{f}={val} is not an offset of {origin}")
             fields[f] = SeqVal(base, distance(origin, val))  # mod 2^32 for concrete values
-    return t._replace(incarnations=min(t.incarnations, 1), **fields), t.iss, t.irs
+    return t._replace(incarnations=min(t.incarnations, 1), **WORLD_GHOSTS, **fields), t.iss, t.irs
 
 
 def _normal_forms(post: Tcb) -> list[tuple[Tcb, SeqVal | None, SeqVal | None, tuple]]:

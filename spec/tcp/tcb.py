@@ -30,6 +30,7 @@ class Tcb(NamedTuple):
     ended_unsaid: bool = False  # a segment ended its connection before its user closed, unsaid
     misanswered: bool = False  # it answered a RST or SYN otherwise than RFC 5961 3.2, 4.2 ask
     misaborted: bool = False  # its ABORT sent something other than <SEQ=SND.NXT><CTL=RST>
+    abandoned: SeqVal | None = None  # the ISS of the last connection it left without its peer knowing
 
     def describe(self) -> str:
         parts = [self.state]
@@ -46,4 +47,7 @@ class Tcb(NamedTuple):
 # from: ours (ISS, SND.UNA, SND.NXT and our FIN's number) or the peer's (IRS, RCV.NXT).
 SEQ_FIELDS = ("iss", "irs", "snd_una", "snd_nxt", "rcv_nxt", "fin_seq")
 RECEIVE_FIELDS = ("irs", "rcv_nxt")
+# The ghosts the world keeps, with their values in a TCB the rules create: the Z3 forms have none.
+WORLD_GHOSTS = {f: Tcb._field_defaults[f]
+                for f in ("resent", "ended_unsaid", "misanswered", "misaborted", "abandoned")}
 SEND_FIELDS = tuple(f for f in SEQ_FIELDS if f not in RECEIVE_FIELDS)

@@ -55,6 +55,11 @@ class Scenario:
         return any(c.event == CLOSE and SYN_RECEIVED in c.states for c in self.a + self.b)
 
     @property
+    def reopens(self) -> bool:
+        """An application opens again after its first connection, on the same four-tuple."""
+        return any(c.event in (OPEN_ACTIVE, OPEN_PASSIVE) for calls in (self.a, self.b) for c in calls[1:])
+
+    @property
     def refused(self) -> bool:
         """B never opens: the connection is meant to be refused."""
         return not self.b

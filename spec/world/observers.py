@@ -1,8 +1,8 @@
 """What the world observes of one step of an endpoint: ghosts of the TCB that the rules never
 read, so that a property can judge the rules by what they do, not by what they count
 (spec/world/properties.py: blind-reset-resistance, old-duplicates-harmless, no-rst-for-rst,
-bounded-retransmission, handshake-without-timer, no-silent-end, challenge-ack, abort-reset), and the
-ghost of the segments it sends that graceful reads (answers_late)."""
+bounded-retransmission, handshake-without-timer, no-silent-end, challenge-ack, abort-reset,
+synchronization), and the ghost of the segments it sends that graceful reads (answers_late)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, c
     the retries are bounded, else the count would make the state space infinite); whether a
     segment ended a connection its user had not closed without telling the user; whether a RST
     or SYN in a synchronized state was answered otherwise than RFC 5961 asks; whether an ABORT
-    sent anything but its reset at SND.NXT, as the step's path condition ``pc`` decides."""
+    sent anything but its reset at SND.NXT, as the step's path condition ``pc`` decides; the ISS
+    of the last connection it left while its peer may still hold it, which a new TCB keeps."""
     if seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
             and new.state not in SYNCHRONIZED:
         new = new._replace(reset_by=(seg, tcb.rcv_nxt))
@@ -64,6 +65,11 @@ def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, c
     if event in (ABORT, CLOSE_UNREAD) and new.state == CLOSED \
             and any(not (s.rst and decider.valid(pc, "eq", s.seq, tcb.snd_nxt)) for s in sent):
         new = new._replace(misaborted=True)  # RFC 9293 3.10.5, 3.6.1: the reset is at SND.NXT
+    if tcb.iss is not None and ((new.error == "user timeout" and tcb.error is None)
+                                or (new.reset_by is not None and tcb.reset_by is None)):
+        new = new._replace(abandoned=tcb.iss)  # 3.10.8, 3.5.1: it gave up or was reset, unheard
+    elif new.abandoned != tcb.abandoned:
+        new = new._replace(abandoned=tcb.abandoned)
     return new
 
 
