@@ -47,7 +47,7 @@ class Tcb(NamedTuple):
 # from: ours (ISS, SND.UNA, SND.NXT and our FIN's number) or the peer's (IRS, RCV.NXT).
 SEQ_FIELDS = ("iss", "irs", "snd_una", "snd_nxt", "rcv_nxt", "fin_seq")
 RECEIVE_FIELDS = ("irs", "rcv_nxt")
-# The ghosts the world keeps, with their values in a TCB the rules create: the Z3 forms have none.
-WORLD_GHOSTS = {f: Tcb._field_defaults[f]
-                for f in ("resent", "ended_unsaid", "misanswered", "misaborted", "abandoned")}
 SEND_FIELDS = tuple(f for f in SEQ_FIELDS if f not in RECEIVE_FIELDS)
+# The ghosts the world keeps (Tcb's last fields, from resent), with their values in a TCB the
+# rules create: the Z3 forms have none.
+WORLD_GHOSTS = {f: Tcb._field_defaults[f] for f in Tcb._fields[Tcb._fields.index("resent"):]}
