@@ -48,8 +48,9 @@ def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, c
     or SYN in a synchronized state was answered otherwise than RFC 5961 asks; whether an ABORT
     sent anything but its reset at SND.NXT, as the step's path condition ``pc`` decides; the ISS
     of the last connection it left while its peer may still hold it, which a new TCB keeps."""
-    if seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
-            and new.state not in SYNCHRONIZED:
+    injected_ended = seg is not None and (seg.forged or seg.old) and tcb.state in SYNCHRONIZED \
+        and new.state not in SYNCHRONIZED
+    if injected_ended:
         new = new._replace(reset_by=(seg, tcb.rcv_nxt))
     if seg is not None and seg.rst and any(s.rst for s in sent):
         new = new._replace(answered_rst=True)
@@ -65,8 +66,7 @@ def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, c
     if event in (ABORT, CLOSE_UNREAD) and new.state == CLOSED \
             and any(not (s.rst and decider.valid(pc, "eq", s.seq, tcb.snd_nxt)) for s in sent):
         new = new._replace(misaborted=True)  # RFC 9293 3.10.5, 3.6.1: the reset is at SND.NXT
-    if tcb.iss is not None and ((new.error == "user timeout" and tcb.error is None)
-                                or (new.reset_by is not None and tcb.reset_by is None)):
+    if injected_ended or (new.error == "user timeout" and tcb.error is None):
         new = new._replace(abandoned=tcb.iss)  # 3.10.8, 3.5.1: it gave up or was reset, unheard
     elif new.abandoned != tcb.abandoned:
         new = new._replace(abandoned=tcb.abandoned)
