@@ -85,7 +85,7 @@ MUTANTS = [
      '"""send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, restart the 2MSL timer"""\n    return v.tcb, ()'),
     ("fin-unacked-strict", R, "return t.fin_seq is not None and c.le(t.snd_una, t.fin_seq)",
      "return t.fin_seq is not None and c.lt(t.snd_una, t.fin_seq)"),
-    ("reset-not-signalled", R, 'return v.tcb._replace(error="connection reset"), ()', "return v.tcb, ()"),
+    ("reset-not-signalled", R, "return v.tcb._replace(error=CONNECTION_RESET), ()", "return v.tcb, ()"),
     ("challenge-ack-silent", M, 'edge(f"ChallengeAckRstIn{c}", s, s, SEGMENT, "RST", r.send_ack,',
      'edge(f"ChallengeAckRstIn{c}", s, s, SEGMENT, "RST", r.drop,'),
     ("ack-unacceptable-silent", M, 'edge(f"AckUnacceptableIn{c}", s, s, SEGMENT, "not acceptable", r.send_ack,',

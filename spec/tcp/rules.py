@@ -14,7 +14,7 @@ from typing import Callable
 from .segment import Segment
 from .seq import SeqVal, concrete, distance
 from .symbolic import ISS_PREFIX, Ctx
-from .tcb import Tcb
+from .tcb import ABORTED, CONNECTION_REFUSED, CONNECTION_RESET, HOST_CRASH, USER_TIMEOUT, Tcb
 
 
 @dataclass(frozen=True)
@@ -244,12 +244,12 @@ def back_to_listen(v: View):
 
 def connection_reset(v: View):
     """signal "connection reset", delete the TCB"""
-    return v.tcb._replace(error="connection reset"), ()
+    return v.tcb._replace(error=CONNECTION_RESET), ()
 
 
 def connection_refused(v: View):
     """signal "connection refused", delete the TCB"""
-    return v.tcb._replace(error="connection refused"), ()
+    return v.tcb._replace(error=CONNECTION_REFUSED), ()
 
 
 def _take_ack(t: Tcb, seg: Segment, c: Ctx) -> Tcb:
@@ -313,7 +313,7 @@ def send_data(v: View):
 
 def abort_with_reset(v: View):
     """send <SEQ=SND.NXT><CTL=RST>, delete the TCB"""
-    return v.tcb._replace(error="aborted"), (Segment(seq=v.tcb.snd_nxt, rst=True),)
+    return v.tcb._replace(error=ABORTED), (Segment(seq=v.tcb.snd_nxt, rst=True),)
 
 
 def abort_with_reset_ack(v: View):
@@ -321,7 +321,7 @@ def abort_with_reset_ack(v: View):
     # 3.10.5 writes <SEQ=SND.NXT><CTL=RST>; once synchronized the ACK is always sent (3.1)
     # and a receiver validates a reset by its SEQ alone (3.5.3): either form is the reset.
     t = v.tcb
-    return t._replace(error="aborted"), (Segment(seq=t.snd_nxt, ack=t.rcv_nxt, rst=True),)
+    return t._replace(error=ABORTED), (Segment(seq=t.snd_nxt, ack=t.rcv_nxt, rst=True),)
 
 
 def reset_forms(seg: Segment) -> tuple[Segment, ...]:
@@ -339,7 +339,7 @@ def send_keepalive(v: View):
 
 def abort_silently(v: View):
     """delete the TCB"""
-    return v.tcb._replace(error="aborted"), ()
+    return v.tcb._replace(error=ABORTED), ()
 
 
 def retransmit(v: View):
@@ -371,7 +371,7 @@ def _queued(t: Tcb, c: Ctx) -> int:
 
 def give_up(v: View):
     """signal "connection aborted due to user timeout", delete the TCB (RFC 9293 3.10.8)"""
-    return v.tcb._replace(error="user timeout"), ()
+    return v.tcb._replace(error=USER_TIMEOUT), ()
 
 
 def time_wait_ack(v: View):
@@ -382,7 +382,7 @@ def time_wait_ack(v: View):
 def crash(v: View):
     """forget the connection; only the ISN count survives (3.4.3: the quiet time keeps the
     next ISN clear of this connection's numbers)"""
-    return Tcb(rcv_wnd=v.tcb.rcv_wnd, incarnations=v.tcb.incarnations, error="host crash"), ()
+    return Tcb(rcv_wnd=v.tcb.rcv_wnd, incarnations=v.tcb.incarnations, error=HOST_CRASH), ()
 
 
 def expire(v: View):

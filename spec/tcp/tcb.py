@@ -7,6 +7,13 @@ from typing import NamedTuple
 from .seq import SeqVal
 from .states import CLOSED
 
+# What an endpoint's user is told when its connection ends otherwise than by CLOSE (Tcb.error).
+CONNECTION_RESET = "connection reset"  # a RST accepted once synchronized (3.10.7.4)
+CONNECTION_REFUSED = "connection refused"  # a RST accepted in SYN-SENT (3.10.7.3)
+USER_TIMEOUT = "user timeout"  # the retransmissions given up (3.8.3 R2, 3.10.8)
+ABORTED = "aborted"  # the user's own ABORT (3.10.5)
+HOST_CRASH = "host crash"  # the host lost its memory of the connection (3.5.1)
+
 
 class Tcb(NamedTuple):
     state: str = CLOSED
@@ -22,7 +29,7 @@ class Tcb(NamedTuple):
     retries: int = 0
     received: int = 0  # data octets delivered to the application
     incarnations: int = 0  # ISNs chosen so far; names the next ISS base
-    error: str | None = None  # what the user was told: reset, refused, timeout
+    error: str | None = None  # what the user was told: one of the five above
     reset_by: tuple | None = None  # ghost: (forged or old segment that ended the connection, RCV.NXT then)
     answered_rst: bool = False  # ghost: it answered a RST with a RST
     # ghosts the world keeps (spec/world/observers.py), which the rules never read:

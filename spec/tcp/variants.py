@@ -16,6 +16,7 @@ from .machine import RTO
 from .segment import Segment
 from .seq import SeqVal
 from .states import CLOSED, ESTABLISHED, FIN_WAIT_1, SYN_RECEIVED, TIME_WAIT
+from .tcb import CONNECTION_RESET
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def _closed_answers_rst(g):
 
 def _reset_on_syn(v: r.View):
     """send <SEQ=SND.NXT><CTL=RST>, signal "connection reset", delete the TCB"""
-    return v.tcb._replace(error="connection reset"), (Segment(seq=v.tcb.snd_nxt, rst=True),)
+    return v.tcb._replace(error=CONNECTION_RESET), (Segment(seq=v.tcb.snd_nxt, rst=True),)
 
 
 # ------------------------------------------------ the seed blog post, taken literally

@@ -11,7 +11,7 @@ from ..tcp.rules import Params
 from ..tcp.segment import Segment
 from ..tcp.states import CLOSED, SYNCHRONIZED
 from ..tcp.symbolic import Ctx, Decider
-from ..tcp.tcb import Tcb
+from ..tcp.tcb import USER_TIMEOUT, Tcb
 from .late import late
 
 
@@ -66,7 +66,7 @@ def observed(tcb: Tcb, event: str, seg: Segment | None, new: Tcb, sent: tuple, c
     if event in (ABORT, CLOSE_UNREAD) and new.state == CLOSED \
             and any(not (s.rst and decider.valid(pc, "eq", s.seq, tcb.snd_nxt)) for s in sent):
         new = new._replace(misaborted=True)  # RFC 9293 3.10.5, 3.6.1: the reset is at SND.NXT
-    if injected_ended or (new.error == "user timeout" and tcb.error is None):
+    if injected_ended or (new.error == USER_TIMEOUT and tcb.error is None):
         new = new._replace(abandoned=tcb.iss)  # 3.10.8, 3.5.1: it gave up or was reset, unheard
     elif new.abandoned != tcb.abandoned:
         new = new._replace(abandoned=tcb.abandoned)

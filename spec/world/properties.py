@@ -20,11 +20,12 @@ from ..tcp.machine import MSL2, RTO, SEGMENT
 from ..tcp.seq import distance
 from ..tcp.states import CLOSED, SYN_RECEIVED, SYN_SENT, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import Decider
+from ..tcp.tcb import ABORTED, CONNECTION_REFUSED, CONNECTION_RESET, USER_TIMEOUT
 from .config import Config, Scenario
 from .system import PEER, Step, World, both_closed
 
 ENDED = (CLOSED, TIME_WAIT)
-SIGNALLED = ("connection reset", "connection refused", "user timeout")
+SIGNALLED = (CONNECTION_RESET, CONNECTION_REFUSED, USER_TIMEOUT)
 
 
 # What the invariants read of a World (Invariant.reads): a search computes each once per value.
@@ -183,7 +184,7 @@ def bounded_retransmission(d: Decider, config: Config, **common) -> Invariant:
         for x, t, _ in _endpoints(w):
             if t.resent > bound:
                 return f"{x} sent its unacknowledged segments again {t.resent} times; the bound is {bound}"
-            if t.error == "user timeout" and t.resent != bound:
+            if t.error == USER_TIMEOUT and t.resent != bound:
                 return f"{x} gave up after {t.resent} retransmission(s), not {bound}"
         return None
 
@@ -538,7 +539,7 @@ REGISTRY = (
         "an ABORT (or a CLOSE with data unread) sends only its reset at SND.NXT, the number the "
         "peer accepts once it has what was sent before (RFC 9293 3.10.5, 3.6.1, 3.5.3)",
         flagged("misaborted", "{x} aborted with a segment other than its reset at SND.NXT"),
-        lambda w: any(t.error == "aborted" and any(seg.rst for seg in ch)
+        lambda w: any(t.error == ABORTED and any(seg.rst for seg in ch)
                       for t, ch in ((w.a, w.ab), (w.b, w.ba))),
         "an endpoint that aborted, its reset in flight", not_applicable=without_abort,
         no_z3=unencoded("misaborted")),

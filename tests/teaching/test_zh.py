@@ -164,8 +164,10 @@ def test_every_error_an_application_is_told_has_its_words():
     import tcpverify.spec.tcp
     from pathlib import Path
     tcp = Path(tcpverify.spec.tcp.__file__).parent
-    told = set(re.findall(r'error="([^"]+)"', "".join(p.read_text(encoding="utf-8") for p in tcp.glob("*.py"))))
-    assert told and told <= {k.removeprefix("error.") for k in MESSAGES if k.startswith("error.")}
+    source = "".join(p.read_text(encoding="utf-8") for p in tcp.glob("*.py"))
+    assert not re.findall(r'error="', source)  # the rules name spec/tcp/tcb.py's constants
+    told = {getattr(tcpverify.spec.tcp.tcb, name) for name in re.findall(r"error=([A-Z_]+)", source)}
+    assert len(told) == 5 and told <= {k.removeprefix("error.") for k in MESSAGES if k.startswith("error.")}
 
 
 def test_the_exercises_in_zh_are_chinese(tmp_path, capsys):
