@@ -72,28 +72,31 @@ def check_scenario(scenario: Scenario, config: Config, variant: Variant | None =
     system = TcpSystem(machine_for(variant), scenario, config, decider, isns)
     props, skipped = suite(decider, scenario, config, regardless)
     result = check(system.compact, props, max_states=max_states, progress=progress, workers=workers,
-                   fingerprint=fingerprint, affinity=tcb_affinity(system), all_edges=all_edges)
+                   fingerprint=fingerprint, affinity=owner_affinity(system), all_edges=all_edges)
     if result is None:
         return None
     return Outcome(scenario, config, variant, result, skipped, system, system.lost)
 
 
-def tcb_affinity(system: TcpSystem):
-    """A compact state's owner among workers: the hash of its two TCBs (the first two ids).
-    The templates of successors and the properties' memos are keyed on the TCBs with a channel
-    or two, so states that share them share that work. Half-close, loss 2, dup 2, reorder,
-    retries 3, capacity 6, 2 workers: 31,815 templates and 42,444 memo entries made instead of
-    45,158 and 72,305 (one worker: 27,348 and 42,444), 52% of the states on one rank."""
-    tcbs = system.tcbs
+def owner_affinity(system: TcpSystem):
+    """A compact state's owner among workers: the hash of its two TCBs and the channel to A
+    (ids 0, 1 and 3). The successor templates and the properties' memos are keyed on a TCB with
+    a channel or two, so states that share these share that work. The TCBs alone were too
+    coarse: the large benchmark case has 61 TCB pairs and from depth 16 on one holds 45% to 79%
+    of a level, so the balance of the levels was a lottery on the pairs' hashes (the states'
+    bound on 2 workers' speed-up 1.58-1.65 before the `abandoned` ghost changed every TCB's
+    hash, 1.23 after; 1.96 with the channel: benchmarks/notes.md)."""
+    tcbs, chans = system.tcbs, system.chans
 
     def affinity(s: tuple) -> int:
-        try:
-            return hash((tcbs.hashes[s[0]], tcbs.hashes[s[1]]))  # a tuple of ints hashes alike anywhere
-        except IndexError:  # a TCB met since the last time
+        try:  # a tuple of ints hashes alike anywhere
+            return hash((tcbs.hashes[s[0]], tcbs.hashes[s[1]], chans.hashes[s[3]]))
+        except IndexError:  # a TCB or a channel met since the last time
             tcbs.catch_up()
+            chans.catch_up()
             return affinity(s)
 
-    affinity.columns = (0, 1)  # what it reads: a partitioned search memoizes it on these ids
+    affinity.columns = (0, 1, 3)  # what it reads: a partitioned search memoizes it on these ids
     return affinity
 
 
