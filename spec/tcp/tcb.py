@@ -8,8 +8,9 @@ from .seq import SeqVal
 from .states import CLOSED
 
 # What an endpoint's user is told when its connection ends otherwise than by CLOSE (Tcb.error).
-CONNECTION_RESET = "connection reset"  # a RST accepted once synchronized (3.10.7.4)
-CONNECTION_REFUSED = "connection refused"  # a RST accepted in SYN-SENT (3.10.7.3)
+# a RST accepted in SYN-SENT (3.10.7.3), or in ESTABLISHED to CLOSE-WAIT (3.10.7.4)
+CONNECTION_RESET = "connection reset"
+CONNECTION_REFUSED = "connection refused"  # a RST accepted in SYN-RECEIVED after an active OPEN (3.10.7.4)
 USER_TIMEOUT = "user timeout"  # the retransmissions given up (3.8.3 R2, 3.10.8)
 ABORTED = "aborted"  # the user's own ABORT (3.10.5)
 HOST_CRASH = "host crash"  # the host lost its memory of the connection (3.5.1)
