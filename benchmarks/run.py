@@ -24,6 +24,7 @@ import resource
 import subprocess
 import sys
 import time
+from itertools import zip_longest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -64,6 +65,7 @@ def child(job: dict) -> None:
     states = transitions = 0
     statuses = set()
     phases: list[dict[str, float]] = []  # per rank of a partitioned search, summed over the runs
+    slowest = 0  # of a partitioned search: per run and depth, the states of the rank with most
     start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # the interpreter, imports done
     wall = time.perf_counter()
     cpu = time.process_time()
@@ -77,6 +79,7 @@ def child(job: dict) -> None:
         for total, rank in zip(phases, stats.phases):
             for phase, seconds in rank.items():
                 total[phase] = total.get(phase, 0.0) + seconds
+        slowest += sum(map(max, zip_longest(*stats.levels, fillvalue=0)))
     wall = time.perf_counter() - wall
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = time.process_time() - cpu
@@ -88,6 +91,8 @@ def child(job: dict) -> None:
                "statuses": sorted(statuses)}
     if phases:
         figures.update(critical_path(phases, own, cpu - own))
+        # the speed-up the levels' split allows, the ranks waiting for each other at each level
+        figures["level_bound"] = states / max(slowest, 1)
     print(json.dumps(figures))
 
 

@@ -28,8 +28,10 @@ class Stats:
     seconds: float = 0.0
     peak_rss_mib: float | None = None  # None where the platform does not tell
     terminal: int = 0
-    # a partitioned search's: per rank, CPU seconds by phase of its search loop
+    # a partitioned search's: per rank, CPU seconds by phase of its search loop, and the states
+    # it owned at each depth (rank 0's with those it met alone before the other ranks forked)
     phases: list[dict[str, float]] = field(default_factory=list)
+    levels: list[list[int]] = field(default_factory=list)
 
     @property
     def states_per_second(self) -> float:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from array import array
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import chain
 from operator import getitem
 from typing import Callable, Hashable, Sequence
@@ -278,11 +278,14 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
     transitions, rss = 0, 0.0  # MiB, summed over the ranks
+    levels: list[list[int]] = []  # per rank, its states at each depth
     for rank, (tree, bad, edges, terminal, found, seen, n, peak, tally, _) in enumerate(every):
-        gids = array("i")
+        gids, level = array("i"), Counter()
         for gid, s, parent, label, depth in wire.unpack(rank, tree, 1):
             g.states[gid], g.parent[gid], g.parent_label[gid], g.depth[gid] = s, parent, label, depth
             gids.append(gid)
+            level[depth] += 1
+        levels.append([level[d] for d in range(max(level, default=-1) + 1)])
         for name, flags in bad.items():
             into = g.bad[name]
             for gid, flag in zip(gids, flags):
@@ -322,5 +325,5 @@ def _gather(comm, model: Model, part: _Partition, wire: _Wire, total: int, limit
     g.complete = not limits
     stats = Stats(states=total, transitions=transitions, depth=max(g.depth, default=0),
                   seconds=time.perf_counter() - start, peak_rss_mib=rss,
-                  terminal=len(g.terminal), phases=[m[-1] for m in every])
+                  terminal=len(g.terminal), phases=[m[-1] for m in every], levels=levels)
     return Exploration(g, stats, violations, witnesses, limits)

@@ -371,7 +371,8 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
     stats = Stats(states=total, transitions=sum(m["transitions"] for m in every),
                   depth=int(depth.max(initial=0)), seconds=time.perf_counter() - start,
                   peak_rss_mib=sum(m["rss"] for m in every), terminal=len(terminal),
-                  phases=[m["phases"] for m in every])
+                  phases=[m["phases"] for m in every],
+                  levels=[np.bincount(m["depth"]).tolist() for m in every])
     return Exploration(graph, stats, violations, witnesses, limits)
 
 

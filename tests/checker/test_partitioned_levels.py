@@ -118,6 +118,11 @@ def test_forked_ranks_start_at_the_first_level_of_split_at_states_with_the_same_
     many = check(Tree(), [prop], workers=2)
     assert graph(many) == graph(one) and one.verdicts[0].status == Status.VERIFIED
     assert len(many.exploration.stats.phases) == ranks
+    levels = many.exploration.stats.levels  # rank 0's with the levels it searched alone
+    sizes = [2 ** d for d in range(10)]
+    assert [sum(rank[d] for rank in levels if d < len(rank)) for d in range(10)] == sizes
+    alone = min(split.bit_length() - 1, 10)  # the levels of fewer than split states
+    assert len(levels) == ranks and levels[0][:alone] == sizes[:alone]
 
 
 class Failing(Tree):

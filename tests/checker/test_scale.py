@@ -75,6 +75,16 @@ def test_a_partitioned_search_tells_each_ranks_cpu_time_by_phase():
     assert check(Lattice(), properties()).exploration.stats.phases == []
 
 
+def test_a_partitioned_search_tells_the_states_each_rank_owned_at_each_depth():
+    """What benchmarks/run.py's level_bound reads: the ranks' counts add up to each level."""
+    one = check(Lattice(), properties()).exploration
+    levels = check(Lattice(), properties(), workers=3).exploration.stats.levels
+    sizes = [list(one.graph.depth).count(d) for d in range(one.stats.depth + 1)]
+    assert len(levels) == 3 and all(rank for rank in levels)
+    assert [sum(rank[d] for rank in levels if d < len(rank)) for d in range(len(sizes))] == sizes
+    assert one.stats.levels == []
+
+
 def test_a_state_limit_stops_the_partitioned_search_at_the_end_of_a_level():
     result = check(Lattice(), properties(), max_states=20, workers=2)
     g = result.exploration.graph
