@@ -29,10 +29,7 @@ class Fingerprints:
 
 def stable_hash(x) -> int:
     if isinstance(x, tuple):
-        h = 0x84222325CBF29CE4 + len(x)
-        for y in x:
-            h = ((h ^ stable_hash(y)) * 0x100000001B3) & MASK
-        return mix(h)
+        return tuple_hash([stable_hash(y) for y in x])
     if isinstance(x, frozenset):  # order-free: the sum of the elements' hashes
         return mix((sum(stable_hash(y) for y in x) + 0x2545F4914F6CDD1D) & MASK)
     if isinstance(x, str):
@@ -42,6 +39,14 @@ def stable_hash(x) -> int:
     if isinstance(x, int):  # bool too
         return mix(x & MASK ^ 1 << 62)
     raise TypeError(f"no stable hash for {type(x).__name__}")
+
+
+def tuple_hash(hashes: list[int]) -> int:
+    """stable_hash of a tuple whose items' stable hashes are these (for items hashed before)."""
+    h = 0x84222325CBF29CE4 + len(hashes)
+    for v in hashes:
+        h = ((h ^ v) * 0x100000001B3) & MASK
+    return mix(h)
 
 
 def mix(h: int) -> int:

@@ -14,7 +14,7 @@ from collections import Counter
 from operator import itemgetter
 from typing import NamedTuple
 
-from tcpverify.checker.fingerprint import MASK, mix
+from tcpverify.checker.fingerprint import MASK, mix, tuple_hash
 from tcpverify.checker.intern import Table
 
 from ..tcp.machine import RTO, Machine
@@ -92,7 +92,8 @@ class TcpSystem:
         self._noted: list[str] = []  # the kinds of the losses note_loss saw since it was last read
         self._initial = Counter()  # the initial calls: every rank of a partitioned search makes them
         self._limits: set[str] = set()
-        self.tcbs, self.segs, self.chans, self.cbs, self.pcs = Table(), Table(), Table(), Table(), Table()
+        self.tcbs, self.segs, self.cbs, self.pcs = Table(), Table(), Table(), Table()
+        self.chans = Table(self._chan_hash)
         self._chan_sids: list[tuple[int, ...]] = []  # per channel id, its segments' ids
         self._sid_of: dict[int, int] = {}  # id() of each interned Segment -> its id
         self._memo: dict = {}  # see _outcomes
@@ -361,6 +362,12 @@ class TcpSystem:
             i = self.segs(seg)
             self._sid_of[id(self.segs[i])] = i
         return i
+
+    def _chan_hash(self, ch: tuple) -> int:
+        """stable_hash(ch) from its segments' (each hashed once, in segs): the owners of
+        workers' states read it; hashed whole, channels took a tenth of a rank's time."""
+        self.segs.catch_up()
+        return tuple_hash([self.segs.hashes[self._sid_of[id(g)]] for g in ch])
 
     def _chan(self, segments) -> int:
         """The id of a channel holding these segments; a reordering channel is a multiset, kept

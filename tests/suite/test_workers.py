@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tcpverify.checker.fingerprint import stable_hash
 from tcpverify.spec.suite.run import check_scenario, default_runs, owner_affinity, run_all
 from tcpverify.spec.tcp.variants import VARIANTS
 from tcpverify.spec.world.config import DEFAULT_CONFIGS, SCENARIOS
@@ -75,3 +76,13 @@ def test_states_of_the_same_tcbs_and_channel_to_a_have_one_owner_and_a_tcb_pair_
     assert 0.3 < ranks.count(0) / len(ranks) < 0.7
     busiest = max(pairs.values(), key=len)
     assert 0.2 < busiest.count(0) / len(busiest) < 0.8
+
+
+def test_a_channels_hash_from_its_segments_is_its_stable_hash():
+    """TcpSystem hashes a channel from its segments' hashes, each computed once: the same
+    number as hashing its value whole, so owners and fingerprints agree with every process."""
+    o = check_scenario(SCENARIOS["half-close"], DEFAULT_CONFIGS[3])  # loss 1, dup 1, reorder
+    chans = o.system.chans
+    chans.catch_up()
+    assert len(chans) > 100 and max(map(len, chans.values)) >= 3
+    assert chans.hashes == [stable_hash(ch) for ch in chans.values]
