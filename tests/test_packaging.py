@@ -79,7 +79,7 @@ def git_files() -> set[str]:
 
 
 @pytest.mark.slow
-def test_the_sdist_holds_every_tracked_file_and_a_build_the_schemas(tmp_path):
+def test_the_sdist_holds_every_tracked_file_and_a_build_the_package_data(tmp_path):
     build = "import sys\nfrom setuptools import build_meta as b\nprint(b.build_sdist(sys.argv[1]))"
     p = subprocess.run([sys.executable, "-c", build, str(tmp_path)], cwd=ROOT, capture_output=True,
                        text=True, timeout=600)
@@ -91,6 +91,7 @@ def test_the_sdist_holds_every_tracked_file_and_a_build_the_schemas(tmp_path):
     subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "-d",
                     str(tmp_path / "lib")], cwd=ROOT, check=True, capture_output=True, timeout=600)
     built = {p.relative_to(tmp_path / "lib").as_posix() for p in (tmp_path / "lib").rglob("*")}
-    schemas = {f"tcpverify/spec/cli/schemas/{p.name}" for p in (ROOT / "spec" / "cli" / "schemas").iterdir()}
-    assert schemas and schemas <= built
+    for data in ("cli/schemas", "views/templates"):
+        files = {f"tcpverify/spec/{data}/{p.name}" for p in (ROOT / "spec" / data).iterdir() if p.is_file()}
+        assert files and files <= built
     assert {"tcpverify/__main__.py", "tcpverify/checker/memory.py", "tcpverify/spec/cli/__init__.py"} <= built
