@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from hashlib import blake2b
 
+import numpy as np
+
 MASK = (1 << 64) - 1
 
 
@@ -47,6 +49,21 @@ def tuple_hash(hashes: list[int]) -> int:
     for v in hashes:
         h = ((h ^ v) * 0x100000001B3) & MASK
     return mix(h)
+
+
+def tuple_hashes(columns: list[np.ndarray]) -> np.ndarray:
+    """tuple_hash of each row of these columns of items' hashes (uint64, wrapping as MASK
+    does), for many tuples at once."""
+    n = len(columns[0]) if columns else 0
+    h = np.full(n, 0x84222325CBF29CE4 + len(columns), np.uint64)
+    for v in columns:
+        h ^= v
+        h *= np.uint64(0x100000001B3)
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
 
 
 def mix(h: int) -> int:

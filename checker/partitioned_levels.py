@@ -44,8 +44,9 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
                                affinity: Callable[[Hashable], int] | None = None,
                                all_edges: bool = True) -> Exploration | None:
     """The sequential search's Exploration on rank 0, None on the others (no state limit:
-    checker.partitioned has it). ``affinity``: explore_partitioned's; memoized on the ids of
-    its ``columns`` (all of a state's without them). Without ``all_edges``, each rank keeps
+    checker.partitioned has it). ``affinity``: explore_partitioned's; with numpy through its
+    ``rows`` where it has one, else memoized on the ids of its ``columns`` (all of a state's
+    without them). Without ``all_edges``, each rank keeps
     only the edges liveness reads as it expands them, as checker.levels does."""
     start = time.perf_counter()
     clock = _Clock()
@@ -206,16 +207,20 @@ def _new(s: _Search, rows: np.ndarray, keys: np.ndarray):
 
 
 class _Owners:
-    """rows -> the rank that owns each: affinity modulo the ranks, memoized on the ids of the
+    """rows -> the rank that owns each: affinity modulo the ranks, with numpy where the
+    affinity has ``rows`` (its hash of many rows at once), else memoized on the ids of the
     columns it reads (a Python call per distinct value of those, not per state)."""
 
     def __init__(self, affinity: Callable[[Hashable], int], columns, size: int):
+        self.rows, self.size = getattr(affinity, "rows", None), size
         self.memo = Memo(lambda state: affinity(state) % size, tuple(columns), tuple)
         self.of = np.empty(0, INT)  # per result of the memo, the rank
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         if not len(rows):
             return np.empty(0, INT)
+        if self.rows is not None:
+            return (self.rows(rows) % np.uint64(self.size)).astype(INT)
         k = self.memo(rows)
         results = self.memo.results
         if len(self.of) < len(results):

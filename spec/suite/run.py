@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from tcpverify.checker.explore import Progress
+from tcpverify.checker.fingerprint import tuple_hash, tuple_hashes
+from tcpverify.checker.intern import Table
 from tcpverify.checker.verdict import Result, check
 
 from ..tcp.machine import Machine, build_graph
@@ -85,18 +89,29 @@ def owner_affinity(system: TcpSystem):
     coarse: the large benchmark case has 61 TCB pairs and from depth 16 on one holds 45% to 79%
     of a level, so the balance of the levels was a lottery on the pairs' hashes (the states'
     bound on 2 workers' speed-up 1.58-1.65 before the `abandoned` ghost changed every TCB's
-    hash, 1.23 after; 1.96 with the channel: benchmarks/notes.md)."""
-    tcbs, chans = system.tcbs, system.chans
+    hash, 1.23 after; 1.96 with the channel: benchmarks/notes.md). ``affinity.rows`` is the
+    same hash of many rows at once, with numpy (a partitioned search's owners of a level)."""
+    tables = (system.tcbs, system.tcbs, system.chans)
+    columns = (0, 1, 3)
+    known: dict[int, np.ndarray] = {}  # id() of a table -> its values' hashes so far
 
     def affinity(s: tuple) -> int:
-        try:  # a tuple of ints hashes alike anywhere
-            return hash((tcbs.hashes[s[0]], tcbs.hashes[s[1]], chans.hashes[s[3]]))
+        try:
+            return tuple_hash([t.hashes[s[j]] for t, j in zip(tables, columns)])
         except IndexError:  # a TCB or a channel met since the last time
-            tcbs.catch_up()
-            chans.catch_up()
+            for t in tables:
+                t.catch_up()
             return affinity(s)
 
-    affinity.columns = (0, 1, 3)  # what it reads: a partitioned search memoizes it on these ids
+    def hashes(t: Table, ids: np.ndarray) -> np.ndarray:
+        a = known.get(id(t), np.empty(0, np.uint64))
+        if len(ids) and ids.max() >= len(a):
+            t.catch_up()
+            a = known[id(t)] = np.concatenate([a, np.asarray(t.hashes[len(a):], np.uint64)])
+        return a[ids]
+
+    affinity.columns = columns  # what it reads
+    affinity.rows = lambda rows: tuple_hashes([hashes(t, rows[:, j]) for t, j in zip(tables, columns)])
     return affinity
 
 
