@@ -35,7 +35,8 @@ class Batch:
         self._entries = Growing(10, np.int32)
         self._sent, self._edits = Table(), Table()  # the tuples of segment ids sent; _Call, _Spend
         self._keyed = [KeyIndex(len(unit[6])) for unit in system._units]  # per unit: key -> template
-        self._derived = [Growing(1, ROW) for _ in range(4)]  # many incarnations, acked id; calls id, budget id
+        # many incarnations, acked id; calls id, budget id, faults left id
+        self._derived = [Growing(1, ROW) for _ in range(5)]
 
     def code(self, step) -> int:
         k = self._label_of.get(id(step))
@@ -52,10 +53,10 @@ class Batch:
         if len(rows) < SMALL:  # through TcpSystem.step, one state at a time
             owner, _, labels, targets = self._listed(range(len(rows)), [s.step(tuple(r)) for r in rows.tolist()], 0)
             return owner, labels, targets
-        many, acked, calls, budget = self._derive()
+        many, acked, calls, budget, left = self._derive()
         a, b, ab, ba, cb = rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3], rows[:, 4]
         parts = np.column_stack((rows, calls[cb], (ab == s._empty) & (ba == s._empty), acked[a], acked[b],
-                                 budget[cb]))
+                                 budget[cb], left[cb]))
         one_by_one = np.nonzero(many[a] | many[b])[0] if not s.params.isns else np.empty(0, INT)
         pieces = [self._listed([i], [s.step(tuple(rows[i].tolist()))], 0) for i in one_by_one.tolist()]
         templated = np.setdiff1d(np.arange(len(rows)), one_by_one, assume_unique=True)
@@ -65,16 +66,15 @@ class Batch:
 
     def _derive(self):
         """Per TCB id: whether it has had more than one incarnation, the id of what names an
-        ACK to it; per calls-and-budget id: its calls' id, its budget's id (TcpSystem.derive),
-        for every id met so far."""
+        ACK to it; per calls-and-budget id: its calls' id, its budget's id, its faults left's id
+        (TcpSystem.derive), for every id met so far."""
         s = self.system
         s.derive()
-        many, acked, calls, budget = self._derived
+        many, *derived = self._derived
         many.extend([t.incarnations > 1 for t in s.tcbs.values[many.n:]])
-        acked.extend(s._acked_of[acked.n:])
-        calls.extend(s._calls_of[calls.n:])
-        budget.extend(s._budget_of[budget.n:])
-        return (many.rows[:, 0].astype(bool), acked.rows[:, 0], calls.rows[:, 0], budget.rows[:, 0])
+        for column, of in zip(derived, (s._acked_of, s._calls_of, s._budget_of, s._left_of)):
+            column.extend(of[column.n:])
+        return (many.rows[:, 0].astype(bool), *(column.rows[:, 0] for column in derived))
 
     def _apply(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray, at: np.ndarray) -> list:
         """The pieces (owner, unit, labels, targets) of unit's successors of rows[at]."""

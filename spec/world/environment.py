@@ -40,8 +40,9 @@ class Action:
     ``reads``: what of the world the action reads, for the endpoint x of its parameter: "me"
     (x's TCB), "me: acked" (of x's TCB only its ISS, FIN.SEQ and whether it received a FIN: what
     names an ACK lost on its way to x), "peer" (the other's TCB), "to me" (the channel to x),
-    "calls" (the calls made so far), "budget" (the faults left), "quiet" (whether both channels
-    are empty), "pc" (the path condition). The channel from x is only sent into (TcpSystem.fire).
+    "calls" (the calls made so far), "budget" (the faults left), "faults left" (of each kind of
+    fault whether none, some or unbounded are left: the signs of the budget's counts), "quiet"
+    (whether both channels are empty), "pc" (the path condition). The channel from x is only sent into (TcpSystem.fire).
     ``reads_late``: what it reads besides where segments may arrive late (Config.delivers_late)."""
 
     name: str
@@ -210,10 +211,10 @@ ENVIRONMENT = (
            events=(MSL2,), reads=("me", "peer", "quiet", "pc")),
     Action(LOSE, "the network loses a segment in flight",
            in_flight, lambda s, w, p: w.budget[LOSS] != 0, lose, budget="loss",
-           reads=("me: acked", "to me", "budget"), order="BA"),
+           reads=("me: acked", "to me", "faults left"), order="BA"),
     Action(DUPLICATE, "the network duplicates a segment in flight",
            in_flight, lambda s, w, p: w.budget[DUP] > 0 and room(s, w, p[0]), duplicate, budget="dup",
-           reads=("to me", "budget"), order="BA"),
+           reads=("to me", "faults left"), order="BA"),
     Action(OLD, "a segment of an earlier incarnation arrives (RFC 9293 3.5)",
            injections(STALE_KINDS), lambda s, w, p: w.budget[STALE] > 0 and room(s, w, p[0]),
            injection(OLD, old_duplicate, STALE, "stale"), budget="stale",

@@ -115,6 +115,8 @@ class TcpSystem:
         self._calls = Table()
         self._budget_of: list[int] = []  # per id in cbs, the id of its budget in _budgets
         self._budgets = Table()
+        self._left_of: list[int] = []  # per id in cbs, the id of its faults left in _lefts
+        self._lefts = Table()  # the signs of a budget's counts (Action.reads: "faults left")
         self._acked_of: list[int] = []  # per TCB id, the id of what names an ACK to it (_acked)
         self._acked = Table()
         self._empty = self._chan(())
@@ -163,7 +165,7 @@ class TcpSystem:
             self.derive()
         empty = self._empty
         parts = (a, b, ab, ba, cb, pc, calls_of[cb], ab == empty and ba == empty, acked_of[a], acked_of[b],
-                 budget_of[cb])
+                 budget_of[cb], self._left_of[cb])
         with_memo, edits = self._with_memo, self._edits
         out: list = []
         for unit in self._units:
@@ -195,11 +197,12 @@ class TcpSystem:
 
     def derive(self) -> None:
         """What step reads of each id besides the state's parts, for every id met: per calls
-        and budget id, its calls' id and its budget's id; per TCB id, the id of what names an
-        ACK to it (_acked)."""
+        and budget id, its calls' id, its budget's id and its faults left's id; per TCB id, the
+        id of what names an ACK to it (_acked)."""
         cbs, calls_of, acked_of = self.cbs.values, self._calls_of, self._acked_of
         if len(calls_of) < len(cbs):
             self._budget_of += [self._budgets(b) for _, b in cbs[len(calls_of):]]
+            self._left_of += [self._lefts(tuple((n > 0) - (n < 0) for n in b)) for _, b in cbs[len(calls_of):]]
             calls_of += [self._calls(c) for c, _ in cbs[len(calls_of):]]
         acked_of += [self._acked(_acked(t)) for t in self.tcbs.values[len(acked_of):]]
 
@@ -562,7 +565,7 @@ _DIRECT = object()  # a template's place when the successors are renumbered
 _POSITION = {"a": 0, "b": 1, "ab": 2, "ba": 3, "calls": 4, "budget": 4, "pc": 5}
 # the position in step's parts of what an action reads, for each endpoint
 _PART = {x: {"me": me, "peer": 1 - me, "to me": 3 - me, "pc": 5, "calls": 6, "quiet": 7, "me: acked": 8 + me,
-             "budget": 10} for x, me in (("A", 0), ("B", 1))}
+             "budget": 10, "faults left": 11} for x, me in (("A", 0), ("B", 1))}
 
 
 def _positions(reads: tuple, x: str) -> frozenset:
