@@ -42,7 +42,8 @@ class Action:
     names an ACK lost on its way to x), "peer" (the other's TCB), "to me" (the channel to x),
     "calls" (the calls made so far), "budget" (the faults left), "faults left" (of each kind of
     fault whether none, some or unbounded are left: the signs of the budget's counts), "quiet"
-    (whether both channels are empty), "pc" (the path condition). The channel from x is only sent into (TcpSystem.fire).
+    (whether both channels are empty), "pc" (the path condition). The channel from x is only
+    sent into (TcpSystem.fire).
     ``reads_late``: what it reads besides where segments may arrive late (Config.delivers_late)."""
 
     name: str
