@@ -9,6 +9,8 @@ from hashlib import blake2b
 import numpy as np
 
 MASK = (1 << 64) - 1
+_TUPLE, _PRIME = 0x84222325CBF29CE4, 0x100000001B3  # a tuple's start (plus its length); FNV's prime
+_M1, _M2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB  # splitmix64's finalizer (mix)
 
 
 class Fingerprints:
@@ -25,7 +27,7 @@ class Fingerprints:
             v = parts.get(x)
             if v is None:
                 v = parts[x] = stable_hash(x)
-            h = ((h ^ v) * 0x100000001B3) & MASK
+            h = ((h ^ v) * _PRIME) & MASK
         return mix(h)
 
 
@@ -45,9 +47,9 @@ def stable_hash(x) -> int:
 
 def tuple_hash(hashes: list[int]) -> int:
     """stable_hash of a tuple whose items' stable hashes are these (for items hashed before)."""
-    h = 0x84222325CBF29CE4 + len(hashes)
+    h = _TUPLE + len(hashes)
     for v in hashes:
-        h = ((h ^ v) * 0x100000001B3) & MASK
+        h = ((h ^ v) * _PRIME) & MASK
     return mix(h)
 
 
@@ -55,19 +57,19 @@ def tuple_hashes(columns: list[np.ndarray]) -> np.ndarray:
     """tuple_hash of each row of these columns of items' hashes (uint64, wrapping as MASK
     does), for many tuples at once."""
     n = len(columns[0]) if columns else 0
-    h = np.full(n, 0x84222325CBF29CE4 + len(columns), np.uint64)
+    h = np.full(n, _TUPLE + len(columns), np.uint64)
     for v in columns:
         h ^= v
-        h *= np.uint64(0x100000001B3)
-    h ^= h >> np.uint64(30)
-    h *= np.uint64(0xBF58476D1CE4E5B9)
+        h *= np.uint64(_PRIME)
+    h ^= h >> np.uint64(30)  # mix, on uint64
+    h *= np.uint64(_M1)
     h ^= h >> np.uint64(27)
-    h *= np.uint64(0x94D049BB133111EB)
+    h *= np.uint64(_M2)
     return h ^ (h >> np.uint64(31))
 
 
 def mix(h: int) -> int:
     """splitmix64's finalizer: every input bit moves every output bit."""
-    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & MASK
+    h = ((h ^ (h >> 30)) * _M1) & MASK
+    h = ((h ^ (h >> 27)) * _M2) & MASK
     return h ^ (h >> 31)

@@ -213,8 +213,9 @@ class _Owners:
 
     def __init__(self, affinity: Callable[[Hashable], int], columns, size: int):
         self.rows, self.size = getattr(affinity, "rows", None), size
-        self.memo = Memo(lambda state: affinity(state) % size, tuple(columns), tuple)
-        self.of = np.empty(0, INT)  # per result of the memo, the rank
+        if self.rows is None:
+            self.memo = Memo(lambda state: affinity(state) % size, tuple(columns), tuple)
+            self.of = np.empty(0, INT)  # per result of the memo, the rank
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         if not len(rows):
