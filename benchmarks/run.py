@@ -7,9 +7,10 @@ seconds, the speed-up of 2 workers over 1; a loss x dup scaling table; the stale
 
 Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss) is its own;
 with W workers the CPU seconds include the forked workers' (RUSAGE_CHILDREN) and the memory
-is rank 0's, which gathers the whole graph at the end. The machine is shared: each case runs
-N times and the run of least wall time is kept, and the load average is printed with the
-figures. The figures go to stdout; benchmarks/results.md is rewritten only with --write.
+is rank 0's, which gathers the whole graph at the end. The machine is shared and its speed
+drifts: each case runs N rounds, a round running it with each worker count in turn; per count
+the run of least wall time is kept, the speed-up is the median of the rounds' ratios (with
+their range), and the load average is printed with the figures. The figures go to stdout; benchmarks/results.md is rewritten only with --write.
 --include adds the figures an earlier run wrote with --json (a long case measured alone, when
 the machine was quiet) to the tables.
 benchmarks/baseline.json holds the figures measured before the first optimizations.
@@ -26,6 +27,7 @@ import sys
 import time
 from itertools import zip_longest
 from pathlib import Path
+from statistics import median
 
 HERE = Path(__file__).resolve().parent
 C_BAR = 400_000  # states/s of a reference checker written in C on this kind of machine
@@ -110,22 +112,51 @@ def critical_path(phases: list[dict[str, float]], rank0: float, others: float) -
             "critical_cpu": sum(slowest.values()) + sum(tails.values())}
 
 
+def run_once(runs: list, workers: int, budget: float | None = None) -> dict | None:
+    """The figures of one run in a fresh process; None when it exceeds the budget."""
+    try:
+        proc = subprocess.run([sys.executable, __file__, "--child", json.dumps({"runs": runs, "workers": workers})],
+                              capture_output=True, text=True, check=True, timeout=budget)
+    except subprocess.TimeoutExpired:
+        return None
+    fig = json.loads(proc.stdout)
+    fig["states_per_second"] = fig["states"] / fig["wall"]
+    fig["load"] = os.getloadavg()[0]
+    return fig
+
+
 def measure(runs: list, workers: int, repeat: int, budget: float | None = None) -> dict | None:
     """The figures of the run of least wall time; None when one exceeds the budget."""
-    best = None
+    return measure_rounds(runs, [workers], repeat, budget)[workers]
+
+
+def measure_rounds(runs: list, workers: list[int], repeat: int, budget: float | None = None) -> dict:
+    """Per worker count, the figures of its run of least wall time (None past the budget), with
+    the wall time of each round (``walls``). A round runs every count once, one after the other:
+    this machine's speed drifts by tens of percent from minute to minute, and a speed-up read
+    from runs minutes apart measures the drift as much as the workers (speed_up)."""
+    walls: dict[int, list[float]] = {w: [] for w in workers}
+    best: dict[int, dict | None] = {w: None for w in workers}
     for _ in range(repeat):
-        try:
-            proc = subprocess.run([sys.executable, __file__, "--child",
-                                   json.dumps({"runs": runs, "workers": workers})],
-                                  capture_output=True, text=True, check=True, timeout=budget)
-        except subprocess.TimeoutExpired:
-            return None
-        fig = json.loads(proc.stdout)
-        if best is None or fig["wall"] < best["wall"]:
-            best = fig
-    best["states_per_second"] = best["states"] / best["wall"]
-    best["load"] = os.getloadavg()[0]
-    return best
+        for w in workers:
+            fig = run_once(runs, w, budget)
+            if fig is None:
+                return {w: None for w in workers}
+            walls[w].append(fig["wall"])
+            if best[w] is None or fig["wall"] < best[w]["wall"]:
+                best[w] = fig
+    return {w: dict(best[w], walls=walls[w]) for w in workers}
+
+
+def speed_up(one: dict, many: dict) -> str:
+    """many's speed-up over one: the median of the rounds' ratios of wall time, with their
+    range, where both were measured in the same rounds (measure_rounds); else the ratio of the
+    best runs (figures an earlier --json wrote)."""
+    pairs = list(zip(one.get("walls", []), many.get("walls", [])))
+    if len(pairs) < 2:
+        return f"{one['wall'] / many['wall']:.2f}x"
+    ratios = sorted(a / b for a, b in pairs)
+    return f"{median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f}, {len(ratios)} rounds)"
 
 
 def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
@@ -137,7 +168,7 @@ def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
         if f["workers"] == 1:
             one[f["case"]] = f
         base = one.get(f["case"])
-        speedup = f"{base['wall'] / f['wall']:.2f}x" if base and f["workers"] > 1 else ""
+        speedup = speed_up(base, f) if base and f["workers"] > 1 else ""
         b = before.get(f["case"]) if f["workers"] == 1 else None
         then = f"{b['states_per_second']:,.0f}" if b else ""
         above = f"{f['searched_bytes_per_state']:,.0f}" if "searched_bytes_per_state" in f else ""
@@ -183,8 +214,8 @@ def scaling_rows(cells: list[dict]) -> list[str]:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--repeat", type=int, default=3, help="runs per default case; the best is kept")
-    p.add_argument("--repeat-large", type=int, default=1, help="runs of the large case and the scaling cells")
+    p.add_argument("--repeat", type=int, default=3, help="rounds per default case (each worker count once a round); the best run is kept")
+    p.add_argument("--repeat-large", type=int, default=1, help="rounds of the large case, runs of the scaling cells")
     p.add_argument("--skip-default", action="store_true", help="not the default configurations")
     p.add_argument("--skip-large", action="store_true", help="not the large case")
     p.add_argument("--workers", default="1,2", help="worker counts to measure each case with")
@@ -206,9 +237,8 @@ def main() -> int:
     figures = []
     for name, runs in all_cases:
         large = name == cases()[-1][0]
-        for w in workers:
-            print(f"{name}, {w} worker(s) ...", file=sys.stderr, flush=True)
-            fig = measure(runs, w, args.repeat_large if large else args.repeat)
+        print(f"{name}, {'/'.join(map(str, workers))} worker(s) ...", file=sys.stderr, flush=True)
+        for w, fig in measure_rounds(runs, workers, args.repeat_large if large else args.repeat).items():
             figures.append(dict(fig, case=name, workers=w))
     if args.huge:
         huge = dict(HUGE)

@@ -1,0 +1,42 @@
+"""benchmarks/run.py: the speed-up of W workers is read from runs measured in the same rounds."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("benchmark_run", ROOT / "benchmarks" / "run.py")
+run = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run)
+
+
+def test_the_speed_up_is_the_median_of_the_rounds_ratios_with_their_range():
+    # the machine slowed down in the third round: the best runs' ratio (6/4) would read 1.50x
+    one = {"wall": 6.0, "walls": [6.0, 6.6, 9.0]}
+    two = {"wall": 4.0, "walls": [5.0, 5.0, 4.0]}
+    assert run.speed_up(one, two) == "1.32x (1.20-2.25, 3 rounds)"
+
+
+def test_figures_without_rounds_give_the_ratio_of_the_best_runs():
+    assert run.speed_up({"wall": 6.0}, {"wall": 4.0}) == "1.50x"
+    assert run.speed_up({"wall": 6.0, "walls": [6.0]}, {"wall": 4.0, "walls": [4.0]}) == "1.50x"
+
+
+def test_each_round_runs_every_worker_count_in_turn(monkeypatch):
+    calls = []
+
+    def fake(runs, workers, budget=None):
+        calls.append(workers)
+        return {"wall": 10.0 / workers + len(calls), "states": 1}
+
+    monkeypatch.setattr(run, "run_once", fake)
+    figures = run.measure_rounds([], [1, 2], 3)
+    assert calls == [1, 2, 1, 2, 1, 2]
+    assert figures[1]["walls"] == [11.0, 13.0, 15.0] and figures[1]["wall"] == 11.0
+    assert figures[2]["walls"] == [7.0, 9.0, 11.0] and figures[2]["wall"] == 7.0
+
+
+def test_a_run_past_the_budget_gives_no_figures(monkeypatch):
+    monkeypatch.setattr(run, "run_once", lambda runs, workers, budget=None: None)
+    assert run.measure([], 1, 2, budget=1.0) is None
