@@ -10,7 +10,8 @@ with W workers the CPU seconds include the forked workers' (RUSAGE_CHILDREN) and
 is rank 0's, which gathers the whole graph at the end. The machine is shared and its speed
 drifts: each case runs N rounds, a round running it with each worker count in turn; per count
 the run of least wall time is kept, the speed-up is the median of the rounds' ratios (with
-their range), and the load average is printed with the figures. The figures go to stdout; benchmarks/results.md is rewritten only with --write.
+their range), and the load average is printed with the figures; with more than one worker a
+round starts by measuring how much two busy cores slow each other (contention). The figures go to stdout; benchmarks/results.md is rewritten only with --write.
 --include adds the figures an earlier run wrote with --json (a long case measured alone, when
 the machine was quiet) to the tables.
 benchmarks/baseline.json holds the figures measured before the first optimizations.
@@ -132,12 +133,16 @@ def measure(runs: list, workers: int, repeat: int, budget: float | None = None) 
 
 def measure_rounds(runs: list, workers: list[int], repeat: int, budget: float | None = None) -> dict:
     """Per worker count, the figures of its run of least wall time (None past the budget), with
-    the wall time of each round (``walls``). A round runs every count once, one after the other:
-    this machine's speed drifts by tens of percent from minute to minute, and a speed-up read
-    from runs minutes apart measures the drift as much as the workers (speed_up)."""
+    the wall time of each round (``walls``) and, with more than one worker, the cores'
+    contention before each round (``contention``). A round runs every count once, one after the
+    other: this machine's speed drifts by tens of percent from minute to minute, and a speed-up
+    read from runs minutes apart measures the drift as much as the workers (speed_up)."""
     walls: dict[int, list[float]] = {w: [] for w in workers}
     best: dict[int, dict | None] = {w: None for w in workers}
+    contended: list[float] = []
     for _ in range(repeat):
+        if max(workers) > 1:
+            contended.append(contention())
         for w in workers:
             fig = run_once(runs, w, budget)
             if fig is None:
@@ -145,7 +150,34 @@ def measure_rounds(runs: list, workers: list[int], repeat: int, budget: float | 
             walls[w].append(fig["wall"])
             if best[w] is None or fig["wall"] < best[w]["wall"]:
                 best[w] = fig
-    return {w: dict(best[w], walls=walls[w]) for w in workers}
+    return {w: dict(best[w], walls=walls[w], **({"contention": contended} if contended else {})) for w in workers}
+
+
+# CPU seconds of a fixed loop of Python additions, printed by a process that runs it
+_LOOP = "import time\nt = time.process_time()\nn = 0\nfor i in range(10**7):\n    n += i\nprint(time.process_time() - t)"
+
+
+def contention() -> float:
+    """The CPU time of a fixed loop run in two processes at once over the same loop run alone
+    (just before and after):
+    1.0 where the machine's two cores are independent. Here it was 0.92 to 1.47 from one
+    minute to the next (the host shares the cores), and 2 workers cannot be faster than
+    2 / contention times one."""
+    def start():
+        return subprocess.Popen([sys.executable, "-c", _LOOP], stdout=subprocess.PIPE, text=True)
+
+    before = float(start().communicate()[0])
+    pair = [start(), start()]
+    at_once = sum(float(p.communicate()[0]) for p in pair) / 2
+    return at_once / ((before + float(start().communicate()[0])) / 2)  # (alone: before and after)
+
+
+def spread(values: list[float], unit: str = "") -> str:
+    """The median of values, with their range and number where there are several."""
+    if len(values) < 2:
+        return f"{values[0]:.2f}{unit}" if values else ""
+    v = sorted(values)
+    return f"{median(v):.2f}{unit} ({v[0]:.2f}-{v[-1]:.2f}, {len(v)} rounds)"
 
 
 def speed_up(one: dict, many: dict) -> str:
@@ -155,14 +187,13 @@ def speed_up(one: dict, many: dict) -> str:
     pairs = list(zip(one.get("walls", []), many.get("walls", [])))
     if len(pairs) < 2:
         return f"{one['wall'] / many['wall']:.2f}x"
-    ratios = sorted(a / b for a, b in pairs)
-    return f"{median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f}, {len(ratios)} rounds)"
+    return spread([a / b for a, b in pairs], "x")
 
 
 def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
     rows = ["| case | workers | verdicts | states | transitions | states/s (wall) | states/CPU s | vs C "
-            "| bytes/state | above start-up | peak MiB | wall s | CPU s | speed-up | load | states/s before |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| bytes/state | above start-up | peak MiB | wall s | CPU s | speed-up | contention | load | states/s before |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     one = {}
     for f in figures:
         if f["workers"] == 1:
@@ -177,7 +208,7 @@ def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
             f"| {f['transitions']:,} | {f['states_per_second']:,.0f} | {f['states'] / f['cpu']:,.0f} "
             f"| {f['states_per_second'] / C_BAR:.2f} "
             f"| {f['bytes_per_state']:,.0f} | {above} | {f['peak_mib']:,.0f} | {f['wall']:.2f} | {f['cpu']:.2f} "
-            f"| {speedup} | {f['load']:.1f} | {then} |")
+            f"| {speedup} | {spread(f.get('contention', []))} | {f['load']:.1f} | {then} |")
     return rows
 
 
@@ -265,7 +296,8 @@ def main() -> int:
         text = ["# Benchmark results", "",
                 f"Written by `python benchmarks/run.py {' '.join(sys.argv[1:])}` on a 2-core machine "
                 f"shared with other people's jobs (the load column is the 1-minute load average when "
-                f"each case ended). states/s = states / wall seconds of the check in a fresh process; "
+                f"each case ended; contention, the CPU time of a fixed loop run twice at once over the "
+                f"same loop alone, before each round: 2 workers cannot gain more than 2 / contention). states/s = states / wall seconds of the check in a fresh process; "
                 f"CPU s includes forked workers; bytes/state = peak RSS of rank 0 / states, and "
                 f"above start-up the same less the RSS of the interpreter with tcpverify imported "
                 f"(about 56 MiB: numpy, networkx, Z3) before the first search; 'vs C' is "

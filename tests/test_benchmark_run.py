@@ -18,6 +18,11 @@ def test_the_speed_up_is_the_median_of_the_rounds_ratios_with_their_range():
     assert run.speed_up(one, two) == "1.32x (1.20-2.25, 3 rounds)"
 
 
+def test_the_contention_column_gives_the_median_and_range_of_the_rounds():
+    assert run.spread([1.4, 1.0, 1.1]) == "1.10 (1.00-1.40, 3 rounds)"
+    assert run.spread([1.4]) == "1.40" and run.spread([]) == ""
+
+
 def test_figures_without_rounds_give_the_ratio_of_the_best_runs():
     assert run.speed_up({"wall": 6.0}, {"wall": 4.0}) == "1.50x"
     assert run.speed_up({"wall": 6.0, "walls": [6.0]}, {"wall": 4.0, "walls": [4.0]}) == "1.50x"
@@ -28,13 +33,31 @@ def test_each_round_runs_every_worker_count_in_turn(monkeypatch):
 
     def fake(runs, workers, budget=None):
         calls.append(workers)
-        return {"wall": 10.0 / workers + len(calls), "states": 1}
+        return {"wall": 10.0 / workers + sum(c != "contention" for c in calls), "states": 1}
 
     monkeypatch.setattr(run, "run_once", fake)
+    monkeypatch.setattr(run, "contention", lambda: calls.append("contention") or 1.25)
     figures = run.measure_rounds([], [1, 2], 3)
-    assert calls == [1, 2, 1, 2, 1, 2]
+    assert calls == ["contention", 1, 2] * 3
     assert figures[1]["walls"] == [11.0, 13.0, 15.0] and figures[1]["wall"] == 11.0
     assert figures[2]["walls"] == [7.0, 9.0, 11.0] and figures[2]["wall"] == 7.0
+    assert figures[2]["contention"] == [1.25] * 3
+    calls.clear()
+    assert "contention" not in run.measure([], 1, 2) and calls == [1, 1]  # one worker: none measured
+
+
+def test_contention_is_the_loops_cpu_time_two_at_once_over_alone_before_and_after(monkeypatch):
+    seconds = iter(["2.0", "3.0", "2.5", "2.4"])  # alone, the pair, alone
+
+    class Loop:
+        def __init__(self, *args, **kwargs):
+            self.out = next(seconds)
+
+        def communicate(self):
+            return self.out, None
+
+    monkeypatch.setattr(run.subprocess, "Popen", Loop)
+    assert run.contention() == 1.25  # (3.0 + 2.5) / 2 over (2.0 + 2.4) / 2
 
 
 def test_a_run_past_the_budget_gives_no_figures(monkeypatch):
