@@ -6,12 +6,18 @@ MPI's ranks all run from the start; LocalComm's are forked when the search asks 
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import os
 import sys
 import threading
 import traceback
 from typing import Callable
+
+try:
+    import resource
+except ImportError:  # Windows (no fork either: LocalComm runs on POSIX only)
+    resource = None
 
 
 class WorkerFailed(RuntimeError):
@@ -137,6 +143,32 @@ def run_forked(size: int, work: Callable[[LocalComm], object]):
     if comm.rank:
         os._exit(0)  # no atexit handlers or buffers of the parent's
     return out
+
+
+def most_ranks() -> int:
+    """The most ranks a LocalComm can join here: fork() opens a pipe, two ends, per pair of
+    ranks at once, within the files this process may open beside those it has open (a few kept
+    spare)."""
+    allowed = open_files_allowed()
+    if allowed == sys.maxsize:
+        return sys.maxsize
+    try:
+        open_now = len(os.listdir("/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"))
+    except OSError:
+        open_now = 3
+    free = max(allowed - open_now - _SPARE_FILES, 0)
+    return (1 + math.isqrt(1 + 4 * free)) // 2  # the largest r with r * (r - 1) <= free
+
+
+def open_files_allowed() -> int:
+    """RLIMIT_NOFILE's soft limit (ulimit -n); sys.maxsize where it is unlimited or untold."""
+    if resource is None:
+        return sys.maxsize
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return sys.maxsize if soft == resource.RLIM_INFINITY else soft
+
+
+_SPARE_FILES = 16  # files a search may open besides its pipes (a crash report, Python's own)
 
 
 def _close_all_but(pipes: dict, keep: dict) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from tcpverify.checker.comm import most_ranks, open_files_allowed
+
 from ..suite.run import run_all
 from ..tcp.variant_file import VariantFileError, load_variant
 from ..tcp.variants import VARIANTS
@@ -64,10 +66,14 @@ MAX_WINDOW = 2**16 - 1  # RFC 9293 3.1: the Window field has 16 bits (the model 
 
 
 def workers(text: str) -> int:
-    """A number of worker processes, or 'auto': one per core this process may use."""
-    if text == "auto":
-        return len(os.sched_getaffinity(0))
-    return positive(text, "a whole number or 'auto'")
+    """A number of worker processes, or 'auto': one per core this process may use; no more
+    than can be joined by pipes within the files this process may open (most_ranks)."""
+    n = len(os.sched_getaffinity(0)) if text == "auto" else positive(text, "a whole number or 'auto'")
+    if n > most_ranks():
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is more workers than this process can join: {n} hold {n * (n - 1):,} pipe ends open at "
+            f"once, and it may open {open_files_allowed():,} files (ulimit -n)")
+    return n
 
 
 def fingerprint_bits(text: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -64,6 +65,23 @@ def test_fingerprint_labels_the_verdicts_incomplete_with_the_omission_probabilit
 def test_bad_search_options_exit_2_with_one_line(capsys, argv, message):
     code, out, err = cli(capsys, "check", "normal", *argv)
     assert (code, out, err) == (2, "", f"tcpverify: error: {message}\n")
+
+
+def test_more_workers_than_pipes_can_join_exit_2_with_one_line_before_the_search():
+    """fork() opens a pipe between each two workers at once: 200 need 39,800 ends, past a
+    limit of 256 open files; the 15 that fit search (this run forks at its first large level)."""
+    def limited():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    run = ["check", "half-close", "--loss", "2", "--dup", "1", "--reorder"]
+    many = subprocess.run([sys.executable, "-m", "tcpverify", *run, "--workers", "200"], preexec_fn=limited,
+                          capture_output=True, text=True, timeout=300)
+    assert (many.returncode, many.stdout) == (2, "")
+    assert many.stderr == ("tcpverify: error: argument --workers: '200' is more workers than this process can "
+                           "join: 200 hold 39,800 pipe ends open at once, and it may open 256 files (ulimit -n)\n")
+    fit = subprocess.run([sys.executable, "-m", "tcpverify", *run, "--workers", "15"], preexec_fn=limited,
+                         capture_output=True, text=True, timeout=300)
+    assert (fit.returncode, fit.stderr) == (1, "") and fit.stdout.splitlines()[1].endswith(" states/s, 15 workers")
 
 
 def mpiexec():
