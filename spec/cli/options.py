@@ -68,12 +68,19 @@ MAX_WINDOW = 2**16 - 1  # RFC 9293 3.1: the Window field has 16 bits (the model 
 def workers(text: str) -> int:
     """A number of worker processes, or 'auto': one per core this process may use; no more
     than can be joined by pipes within the files this process may open (most_ranks)."""
-    n = len(os.sched_getaffinity(0)) if text == "auto" else positive(text, "a whole number or 'auto'")
+    n = cores() if text == "auto" else positive(text, "a whole number or 'auto'")
     if n > most_ranks():
         raise argparse.ArgumentTypeError(
             f"'{text}' is more workers than this process can join: {n} hold {n * (n - 1):,} pipe ends open at "
             f"once, and it may open {open_files_allowed():,} files (ulimit -n)")
     return n
+
+
+def cores() -> int:
+    """The cores this process may run on (macOS and Windows tell only the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def fingerprint_bits(text: str) -> int:

@@ -67,6 +67,15 @@ def test_bad_search_options_exit_2_with_one_line(capsys, argv, message):
     assert (code, out, err) == (2, "", f"tcpverify: error: {message}\n")
 
 
+def test_auto_is_the_cores_this_process_may_use_or_where_untold_the_machines(monkeypatch):
+    from tcpverify.spec.cli.options import workers
+
+    assert workers("auto") == len(os.sched_getaffinity(0))
+    monkeypatch.delattr(os, "sched_getaffinity")  # (macOS, Windows)
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert workers("auto") == 6
+
+
 def test_more_workers_than_pipes_can_join_exit_2_with_one_line_before_the_search():
     """fork() opens a pipe between each two workers at once: 200 need 39,800 ends, past a
     limit of 256 open files; the 15 that fit search (this run forks at its first large level)."""
