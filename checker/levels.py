@@ -21,7 +21,7 @@ from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph
 from .memo import Witnesses, first_messages, grouped
 from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
-from .rows import INT, ROW, SMALL, Growing, KeyIndex, Packing, TooWide
+from .rows import INT, ROW, SMALL, Growing, KeyIndex, Packing, TooWide, firsts
 
 PROGRESS_EVERY = 1000  # states expanded between two calls of progress, at the least (as explore's)
 BLOCK = 1 << 15  # states expanded at once: bounds the arrays of their successors
@@ -307,11 +307,11 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 found = s.index.found(keys)
                 new = np.nonzero(found < 0)[0]
                 if len(new):
-                    _, first, inverse = np.unique(keys[new], return_index=True, return_inverse=True)
+                    first, inverse = firsts(keys[new])
                     arrival = np.argsort(first)  # the distinct new states in the order first met
                     number = np.empty(len(first), INT)
                     number[arrival] = np.arange(s.n, s.n + len(first))
-                    found[new] = number[inverse.reshape(-1)]
+                    found[new] = number[inverse]
                     met = new[first[arrival]]  # the edge each new state was first met by
                     s.meet(targets[met], done + owner[met], labels[met], depth + 1)
                     following.append(targets[met])

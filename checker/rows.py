@@ -35,6 +35,21 @@ class TooWide(Exception):
     """The rows' ids no longer fit one 63-bit key."""
 
 
+def firsts(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, inverse) of a 1-D int array, as np.unique's return_index and return_inverse
+    give them (the position of each distinct value's first occurrence, in increasing value;
+    each element's number among the distinct values), from one quicksort: np.unique sorts
+    stably for return_index, half as fast on a block's keys."""
+    order = np.argsort(key)
+    ranked = key[order]
+    head = np.ones(len(key), bool)
+    np.not_equal(ranked[1:], ranked[:-1], out=head[1:])
+    first = np.minimum.reduceat(order, np.flatnonzero(head)) if len(key) else order
+    inverse = np.empty(len(key), np.intp)
+    inverse[order] = np.cumsum(head) - 1
+    return first, inverse
+
+
 def distinct(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first, inverse) of a 2-D array of non-negative ints: the position of each distinct
     row's first occurrence, and for each row the number of its distinct row (into first)."""
@@ -46,8 +61,7 @@ def distinct(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             _, first, inverse = np.unique(cols, axis=0, return_index=True, return_inverse=True)
             return first, inverse.reshape(-1)
         key = _packed(cols, widths)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
+    return firsts(key)
 
 
 class Packing:

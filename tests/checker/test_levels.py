@@ -15,7 +15,7 @@ from tcpverify.checker.explore import explore
 from tcpverify.checker.levels import explore_levels
 from tcpverify.checker.properties import Invariant
 from tcpverify.checker.reach import path_through
-from tcpverify.checker.rows import KeyIndex, Packing, TooWide
+from tcpverify.checker.rows import KeyIndex, Packing, TooWide, firsts
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import check
 from tcpverify.spec.suite.run import check_scenario, machine_for
@@ -126,6 +126,16 @@ def test_packed_keys_keep_their_order_when_the_columns_widen():
     assert old == [1, 1] and p.bits == [1, 9]
     assert list(p.unpack(p.repack(keys, old)).tolist()) == rows.tolist()
     assert p.pack(wide)[0] > p.repack(keys, old)[0] and p.pack(wide)[0] < p.repack(keys, old)[1]
+
+
+@pytest.mark.parametrize("n, values", [(0, 1), (1, 1), (7, 2), (1000, 3), (1000, 900)])
+def test_firsts_gives_what_np_unique_gives_from_one_unstable_sort(n, values):
+    """Where each distinct value first occurs (the least position: keys that tie must not
+    let the sort pick another) and each element's distinct value."""
+    key = np.random.default_rng(n + values).integers(0, values, n).astype(np.int64) * 2**40
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    got_first, got_inverse = firsts(key)
+    assert got_first.tolist() == first.tolist() and got_inverse.tolist() == inverse.reshape(-1).tolist()
 
 
 def test_a_key_index_finds_what_was_added_under_any_width():
