@@ -18,6 +18,7 @@ import numpy as np
 
 from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .hashed import HashIndex
 from .memo import Witnesses, first_messages, grouped
 from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
@@ -121,7 +122,7 @@ class Memo:
 
     def __init__(self, fn, columns: tuple[int, ...], decode):
         self.fn, self.columns, self.decode = fn, list(columns), decode
-        self.index = KeyIndex(len(columns))
+        self.index = HashIndex(len(columns))
         self.small: dict[tuple, int] = {}  # the values met in blocks of fewer than SMALL rows
         self.results: list = []
         self._truthy = Growing(1, bool)

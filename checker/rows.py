@@ -113,6 +113,7 @@ class KeyIndex:
 
     def __init__(self, width: int, dtype=INT):
         self.packing = Packing(width)
+        self._dtype = dtype
         self._keys, self._values = np.empty(0, INT), np.empty(0, dtype)  # the large part
         self._new_keys, self._new_values = np.empty(0, INT), np.empty(0, dtype)  # the small part
 
@@ -149,7 +150,7 @@ class KeyIndex:
         miss = np.nonzero(out == -1)[0]
         if len(miss):
             first, inverse = distinct(rows[miss])
-            made = np.asarray(make(miss[first]), self._values.dtype)
+            made = np.asarray(make(miss[first]), self._dtype)
             self.add(self.packing.pack(rows[miss[first]]), made)
             out[miss] = made[inverse]
         return out

@@ -15,7 +15,8 @@ from collections import Counter
 import numpy as np
 
 from tcpverify.checker.intern import Table
-from tcpverify.checker.rows import INT, ROW, SMALL, Growing, KeyIndex, distinct, ranges
+from tcpverify.checker.hashed import HashIndex
+from tcpverify.checker.rows import INT, ROW, SMALL, Growing, distinct, ranges
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -34,7 +35,7 @@ class Batch:
         self._noted: dict[int, tuple] = {}  # per template noting losses: their kinds
         self._entries = Growing(10, np.int32)
         self._sent, self._edits = Table(), Table()  # the tuples of segment ids sent; _Call, _Spend
-        self._keyed = [KeyIndex(len(unit[6])) for unit in system._units]  # per unit: key -> template
+        self._keyed = [HashIndex(len(unit[6])) for unit in system._units]  # per unit: key -> template
         # many incarnations, acked id; calls id, budget id, faults left id
         self._derived = [Growing(1, ROW) for _ in range(5)]
 

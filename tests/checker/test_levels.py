@@ -12,6 +12,7 @@ from tiers import sampled
 
 from tcpverify.checker import levels
 from tcpverify.checker.explore import explore
+from tcpverify.checker.hashed import HashIndex
 from tcpverify.checker.levels import explore_levels
 from tcpverify.checker.properties import Invariant
 from tcpverify.checker.reach import path_through
@@ -136,6 +137,29 @@ def test_firsts_gives_what_np_unique_gives_from_one_unstable_sort(n, values):
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     got_first, got_inverse = firsts(key)
     assert got_first.tolist() == first.tolist() and got_inverse.tolist() == inverse.reshape(-1).tolist()
+
+
+@pytest.mark.parametrize("width", [1, 2, 3])
+def test_a_hash_index_numbers_rows_as_a_key_index_does(width):
+    """The same numbers, the same rows made, as the columns widen (every key hashed anew) and
+    the table grows (every key moved), whatever collides."""
+    rng = np.random.default_rng(width)
+    sorted_keys, hashed = KeyIndex(width), HashIndex(width)
+    made: dict = {id(sorted_keys): [], id(hashed): []}
+
+    def numbers(index, rows):
+        def make(first):
+            made[id(index)].extend(first.tolist())
+            return np.arange(len(made[id(index)]) - len(first), len(made[id(index)]))
+        return index.numbers(rows, make).tolist()
+
+    for step in range(60):
+        high = [2, 50, 1000, 1 << 18][step % 4] if step % 5 == 0 else 50
+        rows = rng.integers(0, high, (int(rng.integers(0, 400)), width))
+        assert numbers(hashed, rows) == numbers(sorted_keys, rows)
+    assert made[id(hashed)] == made[id(sorted_keys)] and hashed.count == len(made[id(hashed)]) > 1000
+    with pytest.raises(TypeError):
+        hashed.keys
 
 
 def test_a_key_index_finds_what_was_added_under_any_width():

@@ -1,0 +1,99 @@
+"""Rows -> numbers in a hash table of their packed keys, for the small indexes a search asks
+a block at a time: the properties' memos and the model's templates (checker.rows.KeyIndex
+keeps the states met, sorted, in a third of the bytes). A lookup here is a few gathers of a
+block's keys, where the sorted keys cost a sort of the block and two binary searches."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .rows import INT, KeyIndex, Packing
+
+_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: spreads keys that differ in low bits
+_EMPTY = -1  # a slot's number while no key is in it
+
+
+class HashIndex(KeyIndex):
+    """KeyIndex's numbers (and look_up, found, add, fit) by open addressing with linear
+    probing, the table never more than half full: the keys that collide step to the next slot
+    together, a numpy step for all of them at once."""
+
+    def __init__(self, width: int, dtype=INT):
+        self.packing = Packing(width)
+        self._dtype = dtype
+        self.count = 0
+        self._make(1 << 6)
+
+    @property
+    def keys(self) -> np.ndarray:
+        raise TypeError("a HashIndex keeps its keys unordered: KeyIndex keeps them sorted")
+
+    values = keys
+
+    def fit(self, rows: np.ndarray) -> list[int] | None:
+        old = self.packing.fit(rows) if len(rows) else None
+        if old is not None and self.count:  # every key packed anew, so hashed anew
+            keys, values = self._entries()
+            self._make(len(self._slot_keys))
+            self._put(self.packing.repack(keys, old), values)
+        return old
+
+    def found(self, keys: np.ndarray) -> np.ndarray:
+        out = np.full(len(keys), -1, INT)
+        slot = self._slot(keys)
+        pending = np.arange(len(keys))
+        while len(pending):
+            at = slot[pending]
+            number = self._slot_values[at]
+            hit = self._slot_keys[at] == keys[pending]
+            out[pending[hit]] = number[hit]
+            pending = pending[~hit & (number != _EMPTY)]  # (a key not added ends at an empty slot)
+            slot[pending] = (slot[pending] + 1) & self._mask
+        return out
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """Add distinct keys not added before, with their numbers."""
+        if 2 * (self.count + len(keys)) > len(self._slot_keys):
+            old_keys, old_values = self._entries()
+            size = len(self._slot_keys)
+            while 2 * (self.count + len(keys)) > size:
+                size *= 2
+            self._make(size)
+            self._put(old_keys, old_values)
+        self._put(keys, values)
+
+    def _put(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """keys (distinct, none in the table, which has room) into their slots: of the keys that
+        reach one empty slot at once, the first takes it and the others step on."""
+        slot = self._slot(keys)
+        pending = np.arange(len(keys))
+        while len(pending):
+            at = slot[pending]
+            free = self._slot_values[at] == _EMPTY
+            taken, first = np.unique(at[free], return_index=True)
+            winners = pending[free][first]
+            self._slot_keys[taken], self._slot_values[taken] = keys[winners], values[winners]
+            placed = np.zeros(len(pending), bool)
+            placed[np.flatnonzero(free)[first]] = True
+            pending = pending[~placed]
+            slot[pending] = (slot[pending] + 1) & self._mask
+        self.count += len(keys)
+
+    def _entries(self) -> tuple[np.ndarray, np.ndarray]:
+        used = self._slot_values != _EMPTY
+        return self._slot_keys[used], self._slot_values[used]
+
+    def _make(self, size: int) -> None:
+        """An empty table of size slots (a power of 2)."""
+        self._slot_keys = np.zeros(size, INT)
+        self._slot_values = np.full(size, _EMPTY, self._dtype)
+        self._mask = size - 1
+        self._shift = np.uint64(64 - (size.bit_length() - 1))
+        self.count = 0
+
+    def _slot(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's first slot: the top bits of the key times 2^64 / the golden ratio."""
+        slot = keys.astype(np.uint64)
+        slot *= _FIBONACCI
+        slot >>= self._shift
+        return slot.view(INT)
