@@ -165,7 +165,7 @@ def open_files_allowed() -> int:
     if resource is None:
         return sys.maxsize
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return sys.maxsize if soft == resource.RLIM_INFINITY else soft
+    return soft if soft >= 0 else sys.maxsize  # (unlimited: -1 on Linux, sys.maxsize on macOS)
 
 
 _SPARE_FILES = 16  # files a search may open besides its pipes (a crash report, Python's own)
