@@ -11,7 +11,8 @@ is rank 0's, which gathers the whole graph at the end. The machine is shared and
 drifts: each case runs N rounds, a round running it with each worker count in turn; per count
 the run of least wall time is kept, the speed-up is the median of the rounds' ratios (with
 their range), and the load average is printed with the figures; with more than one worker a
-round starts by measuring how much two busy cores slow each other (contention). The figures go to stdout; benchmarks/results.md is rewritten only with --write.
+round starts by measuring how much two busy cores slow each other (contention). The figures
+go to stdout; benchmarks/results.md is rewritten only with --write.
 --include adds the figures an earlier run wrote with --json (a long case measured alone, when
 the machine was quiet) to the tables.
 benchmarks/baseline.json holds the figures measured before the first optimizations.
@@ -159,10 +160,10 @@ _LOOP = "import time\nt = time.process_time()\nn = 0\nfor i in range(10**7):\n  
 
 def contention() -> float:
     """The CPU time of a fixed loop run in two processes at once over the same loop run alone
-    (just before and after):
-    1.0 where the machine's two cores are independent. Here it was 0.92 to 1.47 from one
-    minute to the next (the host shares the cores), and 2 workers cannot be faster than
-    2 / contention times one."""
+    just before and after: 1.0 where the machine's two cores do not slow each other, and 2
+    workers cannot be faster than 2 / contention times one. Here a benchmark's rounds gave a
+    median of about 1.06, single rounds 0.93 to 1.84 (the host shares the cores, and the loop
+    alone is not steady either: read the median)."""
     def start():
         return subprocess.Popen([sys.executable, "-c", _LOOP], stdout=subprocess.PIPE, text=True)
 
