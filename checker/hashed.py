@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rows import INT, KeyIndex, Packing
+from .rows import INT, KeyIndex, Packing, firsts
 
 _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: spreads keys that differ in low bits
 _EMPTY = -1  # a slot's number while no key is in it
@@ -70,8 +70,8 @@ class HashIndex(KeyIndex):
         while len(pending):
             at = slot[pending]
             free = self._slot_values[at] == _EMPTY
-            taken, first = np.unique(at[free], return_index=True)
-            winners = pending[free][first]
+            first, _ = firsts(at[free])
+            taken, winners = at[free][first], pending[free][first]
             self._slot_keys[taken], self._slot_values[taken] = keys[winners], values[winners]
             placed = np.zeros(len(pending), bool)
             placed[np.flatnonzero(free)[first]] = True

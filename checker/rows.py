@@ -199,7 +199,7 @@ class KeyIndex:
             at = np.arange(lo, hi) + shift
             keys[at], values[at] = keys[lo:hi].copy(), values[lo:hi].copy()
         keys[placed], values[placed] = self._new_keys, self._new_values
-        self._new_keys, self._new_values = np.empty(0, INT), np.empty(0, self._values.dtype)
+        self._new_keys, self._new_values = np.empty(0, INT), np.empty(0, self._dtype)
 
     def _grow(self, part: str, n: int) -> None:
         """The array named part grown to n entries: by realloc, in place, where numpy sees no
