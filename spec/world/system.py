@@ -95,6 +95,8 @@ class TcpSystem:
         self.tcbs, self.segs, self.cbs, self.pcs = Table(), Table(), Table(), Table()
         self.chans = Table(self._chan_hash)
         self._chan_sids: list[tuple[int, ...]] = []  # per channel id, its segments' ids
+        self._chan_ids: dict[tuple[int, ...], int] = {}  # its segments' ids -> a channel's id
+        self._seg_order: list[str] = []  # per segment id, its place in a reordering channel (repr)
         self._sid_of: dict[int, int] = {}  # id() of each interned Segment -> its id
         self._memo: dict = {}  # see _outcomes
         self._answers_memo: dict = {}  # see _answer
@@ -105,7 +107,6 @@ class TcpSystem:
         self._loss_kinds: dict = {}
         self._steps: dict = {}
         self._written: dict = {}  # the templates' tuples of parts written, each stored once
-        self._order = _ReprKeys().__getitem__
         self._unknown_before = self.decider.unknown  # the Decider may serve several runs
         self._at: tuple = ()  # the compact state whose successors are being computed
         self._timeouts: tuple = (None, None)  # (world, its retransmission timeouts): see timeouts
@@ -364,6 +365,8 @@ class TcpSystem:
         if i is None:
             i = self.segs(seg)
             self._sid_of[id(self.segs[i])] = i
+            if i == len(self._seg_order):
+                self._seg_order.append(repr(self.segs[i]))
         return i
 
     def _chan_hash(self, ch: tuple) -> int:
@@ -373,16 +376,20 @@ class TcpSystem:
         return tuple_hash([self.segs.hashes[self._sid_of[id(g)]] for g in ch])
 
     def _chan(self, segments) -> int:
-        """The id of a channel holding these segments; a reordering channel is a multiset, kept
-        canonical by sorting."""
-        sids = [self._seg(g) for g in segments]
-        if self.config.reorder:
-            sids.sort(key=lambda i: self._order(self.segs[i]))
-        ch = tuple(self.segs[i] for i in sids)
-        n = len(self.chans)
-        c = self.chans(ch)
-        if c == n:
-            self._chan_sids.append(tuple(sids))
+        """The id of a channel holding these segments."""
+        return self._chan_of([self._seg(g) for g in segments])
+
+    def _chan_of(self, sids: list, canonical: bool = False) -> int:
+        """The id of the channel holding the segments of these ids; a reordering channel is a
+        multiset, kept canonical by sorting (unless the ids are in that order already). Looked
+        up by the ids: a channel's segments are hashed whole only the first time it is met."""
+        if self.config.reorder and not canonical:
+            sids.sort(key=self._seg_order.__getitem__)
+        key = tuple(sids)
+        c = self._chan_ids.get(key)
+        if c is None:  # (segment ids and segments are one to one: a new channel)
+            c = self._chan_ids[key] = self.chans(tuple(self.segs[i] for i in key))
+            self._chan_sids.append(key)
         return c
 
     def _without(self, c: int, k: int) -> int:
@@ -390,8 +397,8 @@ class TcpSystem:
         key = (c, k)
         out = self._without_memo.get(key)
         if out is None:
-            ch = self.chans[c]
-            out = self._without_memo[key] = self._chan(ch[:k] + ch[k + 1:])
+            sids = self._chan_sids[c]
+            out = self._without_memo[key] = self._chan_of(list(sids[:k] + sids[k + 1:]), canonical=True)
         return out
 
     def _with(self, c: int, sids: tuple) -> int | None:
@@ -399,12 +406,12 @@ class TcpSystem:
         key = (c, sids)
         out = self._with_memo.get(key, -1)
         if out == -1:
-            ch = self.chans[c] + tuple(self.segs[i] for i in sids)
+            ch = list(self._chan_sids[c] + sids)
             if len(ch) > self.config.capacity:
                 self._limits.add(f"channel capacity {self.config.capacity} exceeded")
                 out = None
             else:
-                out = self._chan(ch)
+                out = self._chan_of(ch)
             self._with_memo[key] = out
         return out
 
@@ -613,14 +620,6 @@ class Compact:
 
     def expand(self, rows):
         return self.system.batch.expand(rows)
-
-
-class _ReprKeys(dict):
-    """repr of each segment, computed once: the sort key of a reordering channel."""
-
-    def __missing__(self, seg: Segment) -> str:
-        key = self[seg] = repr(seg)
-        return key
 
 
 def seq_values(w: World) -> list[SeqVal]:
