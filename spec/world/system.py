@@ -251,14 +251,15 @@ class TcpSystem:
             send = edit = None
             parts: list = [None] * 6
             for j, v in enumerate(t):
-                if isinstance(v, _Send):
+                if v.__class__ is int:  # (an id: most parts are)
+                    if j in reads:
+                        parts[j] = v
+                    elif v != s[j]:
+                        raise AssertionError(f"{[a.name for a in unit[2]]} change a part they do not read")
+                elif v.__class__ is _Send:
                     send = (j, v.sids)
-                elif isinstance(v, (_Call, _Spend)):
+                else:  # _Call or _Spend
                     edit = v
-                elif j in reads:
-                    parts[j] = v
-                elif v != s[j]:
-                    raise AssertionError(f"{[a.name for a in unit[2]]} change a part they do not read")
             parts = tuple(parts)
             entries.append((step, self._written.setdefault(parts, parts), send, edit))
         return [0, tuple(entries), noted]
