@@ -16,7 +16,7 @@ import numpy as np
 
 from tcpverify.checker.intern import Table
 from tcpverify.checker.hashed import HashIndex
-from tcpverify.checker.rows import INT, ROW, SMALL, Growing, distinct, ranges
+from tcpverify.checker.rows import INT, ROW, SMALL, Growing, distinct, firsts, ranges
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -35,7 +35,9 @@ class Batch:
         self._noted: dict[int, tuple] = {}  # per template noting losses: their kinds
         self._entries = Growing(10, np.int32)
         self._sent, self._edits = Table(), Table()  # the tuples of segment ids sent; _Call, _Spend
-        self._keyed = [HashIndex(len(unit[6])) for unit in system._units]  # per unit: key -> template
+        # per key columns: the parts a unit reads -> a key id (units reading the same share it)
+        self._keyed = {unit[6]: HashIndex(len(unit[6])) for unit in system._units}
+        self._made = [np.empty(0, INT) for _ in system._units]  # per unit: key id -> template (-1: none)
         # many incarnations, acked id; calls id, budget id, faults left id
         self._derived = [Growing(1, ROW) for _ in range(5)]
 
@@ -61,8 +63,9 @@ class Batch:
         one_by_one = np.nonzero(many[a] | many[b])[0] if not s.params.isns else np.empty(0, INT)
         pieces = [self._listed([i], [s.step(tuple(rows[i].tolist()))], 0) for i in one_by_one.tolist()]
         templated = np.setdiff1d(np.arange(len(rows)), one_by_one, assume_unique=True)
+        keys: dict = {}  # this block's key ids, per key columns
         for u, unit in enumerate(s._units):
-            pieces += self._apply(u, unit, rows, parts, templated)
+            pieces += self._apply(u, unit, rows, parts, templated, keys)
         return _placed(pieces, len(rows), len(s._units), rows.shape[1])
 
     def _derive(self):
@@ -77,12 +80,13 @@ class Batch:
             column.extend(of[column.n:])
         return (many.rows[:, 0].astype(bool), *(column.rows[:, 0] for column in derived))
 
-    def _apply(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray, at: np.ndarray) -> list:
+    def _apply(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray, at: np.ndarray,
+               keys: dict) -> list:
         """The pieces (owner, unit, labels, targets) of unit's successors of rows[at]."""
         s = self.system
         if not len(at):
             return []
-        tids = self._templates_of(u, unit, rows, parts, at)
+        tids = self._templates_of(u, unit, rows, self._key_ids(unit[6], parts, at, keys), at)
         out = []
         direct = tids < 0
         if direct.any():
@@ -107,13 +111,32 @@ class Batch:
         out.append((owner, u, e[:, _LABEL].copy(), targets))  # (a view would keep all of e)
         return out
 
-    def _templates_of(self, u: int, unit: tuple, rows: np.ndarray, parts: np.ndarray,
+    def _key_ids(self, cols: tuple, parts: np.ndarray, at: np.ndarray, keys: dict) -> np.ndarray:
+        """The id of each of parts[at]'s values in columns cols, numbered as first met (in a
+        block, in increasing packed key); looked up once a block for all units that read them."""
+        ids = keys.get(cols)
+        if ids is None:
+            index = self._keyed[cols]
+            ids = keys[cols] = index.numbers(parts[np.ix_(at, cols)],
+                                             lambda first: np.arange(index.count, index.count + len(first)))
+        return ids
+
+    def _templates_of(self, u: int, unit: tuple, rows: np.ndarray, ids: np.ndarray,
                       at: np.ndarray) -> np.ndarray:
-        """unit's template for each of rows[at] (made where missing, by TcpSystem._template),
-        as numbers; -2 where it is _DIRECT."""
-        s, cols, index = self.system, unit[6], self._keyed[u]
-        return index.numbers(parts[at][:, cols], lambda first: self._store(
-            [s._template(unit, tuple(rows[i].tolist())) for i in at[first].tolist()]))
+        """unit's template for each of rows[at] (made where missing, by TcpSystem._template, in
+        the order of their key ids ids), as numbers; -2 where it is _DIRECT."""
+        made, count = self._made[u], self._keyed[unit[6]].count
+        if len(made) < count:
+            made = self._made[u] = np.concatenate([made, np.full(max(count, 2 * len(made)) - len(made), -1, INT)])
+        tids = made[ids]
+        miss = np.flatnonzero(tids == -1)
+        if len(miss):
+            first, inverse = firsts(ids[miss])
+            s = self.system
+            new = self._store([s._template(unit, tuple(rows[i].tolist())) for i in at[miss[first]].tolist()])
+            made[ids[miss[first]]] = new
+            tids[miss] = new[inverse]
+        return tids
 
     def _store(self, templates: list) -> np.ndarray:
         """Number the templates (-2: _DIRECT) and store their entries flat."""
