@@ -252,9 +252,11 @@ class _Ids:
         """Per column, (ids, values) rank ``to`` needs to read rows."""
         news, part = [], self.model.part
         for j in range(self.width):
-            ids = np.unique(rows[:, j])
-            sent = self.sent[to][j] = _grown(self.sent[to][j], ids, False)
-            ids = ids[~sent[ids]]
+            column = rows[:, j]
+            sent = self.sent[to][j] = _grown(self.sent[to][j], column.max(initial=-1), False)
+            fresh = np.zeros(len(sent), bool)  # (a mark per id: no sort of the column)
+            fresh[column] = True
+            ids = np.flatnonzero(fresh & ~sent)
             sent[ids] = True
             news.append((ids, [part(j, i) for i in ids.tolist()]))
         return news
@@ -263,17 +265,17 @@ class _Ids:
         """rows from ``sender`` in this rank's ids, with the values it sent along (pack)."""
         out, intern = np.empty_like(rows), self.model.intern
         for j, (ids, values) in enumerate(news):
-            got = self.got[sender][j] = _grown(self.got[sender][j], ids, -1)
+            got = self.got[sender][j] = _grown(self.got[sender][j], ids[-1] if len(ids) else -1, -1)
             got[ids] = np.asarray([intern(j, v) for v in values], INT)
             out[:, j] = got[rows[:, j]]
         return out
 
 
-def _grown(a: np.ndarray, ids: np.ndarray, fill) -> np.ndarray:
-    """a, long enough to be indexed by ids (sorted), doubled and filled with fill."""
-    if not len(ids) or ids[-1] < len(a):
+def _grown(a: np.ndarray, most: int, fill) -> np.ndarray:
+    """a, long enough to be indexed by ids up to most, doubled and filled with fill."""
+    if most < len(a):
         return a
-    out = np.full(max(int(ids[-1]) + 1, 2 * len(a)), fill, a.dtype)
+    out = np.full(max(int(most) + 1, 2 * len(a)), fill, a.dtype)
     out[:len(a)] = a
     return out
 
