@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rows import INT, KeyIndex, Packing, firsts
+from .rows import INT, KeyIndex, Packing
 
 _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: spreads keys that differ in low bits
 _EMPTY = -1  # a slot's number while no key is in it
+# A new table's slots (16 KiB): a table grown from fewer, doubling, was put again at each size,
+# which cost the stale suite's many small searches more than their lookups.
+_FIRST_SIZE = 1 << 10
 
 
 class HashIndex(KeyIndex):
@@ -22,7 +25,7 @@ class HashIndex(KeyIndex):
     def __init__(self, width: int, dtype=INT):
         self.packing = Packing(width)
         self._dtype = dtype
-        self._make(1 << 6)
+        self._make(_FIRST_SIZE)
 
     @property
     def keys(self) -> np.ndarray:
@@ -59,22 +62,24 @@ class HashIndex(KeyIndex):
             while 2 * (self.count + len(keys)) > size:
                 size *= 2
             self._make(size)
-            self._put(old_keys, old_values)
+            keys, values = np.concatenate([old_keys, keys]), np.concatenate([old_values, values])
         self._put(keys, values)
 
     def _put(self, keys: np.ndarray, values: np.ndarray) -> None:
         """keys (distinct, none in the table, which has room) into their slots: of the keys that
-        reach one empty slot at once, the first takes it and the others step on."""
+        reach one empty slot at once, one takes it (the one whose key the slot holds once all
+        are written there) and the others step on."""
         slot = self._slot(keys)
         pending = np.arange(len(keys))
         while len(pending):
             at = slot[pending]
-            free = self._slot_values[at] == _EMPTY
-            first, _ = firsts(at[free])
-            taken, winners = at[free][first], pending[free][first]
-            self._slot_keys[taken], self._slot_values[taken] = keys[winners], values[winners]
+            free = np.flatnonzero(self._slot_values[at] == _EMPTY)
+            taken, tried = at[free], pending[free]
+            self._slot_keys[taken] = keys[tried]
+            won = self._slot_keys[taken] == keys[tried]
+            self._slot_values[taken[won]] = values[tried[won]]
             placed = np.zeros(len(pending), bool)
-            placed[np.flatnonzero(free)[first]] = True
+            placed[free[won]] = True
             pending = pending[~placed]
             slot[pending] = (slot[pending] + 1) & self._mask
         self.count += len(keys)
