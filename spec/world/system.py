@@ -258,8 +258,10 @@ class TcpSystem:
                         raise AssertionError(f"{[a.name for a in unit[2]]} change a part they do not read")
                 elif v.__class__ is _Send:
                     send = (j, v.sids)
-                else:  # _Call or _Spend
+                elif isinstance(v, (_Call, _Spend)):
                     edit = v
+                else:
+                    raise AssertionError(f"{[a.name for a in unit[2]]} write {v!r}, not an id")
             parts = tuple(parts)
             entries.append((step, self._written.setdefault(parts, parts), send, edit))
         return [0, tuple(entries), noted]
