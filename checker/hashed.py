@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rows import INT, KeyIndex, Packing
+from .rows import INT, Numbering, Packing
 
 _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: spreads keys that differ in low bits
 _EMPTY = -1  # a slot's number while no key is in it
@@ -17,21 +17,14 @@ _EMPTY = -1  # a slot's number while no key is in it
 _FIRST_SIZE = 1 << 10
 
 
-class HashIndex(KeyIndex):
-    """KeyIndex's numbers (and look_up, found, add, fit) by open addressing with linear
-    probing, the table never more than half full: the keys that collide step to the next slot
-    together, a numpy step for all of them at once."""
+class HashIndex(Numbering):
+    """Numbering by open addressing with linear probing, the table never more than half full:
+    the keys that collide step to the next slot together, a numpy step for all of them at once."""
 
     def __init__(self, width: int, dtype=INT):
         self.packing = Packing(width)
         self._dtype = dtype
         self._make(_FIRST_SIZE)
-
-    @property
-    def keys(self) -> np.ndarray:
-        raise TypeError("a HashIndex keeps its keys unordered: KeyIndex keeps them sorted")
-
-    values = keys
 
     def fit(self, rows: np.ndarray) -> list[int] | None:
         old = self.packing.fit(rows) if len(rows) else None
@@ -42,6 +35,7 @@ class HashIndex(KeyIndex):
         return old
 
     def found(self, keys: np.ndarray) -> np.ndarray:
+        """The number of each key added, -1 for the others."""
         out = np.full(len(keys), -1, INT)
         slot = self._slot(keys)
         pending = np.arange(len(keys))

@@ -104,8 +104,34 @@ class Packing:
         return rows
 
 
-class KeyIndex:
-    """Rows -> a number each (-1: not added), over the sorted keys of the rows added. The keys
+class Numbering:
+    """Rows -> a number each (-1: not added), through their packed keys: look_up and numbers
+    over an index's fit (widen the packing for rows), found (the numbers of keys) and add (new
+    keys with their numbers), which KeyIndex and checker.hashed.HashIndex give."""
+
+    packing: Packing
+    _dtype: type
+
+    def look_up(self, rows: np.ndarray) -> np.ndarray:
+        self.fit(rows)
+        return self.found(self.packing.pack(rows))
+
+    def numbers(self, rows: np.ndarray, make) -> np.ndarray:
+        """Each row's number, the rows not added yet numbered by ``make(first)`` and added:
+        first is where each distinct one of them first occurs in rows, make returns their
+        numbers in that order."""
+        out = self.look_up(rows)
+        miss = np.nonzero(out == -1)[0]
+        if len(miss):
+            first, inverse = distinct(rows[miss])
+            made = np.asarray(make(miss[first]), self._dtype)
+            self.add(self.packing.pack(rows[miss[first]]), made)
+            out[miss] = made[inverse]
+        return out
+
+
+class KeyIndex(Numbering):
+    """Numbering over the sorted keys of the rows added. The keys
     added last wait in a small sorted part, where an insertion moves only its own keys, until
     it holds an eighth as many as the large part; it is then merged into the large part in
     place, which grows by realloc: the large part's keys are never held twice at once (an
@@ -137,23 +163,6 @@ class KeyIndex:
                 for lo in range(0, len(keys), _REPACKED):
                     keys[lo:lo + _REPACKED] = self.packing.repack(keys[lo:lo + _REPACKED], old)
         return old
-
-    def look_up(self, rows: np.ndarray) -> np.ndarray:
-        self.fit(rows)
-        return self.found(self.packing.pack(rows))
-
-    def numbers(self, rows: np.ndarray, make) -> np.ndarray:
-        """Each row's number, the rows not added yet numbered by ``make(first)`` and added:
-        first is where each distinct one of them first occurs in rows, make returns their
-        numbers in that order."""
-        out = self.look_up(rows)
-        miss = np.nonzero(out == -1)[0]
-        if len(miss):
-            first, inverse = distinct(rows[miss])
-            made = np.asarray(make(miss[first]), self._dtype)
-            self.add(self.packing.pack(rows[miss[first]]), made)
-            out[miss] = made[inverse]
-        return out
 
     def found(self, keys: np.ndarray) -> np.ndarray:
         """The number of each key added, -1 for the others."""
