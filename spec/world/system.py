@@ -94,8 +94,7 @@ class TcpSystem:
         self._limits: set[str] = set()
         self.tcbs, self.segs, self.cbs, self.pcs = Table(), Table(), Table(), Table()
         self.chans = Table(self._chan_hash)
-        self._chan_sids: list[tuple[int, ...]] = []  # per channel id, its segments' ids
-        self._chan_ids: dict[tuple[int, ...], int] = {}  # its segments' ids -> a channel's id
+        self._chan_sids = Table()  # per channel id, its segments' ids (numbered as chans)
         self._seg_order: list[str] = []  # per segment id, its place in a reordering channel (repr)
         self._sid_of: dict[int, int] = {}  # id() of each interned Segment -> its id
         self._memo: dict = {}  # see _outcomes
@@ -388,11 +387,9 @@ class TcpSystem:
         up by the ids: a channel's segments are hashed whole only the first time it is met."""
         if self.config.reorder and not canonical:
             sids.sort(key=self._seg_order.__getitem__)
-        key = tuple(sids)
-        c = self._chan_ids.get(key)
-        if c is None:  # (segment ids and segments are one to one: a new channel)
-            c = self._chan_ids[key] = self.chans(tuple(self.segs[i] for i in key))
-            self._chan_sids.append(key)
+        c = self._chan_sids(tuple(sids))
+        if c == len(self.chans):  # a new channel (segment ids and segments are one to one)
+            self.chans(tuple(self.segs[i] for i in self._chan_sids[c]))
         return c
 
     def _without(self, c: int, k: int) -> int:
