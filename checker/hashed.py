@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rows import INT, Numbering, Packing
+from .rows import INT, Numbering
 
 _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / the golden ratio: spreads keys that differ in low bits
 _EMPTY = -1  # a slot's number while no key is in it
@@ -22,8 +22,7 @@ class HashIndex(Numbering):
     the keys that collide step to the next slot together, a numpy step for all of them at once."""
 
     def __init__(self, width: int, dtype=INT):
-        self.packing = Packing(width)
-        self._dtype = dtype
+        super().__init__(width, dtype)
         self._make(_FIRST_SIZE)
 
     def fit(self, rows: np.ndarray) -> list[int] | None:

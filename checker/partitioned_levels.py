@@ -29,7 +29,7 @@ from .levels import BLOCK, Index, Labels, Memo, Rows, _Search, too_wide
 from .memory import peak_rss_mib
 from .partitioned import _K, _Clock
 from .properties import Property
-from .rows import INT, ROW, Packing, TooWide, distinct, ranges
+from .rows import INT, ROW, Packing, TooWide, distinct, grown, ranges
 
 # Forked ranks (checker.comm.LocalComm) start at the first level of this many states; before
 # it rank 0 searches alone, and a search that never reaches it forks nothing. A fork costs
@@ -253,7 +253,7 @@ class _Ids:
         news, part = [], self.model.part
         for j in range(self.width):
             column = rows[:, j]
-            sent = self.sent[to][j] = _grown(self.sent[to][j], column.max(initial=-1), False)
+            sent = self.sent[to][j] = grown(self.sent[to][j], column.max(initial=-1), False)
             fresh = np.zeros(len(sent), bool)  # (a mark per id: no sort of the column)
             fresh[column] = True
             ids = np.flatnonzero(fresh & ~sent)
@@ -265,19 +265,10 @@ class _Ids:
         """rows from ``sender`` in this rank's ids, with the values it sent along (pack)."""
         out, intern = np.empty_like(rows), self.model.intern
         for j, (ids, values) in enumerate(news):
-            got = self.got[sender][j] = _grown(self.got[sender][j], ids[-1] if len(ids) else -1, -1)
+            got = self.got[sender][j] = grown(self.got[sender][j], ids[-1] if len(ids) else -1, -1)
             got[ids] = np.asarray([intern(j, v) for v in values], INT)
             out[:, j] = got[rows[:, j]]
         return out
-
-
-def _grown(a: np.ndarray, most: int, fill) -> np.ndarray:
-    """a, long enough to be indexed by ids up to most, doubled and filled with fill."""
-    if most < len(a):
-        return a
-    out = np.full(max(int(most) + 1, 2 * len(a)), fill, a.dtype)
-    out[:len(a)] = a
-    return out
 
 
 class _Edges:

@@ -18,6 +18,15 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
+def grown(a: np.ndarray, most: int, fill) -> np.ndarray:
+    """a, long enough to be indexed by ids up to most: doubled, the new entries fill."""
+    if most < len(a):
+        return a
+    out = np.full(max(int(most) + 1, 2 * len(a)), fill, a.dtype)
+    out[:len(a)] = a
+    return out
+
+
 def _packed(rows: np.ndarray, bits: list[int]) -> np.ndarray:
     """Each row's columns side by side in one int64, column j in bits[j] bits, the first most
     significant."""
@@ -109,8 +118,9 @@ class Numbering:
     over an index's fit (widen the packing for rows), found (the numbers of keys) and add (new
     keys with their numbers), which KeyIndex and checker.hashed.HashIndex give."""
 
-    packing: Packing
-    _dtype: type
+    def __init__(self, width: int, dtype=INT):
+        self.packing = Packing(width)
+        self._dtype = dtype  # the numbers'
 
     def look_up(self, rows: np.ndarray) -> np.ndarray:
         self.fit(rows)
@@ -138,8 +148,7 @@ class KeyIndex(Numbering):
     insertion into one array of them all copied it whole, block after block)."""
 
     def __init__(self, width: int, dtype=INT):
-        self.packing = Packing(width)
-        self._dtype = dtype
+        super().__init__(width, dtype)
         self._keys, self._values = np.empty(0, INT), np.empty(0, dtype)  # the large part
         self._new_keys, self._new_values = np.empty(0, INT), np.empty(0, dtype)  # the small part
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from tcpverify.checker.intern import Table
 from tcpverify.checker.hashed import HashIndex
-from tcpverify.checker.rows import INT, ROW, SMALL, Growing, distinct, firsts, ranges
+from tcpverify.checker.rows import INT, ROW, SMALL, Growing, distinct, firsts, grown, ranges
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -125,9 +125,7 @@ class Batch:
                       at: np.ndarray) -> np.ndarray:
         """unit's template for each of rows[at] (made where missing, by TcpSystem._template, in
         the order of their key ids ids), as numbers; -2 where it is _DIRECT."""
-        made, count = self._made[u], self._keyed[unit[6]].count
-        if len(made) < count:
-            made = self._made[u] = np.concatenate([made, np.full(max(count, 2 * len(made)) - len(made), -1, INT)])
+        made = self._made[u] = grown(self._made[u], self._keyed[unit[6]].count - 1, -1)
         tids = made[ids]
         miss = np.flatnonzero(tids == -1)
         if len(miss):
