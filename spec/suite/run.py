@@ -83,16 +83,20 @@ def check_scenario(scenario: Scenario, config: Config, variant: Variant | None =
 
 
 def owner_affinity(system: TcpSystem):
-    """A compact state's owner among workers: the hash of its two TCBs and the channel to A
-    (ids 0, 1 and 3). The successor templates and the properties' memos are keyed on a TCB with
-    a channel or two, so states that share these share that work. The TCBs alone were too
-    coarse: the large benchmark case has 61 TCB pairs and from depth 16 on one holds 45% to 79%
-    of a level, so the balance of the levels was a lottery on the pairs' hashes (the states'
-    bound on 2 workers' speed-up 1.58-1.65 before the `abandoned` ghost changed every TCB's
-    hash, 1.23 after; 1.96 with the channel: benchmarks/notes.md). ``affinity.rows`` is the
-    same hash of many rows at once, with numpy (a partitioned search's owners of a level)."""
-    tables = (system.tcbs, system.tcbs, system.chans)
-    columns = (0, 1, 3)
+    """A compact state's owner among workers: the hash of its channel to A (id 3). The successor
+    templates and the properties' memos are keyed on a TCB with a channel or two, so states that
+    share these share that work. A's deliveries and the faults on the channel to A make most of
+    the templates (41,000 of the large benchmark case's 53,000) and are keyed on that channel:
+    each is made on one rank. The TCBs alone were too coarse: the large case has 61 TCB pairs
+    and from depth 16 on one holds 45% to 79% of a level, so the balance of the levels was a
+    lottery on the pairs' hashes (the states' bound on 2 workers' speed-up 1.23). The TCBs and
+    the channel to A (ids 0, 1 and 3, until 4 December 2026) spread one channel's states over
+    the ranks by their TCBs, so that B's templates and the timeouts' were made on both more
+    often: 67,608 templates on 2 ranks against 60,294, bound 1.88 against 1.92, 5% more wall
+    time (benchmarks/notes.md). ``affinity.rows`` is the same hash of many rows at once, with
+    numpy (a partitioned search's owners of a level)."""
+    tables = (system.chans,)
+    columns = (3,)
     known: dict[int, np.ndarray] = {}  # id() of a table -> its values' hashes so far
 
     def affinity(s: tuple) -> int:
