@@ -62,7 +62,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     s.meet(init[mine], np.full(len(mine), -1, INT), [-1] * len(mine), 0, mine)
     frontier, numbers = init[mine], mine  # this rank's states of the level, in the order numbered
     places = np.arange(len(mine))  # their places among this rank's states
-    met = [frontier]  # all of them (the order of its tree's arrays)
+    met, numbered = [frontier], [numbers]  # all of them, and their numbers (the order of its tree's arrays)
     total, depth, limits, prefix = len(init), 0, [], 0
     while True:
         if alone and len(frontier) >= SPLIT_AT:  # the other ranks from here on, copies of this one
@@ -72,7 +72,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             ours = np.nonzero(owner(frontier) == rank)[0]
             frontier, numbers, places = frontier[ours], numbers[ours], places[ours]
             if rank:  # rank 0 reports the states met so far, and what their expansion counted
-                prefix, met, clock, s.transitions = s.n, [], _Clock(), 0
+                prefix, met, numbered, clock, s.transitions = s.n, [], [], _Clock(), 0
                 s.g.terminal.clear()
                 edges = _Edges(edges.partial) if edges is not None else None
                 getattr(model, "restart_tallies", lambda: None)()
@@ -130,6 +130,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         s.meet(frontier, keys[winners] >> _K, labels[winners].tolist(), depth, numbers)
         places = np.arange(s.n - len(frontier), s.n)
         met.append(frontier)
+        numbered.append(numbers)
         clock.lap("visit")
         if edges is not None:  # each sender's asked targets' numbers (this rank's own: all, kept here)
             answers = np.split(gid.astype(np.int32), np.cumsum([len(t) for _, t, _, _, _ in inbox])[:-1])
@@ -144,7 +145,8 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         if not len(every):
             break
     rows = np.concatenate(met) if met else np.empty((0, model.width), ROW)
-    return _gather(comm, model, s, wire, edges, rows, prefix, total, limits, start, clock.cpu)
+    gids = np.concatenate(numbered) if numbered else np.empty(0, INT)
+    return _gather(comm, model, s, wire, edges, rows, gids, prefix, total, limits, start, clock.cpu)
 
 
 def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, places: np.ndarray,
@@ -307,14 +309,16 @@ class _Edges:
                      for a in (self.gids, self.counts, self.codes, self.targets))
 
 
-def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.ndarray, prefix: int,
-            total: int, limits: list[str], start: float, phases: dict[str, float]) -> Exploration | None:
+def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.ndarray, gids: np.ndarray,
+            prefix: int, total: int, limits: list[str], start: float,
+            phases: dict[str, float]) -> Exploration | None:
     """rows: this rank's states in the order numbered, after the first prefix of those it met
-    (a forked rank's copy of the states rank 0 met alone, which rank 0 reports)."""
+    (a forked rank's copy of the states rank 0 met alone, which rank 0 reports); gids, their
+    numbers (increasing: kept as met, where sorting the index's took a rank 11 to 13 ms on the
+    large case, while rank 0 waited for it)."""
     rank, size = comm.Get_rank(), wire.size
     tallies = getattr(model, "tallies", None)
     g = s.g
-    gids = np.sort(s.index.values)[prefix:]
     mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": gids,
             "parent": np.frombuffer(g.parent, np.int32)[prefix:], "depth": g.depth.array()[prefix:],
             "label": np.asarray(g.parent_label, INT)[prefix:],
