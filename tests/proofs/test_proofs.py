@@ -12,8 +12,11 @@ from tcpverify.spec.proofs import obligations as obl, proof_report
 from tcpverify.spec.reports import build as report
 from tcpverify.spec.tcp.seq import HALF, MOD, lt
 
-# (computed once per process: verify and the reports read the same results)
-RESULTS = {r.obligation.name: r for r in proof_report.proof_results()}
+
+def results() -> dict:
+    """Each obligation's result by name, computed once per process (verify and the reports
+    read the same) when a test first asks: not at collection, which every test worker does."""
+    return {r.obligation.name: r for r in proof_report.proof_results()}
 
 
 def hard(timeout_ms=1):
@@ -34,21 +37,21 @@ def test_runner_proves_refutes_and_gives_up():
 
 
 def test_every_obligation_comes_out_as_expected():
-    assert len(RESULTS) == len(obl.BUILDERS) >= 14
-    bad = [n for n, r in RESULTS.items() if not r.as_expected]
+    assert len(results()) == len(obl.BUILDERS) >= 14
+    bad = [n for n, r in results().items() if not r.as_expected]
     assert bad == []
-    assert {n for n, r in RESULTS.items() if r.obligation.expect == Expect.FAILS} == \
+    assert {n for n, r in results().items() if r.obligation.expect == Expect.FAILS} == \
         {"seq-lt-not-transitive", "seq-trichotomy"}
 
 
 def test_non_transitivity_counterexample_is_three_values_that_really_break_it():
-    m = RESULTS["seq-lt-not-transitive"].model
+    m = results()["seq-lt-not-transitive"].model
     a, b, c = m["a"], m["b"], m["c"]
     assert lt(a, b) and lt(b, c) and not lt(a, c)
 
 
 def test_trichotomy_counterexample_is_two_values_half_apart():
-    m = RESULTS["seq-trichotomy"].model
+    m = results()["seq-trichotomy"].model
     assert (m["a"] - m["b"]) % MOD == HALF
 
 
@@ -100,7 +103,7 @@ def test_fin_variant_ack_is_not_an_ack_of_the_fin():
 def test_prove_command_prints_each_obligation_and_models_in_hex(capsys):
     assert main(["prove"]) == 0
     out = capsys.readouterr().out
-    for name in RESULTS:
+    for name in results():
         assert name in out
     assert "REFUTED (expected)" in out and "model: a=0x" in out
     assert "overall: PROVED (" in out
