@@ -14,10 +14,7 @@ import threading
 import traceback
 from typing import Callable
 
-try:
-    import resource
-except ImportError:  # Windows (no fork either: LocalComm runs on POSIX only)
-    resource = None
+from .resources import open_files_allowed
 
 
 class WorkerFailed(RuntimeError):
@@ -158,14 +155,6 @@ def most_ranks() -> int:
         open_now = 3
     free = max(allowed - open_now - _SPARE_FILES, 0)
     return (1 + math.isqrt(1 + 4 * free)) // 2  # the largest r with r * (r - 1) <= free
-
-
-def open_files_allowed() -> int:
-    """RLIMIT_NOFILE's soft limit (ulimit -n); sys.maxsize where it is unlimited or untold."""
-    if resource is None:
-        return sys.maxsize
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    return soft if soft >= 0 else sys.maxsize  # (unlimited: -1 on Linux, sys.maxsize on macOS)
 
 
 _SPARE_FILES = 16  # files a search may open besides its pipes (a crash report, Python's own)

@@ -13,9 +13,9 @@ from typing import Callable, Hashable, Sequence
 from . import interrupt
 from .fingerprint import Fingerprints
 from .memo import Goals, Invariants, Witnesses
-from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Invariant, Property
+from .resources import peak_rss_mib
 
 Progress = Callable[[int, int, int, float], None]  # states, transitions, queue, seconds
 

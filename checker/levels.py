@@ -20,8 +20,8 @@ from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .hashed import HashIndex
 from .memo import Witnesses, first_messages, grouped
-from .memory import peak_rss_mib
 from .properties import EndState, Eventually, Invariant, Property
+from .resources import peak_rss_mib
 from .rows import INT, ROW, SMALL, Growing, KeyIndex, Packing, TooWide, firsts
 
 PROGRESS_EVERY = 1000  # states expanded between two calls of progress, at the least (as explore's)

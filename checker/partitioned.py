@@ -30,9 +30,9 @@ from typing import Callable, Hashable, Sequence
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .fingerprint import Fingerprints
 from .memo import Goals, Invariants, Witnesses
-from .memory import peak_rss_mib
 from .model import Model
 from .properties import EndState, Invariant, Property
+from .resources import peak_rss_mib
 
 
 def explore_partitioned(comm, model: Model, properties: Sequence[Property],

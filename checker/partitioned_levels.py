@@ -26,9 +26,9 @@ import numpy as np
 from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .levels import BLOCK, Index, Labels, Memo, Rows, _Search, too_wide
-from .memory import peak_rss_mib
 from .partitioned import _K, _Clock
 from .properties import Property
+from .resources import peak_rss_mib
 from .rows import INT, ROW, Packing, TooWide, distinct, grown, ranges
 
 # Forked ranks (checker.comm.LocalComm) start at the first level of this many states; before

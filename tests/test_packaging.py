@@ -94,4 +94,4 @@ def test_the_sdist_holds_every_tracked_file_and_a_build_the_package_data(tmp_pat
     for data in ("cli/schemas", "views/templates"):
         files = {f"tcpverify/spec/{data}/{p.name}" for p in (ROOT / "spec" / data).iterdir() if p.is_file()}
         assert files and files <= built
-    assert {"tcpverify/__main__.py", "tcpverify/checker/memory.py", "tcpverify/spec/cli/__init__.py"} <= built
+    assert {"tcpverify/__main__.py", "tcpverify/checker/resources.py", "tcpverify/spec/cli/__init__.py"} <= built

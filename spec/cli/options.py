@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from tcpverify.checker.comm import most_ranks, open_files_allowed
+from tcpverify.checker.comm import most_ranks
+from tcpverify.checker.resources import open_files_allowed
 
 from ..suite.run import run_all
 from ..tcp.variant_file import VariantFileError, load_variant

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tcpverify.checker import comm
+from tcpverify.checker import comm, resources
 from tcpverify.checker.comm import WorkerFailed, run_forked
 from tcpverify.checker.explore import explore, omission_probability
 from tcpverify.checker.fingerprint import Fingerprints
@@ -112,16 +112,16 @@ def test_a_worker_that_fails_stops_the_search_with_an_error():
 @pytest.mark.parametrize("soft, ranks", [(64, 6), (256, 15), (1024, 32)])
 def test_most_ranks_is_the_most_whose_pipes_fit_the_open_files_allowed(monkeypatch, soft, ranks):
     """ranks * (ranks - 1) pipe ends, beside the files open (10 here) and 16 spare."""
-    monkeypatch.setattr(comm.resource, "getrlimit", lambda which: (soft, soft))
+    monkeypatch.setattr(resources.resource, "getrlimit", lambda which: (soft, soft))
     monkeypatch.setattr(comm.os, "listdir", lambda path: range(10))
     assert comm.most_ranks() == ranks
     assert ranks * (ranks - 1) <= soft - 26 < (ranks + 1) * ranks
 
 
 def test_no_limit_on_open_files_sets_none_on_ranks(monkeypatch):
-    unlimited = comm.resource.RLIM_INFINITY
-    monkeypatch.setattr(comm.resource, "getrlimit", lambda which: (unlimited, unlimited))
-    assert comm.most_ranks() == comm.open_files_allowed() == sys.maxsize
+    unlimited = resources.resource.RLIM_INFINITY
+    monkeypatch.setattr(resources.resource, "getrlimit", lambda which: (unlimited, unlimited))
+    assert comm.most_ranks() == resources.open_files_allowed() == sys.maxsize
 
 
 def test_forked_collectives_deliver_every_message_in_rank_order():
