@@ -29,7 +29,7 @@ from .levels import BLOCK, Index, Labels, Memo, Rows, _Search, too_wide
 from .partitioned import _K, _Clock
 from .properties import Property
 from .resources import peak_rss_mib
-from .rows import INT, ROW, Packing, TooWide, distinct, grown, ranges
+from .rows import INT, ROW, Packing, TooWide, column_max, distinct, grown, ranges
 
 # Forked ranks (checker.comm.LocalComm) start at the first level of this many states; before
 # it rank 0 searches alone, and a search that never reaches it forks nothing. A fork costs
@@ -244,9 +244,9 @@ class _Ids:
     def share(self, rows: np.ndarray) -> None:
         """The ranks were forked from this one after it met rows: the ids up to theirs (interned
         in order, before) are the same values on every rank, and travel without them."""
-        known = rows.max(axis=0, initial=-1) + 1
+        known = [m + 1 for m in column_max(rows, -1)]
         for peer in range(self.size):
-            for j, n in enumerate(known.tolist()):
+            for j, n in enumerate(known):
                 self.sent[peer][j] = np.ones(n, bool)
                 self.got[peer][j] = np.arange(n, dtype=INT)
 

@@ -18,6 +18,16 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
+def column_max(rows: np.ndarray, initial: int) -> list[int]:
+    """Each column's largest value, or initial where rows have none larger (or none). A column
+    at a time for rows of up to 48 bytes: numpy's max over axis 0 of narrow rows is slow
+    (300,000 rows of 6 int32 columns: 5.5 ms, against 0.63 a column at a time; of 12 int64
+    columns, 5.7 against 8.4)."""
+    if rows.shape[1] * rows.itemsize > 48:
+        return rows.max(axis=0, initial=initial).tolist()
+    return [int(rows[:, j].max(initial=initial)) for j in range(rows.shape[1])]
+
+
 def grown(a: np.ndarray, most: int, fill) -> np.ndarray:
     """a, long enough to be indexed by ids up to most: doubled, the new entries fill."""
     if most < len(a):
@@ -65,7 +75,7 @@ def distinct(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if cols.shape[1] == 1:
         key = cols[:, 0]
     else:
-        widths = [int(m).bit_length() for m in cols.max(axis=0, initial=0)]
+        widths = [m.bit_length() for m in column_max(cols, 0)]
         if sum(widths) > 63:
             _, first, inverse = np.unique(cols, axis=0, return_index=True, return_inverse=True)
             return first, inverse.reshape(-1)
@@ -84,7 +94,7 @@ class Packing:
     def fit(self, rows: np.ndarray) -> list[int] | None:
         """Widen the columns rows need more bits for: the widths before, None if none was
         widened. TooWide past 63 bits."""
-        need = [int(m).bit_length() for m in rows.max(axis=0, initial=0)]
+        need = [m.bit_length() for m in column_max(rows, 0)]
         if all(n <= b for n, b in zip(need, self.bits)):
             return None
         old, self.bits = self.bits, [max(b, n) for b, n in zip(self.bits, need)]

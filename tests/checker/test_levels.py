@@ -16,7 +16,7 @@ from tcpverify.checker.hashed import HashIndex
 from tcpverify.checker.levels import explore_levels
 from tcpverify.checker.properties import Invariant
 from tcpverify.checker.reach import path_through
-from tcpverify.checker.rows import KeyIndex, Packing, TooWide, firsts
+from tcpverify.checker.rows import KeyIndex, Packing, TooWide, column_max, firsts
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import check
 from tcpverify.spec.suite.run import check_scenario, machine_for
@@ -137,6 +137,17 @@ def test_firsts_gives_what_np_unique_gives_from_one_unstable_sort(n, values):
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     got_first, got_inverse = firsts(key)
     assert got_first.tolist() == first.tolist() and got_inverse.tolist() == inverse.reshape(-1).tolist()
+
+
+@pytest.mark.parametrize("n, width, dtype", [(0, 6, np.int32), (1, 1, np.int64), (500, 6, np.int32),
+                                             (500, 12, np.int32), (500, 12, np.int64)])
+def test_column_max_is_numpys_max_over_axis_0(n, width, dtype):
+    """A column at a time or over axis 0 (rows of more than 48 bytes): the same maxima, and
+    initial where a column has nothing larger or rows are none."""
+    rows = np.random.default_rng(n + width).integers(0, 1000, (n, width)).astype(dtype)
+    rows[:, 0] = 0
+    for initial in (-1, 0):
+        assert column_max(rows, initial) == rows.max(axis=0, initial=initial).tolist()
 
 
 @pytest.mark.parametrize("width", [1, 2, 3])
