@@ -9,7 +9,6 @@ import numpy as np
 
 from tcpverify.checker.explore import Progress
 from tcpverify.checker.fingerprint import tuple_hash, tuple_hashes
-from tcpverify.checker.intern import Table
 from tcpverify.checker.verdict import Result, check
 
 from ..tcp.machine import Machine, build_graph
@@ -95,27 +94,26 @@ def owner_affinity(system: TcpSystem):
     often: 67,608 templates on 2 ranks against 60,294, bound 1.88 against 1.92, 5% more wall
     time (benchmarks/notes.md). ``affinity.rows`` is the same hash of many rows at once, with
     numpy (a partitioned search's owners of a level)."""
-    tables = (system.chans,)
-    columns = (3,)
-    known: dict[int, np.ndarray] = {}  # id() of a table -> its values' hashes so far
+    chans, column = system.chans, 3
+    known = np.empty(0, np.uint64)  # the channels' hashes so far, as numpy reads them
 
     def affinity(s: tuple) -> int:
         try:
-            return tuple_hash([t.hashes[s[j]] for t, j in zip(tables, columns)])
-        except IndexError:  # a TCB or a channel met since the last time
-            for t in tables:
-                t.catch_up()
+            return tuple_hash([chans.hashes[s[column]]])
+        except IndexError:  # a channel met since the last time
+            chans.catch_up()
             return affinity(s)
 
-    def hashes(t: Table, ids: np.ndarray) -> np.ndarray:
-        a = known.get(id(t), np.empty(0, np.uint64))
-        if len(ids) and ids.max() >= len(a):
-            t.catch_up()
-            a = known[id(t)] = np.concatenate([a, np.asarray(t.hashes[len(a):], np.uint64)])
-        return a[ids]
+    def of_rows(rows: np.ndarray) -> np.ndarray:
+        nonlocal known
+        ids = rows[:, column]
+        if len(ids) and ids.max() >= len(known):
+            chans.catch_up()
+            known = np.concatenate([known, np.asarray(chans.hashes[len(known):], np.uint64)])
+        return tuple_hashes([known[ids]])
 
-    affinity.columns = columns  # what it reads
-    affinity.rows = lambda rows: tuple_hashes([hashes(t, rows[:, j]) for t, j in zip(tables, columns)])
+    affinity.columns = (column,)  # what it reads
+    affinity.rows = of_rows
     return affinity
 
 
