@@ -1,6 +1,8 @@
 """The symbolic transition relation covers what the explicit checker executes, and the
 inductive invariants hold on every state it explores."""
 
+from functools import cache
+
 import pytest
 import z3
 
@@ -19,12 +21,9 @@ CONFIGS = {"loss 1": Config(loss=1), "stale 1": Config(stale=1)}
 @pytest.fixture(scope="module")
 def outcomes():
     """label -> every scenario's outcome under that configuration, searched when first asked."""
-    searched: dict = {}
-
+    @cache
     def of(label: str) -> list:
-        if label not in searched:
-            searched[label] = [check_scenario(SCENARIOS[name], CONFIGS[label]) for name in SCENARIOS]
-        return searched[label]
+        return [check_scenario(SCENARIOS[name], CONFIGS[label]) for name in SCENARIOS]
     return of
 
 
