@@ -3,9 +3,11 @@ and counterexamples as the sequential search, for any number of workers."""
 
 from __future__ import annotations
 
+import mmap
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tcpverify.checker import comm, resources
@@ -133,6 +135,34 @@ def test_forked_collectives_deliver_every_message_in_rank_order():
         assert [g[:2] for g in got] == [(j, r) for j in range(n)]
         return comm.gather(comm.bcast(r * 10 if r == 0 else None) + comm.scatter(list(range(n)) if r == 0 else None))
     assert run_forked(3, work) == [0, 1, 2]
+
+
+def _exchange_arrays(comm):
+    """Each rank sends every other an array of 2 MiB and a small one; returns what rank 0
+    got from rank 1, and whether its large array is a view of shared memory."""
+    comm.fork()
+    r, n = comm.Get_rank(), comm.Get_size()
+    got = comm.alltoall([(np.arange(1 << 18, dtype=np.int64) * (r + 1), np.arange(3) + r) for _ in range(n)])
+    large, small = got[1 - r]
+    memory = large
+    while isinstance(memory, np.ndarray) and memory.base is not None:  # (past the views over it)
+        memory = memory.base
+    return comm.gather((large, small, isinstance(memory, memoryview) and isinstance(memory.obj, mmap.mmap)))
+
+
+@pytest.mark.skipif(not comm._SHARED, reason="no memfd_create on this platform")
+def test_large_arrays_travel_between_ranks_in_shared_memory():
+    got = run_forked(2, _exchange_arrays)
+    large, small, shared = got[0]
+    assert (large == np.arange(1 << 18) * 2).all() and (small == [1, 2, 3]).all() and shared
+    large, small, _ = got[1]  # (gathered by rank 0: through shared memory too)
+    assert (large == np.arange(1 << 18)).all() and (small == [0, 1, 2]).all()
+
+
+def test_without_shared_memory_large_arrays_travel_in_the_pipe(monkeypatch):
+    monkeypatch.setattr(comm, "_SHARED", False)
+    large, small, shared = run_forked(2, _exchange_arrays)[0]
+    assert (large == np.arange(1 << 18) * 2).all() and (small == [1, 2, 3]).all() and not shared
 
 
 # ------------------------------------------------------------------ hash compaction
