@@ -121,7 +121,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             break
         found = {name for _, _, names in told for name in names}
         s.witnessed.sought = [p for p in s.witnessed.sought if p.name not in found]
-        every = np.sort(np.concatenate([k for k, _, _ in told]))
+        every = np.sort(np.concatenate([k for k, _, _ in told]), kind="stable")  # (each rank's sorted: merged)
         mine = total + np.searchsorted(every, keys[winners])
         clock.lap("number")
         gid[new] = mine[gid[new]]
@@ -327,8 +327,8 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
             "transitions": s.transitions, "rss": peak_rss_mib() or 0.0, "labels": model.labels,
             "tallies": tallies() if rank and tallies else None,
             "edges": edges.arrays() if edges is not None else None, "phases": phases}
-    every = comm.gather(mine)
-    if every is None:
+    if rank:
+        comm.gather(mine)
         return None
     states = np.empty((total, model.width), ROW)
     parent, depth, label = np.empty(total, np.int32), np.empty(total, np.int32), np.empty(total, INT)
@@ -336,7 +336,9 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
     terminal: list[int] = []
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
-    for r, m in enumerate(every):
+    every = []
+    for r, m in _own_first(comm, mine):
+        every.append(m)
         at = m["gids"]
         states[at] = m["rows"] if r == rank else wire.unpack(r, m["news"], m["rows"])
         parent[at], depth[at], label[at] = m["parent"], m["depth"], m["label"]
@@ -379,6 +381,15 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
     return Exploration(graph, stats, violations, witnesses, limits)
 
 
+def _own_first(comm, mine: dict):
+    """(rank, message) of rank 0's own, then, once the caller has placed it, of every other
+    rank, gathered: rank 0 places its states while the others' are on their way."""
+    yield 0, mine
+    for r, m in enumerate(comm.gather(mine)):
+        if r:
+            yield r, m
+
+
 def _edge_list(ranks: list, names: list, total: int, partial: bool) -> EdgeList:
     """Every rank's edges in the order of their sources' numbers, their labels numbered once.
     A rank's edges are in that order already: they are merged a chunk of states at a time,
@@ -404,7 +415,7 @@ def _edge_list(ranks: list, names: list, total: int, partial: bool) -> EdgeList:
             counts.append(en[a:b] - st[a:b])
             codes.append(mine[c[e0:e1]])
             targets.append(tg[e0:e1])
-        by_gid = np.argsort(np.concatenate(gids))
+        by_gid = np.argsort(np.concatenate(gids), kind="stable")  # (runs sorted already: merged)
         n = np.concatenate(counts)[by_gid]
         at = ranges(np.concatenate(starts)[by_gid], n)
         out.first.frombytes((np.cumsum(n) + done).tobytes())
