@@ -138,8 +138,15 @@ def _put(conn, obj) -> None:
     """Send obj: its pickle with the sizes of its large buffers, then (if any) a memfd
     holding them one after the other."""
     large: list[memoryview] = []
-    keep_in_band = lambda b: b.raw().nbytes < SHARED_FROM or large.append(b.raw())  # noqa: E731
-    head = pickle.dumps(obj, 5, buffer_callback=keep_in_band if _SHARED else None)
+
+    def in_band(buffer: pickle.PickleBuffer) -> bool:
+        """Whether the pickle copies buffer in; if not, the memfd will hold it."""
+        raw = buffer.raw()
+        if raw.nbytes < SHARED_FROM:
+            return True
+        large.append(raw)
+        return False
+    head = pickle.dumps(obj, 5, buffer_callback=in_band if _SHARED else None)
     conn.send((head, [v.nbytes for v in large]))
     if not large:
         return
