@@ -147,8 +147,8 @@ def _put(conn, obj) -> None:
         large.append(raw)
         return False
     head = pickle.dumps(obj, 5, buffer_callback=in_band if _SHARED else None)
-    conn.send((head, [v.nbytes for v in large]))
     if not large:
+        conn.send((head, []))
         return
     fd = os.memfd_create("tcpverify-message", os.MFD_CLOEXEC)
     try:
@@ -158,6 +158,7 @@ def _put(conn, obj) -> None:
             for v in large:
                 shared[at:at + v.nbytes] = v
                 at += v.nbytes
+        conn.send((head, [v.nbytes for v in large]))  # (once written: a failure above sends nothing)
         with _borrowed(conn) as sock:
             socket.send_fds(sock, [b"m"], [fd])
     finally:
