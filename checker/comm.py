@@ -150,15 +150,14 @@ def _put(conn, obj) -> None:
     if not large:
         conn.send((head, []))
         return
+    sizes = [v.nbytes for v in large]
     fd = os.memfd_create("tcpverify-message", os.MFD_CLOEXEC)
     try:
-        os.ftruncate(fd, sum(v.nbytes for v in large))
+        os.ftruncate(fd, sum(sizes))
         with mmap.mmap(fd, 0) as shared:
-            at = 0
-            for v in large:
+            for at, v in zip(accumulate(sizes, initial=0), large):
                 shared[at:at + v.nbytes] = v
-                at += v.nbytes
-        conn.send((head, [v.nbytes for v in large]))  # (once written: a failure above sends nothing)
+        conn.send((head, sizes))  # (once written: a failure above sends nothing)
         with _borrowed(conn) as sock:
             socket.send_fds(sock, [b"m"], [fd])
     finally:
