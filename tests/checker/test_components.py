@@ -1,13 +1,17 @@
-"""The liveness check's own strongly-connected-components routine, and its search for a stuck
-state or a loop, agree with networkx."""
+"""The liveness check's own strongly-connected-components routine, its search for a stuck
+state or a loop, and the array passes before them agree with networkx or a plain queue."""
 
 from array import array
+from collections import deque
+from unittest import mock
 
 import networkx as nx
+import numpy as np
 from hypothesis import given, settings, strategies as st
 
+from tcpverify.checker import liveness
 from tcpverify.checker.explore import EdgeList, StateGraph
-from tcpverify.checker.liveness import _components, check_eventually
+from tcpverify.checker.liveness import _bad_tree, _components, _on_or_after_cycles, check_eventually
 from tcpverify.checker.properties import Eventually
 
 graphs = st.integers(1, 12).flatmap(lambda n: st.tuples(
@@ -55,3 +59,40 @@ def test_without_fairness_a_lasso_is_found_exactly_when_networkx_sees_a_stuck_st
     assert (lasso is not None) == (stuck or cyclic)
     if lasso is not None and lasso.loop:
         assert lasso.loop[-1][1] == lasso.stem[-1][1]
+
+
+def _arrays(n: int, arcs: list) -> tuple[np.ndarray, np.ndarray]:
+    """(first, targets) of the graph's edges, each state's in the order listed."""
+    out = [[j for i, j in arcs if i == k] for k in range(n)]
+    first = np.cumsum([0] + [len(o) for o in out]).astype(np.int64)
+    return first, np.asarray([j for o in out for j in o], np.int32)
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs, st.integers(1, 3))
+def test_the_bad_tree_and_what_is_left_after_peeling_match_a_plain_queue(graph, chunk):
+    """State 0 is the root when bad; a chunk of 1 to 3 states makes a level many chunks."""
+    n, arcs, nodes = graph
+    first, targets = _arrays(n, arcs)
+    bad = np.asarray([i in nodes for i in range(n)])
+    parent, order = {0: -1} if 0 in nodes else {}, [0] if 0 in nodes else []
+    queue = deque(order)
+    while queue:  # each bad state's parent: the first in queue order with an edge to it
+        i = queue.popleft()
+        for j in targets[first[i]:first[i + 1]].tolist():
+            if bad[j] and j not in parent:
+                parent[j] = i
+                order.append(j)
+                queue.append(j)
+    left = set(order)
+    while True:  # peeled: the states no edge from a state left enters
+        entered = {j for i in left for j in targets[first[i]:first[i + 1]].tolist() if bad[j]}
+        if left <= entered:
+            break
+        left &= entered
+    with mock.patch.object(liveness, "_CHUNK", chunk):
+        got_parent, got_order = _bad_tree(first, targets, bad, np.asarray(order[:1], np.int64))
+        got_left = list(_on_or_after_cycles(first, targets, bad, got_order))
+    assert got_order.tolist() == order
+    assert {i: int(got_parent[i]) for i in order} == parent
+    assert got_left == [i for i in order if i in left]
