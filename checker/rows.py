@@ -184,18 +184,25 @@ class KeyIndex(Numbering):
         return old
 
     def found(self, keys: np.ndarray) -> np.ndarray:
-        """The number of each key added, -1 for the others."""
-        out = np.full(len(keys), -1, INT)
+        """The number of each key added, -1 for the others. Each distinct key is searched for
+        once (a block's successors on the large benchmark case: 38% distinct; the binary
+        searches were a tenth of one worker's time)."""
         if not len(keys):
-            return out
+            return np.full(0, -1, INT)
         ranked = np.argsort(keys)  # sorted needles: a binary search starts where the last ended
         needles = keys[ranked]
+        head = np.ones(len(needles), bool)
+        np.not_equal(needles[1:], needles[:-1], out=head[1:])
+        needles = needles[head]
+        number = np.full(len(needles), -1, INT)
         for part, numbers in ((self._keys, self._values), (self._new_keys, self._new_values)):
             if len(part):
                 p = np.searchsorted(part, needles)
                 np.minimum(p, len(part) - 1, out=p)
                 hit = part[p] == needles
-                out[ranked[hit]] = numbers[p[hit]]
+                number[hit] = numbers[p[hit]]
+        out = np.empty(len(keys), INT)
+        out[ranked] = number[np.cumsum(head) - 1]
         return out
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
