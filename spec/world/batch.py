@@ -240,15 +240,16 @@ def _placed(pieces: list, n: int, units: int, width: int) -> tuple[np.ndarray, n
     Each successor is written once, at its place (no sort); a piece is let go once placed
     (pieces is emptied: a block's successors are not held twice)."""
     counts = np.zeros((n, units), ROW)
-    for owner, u, _, _ in pieces:
-        counts[:, u] += np.bincount(owner, minlength=n)
+    each = [np.bincount(owner, minlength=n).astype(ROW) for owner, _, _, _ in pieces]  # per piece, per row
+    for (_, u, _, _), c in zip(pieces, each):
+        counts[:, u] += c
     flat = counts.reshape(-1)
     start = (np.cumsum(flat, dtype=ROW) - flat).reshape(n, units)
     total = int(flat.sum())
     owners, labels, targets = np.empty(total, ROW), np.empty(total, ROW), np.empty((total, width), ROW)
     while pieces:
-        owner, u, label, target = pieces.pop()
-        if len(owner):  # (a piece's owners are sorted: searchsorted finds each one's first)
-            at = start[owner, u] + np.arange(len(owner), dtype=ROW) - np.searchsorted(owner, owner)
+        (owner, u, label, target), c = pieces.pop(), each.pop()
+        if len(owner):  # (a piece's owners are sorted: each one's successors are side by side)
+            at = start[owner, u] + np.arange(len(owner), dtype=ROW) - (np.cumsum(c, dtype=ROW) - c)[owner]
             owners[at], labels[at], targets[at] = owner, label, target
     return owners, labels, targets
