@@ -222,17 +222,19 @@ class KeyIndex(Numbering):
         m, n = len(self._new_keys), len(self._keys)
         if not m:
             return
-        placed = np.searchsorted(self._keys, self._new_keys) + np.arange(m)
+        below = np.searchsorted(self._keys, self._new_keys)  # each small key's large keys below it
         self._grow("_keys", n + m)
         self._grow("_values", n + m)
         keys, values = self._keys, self._values
         for hi in range(n, 0, -_REPACKED):
             lo = max(hi - _REPACKED, 0)
-            shift = np.searchsorted(self._new_keys, keys[lo:hi])
-            if not shift[-1]:
+            a, b = np.searchsorted(below, [lo, hi])  # (a large key's shift: the small keys below it)
+            if b == 0:
                 break  # (nor any to its left)
+            shift = a + np.cumsum(np.bincount(below[a:b] - lo, minlength=hi - lo))
             at = np.arange(lo, hi) + shift
             keys[at], values[at] = keys[lo:hi].copy(), values[lo:hi].copy()
+        placed = below + np.arange(m)
         keys[placed], values[placed] = self._new_keys, self._new_values
         self._new_keys, self._new_values = np.empty(0, INT), np.empty(0, self._dtype)
 

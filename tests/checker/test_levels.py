@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from tiers import sampled
 
-from tcpverify.checker import levels
+from tcpverify.checker import levels, rows as rows_module
 from tcpverify.checker.explore import explore
 from tcpverify.checker.hashed import HashIndex
 from tcpverify.checker.levels import explore_levels
@@ -180,6 +180,25 @@ def test_a_key_index_finds_what_was_added_under_any_width():
     more = np.asarray([[0, 70000, 0], [0, 5, 1]])
     assert index.look_up(more).tolist() == [-1, 11]
     assert index.look_up(rows).tolist() == [10, 11, 12]
+
+
+def test_a_key_index_merged_a_few_keys_at_a_time_keeps_every_key_sorted_with_its_number(monkeypatch):
+    """Its small part is merged into the large one a block of _REPACKED keys at a time, from
+    the end: blocks of 5 here, many per merge, small keys below, between and above them."""
+    monkeypatch.setattr(rows_module, "_REPACKED", 5)
+    rng = np.random.default_rng(7)
+    index, added = KeyIndex(1), {}
+    for step in range(40):
+        keys = np.setdiff1d(rng.integers(0, 5000, int(rng.integers(1, 30))), list(added))
+        rng.shuffle(keys)
+        values = np.arange(len(added), len(added) + len(keys))
+        index.fit(keys.reshape(-1, 1))
+        index.add(keys, values)
+        added.update(zip(keys.tolist(), values.tolist()))
+        assert index.keys.tolist() == sorted(added)
+        assert index.values.tolist() == [added[k] for k in sorted(added)]
+    probe = rng.integers(0, 5000, 300)
+    assert index.found(probe).tolist() == [added.get(k, -1) for k in probe.tolist()]
 
 
 def _tracer(*_):
