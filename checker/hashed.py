@@ -34,17 +34,21 @@ class HashIndex(Numbering):
         return old
 
     def found(self, keys: np.ndarray) -> np.ndarray:
-        """The number of each key added, -1 for the others."""
-        out = np.full(len(keys), -1, INT)
+        """The number of each key added, -1 for the others. Every key's first slot is read at
+        once (most keys end there: a third of the time of stepping all of them through index
+        arrays); the keys whose slot holds another key step on."""
         slot = self._slot(keys)
-        pending = np.arange(len(keys))
+        number = self._slot_values[slot]
+        hit = self._slot_keys[slot] == keys
+        out = np.where(hit, number, _EMPTY).astype(INT, copy=False)
+        pending = np.flatnonzero(~hit & (number != _EMPTY))  # (a key not added ends at an empty slot)
         while len(pending):
+            slot[pending] = (slot[pending] + 1) & self._mask
             at = slot[pending]
             number = self._slot_values[at]
             hit = self._slot_keys[at] == keys[pending]
             out[pending[hit]] = number[hit]
-            pending = pending[~hit & (number != _EMPTY)]  # (a key not added ends at an empty slot)
-            slot[pending] = (slot[pending] + 1) & self._mask
+            pending = pending[~hit & (number != _EMPTY)]
         return out
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
