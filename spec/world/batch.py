@@ -94,8 +94,7 @@ class Batch:
             at, tids = at[~direct], tids[~direct]
         if not len(at):
             return out
-        used, hits = np.unique(tids, return_counts=True)
-        self._hits.rows[used, 0] += hits
+        np.add.at(self._hits.rows[:, 0], tids, 1)  # (ufunc.at: no sort of the templates used)
         span = self._span.rows[tids]
         count = span[:, 1]
         mine = np.repeat(np.arange(len(at)), count)
