@@ -197,7 +197,7 @@ def _new(s: _Search, rows: np.ndarray, keys: np.ndarray):
     head[1:] = packed[1:] != packed[:-1]
     group = np.cumsum(head) - 1  # each row's distinct state, in the order of their keys
     starts = np.nonzero(head)[0]
-    found = s.index.found(packed[starts])  # (sorted: searchsorted's steps are short)
+    found = s.index.found_sorted(packed[starts])
     least = np.minimum.reduceat(keys[order], starts) if len(starts) else keys[:0]
     unmet = found[group] < 0
     firsts = order[unmet & (keys[order] == least[group])]  # per new state, in order (keys are distinct)

@@ -193,7 +193,12 @@ class KeyIndex(Numbering):
         needles = keys[ranked]
         head = np.ones(len(needles), bool)
         np.not_equal(needles[1:], needles[:-1], out=head[1:])
-        needles = needles[head]
+        out = np.empty(len(keys), INT)
+        out[ranked] = self.found_sorted(needles[head])[np.cumsum(head) - 1]
+        return out
+
+    def found_sorted(self, needles: np.ndarray) -> np.ndarray:
+        """found of keys that are sorted and distinct."""
         number = np.full(len(needles), -1, INT)
         for part, numbers in ((self._keys, self._values), (self._new_keys, self._new_values)):
             if len(part):
@@ -201,9 +206,7 @@ class KeyIndex(Numbering):
                 np.minimum(p, len(part) - 1, out=p)
                 hit = part[p] == needles
                 number[hit] = numbers[p[hit]]
-        out = np.empty(len(keys), INT)
-        out[ranked] = number[np.cumsum(head) - 1]
-        return out
+        return number
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         """Add distinct keys not added before, with their numbers."""
