@@ -305,17 +305,16 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 s.end(np.arange(done, done + len(block)), block, counts)
                 s.index.fit(targets)
                 keys = s.packing.pack(targets)
-                found = s.index.found(keys)
-                new = np.nonzero(found < 0)[0]
+                first, inverse = firsts(keys)  # (each distinct key's first edge, in increasing key)
+                number = s.index.found_sorted(keys[first])
+                new = np.flatnonzero(number < 0)
                 if len(new):
-                    first, inverse = firsts(keys[new])
-                    arrival = np.argsort(first)  # the distinct new states in the order first met
-                    number = np.empty(len(first), INT)
-                    number[arrival] = np.arange(s.n, s.n + len(first))
-                    found[new] = number[inverse]
-                    met = new[first[arrival]]  # the edge each new state was first met by
+                    arrival = new[np.argsort(first[new])]  # the new states in the order first met
+                    number[arrival] = np.arange(s.n, s.n + len(new))
+                    met = first[arrival]  # the edge each new state was first met by
                     s.meet(targets[met], done + owner[met], labels[met], depth + 1)
                     following.append(targets[met])
+                found = number[inverse]
                 if edges is not None:
                     if edges.partial:
                         counts, kept = s.read_by_liveness(np.arange(done, done + len(block)), owner, counts)
