@@ -95,7 +95,7 @@ def owner_affinity(system: TcpSystem):
     time (benchmarks/notes.md). ``affinity.rows`` is the same hash of many rows at once, with
     numpy (a partitioned search's owners of a level)."""
     chans, column = system.chans, 3
-    known = np.empty(0, np.uint64)  # the channels' hashes so far, as numpy reads them
+    known = np.empty(0, np.uint64)  # per channel met so far, affinity's hash (a row's is a lookup)
 
     def affinity(s: tuple) -> int:
         try:
@@ -109,8 +109,8 @@ def owner_affinity(system: TcpSystem):
         ids = rows[:, column]
         if len(ids) and ids.max() >= len(known):
             chans.catch_up()
-            known = np.concatenate([known, np.asarray(chans.hashes[len(known):], np.uint64)])
-        return tuple_hashes([known[ids]])
+            known = np.concatenate([known, tuple_hashes([np.asarray(chans.hashes[len(known):], np.uint64)])])
+        return known[ids]
 
     affinity.columns = (column,)  # what it reads
     affinity.rows = of_rows
