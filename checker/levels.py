@@ -314,14 +314,14 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     met = first[arrival]  # the edge each new state was first met by
                     s.meet(targets[met], done + owner[met], labels[met], depth + 1)
                     following.append(targets[met])
-                found = number[inverse]
                 if edges is not None:
+                    target = inverse  # each edge's target among the distinct keys
                     if edges.partial:
                         counts, kept = s.read_by_liveness(np.arange(done, done + len(block)), owner, counts)
-                        labels, found = labels[kept], found[kept]
+                        labels, target = labels[kept], inverse[kept]
                     codes = s.edge_codes(labels)
                     edges.codes.frombytes(codes.astype(np.dtype(edges.codes.typecode)).tobytes())
-                    edges.targets.frombytes(found.astype(np.int32).tobytes())
+                    edges.targets.frombytes(number[target].astype(np.int32).tobytes())
                     edges.first.frombytes((np.cumsum(counts) + edges.first[-1]).astype(np.int64).tobytes())
                 told, done = done // PROGRESS_EVERY, done + len(block)
                 interrupt.check()

@@ -185,15 +185,8 @@ class KeyIndex(Numbering):
 
     def found(self, keys: np.ndarray) -> np.ndarray:
         """The number of each key added, -1 for the others: each distinct key looked up once."""
-        if not len(keys):
-            return np.full(0, -1, INT)
-        ranked = np.argsort(keys)
-        needles = keys[ranked]
-        head = np.ones(len(needles), bool)
-        np.not_equal(needles[1:], needles[:-1], out=head[1:])
-        out = np.empty(len(keys), INT)
-        out[ranked] = self.found_sorted(needles[head])[np.cumsum(head) - 1]
-        return out
+        first, inverse = firsts(keys)
+        return self.found_sorted(keys[first])[inverse]
 
     def found_sorted(self, needles: np.ndarray) -> np.ndarray:
         """found of keys that are sorted and distinct (a binary search starts where the last

@@ -62,10 +62,10 @@ def test_without_fairness_a_lasso_is_found_exactly_when_networkx_sees_a_stuck_st
 
 
 def _arrays(n: int, arcs: list) -> tuple[np.ndarray, np.ndarray]:
-    """(first, targets) of the graph's edges, each state's in the order listed."""
-    out = [[j for i, j in arcs if i == k] for k in range(n)]
-    first = np.cumsum([0] + [len(o) for o in out]).astype(np.int64)
-    return first, np.asarray([j for o in out for j in o], np.int32)
+    """(first, targets) of the graph's edges, each state's in the order listed, as
+    check_eventually reads them from its EdgeList."""
+    edges = EdgeList.of(tuple(("step", j) for i, j in arcs if i == k) for k in range(n))
+    return np.frombuffer(edges.first, np.int64), np.frombuffer(edges.targets, np.int32)
 
 
 @settings(max_examples=300, deadline=None)
