@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .explore import StateGraph
+from .explore import EdgeList, StateGraph
 from .properties import Eventually
 from .rows import ranges
 
@@ -38,18 +38,25 @@ _CHUNK = 1 << 14  # states whose edges are gathered at once: bounds the arrays m
 def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
     # a hash-compacted search kept no states, but computed this as it met them
     bad = g.bad.get(prop.name) or bytearray(not prop.goal(s) for s in g.states)
-    bad = np.frombuffer(bad, np.bool_)  # (its bytes are 0 and 1)
-    first, targets = np.frombuffer(g.edges.first, np.int64), np.frombuffer(g.edges.targets, np.int32)
-    roots = np.nonzero((np.frombuffer(g.parent, np.int32) == -1) & bad)[0]
+    initial = np.nonzero(np.frombuffer(g.parent, np.int32) == -1)[0]
+    return lasso_on(g.edges, np.frombuffer(bad, np.bool_), initial, prop)  # (bad's bytes are 0 and 1)
+
+
+def lasso_on(edges: EdgeList, bad: np.ndarray, initial: np.ndarray, prop: Eventually) -> Lasso | None:
+    """check_eventually from the edges alone, bad (per state, whether it is not the goal) and
+    the initial states, increasing: what checker.partitioned_levels' rank 1 decides while rank
+    0 gathers the states."""
+    first, targets = np.frombuffer(edges.first, np.int64), np.frombuffer(edges.targets, np.int32)
+    roots = initial[bad[initial]]
     parent, order = _bad_tree(first, targets, bad, roots)
     stuck = np.nonzero(first[order + 1] == first[order])[0]
     if len(stuck):  # the first bad state in BFS order with no successor
-        return Lasso(_stem(g, parent, int(order[stuck[0]])), [])
-    component = _fair_component(g, prop, _on_or_after_cycles(first, targets, bad, order))
+        return Lasso(_stem(edges, parent, int(order[stuck[0]])), [])
+    component = _fair_component(edges, prop, _on_or_after_cycles(first, targets, bad, order))
     if component is None:
         return None
     entry = next(v for v in order.tolist() if v in component)  # the first met in BFS order
-    return Lasso(_stem(g, parent, entry), _fair_loop(g, prop, component, entry))
+    return Lasso(_stem(edges, parent, entry), _fair_loop(edges, prop, component, entry))
 
 
 def _out(first: np.ndarray, targets: np.ndarray, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -122,32 +129,32 @@ def _firsts(states: np.ndarray, claim: np.ndarray) -> np.ndarray:
     return out
 
 
-def _classes(g: StateGraph, prop: Eventually, i: int, inside: set[int] | None = None) -> set:
-    return {c for label, j in g.edges[i]
+def _classes(edges: EdgeList, prop: Eventually, i: int, inside: set[int] | None = None) -> set:
+    return {c for label, j in edges[i]
             if (inside is None or j in inside) and (c := prop.fairness(label)) is not None}
 
 
-def _fair_component(g, prop, nodes):
-    work = sorted(_components(g, nodes))
+def _fair_component(edges: EdgeList, prop, nodes):
+    work = sorted(_components(edges, nodes))
     while work:
         comp = set(work.pop(0))
-        if len(comp) == 1 and not any(j in comp for j in g.edges.targets_of(next(iter(comp)))):
+        if len(comp) == 1 and not any(j in comp for j in edges.targets_of(next(iter(comp)))):
             continue
-        enabled = set().union(*(_classes(g, prop, i) for i in comp))
-        taken = set().union(*(_classes(g, prop, i, comp) for i in comp))
+        enabled = set().union(*(_classes(edges, prop, i) for i in comp))
+        taken = set().union(*(_classes(edges, prop, i, comp) for i in comp))
         missing = enabled - taken
         if not missing:
             return comp
-        keep = {i for i in comp if not (_classes(g, prop, i) & missing)}
-        work = sorted(work + _components(g, keep))
+        keep = {i for i in comp if not (_classes(edges, prop, i) & missing)}
+        work = sorted(work + _components(edges, keep))
     return None
 
 
-def _components(g: StateGraph, nodes) -> list[list[int]]:
+def _components(edges: EdgeList, nodes) -> list[list[int]]:
     """The strongly connected components of the explored graph restricted to nodes, each
     sorted (Tarjan's algorithm, iterative: the graph may have millions of states; its tables
     are arrays over every state when nodes are many of them)."""
-    n = len(g.edges)
+    n = len(edges)
     few = len(nodes) * 8 < n
     inside, on_stack = _table(n, 0, few, "b"), _table(n, 0, few, "b")
     index, low = _table(n, -1, few, "i"), _table(n, -1, few, "i")
@@ -156,7 +163,7 @@ def _components(g: StateGraph, nodes) -> list[list[int]]:
     stack: list[int] = []
     out = []
     count = 0
-    targets_of = g.edges.targets_of
+    targets_of = edges.targets_of
 
     def enter(v: int) -> tuple[int, object]:
         nonlocal count
@@ -210,26 +217,26 @@ def _table(n: int, default: int, few: bool, typecode: str):
     return _Sparse(default) if few else array(typecode, [default]) * n
 
 
-def _stem(g: StateGraph, parent: np.ndarray, i: int) -> list[tuple[object, int]]:
+def _stem(edges: EdgeList, parent: np.ndarray, i: int) -> list[tuple[object, int]]:
     """The BFS tree's path to i; each step's label is that of the first edge from the parent
     to its child, the edge the search took."""
     out = []
     while i != -1:
         p = int(parent[i])
-        label = None if p == -1 else next(label for label, j in g.edges[p] if j == i)
+        label = None if p == -1 else next(label for label, j in edges[p] if j == i)
         out.append((label, i))
         i = p
     out.reverse()
     return out
 
 
-def _path_within(g: StateGraph, comp: set[int], src: int, done) -> list[tuple[object, int]]:
+def _path_within(edges: EdgeList, comp: set[int], src: int, done) -> list[tuple[object, int]]:
     """Shortest path in comp from src (exclusive) to the first edge for which done(i, label, j)."""
     prev = {src: None}
     queue = deque([src])
     while queue:
         i = queue.popleft()
-        for label, j in g.edges[i]:
+        for label, j in edges[i]:
             if j not in comp:
                 continue
             if done(i, label, j):
@@ -245,16 +252,16 @@ def _path_within(g: StateGraph, comp: set[int], src: int, done) -> list[tuple[ob
     raise ValueError("component is not strongly connected")
 
 
-def _fair_loop(g: StateGraph, prop: Eventually, comp: set[int], entry: int):
+def _fair_loop(edges: EdgeList, prop: Eventually, comp: set[int], entry: int):
     """A cycle from entry back to entry, inside comp, taking every fairness class of comp once."""
     loop: list[tuple[object, int]] = []
     here = entry
-    taken = sorted(set().union(*(_classes(g, prop, i, comp) for i in comp)), key=str)
+    taken = sorted(set().union(*(_classes(edges, prop, i, comp) for i in comp)), key=str)
     for cls in taken:
         if any(prop.fairness(label) == cls for label, _ in loop):
             continue
-        loop += _path_within(g, comp, here, lambda i, label, j: prop.fairness(label) == cls)
+        loop += _path_within(edges, comp, here, lambda i, label, j: prop.fairness(label) == cls)
         here = loop[-1][1]
     if here != entry or not loop:
-        loop += _path_within(g, comp, here, lambda i, label, j: j == entry)
+        loop += _path_within(edges, comp, here, lambda i, label, j: j == entry)
     return loop
