@@ -226,6 +226,9 @@ class Exploration:
     violations: dict[str, Found]
     witnesses: dict[str, Found]
     limits: list[str]
+    # per Eventually property, its liveness.Lasso (None: none) where the search decided it
+    # itself (checker.partitioned_levels: on rank 1, while rank 0 gathered the states)
+    lassos: dict[str, object] = field(default_factory=dict)
 
 
 def explore(model: Model, properties: Sequence[Property], max_states: int | None = None,

@@ -10,7 +10,9 @@ successors to their owners, every rank's least keys to every rank, the owners' n
 back to the senders (for the edges; without all_edges, for the edges kept only). Each rank
 checks its own states with checker.levels' memos; rank 0 gathers the graph at the end: the
 same states, parents, labels, edges and verdicts as one worker's, for any number of ranks
-(tests/suite/test_graph_digest.py, test_workers.py).
+(tests/suite/test_graph_digest.py, test_workers.py). Meanwhile rank 1 joins every rank's
+edges and decides liveness on them (checker.liveness.lasso_on), which rank 0 would otherwise
+do after the gather, alone.
 
 Forked ranks (checker.comm.LocalComm) are made at the first level of SPLIT_AT states, copies
 of rank 0, which searched alone until then and reports the states it met alone."""
@@ -26,8 +28,9 @@ import numpy as np
 from . import interrupt
 from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
 from .levels import BLOCK, Index, Labels, Memo, Rows, _Search, too_wide
+from .liveness import lasso_on
 from .partitioned import _K, _Clock
-from .properties import Property
+from .properties import Eventually, Property
 from .resources import peak_rss_mib
 from .rows import INT, ROW, Packing, TooWide, column_max, distinct, grown, ranges
 
@@ -146,7 +149,9 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             break
     rows = np.concatenate(met) if met else np.empty((0, model.width), ROW)
     gids = np.concatenate(numbered) if numbered else np.empty(0, INT)
-    return _gather(comm, model, s, wire, edges, rows, gids, prefix, total, limits, start, clock.cpu)
+    eventually = [p for p in properties if isinstance(p, Eventually)]
+    return _gather(comm, model, s, wire, edges, rows, gids, prefix, total, limits, start, clock.cpu,
+                   eventually, len(init))
 
 
 def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, places: np.ndarray,
@@ -310,12 +315,13 @@ class _Edges:
 
 
 def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.ndarray, gids: np.ndarray,
-            prefix: int, total: int, limits: list[str], start: float,
-            phases: dict[str, float]) -> Exploration | None:
+            prefix: int, total: int, limits: list[str], start: float, phases: dict[str, float],
+            eventually: list[Eventually], initial: int) -> Exploration | None:
     """rows: this rank's states in the order numbered, after the first prefix of those it met
     (a forked rank's copy of the states rank 0 met alone, which rank 0 reports); gids, their
     numbers (increasing: kept as met, where sorting the index's took a rank 11 to 13 ms on the
-    large case, while rank 0 waited for it)."""
+    large case, while rank 0 waited for it). The first ``initial`` numbers are the initial
+    states."""
     rank, size = comm.Get_rank(), wire.size
     tallies = getattr(model, "tallies", None)
     g = s.g
@@ -327,8 +333,13 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
             "transitions": s.transitions, "rss": peak_rss_mib() or 0.0, "labels": model.labels,
             "tallies": tallies() if rank and tallies else None,
             "edges": edges.arrays() if edges is not None else None, "phases": phases}
+    live = edges is not None and comm.Get_size() > 1  # (forked: rank 1 decides liveness, _lassos)
+    if live:
+        parts = comm.gather({k: mine[k] for k in ("gids", "bad", "labels", "edges")}, root=1)
     if rank:
         comm.gather(mine)
+        if live:
+            comm.gather(_lassos(parts, total, initial, eventually, edges.partial) if rank == 1 else None)
         return None
     states = np.empty((total, model.width), ROW)
     parent, depth, label = np.empty(total, np.int32), np.empty(total, np.int32), np.empty(total, INT)
@@ -378,7 +389,21 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
                   peak_rss_mib=sum(m["rss"] for m in every), terminal=len(terminal),
                   phases=[m["phases"] for m in every],
                   levels=[np.bincount(m["depth"]).tolist() for m in every])
-    return Exploration(graph, stats, violations, witnesses, limits)
+    return Exploration(graph, stats, violations, witnesses, limits, comm.gather(None)[1] if live else {})
+
+
+def _lassos(parts: list, total: int, initial: int, eventually: list[Eventually], partial: bool) -> dict:
+    """Rank 1's part of the gather, done while rank 0 places the states and joins the edges:
+    every rank's edges (parts: per rank, its edges, labels, states' numbers and goal flags)
+    joined as rank 0 joins them, and each Eventually property's lasso on them (None: it holds)."""
+    edges = _edge_list([p["edges"] for p in parts], [p["labels"] for p in parts], total, partial)
+    lassos = {}
+    for prop in eventually:
+        bad = np.zeros(total, np.bool_)
+        for p in parts:
+            bad[p["gids"]] = np.frombuffer(p["bad"][prop.name], np.bool_)
+        lassos[prop.name] = lasso_on(edges, bad, np.arange(initial), prop)
+    return lassos
 
 
 def _own_first(comm, mine: dict):

@@ -120,7 +120,7 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
         elif found is not None:
             v.status, v.message, v.trace = Status.VIOLATED, found.message, g.path_to(found.index)
         elif isinstance(p, Eventually) and g.complete:
-            lasso = check_eventually(g, p)
+            lasso = ex.lassos[p.name] if p.name in ex.lassos else check_eventually(g, p)
             if lasso is not None:
                 v.status, v.trace = Status.VIOLATED, lasso.stem + lasso.loop
                 if lasso.loop:

@@ -89,6 +89,8 @@ def test_without_all_edges_a_rank_asks_the_targets_of_the_edges_kept_only(worker
     assert [(w.status, w.trace, w.loop_start) for w in one.verdicts] == [(v.status, v.trace, v.loop_start)]
     e = many.exploration.graph.edges
     assert e.partial and [e[i] for i in range(4)] == [[], [("step", 3)], [], [("step", 3)]]
+    # decided on rank 1 from every rank's edges and goal flags (rank 0 owns 4, the bad root)
+    assert one.exploration.lassos == {} and list(many.exploration.lassos) == ["low"]
 
 
 class Tree(Chain):
