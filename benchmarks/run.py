@@ -103,15 +103,16 @@ def child(job: dict) -> None:
 def critical_path(phases: list[dict[str, float]], rank0: float, others: float) -> dict:
     """A partitioned search's CPU seconds per rank and phase, and what predicts its wall time
     on an idle machine: each phase's longest rank (the ranks wait for each other between
-    phases), plus what is outside the search loop: the other ranks' (the mean of their CPU
-    outside it: forking, the final gather) and rank 0's (setting up, gathering the graph,
-    liveness, traces), which follow one another."""
+    phases), plus the longer of what is outside the search loop: the other ranks' (the mean
+    of their CPU outside it: forking, the final gather, rank 1's liveness) and rank 0's
+    (setting up, placing the gathered states, joining the edges, traces), done at once (rank 1
+    decides liveness while rank 0 gathers: checker.partitioned_levels)."""
     inside = [sum(rank.values()) for rank in phases]
     tails = {"rank 0": rank0 - inside[0],
              "other ranks": (others - sum(inside[1:])) / max(len(phases) - 1, 1)}
     slowest = {p: max(rank.get(p, 0.0) for rank in phases) for p in phases[0]}
     return {"phases": phases, "outside_loop": tails,
-            "critical_cpu": sum(slowest.values()) + sum(tails.values())}
+            "critical_cpu": sum(slowest.values()) + max(tails.values())}
 
 
 def run_once(runs: list, workers: int, budget: float | None = None) -> dict | None:

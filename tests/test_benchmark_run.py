@@ -23,6 +23,14 @@ def test_the_contention_column_gives_the_median_and_range_of_the_rounds():
     assert run.spread([1.4]) == "1.40" and run.spread([]) == ""
 
 
+def test_the_critical_path_is_each_phases_slowest_rank_and_the_longer_tail_outside_the_loop():
+    # rank 0 places the gathered states while rank 1 decides liveness: their tails overlap
+    phases = [{"expand": 1.0, "send": 2.0}, {"expand": 2.0, "send": 1.0}]
+    path = run.critical_path(phases, rank0=3.5, others=3.25)
+    assert path["outside_loop"] == {"rank 0": 0.5, "other ranks": 0.25}
+    assert path["critical_cpu"] == 4.5
+
+
 def test_figures_without_rounds_give_the_ratio_of_the_best_runs():
     assert run.speed_up({"wall": 6.0}, {"wall": 4.0}) == "1.50x"
     assert run.speed_up({"wall": 6.0, "walls": [6.0]}, {"wall": 4.0, "walls": [4.0]}) == "1.50x"
