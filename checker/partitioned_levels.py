@@ -335,7 +335,8 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
             "edges": edges.arrays() if edges is not None else None, "phases": phases}
     live = edges is not None and comm.Get_size() > 1  # (forked: rank 1 decides liveness, _lassos)
     if live:
-        parts = comm.gather({k: mine[k] for k in ("gids", "bad", "labels", "edges")}, root=1)
+        parts = comm.gather({k: mine[k] for k in ("gids", "bad", "labels", "edges")}
+                            | {"cut": bool(model.limits_hit())}, root=1)
     if rank:
         comm.gather(mine)
         if live:
@@ -395,7 +396,11 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
 def _lassos(parts: list, total: int, initial: int, eventually: list[Eventually], partial: bool) -> dict:
     """Rank 1's part of the gather, done while rank 0 places the states and joins the edges:
     every rank's edges (parts: per rank, its edges, labels, states' numbers and goal flags)
-    joined as rank 0 joins them, and each Eventually property's lasso on them (None: it holds)."""
+    joined as rank 0 joins them, and each Eventually property's lasso on them (None: it holds).
+    None of it where a rank's model met a limit: the graph is incomplete, and the verdict
+    decides no liveness on it (rank 0's limits are every rank's, checker.verdict)."""
+    if any(p["cut"] for p in parts):
+        return {}
     edges = _edge_list([p["edges"] for p in parts], [p["labels"] for p in parts], total, partial)
     lassos = {}
     for prop in eventually:

@@ -93,6 +93,29 @@ def test_without_all_edges_a_rank_asks_the_targets_of_the_edges_kept_only(worker
     assert one.exploration.lassos == {} and list(many.exploration.lassos) == ["low"]
 
 
+class CutFan(Fan):
+    """Fan, whose model meets a limit where it expands 4 (on rank 0 with 2 workers)."""
+
+    cut = False
+
+    def expand(self, rows):
+        self.cut = self.cut or bool((np.asarray(rows)[:, 0] == 4).any())
+        return super().expand(rows)
+
+    def limits_hit(self):
+        return ["a bound met at 4"] if self.cut else []
+
+
+def test_a_limit_met_on_any_rank_leaves_liveness_undecided_as_on_one_worker():
+    """Rank 1 decides no lasso on a graph a limit cut short, though its own model met none."""
+    prop = Eventually(name="low", description="", goal=lambda s: s[0] < 3, reads=("x",),
+                      fairness=lambda label: None)
+    one, many = check(CutFan(), [prop], all_edges=False), check(CutFan(), [prop], workers=2, all_edges=False)
+    assert [(v.status, v.message) for v in many.verdicts] == [(v.status, v.message) for v in one.verdicts] \
+        == [(Status.INCOMPLETE, "a bound met at 4")]
+    assert many.exploration.lassos == {}
+
+
 class Tree(Chain):
     """x steps to 2x + 1 and 2x + 2 up to the leaves, 511 .. 1022: level d has 2^d states."""
 
