@@ -5,9 +5,10 @@ ones it has not met, numbered in the sequential search's BFS order.
 
 A successor's arrival key is (its parent's number, its position among the parent's
 successors); a new state takes its least key, and every rank numbers its own new states by
-their rank among all ranks' keys, as checker.explore would. Three exchanges a level: the
-successors to their owners, every rank's least keys to every rank, the owners' numbers
-back to the senders (for the edges; without all_edges, for the edges kept only). Each rank
+their rank among all ranks' keys, as checker.explore would. Two exchanges a level: the
+successors to their owners, every rank's least keys to every rank. The owners' numbers of
+a level's targets go back to the senders (for the edges; without all_edges, for the edges
+kept only) with the next level's successors: the edges wait for them, nothing else. Each rank
 checks its own states with checker.levels' memos; rank 0 gathers the graph at the end: the
 same states, parents, labels, edges and verdicts as one worker's, for any number of ranks
 (tests/suite/test_graph_digest.py, test_workers.py). Meanwhile rank 1 joins every rank's
@@ -67,6 +68,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     places = np.arange(len(mine))  # their places among this rank's states
     met, numbered = [frontier], [numbers]  # all of them, and their numbers (the order of its tree's arrays)
     total, depth, limits, prefix = len(init), 0, [], 0
+    answer = None  # the last level's numbers for the senders of its targets, and what learns them
     while True:
         if alone and len(frontier) >= SPLIT_AT:  # the other ranks from here on, copies of this one
             comm.fork()
@@ -100,11 +102,13 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             at_first = at[first]
             rows = targets[at_first]
             news = wire.pack(d, rows) if d != rank else None
-            out.append((news, rows, keys[at_first], labels[at_first], asked))
+            out.append((news, rows, keys[at_first], labels[at_first], asked, answer and answer[0][d]))
         inbox = comm.alltoall(out)
+        if answer:
+            answer = answer[1]([m[5] for m in inbox])
         clock.lap("send")
         rows, keys, labels = [], [], []
-        for r, (news, t, k, lab, _) in enumerate(inbox):
+        for r, (news, t, k, lab, _, _) in enumerate(inbox):
             rows.append(t if r == rank else wire.unpack(r, news, t))
             keys.append(k)
             labels.append(lab * size + r)  # the sender's label code, and the sender
@@ -136,16 +140,16 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         numbered.append(numbers)
         clock.lap("visit")
         if edges is not None:  # each sender's asked targets' numbers (this rank's own: all, kept here)
-            answers = np.split(gid.astype(np.int32), np.cumsum([len(t) for _, t, _, _, _ in inbox])[:-1])
-            replies = comm.alltoall([a[:asked] if r != rank else None
-                                     for r, (a, (_, _, _, _, asked)) in enumerate(zip(answers, inbox))])
-            replies[rank] = answers[rank]
-            edges.learn(replies, dest[kept], slot[kept])
+            answer = _answer(edges, gid, inbox, rank, dest[kept], slot[kept])
+            if alone:  # (no next exchange to go with)
+                answer = answer[1](comm.alltoall(answer[0]))
             clock.lap("learn")
         total += len(every)
         if rank == 0 and progress is not None:
             progress(total, s.transitions, len(every), time.perf_counter() - start)
         if not len(every):
+            if answer:
+                answer[1](comm.alltoall(answer[0]))
             break
     rows = np.concatenate(met) if met else np.empty((0, model.width), ROW)
     gids = np.concatenate(numbered) if numbered else np.empty(0, INT)
@@ -175,6 +179,18 @@ def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, places: np
         return np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT), \
             (np.zeros(0, bool) if edges is not None else None)
     return tuple(None if p[0] is None else np.concatenate(p) if len(p) > 1 else p[0] for p in zip(*parts))
+
+
+def _answer(edges: "_Edges", gid: np.ndarray, inbox: list, rank: int, dest: np.ndarray, slot: np.ndarray):
+    """(per rank, the numbers it asked for of the targets it sent here; what learns the
+    replies, each rank's to this one: edges.learn of a level's kept edges, from dest and slot)."""
+    answers = np.split(gid.astype(np.int32), np.cumsum([len(m[1]) for m in inbox])[:-1])
+    asked = [a[:m[4]] if r != rank else None for r, (a, m) in enumerate(zip(answers, inbox))]
+
+    def learn(replies: list) -> None:
+        replies[rank] = answers[rank]
+        edges.learn(replies, dest, slot)
+    return asked, learn
 
 
 def _asked_first(first: np.ndarray, slot: np.ndarray, at: np.ndarray, kept: np.ndarray):
