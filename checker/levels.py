@@ -22,7 +22,7 @@ from .hashed import HashIndex
 from .memo import Witnesses, first_messages, grouped
 from .properties import EndState, Eventually, Invariant, Property
 from .resources import peak_rss_mib
-from .rows import INT, ROW, SMALL, Growing, KeyIndex, Packing, TooWide, firsts
+from .rows import INT, ROW, SMALL, Growing, KeyIndex, Packing, TooWide, firsts, take
 
 PROGRESS_EVERY = 1000  # states expanded between two calls of progress, at the least (as explore's)
 BLOCK = 1 << 15  # states expanded at once: bounds the arrays of their successors
@@ -312,8 +312,8 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                     arrival = new[np.argsort(first[new])]  # the new states in the order first met
                     number[arrival] = np.arange(s.n, s.n + len(new))
                     met = first[arrival]  # the edge each new state was first met by
-                    s.meet(targets[met], done + owner[met], labels[met], depth + 1)
-                    following.append(targets[met])
+                    following.append(take(targets, met))
+                    s.meet(following[-1], done + owner[met], labels[met], depth + 1)
                 if edges is not None:
                     target = inverse  # each edge's target among the distinct keys
                     if edges.partial:

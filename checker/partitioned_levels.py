@@ -33,7 +33,7 @@ from .liveness import lasso_on
 from .partitioned import _K, _Clock
 from .properties import Eventually, Property
 from .resources import peak_rss_mib
-from .rows import INT, ROW, Packing, TooWide, column_max, distinct, grown, ranges
+from .rows import INT, ROW, Packing, TooWide, column_max, distinct, grown, ranges, take
 
 # Forked ranks (checker.comm.LocalComm) start at the first level of this many states; before
 # it rank 0 searches alone, and a search that never reaches it forks nothing. A fork costs
@@ -96,11 +96,11 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             if d == rank:  # all of them: _new tells the known from the new, once each
                 first = slot[at] = np.arange(len(at))
             else:  # each once, to send less: keys grow along targets, so first is least
-                first, slot[at] = distinct(targets[at])
+                first, slot[at] = distinct(take(targets, at))
                 if edges is not None:
                     first, asked = _asked_first(first, slot, at, kept)
             at_first = at[first]
-            rows = targets[at_first]
+            rows = take(targets, at_first)
             news = wire.pack(d, rows) if d != rank else None
             out.append((news, rows, keys[at_first], labels[at_first], asked, answer and answer[0][d]))
         inbox = comm.alltoall(out)
@@ -133,7 +133,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         clock.lap("number")
         gid[new] = mine[gid[new]]
         depth += 1
-        frontier, numbers = rows[winners], mine
+        frontier, numbers = take(rows, winners), mine
         s.meet(frontier, keys[winners] >> _K, labels[winners].tolist(), depth, numbers)
         places = np.arange(s.n - len(frontier), s.n)
         met.append(frontier)

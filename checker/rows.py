@@ -18,6 +18,22 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
 
 
+def take(rows: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """rows[at] for a 2-D array: the rows numbered at (or where the mask at is true), each
+    copied whole. numpy indexes a 2-D array with an array an element at a time: 3 to 7 times
+    as slow as np.take and np.compress on a block's successors (rows of 6 to 12 ints)."""
+    if at.dtype == np.bool_:
+        return np.compress(at, rows, axis=0)
+    return np.take(rows, at, axis=0)
+
+
+def put(rows: np.ndarray, at: np.ndarray, values: np.ndarray) -> None:
+    """rows[at] = values for a C-contiguous 2-D array, each row written as one item of its
+    bytes (3 times as fast as numpy's element at a time)."""
+    item = np.dtype((np.void, rows.shape[1] * rows.itemsize))
+    rows.view(item).reshape(-1)[at] = np.ascontiguousarray(values, rows.dtype).view(item).reshape(-1)
+
+
 def column_max(rows: np.ndarray, initial: int) -> list[int]:
     """Each column's largest value, or initial where rows have none larger (or none). A column
     at a time for rows of up to 48 bytes: numpy's max over axis 0 of narrow rows is slow
@@ -143,9 +159,9 @@ class Numbering:
         out = self.look_up(rows)
         miss = np.nonzero(out == -1)[0]
         if len(miss):
-            first, inverse = distinct(rows[miss])
+            first, inverse = distinct(take(rows, miss))
             made = np.asarray(make(miss[first]), self._dtype)
-            self.add(self.packing.pack(rows[miss[first]]), made)
+            self.add(self.packing.pack(take(rows, miss[first])), made)
             out[miss] = made[inverse]
         return out
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from tcpverify.checker.intern import Table
 from tcpverify.checker.hashed import HashIndex
-from tcpverify.checker.rows import INT, ROW, SMALL, Growing, distinct, firsts, grown, ranges
+from tcpverify.checker.rows import INT, ROW, SMALL, Growing, distinct, firsts, grown, put, ranges, take
 
 # an entry's columns after the six parts written
 _SEND_AT, _SENT, _EDIT, _LABEL = 6, 7, 8, 9
@@ -95,17 +95,17 @@ class Batch:
         if not len(at):
             return out
         np.add.at(self._hits.rows[:, 0], tids, 1)  # (ufunc.at: no sort of the templates used)
-        span = self._span.rows[tids]
+        span = take(self._span.rows, tids)
         count = span[:, 1]
         mine = np.repeat(np.arange(len(at)), count)
-        e = self._entries.rows[ranges(span[:, 0], count)]
+        e = take(self._entries.rows, ranges(span[:, 0], count))
         owner = at.astype(ROW)[mine]
         written = e[:, :6]
-        targets = rows[owner]
+        targets = take(rows, owner)
         np.copyto(targets, written, where=written >= 0)
         keep = self._send(targets, e)
         if keep is not None:
-            owner, e, targets = owner[keep], e[keep], targets[keep]
+            owner, e, targets = owner[keep], take(e, keep), take(targets, keep)
         self._edit(targets, rows[owner, 4], e[:, _EDIT])
         out.append((owner, u, e[:, _LABEL].copy(), targets))  # (a view would keep all of e)
         return out
@@ -116,7 +116,7 @@ class Batch:
         ids = keys.get(cols)
         if ids is None:
             index = self._keyed[cols]
-            ids = keys[cols] = index.numbers(parts[np.ix_(at, cols)],
+            ids = keys[cols] = index.numbers(take(parts, at)[:, cols],
                                              lambda first: np.arange(index.count, index.count + len(first)))
         return ids
 
@@ -250,5 +250,6 @@ def _placed(pieces: list, n: int, units: int, width: int) -> tuple[np.ndarray, n
         (owner, u, label, target), c = pieces.pop(), each.pop()
         if len(owner):  # (a piece's owners are sorted: each one's successors are side by side)
             at = start[owner, u] + np.arange(len(owner), dtype=ROW) - (np.cumsum(c, dtype=ROW) - c)[owner]
-            owners[at], labels[at], targets[at] = owner, label, target
+            owners[at], labels[at] = owner, label
+            put(targets, at, target)
     return owners, labels, targets
