@@ -16,7 +16,7 @@ from tcpverify.checker.hashed import HashIndex
 from tcpverify.checker.levels import explore_levels
 from tcpverify.checker.properties import Invariant
 from tcpverify.checker.reach import path_through
-from tcpverify.checker.rows import KeyIndex, Packing, TooWide, column_max, firsts
+from tcpverify.checker.rows import KeyIndex, Packing, TooWide, column_max, firsts, put, take
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import check
 from tcpverify.spec.suite.run import check_scenario, machine_for
@@ -148,6 +148,22 @@ def test_column_max_is_numpys_max_over_axis_0(n, width, dtype):
     rows[:, 0] = 0
     for initial in (-1, 0):
         assert column_max(rows, initial) == rows.max(axis=0, initial=initial).tolist()
+
+
+@pytest.mark.parametrize("n, width, dtype", [(0, 6, np.int32), (1, 1, np.int64), (500, 6, np.int32),
+                                             (500, 12, np.int64)])
+def test_whole_rows_taken_and_put_are_numpys_fancy_indexing(n, width, dtype):
+    """take and put move whole rows (np.take, np.compress, one item of bytes a row): what
+    rows[at], rows[mask] and rows[at] = values do, for numbers in any order and masks."""
+    rng = np.random.default_rng(n + width)
+    rows = rng.integers(0, 1 << 30, (n, width)).astype(dtype)
+    at, mask = rng.permutation(n)[: n // 2], rng.random(n) < 0.5
+    assert take(rows, at).tolist() == rows[at].tolist() and take(rows, mask).tolist() == rows[mask].tolist()
+    values = rng.integers(0, 1 << 30, (len(at), width))  # (another dtype: put converts)
+    expected = rows.copy()
+    expected[at] = values
+    put(rows, at, values)
+    assert rows.tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize("width", [1, 2, 3])
