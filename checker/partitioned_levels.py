@@ -68,7 +68,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     places = np.arange(len(mine))  # their places among this rank's states
     met, numbered = [frontier], [numbers]  # all of them, and their numbers (the order of its tree's arrays)
     total, depth, limits, prefix = len(init), 0, [], 0
-    answer = None  # the last level's numbers for the senders of its targets, and what learns them
+    replies = None  # the last level's owners' numbers for the senders of its targets (_Replies)
     while True:
         if alone and len(frontier) >= SPLIT_AT:  # the other ranks from here on, copies of this one
             comm.fork()
@@ -102,10 +102,11 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             at_first = at[first]
             rows = take(targets, at_first)
             news = wire.pack(d, rows) if d != rank else None
-            out.append((news, rows, keys[at_first], labels[at_first], asked, answer and answer[0][d]))
+            out.append((news, rows, keys[at_first], labels[at_first], asked, replies.asked[d] if replies else None))
         inbox = comm.alltoall(out)
-        if answer:
-            answer = answer[1]([m[5] for m in inbox])
+        if replies:
+            replies.learn([m[5] for m in inbox])
+            replies = None
         clock.lap("send")
         rows, keys, labels = [], [], []
         for r, (news, t, k, lab, _, _) in enumerate(inbox):
@@ -140,16 +141,17 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         numbered.append(numbers)
         clock.lap("visit")
         if edges is not None:  # each sender's asked targets' numbers (this rank's own: all, kept here)
-            answer = _answer(edges, gid, inbox, rank, dest[kept], slot[kept])
+            replies = _Replies(edges, gid, inbox, rank, dest[kept], slot[kept])
             if alone:  # (no next exchange to go with)
-                answer = answer[1](comm.alltoall(answer[0]))
+                replies.learn(comm.alltoall(replies.asked))
+                replies = None
             clock.lap("learn")
         total += len(every)
         if rank == 0 and progress is not None:
             progress(total, s.transitions, len(every), time.perf_counter() - start)
         if not len(every):
-            if answer:
-                answer[1](comm.alltoall(answer[0]))
+            if replies:
+                replies.learn(comm.alltoall(replies.asked))
             break
     rows = np.concatenate(met) if met else np.empty((0, model.width), ROW)
     gids = np.concatenate(numbered) if numbered else np.empty(0, INT)
@@ -181,16 +183,21 @@ def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, places: np
     return tuple(None if p[0] is None else np.concatenate(p) if len(p) > 1 else p[0] for p in zip(*parts))
 
 
-def _answer(edges: "_Edges", gid: np.ndarray, inbox: list, rank: int, dest: np.ndarray, slot: np.ndarray):
-    """(per rank, the numbers it asked for of the targets it sent here; what learns the
-    replies, each rank's to this one: edges.learn of a level's kept edges, from dest and slot)."""
-    answers = np.split(gid.astype(np.int32), np.cumsum([len(m[1]) for m in inbox])[:-1])
-    asked = [a[:m[4]] if r != rank else None for r, (a, m) in enumerate(zip(answers, inbox))]
+class _Replies:
+    """A level's replies: ``asked[r]``, the numbers rank r asked for of the targets it sent
+    here (gid: the number of each row received, inbox: the level's messages); ``learn`` takes
+    every rank's replies to this one and gives edges the targets of the level's kept edges
+    (dest and slot: each one's owner and place among the targets sent there)."""
 
-    def learn(replies: list) -> None:
-        replies[rank] = answers[rank]
-        edges.learn(replies, dest, slot)
-    return asked, learn
+    def __init__(self, edges: "_Edges", gid: np.ndarray, inbox: list, rank: int, dest: np.ndarray,
+                 slot: np.ndarray):
+        self.own = np.split(gid.astype(np.int32), np.cumsum([len(m[1]) for m in inbox])[:-1])
+        self.asked = [a[:m[4]] if r != rank else None for r, (a, m) in enumerate(zip(self.own, inbox))]
+        self.edges, self.rank, self.dest, self.slot = edges, rank, dest, slot
+
+    def learn(self, replies: list) -> None:
+        replies[self.rank] = self.own[self.rank]  # (this rank's own targets: all of them)
+        self.edges.learn(replies, self.dest, self.slot)
 
 
 def _asked_first(first: np.ndarray, slot: np.ndarray, at: np.ndarray, kept: np.ndarray):
