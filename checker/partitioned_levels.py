@@ -33,7 +33,7 @@ from .liveness import lasso_on
 from .partitioned import _K, _Clock
 from .properties import Eventually, Property
 from .resources import peak_rss_mib
-from .rows import INT, ROW, Packing, TooWide, column_max, distinct, grown, ranges, take
+from .rows import INT, ROW, Packing, TooWide, column_max, distinct, grown, put, ranges, take
 
 # Forked ranks (checker.comm.LocalComm) start at the first level of this many states; before
 # it rank 0 searches alone, and a search that never reaches it forks nothing. A fork costs
@@ -49,7 +49,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
                                all_edges: bool = True) -> Exploration | None:
     """The sequential search's Exploration on rank 0, None on the others (no state limit:
     checker.partitioned has it). ``affinity``: explore_partitioned's; with numpy through its
-    ``rows`` where it has one, else memoized on the ids of its ``columns`` (all of a state's
+    ``hashes`` where it has them, else memoized on the ids of its ``columns`` (all of a state's
     without them). Without ``all_edges``, each rank keeps
     only the edges liveness reads as it expands them, as checker.levels does."""
     start = time.perf_counter()
@@ -237,21 +237,28 @@ def _new(s: _Search, rows: np.ndarray, keys: np.ndarray):
 
 
 class _Owners:
-    """rows -> the rank that owns each: affinity modulo the ranks, with numpy where the
-    affinity has ``rows`` (its hash of many rows at once), else memoized on the ids of the
-    columns it reads (a Python call per distinct value of those, not per state)."""
+    """rows -> the rank that owns each: affinity modulo the ranks, looked up per id of the one
+    column it reads where it has ``hashes`` (its hash of each id of that column up to a
+    number), else memoized on the ids of the columns it reads (a Python call per distinct
+    value of those, not per state)."""
 
     def __init__(self, affinity: Callable[[Hashable], int], columns, size: int):
-        self.rows, self.size = getattr(affinity, "rows", None), size
-        if self.rows is None:
+        self.hashes, self.size = getattr(affinity, "hashes", None), size
+        if self.hashes is not None:
+            (self.column,) = columns
+        else:
             self.memo = Memo(lambda state: affinity(state) % size, tuple(columns), tuple)
-            self.of = np.empty(0, INT)  # per result of the memo, the rank
+        self.of = np.empty(0, INT)  # per id of the column (or result of the memo), the rank
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         if not len(rows):
             return np.empty(0, INT)
-        if self.rows is not None:
-            return (self.rows(rows) % np.uint64(self.size)).astype(INT)
+        if self.hashes is not None:
+            k = rows[:, self.column]
+            n = int(k.max()) + 1
+            if len(self.of) < n:
+                self.of = (self.hashes(n) % np.uint64(self.size)).astype(INT)
+            return self.of[k]
         k = self.memo(rows)
         results = self.memo.results
         if len(self.of) < len(results):
@@ -375,7 +382,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
     for r, m in _own_first(comm, mine):
         every.append(m)
         at = m["gids"]
-        states[at] = m["rows"] if r == rank else wire.unpack(r, m["news"], m["rows"])
+        put(states, at, m["rows"] if r == rank else wire.unpack(r, m["news"], m["rows"]))
         parent[at], depth[at], label[at] = m["parent"], m["depth"], m["label"]
         for name, flags in m["bad"].items():
             bad[name][at] = np.frombuffer(flags, np.uint8)

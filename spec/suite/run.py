@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tcpverify.checker.explore import Progress
-from tcpverify.checker.fingerprint import tuple_hash, tuple_hashes
+from tcpverify.checker.fingerprint import tuple_hashes
 from tcpverify.checker.verdict import Result, check
 
 from ..tcp.machine import Machine, build_graph
@@ -92,28 +92,23 @@ def owner_affinity(system: TcpSystem):
     the channel to A (ids 0, 1 and 3, until 4 December 2026) spread one channel's states over
     the ranks by their TCBs, so that B's templates and the timeouts' were made on both more
     often: 67,608 templates on 2 ranks against 60,294, bound 1.88 against 1.92, 5% more wall
-    time (benchmarks/notes.md). ``affinity.rows`` is the same hash of many rows at once, with
-    numpy (a partitioned search's owners of a level)."""
+    time (benchmarks/notes.md). ``affinity.hashes(n)`` is its hash of each of the channels
+    numbered 0 to n - 1 (a partitioned search's owners of a level: a lookup per row)."""
     chans, column = system.chans, 3
-    known = np.empty(0, np.uint64)  # per channel met so far, affinity's hash (a row's is a lookup)
+    known = np.empty(0, np.uint64)  # per channel met so far, affinity's hash
 
     def affinity(s: tuple) -> int:
-        try:
-            return tuple_hash([chans.hashes[s[column]]])
-        except IndexError:  # a channel met since the last time
-            chans.catch_up()
-            return affinity(s)
+        return int(hashes(s[column] + 1)[s[column]])
 
-    def of_rows(rows: np.ndarray) -> np.ndarray:
+    def hashes(n: int) -> np.ndarray:
         nonlocal known
-        ids = rows[:, column]
-        if len(ids) and ids.max() >= len(known):
+        if n > len(known):  # channels met since the last time
             chans.catch_up()
             known = np.concatenate([known, tuple_hashes([np.asarray(chans.hashes[len(known):], np.uint64)])])
-        return known[ids]
+        return known[:n]
 
     affinity.columns = (column,)  # what it reads
-    affinity.rows = of_rows
+    affinity.hashes = hashes
     return affinity
 
 

@@ -64,12 +64,13 @@ def test_states_of_one_channel_to_a_have_one_owner_and_a_tcb_pair_is_shared():
     """owner_affinity: what decides the owner is the channel to A alone, both of 2 ranks get
     states, and the states of the busiest TCB pair go to both (owners by the TCBs alone gave
     the large case's busiest pair, up to 79% of a level, to one rank); the search reads it
-    with numpy (``affinity.rows``): the same numbers. (Loss 1, dup 1, reorder: its busiest
+    with numpy (``affinity.hashes``): the same numbers. (Loss 1, dup 1, reorder: its busiest
     pair has 3,828 states; under loss 1 alone, 8.)"""
     o = check_scenario(SCENARIOS["half-close"], DEFAULT_CONFIGS[3])
     states = list(o.result.exploration.graph.states.compact)
     rows = np.asarray(states, np.int64)
-    assert owner_affinity(o.system).rows(rows).tolist() == [owner_affinity(o.system)(s) for s in states]
+    hashes = owner_affinity(o.system).hashes(int(rows[:, 3].max()) + 1)
+    assert hashes[rows[:, 3]].tolist() == [owner_affinity(o.system)(s) for s in states]
     affinity = owner_affinity(o.system)
     owners: dict = {}
     pairs: dict = {}  # TCB pair -> the rank of each of its states
