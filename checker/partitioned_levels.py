@@ -11,9 +11,10 @@ a level's targets go back to the senders (for the edges; without all_edges, for 
 kept only) with the next level's successors: the edges wait for them, nothing else. Each rank
 checks its own states with checker.levels' memos; rank 0 gathers the graph at the end: the
 same states, parents, labels, edges and verdicts as one worker's, for any number of ranks
-(tests/suite/test_graph_digest.py, test_workers.py). Meanwhile rank 1 joins every rank's
-edges and decides liveness on them (checker.liveness.lasso_on), which rank 0 would otherwise
-do after the gather, alone.
+(tests/suite/test_graph_digest.py, test_workers.py). Rank 1 joins every rank's edges a level
+at a time, as each rank sends it those it has learned the targets of with the next level's
+keys, and decides liveness on them after the last level (checker.liveness.lasso_on) while
+rank 0 places the states; rank 0 takes the joined edges with the verdicts.
 
 Forked ranks (checker.comm.LocalComm) are made at the first level of SPLIT_AT states, copies
 of rank 0, which searched alone until then and reports the states it met alone."""
@@ -60,6 +61,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     wire = _Ids(model, size)
     owner = _Owners(affinity or model.stable, getattr(affinity, "columns", range(model.width)), size)
     edges = _Edges(partial=not all_edges) if keep_edges else None
+    joined = _Joined(edges.partial, size) if edges is not None and rank == 1 else None  # (MPI: from the start)
     init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
     mine = np.arange(len(init)) if alone else np.nonzero(owner(init) == rank)[0]
     s.index.fit(init)
@@ -79,8 +81,14 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             if rank:  # rank 0 reports the states met so far, and what their expansion counted
                 prefix, met, numbered, clock, s.transitions = s.n, [], [], _Clock(), 0
                 s.g.terminal.clear()
-                edges = _Edges(edges.partial) if edges is not None else None
+                if edges is not None:  # (rank 1 joins rank 0's edges so far from its copy of them)
+                    if rank == 1:
+                        joined = _Joined(edges.partial, size)
+                        joined.alone(*edges.tell(model.labels))
+                    edges = _Edges(edges.partial)
                 getattr(model, "restart_tallies", lambda: None)()
+            elif edges is not None:  # (rank 1 has them)
+                edges.tell(model.labels)
         wide = ""  # a key past 63 bits, on any rank: every rank stops at this level's numbering
         try:
             targets, keys, labels, kept = _expand(s, model, frontier, numbers, places, edges)
@@ -120,16 +128,23 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             wide = wide or too_wide(e)
         new, winners, gid = _new(s, rows, keys) if not wide else (None, np.empty(0, INT), None)
         clock.lap("receive")
-        # with the keys, the witnesses found: a rank that found one at the last level (its
-        # least) has found it before any state another rank meets from now on
-        told = comm.alltoall([(keys[winners], wide, list(s.witnesses))] * comm.Get_size())
-        if any(w for _, w, _ in told):
-            limits.append(next(w for _, w, _ in told if w))
+        # with the keys, the witnesses found (a rank that found one at the last level, its
+        # least, has found it before any state another rank meets from now on), and to rank
+        # 1 the edges each rank learned the targets of
+        out = [(keys[winners], wide, list(s.witnesses), None)] * comm.Get_size()
+        if edges is not None and not alone and rank != 1:
+            out = out[:1] + [out[1][:3] + (edges.tell(model.labels),)] + out[2:]
+        told = comm.alltoall(out)
+        if any(w for _, w, _, _ in told):
+            limits.append(next(w for _, w, _, _ in told if w))
             edges = None  # (liveness is decided on a complete graph only)
             break
-        found = {name for _, _, names in told for name in names}
+        if joined is not None:
+            for r, (_, _, _, said) in enumerate(told):
+                joined.add(r, *(edges.tell(model.labels) if r == rank else said))
+        found = {name for _, _, names, _ in told for name in names}
         s.witnessed.sought = [p for p in s.witnessed.sought if p.name not in found]
-        every = np.sort(np.concatenate([k for k, _, _ in told]), kind="stable")  # (each rank's sorted: merged)
+        every = np.sort(np.concatenate([k for k, _, _, _ in told]), kind="stable")  # (each rank's sorted: merged)
         mine = total + np.searchsorted(every, keys[winners])
         clock.lap("number")
         gid[new] = mine[gid[new]]
@@ -156,7 +171,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     rows = np.concatenate(met) if met else np.empty((0, model.width), ROW)
     gids = np.concatenate(numbered) if numbered else np.empty(0, INT)
     eventually = [p for p in properties if isinstance(p, Eventually)]
-    return _gather(comm, model, s, wire, edges, rows, gids, prefix, total, limits, start, clock.cpu,
+    return _gather(comm, model, s, wire, edges, joined, rows, gids, prefix, total, limits, start, clock.cpu,
                    eventually, len(init))
 
 
@@ -177,6 +192,8 @@ def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, places: np
         kept = edges.expanded(s, places[lo:lo + BLOCK], bg, owner, counts, labels) if edges is not None else None
         parts.append((targets, (bg[owner] << _K) | position, labels, kept))
         interrupt.check()
+    if edges is not None:
+        edges.expanded_level()
     if not parts:
         return np.empty((0, model.width), ROW), np.empty(0, INT), np.empty(0, INT), \
             (np.zeros(0, bool) if edges is not None else None)
@@ -309,13 +326,17 @@ class _Ids:
 
 
 class _Edges:
-    """This rank's states' out-edges, in the order it expanded them: their model label codes,
-    and their targets' numbers as the owners answer. ``partial`` (EdgeList.partial): only
-    those of the states liveness reads, the others' counted as none."""
+    """This rank's states' out-edges a level at a time, in the order it expanded them: their
+    model label codes, and their targets' numbers as the owners answer (``levels``: the
+    levels answered, until handed on). ``partial`` (EdgeList.partial): only those of the
+    states liveness reads, the others' counted as none."""
 
     def __init__(self, partial: bool):
         self.partial = partial
-        self.gids, self.counts, self.codes, self.targets = [], [], [], []
+        self.blocks: list[tuple] = []  # the level being expanded, a block at a time: (gids, counts, codes)
+        self.asked: list[list] = []  # per level expanded and not answered yet: its blocks
+        self.levels: list[tuple] = []  # per level answered: (gids, counts, codes, targets)
+        self.told = 0  # the model's labels rank 1 has been told of (tell)
 
     def expanded(self, s: _Search, places: np.ndarray, gids: np.ndarray, owner: np.ndarray, counts: np.ndarray,
                  labels: np.ndarray) -> np.ndarray:
@@ -327,60 +348,118 @@ class _Edges:
             labels = labels[kept]
         else:
             kept = np.ones(len(owner), bool)
-        self.gids.append(gids.astype(np.int32))
-        self.counts.append(counts.astype(np.int32))
-        self.codes.append(labels.astype(np.int32))
+        self.blocks.append((gids.astype(np.int32), counts.astype(np.int32), labels.astype(np.int32)))
         return kept
+
+    def expanded_level(self) -> None:
+        """The level's blocks are all expanded: their targets are asked for."""
+        self.asked.append(self.blocks)
+        self.blocks = []
 
     def learn(self, replies: list, dest: np.ndarray, slot: np.ndarray) -> None:
         """A level's kept edges' targets: rank d answered the numbers of the first targets sent
         to it (all, for this rank's own); dest and slot, each kept edge's owner and the place
         of its target among those sent there."""
         starts = np.cumsum([0] + [len(a) for a in replies[:-1]])
-        self.targets.append(np.concatenate(replies)[starts[dest] + slot])
+        level = [np.concatenate(a) for a in zip(*self.asked.pop(0))] or [np.empty(0, np.int32)] * 3
+        self.levels.append((*level, np.concatenate(replies)[starts[dest] + slot]))
+
+    def tell(self, labels: list) -> tuple[list, list]:
+        """(labels, levels): what rank 1 is told, which _Joined.add takes: the model's labels
+        past those told, and the levels answered since, let go of here."""
+        new, self.told = labels[self.told:], len(labels)
+        levels, self.levels = self.levels, []
+        return new, levels
+
+
+class _Joined:
+    """Every rank's edges, in the order of their sources' numbers (an EdgeList), joined a
+    level at a time as the ranks tell them (_Edges.tell): rank 1 joins each level while it
+    waits for the other ranks at the next, where joining them all after the last level took
+    31 ms of the large case's gather, on its critical path."""
+
+    def __init__(self, partial: bool, ranks: int):
+        self.out = EdgeList(partial)
+        self.codes = [np.empty(0, np.int32) for _ in range(ranks)]  # per rank: its label codes' numbers in out
+        self.waiting: list[list] = [[] for _ in range(ranks)]  # per rank: its levels not joined yet
+
+    def add(self, rank: int, labels: list, levels: list) -> None:
+        """What rank told (_Edges.tell): its labels met since it last told, its levels answered since."""
+        if labels:
+            self.codes[rank] = np.concatenate([self.codes[rank], [self.out.number(x) for x in labels]]).astype(np.int32)
+        self.waiting[rank] += levels
+        while all(self.waiting):
+            _join(self.out, [(w.pop(0), c) for w, c in zip(self.waiting, self.codes)])
+
+    def alone(self, labels: list, levels: list) -> None:
+        """Rank 0's labels and levels from before the other ranks were forked."""
+        self.add(0, labels, [])
+        for level in levels:
+            _join(self.out, [(level, self.codes[0])])
 
     def arrays(self) -> tuple:
-        return tuple(np.concatenate(a) if a else np.empty(0, np.int32)
-                     for a in (self.gids, self.counts, self.codes, self.targets))
+        """The EdgeList's arrays as numpy views, to send, and its labels."""
+        e = self.out
+        return (np.frombuffer(e.first, np.int64), np.frombuffer(e.codes, np.dtype(e.codes.typecode)),
+                np.frombuffer(e.targets, np.int32), e.names, e.partial)
 
 
-def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.ndarray, gids: np.ndarray,
-            prefix: int, total: int, limits: list[str], start: float, phases: dict[str, float],
+def _edge_list(first: np.ndarray, codes: np.ndarray, targets: np.ndarray, names: list, partial: bool) -> EdgeList:
+    """The EdgeList of _Joined.arrays."""
+    out = EdgeList(partial)
+    for x in names:
+        out.number(x)
+    out.first, out.codes, out.targets = array("q"), array(out.codes.typecode), array("i")
+    for a, values in ((out.first, first), (out.codes, codes), (out.targets, targets)):
+        a.frombytes(memoryview(values.astype(a.typecode, copy=False)).cast("B"))  # (the message's: copied once)
+    return out
+
+
+def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _Joined | None, rows: np.ndarray,
+            gids: np.ndarray, prefix: int, total: int, limits: list[str], start: float, phases: dict[str, float],
             eventually: list[Eventually], initial: int) -> Exploration | None:
     """rows: this rank's states in the order numbered, after the first prefix of those it met
     (a forked rank's copy of the states rank 0 met alone, which rank 0 reports); gids, their
     numbers (increasing: kept as met, where sorting the index's took a rank 11 to 13 ms on the
     large case, while rank 0 waited for it). The first ``initial`` numbers are the initial
-    states."""
+    states. Rank 1's ``joined`` has every rank's edges but those the ranks learned last."""
     rank, size = comm.Get_rank(), wire.size
     tallies = getattr(model, "tallies", None)
     g = s.g
+    live = edges is not None and comm.Get_size() > 1  # (forked: rank 1 decides liveness, _lassos)
     mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": gids,
             "parent": np.frombuffer(g.parent, np.int32)[prefix:], "depth": g.depth.array()[prefix:],
             "label": np.asarray(g.parent_label, INT)[prefix:],
             "bad": {n: bytes(b[prefix:]) for n, b in g.bad.items()},
             "terminal": g.terminal, "violations": s.violations, "witnesses": s.witnesses,
             "transitions": s.transitions, "rss": peak_rss_mib() or 0.0, "labels": model.labels,
-            "tallies": tallies() if rank and tallies else None,
-            "edges": edges.arrays() if edges is not None else None, "phases": phases}
-    live = edges is not None and comm.Get_size() > 1  # (forked: rank 1 decides liveness, _lassos)
-    if live:
-        parts = comm.gather({k: mine[k] for k in ("gids", "bad", "labels", "edges")}
-                            | {"cut": bool(model.limits_hit())}, root=1)
+            "tallies": tallies() if rank and tallies else None, "phases": phases}
+    # one exchange, each rank sending while it receives: every rank's part to rank 0, and to
+    # rank 1 what liveness reads (where rank 1 sent its part only once the others' came, it
+    # waited for rank 0 to place its own states: 40 ms of the large case's tail)
+    out = [None] * comm.Get_size()  # (1 where the search ended before forking)
     if rank:
-        comm.gather(mine)
-        if live:
-            comm.gather(_lassos(parts, total, initial, eventually, edges.partial) if rank == 1 else None)
+        out[0] = mine
+    if live and rank != 1:
+        out[1] = {"gids": gids, "bad": mine["bad"], "cut": bool(model.limits_hit()), "edges": edges.tell(model.labels)}
+    got = comm.alltoall(out)
+    if rank:
+        if live and rank == 1:
+            for r, part in enumerate(got):
+                joined.add(r, *(edges.tell(model.labels) if r == rank else part["edges"]))
+            got[1] = {"gids": gids, "bad": mine["bad"], "cut": bool(model.limits_hit())}
+            comm.gather((_lassos(got, joined.out, total, initial, eventually), joined.arrays()))
+        elif live:
+            comm.gather(None)
         return None
+    got[0] = mine
     states = np.empty((total, model.width), ROW)
     parent, depth, label = np.empty(total, np.int32), np.empty(total, np.int32), np.empty(total, INT)
     bad = {name: np.zeros(total, np.uint8) for name in g.bad}
     terminal: list[int] = []
     violations: dict[str, Found] = {}
     witnesses: dict[str, Found] = {}
-    every = []
-    for r, m in _own_first(comm, mine):
-        every.append(m)
+    for r, m in enumerate(got):
         at = m["gids"]
         put(states, at, m["rows"] if r == rank else wire.unpack(r, m["news"], m["rows"]))
         parent[at], depth[at], label[at] = m["parent"], m["depth"], m["label"]
@@ -393,7 +472,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
                     into[name] = f
         if r != rank and m["tallies"] is not None:
             model.absorb(m["tallies"])
-    names = [m["labels"] for m in every]
+    names = [m["labels"] for m in got]
     objects = [None] * (1 + size * max(map(len, names)))  # 1 + a parent label's value -> the label
     for r, labels in enumerate(names):
         objects[1 + r:1 + r + size * len(labels):size] = labels
@@ -406,32 +485,37 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, rows: np.
         limits = limits + [too_wide(e)]
         met = list(map(tuple, states.tolist()))
         index = {state: i for i, state in enumerate(met)}
+    lassos, edge_list = {}, None
+    if live:  # rank 1's
+        lassos, arrays = comm.gather(None)[1]
+        edge_list = _edge_list(*arrays)
+    elif edges is not None:
+        joined = _Joined(edges.partial, 1)
+        joined.add(0, *edges.tell(model.labels))
+        edge_list = joined.out
     graph = StateGraph(states=Decoded(met, model.decode), index=index,
                        parent=array("i", parent.tobytes()),
                        parent_label=Labels(array("i", label.astype(np.int32).tobytes()), objects[1:]),
-                       depth=array("i", depth.tobytes()), terminal=sorted(terminal),
-                       edges=_edge_list([m["edges"] for m in every], names, total, edges.partial)
-                       if edges is not None else None,
+                       depth=array("i", depth.tobytes()), terminal=sorted(terminal), edges=edge_list,
                        bad={name: bytearray(b.tobytes()) for name, b in bad.items()})
     limits = limits + model.limits_hit()
     graph.complete = not limits
-    stats = Stats(states=total, transitions=sum(m["transitions"] for m in every),
+    stats = Stats(states=total, transitions=sum(m["transitions"] for m in got),
                   depth=int(depth.max(initial=0)), seconds=time.perf_counter() - start,
-                  peak_rss_mib=sum(m["rss"] for m in every), terminal=len(terminal),
-                  phases=[m["phases"] for m in every],
-                  levels=[np.bincount(m["depth"]).tolist() for m in every])
-    return Exploration(graph, stats, violations, witnesses, limits, comm.gather(None)[1] if live else {})
+                  peak_rss_mib=sum(m["rss"] for m in got), terminal=len(terminal),
+                  phases=[m["phases"] for m in got],
+                  levels=[np.bincount(m["depth"]).tolist() for m in got])
+    return Exploration(graph, stats, violations, witnesses, limits, lassos)
 
 
-def _lassos(parts: list, total: int, initial: int, eventually: list[Eventually], partial: bool) -> dict:
-    """Rank 1's part of the gather, done while rank 0 places the states and joins the edges:
-    every rank's edges (parts: per rank, its edges, labels, states' numbers and goal flags)
-    joined as rank 0 joins them, and each Eventually property's lasso on them (None: it holds).
-    None of it where a rank's model met a limit: the graph is incomplete, and the verdict
-    decides no liveness on it (rank 0's limits are every rank's, checker.verdict)."""
+def _lassos(parts: list, edges: EdgeList, total: int, initial: int, eventually: list[Eventually]) -> dict:
+    """Rank 1's part of the gather, done while rank 0 places the states: each Eventually
+    property's lasso (None: it holds) on every rank's edges, joined (parts: per rank, its
+    states' numbers and goal flags). None of it where a rank's model met a limit: the graph is
+    incomplete, and the verdict decides no liveness on it (rank 0's limits are every rank's,
+    checker.verdict)."""
     if any(p["cut"] for p in parts):
         return {}
-    edges = _edge_list([p["edges"] for p in parts], [p["labels"] for p in parts], total, partial)
     lassos = {}
     for prop in eventually:
         bad = np.zeros(total, np.bool_)
@@ -441,31 +525,21 @@ def _lassos(parts: list, total: int, initial: int, eventually: list[Eventually],
     return lassos
 
 
-def _own_first(comm, mine: dict):
-    """(rank, message) of rank 0's own, then, once the caller has placed it, of every other
-    rank, gathered: rank 0 places its states while the others' are on their way."""
-    yield 0, mine
-    for r, m in enumerate(comm.gather(mine)):
-        if r:
-            yield r, m
-
-
-def _edge_list(ranks: list, names: list, total: int, partial: bool) -> EdgeList:
-    """Every rank's edges in the order of their sources' numbers, their labels numbered once.
-    A rank's edges are in that order already: they are merged a chunk of states at a time,
-    whose arrays stay small (a merge of 5 million edges at once took 1 s, most of it in page
-    faults)."""
-    out = EdgeList(partial)
+def _join(out: EdgeList, parts: list) -> None:
+    """The edges of the states numbered next onto out: parts, per rank, its level (its
+    sources, increasing, their edge counts, label codes and targets) and its codes' numbers
+    in out. A rank's edges are in their sources' order already: they are merged a chunk of
+    states at a time, whose arrays stay small (a merge of 5 million edges at once took 1 s,
+    most of it in page faults)."""
     per = []  # per rank: its sources, where each's edges start and end, their labels' codes here, targets
-    for labels, (gids, counts, codes, targets) in zip(names, ranks):
-        mine = np.asarray([out.number(x) for x in labels], np.int32)
+    for (gids, counts, codes, targets), mine in parts:
         ends = np.cumsum(counts, dtype=INT)
         per.append((gids, ends - counts, ends, mine, codes, targets))
     dtype = np.dtype(out.codes.typecode)
-    done = 0
-    for lo in range(0, total, _CHUNK):
+    start, done = len(out.first) - 1, out.first[-1]
+    for lo in range(start, start + sum(len(p[0]) for p in per), _CHUNK):
         gids, starts, counts, codes, targets = [], [], [], [], []
-        for r, (g, st, en, mine, c, tg) in enumerate(per):
+        for g, st, en, mine, c, tg in per:
             a, b = np.searchsorted(g, [lo, lo + _CHUNK])
             if a == b:
                 continue
@@ -482,7 +556,6 @@ def _edge_list(ranks: list, names: list, total: int, partial: bool) -> EdgeList:
         done += int(n.sum())
         out.codes.frombytes(np.concatenate(codes)[at].astype(dtype).tobytes())
         out.targets.frombytes(np.concatenate(targets)[at].astype(np.int32).tobytes())
-    return out
 
 
 _CHUNK = 1 << 16  # states whose edges are merged at once
