@@ -131,17 +131,15 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         # with the keys, the witnesses found (a rank that found one at the last level, its
         # least, has found it before any state another rank meets from now on), and to rank
         # 1 the edges each rank learned the targets of
-        out = [(keys[winners], wide, list(s.witnesses), None)] * comm.Get_size()
-        if edges is not None and not alone and rank != 1:
-            out = out[:1] + [out[1][:3] + (edges.tell(model.labels),)] + out[2:]
-        told = comm.alltoall(out)
+        said = edges.tell(model.labels) if edges is not None and comm.Get_size() > 1 else None  # (forked, or MPI)
+        told = comm.alltoall([(keys[winners], wide, list(s.witnesses), said if d == 1 else None)
+                              for d in range(comm.Get_size())])
         if any(w for _, w, _, _ in told):
             limits.append(next(w for _, w, _, _ in told if w))
             edges = None  # (liveness is decided on a complete graph only)
             break
         if joined is not None:
-            for r, (_, _, _, said) in enumerate(told):
-                joined.add(r, *(edges.tell(model.labels) if r == rank else said))
+            joined.heard([t[3] for t in told])
         found = {name for _, _, names, _ in told for name in names}
         s.witnessed.sought = [p for p in s.witnessed.sought if p.name not in found]
         every = np.sort(np.concatenate([k for k, _, _, _ in told]), kind="stable")  # (each rank's sorted: merged)
@@ -391,6 +389,11 @@ class _Joined:
         while all(self.waiting):
             _join(self.out, [(w.pop(0), c) for w, c in zip(self.waiting, self.codes)])
 
+    def heard(self, said: list) -> None:
+        """Every rank's telling at once: said[r], what rank r told (_Edges.tell)."""
+        for r, told in enumerate(said):
+            self.add(r, *told)
+
     def alone(self, labels: list, levels: list) -> None:
         """Rank 0's labels and levels from before the other ranks were forked."""
         self.add(0, labels, [])
@@ -440,14 +443,12 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
     out = [None] * comm.Get_size()  # (1 where the search ended before forking)
     if rank:
         out[0] = mine
-    if live and rank != 1:
+    if live:
         out[1] = {"gids": gids, "bad": mine["bad"], "cut": bool(model.limits_hit()), "edges": edges.tell(model.labels)}
     got = comm.alltoall(out)
     if rank:
         if live and rank == 1:
-            for r, part in enumerate(got):
-                joined.add(r, *(edges.tell(model.labels) if r == rank else part["edges"]))
-            got[1] = {"gids": gids, "bad": mine["bad"], "cut": bool(model.limits_hit())}
+            joined.heard([p["edges"] for p in got])
             comm.gather((_lassos(got, joined.out, total, initial, eventually), joined.arrays()))
         elif live:
             comm.gather(None)
