@@ -122,6 +122,8 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             keys.append(k)
             labels.append(lab * size + r)  # the sender's label code, and the sender
         rows, keys, labels = np.concatenate(rows), np.concatenate(keys), np.concatenate(labels)
+        sent = [(len(m[1]), m[4]) for m in inbox]  # (what each rank sent here, and asked the numbers of)
+        del targets, out, inbox  # (a level's successors are let go as soon as they are done with)
         try:
             s.index.fit(rows)
         except TooWide as e:
@@ -154,11 +156,12 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         numbered.append(numbers)
         clock.lap("visit")
         if edges is not None:  # each sender's asked targets' numbers (this rank's own: all, kept here)
-            replies = _Replies(edges, gid, inbox, rank, dest[kept], slot[kept])
+            replies = _Replies(edges, gid, sent, rank, dest[kept], slot[kept])
             if alone:  # (no next exchange to go with)
                 replies.learn(comm.alltoall(replies.asked))
                 replies = None
             clock.lap("learn")
+        del rows, keys, labels, gid, new, winners, dest, slot, kept  # (before the next level's are made)
         total += len(every)
         if rank == 0 and progress is not None:
             progress(total, s.transitions, len(every), time.perf_counter() - start)
@@ -168,6 +171,8 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             break
     rows = np.concatenate(met) if met else np.empty((0, model.width), ROW)
     gids = np.concatenate(numbered) if numbered else np.empty(0, INT)
+    del met, numbered, frontier  # (and the index of this rank's states: rank 0's peak is in the gather)
+    s.index = None
     eventually = [p for p in properties if isinstance(p, Eventually)]
     return _gather(comm, model, s, wire, edges, joined, rows, gids, prefix, total, limits, start, clock.cpu,
                    eventually, len(init))
@@ -200,14 +205,15 @@ def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, places: np
 
 class _Replies:
     """A level's replies: ``asked[r]``, the numbers rank r asked for of the targets it sent
-    here (gid: the number of each row received, inbox: the level's messages); ``learn`` takes
+    here (gid: the number of each row received; sent[r]: how many rank r sent, and of how many
+    of the first it asked the numbers); ``learn`` takes
     every rank's replies to this one and gives edges the targets of the level's kept edges
     (dest and slot: each one's owner and place among the targets sent there)."""
 
-    def __init__(self, edges: "_Edges", gid: np.ndarray, inbox: list, rank: int, dest: np.ndarray,
+    def __init__(self, edges: "_Edges", gid: np.ndarray, sent: list, rank: int, dest: np.ndarray,
                  slot: np.ndarray):
-        self.own = np.split(gid.astype(np.int32), np.cumsum([len(m[1]) for m in inbox])[:-1])
-        self.asked = [a[:m[4]] if r != rank else None for r, (a, m) in enumerate(zip(self.own, inbox))]
+        self.own = np.split(gid.astype(np.int32), np.cumsum([n for n, _ in sent])[:-1])
+        self.asked = [a[:k] if r != rank else None for r, (a, (_, k)) in enumerate(zip(self.own, sent))]
         self.edges, self.rank, self.dest, self.slot = edges, rank, dest, slot
 
     def learn(self, replies: list) -> None:
@@ -412,9 +418,15 @@ def _edge_list(first: np.ndarray, codes: np.ndarray, targets: np.ndarray, names:
     out = EdgeList(partial)
     for x in names:
         out.number(x)
-    out.first, out.codes, out.targets = array("q"), array(out.codes.typecode), array("i")
-    for a, values in ((out.first, first), (out.codes, codes), (out.targets, targets)):
-        a.frombytes(memoryview(values.astype(a.typecode, copy=False)).cast("B"))  # (the message's: copied once)
+    out.first, out.codes, out.targets = (_array(a.typecode, values) for a, values in
+                                         ((out.first, first), (out.codes, codes), (out.targets, targets)))
+    return out
+
+
+def _array(typecode: str, values: np.ndarray) -> array:
+    """values as an array of typecode, copied once (array(typecode, values.tobytes()) copies twice)."""
+    out = array(typecode)
+    out.frombytes(memoryview(np.ascontiguousarray(values.astype(typecode, copy=False))).cast("B"))
     return out
 
 
@@ -454,8 +466,9 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
             comm.gather(None)
         return None
     got[0] = mine
+    mine = rows = None  # (each rank's part is let go once placed: rank 0's peak is in this gather)
     states = np.empty((total, model.width), ROW)
-    parent, depth, label = np.empty(total, np.int32), np.empty(total, np.int32), np.empty(total, INT)
+    parent, depth, label = np.empty(total, np.int32), np.empty(total, np.int32), np.empty(total, np.int32)
     bad = {name: np.zeros(total, np.uint8) for name in g.bad}
     terminal: list[int] = []
     violations: dict[str, Found] = {}
@@ -473,6 +486,9 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
                     into[name] = f
         if r != rank and m["tallies"] is not None:
             model.absorb(m["tallies"])
+        got[r] = {"labels": m["labels"], "transitions": m["transitions"], "rss": m["rss"],
+                  "phases": m["phases"], "levels": np.bincount(m["depth"]).tolist()}
+    del m
     names = [m["labels"] for m in got]
     objects = [None] * (1 + size * max(map(len, names)))  # 1 + a parent label's value -> the label
     for r, labels in enumerate(names):
@@ -481,6 +497,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
     try:
         packing.fit(states)
         met = Rows(packing.pack(states), packing)
+        states = None
         index = Index(met)
     except TooWide as e:  # rank 0's ids of every state, wider than a rank's of its own
         limits = limits + [too_wide(e)]
@@ -490,22 +507,21 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
     if live:  # rank 1's
         lassos, arrays = comm.gather(None)[1]
         edge_list = _edge_list(*arrays)
+        del arrays  # (rank 1's message, mapped: let go)
     elif edges is not None:
         joined = _Joined(edges.partial, 1)
         joined.add(0, *edges.tell(model.labels))
         edge_list = joined.out
     graph = StateGraph(states=Decoded(met, model.decode), index=index,
-                       parent=array("i", parent.tobytes()),
-                       parent_label=Labels(array("i", label.astype(np.int32).tobytes()), objects[1:]),
-                       depth=array("i", depth.tobytes()), terminal=sorted(terminal), edges=edge_list,
-                       bad={name: bytearray(b.tobytes()) for name, b in bad.items()})
+                       parent=_array("i", parent), parent_label=Labels(_array("i", label), objects[1:]),
+                       depth=_array("i", depth), terminal=sorted(terminal), edges=edge_list,
+                       bad={name: bytearray(memoryview(b)) for name, b in bad.items()})
     limits = limits + model.limits_hit()
     graph.complete = not limits
     stats = Stats(states=total, transitions=sum(m["transitions"] for m in got),
                   depth=int(depth.max(initial=0)), seconds=time.perf_counter() - start,
                   peak_rss_mib=sum(m["rss"] for m in got), terminal=len(terminal),
-                  phases=[m["phases"] for m in got],
-                  levels=[np.bincount(m["depth"]).tolist() for m in got])
+                  phases=[m["phases"] for m in got], levels=[m["levels"] for m in got])
     return Exploration(graph, stats, violations, witnesses, limits, lassos)
 
 
