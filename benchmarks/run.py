@@ -254,7 +254,7 @@ def main() -> int:
     p.add_argument("--workers", default="1,2", help="worker counts to measure each case with")
     p.add_argument("--scaling", action="store_true", help="also the loss x dup scaling table")
     p.add_argument("--budget", type=float, default=300.0, help="seconds a scaling cell may take")
-    p.add_argument("--huge", action="store_true", help=f"also the >= 10^7-state run: {name_of(HUGE)}")
+    p.add_argument("--huge", action="store_true", help=f"also the >= 10^7-state run, once with each worker count: {name_of(HUGE)}")
     p.add_argument("--json", type=Path, help="also write the figures as JSON here")
     p.add_argument("--include", type=Path, nargs="*", default=[],
                    help="add the figures of earlier --json runs to the tables")
@@ -276,8 +276,9 @@ def main() -> int:
     if args.huge:
         huge = dict(HUGE)
         scenario = huge.pop("scenario")
-        print(f"huge: {name_of(HUGE)} ...", file=sys.stderr, flush=True)
-        figures.append(dict(measure([(scenario, huge)], 1, 1), case=name_of(HUGE), workers=1))
+        print(f"huge: {name_of(HUGE)}, {'/'.join(map(str, workers))} worker(s) ...", file=sys.stderr, flush=True)
+        for w, fig in measure_rounds([(scenario, huge)], workers, 1).items():
+            figures.append(dict(fig, case=name_of(HUGE), workers=w))
     baseline = HERE / "baseline.json"
     before = {f["case"]: f for f in json.loads(baseline.read_text(encoding="utf-8"))} if baseline.exists() else {}
     out = {"cases": figures}
