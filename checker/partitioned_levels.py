@@ -444,7 +444,7 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
     live = edges is not None and comm.Get_size() > 1  # (forked: rank 1 decides liveness, _lassos)
     mine = {"news": wire.pack(0, rows) if rank else None, "rows": rows, "gids": gids,
             "parent": np.frombuffer(g.parent, np.int32)[prefix:], "depth": g.depth.array()[prefix:],
-            "label": np.asarray(g.parent_label, INT)[prefix:],
+            "label": np.frombuffer(g.parent_label, np.int32)[prefix:],
             "bad": {n: bytes(b[prefix:]) for n, b in g.bad.items()},
             "terminal": g.terminal, "violations": s.violations, "witnesses": s.witnesses,
             "transitions": s.transitions, "rss": peak_rss_mib() or 0.0, "labels": model.labels,
