@@ -1,8 +1,9 @@
 """Benchmark of the checker: per case states, transitions, states/s, bytes/state, wall and CPU
-seconds, the speed-up of 2 workers over 1; a loss x dup scaling table; the stale suite.
+seconds, the speed-up of 2 workers over 1; a loss x dup scaling table; the stale suite; the
+commands `tcpverify verify` and `tcpverify prove` whole.
 
     python benchmarks/run.py [--repeat N] [--skip-default] [--skip-large] [--workers 1,2]
-                             [--scaling] [--budget SECONDS] [--huge] [--json FILE]
+                             [--scaling] [--budget SECONDS] [--huge] [--commands] [--json FILE]
                              [--include FILE ...] [--write]
 
 Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss) is its own;
@@ -26,6 +27,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from itertools import zip_longest
 from pathlib import Path
@@ -39,6 +41,9 @@ LARGE = {"scenario": "half-close", "loss": 2, "retries": 3, "dup": 3, "reorder":
 SCALING = {"scenario": "half-close", "retries": 3, "reorder": True, "capacity": 7}
 # Run only with --huge: 17,096,400 states, searched exactly (a block at a time: checker.levels).
 HUGE = {"scenario": "half-close", "loss": 3, "retries": 3, "dup": 5, "reorder": True, "capacity": 9}
+# Run only with --commands, whole, start-up included (verify writes its reports to a scratch folder).
+COMMANDS = (("verify", "--quiet"), ("prove",))
+_CLI = "import sys\nfrom tcpverify.spec.cli import main\nsys.exit(main(sys.argv[1:]))"
 
 
 def cases() -> list[tuple[str, list[tuple[str, dict]]]]:
@@ -133,12 +138,29 @@ def measure(runs: list, workers: int, repeat: int, budget: float | None = None) 
     return measure_rounds(runs, [workers], repeat, budget)[workers]
 
 
-def measure_rounds(runs: list, workers: list[int], repeat: int, budget: float | None = None) -> dict:
+def command_once(argv: list[str], workers: int, budget: float | None = None) -> dict:
+    """The wall and CPU seconds of `tcpverify ARGV --workers W` in a fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        reports = ["--reports", scratch] if argv[0] == "verify" else []
+        subprocess.run([sys.executable, "-c", _CLI, *argv, *reports, "--workers", str(workers)],
+                       check=True, stdout=subprocess.DEVNULL, timeout=budget)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"wall": wall, "cpu": cpu, "load": os.getloadavg()[0]}
+
+
+def measure_rounds(runs: list, workers: list[int], repeat: int, budget: float | None = None,
+                   once=None) -> dict:
     """Per worker count, the figures of its run of least wall time (None past the budget), with
     the wall time of each round (``walls``) and, with more than one worker, the cores'
     contention before each round (``contention``). A round runs every count once, one after the
     other: this machine's speed drifts by tens of percent from minute to minute, and a speed-up
-    read from runs minutes apart measures the drift as much as the workers (speed_up)."""
+    read from runs minutes apart measures the drift as much as the workers (speed_up). ``once``
+    measures one run (run_once: a search; command_once: a command)."""
+    once = once or run_once
     walls: dict[int, list[float]] = {w: [] for w in workers}
     best: dict[int, dict | None] = {w: None for w in workers}
     contended: list[float] = []
@@ -146,7 +168,7 @@ def measure_rounds(runs: list, workers: list[int], repeat: int, budget: float | 
         if max(workers) > 1:
             contended.append(contention())
         for w in workers:
-            fig = run_once(runs, w, budget)
+            fig = once(runs, w, budget)
             if fig is None:
                 return {w: None for w in workers}
             walls[w].append(fig["wall"])
@@ -192,16 +214,23 @@ def speed_up(one: dict, many: dict) -> str:
     return spread([a / b for a, b in pairs], "x")
 
 
+def speed_ups(figures: list[dict], key: str) -> list[str]:
+    """Each figure's speed-up over the one-worker figure of the same ``key`` listed before it
+    ("" for one worker's)."""
+    one, out = {}, []
+    for f in figures:
+        if f["workers"] == 1:
+            one[f[key]] = f
+        base = one.get(f[key])
+        out.append(speed_up(base, f) if base and f["workers"] > 1 else "")
+    return out
+
+
 def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
     rows = ["| case | workers | verdicts | states | transitions | states/s (wall) | states/CPU s | vs C "
             "| bytes/state | above start-up | peak MiB | wall s | CPU s | speed-up | contention | load | states/s before |",
             "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    one = {}
-    for f in figures:
-        if f["workers"] == 1:
-            one[f["case"]] = f
-        base = one.get(f["case"])
-        speedup = speed_up(base, f) if base and f["workers"] > 1 else ""
+    for f, speedup in zip(figures, speed_ups(figures, "case")):
         b = before.get(f["case"]) if f["workers"] == 1 else None
         then = f"{b['states_per_second']:,.0f}" if b else ""
         above = f"{f['searched_bytes_per_state']:,.0f}" if "searched_bytes_per_state" in f else ""
@@ -211,6 +240,15 @@ def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
             f"| {f['states_per_second'] / C_BAR:.2f} "
             f"| {f['bytes_per_state']:,.0f} | {above} | {f['peak_mib']:,.0f} | {f['wall']:.2f} | {f['cpu']:.2f} "
             f"| {speedup} | {spread(f.get('contention', []))} | {f['load']:.1f} | {then} |")
+    return rows
+
+
+def command_rows(figures: list[dict]) -> list[str]:
+    rows = ["| command | workers | wall s | CPU s | speed-up | contention | load |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    for f, speedup in zip(figures, speed_ups(figures, "command")):
+        rows.append(f"| `tcpverify {f['command']}` | {f['workers']} | {f['wall']:.2f} | {f['cpu']:.2f} "
+                    f"| {speedup} | {spread(f.get('contention', []))} | {f['load']:.1f} |")
     return rows
 
 
@@ -255,6 +293,8 @@ def main() -> int:
     p.add_argument("--scaling", action="store_true", help="also the loss x dup scaling table")
     p.add_argument("--budget", type=float, default=300.0, help="seconds a scaling cell may take")
     p.add_argument("--huge", action="store_true", help=f"also the >= 10^7-state run, once with each worker count: {name_of(HUGE)}")
+    p.add_argument("--commands", action="store_true",
+                   help=f"also {' and '.join(f'`tcpverify {c[0]}`' for c in COMMANDS)} whole, each worker count once a round")
     p.add_argument("--json", type=Path, help="also write the figures as JSON here")
     p.add_argument("--include", type=Path, nargs="*", default=[],
                    help="add the figures of earlier --json runs to the tables")
@@ -279,18 +319,26 @@ def main() -> int:
         print(f"huge: {name_of(HUGE)}, {'/'.join(map(str, workers))} worker(s) ...", file=sys.stderr, flush=True)
         for w, fig in measure_rounds([(scenario, huge)], workers, 1).items():
             figures.append(dict(fig, case=name_of(HUGE), workers=w))
+    commands = []
+    for argv in COMMANDS if args.commands else ():
+        print(f"tcpverify {' '.join(argv)}, {'/'.join(map(str, workers))} worker(s) ...", file=sys.stderr, flush=True)
+        for w, fig in measure_rounds(list(argv), workers, args.repeat, once=command_once).items():
+            commands.append(dict(fig, command=" ".join(argv), workers=w))
     baseline = HERE / "baseline.json"
     before = {f["case"]: f for f in json.loads(baseline.read_text(encoding="utf-8"))} if baseline.exists() else {}
-    out = {"cases": figures}
+    out = {"cases": figures, "commands": commands}
     if args.scaling:
         out["scaling"] = scaling(args.budget, args.repeat_large)
     for earlier in args.include:
         more = json.loads(earlier.read_text(encoding="utf-8"))
         out["cases"] = out["cases"] + more["cases"]
         out["scaling"] = out.get("scaling") or more.get("scaling")
+        out["commands"] = out["commands"] + more.get("commands", [])
     rows = case_rows(out["cases"], before)
     if out.get("scaling"):
         rows += ["", f"Scaling: {name_of(dict(SCALING, loss='L', dup='D'))}", ""] + scaling_rows(out["scaling"])
+    if out["commands"]:
+        rows += ["", "Commands, whole (start-up included):", ""] + command_rows(out["commands"])
     print("\n".join(rows))
     if args.json:
         args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

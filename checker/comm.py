@@ -18,6 +18,7 @@ import mmap
 import multiprocessing
 import os
 import pickle
+import signal
 import socket
 import sys
 import threading
@@ -210,6 +211,25 @@ def run_forked(size: int, work: Callable[[LocalComm], object]):
     if comm.rank:
         os._exit(0)  # no atexit handlers or buffers of the parent's
     return out
+
+
+def beside(here: Callable[[], object], there: Callable[[], object]) -> tuple:
+    """(here(), there()): here() in this process while there() runs in a forked copy of it,
+    whose result is sent back. If here() fails, the copy is stopped, not waited for."""
+    def work(comm: LocalComm):
+        comm.fork()
+        if comm.Get_rank():
+            comm.gather(there())
+            return None
+        try:
+            done = here()
+        except BaseException:
+            for pid in comm.children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            raise
+        return done, comm.gather(None)[1]
+    return run_forked(2, work)
 
 
 def most_ranks() -> int:

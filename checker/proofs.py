@@ -2,19 +2,24 @@
 
 An obligation is proved when the negation of its formula is unsatisfiable,
 refuted when it is satisfiable (Z3's model is the counterexample), and
-unknown when Z3 gives up or times out: never proved.
+unknown when Z3 gives up or times out: never proved. Obligations are
+independent: ``prove_all`` deals them to forked processes, and ``prove_beside``
+discharges them while this process does other work; the results are the same.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, TypeVar
 
 import z3
 
+from .comm import beside, run_forked
 from .status import Expect, Status
 from .z3check import check
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,9 @@ class Obligation:
     expect: Expect = Expect.HOLDS
     timeout_ms: int = 10_000
     explain: Callable[[], str] | None = None  # when refuted: which part of the formula fails
+    # obligations whose formulas share what one of them builds and caches (a transition
+    # relation, say) are proved in one process; "": nothing shared
+    shares: str = ""
 
 
 @dataclass
@@ -53,6 +61,54 @@ def prove(ob: Obligation, timeout_ms: int | None = None) -> ProofResult:
     if answer == z3.sat:
         return ProofResult(ob, Status.REFUTED, model_values(solver.model()), seconds)
     return ProofResult(ob, Status.UNKNOWN, {}, seconds, solver.reason_unknown())
+
+
+def prove_all(obligations: list[Obligation], timeout_ms: int | None = None,
+              workers: int = 1) -> list[ProofResult]:
+    """Each obligation's result, in order, over ``workers`` processes (this one and forked
+    copies of it, each with its share: dealt)."""
+    if workers <= 1:
+        return [prove(ob, timeout_ms) for ob in obligations]
+
+    def work(comm) -> dict | None:
+        comm.fork()
+        mine = dealt(obligations, comm.Get_size())[comm.Get_rank()]
+        parts = comm.gather([(i, _plain(prove(obligations[i], timeout_ms))) for i in mine])
+        if parts is None:  # (a forked rank: its part is sent)
+            return None
+        return {i: plain for part in parts for i, plain in part}
+    found = run_forked(workers, work)
+    return [_rebuilt(ob, found[i]) for i, ob in enumerate(obligations)]
+
+
+def prove_beside(obligations: list[Obligation], here: Callable[[], T], workers: int,
+                 timeout_ms: int | None = None) -> tuple[T, list[ProofResult]]:
+    """(here(), prove_all's results): here() in this process while the obligations are
+    proved in workers - 1 forked ones."""
+    done, found = beside(here, lambda: [_plain(r) for r in prove_all(obligations, timeout_ms, workers - 1)])
+    return done, [_rebuilt(ob, plain) for ob, plain in zip(obligations, found)]
+
+
+def dealt(obligations: list[Obligation], ranks: int) -> list[list[int]]:
+    """The obligations' numbers per rank: those that share a setup together, the largest
+    such groups first, each to the rank with the fewest obligations so far (the lowest of
+    those), each rank's in their order."""
+    groups: dict[str, list[int]] = {}
+    for i, ob in enumerate(obligations):
+        groups.setdefault(ob.shares or f"#{i}", []).append(i)
+    per_rank: list[list[int]] = [[] for _ in range(ranks)]
+    for group in sorted(groups.values(), key=len, reverse=True):  # (stable: ties in order)
+        min(per_rank, key=len).extend(group)
+    return [sorted(mine) for mine in per_rank]
+
+
+def _plain(r: ProofResult) -> tuple:
+    """A result without its obligation, whose formula a process cannot send."""
+    return r.status, r.model, r.seconds, r.reason
+
+
+def _rebuilt(ob: Obligation, plain: tuple) -> ProofResult:
+    return ProofResult(ob, *plain)
 
 
 def model_values(m: z3.ModelRef) -> dict[str, int]:

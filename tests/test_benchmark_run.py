@@ -71,3 +71,22 @@ def test_contention_is_the_loops_cpu_time_two_at_once_over_alone_before_and_afte
 def test_a_run_past_the_budget_gives_no_figures(monkeypatch):
     monkeypatch.setattr(run, "run_once", lambda runs, workers, budget=None: None)
     assert run.measure([], 1, 2, budget=1.0) is None
+
+
+def test_a_command_runs_whole_with_its_workers_and_verify_writes_to_a_scratch_folder(monkeypatch):
+    ran = []
+    monkeypatch.setattr(run.subprocess, "run", lambda argv, **kw: ran.append(argv[3:]))
+    for argv in run.COMMANDS:
+        assert set(run.command_once(list(argv), 2)) == {"wall", "cpu", "load"}
+    (verify, prove) = ran
+    assert verify[:2] == ["verify", "--quiet"] and verify[2] == "--reports" and verify[4:] == ["--workers", "2"]
+    assert prove == ["prove", "--workers", "2"]
+
+
+def test_the_commands_table_gives_each_commands_speed_up_over_one_worker():
+    figures = [dict(command="prove", workers=1, wall=9.0, cpu=9.0, load=0.5, walls=[9.0, 9.9]),
+               dict(command="prove", workers=2, wall=6.0, cpu=12.0, load=0.6, walls=[6.0, 6.0],
+                    contention=[1.0, 1.02])]
+    assert run.command_rows(figures)[2:] == [
+        "| `tcpverify prove` | 1 | 9.00 | 9.00 |  |  | 0.5 |",
+        "| `tcpverify prove` | 2 | 6.00 | 12.00 | 1.58x (1.50-1.65, 2 rounds) | 1.01 (1.00-1.02, 2 rounds) | 0.6 |"]

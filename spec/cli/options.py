@@ -94,11 +94,12 @@ def fingerprint_bits(text: str) -> int:
     return n
 
 
-def add_search_options(p: argparse.ArgumentParser) -> None:
+def add_search_options(p: argparse.ArgumentParser,
+                       workers_help: str = "search with N processes ('auto': one per core)") -> None:
     """How the search runs: its workers and its storage (never what it finds, but for
     hash compaction, which labels what it does not find INCOMPLETE)."""
     p.add_argument("--workers", type=workers, default=1, metavar="N",
-                   help="search with N processes ('auto': one per core); same results for any N")
+                   help=f"{workers_help}; same results for any N")
     p.add_argument("--fingerprint", type=fingerprint_bits, default=None, metavar="BITS",
                    help="hash compaction: store each state as a fingerprint of BITS bits (16-64); "
                         "a search that finds nothing is INCOMPLETE, with the chance of an omitted state")

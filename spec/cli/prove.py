@@ -1,4 +1,4 @@
-"""`tcpverify prove [--json] [--timeout S]`: discharge the Z3 proof obligations.
+"""`tcpverify prove [--json] [--timeout S] [--workers N]`: discharge the Z3 proof obligations.
 
 Exit 0 when every obligation came out as expected (proved, or refuted for the
 teaching counterexamples), 1 when one did not, 3 when Z3 answered unknown.
@@ -15,6 +15,7 @@ from tcpverify.checker.status import Expect, Status
 from tcpverify.checker.verdict import EXIT_CODES
 
 from ..proofs.proof_report import AS_VERDICT, hex_number, proof_dict, run_proofs
+from .options import workers
 
 SCHEMA = "tcpverify/proofs/1"
 
@@ -25,6 +26,9 @@ def add_parser(sub):
     p.add_argument("--timeout", type=z3_seconds, default=None, metavar="S",
                    help="seconds Z3 may spend on each obligation, from 0.001 to "
                         f"{MAX_TIMEOUT_MS // 1000} (default: each one's own)")
+    p.add_argument("--workers", type=workers, default=1, metavar="N",
+                   help="prove with N processes ('auto': one per core), those that share a "
+                        "setup in one; same results for any N")
     p.set_defaults(run=cmd_prove)
 
 
@@ -62,7 +66,7 @@ def proof_lines(results: list[ProofResult]) -> list[str]:
 
 
 def cmd_prove(args) -> int:
-    results = run_proofs(args.timeout)
+    results = run_proofs(args.timeout, args.workers)
     status = overall(results)
     if args.json:
         doc = {"schema": SCHEMA, "status": status,

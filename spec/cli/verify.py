@@ -9,7 +9,7 @@ from pathlib import Path
 from tcpverify.checker.status import Status
 from tcpverify.checker.verdict import EXIT_CODES, worst
 
-from ..proofs.proof_report import proof_results, proofs_verdict
+from ..proofs.proof_report import proof_results, proofs_verdict, proved_beside
 from ..reports.build import FROM_RUNS, render_reports, verification_json
 from ..suite import expect
 from ..suite.coverage import coverage
@@ -26,7 +26,8 @@ def add_parser(sub) -> None:
     v = sub.add_parser("verify", help="check every scenario under every default configuration")
     v.set_defaults(run=cmd_verify)
     v.add_argument("--max-states", type=positive, default=None)
-    add_search_options(v)
+    add_search_options(v, "run with N processes ('auto': one per core): the proofs in N - 1 of "
+                          "them beside the runs")
     v.add_argument("--reports", type=output_folder, default=None, metavar="DIR",
                    help=f"folder the reports are written to (default: ./{DEFAULT_REPORTS}; "
                         "with --json, none unless this is given)")
@@ -53,8 +54,15 @@ def cmd_verify(args) -> int:
         return fail_fast(args)
     folder = args.reports or (None if args.json else output_folder(DEFAULT_REPORTS))
     expected, runs = selected(args)
-    outcomes = run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search_from(args))
-    proofs = proof_results()
+    search = search_from(args)
+    workers = search["workers"]
+    beside = isinstance(workers, int) and workers > 1  # (on this machine, not under MPI)
+    if beside:  # the proofs beside the runs, which gain nothing from workers of their own
+        search["workers"] = 1  # (the default suite on 2: 0.86x to 0.99x, benchmarks/results.md)
+
+    def checked():
+        return run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search)
+    outcomes, proofs = proved_beside(checked, workers) if beside else (checked(), proof_results())
     # without --expect, the default suite's departures that spec/suite/departures.tsv explains
     excused, contradicted = ({}, []) if args.expect else expect.departures(outcomes)
     left = [v.status for v in expect.unexcused_verdicts(outcomes, excused)]
@@ -125,7 +133,7 @@ def fail_fast(args) -> int:
         print(f"unexpected: {line}", file=sys.stderr)
     if contradicted:
         return EXIT_CODES[Status.VIOLATED]
-    proofs = proof_results()
+    proofs = proof_results(search["workers"])
     print(f"{len(outcomes)} runs VERIFIED or departing as expected; proofs {proofs_verdict(proofs)}")
     return EXIT_CODES[proofs_verdict(proofs)]
 

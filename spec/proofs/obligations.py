@@ -309,7 +309,8 @@ def _inductive(name: str, component, text: str, spec_mutant: str | None = None,
         args = (component, 0, spec_mutant if k else None) if spec_mutant else (component, k)
         return Obligation(name, f"{text}; inductive (k = 1) {scope}",
                           lambda: over.inductive(*args), timeout_ms=60_000,
-                          explain=lambda: induction.describe(over.breaking_step(*args)))
+                          explain=lambda: induction.describe(over.breaking_step(*args)),
+                          shares=over.__name__)  # (its transition relation, built once a process)
     build.__name__ = name
     return build
 

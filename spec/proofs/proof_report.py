@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from typing import Callable, TypeVar
 
-from tcpverify.checker.proofs import ProofResult, overall, prove
+from tcpverify.checker.proofs import ProofResult, overall, prove_all, prove_beside
 from tcpverify.checker.status import Expect, Status
 
 from .obligations import obligations
 
 AS_VERDICT = {Status.PROVED: Status.VERIFIED, Status.REFUTED: Status.VIOLATED,
               Status.UNKNOWN: Status.INCOMPLETE}
+T = TypeVar("T")
 
 
-def run_proofs(timeout_ms: int | None = None) -> list[ProofResult]:
-    return [prove(ob, timeout_ms) for ob in obligations()]
+def run_proofs(timeout_ms: int | None = None, workers: int = 1) -> list[ProofResult]:
+    return prove_all(obligations(), timeout_ms, workers)
 
 
-@lru_cache(maxsize=1)
-def proof_results() -> tuple[ProofResult, ...]:
-    """Every obligation's result, computed once per process for verify and the reports
-    (what they show does not depend on the runs)."""
-    return tuple(run_proofs())
+_PROVED: list[tuple[ProofResult, ...]] = []  # this process's results, once discharged
+
+
+def proof_results(workers: int = 1) -> tuple[ProofResult, ...]:
+    """Every obligation's result, computed once per process (over ``workers`` processes) for
+    verify and the reports (what they show does not depend on the runs)."""
+    if not _PROVED:
+        _PROVED.append(tuple(run_proofs(workers=workers)))
+    return _PROVED[0]
+
+
+def proved_beside(here: Callable[[], T], workers: int) -> tuple[T, tuple[ProofResult, ...]]:
+    """(here(), proof_results()): here() in this process while the obligations are
+    discharged in workers - 1 forked ones; proof_results() gives those from then on."""
+    done, results = prove_beside(obligations(), here, workers)
+    _PROVED[:] = [tuple(results)]
+    return done, _PROVED[0]
 
 
 def proofs_verdict(results) -> str:

@@ -1,11 +1,14 @@
 """The Z3 proof runner and the obligations of `tcpverify prove`."""
 
 import json
+import os
+import time
 
 import pytest
 import z3
 
-from tcpverify.checker.proofs import Obligation, overall, prove
+from tcpverify.checker.comm import WorkerFailed, beside
+from tcpverify.checker.proofs import Obligation, dealt, overall, prove, prove_all, prove_beside
 from tcpverify.checker.status import Expect, Status
 from tcpverify.spec.cli import main, prove as cli_prove, verify as cli_verify
 from tcpverify.spec.proofs import obligations as obl, proof_report
@@ -42,6 +45,89 @@ def test_every_obligation_comes_out_as_expected():
     assert bad == []
     assert {n for n, r in results().items() if r.obligation.expect == Expect.FAILS} == \
         {"seq-lt-not-transitive", "seq-trichotomy"}
+
+
+def named(results) -> list:
+    return [(r.obligation.name, r.status, r.model, r.reason) for r in results]
+
+
+def test_obligations_proved_by_several_processes_come_out_as_by_one():
+    a = z3.BitVec("a", 32)
+    obs = [Obligation("p", "", lambda: a + 0 == a), Obligation("r", "", lambda: a != 7),
+           Obligation("s1", "", lambda: a * 2 == a + a, shares="g"),
+           Obligation("s2", "", lambda: a - a == 0, shares="g"), hard()]
+    one = prove_all(obs)
+    assert [r.status for r in one] == [Status.PROVED, Status.REFUTED, Status.PROVED, Status.PROVED,
+                                       Status.UNKNOWN]
+    for workers in (2, 3):
+        many = prove_all(obs, workers=workers)
+        assert named(many) == named(one) and [r.obligation for r in many] == obs
+
+
+def test_obligations_that_share_a_setup_go_to_one_process_the_largest_groups_first():
+    obs = [Obligation(name, "", lambda: None, shares=group)
+           for name, group in [("a", ""), ("b", "x"), ("c", ""), ("d", "x"), ("e", "y"), ("f", "x"), ("g", "y")]]
+    assert dealt(obs, 2) == [[1, 2, 3, 5], [0, 4, 6]]
+    assert dealt(obs, 1) == [list(range(7))]
+    assert dealt(obs, 9)[:4] == [[1, 3, 5], [4, 6], [0], [2]] and dealt(obs, 9)[4:] == [[]] * 5
+    assert dealt(obl.obligations(), 2) == [  # the induction's and the cross-induction's apart
+        [3, 5, 7, 9, 11, 13, 14, 15, 16, 17, 18, 19, 20], [0, 1, 2, 4, 6, 8, 10, 12, 21, 22, 23, 24]]
+
+
+def test_beside_runs_one_function_here_and_the_other_in_a_forked_process():
+    here, there = beside(os.getpid, os.getpid)
+    assert here == os.getpid() != there
+
+
+def test_a_failure_in_the_forked_process_fails_beside():
+    with pytest.raises(WorkerFailed):
+        beside(lambda: 1, lambda: 1 // 0)
+
+
+def test_a_failure_here_stops_the_forked_process_without_waiting_for_it(tmp_path):
+    started = tmp_path / "pid"
+
+    def there():
+        (tmp_path / "tmp").write_text(str(os.getpid()), encoding="utf-8")
+        (tmp_path / "tmp").rename(started)
+        time.sleep(300)
+
+    def here():
+        while not started.exists():
+            time.sleep(0.01)
+        raise ValueError("here")
+    with pytest.raises(ValueError, match="here"):
+        beside(here, there)
+    with pytest.raises(ProcessLookupError):  # killed and waited for
+        os.kill(int(started.read_text(encoding="utf-8")), 0)
+
+
+def without_seconds(doc):
+    if isinstance(doc, dict):
+        return {k: without_seconds(v) for k, v in doc.items() if k != "seconds"}
+    return [without_seconds(v) for v in doc] if isinstance(doc, list) else doc
+
+
+def test_prove_and_verify_with_workers_print_what_one_process_prints(capsys, monkeypatch):
+    """verify proves the obligations in a process of their own beside the runs."""
+    from tcpverify.spec.world.config import SCENARIOS, Config
+    monkeypatch.setattr(proof_report, "obligations", lambda: FEW)
+    monkeypatch.setattr(cli_verify, "default_runs", lambda: [(SCENARIOS["normal"], Config(), None)])
+    beside_calls = []
+    monkeypatch.setattr(proof_report, "prove_beside", lambda *a: beside_calls.append(a) or prove_beside(*a))
+    for command in (["prove", "--json"], ["verify", "--json", "--quiet"]):
+        outs = []
+        for workers in ("1", "2"):
+            monkeypatch.setattr(proof_report, "_PROVED", [])  # (verify's proofs, once a process)
+            assert main(command + ["--workers", workers]) == 0
+            outs.append(without_seconds(json.loads(capsys.readouterr().out)))
+        assert outs[0] == outs[1]
+    assert len(beside_calls) == 1  # verify --workers 2's
+
+
+@pytest.mark.slow
+def test_every_obligation_dealt_to_two_processes_comes_out_as_in_one():
+    assert named(proof_report.run_proofs(workers=2)) == named(results().values())
 
 
 def test_non_transitivity_counterexample_is_three_values_that_really_break_it():
