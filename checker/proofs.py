@@ -9,7 +9,9 @@ discharges them while this process does other work; the results are the same.
 
 from __future__ import annotations
 
+import gc
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
@@ -68,12 +70,13 @@ def prove_all(obligations: list[Obligation], timeout_ms: int | None = None,
     """Each obligation's result, in order, over ``workers`` processes (this one and forked
     copies of it, each with its share: dealt)."""
     if workers <= 1:
-        return [prove(ob, timeout_ms) for ob in obligations]
+        return _each(obligations, timeout_ms)
 
     def work(comm) -> dict | None:
         comm.fork()
         mine = dealt(obligations, comm.Get_size())[comm.Get_rank()]
-        parts = comm.gather([(i, _plain(prove(obligations[i], timeout_ms))) for i in mine])
+        done = _each([obligations[i] for i in mine], timeout_ms)
+        parts = comm.gather([(i, _plain(r)) for i, r in zip(mine, done)])
         if parts is None:  # (a forked rank: its part is sent)
             return None
         return {i: plain for part in parts for i, plain in part}
@@ -100,6 +103,24 @@ def dealt(obligations: list[Obligation], ranks: int) -> list[list[int]]:
     for group in sorted(groups.values(), key=len, reverse=True):  # (stable: ties in order)
         min(per_rank, key=len).extend(group)
     return [sorted(mine) for mine in per_rank]
+
+
+def _each(obligations: list[Obligation], timeout_ms: int | None) -> list[ProofResult]:
+    with _older_objects_set_aside():
+        return [prove(ob, timeout_ms) for ob in obligations]
+
+
+@contextmanager
+def _older_objects_set_aside():
+    """The objects made before (a search's graph, say) left out of the cyclic collector's
+    walks while this runs: building formulas makes many short-lived objects, and every full
+    walk went over the runs' millions as well (verify's proofs after its runs: 7.2 to 7.5 s
+    against 6.5 to 6.9, and a lower peak)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _plain(r: ProofResult) -> tuple:
