@@ -1,6 +1,6 @@
 """Benchmark of the checker: per case states, transitions, states/s, bytes/state, wall and CPU
 seconds, the speed-up of 2 workers over 1; a loss x dup scaling table; the stale suite; the
-commands `tcpverify verify` and `tcpverify prove` whole.
+commands `tcpverify verify`, `prove` and `report --check` whole.
 
     python benchmarks/run.py [--repeat N] [--skip-default] [--skip-large] [--workers 1,2]
                              [--scaling] [--budget SECONDS] [--huge] [--commands] [--json FILE]
@@ -41,8 +41,9 @@ LARGE = {"scenario": "half-close", "loss": 2, "retries": 3, "dup": 3, "reorder":
 SCALING = {"scenario": "half-close", "retries": 3, "reorder": True, "capacity": 7}
 # Run only with --huge: 17,096,400 states, searched exactly (a block at a time: checker.levels).
 HUGE = {"scenario": "half-close", "loss": 3, "retries": 3, "dup": 5, "reorder": True, "capacity": 9}
-# Run only with --commands, whole, start-up included (verify writes its reports to a scratch folder).
-COMMANDS = (("verify", "--quiet"), ("prove",))
+# Run only with --commands, whole, start-up included (verify writes its reports to a scratch
+# folder; report checks the committed ones).
+COMMANDS = (("verify", "--quiet"), ("prove",), ("report", "--check", "--quiet"))
 _CLI = "import sys\nfrom tcpverify.spec.cli import main\nsys.exit(main(sys.argv[1:]))"
 
 
@@ -143,7 +144,7 @@ def command_once(argv: list[str], workers: int, budget: float | None = None) -> 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch:
-        reports = ["--reports", scratch] if argv[0] == "verify" else []
+        reports = {"verify": ["--reports", scratch], "report": ["--reports", str(HERE.parent / "reports")]}.get(argv[0], [])
         subprocess.run([sys.executable, "-c", _CLI, *argv, *reports, "--workers", str(workers)],
                        check=True, stdout=subprocess.DEVNULL, timeout=budget)
     wall = time.perf_counter() - start
@@ -294,7 +295,8 @@ def main() -> int:
     p.add_argument("--budget", type=float, default=300.0, help="seconds a scaling cell may take")
     p.add_argument("--huge", action="store_true", help=f"also the >= 10^7-state run, once with each worker count: {name_of(HUGE)}")
     p.add_argument("--commands", action="store_true",
-                   help=f"also {' and '.join(f'`tcpverify {c[0]}`' for c in COMMANDS)} whole, each worker count once a round")
+                   help="also `tcpverify verify`, `prove` and `report --check` whole (COMMANDS), each "
+                        "worker count once a round")
     p.add_argument("--json", type=Path, help="also write the figures as JSON here")
     p.add_argument("--include", type=Path, nargs="*", default=[],
                    help="add the figures of earlier --json runs to the tables")

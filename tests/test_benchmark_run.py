@@ -78,9 +78,10 @@ def test_a_command_runs_whole_with_its_workers_and_verify_writes_to_a_scratch_fo
     monkeypatch.setattr(run.subprocess, "run", lambda argv, **kw: ran.append(argv[3:]))
     for argv in run.COMMANDS:
         assert set(run.command_once(list(argv), 2)) == {"wall", "cpu", "load"}
-    (verify, prove) = ran
+    (verify, prove, report) = ran
     assert verify[:2] == ["verify", "--quiet"] and verify[2] == "--reports" and verify[4:] == ["--workers", "2"]
     assert prove == ["prove", "--workers", "2"]
+    assert report == ["report", "--check", "--quiet", "--reports", str(ROOT / "reports"), "--workers", "2"]
 
 
 def test_the_commands_table_gives_each_commands_speed_up_over_one_worker():

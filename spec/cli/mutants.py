@@ -11,7 +11,7 @@ import sys
 from ..suite.mutants import SURVIVORS, matrix, mutants_md
 from ..tcp.variants import VARIANTS
 from ..world.properties import PROPERTY_NAMES
-from .options import UsageError
+from .options import UsageError, workers
 from .output import add_reports, output_folder, write_files
 from .progress import add_quiet
 
@@ -21,6 +21,9 @@ def add_parser(sub) -> None:
     p.add_argument("variants", nargs="*", metavar="VARIANT",
                    help="only these variants (the report is written only when all run)")
     add_reports(p, "folder for mutants.md")
+    p.add_argument("--workers", type=workers, default=1, metavar="N",
+                   help="check with N processes ('auto': one per core), the variants dealt to them; "
+                        "the same matrix for any N")
     add_quiet(p)
     p.set_defaults(run=cmd_mutants)
 
@@ -32,7 +35,7 @@ def cmd_mutants(args) -> int:
     folder = None if args.variants else output_folder(args.reports)
     announce = None if args.quiet else (
         lambda name: print(f"mutant {name} ...", file=sys.stderr, flush=True))
-    rows = matrix(names=args.variants or None, progress=announce)
+    rows = matrix(names=args.variants or None, progress=announce, workers=args.workers)
     width = max(len(r.variant.name) for r in rows)
     print(f"{'mutant':{width}}  killed by (shortest counterexample, steps)")
     for row in rows:

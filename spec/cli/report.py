@@ -6,9 +6,12 @@ import sys
 from pathlib import Path
 
 
+from ..proofs.proof_report import proved_beside
 from ..reports.build import drift, render_reports
 from ..suite import expect
+from ..suite.mutants import default_matrix
 from ..suite.run import default_runs, run_all
+from .options import workers
 from .output import add_reports, output_folder, write_files
 from .progress import add_quiet, meter
 
@@ -18,13 +21,23 @@ def add_parser(sub) -> None:
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 naming each file that differs from what the spec gives")
     add_reports(p, "the reports folder")
+    p.add_argument("--workers", type=workers, default=1, metavar="N",
+                   help="run with N processes ('auto': one per core): the proofs in N - 1 of them "
+                        "beside the runs, then the mutation matrix over all N; the same reports for any N")
     add_quiet(p)
     p.set_defaults(run=cmd_report)
 
 
 def cmd_report(args) -> int:
     folder = Path(args.reports) if args.check else output_folder(args.reports)
-    outcomes = run_all(default_runs(), meter=meter(args.quiet))
+
+    def checked():
+        return run_all(default_runs(), meter=meter(args.quiet))
+    if args.workers > 1:  # the proofs beside the runs, then the mutation matrix over the workers
+        outcomes = proved_beside(checked, args.workers)[0]
+        default_matrix(args.workers)
+    else:
+        outcomes = checked()
     status = expect.status_after_departures(outcomes)
     if not args.check:
         made = render_reports(outcomes, status)

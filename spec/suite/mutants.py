@@ -8,9 +8,9 @@ a way no property observes.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
+from tcpverify.checker.comm import run_forked
 
 from ..tcp.symbolic import Decider
 from ..tcp.variants import SEED_DEPARTURES, VARIANTS, Variant
@@ -53,19 +53,22 @@ SURVIVORS: dict[str, str] = {}
 
 @dataclass
 class Kill:
-    """The shortest violation of one property by one variant, with the run that shows it."""
+    """The shortest violation of one property by one variant, with the run that shows it (None
+    where another process checked it: matrix's workers send what the matrix shows) and where
+    that run was ("scenario, configuration")."""
 
     property: str
     length: int
-    outcome: Outcome
+    outcome: Outcome | None = None
+    where: str = ""
+
+    def __post_init__(self) -> None:
+        if self.outcome is not None:
+            self.where = f"{self.outcome.scenario.name}, {self.outcome.config.name}"
 
     @property
     def verdict(self):
         return self.outcome.verdict(self.property)
-
-    @property
-    def where(self) -> str:
-        return f"{self.outcome.scenario.name}, {self.outcome.config.name}"
 
 
 @dataclass
@@ -108,9 +111,13 @@ def _graph(o: Outcome) -> tuple[frozenset, int]:
 
 
 def matrix(decider: Decider | None = None, names=None, configs: tuple[Config, ...] = MUTANT_CONFIGS,
-           progress=None) -> list[Row]:
+           progress=None, workers: int = 1) -> list[Row]:
+    """A row per variant (names: all of them by default); with workers, the variants dealt to
+    that many processes in turn (progress is told of this process's only)."""
+    names = list(VARIANTS) if names is None else list(names)
+    if workers > 1:
+        return _dealt(names, configs, progress, workers)
     decider = decider or Decider()
-    names = list(names or VARIANTS)
     rows = []
     baseline = None
     for name in names:
@@ -128,10 +135,30 @@ def matrix(decider: Decider | None = None, names=None, configs: tuple[Config, ..
     return rows
 
 
-@functools.cache
-def default_matrix() -> tuple[Row, ...]:
-    """The matrix reports/mutants.md shows, computed once per process."""
-    return tuple(matrix())
+def _dealt(names: list[str], configs: tuple[Config, ...], progress, workers: int) -> list[Row]:
+    """matrix over forked processes, each with every workers-th variant; each sends its rows
+    as names and numbers (a run's Outcome stays in the process that checked it)."""
+    def work(comm):
+        comm.fork()
+        mine = names[comm.Get_rank()::comm.Get_size()]
+        told = progress if comm.Get_rank() == 0 else None
+        parts = comm.gather([(r.variant.name, {p: (k.length, k.where) for p, k in r.kills.items()},
+                              r.incomplete, r.runs, r.differs) for r in matrix(names=mine, configs=configs,
+                                                                                progress=told)])
+        return None if parts is None else {row[0]: row for part in parts for row in part}
+    got = run_forked(workers, work)
+    return [Row(VARIANTS[name], {p: Kill(p, length, where=where) for p, (length, where) in kills.items()},
+                incomplete, runs, differs) for name, kills, incomplete, runs, differs in map(got.get, names)]
+
+
+_MATRIX: list[tuple[Row, ...]] = []  # this process's default matrix, once computed
+
+
+def default_matrix(workers: int = 1) -> tuple[Row, ...]:
+    """The matrix reports/mutants.md shows, computed once per process (over workers processes)."""
+    if not _MATRIX:
+        _MATRIX.append(tuple(matrix(workers=workers)))
+    return _MATRIX[0]
 
 
 def cell(row: Row, prop: str) -> str:

@@ -93,3 +93,24 @@ def test_a_report_row_says_which_property_kills_first():
     md = mutants_md([row])
     assert "| syn-ack-acks-too-far | - | - | - | 2 | - | - | 3 | " + "- | " * 6 + "5 | - | - | - | yes |" in md
     assert "| ack-validity | 1 | syn-ack-acks-too-far | - | graceful, handshake-without-timer |" in md
+
+
+@pytest.mark.slow
+def test_the_matrix_dealt_to_processes_is_the_matrix_and_the_command_prints_it_the_same(capsys):
+    """A worker sends a row's kills as lengths and runs; the report and the command's lines
+    are those of one process."""
+    from tcpverify.spec.cli import main
+    from tcpverify.spec.suite.mutants import matrix
+
+    names = ["no-time-wait", "syn-in-third-segment", "no-challenge-ack"]  # (its own configurations)
+    one, two = matrix(names=names), matrix(names=names, workers=2)
+    assert mutants_md(two) == mutants_md(one)
+    assert [(r.variant, r.runs, r.incomplete, r.differs) for r in two] == \
+        [(r.variant, r.runs, r.incomplete, r.differs) for r in one]
+    assert [(k.property, k.length, k.where, k.outcome) for k in two[2].shortest()] == \
+        [(k.property, k.length, k.where, None) for k in one[2].shortest()]
+    printed = []
+    for workers in ("1", "3"):
+        assert main(["mutants", "--quiet", "--workers", workers] + names[:2]) == 0
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1] and "syn-in-third-segment  synchronization 4" in printed[0]
