@@ -56,13 +56,13 @@ def cmd_verify(args) -> int:
     expected, runs = selected(args)
     search = search_from(args)
     workers = search["workers"]
-    beside = isinstance(workers, int) and workers > 1  # (on this machine, not under MPI)
-    if beside:  # the proofs beside the runs, which gain nothing from workers of their own
+    apart = isinstance(workers, int) and workers > 1  # (on this machine, not under MPI)
+    if apart:  # the proofs beside the runs, which gain nothing from workers of their own
         search["workers"] = 1  # (the default suite on 2: 0.86x to 0.99x, benchmarks/results.md)
 
     def checked():
         return run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search)
-    outcomes, proofs = proved_beside(checked, workers) if beside else (checked(), proof_results())
+    outcomes, proofs = proved_beside(checked, workers) if apart else (checked(), proof_results())
     # without --expect, the default suite's departures that spec/suite/departures.tsv explains
     excused, contradicted = ({}, []) if args.expect else expect.departures(outcomes)
     left = [v.status for v in expect.unexcused_verdicts(outcomes, excused)]
