@@ -213,6 +213,16 @@ def run_forked(size: int, work: Callable[[LocalComm], object]):
     return out
 
 
+def shared_out(workers: int, share: Callable[[int, int], list]) -> dict:
+    """Every (key, value) pair share(rank, ranks) gives, over workers ranks: rank 0 in this
+    process, the others forked copies of it, each computing its own share and sending it."""
+    def work(comm: LocalComm) -> dict | None:
+        comm.fork()
+        parts = comm.gather(share(comm.Get_rank(), comm.Get_size()))
+        return None if parts is None else {key: value for part in parts for key, value in part}
+    return run_forked(workers, work)
+
+
 def beside(here: Callable[[], object], there: Callable[[], object]) -> tuple:
     """(here(), there()): here() in this process while there() runs in a forked copy of it,
     whose result is sent back. If here() fails, the copy is stopped, not waited for."""

@@ -17,7 +17,7 @@ from typing import Callable, TypeVar
 
 import z3
 
-from .comm import beside, run_forked
+from .comm import beside, shared_out
 from .status import Expect, Status
 from .z3check import check
 
@@ -72,15 +72,10 @@ def prove_all(obligations: list[Obligation], timeout_ms: int | None = None,
     if workers <= 1:
         return _each(obligations, timeout_ms)
 
-    def work(comm) -> dict | None:
-        comm.fork()
-        mine = dealt(obligations, comm.Get_size())[comm.Get_rank()]
-        done = _each([obligations[i] for i in mine], timeout_ms)
-        parts = comm.gather([(i, _plain(r)) for i, r in zip(mine, done)])
-        if parts is None:  # (a forked rank: its part is sent)
-            return None
-        return {i: plain for part in parts for i, plain in part}
-    found = run_forked(workers, work)
+    def share(rank: int, ranks: int) -> list:
+        mine = dealt(obligations, ranks)[rank]
+        return [(i, _plain(r)) for i, r in zip(mine, _each([obligations[i] for i in mine], timeout_ms))]
+    found = shared_out(workers, share)
     return [_rebuilt(ob, found[i]) for i, ob in enumerate(obligations)]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tcpverify.checker.comm import run_forked
+from tcpverify.checker.comm import shared_out
 
 from ..tcp.symbolic import Decider
 from ..tcp.variants import SEED_DEPARTURES, VARIANTS, Variant
@@ -138,17 +138,17 @@ def matrix(decider: Decider | None = None, names=None, configs: tuple[Config, ..
 def _dealt(names: list[str], configs: tuple[Config, ...], progress, workers: int) -> list[Row]:
     """matrix over forked processes, each with every workers-th variant; each sends its rows
     as names and numbers (a run's Outcome stays in the process that checked it)."""
-    def work(comm):
-        comm.fork()
-        mine = names[comm.Get_rank()::comm.Get_size()]
-        told = progress if comm.Get_rank() == 0 else None
-        parts = comm.gather([(r.variant.name, {p: (k.length, k.where) for p, k in r.kills.items()},
-                              r.incomplete, r.runs, r.differs) for r in matrix(names=mine, configs=configs,
-                                                                                progress=told)])
-        return None if parts is None else {row[0]: row for part in parts for row in part}
-    got = run_forked(workers, work)
-    return [Row(VARIANTS[name], {p: Kill(p, length, where=where) for p, (length, where) in kills.items()},
-                incomplete, runs, differs) for name, kills, incomplete, runs, differs in map(got.get, names)]
+    def share(rank: int, ranks: int) -> list:
+        rows = matrix(names=names[rank::ranks], configs=configs, progress=progress if rank == 0 else None)
+        return [(r.variant.name, ({p: (k.length, k.where) for p, k in r.kills.items()}, r.incomplete, r.runs,
+                                  r.differs)) for r in rows]
+    got = shared_out(workers, share)
+    rows = []
+    for name in names:
+        kills, incomplete, runs, differs = got[name]
+        rows.append(Row(VARIANTS[name], {p: Kill(p, length, where=where) for p, (length, where) in kills.items()},
+                        incomplete, runs, differs))
+    return rows
 
 
 _MATRIX: list[tuple[Row, ...]] = []  # this process's default matrix, once computed
