@@ -503,6 +503,8 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
         limits = limits + [too_wide(e)]
         met = list(map(tuple, states.tolist()))
         index = {state: i for i, state in enumerate(met)}
+    deepest = int(depth.max(initial=0))
+    parent, label, depth = (_array("i", a) for a in (parent, label, depth))  # (before waiting for rank 1)
     lassos, edge_list = {}, None
     if live:  # rank 1's
         lassos, arrays = comm.gather(None)[1]
@@ -513,13 +515,13 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
         joined.add(0, *edges.tell(model.labels))
         edge_list = joined.out
     graph = StateGraph(states=Decoded(met, model.decode), index=index,
-                       parent=_array("i", parent), parent_label=Labels(_array("i", label), objects[1:]),
-                       depth=_array("i", depth), terminal=sorted(terminal), edges=edge_list,
+                       parent=parent, parent_label=Labels(label, objects[1:]), depth=depth,
+                       terminal=sorted(terminal), edges=edge_list,
                        bad={name: bytearray(memoryview(b)) for name, b in bad.items()})
     limits = limits + model.limits_hit()
     graph.complete = not limits
     stats = Stats(states=total, transitions=sum(m["transitions"] for m in got),
-                  depth=int(depth.max(initial=0)), seconds=time.perf_counter() - start,
+                  depth=deepest, seconds=time.perf_counter() - start,
                   peak_rss_mib=sum(m["rss"] for m in got), terminal=len(terminal),
                   phases=[m["phases"] for m in got], levels=[m["levels"] for m in got])
     return Exploration(graph, stats, violations, witnesses, limits, lassos)
