@@ -105,11 +105,16 @@ def add_search_options(p: argparse.ArgumentParser,
                         "a search that finds nothing is INCOMPLETE, with the chance of an omitted state")
 
 
-def search_from(args) -> dict:
-    """The keyword arguments of run_all that add_search_options' arguments choose."""
-    if args.fingerprint is not None and args.workers != 1:
+def search_from(args, runs_apart: bool = False) -> dict:
+    """The keyword arguments of run_all that add_search_options' arguments choose.
+    ``runs_apart``: the caller searches each run on one worker whatever --workers says
+    (verify, whose other processes prove), so --fingerprint goes with any --workers there."""
+    world = mpi_world()
+    if args.fingerprint is not None and world is not None:
+        raise UsageError("--fingerprint runs on one worker: run it without mpiexec")
+    if args.fingerprint is not None and args.workers != 1 and not runs_apart:
         raise UsageError("--fingerprint runs on one worker: drop --workers")
-    return {"workers": mpi_world() or args.workers, "fingerprint": args.fingerprint}
+    return {"workers": world or args.workers, "fingerprint": args.fingerprint}
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:

@@ -54,11 +54,11 @@ def cmd_verify(args) -> int:
         return fail_fast(args)
     folder = args.reports or (None if args.json else output_folder(DEFAULT_REPORTS))
     expected, runs = selected(args)
-    search = search_from(args)
+    search = search_from(args, runs_apart=True)
     workers = search["workers"]
     apart = isinstance(workers, int) and workers > 1  # (on this machine, not under MPI)
     if apart:  # the proofs beside the runs, which gain nothing from workers of their own
-        search["workers"] = 1  # (the default suite on 2: 0.86x to 0.99x, benchmarks/results.md)
+        search["workers"] = 1  # (the default suite on 2: 0.82x to 0.97x, benchmarks/results.md)
 
     def checked():
         return run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search)

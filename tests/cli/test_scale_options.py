@@ -67,6 +67,13 @@ def test_bad_search_options_exit_2_with_one_line(capsys, argv, message):
     assert (code, out, err) == (2, "", f"tcpverify: error: {message}\n")
 
 
+def test_fingerprints_under_mpiexec_exit_2_with_one_line(capsys, monkeypatch):
+    from tcpverify.spec.cli import options
+    monkeypatch.setattr(options, "mpi_world", lambda: object())  # (a rank of several)
+    code, out, err = cli(capsys, "check", "normal", "--fingerprint", "32")
+    assert (code, out, err) == (2, "", "tcpverify: error: --fingerprint runs on one worker: run it without mpiexec\n")
+
+
 def test_auto_is_the_cores_this_process_may_use_or_where_untold_the_machines(monkeypatch):
     from tcpverify.spec.cli.options import workers
 

@@ -125,6 +125,21 @@ def test_prove_and_verify_with_workers_print_what_one_process_prints(capsys, mon
     assert len(beside_calls) == 1  # verify --workers 2's
 
 
+def test_verify_with_fingerprints_and_workers_runs_each_on_one_and_prints_what_one_process_prints(
+        capsys, monkeypatch):
+    """verify's runs take one worker each, its other processes prove: hash compaction goes with --workers."""
+    from tcpverify.spec.world.config import SCENARIOS, Config
+    monkeypatch.setattr(proof_report, "obligations", lambda: FEW)
+    monkeypatch.setattr(cli_verify, "default_runs", lambda: [(SCENARIOS["normal"], Config(), None)])
+    outs = []
+    for workers in ("1", "2"):
+        monkeypatch.setattr(proof_report, "_PROVED", [])
+        code = main(["verify", "--json", "--quiet", "--fingerprint", "64", "--workers", workers])
+        outs.append((code, without_seconds(json.loads(capsys.readouterr().out))))
+    assert outs[0] == outs[1]
+    assert outs[0][0] != 0 and "INCOMPLETE" in json.dumps(outs[0][1])  # (fingerprints never say VERIFIED)
+
+
 @pytest.mark.slow
 def test_every_obligation_dealt_to_two_processes_comes_out_as_in_one():
     assert named(proof_report.run_proofs(workers=2)) == named(results().values())
