@@ -136,8 +136,8 @@ class LocalComm:
 def _heap_kept() -> None:
     """Keep freed memory in this process's heap (glibc): a rank's level-sized arrays, made
     and freed at every level, were given back to the kernel and faulted in again. 2 ranks of
-    the large benchmark case: 76,000 page faults instead of 110,000, 4% less wall time, the
-    same peak (benchmarks/notes.md)."""
+    the large benchmark case: 76,000 page faults instead of 110,000, 4% less wall time, about
+    the same peak (at 4.4 million states 5% less time, 3 to 7% more peak: benchmarks/notes.md)."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # (not glibc)
