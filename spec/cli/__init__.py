@@ -20,7 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from tcpverify.checker import interrupt
 
 from .errors import INTERNAL_EXIT, INTERRUPTED_EXIT, USAGE_EXIT, UsageError
-from .mpi import mpi_world
+from .mpi import mpi_rank, mpi_world
 
 
 def parser():
@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse's --help and --version
         return e.code
     except (UsageError, argparse.ArgumentTypeError) as e:  # the latter from output paths checked late
+        if mpi_rank():  # (every rank of an mpiexec job finds the same bad input: rank 0 says it)
+            return USAGE_EXIT
         return _fail(f"error: {e}", USAGE_EXIT)
     except KeyboardInterrupt:
         return _interrupted(argv)

@@ -12,8 +12,15 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-# The size of the job, as each MPI implementation tells its ranks.
+# The size of the job, and this process's rank in it, as each MPI implementation tells its ranks.
 SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MPI_LOCALNRANKS")
+RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "MPI_LOCALRANKID")
+
+
+def mpi_rank() -> int:
+    """This process's rank in the mpiexec job (0 outside one), read from the environment: known
+    where MPI cannot load, and before it does."""
+    return next((int(os.environ[v]) for v in RANK_VARIABLES if v in os.environ), 0)
 
 
 @lru_cache(maxsize=None)
