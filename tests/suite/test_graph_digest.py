@@ -9,6 +9,7 @@ import hashlib
 
 import pytest
 
+from tcpverify.checker import partitioned_levels
 from tcpverify.checker.fingerprint import stable_hash
 from tcpverify.spec.suite.run import check_scenario
 from tcpverify.spec.tcp.variants import VARIANTS
@@ -75,3 +76,14 @@ def test_the_partitioned_search_explores_the_pinned_graph(name, workers, split, 
     (halfway up the levels of some runs, never in normal's: rank 0 alone)."""
     split_at(split)
     assert digest(*RUNS[name], workers=workers) == DIGESTS[name]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_the_partitioned_search_a_few_states_a_block_explores_the_pinned_graph(workers, split_at, monkeypatch):
+    """Levels of many blocks (checker.partitioned_levels._Level): a state a rank owns met in
+    two blocks of a level is a candidate twice, one another rank owns is sent twice, and each
+    edge's target is found among the blocks' parts."""
+    split_at(0)
+    monkeypatch.setattr(partitioned_levels, "BLOCK", 97)
+    assert digest(*RUNS["half-close, loss 1, dup 1, reorder"], workers=workers) == DIGESTS[
+        "half-close, loss 1, dup 1, reorder"]
