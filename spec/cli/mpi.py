@@ -20,14 +20,18 @@ RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "MPI_LOCALRANKID")
 def mpi_rank() -> int:
     """This process's rank in the mpiexec job (0 outside one), read from the environment: known
     where MPI cannot load, and before it does."""
-    return next((int(os.environ[v]) for v in RANK_VARIABLES if v in os.environ), 0)
+    return _told(RANK_VARIABLES, 0)
+
+
+def _told(variables: tuple[str, ...], default: int) -> int:
+    """The first of these environment variables that is set, as an int, else default."""
+    return next((int(os.environ[v]) for v in variables if v in os.environ), default)
 
 
 @lru_cache(maxsize=None)
 def mpi_world():
     """MPI's COMM_WORLD when mpiexec started this process as one of several ranks, else None."""
-    size = next((int(os.environ[v]) for v in SIZE_VARIABLES if v in os.environ), 1)
-    if size < 2:
+    if _told(SIZE_VARIABLES, 1) < 2:
         return None
     try:
         from mpi4py import MPI
