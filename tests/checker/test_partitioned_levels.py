@@ -3,13 +3,15 @@ state's ids outgrow a 63-bit key on some rank: every rank stops at that level, a
 verdict is one worker's INCOMPLETE with the same message. (Its graphs are pinned with 2 and
 3 workers in tests/suite/test_graph_digest.py.) The edges kept without all_edges, when a
 target only a goal state leads to is sent before one liveness reads. Forked ranks made at the
-first level of SPLIT_AT states, or never; a rank that fails after the fork."""
+first level of SPLIT_AT states, or never; a rank that fails after the fork. Rank 0's gather
+placing every rank's states by their numbers."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from tcpverify.checker import partitioned_levels
 from tcpverify.checker.comm import WorkerFailed
 from tcpverify.checker.properties import Eventually, Invariant
 from tcpverify.checker.status import Status
@@ -171,3 +173,17 @@ def test_a_rank_that_fails_after_the_fork_stops_the_search_with_its_error(at, sp
     err = capfd.readouterr().err
     assert ("RuntimeError: boom" in err) == (at % 2 == 1)  # the failing copy's own traceback
     assert "WorkerFailed" not in err  # (a peer of a failed rank stops quietly)
+
+
+def test_the_gather_places_each_ranks_states_by_their_numbers_as_keys_or_as_tuples_past_a_key(monkeypatch):
+    """_placed, a state at a time (BLOCK 1): the states in the order of their numbers, the
+    index finding each; rows whose ids need more than 63 bits (3 columns of 31) as tuples,
+    with the limit that makes the verdict INCOMPLETE."""
+    monkeypatch.setattr(partitioned_levels, "BLOCK", 1)
+    rows = [np.asarray(r, np.int32) for r in ([[5, 1, 0], [3, 0, 0]], [[4, 7, 2]])]
+    met, index, limit = partitioned_levels._placed([(np.asarray([2, 0]), rows[0]), (np.asarray([1]), rows[1])], 3, 3)
+    assert [met[i] for i in range(3)] == [(3, 0, 0), (4, 7, 2), (5, 1, 0)] and limit == ""
+    assert [index.get(s) for s in ((3, 0, 0), (4, 7, 2), (5, 1, 0), (5, 1, 1))] == [0, 1, 2, None]
+    wide = np.asarray([[2 ** 30] * 3], np.int32)
+    met, index, limit = partitioned_levels._placed([(np.asarray([1]), wide), (np.asarray([0]), rows[1][:1])], 2, 3)
+    assert met == [(4, 7, 2), (2 ** 30,) * 3] and index[(2 ** 30,) * 3] == 1 and "63 at most" in limit
