@@ -308,10 +308,10 @@ class _Replies:
 
 
 def _new(s: _Search, rows: np.ndarray, keys: np.ndarray):
-    """(new, winners, gid) of the rows received (this rank's ids, fitted; its own candidates and the
-    others' targets): gid is each row's
-    number where this rank has met it; new the others, whose gid is the rank of their state
-    among winners, the least-keyed row of each new state, in increasing key."""
+    """(new, winners, gid) of the rows received (this rank's ids, fitted: its own candidates
+    and the others' targets): gid is each row's number where this rank has met it; new the
+    others, whose gid is the rank of their state among winners, the least-keyed row of each
+    new state, in increasing key."""
     packed = s.packing.pack(rows)
     order = np.argsort(packed)
     packed = packed[order]
@@ -600,9 +600,9 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
 def _placed(parts: list, total: int, width: int) -> tuple:
     """(met, index, limit): the states of parts (per rank, their numbers and rows, which are
     let go as they are placed) in the order of their numbers, as packed keys (Rows) placed a
-    block at a time, and their Index, where one array of the rows of all took six times the
-    keys' memory (rank 0's peak at 17 million states); as tuples, with the limit, where rank
-    0's ids are wider than one key."""
+    block at a time, and their Index, where one array of every state's rows first took three
+    times the keys' memory (six int32 ids a row on the large benchmark case); as tuples, with
+    the limit, where rank 0's ids are wider than one key."""
     packing = Packing(width)
     try:
         for _, rows in parts:
