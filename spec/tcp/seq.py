@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import z3
+from .z3lazy import z3
 
 BITS = 32
 MOD = 1 << BITS

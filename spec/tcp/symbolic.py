@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-import z3
-
 from .difference import EVERYTHING, decide
 from .seq import BITVEC, CONST, MOD, OFFSET_BOUND, SeqVal, lt
+from .z3lazy import z3
 
 ISS_PREFIX = "ISS_"
 OLD_PREFIX = "OLD"

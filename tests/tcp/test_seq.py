@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import z3
 from hypothesis import given, settings, strategies as st
@@ -249,3 +252,23 @@ def test_reduced_key_models_and_shared_solvers_give_the_full_contexts_answers():
     for pc in PCS:
         for rel, x, y in ASKED:
             assert d.possible(pc, rel, x, y) == (full(pc, rel, x, y, True), full(pc, rel, x, y, False)), (pc, rel, x, y)
+
+
+def test_z3_is_loaded_by_the_first_question_it_answers_not_by_a_check():
+    """spec/tcp/z3lazy.py: a check of the half-close scenario with loss, duplicates and
+    reordering asks Z3 nothing, and loads it not; a comparison across three ISN bases asks it."""
+    code = """if True:
+        import sys
+        from tcpverify.spec.suite.run import check_scenario
+        from tcpverify.spec.tcp.seq import SeqVal
+        from tcpverify.spec.tcp.symbolic import Decider
+        from tcpverify.spec.world.config import SCENARIOS, Config
+        check_scenario(SCENARIOS["half-close"], Config(loss=1, dup=1, reorder=True))
+        print("z3.z3" in sys.modules)
+        a, b, c = (SeqVal(f"ISS_{x}", 0) for x in "ABC")
+        d = Decider()
+        print(d.possible(frozenset({("lt", a, b, True), ("lt", b, c, True)}), "lt", a, c), d.queries > 0)
+        print("z3.z3" in sys.modules)
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:3] == ["False", "(True, True) True", "True"]
