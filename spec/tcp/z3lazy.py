@@ -1,6 +1,6 @@
 """Z3, loaded where it is first used, not where it is imported: `tcpverify check` asks Z3 only
 about comparisons over three ISN bases or more (spec/tcp/symbolic.py; the default
-configurations never do), and loading it took 7 MiB and 13 ms of every command's start-up."""
+configurations never do), and loading it took 6.6 MiB and 13 ms of every command's start-up."""
 
 from __future__ import annotations
 
