@@ -240,7 +240,7 @@ class _Level:
                 into.append(part)
             self.n_others += len(first)
         if self.kept is not None:
-            self.kept[0].append(np.full(len(targets), self.rank, INT)[kept] if dest is None else dest[kept])
+            self.kept[0].append(np.full(int(kept.sum()), self.rank, INT) if dest is None else dest[kept])
             self.kept[1].append(where[kept])
 
     def outbox(self, size: int, wire: "_Ids", replies: "_Replies | None") -> list:
