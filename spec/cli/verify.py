@@ -58,7 +58,7 @@ def cmd_verify(args) -> int:
     workers = search["workers"]
     apart = isinstance(workers, int) and workers > 1  # (on this machine, not under MPI)
     if apart:  # the proofs beside the runs, which gain nothing from workers of their own
-        search["workers"] = 1  # (the default suite on 2: 0.82x to 0.97x, benchmarks/results.md)
+        search["workers"] = 1  # (the default suite's searches are too small to gain: benchmarks/results.md)
 
     def checked():
         return run_all(runs, max_states=args.max_states, meter=meter(args.quiet), **search)
