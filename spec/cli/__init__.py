@@ -98,12 +98,27 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         if interrupt.pending():  # the interrupt, wrapped on its way up
             return _interrupted(argv)
-        return _fail(f"internal error: {type(e).__name__}: {e} (a bug in tcpverify; the traceback "
+        code = _fail(f"internal error: {type(e).__name__}: {e} (a bug in tcpverify; the traceback "
                      f"is in {_save_traceback()})", INTERNAL_EXIT)
+        _end_job(code)
+        return code
     finally:
         sys.stdout = stdout
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, handler)
+
+
+def _end_job(code: int) -> None:
+    """Under mpiexec, the other ranks wait in the search's collectives for this one, which
+    failed alone (bad input every rank finds alike): MPI_Abort ends them all with code, where
+    returning left the job hanging until mpiexec was killed."""
+    try:
+        world = mpi_world()
+    except UsageError:  # (mpi4py missing: no search began)
+        return
+    if world is not None:
+        sys.stderr.flush()
+        world.Abort(code)
 
 
 def _interrupted(argv: list[str] | None) -> int:

@@ -130,3 +130,28 @@ def test_mpiexec_with_2_ranks_prints_what_one_process_prints():
     assert without_speed(two.stdout) == without_speed(one.stdout)
     other = subprocess.run([mpiexec(), "-n", "2", tcpverify, "verify"], capture_output=True, text=True, timeout=300)
     assert (other.returncode, other.stderr) == (2, "tcpverify: error: under mpiexec, tcpverify runs the command check only\n")
+
+
+FAILING_RANK = """
+import sys
+from tcpverify.spec.cli import main
+from tcpverify.spec.cli.mpi import mpi_rank
+if mpi_rank() == 1:  # rank 1 fails at its fourth block while rank 0 waits for it
+    from tcpverify.spec.world.batch import Batch
+    expand, blocks = Batch.expand, []
+    def failing(self, rows):
+        blocks.append(1)
+        if len(blocks) > 3:
+            raise RuntimeError("rank 1 fails")
+        return expand(self, rows)
+    Batch.expand = failing
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_a_rank_that_fails_under_mpiexec_ends_the_job_with_its_line_and_code():
+    job = subprocess.run([mpiexec(), "-n", "2", sys.executable, "-c", FAILING_RANK, "check", "half-close", "--loss",
+                          "2", "--dup", "1", "--reorder"], capture_output=True, text=True, timeout=120)
+    assert job.returncode == 4 and job.stdout == ""  # (without MPI_Abort: rank 0 waited for ever)
+    assert job.stderr.startswith("tcpverify: internal error: RuntimeError: rank 1 fails (a bug in tcpverify; ")
