@@ -142,11 +142,14 @@ class StateGraph:
 class Replayed:
     """The states of a hash-compacted search, which kept only their fingerprints: state i is
     rebuilt on demand by replaying its path from an initial state, the step of the same label
-    whose successor has the recorded fingerprint at each level."""
+    whose successor has the recorded fingerprint at each level (the model's ``replay`` where it
+    has one: successors not counted again in what it tallies)."""
 
-    def __init__(self, model: Model, g: StateGraph, fingerprints: array, fingerprint):
-        self.model, self.g, self.fingerprints, self.fingerprint = model, g, fingerprints, fingerprint
-        self.init = list(dict.fromkeys(model.init_states()))
+    def __init__(self, model: Model, g: StateGraph, fingerprints: array, fingerprint, init: list):
+        """init: the initial states, distinct, in the order the search met them (asked of the
+        model once: a model may count what it gives)."""
+        self.g, self.fingerprints, self.fingerprint, self.init = g, fingerprints, fingerprint, init
+        self.successors = getattr(model, "replay", model.successors)
 
     def __len__(self) -> int:
         return len(self.fingerprints)
@@ -155,7 +158,7 @@ class Replayed:
         (_, first), *steps = self.g.path_to(i)
         s = self.init[first]
         for label, j in steps:
-            s = next(t for step, t in self.model.successors(s)
+            s = next(t for step, t in self.successors(s)
                      if step == label and self.fingerprint(t) == self.fingerprints[j])
         return s
 
@@ -286,7 +289,8 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
             witnesses[name] = Found(i)
         return i
 
-    for s in model.init_states():
+    init = list(dict.fromkeys(model.init_states()))
+    for s in init:
         if lookup(s) is None:
             visit(s, -1, None)
     edges = g.edges
@@ -332,7 +336,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     if limits:
         g.complete = False
     if key is not None:
-        g.states = Replayed(model, g, fingerprints, key)
+        g.states = Replayed(model, g, fingerprints, key, init)
     if decode is not None:
         g.states = Decoded(g.states, decode)
     stats = Stats(states=len(g.parent), transitions=transitions,

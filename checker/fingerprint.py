@@ -73,3 +73,28 @@ def mix(h: int) -> int:
     h = ((h ^ (h >> 30)) * _M1) & MASK
     h = ((h ^ (h >> 27)) * _M2) & MASK
     return h ^ (h >> 31)
+
+
+class RowFingerprints:
+    """Hash compaction's fingerprints of rows of a Batched model's ids (checker.levels): the
+    tuple_hash of the stable hashes of a row's parts (``hashes(j, n)``: those of the ids 0 to
+    n - 1 at position j, as the model's ``stable`` hashes them), its low ``bits`` bits, as the
+    int64 keys the search's index sorts."""
+
+    def __init__(self, hashes, width: int, bits: int):
+        self.hashes, self.mask = hashes, np.uint64((1 << bits) - 1)
+        self.known = [np.empty(0, np.uint64) for _ in range(width)]  # per position: its ids' hashes so far
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        columns = []
+        for j, known in enumerate(self.known):
+            ids = rows[:, j]
+            n = int(ids.max(initial=-1)) + 1
+            if n > len(known):  # ids met since the last block
+                known = self.known[j] = np.concatenate([known, np.asarray(self.hashes(j, n)[len(known):], np.uint64)])
+            columns.append(known[ids])
+        return (tuple_hashes(columns) & self.mask).view(np.int64)
+
+    def of(self, state: tuple) -> int:
+        """One state's fingerprint."""
+        return int(self(np.asarray([state], np.int64))[0])

@@ -12,12 +12,13 @@ from __future__ import annotations
 import time
 from array import array
 from bisect import bisect_right
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from . import interrupt
-from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .explore import Decoded, EdgeList, Exploration, Found, Progress, Replayed, StateGraph, Stats
+from .fingerprint import RowFingerprints
 from .hashed import HashIndex
 from .memo import Witnesses, first_messages, grouped
 from .properties import EndState, Eventually, Invariant, Property
@@ -43,6 +44,13 @@ class Rows:
     def __iter__(self):
         for lo in range(0, len(self.keys), BLOCK):
             yield from map(tuple, self.packing.unpack(self.keys[lo:lo + BLOCK]).tolist())
+
+    def key(self, state: tuple) -> int | None:
+        """state's key, None where it has an id wider than its column's (no state met has it)."""
+        row = np.asarray([state], INT)
+        if (row < 0).any() or (row >= 1 << np.asarray(self.packing.bits)).any():
+            return None
+        return int(self.packing.pack(row)[0])
 
 
 class Labels:
@@ -98,20 +106,20 @@ class Depths:
 
 
 class Index:
-    """compact state -> its number, as StateGraph.index: the states' keys sorted once asked."""
+    """compact state -> its number, as StateGraph.index: keys, the states' in the order of
+    their numbers, sorted once asked; key(state), its key (None: no state met has it)."""
 
-    def __init__(self, rows: Rows):
-        self.rows, self._sorted = rows, None
+    def __init__(self, keys: np.ndarray, key: Callable[[tuple], int | None]):
+        self.keys, self.key, self._sorted = keys, key, None
 
     def get(self, state: tuple, default=None):
-        if self._sorted is None:
-            numbers = np.argsort(self.rows.keys)
-            self._sorted = (self.rows.keys[numbers], numbers)
-        keys, numbers = self._sorted
-        row = np.asarray([state], INT)
-        if (row < 0).any() or (row >= 1 << np.asarray(self.rows.packing.bits)).any():
+        k = self.key(state)
+        if k is None:
             return default
-        k = self.rows.packing.pack(row)[0]
+        if self._sorted is None:
+            numbers = np.argsort(self.keys)
+            self._sorted = (self.keys[numbers], numbers)
+        keys, numbers = self._sorted
         p = int(np.searchsorted(keys, k))
         return int(numbers[p]) if p < len(keys) and keys[p] == k else default
 
@@ -164,12 +172,17 @@ class Memo:
 
 
 class _Search:
-    def __init__(self, model, properties: Sequence[Property], keep_edges: bool, all_edges: bool = True):
+    def __init__(self, model, properties: Sequence[Property], keep_edges: bool, all_edges: bool = True,
+                 fingerprints: RowFingerprints | None = None):
         self.model, self.decode = model, model.decode
         self.g = StateGraph(edges=EdgeList(partial=not all_edges) if keep_edges else None,
                             parent_label=array("i"), depth=Depths())  # (parent labels as codes)
         self.index = KeyIndex(model.width, np.int32)  # the states met -> their numbers
         self.packing = self.index.packing
+        # a row's key in the index: its ids packed (the index widened to them first: fit), or
+        # with hash compaction its fingerprint (and fit does nothing)
+        self.fit = self.index.fit if fingerprints is None else lambda rows: None
+        self.key = self.packing.pack if fingerprints is None else fingerprints
         self.n = self.transitions = 0
         cols = model.columns
         self.invariants = [Memo(fn, cols(reads), self.decode) for reads, fn in grouped(
@@ -182,11 +195,11 @@ class _Search:
         self.witnesses: dict[str, Found] = {}
         self.edge_code = np.empty(0, INT)  # model label code -> EdgeList code
 
-    def states(self) -> Rows:
-        """The states met, in the order they were numbered."""
+    def keys(self) -> np.ndarray:
+        """The keys of the states met, in the order they were numbered."""
         keys = np.empty(self.n, INT)
         keys[self.index.values] = self.index.keys
-        return Rows(keys, self.packing)
+        return keys
 
     def meet(self, rows: np.ndarray, parents: np.ndarray, labels, depth: int,
              numbers: np.ndarray | None = None) -> None:
@@ -195,7 +208,7 @@ class _Search:
         g = self.g
         if numbers is None:
             numbers = np.arange(self.n, self.n + len(rows))
-        keys = self.packing.pack(rows)
+        keys = self.key(rows)
         self.index.add(keys, numbers.astype(np.int32))
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
@@ -261,34 +274,48 @@ class _Search:
 
 
 def explore_levels(model, properties: Sequence[Property], keep_edges: bool = True,
-                   progress: Progress | None = None, all_edges: bool = True) -> Exploration:
-    """checker.explore's search, a block of states at a time (no state limit, no hash
-    compaction: explore does those). Without all_edges, the edges kept are those liveness
-    reads (EdgeList.partial): a third of the large benchmark case's, 21 of its 36 MiB saved."""
+                   progress: Progress | None = None, all_edges: bool = True,
+                   fingerprint: int | None = None) -> Exploration:
+    """checker.explore's search, a block of states at a time (no state limit: explore has it).
+    Without all_edges, the edges kept are those liveness reads (EdgeList.partial): a third of
+    the large benchmark case's, 21 of its 36 MiB saved. ``fingerprint``: hash compaction, as
+    explore's: the index holds each state's fingerprint of that many bits where it held its
+    packed ids (RowFingerprints), and the states are rebuilt for traces by Replayed. Through
+    explore it took 6 times as long and 1.8 times the memory of the exact search of the large
+    benchmark case; here it takes what that search takes, and searches the runs whose ids no
+    longer pack into one key."""
     start = time.perf_counter()
-    s = _Search(model, properties, keep_edges, all_edges)
+    fingerprints = None if fingerprint is None else RowFingerprints(model.hashes, model.width, fingerprint)
+    s = _Search(model, properties, keep_edges, all_edges, fingerprints)
     g = s.g
+    g.compaction = fingerprint
     init = np.asarray(list(dict.fromkeys(model.init_states())), ROW).reshape(-1, model.width)
-    s.index.fit(init)
+    s.fit(init)
     s.meet(init, np.full(len(init), -1, INT), [-1] * len(init), 0)
     limits = []
     try:
         _search(s, model, [init], start, progress)
     except TooWide as e:
-        limits.append(too_wide(e))
+        limits.append(too_wide(e, fingerprints is None))
     limits += model.limits_hit()
     g.complete = not limits
-    states = s.states()
-    g.states, g.index = Decoded(states, s.decode), Index(states)
+    keys = s.keys()
+    if fingerprints is None:
+        states = Rows(keys, s.packing)
+        g.states, g.index = Decoded(states, s.decode), Index(keys, states.key)
+    else:
+        g.states = Decoded(Replayed(model, g, keys, fingerprints.of, list(map(tuple, init.tolist()))), s.decode)
+        g.index = Index(keys, fingerprints.of)
     g.parent_label = Labels(g.parent_label, model.labels)
     stats = Stats(states=s.n, transitions=s.transitions, depth=g.depth.deepest,
                   seconds=time.perf_counter() - start, peak_rss_mib=peak_rss_mib(), terminal=len(g.terminal))
     return Exploration(g, stats, s.violations, s.witnesses, limits)
 
 
-def too_wide(e: TooWide) -> str:
-    """The limit a search hit when its rows no longer pack into one key."""
-    return f"a state's ids need {e} (63 at most): --fingerprint 64 searches such a run"
+def too_wide(e: TooWide, exact: bool = True) -> str:
+    """The limit a search hit when its rows (or the parts a memo reads) no longer pack into
+    one key."""
+    return f"a state's ids need {e} (63 at most)" + (": --fingerprint 64 searches such a run" if exact else "")
 
 
 def _search(s: _Search, model, level: list, start: float, progress: Progress | None) -> None:
@@ -303,8 +330,8 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 s.transitions += len(owner)
                 counts = np.bincount(owner, minlength=len(block))
                 s.end(np.arange(done, done + len(block)), block, counts)
-                s.index.fit(targets)
-                keys = s.packing.pack(targets)
+                s.fit(targets)
+                keys = s.key(targets)
                 first, inverse = firsts(keys)  # (each distinct key's first edge, in increasing key)
                 number = s.index.found_sorted(keys[first])
                 new = np.flatnonzero(number < 0)

@@ -79,7 +79,8 @@ class Batched(Compact[S, L], Protocol):
     numpy array of rows of int32. ``expand(rows)`` is (owner, labels, targets): every
     successor of every row, in the order of ``successors`` for each row and of the rows,
     with its row's position and its label's number in ``labels``. ``columns(fields)``: the
-    positions that hold these fields of a decoded state (as ``project``)."""
+    positions that hold these fields of a decoded state (as ``project``); ``hashes(j, n)``: the
+    stable hashes (as ``stable``'s) of the ids 0 to n - 1 at position j (hash compaction)."""
 
     width: int
     labels: Sequence[L]
@@ -88,4 +89,7 @@ class Batched(Compact[S, L], Protocol):
         ...
 
     def columns(self, fields: tuple[str, ...]) -> tuple[int, ...]:
+        ...
+
+    def hashes(self, j: int, n: int) -> Sequence[int]:
         ...

@@ -619,7 +619,7 @@ def _placed(parts: list, total: int, width: int) -> tuple:
         for lo in range(0, len(at), BLOCK):
             keys[at[lo:lo + BLOCK]] = packing.pack(rows[lo:lo + BLOCK])
     met = Rows(keys, packing)
-    return met, Index(met), ""
+    return met, Index(keys, met.key), ""
 
 
 def _lassos(parts: list, edges: EdgeList, total: int, initial: int, eventually: list[Eventually]) -> dict:

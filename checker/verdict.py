@@ -75,7 +75,8 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
     owns a state (explore_partitioned; a model with ``expand`` is searched a block of rows at a
     time, by checker.levels on one worker, checker.partitioned_levels on several, unless
     max_states). ``fingerprint``: hash compaction with fingerprints of
-    that many bits (explore); what it does not find is INCOMPLETE. Without ``all_edges`` the
+    that many bits (explore_levels, or without ``expand`` or with max_states explore); what it
+    does not find is INCOMPLETE. Without ``all_edges`` the
     block searches (one worker's, the partitioned one's) keep only the edges liveness reads
     (EdgeList.partial)."""
     needs_edges = any(isinstance(p, Eventually) for p in properties)
@@ -89,9 +90,9 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
         return explore_partitioned(comm, model, properties, max_states=max_states,
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause
-        if workers == 1 and fingerprint is None and max_states is None and hasattr(model, "expand"):
+        if workers == 1 and max_states is None and hasattr(model, "expand"):
             ex = explore_levels(model, properties, keep_edges=needs_edges, progress=progress,
-                                all_edges=all_edges)
+                                all_edges=all_edges, fingerprint=fingerprint)
         elif workers == 1:
             ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
                          progress=progress, fingerprint=fingerprint)

@@ -89,6 +89,7 @@ class TcpSystem:
         self._lost = Counter()  # see lost and fired: the counts not in the templates' hits
         self._fired = Counter()
         self._dropped = Counter()  # the templates' successors a full channel dropped, per step name
+        self._counting = 1  # 0 while replay steps a state the search counted already
         self._noted: list[str] = []  # the kinds of the losses note_loss saw since it was last read
         self._initial = Counter()  # the initial calls: every rank of a partitioned search makes them
         self._limits: set[str] = set()
@@ -166,7 +167,7 @@ class TcpSystem:
         empty = self._empty
         parts = (a, b, ab, ba, cb, pc, calls_of[cb], ab == empty and ba == empty, acked_of[a], acked_of[b],
                  budget_of[cb], self._left_of[cb])
-        with_memo, edits = self._with_memo, self._edits
+        with_memo, edits, counting = self._with_memo, self._edits, self._counting
         out: list = []
         for unit in self._units:
             key = unit[4](parts)
@@ -176,7 +177,7 @@ class TcpSystem:
             if template is _DIRECT:
                 out += self._run(unit, s)
                 continue
-            template[0] += 1
+            template[0] += counting
             for step, (ta, tb, tab, tba, tcb, tpc), send, edit in template[1]:
                 u = [a if ta is None else ta, b if tb is None else tb, ab if tab is None else tab,
                      ba if tba is None else tba, cb if tcb is None else tcb, pc if tpc is None else tpc]
@@ -186,7 +187,7 @@ class TcpSystem:
                     if ch == -1:
                         ch = self._with(u[j], sids)
                     if ch is None:
-                        self._dropped[step.name] += 1
+                        self._dropped[step.name] += counting
                         continue
                     u[j] = ch
                 if edit is not None:
@@ -217,10 +218,20 @@ class TcpSystem:
         """The successors of s by one group of actions for one endpoint, counted in fired and
         lost."""
         out = self._unit(unit, s)
-        self._fired.update(step.name for step, _ in out)
-        self._lost.update(self._noted)
+        if self._counting:
+            self._fired.update(step.name for step, _ in out)
+            self._lost.update(self._noted)
         self._noted.clear()
         return out
+
+    def replay(self, s: tuple) -> list[tuple[Step, tuple]]:
+        """step(s), not counted in fired and lost: the search counted s when it expanded it, and
+        a state is rebuilt by stepping its path again (hash compaction: checker.explore.Replayed)."""
+        self._counting = 0
+        try:
+            return self.step(s)
+        finally:
+            self._counting = 1
 
     def _unit(self, unit: tuple, s: tuple) -> list[tuple[Step, tuple]]:
         x, over, actions = unit[:3]
@@ -343,6 +354,13 @@ class TcpSystem:
                 t.catch_up()
             return self.stable_of(s)
         return mix(hash(parts) & MASK)
+
+    def hashes_of(self, j: int, n: int) -> list[int]:
+        """The stable hashes of the ids 0 to n - 1 at position j of a compact state, as
+        stable_of hashes them (hash compaction's fingerprints of rows: checker.levels)."""
+        table = self._tables[j]
+        table.catch_up()
+        return table.hashes[:n]
 
     @staticmethod
     def columns(fields: tuple[str, ...]) -> tuple[int, ...]:
@@ -605,9 +623,9 @@ class Compact:
 
     def __init__(self, system: TcpSystem):
         self.system = system
-        self.successors, self.decode, self.encode = system.step, system.world, system.compacted
+        self.successors, self.replay, self.decode, self.encode = system.step, system.replay, system.world, system.compacted
         self.stable, self.part, self.intern = system.stable_of, system.part_of, system.intern_part
-        self.project, self.columns, self.width = system.project, system.columns, 6
+        self.project, self.columns, self.width, self.hashes = system.project, system.columns, 6, system.hashes_of
         self.limits_hit, self.doubtful = system.limits_hit, system.doubtful
         self.tallies, self.absorb, self.restart_tallies = system.tallies, system.absorb, system.restart_tallies
 
