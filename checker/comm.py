@@ -23,6 +23,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import traceback
 from itertools import accumulate
 from typing import Callable
@@ -31,7 +32,12 @@ from .resources import open_files_allowed
 
 
 class WorkerFailed(RuntimeError):
-    """A worker process died: its peers cannot finish the search."""
+    """A worker process died: its peers cannot finish the search. ``out_of_memory``: it ran
+    out of memory, or was killed as the kernel kills a process when memory runs out."""
+
+    def __init__(self, message: str, out_of_memory: bool = False):
+        super().__init__(message)
+        self.out_of_memory = out_of_memory
 
 
 class LocalComm:
@@ -43,6 +49,8 @@ class LocalComm:
     def __init__(self, ranks: int):
         self.rank, self.size, self.ranks, self.conns = 0, 1, ranks, {}
         self.children: list[int] = []
+        self.ended: dict[int, int] = {}  # a child's pid -> its wait status, once rank 0 has reaped it
+        self._reaping = threading.Lock()
 
     def fork(self) -> None:
         """Fork ranks 1 .. ranks - 1 here: each goes on from this call as a copy of rank 0 with
@@ -68,7 +76,29 @@ class LocalComm:
         for c in self.conns.values():
             c.close()
         for pid in self.children:
-            os.waitpid(pid, 0)
+            if pid not in self.ended:
+                os.waitpid(pid, 0)
+
+    def _stopped(self, j: int) -> WorkerFailed:
+        """Rank j's pipe broke: what rank 0, the workers' parent, can tell of how they ended
+        (within a few seconds: a worker whose peer stopped ends at its next exchange). A worker
+        out of memory is named before one that stopped for a peer; other ranks cannot tell."""
+        said = f"worker {j} stopped"
+        if self.rank or not self.children:
+            return WorkerFailed(said)
+        deadline = time.monotonic() + _WAIT_FOR_ENDS
+        with self._reaping:  # (alltoall's sending thread may ask at once)
+            while len(self.ended) < len(self.children) and time.monotonic() < deadline:
+                for pid in self.children:
+                    if pid not in self.ended:
+                        done, status = os.waitpid(pid, os.WNOHANG)
+                        if done:
+                            self.ended[pid] = status
+                time.sleep(0.01)
+        ends = [(r, _ending(self.ended[pid])) for r, pid in enumerate(self.children, 1) if pid in self.ended]
+        telling = [(r, why, oom) for r, (why, oom) in ends if why] or [(j, "stopped", False)]
+        r, why, oom = max(telling, key=lambda t: t[2])
+        return WorkerFailed(f"worker {r} {why}", oom)
 
     def Get_rank(self) -> int:  # noqa: N802 (mpi4py's name)
         return self.rank
@@ -124,13 +154,35 @@ class LocalComm:
         try:
             return _take(self.conns[j])
         except (EOFError, OSError):
-            raise WorkerFailed(f"worker {j} stopped") from None
+            raise self._stopped(j) from None
 
     def _send(self, j: int, obj) -> None:
         try:
             _put(self.conns[j], obj)
         except OSError:
-            raise WorkerFailed(f"worker {j} stopped") from None
+            raise self._stopped(j) from None
+
+
+def _ending(status: int) -> tuple[str, bool]:
+    """(how a worker ended, whether for want of memory) from its wait status; ("", False)
+    where it stopped because a peer did."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGKILL:
+            return "was killed (SIGKILL, as the kernel kills a process when memory runs out)", True
+        return f"was killed by {signal.Signals(sig).name}", False
+    code = os.WEXITSTATUS(status)
+    if code == _OUT_OF_MEMORY:
+        return "ran out of memory", True
+    if code in (0, _PEER_STOPPED):  # (done, or stopped for a peer)
+        return "", False
+    return f"failed (exit status {code}; its error is above)", False
+
+
+_WAIT_FOR_ENDS = 5.0  # seconds rank 0 waits for the workers to end once one has stopped
+# a forked worker's exit status: it stopped because a peer did, or for want of memory (a
+# worker's own error exits 1, its traceback printed)
+_PEER_STOPPED, _OUT_OF_MEMORY = 2, 3
 
 
 def _heap_kept() -> None:
@@ -214,7 +266,11 @@ def run_forked(size: int, work: Callable[[LocalComm], object]):
         out = work(comm)
     except (WorkerFailed, KeyboardInterrupt):
         if comm.rank:  # a peer stopped, or Ctrl-C: rank 0 says which
-            os._exit(1)
+            os._exit(_PEER_STOPPED)
+        raise
+    except MemoryError:
+        if comm.rank:  # (rank 0 says it, from the exit status)
+            os._exit(_OUT_OF_MEMORY)
         raise
     except BaseException:
         if comm.rank:  # (its peers hear of it as WorkerFailed)

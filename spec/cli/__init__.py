@@ -2,7 +2,7 @@
 whose parsers set_defaults(run=...) to a function of the parsed arguments returning the exit code).
 
 Exit codes: 0 all verified, 1 a property violated, 2 bad usage or input, 3 incomplete (a limit
-was hit, or Z3 answered unknown), 4 an internal error (a bug in tcpverify: one line, and the
+was hit, memory ran out, or Z3 answered unknown), 4 an internal error (a bug in tcpverify: one line, and the
 traceback in a file), 130 interrupted (Ctrl-C: no report is written).
 """
 
@@ -19,7 +19,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 from tcpverify.checker import interrupt
 
-from .errors import INTERNAL_EXIT, INTERRUPTED_EXIT, USAGE_EXIT, UsageError
+from tcpverify.checker.resources import peak_rss_mib
+
+from .errors import INTERNAL_EXIT, INTERRUPTED_EXIT, OUT_OF_MEMORY_EXIT, USAGE_EXIT, UsageError
 from .mpi import mpi_rank, mpi_world
 
 
@@ -98,14 +100,26 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         if interrupt.pending():  # the interrupt, wrapped on its way up
             return _interrupted(argv)
-        code = _fail(f"internal error: {type(e).__name__}: {e} (a bug in tcpverify; the traceback "
-                     f"is in {_save_traceback()})", INTERNAL_EXIT)
+        if isinstance(e, MemoryError) or getattr(e, "out_of_memory", False):  # (a worker's: comm.WorkerFailed)
+            code = _out_of_memory(e)
+        else:
+            code = _fail(f"internal error: {type(e).__name__}: {e} (a bug in tcpverify; the traceback "
+                         f"is in {_save_traceback()})", INTERNAL_EXIT)
         _end_job(code)
         return code
     finally:
         sys.stdout = stdout
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, handler)
+
+
+def _out_of_memory(e: Exception) -> int:
+    """One line for a run that ran out of memory, here (MemoryError) or in a worker (its exit
+    status: checker.comm.WorkerFailed), not taken for a bug: exit 3, nothing decided."""
+    here, peak = isinstance(e, MemoryError), peak_rss_mib()
+    what = f"out of memory (at a peak of {peak:,.0f} MiB)" if here and peak else "out of memory" if here else e
+    return _fail(f"{what}: the search did not finish; smaller bounds (--loss, --dup, --capacity) make it smaller",
+                 OUT_OF_MEMORY_EXIT)
 
 
 def _end_job(code: int) -> None:

@@ -168,7 +168,7 @@ class Failing(Tree):
 def test_a_rank_that_fails_after_the_fork_stops_the_search_with_its_error(at, split_at, capfd):
     split_at(8)
     prop = Invariant(name="any", description="", check=lambda s: None, reads=("x",))
-    with pytest.raises((WorkerFailed, RuntimeError), match="boom" if at % 2 == 0 else "worker 1 stopped"):
+    with pytest.raises((WorkerFailed, RuntimeError), match="boom" if at % 2 == 0 else "worker 1 failed"):
         check(Failing(at), [prop], workers=2)
     err = capfd.readouterr().err
     assert ("RuntimeError: boom" in err) == (at % 2 == 1)  # the failing copy's own traceback

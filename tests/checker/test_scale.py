@@ -4,6 +4,8 @@ and counterexamples as the sequential search, for any number of workers."""
 from __future__ import annotations
 
 import mmap
+import os
+import signal
 import subprocess
 import sys
 
@@ -135,6 +137,33 @@ def test_forked_collectives_deliver_every_message_in_rank_order():
         assert [g[:2] for g in got] == [(j, r) for j in range(n)]
         return comm.gather(comm.bcast(r * 10 if r == 0 else None) + comm.scatter(list(range(n)) if r == 0 else None))
     assert run_forked(3, work) == [0, 1, 2]
+
+
+def _ends(how):
+    """run_forked's work for 3 ranks, whose last ends as how says before the gather."""
+    def work(comm):
+        comm.fork()
+        if comm.Get_rank() == 2:
+            if how == "killed":
+                os.kill(os.getpid(), signal.SIGKILL)
+            raise {"memory": MemoryError, "error": ValueError}[how]()
+        return comm.gather(comm.Get_rank())
+    return work
+
+
+@pytest.mark.parametrize("how, said, out_of_memory", [
+    ("memory", "worker 2 ran out of memory", True),
+    ("killed", "worker 2 was killed (SIGKILL, as the kernel kills a process when memory runs out)", True),
+    ("error", "worker 2 failed (exit status 1; its error is above)", False),
+])
+def test_rank_0_says_how_the_worker_that_stopped_ended(how, said, out_of_memory, capfd):
+    """Rank 0 waits for its forked workers' ends, and names the one that stopped first: for
+    want of memory (its exit status, or SIGKILL), or an error of its own, not worker 1, which
+    had done its part."""
+    with pytest.raises(WorkerFailed) as failed:
+        run_forked(3, _ends(how))
+    assert (str(failed.value), failed.value.out_of_memory) == (said, out_of_memory)
+    assert ("ValueError" in capfd.readouterr().err) == (how == "error")  # (the failing worker's own traceback)
 
 
 def _exchange_arrays(comm):

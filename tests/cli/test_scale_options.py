@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -10,7 +11,9 @@ import sys
 
 import pytest
 
+from tcpverify.checker import levels
 from tcpverify.spec.cli import main
+from tcpverify.spec.world.batch import Batch
 
 RUN = ["check", "half-close", "--loss", "1", "--stale", "1"]
 
@@ -155,3 +158,49 @@ def test_a_rank_that_fails_under_mpiexec_ends_the_job_with_its_line_and_code():
                           "2", "--dup", "1", "--reorder"], capture_output=True, text=True, timeout=120)
     assert job.returncode == 4 and job.stdout == ""  # (without MPI_Abort: rank 0 waited for ever)
     assert job.stderr.startswith("tcpverify: internal error: RuntimeError: rank 1 fails (a bug in tcpverify; ")
+
+
+OUT_OF_MEMORY = (": the search did not finish; smaller bounds (--loss, --dup, --capacity) make it smaller\n")
+
+
+def test_a_search_out_of_memory_says_so_in_one_line_and_exits_3(capsys, monkeypatch):
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+    monkeypatch.setattr(levels, "_search", exhausted)
+    code, out, err = cli(capsys, "check", "half-close", "--loss", "1")
+    assert (code, out) == (3, "")
+    assert re.fullmatch(r"tcpverify: out of memory \(at a peak of [\d,]+ MiB\)" + re.escape(OUT_OF_MEMORY), err)
+
+
+def test_a_worker_out_of_memory_is_named_by_rank_0_which_exits_3(capfd, monkeypatch, split_at):
+    split_at(0)  # (forked at once)
+    parent, expand = os.getpid(), Batch.expand
+
+    def exhausted(self, rows):
+        if os.getpid() != parent:
+            raise MemoryError
+        return expand(self, rows)
+    monkeypatch.setattr(Batch, "expand", exhausted)
+    code = main(["check", "half-close", "--loss", "1", "--dup", "1", "--workers", "2"])
+    out, err = capfd.readouterr()
+    assert (code, out, err) == (3, "", "tcpverify: worker 1 ran out of memory" + OUT_OF_MEMORY)
+
+
+@pytest.mark.slow
+def test_a_check_given_too_little_memory_ends_with_that_line_not_a_traceback():
+    """A real MemoryError: the address space limited to what a small check took and 40 MiB
+    more, which the large benchmark case (about 110 MiB more) exceeds."""
+    tcpverify = shutil.which("tcpverify", path=os.path.dirname(sys.executable))
+    small = subprocess.run([sys.executable, "-c", "from tcpverify.spec.cli import main; main(['check', "
+                            "'half-close', '--loss', '1', '--quiet']); print(next(line.split()[1] for line in "
+                            "open('/proc/self/status') if line.startswith('VmPeak')))"],
+                           capture_output=True, text=True, check=True)
+    limit = (int(small.stdout.split()[-1]) << 10) + (40 << 20)
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    large = subprocess.run([tcpverify, "check", "half-close", "--loss", "2", "--dup", "3", "--reorder", "--retries",
+                            "3", "--capacity", "7"], preexec_fn=limited, capture_output=True, text=True, timeout=300)
+    assert (large.returncode, large.stdout) == (3, "")
+    assert re.fullmatch(r"tcpverify: out of memory \(at a peak of [\d,]+ MiB\)" + re.escape(OUT_OF_MEMORY),
+                        large.stderr)
