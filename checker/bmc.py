@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
-
-import z3
+from typing import TYPE_CHECKING, Callable
 
 from .status import Status
 from .z3check import check
+
+if TYPE_CHECKING:  # (z3 is imported where it is used: checker.z3check)
+    import z3
 
 
 @dataclass
@@ -62,6 +63,8 @@ def possible_values(solver: z3.Solver) -> Possible:
     """possible(term, values): the values among ``values`` that ``term`` can take under the
     solver's assertions; all of those not excluded when Z3 answers unknown."""
 
+    import z3
+
     def possible(term, values: list[int]) -> set[int]:
         left, found = sorted(values), set()
         while left:
@@ -85,6 +88,8 @@ def unroll(init, step: Callable[[int], object], bad: dict[str, Callable[[int], o
            max_k: int, reach: Callable[[int, Possible], None] | None = None,
            timeout_ms: int = 60_000, measure: bool = False, logic: str | None = None) -> Unrolling:
     """For each bad predicate, the least k =< max_k at which it holds after k steps."""
+    import z3
+
     start = time.perf_counter()
     solver = z3.SolverFor(logic) if logic else z3.Solver()
     solver.set("timeout", timeout_ms)

@@ -13,13 +13,14 @@ import gc
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, TypeVar
-
-import z3
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .comm import beside, shared_out
 from .status import Expect, Status
 from .z3check import check
+
+if TYPE_CHECKING:  # (z3 is imported where it is used: checker.z3check)
+    import z3
 
 T = TypeVar("T")
 
@@ -51,6 +52,8 @@ class ProofResult:
 
 
 def prove(ob: Obligation, timeout_ms: int | None = None) -> ProofResult:
+    import z3
+
     ctx = z3.Context()  # a fresh context: the model does not depend on what ran before
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", timeout_ms if timeout_ms is not None else ob.timeout_ms)
@@ -129,6 +132,8 @@ def _rebuilt(ob: Obligation, plain: tuple) -> ProofResult:
 
 def model_values(m: z3.ModelRef) -> dict[str, int]:
     """Every bit-vector, integer and Boolean constant of a model, sorted by name."""
+    import z3
+
     out = {}
     for d in sorted(m.decls(), key=str):
         v = m[d]

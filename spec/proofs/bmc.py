@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import z3
-
 from tcpverify.checker.bmc import Answer, Unrolling, unroll
 from tcpverify.checker.status import Status
 
@@ -27,6 +25,7 @@ from ..tcp.seq import BITS, BITVEC, CONST, SeqVal, lt
 from ..tcp.states import CLOSED, SYNCHRONIZED, TIME_WAIT
 from ..tcp.symbolic import ISS_PREFIX, OLD_PREFIX, Decider, far_apart
 from ..tcp.tcb import SEND_FIELDS, Tcb
+from ..tcp.z3lazy import z3
 from ..world.config import Config, Scenario
 from ..world.environment import (APP_CALL, DELIVER, DELIVER_OUT_OF_ORDER, DUPLICATE, ENVIRONMENT, FORGE, LOSE,
                                  MSL2_TIMEOUT, OLD, PEER, RETRANSMIT_TIMEOUT, STALE_KINDS, Action, old_duplicate)

@@ -20,8 +20,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-import z3
-
 from tcpverify.checker.z3check import check
 
 from ..tcp.firing import DECIDER, fired, seq_classes, seq_offsets, v
@@ -31,6 +29,7 @@ from ..tcp.segment import Segment
 from ..tcp.seq import SeqVal, distance
 from ..tcp.symbolic import Decider, literal
 from ..tcp.tcb import RECEIVE_FIELDS, SEND_FIELDS, WORLD_GHOSTS, Tcb
+from ..tcp.z3lazy import z3
 from ..world.config import Config, Scenario
 from ..world.environment import STALE_KINDS, old_duplicate
 

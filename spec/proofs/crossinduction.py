@@ -43,14 +43,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-import z3
-
 from tcpverify.checker.z3check import check
 
 from ..tcp.seq import BITVEC, HALF, SeqVal
 from ..tcp.states import CLOSED, ESTABLISHED, LISTEN, SYN_RECEIVED, SYN_SENT
 from ..tcp.symbolic import FAR, far_apart
 from ..tcp.tcb import Tcb
+from ..tcp.z3lazy import z3
 from ..world.environment import DUPLICATE, FORGE, FORGED_KINDS, LOSE, OLD, forged
 from . import induction
 from .induction import RCV, SND, Transition

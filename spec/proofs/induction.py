@@ -26,8 +26,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
-import z3
-
 from tcpverify.checker.z3check import check
 
 from ..suite.run import machine_for
@@ -42,6 +40,7 @@ from ..tcp.states import CLOSED, LISTEN, STATES, SYN_RECEIVED, SYN_SENT, SYNCHRO
 from ..tcp.symbolic import Decider, literal
 from ..tcp.tcb import RECEIVE_FIELDS, SEND_FIELDS, Tcb
 from ..tcp.variants import VARIANTS
+from ..tcp.z3lazy import z3
 from ..world.config import SCENARIOS, Config
 from ..world.system import TcpSystem
 

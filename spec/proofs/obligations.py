@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from functools import lru_cache, partial
 
-import z3
-
 from tcpverify.checker.proofs import Obligation
 from tcpverify.checker.status import Expect
 
@@ -28,6 +26,7 @@ from ..tcp.seq import BITS, BITVEC, HALF, MOD, OFFSET_BOUND, le, lt
 from ..tcp.states import LISTEN
 from ..tcp.symbolic import Ctx, Decider, literal
 from ..tcp.variants import VARIANTS
+from ..tcp.z3lazy import z3
 from ..world.config import SCENARIOS, Config
 from ..world.system import TcpSystem, World
 from . import crossinduction, induction

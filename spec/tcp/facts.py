@@ -13,14 +13,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-import z3
-
 from .firing import DECIDER, fired, segments, seq_offsets, v
 from .machine import SEGMENT, Machine, build_graph
 from .rules import Params
 from .states import CLOSED
 from .symbolic import literal, uninterruptible
 from .tcb import SEQ_FIELDS, Tcb
+from .z3lazy import z3
 
 
 class Kind(NamedTuple):

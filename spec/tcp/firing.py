@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from itertools import product
 
-import z3
-
 from .rules import QUEUE_MAX, Params
 from .segment import Segment
 from .seq import SeqVal
 from .symbolic import Decider, branches
 from .tcb import Tcb
+from .z3lazy import z3
 
 
 # Answers are pure functions of the question: one cache for every firing on symbolic TCBs.

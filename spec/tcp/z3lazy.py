@@ -1,6 +1,8 @@
 """Z3, loaded where it is first used, not where it is imported: `tcpverify check` asks Z3 only
 about comparisons over three ISN bases or more (spec/tcp/symbolic.py; the default
-configurations never do), and loading it took 6.6 MiB and 13 ms of every command's start-up."""
+configurations never do), and loading it took 6.6 MiB and 13 ms of every command's start-up.
+Every module of the TCP model and of the proofs that uses Z3 takes it from here (the checker's
+import it where they use it: checker.z3check), as every command's parser imports them all."""
 
 from __future__ import annotations
 
