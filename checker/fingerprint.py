@@ -95,6 +95,13 @@ class RowFingerprints:
             columns.append(known[ids])
         return (tuple_hashes(columns) & self.mask).view(np.int64)
 
-    def of(self, state: tuple) -> int:
-        """One state's fingerprint."""
-        return int(self(np.asarray([state], np.int64))[0])
+    def of(self, state: tuple) -> int | None:
+        """One state's fingerprint; None where it has an id the model never gave (no state met
+        has it)."""
+        row = np.asarray([state], np.int64)
+        if (row < 0).any():
+            return None
+        try:
+            return int(self(row)[0])
+        except IndexError:  # (an id past those hashes() knows)
+            return None

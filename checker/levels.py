@@ -281,7 +281,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     the large benchmark case's, 21 of its 36 MiB saved. ``fingerprint``: hash compaction, as
     explore's: the index holds each state's fingerprint of that many bits where it held its
     packed ids (RowFingerprints), and the states are rebuilt for traces by Replayed. Through
-    explore it took 6 times as long and 1.8 times the memory of the exact search of the large
+    explore it took 6 times as long and twice the memory of the exact search of the large
     benchmark case; here it takes what that search takes, and searches the runs whose ids no
     longer pack into one key."""
     start = time.perf_counter()

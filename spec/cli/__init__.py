@@ -2,8 +2,8 @@
 whose parsers set_defaults(run=...) to a function of the parsed arguments returning the exit code).
 
 Exit codes: 0 all verified, 1 a property violated, 2 bad usage or input, 3 incomplete (a limit
-was hit, memory ran out, or Z3 answered unknown), 4 an internal error (a bug in tcpverify: one line, and the
-traceback in a file), 130 interrupted (Ctrl-C: no report is written).
+was hit, memory ran out, or Z3 answered unknown), 4 an internal error (a bug in tcpverify: one
+line, and the traceback in a file), 130 interrupted (Ctrl-C: no report is written).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import traceback
 from importlib.metadata import PackageNotFoundError, version
 
 from tcpverify.checker import interrupt
-
 from tcpverify.checker.resources import peak_rss_mib
 
 from .errors import INTERNAL_EXIT, INTERRUPTED_EXIT, OUT_OF_MEMORY_EXIT, USAGE_EXIT, UsageError
@@ -123,9 +122,9 @@ def _out_of_memory(e: Exception) -> int:
 
 
 def _end_job(code: int) -> None:
-    """Under mpiexec, the other ranks wait in the search's collectives for this one, which
-    failed alone (bad input every rank finds alike): MPI_Abort ends them all with code, where
-    returning left the job hanging until mpiexec was killed."""
+    """Under mpiexec, a rank that failed alone (bad input, which every rank finds alike, returns
+    as usual) leaves the others waiting for it in the search's collectives: MPI_Abort ends them
+    all with code, where returning left the job hanging until mpiexec was killed."""
     try:
         world = mpi_world()
     except UsageError:  # (mpi4py missing: no search began)

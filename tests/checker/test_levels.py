@@ -136,6 +136,7 @@ def test_hash_compaction_a_block_at_a_time_keeps_the_exact_graph_and_rebuilds_it
     for i in (0, 1, 2, n // 3, n // 2, n - 1):
         assert g.states[i] == exact.graph.states[i]
         assert g.index.get(hashed_system.compacted(g.states[i])) == i
+    assert g.index.get((10 ** 6,) * 6) is None and g.index.get((-1, 0, 0, 0, 0, 0)) is None
     # (the steps replayed are not counted again: the losses explored are the exact search's)
     assert (hashed_system.fired, hashed_system.lost) == (system.fired, system.lost)
     scenario, config, variant = RUNS[name]
