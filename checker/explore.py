@@ -165,6 +165,26 @@ class Replayed:
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    def runs(self, path: list) -> bool:
+        """Whether a path of the compacted graph ([(None, i), (label, j), ...]) is a run: each
+        step, taken from the state met as the one before, reaches the very state the search met
+        as j, not only one of its fingerprint. An edge leads to the state first met under the
+        fingerprint of its target, so two states merged into one make paths, and cycles, that
+        no run takes."""
+        (_, first), *steps = path
+        s = self[first]
+        for label, j in steps:
+            met = self[j]
+            if not any(step == label and t == met for step, t in self.successors(s)):
+                return False
+            s = met
+        return True
+
+
+def is_run(g: StateGraph, path: list) -> bool:
+    """Replayed.runs of a hash-compacted graph's states (decoded or not)."""
+    return (g.states.compact if isinstance(g.states, Decoded) else g.states).runs(path)
+
 
 class Decoded:
     """The states of a search over a model's compact states, decoded on demand

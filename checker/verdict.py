@@ -8,7 +8,7 @@ from typing import Callable, Hashable, Sequence
 
 from . import partitioned_levels
 from .comm import run_forked
-from .explore import Exploration, Progress, Stats, explore, gc_paused, omission_probability
+from .explore import Exploration, Progress, Stats, explore, gc_paused, is_run, omission_probability
 from .levels import explore_levels
 from .liveness import check_eventually
 from .model import Model
@@ -122,7 +122,12 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
             v.status, v.message, v.trace = Status.VIOLATED, found.message, g.path_to(found.index)
         elif isinstance(p, Eventually) and g.complete:
             lasso = ex.lassos[p.name] if p.name in ex.lassos else check_eventually(g, p)
-            if lasso is not None:
+            if lasso is not None and g.compaction is not None and not is_run(g, lasso.stem + lasso.loop):
+                v.status, v.message = Status.INCOMPLETE, (
+                    f"hash compaction ({g.compaction}-bit fingerprints): the run found without the goal goes "
+                    f"through states taken for one (probability <= "
+                    f"{omission_probability(ex.stats.states, g.compaction):.2g}), and no run takes it")
+            elif lasso is not None:
                 v.status, v.trace = Status.VIOLATED, lasso.stem + lasso.loop
                 if lasso.loop:
                     v.loop_start = len(lasso.stem) - 1

@@ -58,11 +58,14 @@ def describe_outcome(o) -> str:
         lines.append(f"  limit hit: {lim}")
     if o.result.exploration.graph.compaction:
         lines.append(f"  {compaction_note(s.states, o.result.exploration.graph.compaction)}")
+    # what an INCOMPLETE verdict says of itself, beyond the limits and the compaction said above
+    said = {"; ".join(o.result.exploration.limits), compaction_note(s.states, o.result.exploration.graph.compaction)
+            if o.result.exploration.graph.compaction else None}
     for v in o.result.verdicts:
         note = ""
         if v.status == Status.VIOLATED:
             note = f": {v.message} (counterexample of {v.length} steps)"
-        elif v.status == Status.VACUOUS:
+        elif v.status == Status.VACUOUS or (v.status == Status.INCOMPLETE and v.message not in said):
             note = f": {v.message}"
         elif v.witness is not None:
             note = f"  (witness: {v.witness_text} at depth {len(v.witness) - 1})"

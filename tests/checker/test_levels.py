@@ -13,7 +13,8 @@ import pytest
 from tiers import sampled
 
 from tcpverify.checker import levels, rows as rows_module
-from tcpverify.checker.explore import explore
+from tcpverify.checker.explore import explore, is_run
+from tcpverify.checker.liveness import check_eventually
 from tcpverify.checker.hashed import HashIndex
 from tcpverify.checker.levels import explore_levels
 from tcpverify.checker.properties import Invariant
@@ -148,6 +149,27 @@ def test_hash_compaction_a_block_at_a_time_keeps_the_exact_graph_and_rebuilds_it
         assert (hashed_status, verdicts[64][prop][1]) == (status, trace) if status == Status.VIOLATED \
             else hashed_status == Status.INCOMPLETE  # (VACUOUS too: that it holds is only probable)
     assert (Status.VIOLATED in {s for s, _ in verdicts[None].values()}) == ("no-time-wait" in name)
+
+
+def test_under_hash_compaction_a_run_through_merged_states_is_incomplete_and_a_real_one_violated():
+    """16 bits merge states of a run whose liveness holds: the graph then has a lasso that no
+    run takes (an edge leads to the state first met under its target's fingerprint), which is
+    replayed, found not to be a run, and said INCOMPLETE, never VIOLATED; the lassos of real
+    violations, a loop and a stuck run, replay and stay VIOLATED with the exact search's trace."""
+    def closing(scenario, config, variant, fingerprint):
+        outcome = check_scenario(SCENARIOS[scenario], config, variant and VARIANTS[variant], fingerprint=fingerprint)
+        return outcome, next(v for v in outcome.result.verdicts if v.property == "close-completion")
+    scenario, config, _ = RUNS["half-close, loss 1, dup 1, reorder"]
+    merged, verdict = closing(scenario, config, None, 16)
+    g = merged.result.exploration.graph
+    prop = next(p for p in suite(Decider(), SCENARIOS[scenario], config)[0] if p.name == "close-completion")
+    lasso = check_eventually(g, prop)
+    assert lasso is not None and not is_run(g, lasso.stem + lasso.loop)
+    assert verdict.status == Status.INCOMPLETE and verdict.message.endswith("and no run takes it")
+    assert closing(scenario, config, None, None)[1].status == Status.VERIFIED
+    for name in ("normal, loss inf, no-fin-wait-2", "normal, loss 1, no-retransmission"):
+        exact, hashed = (closing(*LIVENESS[name], fp)[1] for fp in (None, 64))
+        assert (hashed.status, hashed.trace, hashed.loop_start) == (Status.VIOLATED, exact.trace, exact.loop_start)
 
 
 def test_few_fingerprint_bits_merge_states_alike_under_any_hash_seed():

@@ -57,6 +57,13 @@ def test_fingerprint_labels_the_verdicts_incomplete_with_the_omission_probabilit
     assert code == 1 and "VIOLATED   time-wait-role" not in out and "VIOLATED" in out
 
 
+def test_a_run_that_merged_states_make_is_said_incomplete_on_its_verdicts_line(capsys):
+    code, out, _ = cli(capsys, "check", "half-close", "--loss", "1", "--dup", "1", "--reorder", "--fingerprint", "16")
+    assert code == 3 and "VIOLATED" not in out
+    assert "  INCOMPLETE close-completion: hash compaction (16-bit fingerprints): the run found without the goal " \
+           "goes through states taken for one (probability <= 1), and no run takes it\n" in out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--workers", "0"], "argument --workers: '0' must be a whole number above 0"),
     (["--workers", "many"], "argument --workers: 'many' is not a whole number or 'auto'"),
