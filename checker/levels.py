@@ -201,14 +201,25 @@ class _Search:
         keys[self.index.values] = self.index.keys
         return keys
 
+    def look_up(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(keys, first, inverse, number) of rows (a block's successors): their keys in the
+        index (widened to them first), where each distinct key first occurs (in increasing key)
+        and each row's distinct key, and each distinct key's number (-1: not met)."""
+        self.fit(rows)
+        keys = self.key(rows)
+        first, inverse = firsts(keys)
+        return keys, first, inverse, self.index.found_sorted(keys[first])
+
     def meet(self, rows: np.ndarray, parents: np.ndarray, labels, depth: int,
-             numbers: np.ndarray | None = None) -> None:
+             numbers: np.ndarray | None = None, keys: np.ndarray | None = None) -> None:
         """Number rows (new states, distinct, in the order met: numbers, increasing, or the
-        next ones), reached from parents by the model's label codes labels, and check them."""
+        next ones; keys, theirs in the index where known), reached from parents by the model's
+        label codes labels, and check them."""
         g = self.g
         if numbers is None:
             numbers = np.arange(self.n, self.n + len(rows))
-        keys = self.key(rows)
+        if keys is None:
+            keys = self.key(rows)
         self.index.add(keys, numbers.astype(np.int32))
         self.n += len(rows)
         g.parent.frombytes(parents.astype(np.int32).tobytes())
@@ -330,17 +341,14 @@ def _search(s: _Search, model, level: list, start: float, progress: Progress | N
                 s.transitions += len(owner)
                 counts = np.bincount(owner, minlength=len(block))
                 s.end(np.arange(done, done + len(block)), block, counts)
-                s.fit(targets)
-                keys = s.key(targets)
-                first, inverse = firsts(keys)  # (each distinct key's first edge, in increasing key)
-                number = s.index.found_sorted(keys[first])
+                keys, first, inverse, number = s.look_up(targets)  # (first: each distinct key's first edge)
                 new = np.flatnonzero(number < 0)
                 if len(new):
                     arrival = new[np.argsort(first[new])]  # the new states in the order first met
                     number[arrival] = np.arange(s.n, s.n + len(new))
                     met = first[arrival]  # the edge each new state was first met by
                     following.append(take(targets, met))
-                    s.meet(following[-1], done + owner[met], labels[met], depth + 1)
+                    s.meet(following[-1], done + owner[met], labels[met], depth + 1, keys=keys[met])
                 if edges is not None:
                     target = inverse  # each edge's target among the distinct keys
                     if edges.partial:

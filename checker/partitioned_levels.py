@@ -35,7 +35,7 @@ from .liveness import lasso_on
 from .partitioned import _K, _Clock
 from .properties import Eventually, Property
 from .resources import peak_rss_mib
-from .rows import INT, ROW, Packing, TooWide, column_max, distinct, firsts, grown, put, ranges, take
+from .rows import INT, ROW, Packing, TooWide, column_max, distinct, grown, put, ranges, take
 
 # Forked ranks (checker.comm.LocalComm) start at the first level of this many states; before
 # it rank 0 searches alone, and a search that never reaches it forks nothing. A fork costs
@@ -212,10 +212,7 @@ class _Level:
         """A block's successors; dest, each one's owner (None: this rank's, all)."""
         mine = np.arange(len(targets)) if dest is None else np.flatnonzero(dest == self.rank)
         own = targets if len(mine) == len(targets) else take(targets, mine)
-        s.index.fit(own)
-        packed = s.packing.pack(own)
-        first, inverse = firsts(packed)
-        number = s.index.found_sorted(packed[first])
+        _, first, inverse, number = s.look_up(own)
         unmet = np.flatnonzero(number < 0)
         number[unmet] = -1 - np.arange(self.n_candidates, self.n_candidates + len(unmet))
         at = mine[first[unmet]]
