@@ -8,7 +8,11 @@ their large buffers (numpy arrays of SHARED_FROM bytes or more) travel out of ba
 memory: the sender writes them into a memfd and passes its descriptor over the pipe's socket
 (SCM_RIGHTS), the receiver maps it, and its arrays are views of that memory, not copies. The
 gather of the large benchmark case (27 MB) took 0.1 s through the socket, pickled, written,
-read in chunks and unpickled, and 0.04 s this way (benchmarks/notes.md)."""
+read in chunks and unpickled, and 0.04 s this way (benchmarks/notes.md). A pickle of more
+than IN_BAND bytes goes into the memfd too, so that what a pipe carries never fills it: a rank
+sends an exchange's messages, then receives, where it sent from a thread of its own (the
+thread's start and the two threads' turns at the GIL took 1.5 ms of each exchange of the large
+case's levels, 5% of its time on 2 workers)."""
 
 from __future__ import annotations
 
@@ -50,6 +54,7 @@ class LocalComm:
         self.rank, self.size, self.ranks, self.conns = 0, 1, ranks, {}
         self.children: list[int] = []
         self.ended: dict[int, int] = {}  # a child's pid -> its wait status, once rank 0 has reaped it
+        self.threaded = True  # an exchange's messages sent from a thread while this one receives
         self._reaping = threading.Lock()
 
     def fork(self) -> None:
@@ -68,6 +73,7 @@ class LocalComm:
         self.conns = {j: pipes[min(self.rank, j), max(self.rank, j)][self.rank > j]
                       for j in range(self.ranks) if j != self.rank}
         _close_all_but(pipes, self.conns)  # a dead peer's pipe must read as EOF
+        self.threaded = not (_SHARED and all(_holds(c, 4 * IN_BAND) for c in self.conns.values()))
         _heap_kept()
         self.size = self.ranks
 
@@ -111,6 +117,13 @@ class LocalComm:
         peers = [j for j in range(self.size) if j != self.rank]
         if not peers:
             return list(items)
+        if not self.threaded:  # (what _put writes on a pipe is small: it never waits for a reader)
+            for j in peers:
+                self._send(j, items[j])
+            got = list(items)
+            for j in peers:
+                got[j] = self._recv(j)
+            return got
         # Send from a thread while this one receives: two ranks sending each other more than
         # a pipe holds would otherwise both block.
         failed = []
@@ -200,12 +213,14 @@ def _heap_kept() -> None:
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
 SHARED_FROM = 1 << 18  # bytes of one buffer: smaller ones are copied into the pickle
+IN_BAND = 1 << 14  # bytes of a pickle sent on the pipe itself (a few such fill no socket's buffer)
 _SHARED = hasattr(os, "memfd_create")
 
 
 def _put(conn, obj) -> None:
-    """Send obj: its pickle with the sizes of its large buffers, then (if any) a memfd
-    holding them one after the other."""
+    """Send obj: its pickle, on the pipe where it is small (IN_BAND bytes or less) and holds no
+    large buffer; else its size and its large buffers' sizes, then a memfd holding the pickle
+    and the buffers one after the other (a pipe's message never fills its socket's buffer)."""
     large: list[memoryview] = []
 
     def in_band(buffer: pickle.PickleBuffer) -> bool:
@@ -216,16 +231,17 @@ def _put(conn, obj) -> None:
         large.append(raw)
         return False
     head = pickle.dumps(obj, 5, buffer_callback=in_band if _SHARED else None)
-    if not large:
+    if not _SHARED or (not large and len(head) <= IN_BAND):
         conn.send((head, []))
         return
+    large.insert(0, memoryview(head))
     sizes = [v.nbytes for v in large]
     fd = os.memfd_create("tcpverify-message", os.MFD_CLOEXEC)
     try:
         for v in large:  # written, not copied into a mapping: a third less time (no page faults)
             while v.nbytes:
                 v = v[os.write(fd, v):]
-        conn.send((head, sizes))  # (once written: a failure above sends nothing)
+        conn.send((None, sizes))  # (once written: a failure above sends nothing)
         with _borrowed(conn) as sock:
             socket.send_fds(sock, [b"m"], [fd])
     finally:
@@ -235,7 +251,7 @@ def _put(conn, obj) -> None:
 def _take(conn):
     """What _put sent on conn's other end: its large buffers mapped, not copied."""
     head, sizes = conn.recv()
-    if not sizes:
+    if head is not None:
         return pickle.loads(head)
     with _borrowed(conn) as sock:
         _, fds, _, _ = socket.recv_fds(sock, 1, 1)
@@ -245,7 +261,14 @@ def _take(conn):
         view = memoryview(mmap.mmap(fds[0], 0))  # (unmapped when the last array on it goes)
     finally:
         os.close(fds[0])
-    return pickle.loads(head, buffers=[view[a:a + n] for a, n in zip(accumulate(sizes, initial=0), sizes)])
+    at = list(accumulate(sizes, initial=0))
+    return pickle.loads(view[:sizes[0]], buffers=[view[a:a + n] for a, n in zip(at[1:], sizes[1:])])
+
+
+def _holds(conn, n: int) -> bool:
+    """Whether conn's socket takes n bytes before its reader reads any."""
+    with _borrowed(conn) as sock:
+        return sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) >= n
 
 
 @contextlib.contextmanager

@@ -128,15 +128,31 @@ def test_no_limit_on_open_files_sets_none_on_ranks(monkeypatch):
     assert comm.most_ranks() == resources.open_files_allowed() == sys.maxsize
 
 
-def test_forked_collectives_deliver_every_message_in_rank_order():
+@pytest.mark.parametrize("shared", [True, False])
+def test_forked_collectives_deliver_every_message_in_rank_order(shared, monkeypatch):
+    """Messages of more than a pipe holds, every rank sending before it receives: in shared
+    memory (the pipe carries a few bytes) or from a thread; a deadlock fails it at 30 s."""
+    if shared and not comm._SHARED:
+        pytest.skip("no memfd_create on this platform")
+    monkeypatch.setattr(comm, "_SHARED", shared)
+
     def work(comm):
         assert (comm.Get_rank(), comm.Get_size(), comm.alltoall(["alone"])) == (0, 1, ["alone"])
         comm.fork()
         r, n = comm.Get_rank(), comm.Get_size()
-        got = comm.alltoall([(r, j, "x" * 200_000) for j in range(n)])  # more than a pipe holds
+        got = comm.alltoall([(r, j, "x" * (4 << 20)) for j in range(n)])  # (no buffer: pickled whole)
         assert [g[:2] for g in got] == [(j, r) for j in range(n)]
         return comm.gather(comm.bcast(r * 10 if r == 0 else None) + comm.scatter(list(range(n)) if r == 0 else None))
-    assert run_forked(3, work) == [0, 1, 2]
+
+    def deadlocked(signum, frame):
+        raise TimeoutError("the ranks wait for each other")
+    before = signal.signal(signal.SIGALRM, deadlocked)
+    signal.alarm(30)
+    try:
+        assert run_forked(3, work) == [0, 1, 2]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
 
 
 def _ends(how):
