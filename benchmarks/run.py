@@ -12,7 +12,8 @@ is rank 0's, which gathers the whole graph at the end. The machine is shared and
 drifts: each case runs N rounds, a round running it with each worker count in turn; per count
 the run of least wall time is kept, the speed-up is the median of the rounds' ratios (with
 their range), and the load average is printed with the figures; with more than one worker a
-round starts by measuring how much two busy cores slow each other (contention). The figures
+round starts by measuring how much two busy cores slow each other (contention), and a round of
+the large case ends by running its one-worker search twice at once (2 at once). The figures
 go to stdout; benchmarks/results.md is rewritten only with --write.
 --include adds the figures an earlier run wrote with --json (a long case measured alone, when
 the machine was quiet) to the tables.
@@ -154,17 +155,19 @@ def command_once(argv: list[str], workers: int, budget: float | None = None) -> 
 
 
 def measure_rounds(runs: list, workers: list[int], repeat: int, budget: float | None = None,
-                   once=None) -> dict:
+                   once=None, together: bool = False) -> dict:
     """Per worker count, the figures of its run of least wall time (None past the budget), with
     the wall time of each round (``walls``) and, with more than one worker, the cores'
     contention before each round (``contention``). A round runs every count once, one after the
     other: this machine's speed drifts by tens of percent from minute to minute, and a speed-up
     read from runs minutes apart measures the drift as much as the workers (speed_up). ``once``
-    measures one run (run_once: a search; command_once: a command)."""
+    measures one run (run_once: a search; command_once: a command). ``together``: also, at the
+    end of each round, the one-worker search twice at once (``together``: at_once)."""
     once = once or run_once
     walls: dict[int, list[float]] = {w: [] for w in workers}
     best: dict[int, dict | None] = {w: None for w in workers}
     contended: list[float] = []
+    slowed: list[float] = []
     for _ in range(repeat):
         if max(workers) > 1:
             contended.append(contention())
@@ -175,7 +178,22 @@ def measure_rounds(runs: list, workers: list[int], repeat: int, budget: float | 
             walls[w].append(fig["wall"])
             if best[w] is None or fig["wall"] < best[w]["wall"]:
                 best[w] = fig
-    return {w: dict(best[w], walls=walls[w], **({"contention": contended} if contended else {})) for w in workers}
+        if together and 1 in workers:
+            slowed.append(at_once(runs) / walls[1][-1])
+    more = {"contention": contended} if contended else {}
+    more.update({"together": slowed} if slowed else {})
+    return {w: dict(best[w], walls=walls[w], **more) for w in workers}
+
+
+def at_once(runs: list) -> float:
+    """The wall time of the one-worker search of runs while another runs beside it, each in a
+    fresh process (the mean of the two): over its time alone, the search's own contention,
+    where a fixed loop's (contention) misses what the cores share besides themselves, their
+    cache and the memory's bandwidth (the large case 8% slower, the loop 0 to 5%)."""
+    job = json.dumps({"runs": runs, "workers": 1})
+    pair = [subprocess.Popen([sys.executable, __file__, "--child", job], stdout=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    return sum(json.loads(p.communicate()[0])["wall"] for p in pair) / 2
 
 
 # CPU seconds of a fixed loop of Python additions, printed by a process that runs it
@@ -229,8 +247,9 @@ def speed_ups(figures: list[dict], key: str) -> list[str]:
 
 def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
     rows = ["| case | workers | verdicts | states | transitions | states/s (wall) | states/CPU s | vs C "
-            "| bytes/state | above start-up | peak MiB | wall s | CPU s | speed-up | contention | load | states/s before |",
-            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| bytes/state | above start-up | peak MiB | wall s | CPU s | speed-up | contention | 2 at once | load "
+            "| states/s before |",
+            "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for f, speedup in zip(figures, speed_ups(figures, "case")):
         b = before.get(f["case"]) if f["workers"] == 1 else None
         then = f"{b['states_per_second']:,.0f}" if b else ""
@@ -240,7 +259,8 @@ def case_rows(figures: list[dict], before: dict[str, dict]) -> list[str]:
             f"| {f['transitions']:,} | {f['states_per_second']:,.0f} | {f['states'] / f['cpu']:,.0f} "
             f"| {f['states_per_second'] / C_BAR:.2f} "
             f"| {f['bytes_per_state']:,.0f} | {above} | {f['peak_mib']:,.0f} | {f['wall']:.2f} | {f['cpu']:.2f} "
-            f"| {speedup} | {spread(f.get('contention', []))} | {f['load']:.1f} | {then} |")
+            f"| {speedup} | {spread(f.get('contention', []))} | {spread(f.get('together', []))} | {f['load']:.1f} "
+            f"| {then} |")
     return rows
 
 
@@ -313,7 +333,8 @@ def main() -> int:
     for name, runs in all_cases:
         large = name == cases()[-1][0]
         print(f"{name}, {'/'.join(map(str, workers))} worker(s) ...", file=sys.stderr, flush=True)
-        for w, fig in measure_rounds(runs, workers, args.repeat_large if large else args.repeat).items():
+        for w, fig in measure_rounds(runs, workers, args.repeat_large if large else args.repeat,
+                                     together=large).items():
             figures.append(dict(fig, case=name, workers=w))
     if args.huge:
         huge = dict(HUGE)
@@ -350,10 +371,12 @@ def main() -> int:
                 f"Written by `python benchmarks/run.py {' '.join(sys.argv[1:])}` on a 2-core machine "
                 f"shared with other people's jobs (the load column is the 1-minute load average when "
                 f"each case ended; contention, the CPU time of a fixed loop run twice at once over the "
-                f"same loop alone, before each round: 2 workers cannot gain more than 2 / contention). states/s = states / wall seconds of the check in a fresh process; "
+                f"same loop alone, before each round; 2 at once, for the large case, the one-worker "
+                f"search's wall time while a second runs beside it over its time alone, after each "
+                f"round: 2 workers cannot gain more than 2 / either). states/s = states / wall seconds of the check in a fresh process; "
                 f"CPU s includes forked workers; bytes/state = peak RSS of rank 0 / states, and "
                 f"above start-up the same less the RSS of the interpreter with tcpverify imported "
-                f"(about 56 MiB: numpy, networkx, Z3) before the first search; 'vs C' is "
+                f"(numpy and networkx; Z3 is loaded where a search first asks it) before the first search; 'vs C' is "
                 f"the ratio to a C checker's {C_BAR:,} states/s; 'before' is benchmarks/baseline.json.",
                 "", *rows, ""]
         if notes.exists():

@@ -68,6 +68,35 @@ def test_contention_is_the_loops_cpu_time_two_at_once_over_alone_before_and_afte
     assert run.contention() == 1.25  # (3.0 + 2.5) / 2 over (2.0 + 2.4) / 2
 
 
+def test_the_large_cases_rounds_end_with_its_one_worker_search_twice_at_once(monkeypatch):
+    calls = []
+    monkeypatch.setattr(run, "run_once", lambda runs, workers, budget=None: calls.append(workers) or
+                        {"wall": 4.0 / workers, "states": 1})
+    monkeypatch.setattr(run, "contention", lambda: 1.0)
+    monkeypatch.setattr(run, "at_once", lambda runs: calls.append("pair") or 4.4)
+    figures = run.measure_rounds([], [1, 2], 2, together=True)
+    assert calls == [1, 2, "pair"] * 2
+    assert figures[1]["together"] == figures[2]["together"] == [4.4 / 4.0] * 2
+    calls.clear()
+    assert "together" not in run.measure_rounds([], [1, 2], 1)[2] and "pair" not in calls
+
+
+def test_two_at_once_is_the_mean_wall_time_of_two_searches_run_together(monkeypatch):
+    started = []
+
+    class Search:
+        def __init__(self, argv, **kwargs):
+            started.append(argv)
+            self.out = '{"wall": %s}' % (2.0 + len(started))
+
+        def communicate(self):
+            return self.out, None
+
+    monkeypatch.setattr(run.subprocess, "Popen", Search)
+    assert run.at_once([["normal", {}]]) == 3.5  # (3.0 + 4.0) / 2
+    assert len(started) == 2 and all('"workers": 1' in argv[-1] for argv in started)
+
+
 def test_a_run_past_the_budget_gives_no_figures(monkeypatch):
     monkeypatch.setattr(run, "run_once", lambda runs, workers, budget=None: None)
     assert run.measure([], 1, 2, budget=1.0) is None
