@@ -189,7 +189,7 @@ def at_once(runs: list) -> float:
     """The wall time of the one-worker search of runs while another runs beside it, each in a
     fresh process (the mean of the two): over its time alone, the search's own contention,
     where a fixed loop's (contention) misses what the cores share besides themselves, their
-    cache and the memory's bandwidth (the large case 8% slower, the loop 0 to 5%)."""
+    cache and the memory's bandwidth (the large case 3% to 8% slower, the loop 0 to 5%)."""
     job = json.dumps({"runs": runs, "workers": 1})
     pair = [subprocess.Popen([sys.executable, __file__, "--child", job], stdout=subprocess.PIPE, text=True)
             for _ in range(2)]
