@@ -48,12 +48,13 @@ SPLIT_AT = 1 << 11
 def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep_edges: bool = True,
                                progress: Progress | None = None,
                                affinity: Callable[[Hashable], int] | None = None,
-                               all_edges: bool = True) -> Exploration | None:
-    """The sequential search's Exploration on rank 0, None on the others (no state limit:
-    checker.partitioned has it). ``affinity``: explore_partitioned's; with numpy through its
-    ``hashes`` where it has them, else memoized on the ids of its ``columns`` (all of a state's
-    without them). Without ``all_edges``, each rank keeps
-    only the edges liveness reads as it expands them, as checker.levels does."""
+                               all_edges: bool = True, max_states: int | None = None) -> Exploration | None:
+    """The sequential search's Exploration on rank 0, None on the others. ``affinity``:
+    explore_partitioned's; with numpy through its ``hashes`` where it has them, else memoized on
+    the ids of its ``columns`` (all of a state's without them). Without ``all_edges``, each rank
+    keeps only the edges liveness reads as it expands them, as checker.levels does. With
+    ``max_states`` it stops where explore_partitioned does: once a level's states take the
+    states met past the limit, met and checked, not expanded."""
     start = time.perf_counter()
     clock = _Clock()
     rank, size = comm.Get_rank(), getattr(comm, "ranks", None) or comm.Get_size()
@@ -152,7 +153,9 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
         total += len(every)
         if rank == 0 and progress is not None:
             progress(total, s.transitions, len(every), time.perf_counter() - start)
-        if not len(every):
+        if not len(every) or (max_states is not None and total > max_states):
+            if len(every):
+                limits.append(f"state limit {max_states} reached")
             if replies:
                 replies.learn(comm.alltoall(replies.asked))
             break
@@ -546,7 +549,8 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
     if rank:
         out[0] = mine
     if live:
-        out[1] = {"gids": gids, "bad": mine["bad"], "cut": bool(model.limits_hit()), "edges": edges.tell(model.labels)}
+        out[1] = {"gids": gids, "bad": mine["bad"], "cut": bool(limits or model.limits_hit()),
+                  "edges": edges.tell(model.labels)}
     got = comm.alltoall(out)
     if rank:
         if live and rank == 1:
@@ -638,9 +642,9 @@ def _placed(parts: list, total: int, width: int) -> tuple:
 def _lassos(parts: list, edges: EdgeList, total: int, initial: int, eventually: list[Eventually]) -> dict:
     """Rank 1's part of the gather, done while rank 0 places the states: each Eventually
     property's lasso (None: it holds) on every rank's edges, joined (parts: per rank, its
-    states' numbers and goal flags). None of it where a rank's model met a limit: the graph is
-    incomplete, and the verdict decides no liveness on it (rank 0's limits are every rank's,
-    checker.verdict)."""
+    states' numbers and goal flags). None of it where a rank's model met a limit, or the search
+    the state limit: the graph is incomplete, and the verdict decides no liveness on it (rank
+    0's limits are every rank's, checker.verdict)."""
     if any(p["cut"] for p in parts):
         return {}
     lassos = {}

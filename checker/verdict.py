@@ -73,8 +73,8 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
     """``workers``: a number of local processes, or a communicator (MPI's COMM_WORLD), whose
     ranks other than 0 take part in the search and get None; ``affinity`` decides which rank
     owns a state (explore_partitioned; a model with ``expand`` is searched a block of rows at a
-    time, by checker.levels on one worker, checker.partitioned_levels on several, unless
-    max_states). ``fingerprint``: hash compaction with fingerprints of
+    time, by checker.levels on one worker unless max_states, checker.partitioned_levels on
+    several). ``fingerprint``: hash compaction with fingerprints of
     that many bits (explore_levels, or without ``expand`` or with max_states explore); what it
     does not find is INCOMPLETE. Without ``all_edges`` the
     block searches (one worker's, the partitioned one's) keep only the edges liveness reads
@@ -84,9 +84,10 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
         raise ValueError("hash compaction runs on one worker")
 
     def search(comm):
-        if max_states is None and hasattr(model, "expand"):
-            return partitioned_levels.explore_partitioned_levels(comm, model, properties, keep_edges=needs_edges,
-                                              progress=progress, affinity=affinity, all_edges=all_edges)
+        if hasattr(model, "expand"):
+            return partitioned_levels.explore_partitioned_levels(
+                comm, model, properties, keep_edges=needs_edges, progress=progress, affinity=affinity,
+                all_edges=all_edges, max_states=max_states)
         return explore_partitioned(comm, model, properties, max_states=max_states,
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause

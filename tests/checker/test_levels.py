@@ -16,7 +16,10 @@ from tcpverify.checker import levels, rows as rows_module
 from tcpverify.checker.explore import explore, is_run
 from tcpverify.checker.liveness import check_eventually
 from tcpverify.checker.hashed import HashIndex
+from tcpverify.checker.comm import run_forked
 from tcpverify.checker.levels import explore_levels
+from tcpverify.checker.partitioned import explore_partitioned
+from tcpverify.checker.partitioned_levels import explore_partitioned_levels
 from tcpverify.checker.properties import Invariant
 from tcpverify.checker.reach import path_through
 from tcpverify.checker.rows import KeyIndex, Packing, TooWide, column_max, firsts, put, take
@@ -65,6 +68,29 @@ def test_a_block_at_a_time_gives_the_graph_one_state_at_a_time_gives(name, monke
     assert blocks == one
     if "no-time-wait" in name:
         assert one[7], "a violation, its state and message, compared"
+
+
+@pytest.mark.parametrize("limit", [40, 700, 5000, 11_659, 11_660])
+def test_a_state_limit_stops_the_block_search_on_workers_where_the_state_at_a_time_one_does(limit, split_at):
+    """Past the limit both stop at the end of the level that took the states met past it, its
+    states met and checked, not expanded: the same graph, tallies and limit, on 1 (rank 0
+    alone, never forked), 2 and 3 workers. 11,660 states in all: the last limit is not hit."""
+    name = "half-close, loss 1, dup 1, reorder"
+
+    def on(workers, search):
+        system, ex = searched(name, lambda m, props: run_forked(workers, lambda comm: search(
+            comm, m, props, keep_edges=True, max_states=limit)))
+        return everything(system, ex), ex.lassos
+    split_at(0)
+    objects, _ = on(2, explore_partitioned)
+    assert objects[9] == ([] if limit == 11_660 else [f"state limit {limit} reached"])
+    assert objects[10] > limit if limit < 11_660 else objects[10] == limit  # (states met)
+    for workers, split in ((1, 0), (2, 0), (3, 300)):
+        split_at(split)
+        blocks, lassos = on(workers, explore_partitioned_levels)
+        assert blocks == objects
+        if workers > 1:  # (liveness, which an incomplete graph does not decide, not computed)
+            assert (lassos == {}) == (limit < 11_660)
 
 
 LIVENESS = {  # close-completion violated by a fair loop, by a stuck run; held under fair loss
