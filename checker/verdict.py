@@ -73,9 +73,9 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
     """``workers``: a number of local processes, or a communicator (MPI's COMM_WORLD), whose
     ranks other than 0 take part in the search and get None; ``affinity`` decides which rank
     owns a state (explore_partitioned; a model with ``expand`` is searched a block of rows at a
-    time, by checker.levels on one worker unless max_states, checker.partitioned_levels on
-    several). ``fingerprint``: hash compaction with fingerprints of
-    that many bits (explore_levels, or without ``expand`` or with max_states explore); what it
+    time, by checker.levels on one worker, checker.partitioned_levels on several, which stop
+    alike at ``max_states``). ``fingerprint``: hash compaction with fingerprints of
+    that many bits (explore_levels, or without ``expand`` explore); what it
     does not find is INCOMPLETE. Without ``all_edges`` the
     block searches (one worker's, the partitioned one's) keep only the edges liveness reads
     (EdgeList.partial)."""
@@ -91,9 +91,9 @@ def check(model: Model, properties: Sequence[Property], max_states: int | None =
         return explore_partitioned(comm, model, properties, max_states=max_states,
                                    keep_edges=needs_edges, progress=progress, affinity=affinity)
     with gc_paused():  # forked workers inherit the pause
-        if workers == 1 and max_states is None and hasattr(model, "expand"):
+        if workers == 1 and hasattr(model, "expand"):
             ex = explore_levels(model, properties, keep_edges=needs_edges, progress=progress,
-                                all_edges=all_edges, fingerprint=fingerprint)
+                                all_edges=all_edges, fingerprint=fingerprint, max_states=max_states)
         elif workers == 1:
             ex = explore(model, properties, max_states=max_states, keep_edges=needs_edges,
                          progress=progress, fingerprint=fingerprint)

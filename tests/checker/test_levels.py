@@ -71,10 +71,12 @@ def test_a_block_at_a_time_gives_the_graph_one_state_at_a_time_gives(name, monke
 
 
 @pytest.mark.parametrize("limit", [40, 700, 5000, 11_659, 11_660])
-def test_a_state_limit_stops_the_block_search_on_workers_where_the_state_at_a_time_one_does(limit, split_at):
-    """Past the limit both stop at the end of the level that took the states met past it, its
-    states met and checked, not expanded: the same graph, tallies and limit, on 1 (rank 0
-    alone, never forked), 2 and 3 workers. 11,660 states in all: the last limit is not hit."""
+def test_a_state_limit_stops_the_block_searches_where_the_partitioned_state_at_a_time_one_does(limit, split_at,
+                                                                                              monkeypatch):
+    """Past the limit they stop at the end of the level that took the states met past it, its
+    states met and checked, not expanded: the same graph, tallies and limit on one worker
+    (checker.levels) and on 1 (rank 0 alone, never forked), 2 and 3 (checker.partitioned_levels).
+    11,660 states in all: the last limit is not hit."""
     name = "half-close, loss 1, dup 1, reorder"
 
     def on(workers, search):
@@ -91,6 +93,8 @@ def test_a_state_limit_stops_the_block_search_on_workers_where_the_state_at_a_ti
         assert blocks == objects
         if workers > 1:  # (liveness, which an incomplete graph does not decide, not computed)
             assert (lassos == {}) == (limit < 11_660)
+    monkeypatch.setattr(levels, "BLOCK", 97)  # (a level's many blocks: the limit is looked at between levels)
+    assert everything(*searched(name, lambda m, props: explore_levels(m, props, max_states=limit))) == objects
 
 
 LIVENESS = {  # close-completion violated by a fair loop, by a stuck run; held under fair loss
