@@ -258,6 +258,8 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
             keep_edges: bool = True, progress: Progress | None = None,
             progress_every: int = 1000, fingerprint: int | None = None) -> Exploration:
     """Breadth-first search over every reachable state, checking each property as it goes.
+    ``max_states``: it stops at the end of the level that took the states met past it, whose
+    states are met and checked, not expanded.
 
     ``fingerprint``: hash compaction, as SPIN's -DHC: a state is stored as a fingerprint of
     that many bits and kept whole only while it waits in the queue (states are rebuilt for
@@ -319,7 +321,8 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
         first, codes, targets, known = edges.first, edges.codes, edges.targets, edges.known
     i = 0
     while pending:
-        if max_states is not None and len(g.parent) > max_states:
+        if max_states is not None and len(g.parent) > max_states and i and g.depth[i] != g.depth[i - 1]:
+            # (at the end of a level, as the searches a level at a time stop, whatever the workers)
             limits.append(f"state limit {max_states} reached")
             g.complete = False
             break

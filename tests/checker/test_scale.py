@@ -90,15 +90,17 @@ def test_a_partitioned_search_tells_the_states_each_rank_owned_at_each_depth():
     assert one.stats.levels == []
 
 
-def test_a_state_limit_stops_the_partitioned_search_at_the_end_of_a_level():
-    result = check(Lattice(), properties(), max_states=20, workers=2)
+def test_a_state_limit_stops_the_state_at_a_time_searches_at_the_end_of_a_level():
+    """The levels end at 13 and 21 states: 17 falls within one. One worker stops where the
+    workers do (checker.explore, checker.partitioned: a model without ``expand``)."""
+    result = check(Lattice(), properties(), max_states=17, workers=2)
     g = result.exploration.graph
     assert {v.status for v in result.verdicts} == {INCOMPLETE}
     last = max(g.depth)
-    assert len(g.states) > 20 >= sum(d < last for d in g.depth)  # the level that went past 20
-    assert len(g.edges) == sum(d < last for d in g.depth)  # ... is not expanded
-    one = check(Lattice(), properties(), max_states=20).exploration.graph
-    assert one.states == g.states[:len(one.states)]  # the sequential search stops within it
+    assert len(g.states) == 21 and sum(d < last for d in g.depth) == 13  # the level that went past 17
+    assert len(g.edges) == 13  # ... is not expanded
+    one = check(Lattice(), properties(), max_states=17).exploration.graph
+    assert (one.states, list(one.parent), list(one.edges)) == (g.states, list(g.parent), list(g.edges))
 
 
 class Exploding(Lattice):
