@@ -254,6 +254,12 @@ class Exploration:
     lassos: dict[str, object] = field(default_factory=dict)
 
 
+def state_limit(max_states: int) -> str:
+    """The limit a search that stopped at max_states says it hit (every search stops alike:
+    at the end of the level that took the states met past it)."""
+    return f"state limit {max_states} reached"
+
+
 def explore(model: Model, properties: Sequence[Property], max_states: int | None = None,
             keep_edges: bool = True, progress: Progress | None = None,
             progress_every: int = 1000, fingerprint: int | None = None) -> Exploration:
@@ -323,7 +329,7 @@ def explore(model: Model, properties: Sequence[Property], max_states: int | None
     while pending:
         if max_states is not None and len(g.parent) > max_states and i and g.depth[i] != g.depth[i - 1]:
             # (at the end of a level, as the searches a level at a time stop, whatever the workers)
-            limits.append(f"state limit {max_states} reached")
+            limits.append(state_limit(max_states))
             g.complete = False
             break
         state = pending.popleft()

@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from . import interrupt
-from .explore import Decoded, EdgeList, Exploration, Found, Progress, Replayed, StateGraph, Stats
+from .explore import Decoded, EdgeList, Exploration, Found, Progress, Replayed, StateGraph, Stats, state_limit
 from .fingerprint import RowFingerprints
 from .hashed import HashIndex
 from .memo import Witnesses, first_messages, grouped
@@ -308,7 +308,7 @@ def explore_levels(model, properties: Sequence[Property], keep_edges: bool = Tru
     limits = []
     try:
         if _search(s, model, [init], start, progress, max_states):
-            limits.append(f"state limit {max_states} reached")
+            limits.append(state_limit(max_states))
     except TooWide as e:
         limits.append(too_wide(e, fingerprints is None))
     limits += model.limits_hit()

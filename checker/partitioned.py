@@ -13,8 +13,9 @@ A model with compact states (checker.model.Compact) keeps them in each rank's ow
 a state travels as its sender's ids, with the parts the receiver has not had from that
 sender yet (_Wire).
 
-This search goes a state at a time: it serves a state limit and models without ``expand``;
-checker.partitioned_levels does the rest a block of numpy rows at a time.
+This search goes a state at a time: it serves models without ``expand``;
+checker.partitioned_levels searches the others a block of numpy rows at a time, and stops at
+a state limit where this one does.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from itertools import chain
 from operator import getitem
 from typing import Callable, Hashable, Sequence
 
-from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats, state_limit
 from .fingerprint import Fingerprints
 from .memo import Goals, Invariants, Witnesses
 from .model import Model
@@ -143,7 +144,7 @@ def explore_partitioned(comm, model: Model, properties: Sequence[Property],
             progress(total, part.transitions, news, time.perf_counter() - start)
         if stop:
             if news:
-                limits.append(f"state limit {max_states} reached")
+                limits.append(state_limit(max_states))
             break
     return _gather(comm, model, part, wire, total, limits, keep_edges, start, clock.cpu)
 

@@ -29,7 +29,7 @@ from typing import Callable, Hashable, Sequence
 import numpy as np
 
 from . import interrupt
-from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats
+from .explore import Decoded, EdgeList, Exploration, Found, Progress, StateGraph, Stats, state_limit
 from .levels import BLOCK, Index, Labels, Memo, Rows, _Search, too_wide
 from .liveness import lasso_on
 from .partitioned import _K, _Clock
@@ -155,7 +155,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
             progress(total, s.transitions, len(every), time.perf_counter() - start)
         if not len(every) or (max_states is not None and total > max_states):
             if len(every):
-                limits.append(f"state limit {max_states} reached")
+                limits.append(state_limit(max_states))
             if replies:
                 replies.learn(comm.alltoall(replies.asked))
             break
