@@ -122,11 +122,15 @@ def critical_path(phases: list[dict[str, float]], rank0: float, others: float) -
             "critical_cpu": sum(slowest.values()) + max(tails.values())}
 
 
+def child_argv(runs: list, workers: int) -> list[str]:
+    """The command that measures runs on workers in a fresh process (child)."""
+    return [sys.executable, __file__, "--child", json.dumps({"runs": runs, "workers": workers})]
+
+
 def run_once(runs: list, workers: int, budget: float | None = None) -> dict | None:
     """The figures of one run in a fresh process; None when it exceeds the budget."""
     try:
-        proc = subprocess.run([sys.executable, __file__, "--child", json.dumps({"runs": runs, "workers": workers})],
-                              capture_output=True, text=True, check=True, timeout=budget)
+        proc = subprocess.run(child_argv(runs, workers), capture_output=True, text=True, check=True, timeout=budget)
     except subprocess.TimeoutExpired:
         return None
     fig = json.loads(proc.stdout)
@@ -190,9 +194,7 @@ def at_once(runs: list) -> float:
     fresh process (the mean of the two): over its time alone, the search's own contention,
     where a fixed loop's (contention) misses what the cores share besides themselves, their
     cache and the memory's bandwidth (the large case 3% to 8% slower, the loop 0 to 5%)."""
-    job = json.dumps({"runs": runs, "workers": 1})
-    pair = [subprocess.Popen([sys.executable, __file__, "--child", job], stdout=subprocess.PIPE, text=True)
-            for _ in range(2)]
+    pair = [subprocess.Popen(child_argv(runs, 1), stdout=subprocess.PIPE, text=True) for _ in range(2)]
     return sum(json.loads(p.communicate()[0])["wall"] for p in pair) / 2
 
 
