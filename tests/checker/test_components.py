@@ -89,8 +89,8 @@ def test_the_bad_tree_and_what_is_left_after_peeling_match_a_plain_queue(graph, 
             break
         left &= entered
     with mock.patch.object(liveness, "_CHUNK", chunk):
-        got_parent, got_order = _bad_tree(first, targets, bad, np.asarray(order[:1], np.int64))
-        got_left = list(_on_or_after_cycles(first, targets, bad, got_order))
+        got_parent, got_order, entering = _bad_tree(first, targets, bad, np.asarray(order[:1], np.int64))
+        got_left = list(_on_or_after_cycles(first, targets, bad, got_order, entering))
     assert got_order.tolist() == order
     assert {i: int(got_parent[i]) for i in order} == parent
     assert got_left == [i for i in order if i in left]
