@@ -68,8 +68,9 @@ class Compact(Model[S, L], Protocol):
         """The value of id i at position j of a state."""
         ...
 
-    def intern(self, j: int, value: object) -> int:
-        """value's id at position j of a state, in this process."""
+    def intern(self, j: int, values: list) -> list[int]:
+        """The ids of values at position j of a state, in this process (values that arrived
+        together, which may share their parts)."""
         ...
 
 

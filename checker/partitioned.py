@@ -196,9 +196,12 @@ class _Wire:
         news, items = message
         if not self.compact or sender == self.rank:
             return items
-        ours, intern = self.got[sender], self.model.intern
+        ours, columns = self.got[sender], defaultdict(list)
         for j, i, value in news:
-            ours[j][i] = intern(j, value)
+            columns[j].append((i, value))
+        for j, parts in columns.items():
+            ids, values = zip(*parts)
+            ours[j].update(zip(ids, self.model.intern(j, list(values))))
         if not items:
             return items
         ours = [ours[j] for j in range(len(items[0][at]))]  # per position: its id -> ours

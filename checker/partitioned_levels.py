@@ -410,10 +410,10 @@ class _Ids:
 
     def unpack(self, sender: int, news: list, rows: np.ndarray) -> np.ndarray:
         """rows from ``sender`` in this rank's ids, with the values it sent along (pack)."""
-        out, intern = np.empty_like(rows), self.model.intern
+        out = np.empty_like(rows)
         for j, (ids, values) in enumerate(news):
             got = self.got[sender][j] = grown(self.got[sender][j], ids[-1] if len(ids) else -1, -1)
-            got[ids] = np.asarray([intern(j, v) for v in values], INT)
+            got[ids] = np.asarray(self.model.intern(j, values), INT)
             out[:, j] = got[rows[:, j]]
         return out
 

@@ -47,8 +47,8 @@ class Chain:
     def part(self, j, i):
         return i
 
-    def intern(self, j, value):
-        return value
+    def intern(self, j, values):
+        return list(values)
 
     def limits_hit(self):
         return []
