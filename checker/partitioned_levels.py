@@ -165,7 +165,7 @@ def explore_partitioned_levels(comm, model, properties: Sequence[Property], keep
     s.index = None
     eventually = [p for p in properties if isinstance(p, Eventually)]
     return _gather(comm, model, s, wire, edges, joined, rows, gids, prefix, total, limits, start, clock.cpu,
-                   eventually, len(init))
+                   eventually)
 
 
 def _expand(s: _Search, model, rows: np.ndarray, numbers: np.ndarray, places: np.ndarray,
@@ -525,12 +525,12 @@ def _array(typecode: str, values: np.ndarray) -> array:
 
 def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _Joined | None, rows: np.ndarray,
             gids: np.ndarray, prefix: int, total: int, limits: list[str], start: float, phases: dict[str, float],
-            eventually: list[Eventually], initial: int) -> Exploration | None:
+            eventually: list[Eventually]) -> Exploration | None:
     """rows: this rank's states in the order numbered, after the first prefix of those it met
     (a forked rank's copy of the states rank 0 met alone, which rank 0 reports); gids, their
     numbers (increasing: kept as met, where sorting the index's took a rank 11 to 13 ms on the
-    large case, while rank 0 waited for it). The first ``initial`` numbers are the initial
-    states. Rank 1's ``joined`` has every rank's edges but those the ranks learned last."""
+    large case, while rank 0 waited for it). Rank 1's ``joined`` has every rank's edges but
+    those the ranks learned last."""
     rank, size = comm.Get_rank(), wire.size
     tallies = getattr(model, "tallies", None)
     g = s.g
@@ -549,13 +549,13 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
     if rank:
         out[0] = mine
     if live:
-        out[1] = {"gids": gids, "bad": mine["bad"], "cut": bool(limits or model.limits_hit()),
+        out[1] = {"gids": gids, "parent": mine["parent"], "bad": mine["bad"], "cut": bool(limits or model.limits_hit()),
                   "edges": edges.tell(model.labels)}
     got = comm.alltoall(out)
     if rank:
         if live and rank == 1:
             joined.heard([p["edges"] for p in got])
-            comm.gather((_lassos(got, joined.out, total, initial, eventually), joined.arrays()))
+            comm.gather((_lassos(got, joined.out, total, eventually), joined.arrays()))
         elif live:
             comm.gather(None)
         return None
@@ -639,20 +639,23 @@ def _placed(parts: list, total: int, width: int) -> tuple:
     return met, Index(keys, met.key), ""
 
 
-def _lassos(parts: list, edges: EdgeList, total: int, initial: int, eventually: list[Eventually]) -> dict:
+def _lassos(parts: list, edges: EdgeList, total: int, eventually: list[Eventually]) -> dict:
     """Rank 1's part of the gather, done while rank 0 places the states: each Eventually
     property's lasso (None: it holds) on every rank's edges, joined (parts: per rank, its
-    states' numbers and goal flags). None of it where a rank's model met a limit, or the search
-    the state limit: the graph is incomplete, and the verdict decides no liveness on it (rank
-    0's limits are every rank's, checker.verdict)."""
+    states' numbers, parents and goal flags). None of it where a rank's model met a limit, or
+    the search the state limit: the graph is incomplete, and the verdict decides no liveness on
+    it (rank 0's limits are every rank's, checker.verdict)."""
     if any(p["cut"] for p in parts):
         return {}
+    tree = np.empty(total, np.int32)
+    for p in parts:
+        tree[p["gids"]] = p["parent"]
     lassos = {}
     for prop in eventually:
         bad = np.zeros(total, np.bool_)
         for p in parts:
             bad[p["gids"]] = np.frombuffer(p["bad"][prop.name], np.bool_)
-        lassos[prop.name] = lasso_on(edges, bad, np.arange(initial), prop)
+        lassos[prop.name] = lasso_on(edges, bad, tree, prop)
     return lassos
 
 

@@ -1,7 +1,6 @@
 """The liveness check's own strongly-connected-components routine, its search for a stuck
 state or a loop, and the array passes before them agree with networkx or a plain queue."""
 
-from array import array
 from collections import deque
 from unittest import mock
 
@@ -10,8 +9,8 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from tcpverify.checker import liveness
-from tcpverify.checker.explore import EdgeList, StateGraph
-from tcpverify.checker.liveness import _bad_tree, _components, _on_or_after_cycles, check_eventually
+from tcpverify.checker.explore import EdgeList, explore
+from tcpverify.checker.liveness import _bad_tree, _components, _on_or_after_cycles, _search_tree, check_eventually
 from tcpverify.checker.properties import Eventually
 
 graphs = st.integers(1, 12).flatmap(lambda n: st.tuples(
@@ -43,9 +42,8 @@ def test_components_of_a_long_chain_do_not_recurse():
 def test_without_fairness_a_lasso_is_found_exactly_when_networkx_sees_a_stuck_state_or_a_cycle(graph):
     """State 0 is initial; the goal states are those not in ``nodes``."""
     n, arcs, nodes = graph
-    g = StateGraph(states=list(range(n)), parent=array("i", [-1] + [0] * (n - 1)),
-                   edges=EdgeList.of(tuple(("step", j) for i, j in arcs if i == k) for k in range(n)))
     prop = Eventually(name="p", description="", goal=lambda s: s not in nodes, fairness=lambda label: None)
+    g = explore(_Arcs(arcs), [prop]).graph
     h = nx.DiGraph()
     h.add_nodes_from(range(n))
     h.add_edges_from(arcs)
@@ -57,6 +55,22 @@ def test_without_fairness_a_lasso_is_found_exactly_when_networkx_sees_a_stuck_st
     assert (lasso is not None) == (stuck or cyclic)
     if lasso is not None and lasso.loop:
         assert lasso.loop[-1][1] == lasso.stem[-1][1]
+
+
+class _Arcs:
+    """The graph as a model: state 0 initial, each state's successors its arcs in the order listed."""
+
+    def __init__(self, arcs: list):
+        self.arcs = arcs
+
+    def init_states(self) -> list[int]:
+        return [0]
+
+    def successors(self, state: int) -> list:
+        return [("step", j) for i, j in self.arcs if i == state]
+
+    def limits_hit(self) -> list[str]:
+        return []
 
 
 def _arrays(n: int, arcs: list) -> tuple[np.ndarray, np.ndarray]:
@@ -94,3 +108,24 @@ def test_the_bad_tree_and_what_is_left_after_peeling_match_a_plain_queue(graph, 
     assert got_order.tolist() == order
     assert {i: int(got_parent[i]) for i in order} == parent
     assert got_left == [i for i in order if i in left]
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs, st.integers(1, 3))
+def test_the_bad_tree_read_off_the_search_is_the_breadth_first_one_wherever_it_is_taken(graph, chunk):
+    """On a searched graph (states numbered in the order met), _search_tree gives _bad_tree's
+    parents, order and counts of entering edges where every bad state is initial or has a bad
+    parent, and declines (None) exactly where one has a goal parent."""
+    n, arcs, nodes = graph
+    g = explore(_Arcs(arcs), []).graph
+    bad = np.asarray([s in nodes for s in g.states])
+    first, targets = np.frombuffer(g.edges.first, np.int64), np.frombuffer(g.edges.targets, np.int32)
+    tree = np.frombuffer(g.parent, np.int32)
+    with mock.patch.object(liveness, "_CHUNK", chunk):
+        got = _search_tree(first, targets, bad, tree)
+        parent, order, entering = _bad_tree(first, targets, bad, np.flatnonzero((tree == -1) & bad))
+    assert (got is None) == any(bad[i] and tree[i] >= 0 and not bad[tree[i]] for i in range(len(bad)))
+    if got is not None:
+        assert got[1].tolist() == order.tolist()
+        assert got[0][order].tolist() == parent[order].tolist()
+        assert got[2].tolist() == entering.tolist()
