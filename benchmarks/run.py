@@ -7,8 +7,10 @@ commands `tcpverify verify`, `prove` and `report --check` whole.
                              [--include FILE ...] [--write]
 
 Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss) is its own;
-with W workers the CPU seconds include the forked workers' (RUSAGE_CHILDREN) and the memory
-is rank 0's, which gathers the whole graph at the end. The machine is shared and its speed
+with W workers the wall time ends with the result, as one worker's does (a forked worker's
+exit, the kernel freeing its pages, is reaped in a thread, as one worker's own exit is not
+counted either), the CPU seconds include the forked workers' (RUSAGE_CHILDREN, once reaped)
+and the memory is rank 0's, which gathers the whole graph at the end. The machine is shared and its speed
 drifts: each case runs N rounds, a round running it with each worker count in turn; per count
 the run of least wall time is kept, the speed-up is the median of the rounds' ratios (with
 their range), and the load average is printed with the figures; with more than one worker a
@@ -70,6 +72,7 @@ def name_of(config: dict) -> str:
 
 def child(job: dict) -> None:
     """Run one measurement in this process and print its figures as JSON."""
+    from tcpverify.checker.comm import workers_ended
     from tcpverify.spec.suite.run import check_scenario
     from tcpverify.spec.world.config import SCENARIOS, Config
 
@@ -92,6 +95,7 @@ def child(job: dict) -> None:
                 total[phase] = total.get(phase, 0.0) + seconds
         slowest += sum(map(max, zip_longest(*stats.levels, fillvalue=0)))
     wall = time.perf_counter() - wall
+    workers_ended()  # (the workers' CPU, once they are reaped)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = time.process_time() - cpu
     cpu = own + kids.ru_utime + kids.ru_stime

@@ -16,6 +16,7 @@ case's levels, 5% of its time on 2 workers)."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import math
@@ -78,12 +79,18 @@ class LocalComm:
         self.size = self.ranks
 
     def close(self) -> None:
-        """Rank 0's end: the pipes closed (a rank still waiting reads EOF), the ranks waited for."""
+        """Rank 0's end: the pipes closed (a rank still waiting reads EOF), the ranks reaped as
+        they end, in a thread (workers_ended waits for them). A rank ends a few ms after its
+        last message (rank 1 of the large benchmark case: 5 to 7 ms, the kernel freeing its
+        pages), which the search's result need not wait for, as one worker's does not wait
+        for its own pages to be freed at its exit."""
         for c in self.conns.values():
             c.close()
-        for pid in self.children:
-            if pid not in self.ended:
-                os.waitpid(pid, 0)
+        left = [pid for pid in self.children if pid not in self.ended]
+        if left:
+            reaper = threading.Thread(target=_reap, args=(left, self.ended), daemon=True)
+            reaper.start()
+            _REAPERS.append(reaper)
 
     def _stopped(self, j: int) -> WorkerFailed:
         """Rank j's pipe broke: what rank 0, the workers' parent, can tell of how they ended
@@ -174,6 +181,25 @@ class LocalComm:
             _put(self.conns[j], obj)
         except OSError:
             raise self._stopped(j) from None
+
+
+def _reap(pids: list[int], ended: dict[int, int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ChildProcessError):  # (reaped elsewhere: SIGCHLD ignored)
+            ended[pid] = os.waitpid(pid, 0)[1]
+
+
+_REAPERS: list[threading.Thread] = []  # (LocalComm.close)
+
+
+def workers_ended() -> None:
+    """Wait until every worker this process forked has ended and been reaped, so that
+    RUSAGE_CHILDREN counts it: at this process's exit, and before a benchmark reads it."""
+    while _REAPERS:
+        _REAPERS.pop().join()
+
+
+atexit.register(workers_ended)
 
 
 def _ending(status: int) -> tuple[str, bool]:
@@ -320,7 +346,8 @@ def shared_out(workers: int, share: Callable[[int, int], list]) -> dict:
 
 def beside(here: Callable[[], object], there: Callable[[], object]) -> tuple:
     """(here(), there()): here() in this process while there() runs in a forked copy of it,
-    whose result is sent back. If here() fails, the copy is stopped, not waited for."""
+    whose result is sent back. If here() fails, the copy is killed (and reaped), not waited
+    for to finish."""
     def work(comm: LocalComm):
         comm.fork()
         if comm.Get_rank():
@@ -332,6 +359,7 @@ def beside(here: Callable[[], object], there: Callable[[], object]) -> tuple:
             for pid in comm.children:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+            _reap(comm.children, comm.ended)  # (gone once this raises: not reaped later by close)
             raise
         return done, comm.gather(None)[1]
     return run_forked(2, work)

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -182,6 +183,25 @@ def test_rank_0_says_how_the_worker_that_stopped_ended(how, said, out_of_memory,
         run_forked(3, _ends(how))
     assert (str(failed.value), failed.value.out_of_memory) == (said, out_of_memory)
     assert ("ValueError" in capfd.readouterr().err) == (how == "error")  # (the failing worker's own traceback)
+
+
+def test_rank_0_returns_before_its_workers_end_and_reaps_them_as_they_do():
+    """close() does not wait for a worker still ending; workers_ended() waits until each is
+    reaped (its exit status kept: no zombie left, its CPU counted in RUSAGE_CHILDREN)."""
+    local = comm.LocalComm(3)
+    local.fork()
+    if local.Get_rank():
+        local.gather(None)
+        time.sleep(1.5 * local.Get_rank())  # (the kernel freeing a large worker's pages, drawn out)
+        os._exit(0)
+    local.gather(None)
+    local.close()
+    assert not local.ended  # (both still ending)
+    comm.workers_ended()
+    assert sorted(local.ended) == sorted(local.children) and set(local.ended.values()) == {0}
+    for pid in local.children:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def _exchange_arrays(comm):
