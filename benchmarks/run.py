@@ -10,13 +10,14 @@ Each measurement runs in a fresh subprocess, so that its peak memory (ru_maxrss)
 with W workers the wall time ends with the result, as one worker's does (a forked worker's
 exit, the kernel freeing its pages, is reaped in a thread, as one worker's own exit is not
 counted either), the CPU seconds include the forked workers' (RUSAGE_CHILDREN, once reaped)
-and the memory is rank 0's, which gathers the whole graph at the end. The machine is shared and its speed
-drifts: each case runs N rounds, a round running it with each worker count in turn; per count
-the run of least wall time is kept, the speed-up is the median of the rounds' ratios (with
-their range), and the load average is printed with the figures; with more than one worker a
-round starts by measuring how much two busy cores slow each other (contention), and a round of
-the large case ends by running its one-worker search twice at once (2 at once). The figures
-go to stdout; benchmarks/results.md is rewritten only with --write.
+and the memory is rank 0's, which gathers the whole graph at the end. The machine is shared
+and its speed drifts: each case runs N rounds, a round running it with each worker count in
+turn; per count the run of least wall time is kept, the speed-up is the median of the rounds'
+ratios (with their range), and the load average is printed with the figures; with more than
+one worker a round starts by measuring how much two busy cores slow each other
+(contention), and a round of the large case ends by running its one-worker search twice at
+once (2 at once). The figures go to stdout; benchmarks/results.md is rewritten only
+with --write.
 --include adds the figures an earlier run wrote with --json (a long case measured alone, when
 the machine was quiet) to the tables.
 benchmarks/baseline.json holds the figures measured before the first optimizations.

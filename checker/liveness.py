@@ -38,7 +38,8 @@ _CHUNK = 1 << 14  # states whose edges are gathered at once: bounds the arrays m
 def check_eventually(g: StateGraph, prop: Eventually) -> Lasso | None:
     # a hash-compacted search kept no states, but computed this as it met them
     bad = g.bad.get(prop.name) or bytearray(not prop.goal(s) for s in g.states)
-    return lasso_on(g.edges, np.frombuffer(bad, np.bool_), np.frombuffer(g.parent, np.int32), prop)  # (bad's bytes are 0 and 1)
+    tree = np.frombuffer(g.parent, np.int32)
+    return lasso_on(g.edges, np.frombuffer(bad, np.bool_), tree, prop)  # (bad's bytes are 0 and 1)
 
 
 def lasso_on(edges: EdgeList, bad: np.ndarray, tree: np.ndarray, prop: Eventually) -> Lasso | None:

@@ -549,8 +549,8 @@ def _gather(comm, model, s: _Search, wire: _Ids, edges: _Edges | None, joined: _
     if rank:
         out[0] = mine
     if live:
-        out[1] = {"gids": gids, "parent": mine["parent"], "bad": mine["bad"], "cut": bool(limits or model.limits_hit()),
-                  "edges": edges.tell(model.labels)}
+        out[1] = {"gids": gids, "parent": mine["parent"], "bad": mine["bad"],
+                  "cut": bool(limits or model.limits_hit()), "edges": edges.tell(model.labels)}
     got = comm.alltoall(out)
     if rank:
         if live and rank == 1:
