@@ -125,7 +125,6 @@ class TcpSystem:
                        for x, over, actions, reads in plan(config)
                        for cols in [tuple(_PART[x][r] for r in reads)]]
         self._tables = (self.tcbs, self.tcbs, self.chans, self.chans, self.cbs, self.pcs)
-        self._interns = (self.tcbs, self.tcbs, None, None, self.cbs, self.pcs)  # (None: a channel's, intern_parts)
         self.compact = Compact(self)
         self.batch = Batch(self, _DIRECT)
 
@@ -380,9 +379,10 @@ class TcpSystem:
         """The ids of values at position j of a compact state, in this process. Channels that
         arrived together (one message) share their Segment objects: each is looked up once
         (looked up for every channel holding it, rank 0's interning of the large benchmark
-        case on 2 workers took 37 ms, now 25)."""
-        if self._interns[j] is not None:
-            return list(map(self._interns[j], values))
+        case on 2 workers took 37 ms, now 25). Other values are their table's to intern."""
+        table = self._tables[j]
+        if table is not self.chans:  # (a channel is kept canonical by its segments' ids: _chan_of)
+            return list(map(table, values))
         sids: dict[int, int] = {}  # id() of a segment of values -> its id (alive while values are)
 
         def sid(g: Segment) -> int:
